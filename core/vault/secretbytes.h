@@ -1,0 +1,35 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+
+#include <cstddef>
+
+namespace rd {
+
+// Bytes in sodium_malloc'd memory: guarded, kept out of swap, wiped on release. Move-only.
+class SecretBytes
+{
+public:
+    SecretBytes() = default;
+    explicit SecretBytes(std::size_t size);
+    explicit SecretBytes(QByteArrayView bytes);
+    ~SecretBytes();
+    SecretBytes(SecretBytes &&other) noexcept;
+    SecretBytes &operator=(SecretBytes &&other) noexcept;
+    SecretBytes(const SecretBytes &) = delete;
+    SecretBytes &operator=(const SecretBytes &) = delete;
+
+    unsigned char *data() { return m_data; }
+    const unsigned char *data() const { return m_data; }
+    std::size_t size() const { return m_size; }
+    bool isEmpty() const { return m_size == 0; }
+    QByteArrayView view() const { return QByteArrayView(m_data, qsizetype(m_size)); }
+    void clear();
+
+private:
+    unsigned char *m_data = nullptr;
+    std::size_t m_size = 0;
+};
+
+} // namespace rd

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "common/error.h"
+#include "secretbytes.h"
+
+#include <QByteArray>
+#include <QCoreApplication>
+
+namespace rd {
+
+class InventoryStore;
+
+// The secrets of the inventory (stored private keys, their passphrases, later webhook tokens),
+// sealed with XChaCha20-Poly1305 under a key derived from the master password with Argon2id.
+// The derived key lives only in locked, wiped memory while the vault is unlocked.
+class Vault
+{
+    Q_DECLARE_TR_FUNCTIONS(Vault)
+
+public:
+    explicit Vault(InventoryStore &store);
+    ~Vault();
+    Vault(const Vault &) = delete;
+    Vault &operator=(const Vault &) = delete;
+
+    bool isInitialized() const;
+    bool isUnlocked() const;
+
+    // First use: derives a key from the password, stores salt and limits, leaves the vault unlocked.
+    Result<> initialize(const QByteArray &masterPassword);
+    // A wrong password is a clear error and changes nothing.
+    Result<> unlock(const QByteArray &masterPassword);
+    void lock();
+    // Re-encrypts every sealed secret under the new password in one transaction: all or nothing.
+    Result<> changePassword(const QByteArray &oldPassword, const QByteArray &newPassword);
+
+    // `purpose` is bound to the blob (associated data), e.g. the column it is stored in, so a blob
+    // moved to another place does not open.
+    Result<QByteArray> seal(const QByteArray &plain, const QByteArray &purpose) const;
+    Result<SecretBytes> open(const QByteArray &sealed, const QByteArray &purpose) const;
+
+    // Self-contained sealing under a password of its own (salt and limits inside the blob), for
+    // encrypted exports that travel without the inventory.
+    static Result<QByteArray> sealWithPassword(const QByteArray &plain, const QByteArray &password);
+    static Result<SecretBytes> openWithPassword(const QByteArray &sealed, const QByteArray &password);
+
+private:
+    InventoryStore &m_store;
+    SecretBytes m_key;
+};
+
+} // namespace rd
