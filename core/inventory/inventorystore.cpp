@@ -97,8 +97,13 @@ Result<QSqlQuery> run(const QSqlDatabase &db, const QString &sql, const QVariant
     query.setForwardOnly(true);
     if (!query.prepare(sql))
         return std::unexpected(sqlError(query, what));
-    for (const QVariant &value : values)
-        query.addBindValue(value);
+    for (const QVariant &value : values) {
+        // A null QString would bind as SQL NULL; the text columns are NOT NULL with '' for "none".
+        if (value.typeId() == QMetaType::QString && value.toString().isNull())
+            query.addBindValue(QStringLiteral(""));
+        else
+            query.addBindValue(value);
+    }
     if (!query.exec())
         return std::unexpected(sqlError(query, what));
     return query;
@@ -341,11 +346,15 @@ Result<> InventoryStore::transaction(const std::function<Result<>()> &work)
 {
     if (auto writer = checkWriter(); !writer)
         return writer;
+    if (m_inTransaction) // nested: the outermost transaction commits or rolls back the whole
+        return work();
     QSqlDatabase database = db();
     if (!database.transaction())
         return fail(tr("The inventory database could not start a transaction: %1")
                         .arg(database.lastError().text()));
+    m_inTransaction = true;
     Result<> result = work();
+    m_inTransaction = false;
     if (!result) {
         database.rollback();
         return result;

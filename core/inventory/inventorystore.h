@@ -98,7 +98,7 @@ public:
     // Replaces the vault record and every given secret in one transaction: all or nothing.
     Result<> rekey(const VaultRecord &record, const QList<SealedSecret> &secrets);
 
-    // Runs `work` in one transaction; rolls back when it fails.
+    // Runs `work` in one transaction; rolls back when it fails. Nests: inner calls join the outer one.
     Result<> transaction(const std::function<Result<>()> &work);
 
 private:
@@ -112,6 +112,7 @@ private:
     QString m_path;
     QString m_connection;
     QThread *m_ownerThread = nullptr;
+    bool m_inTransaction = false;
 };
 
 } // namespace rd
