@@ -1,0 +1,685 @@
+#include "jsoninventory.h"
+
+#include "inventorystore.h"
+#include "vault/vault.h"
+
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSet>
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+namespace rd {
+
+namespace {
+
+const QString FormatName = QStringLiteral("releasedesk-inventory");
+const QByteArray PrivateKeyPurpose = QByteArrayLiteral("sealed_private_key");
+const QByteArray PassphrasePurpose = QByteArrayLiteral("sealed_passphrase");
+
+// Plain secrets pass through QByteArrays on their way into a sealed blob; wipe them when done.
+struct Wiped
+{
+    QByteArray bytes;
+    ~Wiped()
+    {
+        if (!bytes.isEmpty())
+            sodium_memzero(bytes.data(), std::size_t(bytes.size()));
+    }
+};
+
+struct KeySecret
+{
+    Wiped privateKey;
+    Wiped passphrase;
+};
+
+QJsonArray toArray(const QStringList &list)
+{
+    QJsonArray array;
+    for (const QString &item : list)
+        array.append(item);
+    return array;
+}
+
+// Reads one entry of the file, keeping the first type error with the entry and field it concerns.
+class EntryReader
+{
+public:
+    EntryReader(const QJsonValue &value, const QString &section, qsizetype index)
+        : m_object(value.toObject()), m_path(QStringLiteral("%1[%2]").arg(section).arg(index)), m_label(m_path)
+    {
+        if (!value.isObject())
+            setError(QString(), JsonInventory::tr("an object"));
+    }
+
+    // Once the name is known, messages say "servers[2] (web-02)" rather than only the position.
+    void setName(const QString &name)
+    {
+        if (!name.isEmpty())
+            m_label = QStringLiteral("%1 (%2)").arg(m_path, name);
+    }
+
+    QString label() const { return m_label; }
+    QString fieldPath(const QString &field) const
+    {
+        return field.isEmpty() ? m_path : m_path + u'.' + field;
+    }
+    const std::optional<Error> &error() const { return m_error; }
+
+    QString string(const QString &field, bool required, const QString &fallback = {})
+    {
+        const QJsonValue value = m_object.value(field);
+        if (value.isUndefined() && !required)
+            return fallback;
+        if (!value.isString()) {
+            setError(field, JsonInventory::tr("a string"));
+            return fallback;
+        }
+        return value.toString();
+    }
+
+    int integer(const QString &field, int fallback)
+    {
+        const QJsonValue value = m_object.value(field);
+        if (value.isUndefined())
+            return fallback;
+        const double number = value.toDouble();
+        if (!value.isDouble() || number != std::floor(number) || std::abs(number) > 1e9) {
+            setError(field, JsonInventory::tr("a whole number"));
+            return fallback;
+        }
+        return int(number);
+    }
+
+    bool boolean(const QString &field, bool fallback)
+    {
+        const QJsonValue value = m_object.value(field);
+        if (value.isUndefined())
+            return fallback;
+        if (!value.isBool()) {
+            setError(field, JsonInventory::tr("true or false"));
+            return fallback;
+        }
+        return value.toBool();
+    }
+
+    QStringList strings(const QString &field)
+    {
+        const QJsonValue value = m_object.value(field);
+        if (value.isUndefined())
+            return {};
+        QStringList list;
+        const QJsonArray array = value.toArray();
+        for (const QJsonValue &item : array) {
+            if (!item.isString())
+                break;
+            list.append(item.toString());
+        }
+        if (!value.isArray() || list.size() != array.size())
+            setError(field, JsonInventory::tr("a list of strings"));
+        return list;
+    }
+
+private:
+    void setError(const QString &field, const QString &expected)
+    {
+        if (m_error)
+            return;
+        const QString message =
+            field.isEmpty()
+                ? JsonInventory::tr("%1 must be %2.").arg(m_label, expected)
+                : JsonInventory::tr("%1: the field \"%2\" must be %3.").arg(m_label, field, expected);
+        m_error = Error{message, JsonInventory::tr("Correct the file, or export it again from ReleaseDesk."),
+                        fieldPath(field)};
+    }
+
+    QJsonObject m_object;
+    QString m_path;
+    QString m_label;
+    std::optional<Error> m_error;
+};
+
+// The store's own message, prefixed with the entry it came from.
+Error entryError(const Error &error, const EntryReader &entry)
+{
+    return Error{JsonInventory::tr("%1 is not valid: %2").arg(entry.label(), error.message), error.hint,
+                 entry.fieldPath(error.field)};
+}
+
+Error referenceError(const EntryReader &entry, const QString &field, const QString &what, const QString &name)
+{
+    return Error{JsonInventory::tr("%1 refers to the %2 \"%3\", which is neither in the file nor in the inventory.")
+                     .arg(entry.label(), what, name),
+                 JsonInventory::tr("Add the %1 to the file or to the inventory first.").arg(what),
+                 entry.fieldPath(field)};
+}
+
+struct ParsedKey
+{
+    EntryReader entry;
+    SshKey key;
+};
+
+struct ParsedServer
+{
+    EntryReader entry;
+    Server server;
+    QString keyName;
+};
+
+struct ParsedProject
+{
+    EntryReader entry;
+    Project project;
+};
+
+struct ParsedEnvironment
+{
+    EntryReader entry;
+    Environment environment;
+    QString projectName;
+    QStringList serverNames;
+};
+
+struct ParsedHook
+{
+    EntryReader entry;
+    HookTemplate hook;
+    QString stageName;
+};
+
+Result<QJsonArray> section(const QJsonObject &root, const QString &name)
+{
+    const QJsonValue value = root.value(name);
+    if (value.isUndefined())
+        return QJsonArray();
+    if (!value.isArray())
+        return fail(JsonInventory::tr("The field \"%1\" must be a list.").arg(name),
+                    JsonInventory::tr("Correct the file, or export it again from ReleaseDesk."), name);
+    return value.toArray();
+}
+
+// The same name twice in one file would silently let the second entry win; refuse it instead.
+std::optional<Error> duplicate(QSet<QString> &seen, const QString &name, const EntryReader &entry)
+{
+    if (!seen.contains(name)) {
+        seen.insert(name);
+        return std::nullopt;
+    }
+    return Error{JsonInventory::tr("%1 repeats a name that appears earlier in the file.").arg(entry.label()),
+                 JsonInventory::tr("Keep one entry per name."), entry.fieldPath(QStringLiteral("name"))};
+}
+
+Result<QHash<QString, KeySecret>> openSecrets(const QJsonObject &root, const Vault *vault,
+                                              const QByteArray &exportPassword)
+{
+    QHash<QString, KeySecret> secrets;
+    const QJsonValue value = root.value(QStringLiteral("secrets"));
+    if (value.isUndefined())
+        return secrets;
+    const QString field = QStringLiteral("secrets");
+    if (!value.isString())
+        return fail(JsonInventory::tr("The field \"secrets\" must be a base64 string."),
+                    JsonInventory::tr("Export the inventory again from ReleaseDesk."), field);
+    if (exportPassword.isEmpty())
+        return fail(JsonInventory::tr("The file holds encrypted private keys, and no export password was given."),
+                    JsonInventory::tr("Enter the password that was chosen when the file was exported."), field);
+    if (!vault || !vault->isUnlocked())
+        return fail(JsonInventory::tr("The file holds encrypted private keys, and the vault is locked."),
+                    JsonInventory::tr("Unlock the vault with the master password, then import again."), field);
+    const auto sealed = QByteArray::fromBase64Encoding(value.toString().toLatin1(),
+                                                       QByteArray::AbortOnBase64DecodingErrors);
+    if (!sealed)
+        return fail(JsonInventory::tr("The field \"secrets\" is not valid base64."),
+                    JsonInventory::tr("Export the inventory again from ReleaseDesk."), field);
+    auto plain = Vault::openWithPassword(*sealed, exportPassword);
+    if (!plain)
+        return fail(JsonInventory::tr("The encrypted private keys could not be opened: %1").arg(plain.error().message),
+                    JsonInventory::tr("Check the export password; nothing was imported."), field);
+    Wiped text{plain->view().toByteArray()};
+    const QJsonDocument document = QJsonDocument::fromJson(text.bytes);
+    if (!document.isObject())
+        return fail(JsonInventory::tr("The encrypted private keys are not in the expected form."),
+                    JsonInventory::tr("Export the inventory again from ReleaseDesk."), field);
+    const QJsonObject object = document.object();
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        const QJsonObject entry = it.value().toObject();
+        KeySecret &secret = secrets[it.key()];
+        secret.privateKey.bytes = entry.value(QStringLiteral("privateKey")).toString().toUtf8();
+        secret.passphrase.bytes = entry.value(QStringLiteral("passphrase")).toString().toUtf8();
+        if (secret.privateKey.bytes.isEmpty())
+            return fail(JsonInventory::tr("The encrypted secrets of key \"%1\" hold no private key.").arg(it.key()),
+                        JsonInventory::tr("Export the inventory again from ReleaseDesk."), field);
+    }
+    return secrets;
+}
+
+std::optional<SshKey> storedLocally(const InventoryStore &store, qint64 id)
+{
+    if (!id)
+        return std::nullopt;
+    auto key = store.key(id);
+    if (!key || key->kind != KeyKind::Stored)
+        return std::nullopt;
+    return *key;
+}
+
+Result<QByteArray> sealSecrets(const QList<SshKey> &storedKeys, const Vault &vault, const QByteArray &exportPassword)
+{
+    QJsonObject secrets;
+    for (const SshKey &key : storedKeys) {
+        auto privateKey = vault.open(key.sealedPrivateKey, PrivateKeyPurpose);
+        if (!privateKey)
+            return fail(JsonInventory::tr("The private key of \"%1\" could not be opened: %2")
+                            .arg(key.name, privateKey.error().message),
+                        privateKey.error().hint);
+        QJsonObject entry{{QStringLiteral("privateKey"), QString::fromUtf8(privateKey->view())}};
+        if (key.hasPassphrase()) {
+            auto passphrase = vault.open(key.sealedPassphrase, PassphrasePurpose);
+            if (!passphrase)
+                return fail(JsonInventory::tr("The passphrase of \"%1\" could not be opened: %2")
+                                .arg(key.name, passphrase.error().message),
+                            passphrase.error().hint);
+            entry.insert(QStringLiteral("passphrase"), QString::fromUtf8(passphrase->view()));
+        }
+        secrets.insert(key.name, entry);
+    }
+    Wiped plain{QJsonDocument(secrets).toJson(QJsonDocument::Compact)};
+    auto sealed = Vault::sealWithPassword(plain.bytes, exportPassword);
+    if (!sealed)
+        return std::unexpected(sealed.error());
+    return sealed->toBase64();
+}
+
+} // namespace
+
+Result<QByteArray> JsonInventory::exportJson(const InventoryStore &store, const Vault *vaultForSecrets,
+                                             const QByteArray &exportPassword, QStringList *warnings)
+{
+    auto keys = store.keys();
+    if (!keys)
+        return std::unexpected(keys.error());
+    auto servers = store.servers();
+    if (!servers)
+        return std::unexpected(servers.error());
+    auto projects = store.projects();
+    if (!projects)
+        return std::unexpected(projects.error());
+    auto environments = store.environments();
+    if (!environments)
+        return std::unexpected(environments.error());
+    auto hooks = store.hookTemplates();
+    if (!hooks)
+        return std::unexpected(hooks.error());
+
+    const bool withSecrets = vaultForSecrets && vaultForSecrets->isUnlocked() && !exportPassword.isEmpty();
+    QHash<qint64, QString> keyNames;
+    QList<SshKey> storedKeys;
+    QJsonArray keyArray;
+    for (const SshKey &key : *keys) {
+        keyNames.insert(key.id, key.name);
+        QJsonObject object{{QStringLiteral("name"), key.name},
+                           {QStringLiteral("username"), key.username},
+                           {QStringLiteral("kind"), keyKindName(key.kind)},
+                           {QStringLiteral("publicKey"), key.publicKey},
+                           {QStringLiteral("fingerprint"), key.fingerprint},
+                           {QStringLiteral("enabled"), key.enabled}};
+        if (key.kind == KeyKind::File)
+            object.insert(QStringLiteral("keyPath"), key.keyPath);
+        if (key.kind == KeyKind::Stored) {
+            if (withSecrets)
+                storedKeys.append(key);
+            else if (warnings)
+                warnings->append(tr("Key \"%1\" was exported with its public key only: its private key needs an "
+                                    "unlocked vault and an export password.")
+                                     .arg(key.name));
+        }
+        keyArray.append(object);
+    }
+
+    QHash<qint64, QString> serverNames;
+    QJsonArray serverArray;
+    for (const Server &server : *servers) {
+        serverNames.insert(server.id, server.name);
+        QJsonObject object{{QStringLiteral("name"), server.name},
+                           {QStringLiteral("host"), server.host},
+                           {QStringLiteral("port"), server.port},
+                           {QStringLiteral("username"), server.username},
+                           {QStringLiteral("department"), server.department},
+                           {QStringLiteral("owner"), server.owner},
+                           {QStringLiteral("tags"), toArray(server.tags)},
+                           {QStringLiteral("notes"), server.notes},
+                           {QStringLiteral("enabled"), server.enabled}};
+        if (server.keyId)
+            object.insert(QStringLiteral("key"), keyNames.value(server.keyId));
+        serverArray.append(object);
+    }
+
+    QHash<qint64, QString> projectNames;
+    QJsonArray projectArray;
+    for (const Project &project : *projects) {
+        projectNames.insert(project.id, project.name);
+        projectArray.append(QJsonObject{{QStringLiteral("name"), project.name},
+                                        {QStringLiteral("gitUrl"), project.gitUrl},
+                                        {QStringLiteral("defaultBranch"), project.defaultBranch},
+                                        {QStringLiteral("keepReleases"), project.keepReleases},
+                                        {QStringLiteral("packageExcludes"), toArray(project.packageExcludes)}});
+    }
+
+    QJsonArray environmentArray;
+    for (const Environment &environment : *environments) {
+        QStringList members;
+        for (qint64 id : environment.serverIds)
+            members.append(serverNames.value(id));
+        environmentArray.append(QJsonObject{{QStringLiteral("project"), projectNames.value(environment.projectId)},
+                                            {QStringLiteral("name"), environment.name},
+                                            {QStringLiteral("deployRoot"), environment.deployRoot},
+                                            {QStringLiteral("servers"), toArray(members)},
+                                            {QStringLiteral("sharedPaths"), toArray(environment.sharedPaths)},
+                                            {QStringLiteral("parallelism"), environment.parallelism},
+                                            {QStringLiteral("strategy"), environment.strategy}});
+    }
+
+    QList<HookTemplate> sortedHooks = *hooks;
+    std::sort(sortedHooks.begin(), sortedHooks.end(),
+              [](const HookTemplate &a, const HookTemplate &b) { return a.title < b.title; });
+    QJsonArray hookArray;
+    for (const HookTemplate &hook : sortedHooks)
+        hookArray.append(QJsonObject{{QStringLiteral("title"), hook.title},
+                                     {QStringLiteral("stage"), hookStageName(hook.stage)},
+                                     {QStringLiteral("script"), hook.script}});
+
+    QJsonObject root{{QStringLiteral("format"), FormatName},
+                     {QStringLiteral("version"), FormatVersion},
+                     {QStringLiteral("keys"), keyArray},
+                     {QStringLiteral("servers"), serverArray},
+                     {QStringLiteral("projects"), projectArray},
+                     {QStringLiteral("environments"), environmentArray},
+                     {QStringLiteral("hookTemplates"), hookArray}};
+    if (!storedKeys.isEmpty()) {
+        auto secrets = sealSecrets(storedKeys, *vaultForSecrets, exportPassword);
+        if (!secrets)
+            return std::unexpected(secrets.error());
+        root.insert(QStringLiteral("secrets"), QString::fromLatin1(*secrets));
+    }
+    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+}
+
+Result<ImportReport> JsonInventory::importJson(InventoryStore &store, Vault *vault, const QByteArray &json,
+                                               const QByteArray &exportPassword)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return fail(tr("The file is not valid JSON: %1 at offset %2.")
+                        .arg(parseError.errorString())
+                        .arg(parseError.offset),
+                    tr("Choose a file exported by ReleaseDesk, or correct the JSON near that offset."));
+    const QJsonObject root = document.object();
+    if (!document.isObject() || root.value(QStringLiteral("format")).toString() != FormatName)
+        return fail(tr("The file is not a ReleaseDesk inventory (its \"format\" is not \"%1\").").arg(FormatName),
+                    tr("Choose a file exported by ReleaseDesk."), QStringLiteral("format"));
+    const QJsonValue version = root.value(QStringLiteral("version"));
+    if (!version.isDouble() || version.toDouble() != FormatVersion)
+        return fail(tr("The inventory file has version %1; this ReleaseDesk reads version %2.")
+                        .arg(version.isDouble() ? QString::number(version.toDouble())
+                                                : QString::fromUtf8(QJsonDocument(QJsonArray{version}).toJson(QJsonDocument::Compact)))
+                        .arg(FormatVersion),
+                    tr("Export it again with this version of ReleaseDesk, or upgrade ReleaseDesk."),
+                    QStringLiteral("version"));
+
+    auto secrets = openSecrets(root, vault, exportPassword);
+    if (!secrets)
+        return std::unexpected(secrets.error());
+
+    QList<ParsedKey> keys;
+    QList<ParsedServer> servers;
+    QList<ParsedProject> projects;
+    QList<ParsedEnvironment> environments;
+    QList<ParsedHook> hooks;
+    {
+        auto array = section(root, QStringLiteral("keys"));
+        if (!array)
+            return std::unexpected(array.error());
+        QSet<QString> seen;
+        for (qsizetype i = 0; i < array->size(); ++i) {
+            ParsedKey parsed{EntryReader(array->at(i), QStringLiteral("keys"), i), {}};
+            EntryReader &entry = parsed.entry;
+            SshKey &key = parsed.key;
+            key.name = entry.string(QStringLiteral("name"), true);
+            entry.setName(key.name);
+            key.username = entry.string(QStringLiteral("username"), true);
+            const QString kind = entry.string(QStringLiteral("kind"), true);
+            key.publicKey = entry.string(QStringLiteral("publicKey"), false);
+            key.fingerprint = entry.string(QStringLiteral("fingerprint"), false);
+            key.keyPath = entry.string(QStringLiteral("keyPath"), false);
+            key.enabled = entry.boolean(QStringLiteral("enabled"), true);
+            if (entry.error())
+                return std::unexpected(*entry.error());
+            if (!keyKindFromName(kind, &key.kind))
+                return fail(tr("%1 has the unknown kind \"%2\".").arg(entry.label(), kind),
+                            tr("Use stored, file or agent."), entry.fieldPath(QStringLiteral("kind")));
+            if (auto error = duplicate(seen, key.name, entry))
+                return std::unexpected(*error);
+            keys.append(std::move(parsed));
+        }
+    }
+    {
+        auto array = section(root, QStringLiteral("servers"));
+        if (!array)
+            return std::unexpected(array.error());
+        QSet<QString> seen;
+        for (qsizetype i = 0; i < array->size(); ++i) {
+            ParsedServer parsed{EntryReader(array->at(i), QStringLiteral("servers"), i), {}, {}};
+            EntryReader &entry = parsed.entry;
+            Server &server = parsed.server;
+            server.name = entry.string(QStringLiteral("name"), true);
+            entry.setName(server.name);
+            server.host = entry.string(QStringLiteral("host"), true);
+            server.port = entry.integer(QStringLiteral("port"), 22);
+            parsed.keyName = entry.string(QStringLiteral("key"), false);
+            server.username = entry.string(QStringLiteral("username"), false);
+            server.department = entry.string(QStringLiteral("department"), false);
+            server.owner = entry.string(QStringLiteral("owner"), false);
+            server.tags = entry.strings(QStringLiteral("tags"));
+            server.notes = entry.string(QStringLiteral("notes"), false);
+            server.enabled = entry.boolean(QStringLiteral("enabled"), true);
+            if (entry.error())
+                return std::unexpected(*entry.error());
+            if (auto error = duplicate(seen, server.name, entry))
+                return std::unexpected(*error);
+            servers.append(std::move(parsed));
+        }
+    }
+    {
+        auto array = section(root, QStringLiteral("projects"));
+        if (!array)
+            return std::unexpected(array.error());
+        QSet<QString> seen;
+        for (qsizetype i = 0; i < array->size(); ++i) {
+            ParsedProject parsed{EntryReader(array->at(i), QStringLiteral("projects"), i), {}};
+            EntryReader &entry = parsed.entry;
+            Project &project = parsed.project;
+            project.name = entry.string(QStringLiteral("name"), true);
+            entry.setName(project.name);
+            project.gitUrl = entry.string(QStringLiteral("gitUrl"), true);
+            project.defaultBranch = entry.string(QStringLiteral("defaultBranch"), false, project.defaultBranch);
+            project.keepReleases = entry.integer(QStringLiteral("keepReleases"), project.keepReleases);
+            project.packageExcludes = entry.strings(QStringLiteral("packageExcludes"));
+            if (entry.error())
+                return std::unexpected(*entry.error());
+            if (auto error = duplicate(seen, project.name, entry))
+                return std::unexpected(*error);
+            projects.append(std::move(parsed));
+        }
+    }
+    {
+        auto array = section(root, QStringLiteral("environments"));
+        if (!array)
+            return std::unexpected(array.error());
+        QSet<QString> seen;
+        for (qsizetype i = 0; i < array->size(); ++i) {
+            ParsedEnvironment parsed{EntryReader(array->at(i), QStringLiteral("environments"), i), {}, {}, {}};
+            EntryReader &entry = parsed.entry;
+            Environment &environment = parsed.environment;
+            parsed.projectName = entry.string(QStringLiteral("project"), true);
+            environment.name = entry.string(QStringLiteral("name"), true);
+            entry.setName(parsed.projectName + u'/' + environment.name);
+            environment.deployRoot = entry.string(QStringLiteral("deployRoot"), true);
+            parsed.serverNames = entry.strings(QStringLiteral("servers"));
+            environment.sharedPaths = entry.strings(QStringLiteral("sharedPaths"));
+            environment.parallelism = entry.integer(QStringLiteral("parallelism"), environment.parallelism);
+            environment.strategy = entry.string(QStringLiteral("strategy"), false, environment.strategy);
+            if (entry.error())
+                return std::unexpected(*entry.error());
+            if (auto error = duplicate(seen, parsed.projectName + u'/' + environment.name, entry))
+                return std::unexpected(*error);
+            environments.append(std::move(parsed));
+        }
+    }
+    {
+        auto array = section(root, QStringLiteral("hookTemplates"));
+        if (!array)
+            return std::unexpected(array.error());
+        QSet<QString> seen;
+        for (qsizetype i = 0; i < array->size(); ++i) {
+            ParsedHook parsed{EntryReader(array->at(i), QStringLiteral("hookTemplates"), i), {}, {}};
+            EntryReader &entry = parsed.entry;
+            parsed.hook.title = entry.string(QStringLiteral("title"), true);
+            entry.setName(parsed.hook.title);
+            parsed.stageName = entry.string(QStringLiteral("stage"), true);
+            parsed.hook.script = entry.string(QStringLiteral("script"), true);
+            if (entry.error())
+                return std::unexpected(*entry.error());
+            if (!hookStageFromName(parsed.stageName, &parsed.hook.stage))
+                return fail(tr("%1 has the unknown stage \"%2\".").arg(entry.label(), parsed.stageName),
+                            tr("Use before-download, after-download, before-release or after-release."),
+                            entry.fieldPath(QStringLiteral("stage")));
+            if (auto error = duplicate(seen, parsed.hook.title, entry))
+                return std::unexpected(*error);
+            hooks.append(std::move(parsed));
+        }
+    }
+
+    ImportReport report;
+    auto count = [&report](qint64 existingId) {
+        if (existingId)
+            ++report.updated;
+        else
+            ++report.added;
+    };
+    auto written = store.transaction([&]() -> Result<> {
+        QSet<QString> keysWithoutSecret;
+        for (ParsedKey &parsed : keys) {
+            SshKey &key = parsed.key;
+            key.id = store.keyId(key.name);
+            if (key.kind == KeyKind::Stored) {
+                if (auto secret = secrets->constFind(key.name); secret != secrets->cend()) {
+                    auto sealedKey = vault->seal(secret->privateKey.bytes, PrivateKeyPurpose);
+                    if (!sealedKey)
+                        return std::unexpected(entryError(sealedKey.error(), parsed.entry));
+                    key.sealedPrivateKey = *sealedKey;
+                    if (!secret->passphrase.bytes.isEmpty()) {
+                        auto sealedPassphrase = vault->seal(secret->passphrase.bytes, PassphrasePurpose);
+                        if (!sealedPassphrase)
+                            return std::unexpected(entryError(sealedPassphrase.error(), parsed.entry));
+                        key.sealedPassphrase = *sealedPassphrase;
+                    }
+                } else if (const std::optional<SshKey> local = storedLocally(store, key.id)) {
+                    // The file has no private key for it, but this inventory does: keep ours.
+                    key.sealedPrivateKey = local->sealedPrivateKey;
+                    key.sealedPassphrase = local->sealedPassphrase;
+                } else {
+                    keysWithoutSecret.insert(key.name);
+                    ++report.skipped;
+                    report.warnings.append(tr("Key \"%1\" was skipped: the file carries no private key for it.")
+                                               .arg(key.name));
+                    continue;
+                }
+            }
+            if (key.id) {
+                if (auto saved = store.updateKey(key); !saved)
+                    return std::unexpected(entryError(saved.error(), parsed.entry));
+            } else if (auto added = store.addKey(key); !added) {
+                return std::unexpected(entryError(added.error(), parsed.entry));
+            }
+            count(key.id);
+        }
+        for (ParsedServer &parsed : servers) {
+            Server &server = parsed.server;
+            if (keysWithoutSecret.contains(parsed.keyName)) {
+                report.warnings.append(tr("Server \"%1\" was imported without a key: its key \"%2\" was skipped.")
+                                           .arg(server.name, parsed.keyName));
+            } else if (!parsed.keyName.isEmpty()) {
+                server.keyId = store.keyId(parsed.keyName);
+                if (!server.keyId)
+                    return std::unexpected(
+                        referenceError(parsed.entry, QStringLiteral("key"), tr("key"), parsed.keyName));
+            }
+            server.id = store.serverId(server.name);
+            if (server.id) {
+                if (auto saved = store.updateServer(server); !saved)
+                    return std::unexpected(entryError(saved.error(), parsed.entry));
+            } else if (auto added = store.addServer(server); !added) {
+                return std::unexpected(entryError(added.error(), parsed.entry));
+            }
+            count(server.id);
+        }
+        for (ParsedProject &parsed : projects) {
+            Project &project = parsed.project;
+            project.id = store.projectId(project.name);
+            if (project.id) {
+                if (auto saved = store.updateProject(project); !saved)
+                    return std::unexpected(entryError(saved.error(), parsed.entry));
+            } else if (auto added = store.addProject(project); !added) {
+                return std::unexpected(entryError(added.error(), parsed.entry));
+            }
+            count(project.id);
+        }
+        for (ParsedEnvironment &parsed : environments) {
+            Environment &environment = parsed.environment;
+            environment.projectId = store.projectId(parsed.projectName);
+            if (!environment.projectId)
+                return std::unexpected(
+                    referenceError(parsed.entry, QStringLiteral("project"), tr("project"), parsed.projectName));
+            for (const QString &name : parsed.serverNames) {
+                const qint64 id = store.serverId(name);
+                if (!id)
+                    return std::unexpected(referenceError(parsed.entry, QStringLiteral("servers"), tr("server"), name));
+                environment.serverIds.append(id);
+            }
+            environment.id = store.environmentId(parsed.projectName, environment.name);
+            if (environment.id) {
+                if (auto saved = store.updateEnvironment(environment); !saved)
+                    return std::unexpected(entryError(saved.error(), parsed.entry));
+            } else if (auto added = store.addEnvironment(environment); !added) {
+                return std::unexpected(entryError(added.error(), parsed.entry));
+            }
+            count(environment.id);
+        }
+        for (ParsedHook &parsed : hooks) {
+            HookTemplate &hook = parsed.hook;
+            hook.id = store.hookTemplateId(hook.title);
+            if (hook.id) {
+                if (auto saved = store.updateHookTemplate(hook); !saved)
+                    return std::unexpected(entryError(saved.error(), parsed.entry));
+            } else if (auto added = store.addHookTemplate(hook); !added) {
+                return std::unexpected(entryError(added.error(), parsed.entry));
+            }
+            count(hook.id);
+        }
+        return {};
+    });
+    if (!written)
+        return std::unexpected(written.error());
+    return report;
+}
+
+} // namespace rd
