@@ -25,7 +25,13 @@ public:
     std::size_t size() const { return m_size; }
     bool isEmpty() const { return m_size == 0; }
     QByteArrayView view() const { return QByteArrayView(m_data, qsizetype(m_size)); }
+    // Constant-time comparison, for checking secrets without leaking where they differ.
+    bool equals(QByteArrayView other) const;
     void clear();
+
+    // Initialises libsodium for the process (once, thread-safe); false when the library cannot
+    // run on this machine. Every user of libsodium calls this first.
+    static bool sodiumReady();
 
 private:
     unsigned char *m_data = nullptr;

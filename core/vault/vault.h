@@ -44,7 +44,19 @@ public:
     static Result<QByteArray> sealWithPassword(const QByteArray &plain, const QByteArray &password);
     static Result<SecretBytes> openWithPassword(const QByteArray &sealed, const QByteArray &password);
 
+    // The rule for a new master password (or export password): empty, or shorter than this, is refused.
+    static constexpr qsizetype MinimumPasswordLength = 8;
+    static Result<> checkNewPassword(const QByteArray &password);
+
 private:
+    static Result<SecretBytes> deriveKey(const QByteArray &password, const QByteArray &salt, quint64 opsLimit,
+                                         quint64 memLimit);
+    static QByteArray sealWithKey(const SecretBytes &key, QByteArrayView plain, const QByteArray &purpose);
+    static Result<SecretBytes> openWithKey(const SecretBytes &key, const QByteArray &sealed,
+                                           const QByteArray &purpose);
+    // The key of the stored record if `password` is right; a wrong password is an error.
+    Result<SecretBytes> verifiedKey(const QByteArray &password) const;
+
     InventoryStore &m_store;
     SecretBytes m_key;
 };

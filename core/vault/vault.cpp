@@ -1,0 +1,304 @@
+#include "vault.h"
+
+#include "inventory/inventorystore.h"
+
+#include <QtEndian>
+
+#include <sodium.h>
+
+#include <algorithm>
+
+namespace rd {
+
+namespace {
+
+constexpr char SealVersion = 1;
+constexpr qsizetype NonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+constexpr qsizetype TagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+constexpr qsizetype SaltBytes = crypto_pwhash_SALTBYTES;
+constexpr std::size_t KeyBytes = crypto_aead_xchacha20poly1305_ietf_KEYBYTES;
+constexpr QByteArrayView PasswordMagic("RDS1");
+// Magic, ops limit and mem limit (big-endian 64-bit), salt: the header of a password blob.
+constexpr qsizetype PasswordHeaderBytes = 4 + 8 + 8 + SaltBytes;
+
+QByteArray verifierPlain() { return QByteArrayLiteral("releasedesk-vault"); }
+QByteArray verifierPurpose() { return QByteArrayLiteral("vault.verifier"); }
+
+QByteArray randomBytes(qsizetype size)
+{
+    QByteArray bytes(size, Qt::Uninitialized);
+    randombytes_buf(bytes.data(), std::size_t(size));
+    return bytes;
+}
+
+const unsigned char *bytes(QByteArrayView view) { return reinterpret_cast<const unsigned char *>(view.data()); }
+
+Result<> sodiumRunning()
+{
+    if (!SecretBytes::sodiumReady())
+        return fail(Vault::tr("The cryptography library (libsodium) could not start."),
+                    Vault::tr("Reinstall libsodium and start ReleaseDesk again."));
+    return {};
+}
+
+void appendBigEndian(QByteArray &out, quint64 value)
+{
+    const quint64 big = qToBigEndian(value);
+    out.append(reinterpret_cast<const char *>(&big), sizeof big);
+}
+
+quint64 readBigEndian(const char *data) { return qFromBigEndian<quint64>(data); }
+
+} // namespace
+
+Vault::Vault(InventoryStore &store)
+    : m_store(store)
+{
+    SecretBytes::sodiumReady();
+}
+
+Vault::~Vault() = default;
+
+bool Vault::isInitialized() const
+{
+    auto record = m_store.vaultRecord();
+    return record && record->has_value();
+}
+
+bool Vault::isUnlocked() const { return !m_key.isEmpty(); }
+
+Result<> Vault::checkNewPassword(const QByteArray &password)
+{
+    if (password.isEmpty())
+        return fail(tr("The password is empty."),
+                    tr("Choose a password of at least %1 characters.").arg(MinimumPasswordLength),
+                    QStringLiteral("password"));
+    if (QString::fromUtf8(password).size() < MinimumPasswordLength)
+        return fail(tr("The password is too short."),
+                    tr("Choose a password of at least %1 characters.").arg(MinimumPasswordLength),
+                    QStringLiteral("password"));
+    return {};
+}
+
+Result<SecretBytes> Vault::deriveKey(const QByteArray &password, const QByteArray &salt, quint64 opsLimit,
+                                     quint64 memLimit)
+{
+    if (auto ready = sodiumRunning(); !ready)
+        return std::unexpected(ready.error());
+    SecretBytes key(KeyBytes);
+    if (crypto_pwhash(key.data(), key.size(), password.constData(), quint64(password.size()), bytes(salt), opsLimit,
+                      std::size_t(memLimit), crypto_pwhash_ALG_ARGON2ID13)
+        != 0)
+        return fail(tr("The key could not be derived from the password: %1 MiB of memory were not available.")
+                        .arg(memLimit / (1024 * 1024)),
+                    tr("Close other programs and try again."));
+    return key;
+}
+
+QByteArray Vault::sealWithKey(const SecretBytes &key, QByteArrayView plain, const QByteArray &purpose)
+{
+    const QByteArray nonce = randomBytes(NonceBytes);
+    QByteArray blob(1 + NonceBytes + plain.size() + TagBytes, Qt::Uninitialized);
+    blob[0] = SealVersion;
+    std::copy(nonce.cbegin(), nonce.cend(), blob.begin() + 1);
+    unsigned long long written = 0;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(reinterpret_cast<unsigned char *>(blob.data()) + 1 + NonceBytes,
+                                               &written, bytes(plain), quint64(plain.size()), bytes(purpose),
+                                               quint64(purpose.size()), nullptr, bytes(nonce), key.data());
+    return blob;
+}
+
+Result<SecretBytes> Vault::openWithKey(const SecretBytes &key, const QByteArray &sealed, const QByteArray &purpose)
+{
+    const auto damaged = [] {
+        return fail(tr("A secret in the vault could not be decrypted: it was changed, or it was sealed for "
+                       "another place."),
+                    tr("Enter the secret again (for a stored key: edit the key and paste it again)."));
+    };
+    if (sealed.size() < 1 + NonceBytes + TagBytes || sealed[0] != SealVersion)
+        return damaged();
+    const auto *nonce = bytes(sealed) + 1;
+    const auto *cipher = nonce + NonceBytes;
+    const auto cipherSize = quint64(sealed.size() - 1 - NonceBytes);
+    SecretBytes plain(std::size_t(cipherSize - TagBytes));
+    unsigned char empty = 0;
+    unsigned long long plainSize = 0;
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain.isEmpty() ? &empty : plain.data(), &plainSize, nullptr,
+                                                   cipher, cipherSize, bytes(purpose), quint64(purpose.size()),
+                                                   nonce, key.data())
+        != 0)
+        return damaged();
+    return plain;
+}
+
+Result<SecretBytes> Vault::verifiedKey(const QByteArray &password) const
+{
+    auto stored = m_store.vaultRecord();
+    if (!stored)
+        return std::unexpected(stored.error());
+    if (!stored->has_value())
+        return fail(tr("The vault has no master password yet."), tr("Choose a master password first."));
+    const VaultRecord &record = **stored;
+    if (record.salt.size() != SaltBytes || record.opsLimit < crypto_pwhash_OPSLIMIT_MIN
+        || record.opsLimit > crypto_pwhash_OPSLIMIT_MAX || record.memLimit < crypto_pwhash_MEMLIMIT_MIN
+        || record.memLimit > crypto_pwhash_MEMLIMIT_MAX)
+        return fail(tr("The vault record in the inventory database is damaged."),
+                    tr("Restore the inventory database from a backup."));
+    auto key = deriveKey(password, record.salt, record.opsLimit, record.memLimit);
+    if (!key)
+        return key;
+    auto check = openWithKey(*key, record.verifier, verifierPurpose());
+    if (!check || !check->equals(verifierPlain()))
+        return fail(tr("The master password is wrong."),
+                    tr("Type it again, and check Caps Lock and the keyboard layout."),
+                    QStringLiteral("masterPassword"));
+    return key;
+}
+
+Result<> Vault::initialize(const QByteArray &masterPassword)
+{
+    auto existing = m_store.vaultRecord();
+    if (!existing)
+        return std::unexpected(existing.error());
+    if (existing->has_value())
+        return fail(tr("The vault already has a master password."),
+                    tr("Unlock it with that password, or change the password."));
+    if (auto ok = checkNewPassword(masterPassword); !ok)
+        return fail(tr("The master password cannot be used: %1").arg(ok.error().message), ok.error().hint,
+                    QStringLiteral("masterPassword"));
+    if (auto ready = sodiumRunning(); !ready)
+        return ready;
+    VaultRecord record{randomBytes(SaltBytes), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                       crypto_pwhash_MEMLIMIT_INTERACTIVE, {}};
+    auto key = deriveKey(masterPassword, record.salt, record.opsLimit, record.memLimit);
+    if (!key)
+        return std::unexpected(key.error());
+    record.verifier = sealWithKey(*key, verifierPlain(), verifierPurpose());
+    if (auto saved = m_store.rekey(record, {}); !saved)
+        return saved;
+    m_key = std::move(*key);
+    return {};
+}
+
+Result<> Vault::unlock(const QByteArray &masterPassword)
+{
+    if (masterPassword.isEmpty())
+        return fail(tr("The master password is empty."), tr("Type the master password of this inventory."),
+                    QStringLiteral("masterPassword"));
+    auto key = verifiedKey(masterPassword);
+    if (!key)
+        return std::unexpected(key.error());
+    m_key = std::move(*key);
+    return {};
+}
+
+void Vault::lock() { m_key.clear(); }
+
+Result<> Vault::changePassword(const QByteArray &oldPassword, const QByteArray &newPassword)
+{
+    if (auto ok = checkNewPassword(newPassword); !ok)
+        return fail(tr("The new master password cannot be used: %1").arg(ok.error().message), ok.error().hint,
+                    QStringLiteral("newPassword"));
+    auto oldKey = verifiedKey(oldPassword);
+    if (!oldKey) {
+        Error error = oldKey.error();
+        if (error.field == u"masterPassword")
+            error.field = QStringLiteral("oldPassword");
+        return std::unexpected(error);
+    }
+    auto stored = m_store.vaultRecord();
+    if (!stored)
+        return std::unexpected(stored.error());
+    auto secrets = m_store.sealedSecrets();
+    if (!secrets)
+        return std::unexpected(secrets.error());
+
+    // A password change is also the moment to raise the limits to today's defaults.
+    VaultRecord record{randomBytes(SaltBytes),
+                       std::max<quint64>((*stored)->opsLimit, crypto_pwhash_OPSLIMIT_INTERACTIVE),
+                       std::max<quint64>((*stored)->memLimit, crypto_pwhash_MEMLIMIT_INTERACTIVE), {}};
+    auto newKey = deriveKey(newPassword, record.salt, record.opsLimit, record.memLimit);
+    if (!newKey)
+        return std::unexpected(newKey.error());
+    for (SealedSecret &secret : *secrets) {
+        const QByteArray purpose = secret.column.toUtf8();
+        auto plain = openWithKey(*oldKey, secret.blob, purpose);
+        if (!plain)
+            return fail(tr("The secret %1 of key %2 could not be decrypted, so the master password was not changed.")
+                            .arg(secret.column)
+                            .arg(secret.rowId),
+                        tr("Enter that key again (or remove it), then change the password."));
+        secret.blob = sealWithKey(*newKey, plain->view(), purpose);
+    }
+    record.verifier = sealWithKey(*newKey, verifierPlain(), verifierPurpose());
+    if (auto saved = m_store.rekey(record, *secrets); !saved)
+        return saved;
+    m_key = std::move(*newKey);
+    return {};
+}
+
+Result<QByteArray> Vault::seal(const QByteArray &plain, const QByteArray &purpose) const
+{
+    if (!isUnlocked())
+        return fail(tr("The vault is locked."), tr("Unlock it with the master password first."));
+    return sealWithKey(m_key, plain, purpose);
+}
+
+Result<SecretBytes> Vault::open(const QByteArray &sealed, const QByteArray &purpose) const
+{
+    if (!isUnlocked())
+        return fail(tr("The vault is locked."), tr("Unlock it with the master password first."));
+    return openWithKey(m_key, sealed, purpose);
+}
+
+Result<QByteArray> Vault::sealWithPassword(const QByteArray &plain, const QByteArray &password)
+{
+    if (auto ok = checkNewPassword(password); !ok)
+        return std::unexpected(ok.error());
+    if (auto ready = sodiumRunning(); !ready)
+        return std::unexpected(ready.error());
+    const QByteArray salt = randomBytes(SaltBytes);
+    auto key = deriveKey(password, salt, crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    if (!key)
+        return std::unexpected(key.error());
+    QByteArray header = PasswordMagic.toByteArray();
+    appendBigEndian(header, crypto_pwhash_OPSLIMIT_INTERACTIVE);
+    appendBigEndian(header, crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    header.append(salt);
+    // The header is the associated data: limits and salt cannot be swapped without notice.
+    const QByteArray inner = sealWithKey(*key, plain, header);
+    return header + inner.mid(1);
+}
+
+Result<SecretBytes> Vault::openWithPassword(const QByteArray &sealed, const QByteArray &password)
+{
+    if (password.isEmpty())
+        return fail(tr("The password is empty."), tr("Type the password that protected this data."),
+                    QStringLiteral("password"));
+    const auto damaged = [] {
+        return fail(tr("This is not data sealed by ReleaseDesk, or it is damaged."),
+                    tr("Choose the file exactly as it was exported."));
+    };
+    if (sealed.size() < PasswordHeaderBytes + NonceBytes + TagBytes || !sealed.startsWith(PasswordMagic))
+        return damaged();
+    const quint64 opsLimit = readBigEndian(sealed.constData() + 4);
+    const quint64 memLimit = readBigEndian(sealed.constData() + 12);
+    // Limits come from the file: refuse values that would let a crafted file exhaust the machine.
+    if (opsLimit < crypto_pwhash_OPSLIMIT_MIN || opsLimit > crypto_pwhash_OPSLIMIT_SENSITIVE
+        || memLimit < crypto_pwhash_MEMLIMIT_MIN || memLimit > crypto_pwhash_MEMLIMIT_SENSITIVE)
+        return damaged();
+    const QByteArray header = sealed.left(PasswordHeaderBytes);
+    auto key = deriveKey(password, header.mid(20, SaltBytes), opsLimit, memLimit);
+    if (!key)
+        return std::unexpected(key.error());
+    QByteArray inner(1, SealVersion);
+    inner.append(sealed.mid(PasswordHeaderBytes));
+    auto plain = openWithKey(*key, inner, header);
+    if (!plain)
+        return fail(tr("The password is wrong, or the data was changed."),
+                    tr("Type the password that protected this data, and check that the file is complete."),
+                    QStringLiteral("password"));
+    return plain;
+}
+
+} // namespace rd
