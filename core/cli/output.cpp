@@ -1,0 +1,121 @@
+#include "output.h"
+
+#include <QJsonDocument>
+#include <QTextStream>
+
+namespace rd {
+
+namespace {
+
+void writeJson(FILE *stream, const QJsonDocument &document)
+{
+    QTextStream out(stream);
+    out << QString::fromUtf8(document.toJson(QJsonDocument::Indented));
+}
+
+} // namespace
+
+QString Output::display(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Bool:
+        return value.toBool() ? tr("yes") : tr("no");
+    case QJsonValue::Double:
+        return QString::number(value.toInteger());
+    case QJsonValue::String:
+        return value.toString();
+    case QJsonValue::Array: {
+        QStringList parts;
+        for (const QJsonValue &item : value.toArray())
+            parts.append(display(item));
+        return parts.join(QStringLiteral(", "));
+    }
+    default:
+        return QString();
+    }
+}
+
+void Output::list(const QList<Column> &columns, const QJsonArray &rows) const
+{
+    if (m_json) {
+        writeJson(stdout, QJsonDocument(rows));
+        return;
+    }
+    QList<qsizetype> widths;
+    for (const Column &column : columns)
+        widths.append(column.header.size());
+    QList<QStringList> cells;
+    for (const QJsonValue &row : rows) {
+        QStringList line;
+        for (qsizetype i = 0; i < columns.size(); ++i) {
+            // One table row per entry: multi-line values (notes, scripts) are shown flattened.
+            QString cell = display(row.toObject().value(columns[i].key)).simplified();
+            widths[i] = qMax(widths[i], cell.size());
+            line.append(cell);
+        }
+        cells.append(line);
+    }
+    QTextStream out(stdout);
+    auto writeLine = [&](const QStringList &line) {
+        QString text;
+        for (qsizetype i = 0; i < line.size(); ++i)
+            text += i + 1 < line.size() ? line[i].leftJustified(widths[i] + 2) : line[i];
+        out << text.trimmed() << u'\n';
+    };
+    QStringList headers;
+    for (const Column &column : columns)
+        headers.append(column.header);
+    writeLine(headers);
+    for (const QStringList &line : cells)
+        writeLine(line);
+}
+
+void Output::record(const QList<Column> &columns, const QJsonObject &object) const
+{
+    if (m_json) {
+        writeJson(stdout, QJsonDocument(object));
+        return;
+    }
+    qsizetype width = 0;
+    for (const Column &column : columns)
+        width = qMax(width, column.header.size() + 1);
+    QTextStream out(stdout);
+    for (const Column &column : columns) {
+        const QString value = display(object.value(column.key));
+        const QStringList lines = value.split(u'\n');
+        out << (column.header + u':').leftJustified(width + 1) << lines.first() << u'\n';
+        for (qsizetype i = 1; i < lines.size(); ++i)
+            out << QString(width + 1, u' ') << lines[i] << u'\n';
+    }
+}
+
+void Output::done(const QString &message, const QJsonObject &object) const
+{
+    if (m_json)
+        writeJson(stdout, QJsonDocument(object));
+    else
+        QTextStream(stdout) << message << u'\n';
+}
+
+void Output::text(const QString &text) const
+{
+    QTextStream(stdout) << text << (text.endsWith(u'\n') ? QString() : QStringLiteral("\n"));
+}
+
+void Output::error(const CommandError &failure) const
+{
+    if (m_json) {
+        QJsonObject object{{QStringLiteral("error"), failure.error.message},
+                           {QStringLiteral("hint"), failure.error.hint},
+                           {QStringLiteral("field"), failure.error.field},
+                           {QStringLiteral("exitCode"), int(failure.code)}};
+        writeJson(stderr, QJsonDocument(object));
+        return;
+    }
+    QTextStream err(stderr);
+    err << QStringLiteral("releasedesk-cli: ") << failure.error.message << u'\n';
+    if (!failure.error.hint.isEmpty())
+        err << QStringLiteral("  ") << failure.error.hint << u'\n';
+}
+
+} // namespace rd

@@ -1,0 +1,192 @@
+#include "transfercommands.h"
+
+#include "clicontext.h"
+#include "inventory/jsoninventory.h"
+#include "inventory/sshconfigimporter.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+#include <QTextStream>
+
+#include <cstdio>
+
+namespace rd {
+
+namespace {
+
+using Tr = TransferCommands;
+
+QString opt(const char *name) { return QString::fromLatin1(name); }
+
+const QString ExportPasswordVariable = QStringLiteral("RELEASEDESK_EXPORT_PASSWORD");
+
+// To --output (whole or not at all, 0600 since an inventory maps the fleet), else to stdout.
+CommandResult<> writeOutput(CliContext &context, const QCommandLineParser &parser, const QByteArray &data,
+                            const QStringList &warnings)
+{
+    for (const QString &warning : warnings)
+        QTextStream(stderr) << Tr::tr("warning: %1").arg(warning) << u'\n';
+    if (!given(parser, opt("output"))) {
+        std::fwrite(data.constData(), 1, size_t(data.size()), stdout);
+        std::fflush(stdout);
+        return {};
+    }
+    const QString path = QFileInfo(parser.value(opt("output"))).absoluteFilePath();
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
+        || file.write(data) != data.size() || !file.commit())
+        return commandFailure(ExitCode::Runtime, Tr::tr("Could not write %1: %2").arg(path, file.errorString()),
+                              Tr::tr("Check that the directory exists and is writable."), QStringLiteral("output"));
+    context.out().done(Tr::tr("Wrote %1.").arg(path),
+                       QJsonObject{{QStringLiteral("output"), path},
+                                   {QStringLiteral("bytes"), data.size()},
+                                   {QStringLiteral("warnings"), QJsonArray::fromStringList(warnings)}});
+    return {};
+}
+
+CommandResult<QByteArray> readInput(const QString &path)
+{
+    QFile file(path);
+    if (!file.exists())
+        return commandFailure(ExitCode::NotFound, Tr::tr("The file %1 does not exist.").arg(path),
+                              Tr::tr("Check the path."), QStringLiteral("file"));
+    if (!file.open(QIODevice::ReadOnly))
+        return commandFailure(ExitCode::Runtime, Tr::tr("Could not read %1: %2").arg(path, file.errorString()),
+                              Tr::tr("Check its permissions."), QStringLiteral("file"));
+    return file.readAll();
+}
+
+void printReport(CliContext &context, const ImportReport &report)
+{
+    if (context.out().isJson()) {
+        context.out().done(QString(), QJsonObject{{QStringLiteral("added"), report.added},
+                                                  {QStringLiteral("updated"), report.updated},
+                                                  {QStringLiteral("skipped"), report.skipped},
+                                                  {QStringLiteral("warnings"),
+                                                   QJsonArray::fromStringList(report.warnings)}});
+        return;
+    }
+    QString text = Tr::tr("Added %1, updated %2, skipped %3.").arg(report.added).arg(report.updated).arg(report.skipped);
+    for (const QString &warning : report.warnings)
+        text += QStringLiteral("\n  ") + warning;
+    context.out().text(text);
+}
+
+CommandResult<> exportJson(CliContext &context, const QCommandLineParser &parser, const QStringList &)
+{
+    auto store = context.store();
+    if (!store)
+        return std::unexpected(store.error());
+    const Vault *vault = nullptr;
+    QByteArray exportPassword;
+    if (given(parser, opt("with-secrets"))) {
+        auto unlocked = context.unlockedVault();
+        if (!unlocked)
+            return std::unexpected(unlocked.error());
+        vault = *unlocked;
+        auto password =
+            context.passwords().read(ExportPasswordVariable, Tr::tr("Export password"), true, ExitCode::Usage);
+        if (!password)
+            return std::unexpected(password.error());
+        exportPassword = *password;
+    }
+    QStringList warnings;
+    auto json = JsonInventory::exportJson(**store, vault, exportPassword, &warnings);
+    exportPassword.fill('\0');
+    if (!json)
+        return std::unexpected(CliContext::fromStore(json.error()));
+    return writeOutput(context, parser, *json, warnings);
+}
+
+CommandResult<> importJson(CliContext &context, const QCommandLineParser &, const QStringList &args)
+{
+    auto data = readInput(args[0]);
+    if (!data)
+        return std::unexpected(data.error());
+    auto store = context.store();
+    if (!store)
+        return std::unexpected(store.error());
+    Vault *vault = nullptr;
+    QByteArray exportPassword;
+    // Only a file with sealed secrets needs the vault and the export password.
+    const QJsonValue secrets = QJsonDocument::fromJson(*data).object().value(QStringLiteral("secrets"));
+    if (secrets.isString() && !secrets.toString().isEmpty()) {
+        auto unlocked = context.unlockedVault();
+        if (!unlocked)
+            return std::unexpected(unlocked.error());
+        vault = *unlocked;
+        auto password =
+            context.passwords().read(ExportPasswordVariable, Tr::tr("Export password"), false, ExitCode::Usage);
+        if (!password)
+            return std::unexpected(password.error());
+        exportPassword = *password;
+        // A wrong export password is a password failure (exit 5), told apart before the import runs.
+        if (auto opened = Vault::openWithPassword(QByteArray::fromBase64(secrets.toString().toLatin1()),
+                                                  exportPassword);
+            !opened)
+            return commandFailure(ExitCode::Vault, opened.error());
+    }
+    auto report = JsonInventory::importJson(**store, vault, *data, exportPassword);
+    exportPassword.fill('\0');
+    if (!report)
+        return std::unexpected(CliContext::fromStore(report.error()));
+    printReport(context, *report);
+    return {};
+}
+
+CommandResult<> importSshConfig(CliContext &context, const QCommandLineParser &, const QStringList &args)
+{
+    const QString path = args.isEmpty() ? QDir::home().filePath(QStringLiteral(".ssh/config")) : args[0];
+    if (!QFileInfo::exists(path))
+        return commandFailure(ExitCode::NotFound, Tr::tr("The file %1 does not exist.").arg(path),
+                              Tr::tr("Give the path of an OpenSSH client configuration."), QStringLiteral("file"));
+    auto store = context.store();
+    if (!store)
+        return std::unexpected(store.error());
+    auto report = SshConfigImporter::import(**store, path);
+    if (!report)
+        return std::unexpected(CliContext::fromStore(report.error()));
+    printReport(context, *report);
+    return {};
+}
+
+QCommandLineOption outputOption()
+{
+    return QCommandLineOption(opt("output"), Tr::tr("Write to this file (mode 0600) instead of stdout."), Tr::tr("F"));
+}
+
+} // namespace
+
+CommandGroup TransferCommands::exportGroup()
+{
+    return CommandGroup{
+        opt("export"),
+        tr("Write the inventory out"),
+        {
+            {opt("json"), tr("[--output F] [--with-secrets]"),
+             tr("The whole inventory as JSON. With --with-secrets, stored private keys are included, sealed under an "
+                "export password (RELEASEDESK_EXPORT_PASSWORD, stdin or prompt); this needs the master password."),
+             {outputOption(), QCommandLineOption(opt("with-secrets"), tr("Include the stored private keys, sealed."))},
+             0, 0, exportJson},
+        }};
+}
+
+CommandGroup TransferCommands::importGroup()
+{
+    return CommandGroup{
+        opt("import"),
+        tr("Merge inventory from files; entries with the same name are updated"),
+        {
+            {opt("json"), tr("FILE"),
+             tr("A ReleaseDesk JSON export. Sealed private keys need the export password and the master password."),
+             {}, 1, 1, importJson},
+            {opt("ssh-config"), tr("[FILE]"),
+             tr("Servers from an OpenSSH client configuration (default ~/.ssh/config)."), {}, 0, 1, importSshConfig},
+        }};
+}
+
+} // namespace rd
