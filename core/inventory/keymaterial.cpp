@@ -17,14 +17,9 @@ namespace rd {
 
 namespace {
 
-template <auto F>
-struct Deleter
+template <auto F> struct Deleter
 {
-    template <typename T>
-    void operator()(T *p) const
-    {
-        F(p);
-    }
+    template <typename T> void operator()(T *p) const { F(p); }
 };
 using Bio = std::unique_ptr<BIO, Deleter<BIO_free>>;
 using PrivateKey = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
@@ -34,10 +29,7 @@ using Bignum = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
 class WireReader
 {
 public:
-    explicit WireReader(QByteArrayView data)
-        : m_data(data)
-    {
-    }
+    explicit WireReader(QByteArrayView data) : m_data(data) {}
 
     std::optional<quint32> u32()
     {
@@ -131,12 +123,14 @@ Result<QString> publicBlobType(QByteArrayView blob)
     } else if (const QString curve = ecdsaCurve(*type); !curve.isEmpty()) {
         const auto curveName = reader.string();
         const auto point = reader.string();
-        wellFormed = curveName && *curveName == curve.toLatin1() && point && !point->isEmpty() && (*point)[0] == 4;
+        wellFormed =
+            curveName && *curveName == curve.toLatin1() && point && !point->isEmpty() && (*point)[0] == 4;
     } else {
         return std::unexpected(unsupportedType(QString::fromUtf8(*type)));
     }
     if (!wellFormed || !reader.atEnd())
-        return std::unexpected(damaged(KeyMaterial::tr("its %1 public key is malformed.").arg(QString::fromUtf8(*type))));
+        return std::unexpected(
+            damaged(KeyMaterial::tr("its %1 public key is malformed.").arg(QString::fromUtf8(*type))));
     return QString::fromLatin1(*type);
 }
 
@@ -160,7 +154,10 @@ Result<KeyMaterial> inspectOpenSsh(const QByteArray &text)
     if (end < 0)
         return std::unexpected(damaged(KeyMaterial::tr("its END line is missing.")));
     QByteArray body = text.mid(begin, end - begin);
-    body.replace(' ', QByteArray()).replace('\t', QByteArray()).replace('\r', QByteArray()).replace('\n', QByteArray());
+    body.replace(' ', QByteArray())
+        .replace('\t', QByteArray())
+        .replace('\r', QByteArray())
+        .replace('\n', QByteArray());
     const auto decoded = QByteArray::fromBase64Encoding(body, QByteArray::AbortOnBase64DecodingErrors);
     if (!decoded)
         return std::unexpected(damaged(KeyMaterial::tr("its base64 text does not decode.")));
@@ -192,7 +189,8 @@ Result<KeyMaterial> inspectOpenSsh(const QByteArray &text)
         const auto check2 = inner.u32();
         const auto innerType = inner.string();
         if (!check1 || !check2 || *check1 != *check2 || !innerType || *innerType != type->toLatin1())
-            return std::unexpected(damaged(KeyMaterial::tr("its private part does not match its public key.")));
+            return std::unexpected(
+                damaged(KeyMaterial::tr("its private part does not match its public key.")));
     }
     return fromBlob(*type, publicBlob->toByteArray(), encrypted, QStringLiteral("openssh"));
 }
@@ -244,7 +242,8 @@ Result<KeyMaterial> fromOpenSslKey(EVP_PKEY *key, bool encrypted, const QString 
     case EVP_PKEY_EC: {
         char group[64] = {};
         std::size_t groupLength = 0;
-        if (!EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &groupLength))
+        if (!EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
+                                            &groupLength))
             return std::unexpected(damaged(takeOpenSslError()));
         const QByteArray groupName(group, qsizetype(groupLength));
         QByteArray curve;
@@ -255,7 +254,8 @@ Result<KeyMaterial> fromOpenSslKey(EVP_PKEY *key, bool encrypted, const QString 
         else if (groupName == "secp521r1" || groupName == "P-521")
             curve = "nistp521";
         else
-            return std::unexpected(unsupportedType(KeyMaterial::tr("ECDSA on curve %1").arg(QString::fromLatin1(groupName))));
+            return std::unexpected(
+                unsupportedType(KeyMaterial::tr("ECDSA on curve %1").arg(QString::fromLatin1(groupName))));
         // SSH wants the point uncompressed, whatever form the file used.
         EVP_PKEY_set_utf8_string_param(key, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
                                        OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED);
@@ -296,8 +296,9 @@ Result<KeyMaterial> fromOpenSslKey(EVP_PKEY *key, bool encrypted, const QString 
 
 Result<KeyMaterial> inspectPem(const QByteArray &text, const QByteArray &label, const QByteArray &passphrase)
 {
-    const QString format = label == "PRIVATE KEY" || label == "ENCRYPTED PRIVATE KEY" ? QStringLiteral("pkcs8")
-                                                                                      : QStringLiteral("pem");
+    const QString format = label == "PRIVATE KEY" || label == "ENCRYPTED PRIVATE KEY"
+                               ? QStringLiteral("pkcs8")
+                               : QStringLiteral("pem");
     const bool encrypted = label == "ENCRYPTED PRIVATE KEY" || text.contains("Proc-Type: 4,ENCRYPTED");
     if (encrypted && passphrase.isEmpty())
         return fail(KeyMaterial::tr("This private key is protected by a passphrase."),
@@ -323,9 +324,9 @@ Result<KeyMaterial> inspectPem(const QByteArray &text, const QByteArray &label, 
 
 QString KeyMaterial::fingerprintOfBlob(const QByteArray &blob)
 {
-    return QStringLiteral("SHA256:")
-        + QString::fromLatin1(
-            QCryptographicHash::hash(blob, QCryptographicHash::Sha256).toBase64(QByteArray::OmitTrailingEquals));
+    return QStringLiteral("SHA256:") +
+           QString::fromLatin1(QCryptographicHash::hash(blob, QCryptographicHash::Sha256)
+                                   .toBase64(QByteArray::OmitTrailingEquals));
 }
 
 Result<KeyMaterial> KeyMaterial::inspect(const QByteArray &privateKeyText, const QByteArray &passphrase)
@@ -335,9 +336,10 @@ Result<KeyMaterial> KeyMaterial::inspect(const QByteArray &privateKeyText, const
     if (!begin.hasMatch()) {
         const QByteArray trimmed = privateKeyText.trimmed();
         if (trimmed.startsWith("PuTTY-User-Key-File"))
-            return fail(tr("PuTTY keys (.ppk) cannot be read."),
-                        tr("Convert it first: puttygen key.ppk -O private-openssh -o key, then paste that file."),
-                        QStringLiteral("privateKey"));
+            return fail(
+                tr("PuTTY keys (.ppk) cannot be read."),
+                tr("Convert it first: puttygen key.ppk -O private-openssh -o key, then paste that file."),
+                QStringLiteral("privateKey"));
         if (fingerprintOfPublicKey(QString::fromLatin1(trimmed)))
             return fail(tr("This is a public key, not a private key."),
                         tr("Paste the private key file (for example id_ed25519, not id_ed25519.pub)."),
@@ -347,8 +349,8 @@ Result<KeyMaterial> KeyMaterial::inspect(const QByteArray &privateKeyText, const
     const QByteArray label = begin.captured(1).toLatin1();
     if (label == "OPENSSH PRIVATE KEY")
         return inspectOpenSsh(privateKeyText);
-    if (label == "RSA PRIVATE KEY" || label == "EC PRIVATE KEY" || label == "PRIVATE KEY"
-        || label == "ENCRYPTED PRIVATE KEY")
+    if (label == "RSA PRIVATE KEY" || label == "EC PRIVATE KEY" || label == "PRIVATE KEY" ||
+        label == "ENCRYPTED PRIVATE KEY")
         return inspectPem(privateKeyText, label, passphrase);
     if (label == "DSA PRIVATE KEY")
         return std::unexpected(unsupportedType(QStringLiteral("ssh-dss")));

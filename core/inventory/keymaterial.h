@@ -20,7 +20,7 @@ public:
     QString publicKey;   // one OpenSSH line: "<type> <base64>"
     QString fingerprint; // "SHA256:<base64 without padding>", as ssh-keygen -lf prints it
     bool encrypted = false;
-    QString format;      // "openssh", "pem" or "pkcs8"
+    QString format; // "openssh", "pem" or "pkcs8"
 
     static Result<KeyMaterial> inspect(const QByteArray &privateKeyText, const QByteArray &passphrase = {});
     static Result<QString> fingerprintOfPublicKey(const QString &openSshLine);

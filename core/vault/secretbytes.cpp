@@ -31,18 +31,19 @@ SecretBytes::SecretBytes(std::size_t size)
     m_size = size;
 }
 
-SecretBytes::SecretBytes(QByteArrayView bytes)
-    : SecretBytes(std::size_t(bytes.size()))
+SecretBytes::SecretBytes(QByteArrayView bytes) : SecretBytes(std::size_t(bytes.size()))
 {
     if (m_size)
         std::memcpy(m_data, bytes.data(), m_size);
 }
 
-SecretBytes::~SecretBytes() { clear(); }
+SecretBytes::~SecretBytes()
+{
+    clear();
+}
 
 SecretBytes::SecretBytes(SecretBytes &&other) noexcept
-    : m_data(std::exchange(other.m_data, nullptr))
-    , m_size(std::exchange(other.m_size, 0))
+    : m_data(std::exchange(other.m_data, nullptr)), m_size(std::exchange(other.m_size, 0))
 {
 }
 

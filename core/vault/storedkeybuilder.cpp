@@ -31,8 +31,8 @@ Result<SshKey> StoredKeyBuilder::build(const Vault &vault, const QString &name, 
     if (!material)
         return std::unexpected(material.error());
     if (material->encrypted && passphrase.isEmpty())
-        return fail(tr("This private key is protected by a passphrase."), tr("Type the key's passphrase as well."),
-                    QStringLiteral("passphrase"));
+        return fail(tr("This private key is protected by a passphrase."),
+                    tr("Type the key's passphrase as well."), QStringLiteral("passphrase"));
 
     SshKey key;
     key.name = name;

@@ -21,8 +21,14 @@ constexpr QByteArrayView PasswordMagic("RDS1");
 // Magic, ops limit and mem limit (big-endian 64-bit), salt: the header of a password blob.
 constexpr qsizetype PasswordHeaderBytes = 4 + 8 + 8 + SaltBytes;
 
-QByteArray verifierPlain() { return QByteArrayLiteral("releasedesk-vault"); }
-QByteArray verifierPurpose() { return QByteArrayLiteral("vault.verifier"); }
+QByteArray verifierPlain()
+{
+    return QByteArrayLiteral("releasedesk-vault");
+}
+QByteArray verifierPurpose()
+{
+    return QByteArrayLiteral("vault.verifier");
+}
 
 QByteArray randomBytes(qsizetype size)
 {
@@ -31,7 +37,10 @@ QByteArray randomBytes(qsizetype size)
     return bytes;
 }
 
-const unsigned char *bytes(QByteArrayView view) { return reinterpret_cast<const unsigned char *>(view.data()); }
+const unsigned char *bytes(QByteArrayView view)
+{
+    return reinterpret_cast<const unsigned char *>(view.data());
+}
 
 Result<> sodiumRunning()
 {
@@ -47,12 +56,14 @@ void appendBigEndian(QByteArray &out, quint64 value)
     out.append(reinterpret_cast<const char *>(&big), sizeof big);
 }
 
-quint64 readBigEndian(const char *data) { return qFromBigEndian<quint64>(data); }
+quint64 readBigEndian(const char *data)
+{
+    return qFromBigEndian<quint64>(data);
+}
 
 } // namespace
 
-Vault::Vault(InventoryStore &store)
-    : m_store(store)
+Vault::Vault(InventoryStore &store) : m_store(store)
 {
     SecretBytes::sodiumReady();
 }
@@ -65,7 +76,10 @@ bool Vault::isInitialized() const
     return record && record->has_value();
 }
 
-bool Vault::isUnlocked() const { return !m_key.isEmpty(); }
+bool Vault::isUnlocked() const
+{
+    return !m_key.isEmpty();
+}
 
 Result<> Vault::checkNewPassword(const QByteArray &password)
 {
@@ -86,9 +100,8 @@ Result<SecretBytes> Vault::deriveKey(const QByteArray &password, const QByteArra
     if (auto ready = sodiumRunning(); !ready)
         return std::unexpected(ready.error());
     SecretBytes key(KeyBytes);
-    if (crypto_pwhash(key.data(), key.size(), password.constData(), quint64(password.size()), bytes(salt), opsLimit,
-                      std::size_t(memLimit), crypto_pwhash_ALG_ARGON2ID13)
-        != 0)
+    if (crypto_pwhash(key.data(), key.size(), password.constData(), quint64(password.size()), bytes(salt),
+                      opsLimit, std::size_t(memLimit), crypto_pwhash_ALG_ARGON2ID13) != 0)
         return fail(tr("The key could not be derived from the password: %1 MiB of memory were not available.")
                         .arg(memLimit / (1024 * 1024)),
                     tr("Close other programs and try again."));
@@ -102,13 +115,14 @@ QByteArray Vault::sealWithKey(const SecretBytes &key, QByteArrayView plain, cons
     blob[0] = SealVersion;
     std::copy(nonce.cbegin(), nonce.cend(), blob.begin() + 1);
     unsigned long long written = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(reinterpret_cast<unsigned char *>(blob.data()) + 1 + NonceBytes,
-                                               &written, bytes(plain), quint64(plain.size()), bytes(purpose),
-                                               quint64(purpose.size()), nullptr, bytes(nonce), key.data());
+    crypto_aead_xchacha20poly1305_ietf_encrypt(
+        reinterpret_cast<unsigned char *>(blob.data()) + 1 + NonceBytes, &written, bytes(plain),
+        quint64(plain.size()), bytes(purpose), quint64(purpose.size()), nullptr, bytes(nonce), key.data());
     return blob;
 }
 
-Result<SecretBytes> Vault::openWithKey(const SecretBytes &key, const QByteArray &sealed, const QByteArray &purpose)
+Result<SecretBytes> Vault::openWithKey(const SecretBytes &key, const QByteArray &sealed,
+                                       const QByteArray &purpose)
 {
     const auto damaged = [] {
         return fail(tr("A secret in the vault could not be decrypted: it was changed, or it was sealed for "
@@ -123,10 +137,9 @@ Result<SecretBytes> Vault::openWithKey(const SecretBytes &key, const QByteArray 
     SecretBytes plain(std::size_t(cipherSize - TagBytes));
     unsigned char empty = 0;
     unsigned long long plainSize = 0;
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain.isEmpty() ? &empty : plain.data(), &plainSize, nullptr,
-                                                   cipher, cipherSize, bytes(purpose), quint64(purpose.size()),
-                                                   nonce, key.data())
-        != 0)
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain.isEmpty() ? &empty : plain.data(), &plainSize,
+                                                   nullptr, cipher, cipherSize, bytes(purpose),
+                                                   quint64(purpose.size()), nonce, key.data()) != 0)
         return damaged();
     return plain;
 }
@@ -139,9 +152,9 @@ Result<SecretBytes> Vault::verifiedKey(const QByteArray &password) const
     if (!stored->has_value())
         return fail(tr("The vault has no master password yet."), tr("Choose a master password first."));
     const VaultRecord &record = **stored;
-    if (record.salt.size() != SaltBytes || record.opsLimit < crypto_pwhash_OPSLIMIT_MIN
-        || record.opsLimit > crypto_pwhash_OPSLIMIT_MAX || record.memLimit < crypto_pwhash_MEMLIMIT_MIN
-        || record.memLimit > crypto_pwhash_MEMLIMIT_MAX)
+    if (record.salt.size() != SaltBytes || record.opsLimit < crypto_pwhash_OPSLIMIT_MIN ||
+        record.opsLimit > crypto_pwhash_OPSLIMIT_MAX || record.memLimit < crypto_pwhash_MEMLIMIT_MIN ||
+        record.memLimit > crypto_pwhash_MEMLIMIT_MAX)
         return fail(tr("The vault record in the inventory database is damaged."),
                     tr("Restore the inventory database from a backup."));
     auto key = deriveKey(password, record.salt, record.opsLimit, record.memLimit);
@@ -168,8 +181,8 @@ Result<> Vault::initialize(const QByteArray &masterPassword)
                     QStringLiteral("masterPassword"));
     if (auto ready = sodiumRunning(); !ready)
         return ready;
-    VaultRecord record{randomBytes(SaltBytes), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                       crypto_pwhash_MEMLIMIT_INTERACTIVE, {}};
+    VaultRecord record{
+        randomBytes(SaltBytes), crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE, {}};
     auto key = deriveKey(masterPassword, record.salt, record.opsLimit, record.memLimit);
     if (!key)
         return std::unexpected(key.error());
@@ -192,7 +205,10 @@ Result<> Vault::unlock(const QByteArray &masterPassword)
     return {};
 }
 
-void Vault::lock() { m_key.clear(); }
+void Vault::lock()
+{
+    m_key.clear();
+}
 
 Result<> Vault::changePassword(const QByteArray &oldPassword, const QByteArray &newPassword)
 {
@@ -216,7 +232,8 @@ Result<> Vault::changePassword(const QByteArray &oldPassword, const QByteArray &
     // A password change is also the moment to raise the limits to today's defaults.
     VaultRecord record{randomBytes(SaltBytes),
                        std::max<quint64>((*stored)->opsLimit, crypto_pwhash_OPSLIMIT_INTERACTIVE),
-                       std::max<quint64>((*stored)->memLimit, crypto_pwhash_MEMLIMIT_INTERACTIVE), {}};
+                       std::max<quint64>((*stored)->memLimit, crypto_pwhash_MEMLIMIT_INTERACTIVE),
+                       {}};
     auto newKey = deriveKey(newPassword, record.salt, record.opsLimit, record.memLimit);
     if (!newKey)
         return std::unexpected(newKey.error());
@@ -224,10 +241,11 @@ Result<> Vault::changePassword(const QByteArray &oldPassword, const QByteArray &
         const QByteArray purpose = secret.column.toUtf8();
         auto plain = openWithKey(*oldKey, secret.blob, purpose);
         if (!plain)
-            return fail(tr("The secret %1 of key %2 could not be decrypted, so the master password was not changed.")
-                            .arg(secret.column)
-                            .arg(secret.rowId),
-                        tr("Enter that key again (or remove it), then change the password."));
+            return fail(
+                tr("The secret %1 of key %2 could not be decrypted, so the master password was not changed.")
+                    .arg(secret.column)
+                    .arg(secret.rowId),
+                tr("Enter that key again (or remove it), then change the password."));
         secret.blob = sealWithKey(*newKey, plain->view(), purpose);
     }
     record.verifier = sealWithKey(*newKey, verifierPlain(), verifierPurpose());
@@ -258,7 +276,8 @@ Result<QByteArray> Vault::sealWithPassword(const QByteArray &plain, const QByteA
     if (auto ready = sodiumRunning(); !ready)
         return std::unexpected(ready.error());
     const QByteArray salt = randomBytes(SaltBytes);
-    auto key = deriveKey(password, salt, crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    auto key =
+        deriveKey(password, salt, crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE);
     if (!key)
         return std::unexpected(key.error());
     QByteArray header = PasswordMagic.toByteArray();
@@ -284,8 +303,8 @@ Result<SecretBytes> Vault::openWithPassword(const QByteArray &sealed, const QByt
     const quint64 opsLimit = readBigEndian(sealed.constData() + 4);
     const quint64 memLimit = readBigEndian(sealed.constData() + 12);
     // Limits come from the file: refuse values that would let a crafted file exhaust the machine.
-    if (opsLimit < crypto_pwhash_OPSLIMIT_MIN || opsLimit > crypto_pwhash_OPSLIMIT_SENSITIVE
-        || memLimit < crypto_pwhash_MEMLIMIT_MIN || memLimit > crypto_pwhash_MEMLIMIT_SENSITIVE)
+    if (opsLimit < crypto_pwhash_OPSLIMIT_MIN || opsLimit > crypto_pwhash_OPSLIMIT_SENSITIVE ||
+        memLimit < crypto_pwhash_MEMLIMIT_MIN || memLimit > crypto_pwhash_MEMLIMIT_SENSITIVE)
         return damaged();
     const QByteArray header = sealed.left(PasswordHeaderBytes);
     auto key = deriveKey(password, header.mid(20, SaltBytes), opsLimit, memLimit);

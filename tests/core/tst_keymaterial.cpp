@@ -32,7 +32,8 @@ QByteArray run(const QString &program, const QStringList &args)
 {
     QProcess process;
     process.start(program, args);
-    if (!process.waitForFinished(120000) || process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0)
+    if (!process.waitForFinished(120000) || process.exitStatus() != QProcess::NormalExit ||
+        process.exitCode() != 0)
         return {};
     return process.readAllStandardOutput();
 }
@@ -85,7 +86,9 @@ void TestKeyMaterial::initTestCase()
         QString type;
     };
     const QList<Kind> kinds{
-        {QStringLiteral("ed25519"), {QStringLiteral("-t"), QStringLiteral("ed25519")}, QStringLiteral("ssh-ed25519")},
+        {QStringLiteral("ed25519"),
+         {QStringLiteral("-t"), QStringLiteral("ed25519")},
+         QStringLiteral("ssh-ed25519")},
         {QStringLiteral("rsa2048"),
          {QStringLiteral("-t"), QStringLiteral("rsa"), QStringLiteral("-b"), QStringLiteral("2048")},
          QStringLiteral("ssh-rsa")},
@@ -108,14 +111,17 @@ void TestKeyMaterial::initTestCase()
             if (kind.type == u"ssh-ed25519" && !mode.isEmpty())
                 continue;
             for (const QByteArray &passphrase : {QByteArray(), pass}) {
-                KeySpec spec{kind.name + u'-' + format + (passphrase.isEmpty() ? QStringLiteral("-plain") : QStringLiteral("-protected")),
-                             kind.args, passphrase, format, kind.type};
+                KeySpec spec{
+                    kind.name + u'-' + format +
+                        (passphrase.isEmpty() ? QStringLiteral("-plain") : QStringLiteral("-protected")),
+                    kind.args, passphrase, format, kind.type};
                 const QString path = m_dir.filePath(spec.name);
                 QStringList args = spec.keygenArgs;
                 if (!mode.isEmpty())
                     args << QStringLiteral("-m") << mode;
                 args << QStringLiteral("-q") << QStringLiteral("-N") << QString::fromLatin1(passphrase)
-                     << QStringLiteral("-C") << QStringLiteral("test@releasedesk") << QStringLiteral("-f") << path;
+                     << QStringLiteral("-C") << QStringLiteral("test@releasedesk") << QStringLiteral("-f")
+                     << path;
                 QProcess keygen;
                 keygen.start(QStringLiteral("ssh-keygen"), args);
                 QVERIFY2(keygen.waitForFinished(120000) && keygen.exitCode() == 0, qPrintable(spec.name));
@@ -127,14 +133,15 @@ void TestKeyMaterial::initTestCase()
                 QFile pub(path + QStringLiteral(".pub"));
                 QVERIFY(pub.open(QIODevice::ReadOnly));
                 made.publicFile = QString::fromLatin1(pub.readAll()).trimmed();
-                made.publicLine = firstFields(
-                    run(QStringLiteral("ssh-keygen"),
-                        {QStringLiteral("-y"), QStringLiteral("-P"), QString::fromLatin1(passphrase),
-                         QStringLiteral("-f"), path}),
-                    2);
-                made.fingerprint =
-                    firstFields(run(QStringLiteral("ssh-keygen"), {QStringLiteral("-lf"), path + QStringLiteral(".pub")}), 2)
-                        .section(u' ', 1);
+                made.publicLine =
+                    firstFields(run(QStringLiteral("ssh-keygen"),
+                                    {QStringLiteral("-y"), QStringLiteral("-P"),
+                                     QString::fromLatin1(passphrase), QStringLiteral("-f"), path}),
+                                2);
+                made.fingerprint = firstFields(run(QStringLiteral("ssh-keygen"),
+                                                   {QStringLiteral("-lf"), path + QStringLiteral(".pub")}),
+                                               2)
+                                       .section(u' ', 1);
                 QVERIFY2(made.publicLine.startsWith(spec.type + u' '), qPrintable(made.publicLine));
                 QVERIFY2(made.fingerprint.startsWith(u"SHA256:"), qPrintable(made.fingerprint));
                 m_keys.append(made);
@@ -242,10 +249,10 @@ void TestKeyMaterial::ed25519Pkcs8FromOpenSsl()
         QSKIP("the openssl command-line tool is not installed");
     const QString path = m_dir.filePath(QStringLiteral("ed25519-openssl.pem"));
     QVERIFY(QProcess::execute(openssl, {QStringLiteral("genpkey"), QStringLiteral("-algorithm"),
-                                        QStringLiteral("ed25519"), QStringLiteral("-out"), path})
-            == 0);
-    const QByteArray der = run(openssl, {QStringLiteral("pkey"), QStringLiteral("-in"), path,
-                                         QStringLiteral("-pubout"), QStringLiteral("-outform"), QStringLiteral("DER")});
+                                        QStringLiteral("ed25519"), QStringLiteral("-out"), path}) == 0);
+    const QByteArray der =
+        run(openssl, {QStringLiteral("pkey"), QStringLiteral("-in"), path, QStringLiteral("-pubout"),
+                      QStringLiteral("-outform"), QStringLiteral("DER")});
     QCOMPARE(der.size(), 44);
     QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly));
@@ -254,7 +261,8 @@ void TestKeyMaterial::ed25519Pkcs8FromOpenSsl()
     QCOMPARE(material->type, QStringLiteral("ssh-ed25519"));
     QCOMPARE(material->format, QStringLiteral("pkcs8"));
     QVERIFY(!material->encrypted);
-    QByteArray blob = QByteArray::fromHex("0000000b") + "ssh-ed25519" + QByteArray::fromHex("00000020") + der.right(32);
+    QByteArray blob =
+        QByteArray::fromHex("0000000b") + "ssh-ed25519" + QByteArray::fromHex("00000020") + der.right(32);
     QCOMPARE(material->publicKey, QStringLiteral("ssh-ed25519 ") + QString::fromLatin1(blob.toBase64()));
     auto fingerprint = KeyMaterial::fingerprintOfPublicKey(material->publicKey);
     QVERIFY(fingerprint);
@@ -291,7 +299,8 @@ void TestKeyMaterial::garbage_data()
     QTest::newRow("empty") << QByteArray() << QStringLiteral("not a private key");
     QTest::newRow("prose") << QByteArray("hello, this is my key") << QStringLiteral("not a private key");
     QTest::newRow("binary") << QByteArray::fromHex("00ff10ab7f80") << QStringLiteral("not a private key");
-    QTest::newRow("certificate") << QByteArray("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    QTest::newRow("certificate") << QByteArray(
+                                        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
                                  << QStringLiteral("not a private key");
     QTest::newRow("only the body")
         << QByteArray("b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n")
@@ -316,8 +325,8 @@ void TestKeyMaterial::badPublicKeyLines_data()
     QTest::newRow("type only") << QStringLiteral("ssh-ed25519");
     QTest::newRow("bad base64") << QStringLiteral("ssh-ed25519 !!!notbase64");
     // A valid Ed25519 blob announced as RSA.
-    QTest::newRow("type mismatch")
-        << QStringLiteral("ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIDCDYlLUlm4tYG3214+8nNm7m3pze5aue6/M3O7ug1wq");
+    QTest::newRow("type mismatch") << QStringLiteral(
+        "ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIDCDYlLUlm4tYG3214+8nNm7m3pze5aue6/M3O7ug1wq");
     QTest::newRow("truncated blob") << QStringLiteral("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDCDYlLU");
 }
 

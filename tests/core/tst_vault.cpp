@@ -28,7 +28,8 @@ struct TestKey
 
 bool sameRecord(const VaultRecord &a, const VaultRecord &b)
 {
-    return a.salt == b.salt && a.opsLimit == b.opsLimit && a.memLimit == b.memLimit && a.verifier == b.verifier;
+    return a.salt == b.salt && a.opsLimit == b.opsLimit && a.memLimit == b.memLimit &&
+           a.verifier == b.verifier;
 }
 
 bool sameSecrets(const QList<SealedSecret> &a, const QList<SealedSecret> &b)
@@ -36,8 +37,8 @@ bool sameSecrets(const QList<SealedSecret> &a, const QList<SealedSecret> &b)
     if (a.size() != b.size())
         return false;
     for (qsizetype i = 0; i < a.size(); ++i) {
-        if (a[i].table != b[i].table || a[i].column != b[i].column || a[i].rowId != b[i].rowId
-            || a[i].blob != b[i].blob)
+        if (a[i].table != b[i].table || a[i].column != b[i].column || a[i].rowId != b[i].rowId ||
+            a[i].blob != b[i].blob)
             return false;
     }
     return true;
@@ -87,7 +88,9 @@ void TestVault::initTestCase()
     QVERIFY(m_keyDir.isValid());
     const QList<std::tuple<QString, QStringList, QByteArray>> specs{
         {QStringLiteral("ed25519-plain"), {QStringLiteral("-t"), QStringLiteral("ed25519")}, {}},
-        {QStringLiteral("ed25519-protected"), {QStringLiteral("-t"), QStringLiteral("ed25519")}, "ed pass phrase"},
+        {QStringLiteral("ed25519-protected"),
+         {QStringLiteral("-t"), QStringLiteral("ed25519")},
+         "ed pass phrase"},
         {QStringLiteral("ecdsa-pem-protected"),
          {QStringLiteral("-t"), QStringLiteral("ecdsa"), QStringLiteral("-b"), QStringLiteral("384"),
           QStringLiteral("-m"), QStringLiteral("PEM")},
@@ -126,7 +129,8 @@ QList<qint64> TestVault::storeKeys(InventoryStore &store, const Vault &vault)
 {
     QList<qint64> ids;
     for (const TestKey &key : std::as_const(m_keys)) {
-        auto built = StoredKeyBuilder::build(vault, key.name, QStringLiteral("deploy"), key.text, key.passphrase);
+        auto built =
+            StoredKeyBuilder::build(vault, key.name, QStringLiteral("deploy"), key.text, key.passphrase);
         if (!built) {
             qWarning("%s", qPrintable(built.error().text()));
             return {};
@@ -307,7 +311,8 @@ void TestVault::storedKeyBuilder()
     const TestKey &plainKey = m_keys[0];
     const TestKey &protectedKey = m_keys[2];
 
-    auto locked = StoredKeyBuilder::build(vault, QStringLiteral("k"), QStringLiteral("deploy"), plainKey.text, {});
+    auto locked =
+        StoredKeyBuilder::build(vault, QStringLiteral("k"), QStringLiteral("deploy"), plainKey.text, {});
     QVERIFY(!locked);
     QVERIFY2(locked.error().message.contains(u"locked"), qPrintable(locked.error().message));
 
@@ -551,7 +556,8 @@ void TestVault::noSecretReachesTheDisk()
     bool sawDatabase = false;
     for (const auto &[name, bytes] : std::as_const(files)) {
         for (const QByteArray &needle : std::as_const(needles))
-            QVERIFY2(!bytes.contains(needle), qPrintable(name + QStringLiteral(": ") + QString::fromLatin1(needle)));
+            QVERIFY2(!bytes.contains(needle),
+                     qPrintable(name + QStringLiteral(": ") + QString::fromLatin1(needle)));
         if (name.endsWith(u"inventory.db")) {
             sawDatabase = true;
             // The scan can see: the public keys are stored in the clear and found.
