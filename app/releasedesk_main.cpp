@@ -1,10 +1,32 @@
+#include "startup.h"
+
 #include <QApplication>
-#include <QMainWindow>
+#include <QCommandLineParser>
 
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
-    QMainWindow window;
-    window.show();
+    QApplication::setApplicationName(QStringLiteral("ReleaseDesk"));
+    QApplication::setOrganizationName(QStringLiteral("ReleaseDesk"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QCoreApplication::translate("main", "Ships code from git to Linux servers over SSH."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption dataDir(
+        QStringLiteral("data-dir"),
+        QCoreApplication::translate("main", "Keep the inventory in DIR (else RELEASEDESK_HOME, else the "
+                                            "platform's application data directory)."),
+        QCoreApplication::translate("main", "DIR"));
+    const QCommandLineOption language(QStringLiteral("lang"),
+                                      QCoreApplication::translate("main", "Interface language: en or zh_CN."),
+                                      QCoreApplication::translate("main", "LANG"));
+    parser.addOptions({dataDir, language});
+    parser.process(app);
+
+    rd::Startup startup(parser.value(dataDir), parser.value(language));
+    if (!startup.start())
+        return 1;
     return app.exec();
 }

@@ -1,10 +1,206 @@
 #include "mainwindow.h"
+#include "appsettings.h"
+#include "environmentspane.h"
+#include "hooktemplatespane.h"
+#include "inventory/inventorystore.h"
+#include "keyspane.h"
+#include "navigationicons.h"
+#include "projectspane.h"
+#include "serverspane.h"
+#include "settingsdialog.h"
+#include "vault/vault.h"
+#include "vaultpassworddialog.h"
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QStackedWidget>
+#include <QStatusBar>
 
 namespace rd {
 
-MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
+MainWindow::MainWindow(InventoryStore &store, Vault &vault, AppSettings &settings, QWidget *parent)
+    : QMainWindow(parent), m_store(store), m_vault(vault), m_settings(settings),
+      m_navigation(new QListWidget), m_stack(new QStackedWidget), m_keys(new KeysPane(store, vault)),
+      m_servers(new ServersPane(store)), m_projects(new ProjectsPane(store)),
+      m_environments(new EnvironmentsPane(store)), m_hooks(new HookTemplatesPane(store)), m_counts(new QLabel),
+      m_vaultState(new QLabel)
 {
-    setWindowTitle(tr("ReleaseDesk"));
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("ReleaseDesk — %1").arg(QFileInfo(store.path()).absolutePath()));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/releasedesk.svg")));
+
+    m_navigation->setObjectName(QStringLiteral("navigationList"));
+    m_navigation->setIconSize(QSize(24, 24));
+    m_navigation->setFrameShape(QFrame::NoFrame);
+    m_navigation->setFixedWidth(210);
+    m_navigation->setSpacing(2);
+    m_navigation->setStyleSheet(QStringLiteral(
+        "QListWidget { background: palette(window); padding: 12px 8px; border-right: 1px solid palette(midlight); }"
+        "QListWidget::item { padding: 7px 8px; border-radius: 6px; }"
+        "QListWidget::item:selected { background: palette(highlight); color: palette(highlighted-text); }"));
+
+    using Glyph = NavigationIcons::Glyph;
+    addPane(m_keys, NavigationIcons::icon(Glyph::Key), tr("Keys"));
+    addPane(m_servers, NavigationIcons::icon(Glyph::Server), tr("Servers"));
+    addPane(m_projects, NavigationIcons::icon(Glyph::Project), tr("Projects"));
+    addPane(m_environments, NavigationIcons::icon(Glyph::Environment), tr("Environments"));
+    addPane(m_hooks, NavigationIcons::icon(Glyph::Hook), tr("Hook templates"));
+    connect(m_navigation, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
+    connect(m_keys, &KeysPane::vaultStateChanged, this, &MainWindow::updateStatus);
+
+    auto *central = new QWidget;
+    auto *layout = new QHBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(m_navigation);
+    layout->addWidget(m_stack, 1);
+    setCentralWidget(central);
+
+    m_counts->setObjectName(QStringLiteral("countsLabel"));
+    m_vaultState->setObjectName(QStringLiteral("vaultStateLabel"));
+    statusBar()->addWidget(m_counts, 1);
+    statusBar()->addPermanentWidget(m_vaultState);
+    createMenus();
+
+    for (InventoryPane *pane : m_panes)
+        pane->reload();
+    m_navigation->setCurrentRow(int(Pane::Servers));
+    updateStatus();
+
+    if (!restoreGeometry(m_settings.windowGeometry()))
+        resize(1280, 800);
+}
+
+void MainWindow::addPane(InventoryPane *pane, const QIcon &icon, const QString &label)
+{
+    m_panes.append(pane);
+    m_stack->addWidget(pane);
+    m_navigation->addItem(new QListWidgetItem(icon, label));
+    connect(pane, &InventoryPane::inventoryChanged, this, [this, pane] { paneChanged(pane); });
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *settings = file->addAction(tr("&Settings…"), this, &MainWindow::openSettings);
+    settings->setMenuRole(QAction::PreferencesRole);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    const QStringList names{tr("Keys"), tr("Servers"), tr("Projects"), tr("Environments"), tr("Hook templates")};
+    for (int i = 0; i < names.size(); ++i) {
+        QAction *action = view->addAction(names[i], this, [this, i] { showPane(Pane(i)); });
+        action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+    }
+
+    QMenu *vault = menuBar()->addMenu(tr("V&ault"));
+    m_unlockAction = vault->addAction(tr("&Unlock…"), this, &MainWindow::unlockVault);
+    m_unlockAction->setObjectName(QStringLiteral("unlockVaultAction"));
+    m_lockAction = vault->addAction(tr("&Lock"), this, &MainWindow::lockVault);
+    m_lockAction->setObjectName(QStringLiteral("lockVaultAction"));
+    vault->addSeparator();
+    m_changePasswordAction = vault->addAction(tr("&Change master password…"), this, &MainWindow::changeMasterPassword);
+    m_changePasswordAction->setObjectName(QStringLiteral("changeMasterPasswordAction"));
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About ReleaseDesk"), this, &MainWindow::about);
+}
+
+void MainWindow::showPane(Pane pane)
+{
+    m_navigation->setCurrentRow(int(pane));
+}
+
+void MainWindow::paneChanged(InventoryPane *changed)
+{
+    // The changed pane has reloaded itself; the others may show what it changed (key names,
+    // server lists), so they re-read the store too.
+    for (InventoryPane *pane : m_panes) {
+        if (pane != changed)
+            pane->reload();
+    }
+    updateStatus();
+}
+
+QString MainWindow::statusText() const
+{
+    return m_counts->text();
+}
+
+void MainWindow::updateStatus()
+{
+    const QStringList parts{
+        tr("%n key(s)", nullptr, m_keys->itemCount()),
+        tr("%n server(s)", nullptr, m_servers->itemCount()),
+        tr("%n project(s)", nullptr, m_projects->itemCount()),
+        tr("%n environment(s)", nullptr, m_environments->itemCount()),
+        tr("%n hook template(s)", nullptr, m_hooks->itemCount()),
+    };
+    m_counts->setText(parts.join(QStringLiteral("  ·  ")));
+
+    const bool initialized = m_vault.isInitialized();
+    const bool unlocked = m_vault.isUnlocked();
+    m_vaultState->setText(!initialized ? tr("Vault: no master password yet")
+                          : unlocked   ? tr("Vault: unlocked")
+                                       : tr("Vault: locked"));
+    m_unlockAction->setText(initialized ? tr("&Unlock…") : tr("&Set master password…"));
+    m_unlockAction->setEnabled(!unlocked);
+    m_lockAction->setEnabled(unlocked);
+    m_changePasswordAction->setEnabled(initialized);
+}
+
+void MainWindow::unlockVault()
+{
+    const auto mode =
+        m_vault.isInitialized() ? VaultPasswordDialog::Mode::Unlock : VaultPasswordDialog::Mode::Create;
+    VaultPasswordDialog dialog(mode, m_vault, this);
+    dialog.exec();
+    updateStatus();
+}
+
+void MainWindow::lockVault()
+{
+    m_vault.lock();
+    updateStatus();
+}
+
+void MainWindow::changeMasterPassword()
+{
+    VaultPasswordDialog dialog(VaultPasswordDialog::Mode::Change, m_vault, this);
+    if (dialog.exec() == QDialog::Accepted)
+        statusBar()->showMessage(tr("The master password was changed."), 5000);
+    updateStatus();
+}
+
+void MainWindow::openSettings()
+{
+    SettingsDialog dialog(m_settings.language(), QFileInfo(m_store.path()).absolutePath(), this);
+    if (dialog.exec() != QDialog::Accepted || dialog.language() == m_settings.language())
+        return;
+    m_settings.setLanguage(dialog.language());
+    emit languageChangeRequested(dialog.language());
+}
+
+void MainWindow::about()
+{
+    QMessageBox::about(this, tr("About ReleaseDesk"),
+                       tr("<h3>ReleaseDesk %1</h3><p>Ships code from git to fleets of Linux servers over SSH, "
+                          "and can always roll back.</p>")
+                           .arg(QApplication::applicationVersion()));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    m_settings.setWindowGeometry(saveGeometry());
+    QMainWindow::closeEvent(event);
 }
 
 } // namespace rd

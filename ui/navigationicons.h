@@ -1,0 +1,15 @@
+#pragma once
+
+#include <QIcon>
+
+namespace rd {
+
+// The navigation icons, drawn here so they need neither an icon theme nor an SVG plugin.
+class NavigationIcons
+{
+public:
+    enum class Glyph { Key, Server, Project, Environment, Hook };
+    static QIcon icon(Glyph glyph);
+};
+
+} // namespace rd

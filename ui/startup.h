@@ -1,0 +1,45 @@
+#pragma once
+
+#include "translationloader.h"
+
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+namespace rd {
+
+class AppSettings;
+class InventoryStore;
+class MainWindow;
+class Vault;
+
+// What the GUI does between main() and the event loop: choose the data directory and language,
+// open the inventory, ask for the master password, show the window. Errors go to a message box.
+class Startup : public QObject
+{
+    Q_OBJECT
+
+public:
+    Startup(const QString &dataDirOverride, const QString &languageOverride);
+    ~Startup() override;
+
+    // False when the app cannot run (the error was shown).
+    bool start();
+    MainWindow *window() const { return m_window.get(); }
+
+private:
+    void createWindow();
+    void changeLanguage(const QString &setting);
+
+    QString m_dataDirOverride;
+    QString m_languageOverride;
+    QString m_dataDir;
+    TranslationLoader m_translations;
+    std::unique_ptr<AppSettings> m_settings;
+    std::unique_ptr<InventoryStore> m_store;
+    std::unique_ptr<Vault> m_vault;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+} // namespace rd

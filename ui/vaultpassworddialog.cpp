@@ -1,0 +1,123 @@
+#include "vaultpassworddialog.h"
+#include "vault/vault.h"
+
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace rd {
+
+VaultPasswordDialog::VaultPasswordDialog(Mode mode, Vault &vault, QWidget *parent)
+    : QDialog(parent), m_mode(mode), m_vault(vault)
+{
+    setObjectName(QStringLiteral("vaultPasswordDialog"));
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(20, 20, 20, 16);
+    layout->setSpacing(12);
+    auto *intro = new QLabel;
+    intro->setWordWrap(true);
+    layout->addWidget(intro);
+
+    auto *form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    switch (mode) {
+    case Mode::Unlock:
+        setWindowTitle(tr("Unlock the vault"));
+        intro->setText(tr("Stored private keys and passphrases are encrypted with your master password. "
+                          "Enter it to use them, or cancel to continue with the vault locked."));
+        m_password = passwordEdit(QStringLiteral("passwordEdit"));
+        form->addRow(tr("Master password"), m_password);
+        break;
+    case Mode::Create:
+        setWindowTitle(tr("Choose a master password"));
+        intro->setText(tr("Stored private keys are encrypted with a master password that only you know. "
+                          "Choose it now; it cannot be recovered if it is lost."));
+        m_password = passwordEdit(QStringLiteral("passwordEdit"));
+        m_repeat = passwordEdit(QStringLiteral("repeatEdit"));
+        form->addRow(tr("Master password"), m_password);
+        form->addRow(tr("Repeat"), m_repeat);
+        break;
+    case Mode::Change:
+        setWindowTitle(tr("Change the master password"));
+        intro->setText(tr("Every stored secret is re-encrypted under the new password in one step."));
+        m_current = passwordEdit(QStringLiteral("currentPasswordEdit"));
+        m_password = passwordEdit(QStringLiteral("passwordEdit"));
+        m_repeat = passwordEdit(QStringLiteral("repeatEdit"));
+        form->addRow(tr("Current password"), m_current);
+        form->addRow(tr("New password"), m_password);
+        form->addRow(tr("Repeat"), m_repeat);
+        break;
+    }
+    layout->addLayout(form);
+
+    m_error = new QLabel;
+    m_error->setObjectName(QStringLiteral("errorLabel"));
+    m_error->setWordWrap(true);
+    m_error->setStyleSheet(QStringLiteral("color: #c62828;"));
+    m_error->hide();
+    layout->addWidget(m_error);
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    buttons->button(QDialogButtonBox::Ok)->setText(mode == Mode::Unlock ? tr("Unlock") : tr("Save"));
+    connect(buttons, &QDialogButtonBox::accepted, this, &VaultPasswordDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &VaultPasswordDialog::reject);
+    layout->addWidget(buttons);
+    setMinimumWidth(440);
+}
+
+QLineEdit *VaultPasswordDialog::passwordEdit(const QString &objectName)
+{
+    auto *edit = new QLineEdit;
+    edit->setObjectName(objectName);
+    edit->setEchoMode(QLineEdit::Password);
+    return edit;
+}
+
+void VaultPasswordDialog::showError(const QString &text)
+{
+    m_error->setText(text);
+    m_error->show();
+}
+
+void VaultPasswordDialog::clearPasswords()
+{
+    for (QLineEdit *edit : {m_current, m_password, m_repeat}) {
+        if (edit)
+            edit->clear();
+    }
+}
+
+void VaultPasswordDialog::accept()
+{
+    if (m_repeat && m_password->text() != m_repeat->text()) {
+        showError(tr("The two new passwords differ. Type the same password in both fields."));
+        m_repeat->clear();
+        m_repeat->setFocus();
+        return;
+    }
+    Result<> result;
+    switch (m_mode) {
+    case Mode::Unlock:
+        result = m_vault.unlock(m_password->text().toUtf8());
+        break;
+    case Mode::Create:
+        result = m_vault.initialize(m_password->text().toUtf8());
+        break;
+    case Mode::Change:
+        result = m_vault.changePassword(m_current->text().toUtf8(), m_password->text().toUtf8());
+        break;
+    }
+    if (!result) {
+        showError(result.error().text());
+        clearPasswords();
+        (m_current ? m_current : m_password)->setFocus();
+        return;
+    }
+    clearPasswords();
+    QDialog::accept();
+}
+
+} // namespace rd
