@@ -1,11 +1,12 @@
 #include "keymaterial.h"
 
 #include <QCryptographicHash>
-#include <QRegularExpression>
+#include <QScopeGuard>
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -153,12 +154,18 @@ Result<KeyMaterial> inspectOpenSsh(const QByteArray &text)
     const qsizetype end = text.indexOf(End, begin);
     if (end < 0)
         return std::unexpected(damaged(KeyMaterial::tr("its END line is missing.")));
-    QByteArray body = text.mid(begin, end - begin);
-    body.replace(' ', QByteArray())
-        .replace('\t', QByteArray())
-        .replace('\r', QByteArray())
-        .replace('\n', QByteArray());
-    const auto decoded = QByteArray::fromBase64Encoding(body, QByteArray::AbortOnBase64DecodingErrors);
+    QByteArray body;
+    body.reserve(end - begin);
+    for (char c : QByteArrayView(text).sliced(begin, end - begin)) {
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+            body.append(c);
+    }
+    auto decoded = QByteArray::fromBase64Encoding(body, QByteArray::AbortOnBase64DecodingErrors);
+    // These copies hold the private key: wipe them rather than leave them in freed memory.
+    const auto wipe = qScopeGuard([&body, &decoded] {
+        OPENSSL_cleanse(body.data(), std::size_t(body.size()));
+        OPENSSL_cleanse(decoded.decoded.data(), std::size_t(decoded.decoded.size()));
+    });
     if (!decoded)
         return std::unexpected(damaged(KeyMaterial::tr("its base64 text does not decode.")));
 
@@ -331,22 +338,25 @@ QString KeyMaterial::fingerprintOfBlob(const QByteArray &blob)
 
 Result<KeyMaterial> KeyMaterial::inspect(const QByteArray &privateKeyText, const QByteArray &passphrase)
 {
-    static const QRegularExpression BeginLine(QStringLiteral("-----BEGIN ([A-Z0-9 ]+)-----"));
-    const QRegularExpressionMatch begin = BeginLine.match(QString::fromLatin1(privateKeyText));
-    if (!begin.hasMatch()) {
+    static const QByteArray BeginMark = QByteArrayLiteral("-----BEGIN ");
+    static const QByteArray LineEnd = QByteArrayLiteral("-----");
+    const qsizetype begin = privateKeyText.indexOf(BeginMark);
+    const qsizetype labelEnd = begin < 0 ? -1 : privateKeyText.indexOf(LineEnd, begin + BeginMark.size());
+    if (labelEnd < 0) {
         const QByteArray trimmed = privateKeyText.trimmed();
         if (trimmed.startsWith("PuTTY-User-Key-File"))
             return fail(
                 tr("PuTTY keys (.ppk) cannot be read."),
                 tr("Convert it first: puttygen key.ppk -O private-openssh -o key, then paste that file."),
                 QStringLiteral("privateKey"));
-        if (fingerprintOfPublicKey(QString::fromLatin1(trimmed)))
+        if (!trimmed.contains('\n') && fingerprintOfPublicKey(QString::fromLatin1(trimmed)))
             return fail(tr("This is a public key, not a private key."),
                         tr("Paste the private key file (for example id_ed25519, not id_ed25519.pub)."),
                         QStringLiteral("privateKey"));
         return std::unexpected(notAPrivateKey());
     }
-    const QByteArray label = begin.captured(1).toLatin1();
+    const QByteArray label =
+        privateKeyText.mid(begin + BeginMark.size(), labelEnd - begin - BeginMark.size());
     if (label == "OPENSSH PRIVATE KEY")
         return inspectOpenSsh(privateKeyText);
     if (label == "RSA PRIVATE KEY" || label == "EC PRIVATE KEY" || label == "PRIVATE KEY" ||

@@ -177,8 +177,7 @@ Result<> Vault::initialize(const QByteArray &masterPassword)
         return fail(tr("The vault already has a master password."),
                     tr("Unlock it with that password, or change the password."));
     if (auto ok = checkNewPassword(masterPassword); !ok)
-        return fail(tr("The master password cannot be used: %1").arg(ok.error().message), ok.error().hint,
-                    QStringLiteral("masterPassword"));
+        return fail(ok.error().message, ok.error().hint, QStringLiteral("masterPassword"));
     if (auto ready = sodiumRunning(); !ready)
         return ready;
     VaultRecord record{
@@ -213,8 +212,7 @@ void Vault::lock()
 Result<> Vault::changePassword(const QByteArray &oldPassword, const QByteArray &newPassword)
 {
     if (auto ok = checkNewPassword(newPassword); !ok)
-        return fail(tr("The new master password cannot be used: %1").arg(ok.error().message), ok.error().hint,
-                    QStringLiteral("newPassword"));
+        return fail(ok.error().message, ok.error().hint, QStringLiteral("newPassword"));
     auto oldKey = verifiedKey(oldPassword);
     if (!oldKey) {
         Error error = oldKey.error();
