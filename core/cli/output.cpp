@@ -83,7 +83,7 @@ void Output::record(const QList<Column> &columns, const QJsonObject &object) con
     for (const Column &column : columns) {
         const QString value = display(object.value(column.key));
         const QStringList lines = value.split(u'\n');
-        out << (column.header + u':').leftJustified(width + 1) << lines.first() << u'\n';
+        out << ((column.header + u':').leftJustified(width + 1) + lines.first()).trimmed() << u'\n';
         for (qsizetype i = 1; i < lines.size(); ++i)
             out << QString(width + 1, u' ') << lines[i] << u'\n';
     }

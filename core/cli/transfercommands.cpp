@@ -1,7 +1,9 @@
 #include "transfercommands.h"
 
 #include "clicontext.h"
+#include "inventory/ansibleinventory.h"
 #include "inventory/jsoninventory.h"
+#include "inventory/validator.h"
 #include "inventory/sshconfigimporter.h"
 
 #include <QDir>
@@ -154,6 +156,79 @@ CommandResult<> importSshConfig(CliContext &context, const QCommandLineParser &,
     return {};
 }
 
+CommandResult<AnsibleInventory::Format> ansibleFormat(const QCommandLineParser &parser)
+{
+    const QString format = parser.value(opt("format"));
+    if (format == u"ini")
+        return AnsibleInventory::Format::Ini;
+    if (format == u"yaml")
+        return AnsibleInventory::Format::Yaml;
+    return commandFailure(ExitCode::Usage,
+                          format.isEmpty() ? Tr::tr("The Ansible inventory format is missing.")
+                                           : Tr::tr("The Ansible inventory format \"%1\" is unknown.").arg(format),
+                          Tr::tr("Give --format ini or --format yaml."), QStringLiteral("format"));
+}
+
+CommandResult<> exportAnsible(CliContext &context, const QCommandLineParser &parser, const QStringList &)
+{
+    auto format = ansibleFormat(parser);
+    if (!format)
+        return std::unexpected(format.error());
+    auto store = context.store();
+    if (!store)
+        return std::unexpected(store.error());
+    auto data = AnsibleInventory::exportInventory(**store, *format);
+    if (!data)
+        return std::unexpected(CliContext::fromStore(data.error()));
+    return writeOutput(context, parser, *data, {});
+}
+
+CommandResult<> importAnsible(CliContext &context, const QCommandLineParser &parser, const QStringList &args)
+{
+    auto format = ansibleFormat(parser);
+    if (!format)
+        return std::unexpected(format.error());
+    const bool asTags = given(parser, opt("as-tags"));
+    if (asTags == given(parser, opt("project")))
+        return commandFailure(ExitCode::Usage, Tr::tr("Say what the groups of the inventory become, exactly once."),
+                              Tr::tr("Give --project P (groups become its environments) or --as-tags."));
+    if (asTags && given(parser, opt("root")))
+        return commandFailure(ExitCode::Usage, Tr::tr("--root only goes with --project."),
+                              Tr::tr("Tags have no deploy root; drop --root or use --project."));
+    QString projectName;
+    QString deployRoot;
+    if (!asTags) {
+        auto project = context.findProject(parser.value(opt("project")));
+        if (!project)
+            return std::unexpected(project.error());
+        projectName = project->name;
+        if (given(parser, opt("root"))) {
+            deployRoot = parser.value(opt("root"));
+            if (auto error = Validator::deployRoot(deployRoot))
+                return commandFailure(ExitCode::Invalid, *error);
+        }
+    }
+    auto data = readInput(args[0]);
+    if (!data)
+        return std::unexpected(data.error());
+    auto store = context.store();
+    if (!store)
+        return std::unexpected(store.error());
+    auto report = AnsibleInventory::import(**store, *data, *format,
+                                           asTags ? AnsibleInventory::GroupsAs::Tags
+                                                  : AnsibleInventory::GroupsAs::Environments,
+                                           projectName, deployRoot);
+    if (!report)
+        return std::unexpected(CliContext::fromStore(report.error()));
+    printReport(context, *report);
+    return {};
+}
+
+QCommandLineOption formatOption()
+{
+    return QCommandLineOption(opt("format"), Tr::tr("ini or yaml."), Tr::tr("FORMAT"));
+}
+
 QCommandLineOption outputOption()
 {
     return QCommandLineOption(opt("output"), Tr::tr("Write to this file (mode 0600) instead of stdout."), Tr::tr("F"));
@@ -172,6 +247,9 @@ CommandGroup TransferCommands::exportGroup()
                 "export password (RELEASEDESK_EXPORT_PASSWORD, stdin or prompt); this needs the master password."),
              {outputOption(), QCommandLineOption(opt("with-secrets"), tr("Include the stored private keys, sealed."))},
              0, 0, exportJson},
+            {opt("ansible"), tr("--format ini|yaml [--output F]"),
+             tr("Servers and environments as an Ansible inventory; one group per environment."),
+             {formatOption(), outputOption()}, 0, 0, exportAnsible},
         }};
 }
 
@@ -186,6 +264,13 @@ CommandGroup TransferCommands::importGroup()
              {}, 1, 1, importJson},
             {opt("ssh-config"), tr("[FILE]"),
              tr("Servers from an OpenSSH client configuration (default ~/.ssh/config)."), {}, 0, 1, importSshConfig},
+            {opt("ansible"), tr("FILE --format ini|yaml (--project P [--root PATH] | --as-tags)"),
+             tr("Hosts of an Ansible inventory become servers; its groups become environments of project P (deploy "
+                "root from the group's releasedesk_deploy_root, else --root) or tags."),
+             {formatOption(), QCommandLineOption(opt("project"), tr("Project whose environments the groups become."), tr("P")),
+              QCommandLineOption(opt("root"), tr("Deploy root of those environments."), tr("PATH")),
+              QCommandLineOption(opt("as-tags"), tr("Groups become tags on their hosts."))},
+             1, 1, importAnsible},
         }};
 }
 

@@ -34,6 +34,8 @@ private slots:
     void storedKeysNeverShowTheirSecrets();
     void jsonExportImportRoundTrip();
     void importSshConfig();
+    void ansibleExportImport();
+    void ansibleForeignInventory();
 
 private:
     struct Run
@@ -806,6 +808,114 @@ void TestCli::importSshConfig()
     QCOMPARE(db[QStringLiteral("port")].toInt(), 22);
 
     QCOMPARE(cli({QStringLiteral("import"), QStringLiteral("ssh-config"), path(QStringLiteral("missing"))}).code, 4);
+}
+
+void TestCli::ansibleExportImport()
+{
+    QCOMPARE(ok({QStringLiteral("server"), QStringLiteral("add"), QStringLiteral("web-01"), QStringLiteral("--host"),
+                 QStringLiteral("10.0.0.1"), QStringLiteral("--tag"), QStringLiteral("web")})
+                 .code,
+             0);
+    QCOMPARE(ok({QStringLiteral("server"), QStringLiteral("add"), QStringLiteral("db-01"), QStringLiteral("--host"),
+                 QStringLiteral("db.example.com"), QStringLiteral("--port"), QStringLiteral("2200")})
+                 .code,
+             0);
+    QCOMPARE(ok({QStringLiteral("project"), QStringLiteral("add"), QStringLiteral("shop"), QStringLiteral("--git-url"),
+                 QStringLiteral("https://git.example.com/shop.git")})
+                 .code,
+             0);
+    QCOMPARE(ok({QStringLiteral("env"), QStringLiteral("add"), QStringLiteral("shop/prod"), QStringLiteral("--root"),
+                 QStringLiteral("/srv/shop"), QStringLiteral("--server"), QStringLiteral("web-01"),
+                 QStringLiteral("--server"), QStringLiteral("db-01"), QStringLiteral("--strategy"),
+                 QStringLiteral("rolling")})
+                 .code,
+             0);
+    QCOMPARE(cli({QStringLiteral("export"), QStringLiteral("ansible")}).code, 2);
+    QCOMPARE(cli({QStringLiteral("export"), QStringLiteral("ansible"), QStringLiteral("--format"), QStringLiteral("toml")})
+                 .code,
+             2);
+
+    for (const char *format : {"ini", "yaml"}) {
+        const QString file = path(QStringLiteral("inventory.") + QString::fromLatin1(format));
+        QCOMPARE(ok({QStringLiteral("export"), QStringLiteral("ansible"), QStringLiteral("--format"),
+                     QString::fromLatin1(format), QStringLiteral("--output"), file})
+                     .code,
+                 0);
+        // To stdout, the same bytes.
+        QFile written(file);
+        QVERIFY(written.open(QIODevice::ReadOnly));
+        const QByteArray bytes = written.readAll();
+        QVERIFY(bytes.contains("web-01"));
+        QCOMPARE(ok({QStringLiteral("export"), QStringLiteral("ansible"), QStringLiteral("--format"),
+                     QString::fromLatin1(format)})
+                     .out,
+                 bytes);
+
+        const QString other = path(QStringLiteral("other-") + QString::fromLatin1(format));
+        const Run imported = ok({QStringLiteral("--json"), QStringLiteral("import"), QStringLiteral("ansible"), file,
+                                 QStringLiteral("--format"), QString::fromLatin1(format), QStringLiteral("--as-tags")},
+                                {}, other);
+        QCOMPARE(imported.code, 0);
+        QVERIFY(imported.json()[QStringLiteral("added")].toInt() >= 2);
+        const QStringList environments{QStringLiteral("--json"), QStringLiteral("env"), QStringLiteral("list")};
+        QCOMPARE(ok(environments, {}, other).json(), ok(environments).json());
+        // The importer gives keyless hosts an ssh-agent login, so the key is compared apart.
+        const QStringList servers{QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("list")};
+        const QJsonArray original = ok(servers).json().toArray();
+        const QJsonArray copy = ok(servers, {}, other).json().toArray();
+        QCOMPARE(copy.size(), original.size());
+        for (qsizetype i = 0; i < original.size(); ++i) {
+            QJsonObject a = original[i].toObject();
+            QJsonObject b = copy[i].toObject();
+            a.remove(QStringLiteral("key"));
+            b.remove(QStringLiteral("key"));
+            QCOMPARE(b, a);
+        }
+    }
+}
+
+void TestCli::ansibleForeignInventory()
+{
+    const QString file = path(QStringLiteral("hosts.ini"));
+    QFile hosts(file);
+    QVERIFY(hosts.open(QIODevice::WriteOnly));
+    hosts.write("[webservers]\nalpha ansible_host=10.9.9.1 ansible_port=2201\nbeta ansible_host=10.9.9.2\n\n"
+                "[dbservers]\ngamma ansible_host=10.9.9.3\n");
+    hosts.close();
+    const QStringList import{QStringLiteral("import"), QStringLiteral("ansible"), file, QStringLiteral("--format"),
+                             QStringLiteral("ini")};
+
+    QCOMPARE(cli(import).code, 2); // neither --project nor --as-tags
+    QCOMPARE(cli(import + QStringList{QStringLiteral("--project"), QStringLiteral("shop")}).code, 4);
+    QCOMPARE(ok({QStringLiteral("project"), QStringLiteral("add"), QStringLiteral("shop"), QStringLiteral("--git-url"),
+                 QStringLiteral("https://git.example.com/shop.git")})
+                 .code,
+             0);
+    QCOMPARE(cli(import + QStringList{QStringLiteral("--project"), QStringLiteral("shop"), QStringLiteral("--root"),
+                                      QStringLiteral("srv")})
+                 .code,
+             3);
+
+    QCOMPARE(ok(import + QStringList{QStringLiteral("--as-tags")}).code, 0);
+    const QJsonObject alpha =
+        ok({QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("show"), QStringLiteral("alpha")})
+            .json()
+            .toObject();
+    QCOMPARE(alpha[QStringLiteral("host")].toString(), QStringLiteral("10.9.9.1"));
+    QCOMPARE(alpha[QStringLiteral("port")].toInt(), 2201);
+    QCOMPARE(alpha[QStringLiteral("tags")].toArray(), QJsonArray{QStringLiteral("webservers")});
+    QCOMPARE(ok({QStringLiteral("--json"), QStringLiteral("env"), QStringLiteral("list")}).json().toArray().size(), 0);
+
+    QCOMPARE(ok(import + QStringList{QStringLiteral("--project"), QStringLiteral("shop"), QStringLiteral("--root"),
+                                     QStringLiteral("/srv/shop")})
+                 .code,
+             0);
+    const QJsonObject web = ok({QStringLiteral("--json"), QStringLiteral("env"), QStringLiteral("show"),
+                                QStringLiteral("shop/webservers")})
+                                .json()
+                                .toObject();
+    QCOMPARE(web[QStringLiteral("deployRoot")].toString(), QStringLiteral("/srv/shop"));
+    QCOMPARE(web[QStringLiteral("servers")].toArray(), (QJsonArray{QStringLiteral("alpha"), QStringLiteral("beta")}));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
