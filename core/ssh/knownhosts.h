@@ -1,0 +1,55 @@
+#pragma once
+
+#include "common/error.h"
+#include "hostkeyinfo.h"
+
+#include <QCoreApplication>
+#include <QList>
+#include <QMutex>
+
+namespace rd {
+
+// ReleaseDesk's own known_hosts file, in OpenSSH format (plain and hashed host names, [host]:port,
+// @revoked). Shared by every worker thread, so every access is under one lock.
+class KnownHosts
+{
+    Q_DECLARE_TR_FUNCTIONS(KnownHosts)
+
+public:
+    explicit KnownHosts(QString path);
+
+    QString path() const { return m_path; }
+
+    // Fills info.state (and storedFingerprint for a changed key).
+    void check(HostKeyInfo &info) const;
+    // The key types known for a host, so the handshake can ask for the one we have.
+    QStringList knownTypes(const QString &host, int port) const;
+    // Appends host key lines; a changed key is only replaced through replace().
+    Result<> remember(const HostKeyInfo &info);
+    // Removes every entry for the host and stores the given key: the operator's explicit resolution of a change.
+    Result<> replace(const HostKeyInfo &info);
+    // Copies the entries of an OpenSSH known_hosts file (e.g. ~/.ssh/known_hosts); returns how many were new.
+    Result<int> import(const QString &openSshKnownHostsPath);
+
+    static QString hostPattern(const QString &host, int port);
+
+private:
+    struct Entry
+    {
+        QString hosts; // the pattern field as written
+        QString type;
+        QByteArray blob;
+        bool revoked = false;
+        QString line;
+    };
+
+    QList<Entry> load(Error *error) const;
+    Result<> save(const QStringList &lines) const;
+    static bool matches(const Entry &entry, const QString &host, int port);
+    static std::optional<Entry> parse(const QString &line);
+
+    QString m_path;
+    mutable QMutex m_mutex;
+};
+
+} // namespace rd

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+namespace rd {
+
+// The one place where remote shell commands are put together. Every argument is single-quoted, so
+// names with spaces, quotes or $(...) reach the remote shell as plain words.
+class RemoteCommand
+{
+public:
+    explicit RemoteCommand(const QString &program) { m_words.append(quote(program)); }
+
+    RemoteCommand &arg(const QString &value)
+    {
+        m_words.append(quote(value));
+        return *this;
+    }
+    RemoteCommand &args(const QStringList &values)
+    {
+        for (const QString &value : values)
+            arg(value);
+        return *this;
+    }
+    // A fixed operator or redirection from our own code, never from input (">", "2>&1", "&&").
+    RemoteCommand &raw(const QString &syntax)
+    {
+        m_words.append(syntax);
+        return *this;
+    }
+    QString toString() const { return m_words.join(u' '); }
+
+    static QString quote(const QString &value);
+    static QString assignment(const QString &name, const QString &value) { return name + u'=' + quote(value); }
+
+private:
+    QStringList m_words;
+};
+
+} // namespace rd

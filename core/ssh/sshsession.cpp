@@ -1,0 +1,698 @@
+#include "sshsession.h"
+
+#include "knownhosts.h"
+#include "remotecommand.h"
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace rd {
+
+namespace {
+
+constexpr int PollSliceMs = 50;
+constexpr int CloseTimeoutMs = 5000;
+constexpr qint64 ChunkSize = 1 << 20;
+constexpr int KeptStderrLines = 20;
+
+QString hostKeyTypeName(int type)
+{
+    switch (type) {
+    case LIBSSH2_HOSTKEY_TYPE_RSA:
+        return QStringLiteral("ssh-rsa");
+    case LIBSSH2_HOSTKEY_TYPE_DSS:
+        return QStringLiteral("ssh-dss");
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_256:
+        return QStringLiteral("ecdsa-sha2-nistp256");
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_384:
+        return QStringLiteral("ecdsa-sha2-nistp384");
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_521:
+        return QStringLiteral("ecdsa-sha2-nistp521");
+    case LIBSSH2_HOSTKEY_TYPE_ED25519:
+        return QStringLiteral("ssh-ed25519");
+    default:
+        return QStringLiteral("unknown");
+    }
+}
+
+// The host key algorithms that produce keys of a known_hosts type, best first.
+QStringList algorithmsFor(const QString &type)
+{
+    if (type == u"ssh-rsa")
+        return {QStringLiteral("rsa-sha2-512"), QStringLiteral("rsa-sha2-256"), QStringLiteral("ssh-rsa")};
+    return {type};
+}
+
+// Splits complete lines off the front of `buffer`; a final partial line stays until more arrives.
+QStringList takeLines(QByteArray &buffer, bool flush)
+{
+    QStringList lines;
+    qsizetype start = 0;
+    for (qsizetype newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n', start)) {
+        QByteArray line = buffer.mid(start, newline - start);
+        if (line.endsWith('\r'))
+            line.chop(1);
+        lines.append(QString::fromUtf8(line));
+        start = newline + 1;
+    }
+    buffer.remove(0, start);
+    if (flush && !buffer.isEmpty()) {
+        lines.append(QString::fromUtf8(buffer));
+        buffer.clear();
+    }
+    return lines;
+}
+
+SecretBytes terminated(const SecretBytes &bytes)
+{
+    SecretBytes copy(bytes.size() + 1);
+    if (!bytes.isEmpty())
+        memcpy(copy.data(), bytes.data(), bytes.size());
+    copy.data()[bytes.size()] = 0;
+    return copy;
+}
+
+struct AbstractData
+{
+    SshSession *session = nullptr;
+    const KeyboardInteractiveResponder *responder = nullptr;
+};
+
+void keyboardInteractiveCallback(const char *, int, const char *instruction, int instructionLength, int promptCount,
+                                 const LIBSSH2_USERAUTH_KBDINT_PROMPT *prompts,
+                                 LIBSSH2_USERAUTH_KBDINT_RESPONSE *responses, void **abstract)
+{
+    const auto *data = static_cast<const AbstractData *>(*abstract);
+    for (int i = 0; i < promptCount; ++i) {
+        responses[i].text = nullptr;
+        responses[i].length = 0;
+        if (!data || !data->responder || !*data->responder)
+            continue;
+        const auto answer = (*data->responder)(QString::fromUtf8(instruction, instructionLength),
+                                               QString::fromUtf8(reinterpret_cast<const char *>(prompts[i].text),
+                                                                 int(prompts[i].length)),
+                                               prompts[i].echo != 0);
+        if (!answer)
+            continue;
+        // libssh2 frees each response with free().
+        responses[i].text = static_cast<char *>(malloc(size_t(answer->size()) + 1));
+        if (!responses[i].text)
+            continue;
+        memcpy(responses[i].text, answer->constData(), size_t(answer->size()));
+        responses[i].length = unsigned(answer->size());
+    }
+}
+
+} // namespace
+
+SshSession::SshSession(SshTarget target) : m_target(std::move(target)) {}
+
+SshSession::~SshSession()
+{
+    m_session.reset();
+    if (m_socket >= 0)
+        ::close(m_socket);
+}
+
+QString SshSession::where() const
+{
+    return tr("%1 (%2 port %3)").arg(m_target.name.isEmpty() ? m_target.host : m_target.name, m_target.host)
+        .arg(m_target.port);
+}
+
+Error SshSession::sessionError(const QString &what) const
+{
+    char *message = nullptr;
+    int length = 0;
+    const int code = m_session ? libssh2_session_last_error(m_session.get(), &message, &length, 0) : 0;
+    QString detail = message ? QString::fromUtf8(message, length) : QString();
+    if (code == LIBSSH2_ERROR_SOCKET_RECV || code == LIBSSH2_ERROR_SOCKET_SEND || code == LIBSSH2_ERROR_SOCKET_DISCONNECT)
+        return Error{tr("%1 on %2: the connection was lost (%3).").arg(what, where(), detail),
+                     tr("Check that the server and its sshd are still running, then retry."), {}};
+    return Error{tr("%1 on %2: %3").arg(what, where(), detail.isEmpty() ? tr("error %1").arg(code) : detail), {}, {}};
+}
+
+Result<std::unique_ptr<SshSession>> SshSession::connect(SshTarget target, KnownHosts &knownHosts,
+                                                        const HostKeyPrompt &prompt, const std::atomic_bool *cancel)
+{
+    std::unique_ptr<SshSession> session(new SshSession(std::move(target)));
+    if (auto opened = session->openSocket(cancel); !opened)
+        return std::unexpected(opened.error());
+    if (auto shaken = session->handshake(knownHosts, prompt, cancel); !shaken)
+        return std::unexpected(shaken.error());
+    if (auto authenticated = session->authenticate(cancel); !authenticated)
+        return std::unexpected(authenticated.error());
+    libssh2_keepalive_config(session->m_session.get(), 1, unsigned(session->m_target.keepaliveSeconds));
+    return session;
+}
+
+Result<> SshSession::waitSocket(const QDeadlineTimer &deadline, const std::atomic_bool *cancel)
+{
+    if (cancel && cancel->load())
+        return fail(tr("Cancelled while talking to %1.").arg(where()));
+    if (deadline.hasExpired())
+        return fail(tr("%1 did not answer in time.").arg(where()),
+                    tr("Check the network and the server's load, or raise the time limit."));
+    pollfd descriptor{m_socket, 0, 0};
+    const int directions = m_session ? libssh2_session_block_directions(m_session.get())
+                                     : LIBSSH2_SESSION_BLOCK_INBOUND | LIBSSH2_SESSION_BLOCK_OUTBOUND;
+    if (directions & LIBSSH2_SESSION_BLOCK_INBOUND)
+        descriptor.events |= POLLIN;
+    if (directions & LIBSSH2_SESSION_BLOCK_OUTBOUND)
+        descriptor.events |= POLLOUT;
+    const qint64 remaining = deadline.isForever() ? PollSliceMs : qMin<qint64>(deadline.remainingTime(), PollSliceMs);
+    ::poll(&descriptor, 1, int(qMax<qint64>(remaining, 1)));
+    return {};
+}
+
+Result<> SshSession::openSocket(const std::atomic_bool *cancel)
+{
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    addrinfo *found = nullptr;
+    QString host = m_target.host;
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    const int resolved = getaddrinfo(host.toUtf8().constData(), QByteArray::number(m_target.port).constData(),
+                                     &hints, &found);
+    if (resolved != 0)
+        return fail(tr("Could not resolve %1: %2.").arg(where(), QString::fromLocal8Bit(gai_strerror(resolved))),
+                    tr("Check the host name, or use its IP address."));
+    std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> addresses(found, freeaddrinfo);
+
+    const QDeadlineTimer deadline(m_target.connectTimeoutMs);
+    QString lastError;
+    for (addrinfo *address = addresses.get(); address; address = address->ai_next) {
+        const int fd = ::socket(address->ai_family, address->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                                address->ai_protocol);
+        if (fd < 0) {
+            lastError = QString::fromLocal8Bit(strerror(errno));
+            continue;
+        }
+        int connected = ::connect(fd, address->ai_addr, address->ai_addrlen);
+        if (connected < 0 && errno == EINPROGRESS) {
+            pollfd descriptor{fd, POLLOUT, 0};
+            while (!deadline.hasExpired() && !(cancel && cancel->load())) {
+                if (::poll(&descriptor, 1, int(qMin<qint64>(deadline.remainingTime(), PollSliceMs))) > 0)
+                    break;
+            }
+            int socketError = ETIMEDOUT;
+            socklen_t length = sizeof socketError;
+            if (descriptor.revents)
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &socketError, &length);
+            connected = socketError == 0 ? 0 : -1;
+            errno = socketError;
+        }
+        if (connected == 0) {
+            // The handshake is a few small packets each way: Nagle's algorithm only adds waiting.
+            const int one = 1;
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            m_socket = fd;
+            return {};
+        }
+        lastError = QString::fromLocal8Bit(strerror(errno));
+        ::close(fd);
+        if (cancel && cancel->load())
+            return fail(tr("Cancelled while connecting to %1.").arg(where()));
+    }
+    if (deadline.hasExpired())
+        return fail(tr("Could not connect to %1: no answer within %2 s.").arg(where()).arg(m_target.connectTimeoutMs / 1000.0),
+                    tr("Check that the server is up and that no firewall drops SSH traffic."));
+    return fail(tr("Could not connect to %1: %2.").arg(where(), lastError),
+                tr("Check that the server is up, that sshd listens on port %1 and that no firewall blocks it.")
+                    .arg(m_target.port));
+}
+
+Result<> SshSession::handshake(KnownHosts &knownHosts, const HostKeyPrompt &prompt, const std::atomic_bool *cancel)
+{
+    m_session.reset(libssh2_session_init_ex(nullptr, nullptr, nullptr, nullptr));
+    if (!m_session)
+        return fail(tr("Could not create an SSH session for %1.").arg(where()), tr("The system may be out of memory."));
+    libssh2_session_set_blocking(m_session.get(), 0);
+    libssh2_session_flag(m_session.get(), LIBSSH2_FLAG_COMPRESS, 0);
+
+    LIBSSH2_SESSION *session = m_session.get();
+    libssh2_session_method_pref(session, LIBSSH2_METHOD_KEX,
+                                "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,"
+                                "ecdh-sha2-nistp384,ecdh-sha2-nistp521,diffie-hellman-group16-sha512,"
+                                "diffie-hellman-group14-sha256");
+    for (int method : {LIBSSH2_METHOD_CRYPT_CS, LIBSSH2_METHOD_CRYPT_SC})
+        libssh2_session_method_pref(session, method, "aes128-ctr,aes256-ctr,aes192-ctr");
+    for (int method : {LIBSSH2_METHOD_MAC_CS, LIBSSH2_METHOD_MAC_SC})
+        libssh2_session_method_pref(session, method, "hmac-sha2-256,hmac-sha2-512");
+    // Ask for the key type we already know, so a known server is checked against its stored key.
+    QStringList hostKeyAlgorithms;
+    for (const QString &type : knownHosts.knownTypes(m_target.host, m_target.port))
+        hostKeyAlgorithms += algorithmsFor(type);
+    for (const char *algorithm : {"ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+                                  "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"}) {
+        if (!hostKeyAlgorithms.contains(QLatin1String(algorithm)))
+            hostKeyAlgorithms.append(QLatin1String(algorithm));
+    }
+    libssh2_session_method_pref(session, LIBSSH2_METHOD_HOSTKEY, hostKeyAlgorithms.join(u',').toLatin1().constData());
+
+    const QDeadlineTimer deadline(m_target.connectTimeoutMs);
+    int rc;
+    while ((rc = libssh2_session_handshake(session, m_socket)) == LIBSSH2_ERROR_EAGAIN) {
+        if (auto waited = waitSocket(deadline, cancel); !waited)
+            return waited;
+    }
+    if (rc != 0) {
+        Error error = sessionError(tr("The SSH handshake failed"));
+        error.hint = tr("Check that the port belongs to an SSH server and that it accepts modern algorithms "
+                        "(curve25519 or ECDH key exchange, AES-CTR, HMAC-SHA2).");
+        return std::unexpected(error);
+    }
+
+    size_t length = 0;
+    int type = 0;
+    const char *key = libssh2_session_hostkey(session, &length, &type);
+    if (!key)
+        return std::unexpected(sessionError(tr("The server sent no host key")));
+    HostKeyInfo info;
+    info.host = m_target.host;
+    info.port = m_target.port;
+    info.type = hostKeyTypeName(type);
+    info.blob = QByteArray(key, qsizetype(length));
+    info.fingerprint = HostKeyInfo::fingerprintOf(info.blob);
+    knownHosts.check(info);
+    switch (info.state) {
+    case HostKeyState::Known:
+        return {};
+    case HostKeyState::Revoked:
+        return fail(tr("The host key of %1 (%2 %3) is marked as revoked in ReleaseDesk's known hosts.")
+                        .arg(where(), info.type, info.fingerprint),
+                    tr("Do not connect until the server has a new key."));
+    case HostKeyState::Changed:
+        return fail(tr("The host key of %1 has CHANGED. Stored: %2. Offered now: %3 (%4). The connection was "
+                       "refused: someone may be intercepting it.")
+                        .arg(where(), info.storedFingerprint, info.fingerprint, info.type),
+                    tr("If the server was reinstalled or its keys rotated, check the new fingerprint on the server "
+                       "(ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then replace the stored key "
+                       "(releasedesk-cli hostkeys forget %1, or the host key dialog).")
+                        .arg(KnownHosts::hostPattern(info.host, info.port)));
+    case HostKeyState::Unknown:
+        break;
+    }
+    const HostKeyDecision decision = prompt ? prompt(info) : HostKeyDecision::Reject;
+    if (decision == HostKeyDecision::Reject)
+        return fail(tr("The host key of %1 (%2 %3) is not known and was not accepted.")
+                        .arg(where(), info.type, info.fingerprint),
+                    tr("Compare the fingerprint with the server's (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) and "
+                       "accept it, or scan and approve the fleet's keys first."));
+    if (decision == HostKeyDecision::Remember) {
+        if (auto remembered = knownHosts.remember(info); !remembered)
+            return remembered;
+    }
+    return {};
+}
+
+Result<> SshSession::authenticate(const std::atomic_bool *cancel)
+{
+    LIBSSH2_SESSION *session = m_session.get();
+    const QByteArray user = m_target.username.toUtf8();
+    const QDeadlineTimer deadline(m_target.connectTimeoutMs * 2);
+    const char *list = nullptr;
+    while (!(list = libssh2_userauth_list(session, user.constData(), unsigned(user.size())))) {
+        if (libssh2_userauth_authenticated(session)) {
+            m_authMethod = QStringLiteral("none");
+            return {};
+        }
+        if (libssh2_session_last_errno(session) != LIBSSH2_ERROR_EAGAIN)
+            return std::unexpected(sessionError(tr("Asking for the authentication methods failed")));
+        if (auto waited = waitSocket(deadline, cancel); !waited)
+            return waited;
+    }
+    const QStringList offered = QString::fromLatin1(list).split(u',', Qt::SkipEmptyParts);
+    QStringList tried;
+
+    auto attempt = [&](const QString &label, const std::function<int()> &call) -> std::optional<Result<>> {
+        int rc;
+        while ((rc = call()) == LIBSSH2_ERROR_EAGAIN) {
+            if (auto waited = waitSocket(deadline, cancel); !waited)
+                return waited;
+        }
+        if (rc == 0) {
+            m_authMethod = label;
+            return Result<>{};
+        }
+        char *message = nullptr;
+        libssh2_session_last_error(session, &message, nullptr, 0);
+        tried.append(tr("%1 (%2)").arg(label, message ? QString::fromUtf8(message) : tr("refused")));
+        return std::nullopt;
+    };
+
+    if (m_target.useAgent && offered.contains(u"publickey")) {
+        AgentHandle agent(libssh2_agent_init(session));
+        if (!agent || libssh2_agent_connect(agent.get()) != 0) {
+            tried.append(tr("ssh-agent (not reachable: is SSH_AUTH_SOCK set?)"));
+        } else if (libssh2_agent_list_identities(agent.get()) != 0) {
+            tried.append(tr("ssh-agent (could not list its keys)"));
+        } else {
+            libssh2_agent_publickey *identity = nullptr;
+            libssh2_agent_publickey *previous = nullptr;
+            int identities = 0;
+            while (libssh2_agent_get_identity(agent.get(), &identity, previous) == 0) {
+                ++identities;
+                if (auto done = attempt(tr("ssh-agent key %1").arg(QString::fromUtf8(identity->comment)), [&] {
+                        return libssh2_agent_userauth(agent.get(), user.constData(), identity);
+                    }))
+                    return *done;
+                previous = identity;
+            }
+            if (identities == 0)
+                tried.append(tr("ssh-agent (it holds no keys)"));
+        }
+    }
+    // libssh2 reads the key and the passphrase as C strings: copies with terminators, in wiped memory.
+    const SecretBytes passphrase = terminated(m_target.passphrase);
+    const SecretBytes privateKey = terminated(m_target.privateKey);
+    const char *passphraseText = m_target.passphrase.isEmpty() ? nullptr : reinterpret_cast<const char *>(passphrase.data());
+
+    if (!m_target.privateKey.isEmpty() && offered.contains(u"publickey")) {
+        if (auto done = attempt(tr("stored key"), [&] {
+                return libssh2_userauth_publickey_frommemory(
+                    session, user.constData(), size_t(user.size()), nullptr, 0,
+                    reinterpret_cast<const char *>(privateKey.data()), m_target.privateKey.size(),
+                    passphraseText);
+            }))
+            return *done;
+    }
+    if (!m_target.keyPath.isEmpty() && offered.contains(u"publickey")) {
+        const QByteArray path = QFile::encodeName(m_target.keyPath);
+        if (auto done = attempt(tr("key file %1").arg(m_target.keyPath), [&] {
+                return libssh2_userauth_publickey_fromfile_ex(session, user.constData(), unsigned(user.size()),
+                                                              nullptr, path.constData(), passphraseText);
+            }))
+            return *done;
+    }
+    if (m_target.keyboardInteractive && offered.contains(u"keyboard-interactive")) {
+        AbstractData data{this, &m_target.keyboardInteractive};
+        void **abstract = libssh2_session_abstract(session);
+        *abstract = &data;
+        auto done = attempt(tr("keyboard-interactive"), [&] {
+            return libssh2_userauth_keyboard_interactive_ex(session, user.constData(), unsigned(user.size()),
+                                                            keyboardInteractiveCallback);
+        });
+        *abstract = nullptr;
+        if (done)
+            return *done;
+    }
+    return fail(tr("Authentication as %1 on %2 failed. The server offers: %3. Tried: %4.")
+                    .arg(m_target.username, where(), offered.join(QStringLiteral(", ")),
+                         tried.isEmpty() ? tr("nothing that the server offers") : tried.join(QStringLiteral("; "))),
+                tr("Check the user name, and that the key's public part is in that user's ~/.ssh/authorized_keys on "
+                   "the server; for a key with a passphrase, check the passphrase."));
+}
+
+Result<ChannelHandle> SshSession::openChannel(const QDeadlineTimer &deadline, const std::atomic_bool *cancel)
+{
+    LIBSSH2_CHANNEL *channel = nullptr;
+    while (!(channel = libssh2_channel_open_session(m_session.get()))) {
+        if (libssh2_session_last_errno(m_session.get()) != LIBSSH2_ERROR_EAGAIN)
+            return std::unexpected(sessionError(tr("Opening a channel failed")));
+        if (auto waited = waitSocket(deadline, cancel); !waited)
+            return std::unexpected(waited.error());
+    }
+    return ChannelHandle(channel);
+}
+
+void SshSession::killRemote(qint64 pid)
+{
+    if (pid <= 0)
+        return;
+    // sshd starts each command in its own session, so its pid is also its process group: end the group,
+    // then make sure with KILL a moment later, detached so this channel closes at once.
+    const QString group = QStringLiteral("-") + QString::number(pid);
+    const QString command = QStringLiteral("kill -TERM -- %1 2>/dev/null; (sleep 2; kill -KILL -- %1) "
+                                           "</dev/null >/dev/null 2>&1 &")
+                                .arg(group);
+    const QDeadlineTimer deadline(CloseTimeoutMs);
+    auto channel = openChannel(deadline, nullptr);
+    if (!channel)
+        return;
+    const QByteArray bytes = command.toUtf8();
+    while (libssh2_channel_exec(channel->get(), bytes.constData()) == LIBSSH2_ERROR_EAGAIN) {
+        if (!waitSocket(deadline, nullptr))
+            return;
+    }
+    while (!libssh2_channel_eof(channel->get()) && !deadline.hasExpired()) {
+        char buffer[256];
+        if (libssh2_channel_read(channel->get(), buffer, sizeof buffer) == LIBSSH2_ERROR_EAGAIN)
+            waitSocket(deadline, nullptr);
+    }
+}
+
+Result<ExecResult> SshSession::exec(const QString &command, const ExecOptions &options)
+{
+    return runCommand(command, options, nullptr);
+}
+
+Result<ExecResult> SshSession::runCommand(const QString &command, const ExecOptions &options, const InputSource &input)
+{
+    const QDeadlineTimer limit = options.timeoutMs > 0 ? QDeadlineTimer(options.timeoutMs)
+                                                       : QDeadlineTimer(QDeadlineTimer::Forever);
+    const QDeadlineTimer startDeadline(m_target.connectTimeoutMs);
+    auto opened = openChannel(startDeadline, options.cancel);
+    if (!opened)
+        return std::unexpected(opened.error());
+    LIBSSH2_CHANNEL *channel = opened->get();
+    // Report our pid first, so a time limit or cancel can end the command's whole process group.
+    const QByteArray wrapped =
+        (QStringLiteral("echo rd-pid:$$ >&2; exec /bin/sh -c ") + RemoteCommand::quote(command)).toUtf8();
+    int rc;
+    while ((rc = libssh2_channel_exec(channel, wrapped.constData())) == LIBSSH2_ERROR_EAGAIN) {
+        if (auto waited = waitSocket(startDeadline, options.cancel); !waited)
+            return std::unexpected(waited.error());
+    }
+    if (rc != 0)
+        return std::unexpected(sessionError(tr("Starting a command failed")));
+
+    ExecResult result;
+    qint64 pid = -1;
+    QByteArray stdoutBuffer;
+    QByteArray stderrBuffer;
+    QByteArray pending;
+    bool inputDone = !input;
+    bool stopping = false;
+    QDeadlineTimer grace(QDeadlineTimer::Forever);
+    bool killed = false;
+    if (!input) {
+        while (libssh2_channel_send_eof(channel) == LIBSSH2_ERROR_EAGAIN)
+            waitSocket(QDeadlineTimer(QDeadlineTimer::Forever), nullptr);
+    }
+    auto deliver = [&](bool flush) {
+        for (const QString &line : takeLines(stdoutBuffer, flush)) {
+            if (options.onStdout)
+                options.onStdout(line);
+        }
+        for (const QString &line : takeLines(stderrBuffer, flush)) {
+            if (pid < 0 && line.startsWith(QStringLiteral("rd-pid:"))) {
+                pid = line.mid(7).toLongLong();
+                continue;
+            }
+            result.lastStderr.append(line);
+            if (result.lastStderr.size() > KeptStderrLines)
+                result.lastStderr.removeFirst();
+            if (options.onStderr)
+                options.onStderr(line);
+        }
+    };
+    auto stop = [&] {
+        stopping = true;
+        grace = QDeadlineTimer(CloseTimeoutMs);
+        if (!inputDone) {
+            // An upload's remote side removes its partial file when its input ends early.
+            inputDone = true;
+            pending.clear();
+            libssh2_channel_send_eof(channel);
+        } else {
+            killRemote(pid);
+            killed = true;
+        }
+    };
+
+    char buffer[64 * 1024];
+    for (;;) {
+        bool progressed = false;
+        while (!inputDone) {
+            if (pending.isEmpty()) {
+                auto next = input();
+                if (!next)
+                    return std::unexpected(next.error());
+                if (next->isEmpty()) {
+                    int sent;
+                    while ((sent = libssh2_channel_send_eof(channel)) == LIBSSH2_ERROR_EAGAIN)
+                        waitSocket(QDeadlineTimer(QDeadlineTimer::Forever), nullptr);
+                    inputDone = true;
+                    break;
+                }
+                pending = *next;
+            }
+            const ssize_t written = libssh2_channel_write(channel, pending.constData(), size_t(pending.size()));
+            if (written == LIBSSH2_ERROR_EAGAIN)
+                break;
+            if (written < 0)
+                return std::unexpected(sessionError(tr("Sending data failed")));
+            pending.remove(0, qsizetype(written));
+            progressed = true;
+        }
+        for (int stream : {0, SSH_EXTENDED_DATA_STDERR}) {
+            QByteArray &target = stream == 0 ? stdoutBuffer : stderrBuffer;
+            for (;;) {
+                const ssize_t n = libssh2_channel_read_ex(channel, stream, buffer, sizeof buffer);
+                if (n > 0) {
+                    target.append(buffer, qsizetype(n));
+                    progressed = true;
+                    continue;
+                }
+                if (n == 0 || n == LIBSSH2_ERROR_EAGAIN)
+                    break;
+                return std::unexpected(sessionError(tr("Reading a command's output failed")));
+            }
+        }
+        deliver(false);
+        if (libssh2_channel_eof(channel))
+            break;
+        if (!stopping && options.cancel && options.cancel->load()) {
+            result.cancelled = true;
+            stop();
+        }
+        if (!stopping && limit.hasExpired()) {
+            result.timedOut = true;
+            stop();
+        }
+        if (stopping && grace.hasExpired()) {
+            if (killed)
+                break;
+            killRemote(pid);
+            killed = true;
+            grace = QDeadlineTimer(CloseTimeoutMs);
+        }
+        if (!progressed)
+            waitSocket(QDeadlineTimer(QDeadlineTimer::Forever), nullptr);
+    }
+    deliver(true);
+
+    const QDeadlineTimer closing(CloseTimeoutMs);
+    while (libssh2_channel_close(channel) == LIBSSH2_ERROR_EAGAIN && !closing.hasExpired())
+        waitSocket(closing, nullptr);
+    while (libssh2_channel_wait_closed(channel) == LIBSSH2_ERROR_EAGAIN && !closing.hasExpired())
+        waitSocket(closing, nullptr);
+    result.exitStatus = libssh2_channel_get_exit_status(channel);
+    char *signal = nullptr;
+    size_t signalLength = 0;
+    if (libssh2_channel_get_exit_signal(channel, &signal, &signalLength, nullptr, nullptr, nullptr, nullptr) == 0
+        && signal) {
+        result.exitSignal = QString::fromLatin1(signal, qsizetype(signalLength));
+        libssh2_free(m_session.get(), signal);
+    }
+    return result;
+}
+
+Result<QByteArray> SshSession::upload(const QString &localPath, const QString &remotePath,
+                                      const UploadOptions &options)
+{
+    QFile file(localPath);
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(tr("Could not read %1: %2").arg(localPath, file.errorString()),
+                    tr("Check that the file exists and is readable."));
+    const qint64 total = file.size();
+    const QString temporary = remotePath + QStringLiteral(".rd-part-")
+                              + QString::number(QRandomGenerator::global()->generate64(), 16);
+    // The data is followed by its sha256 on one line. The server keeps the file only when exactly
+    // `total` bytes arrived and their sha256 matches; anything else removes the partial file.
+    const QString script =
+        QStringLiteral("tmp=%1; dst=%2; trap 'rm -f \"$tmp\"; exit 143' HUP INT TERM; "
+                       "if ! head -c %3 > \"$tmp\"; then rm -f \"$tmp\"; exit 3; fi; "
+                       "IFS= read -r expected || expected=; "
+                       "size=$(wc -c < \"$tmp\"); "
+                       "if [ \"$size\" -ne %3 ]; then rm -f \"$tmp\"; "
+                       "echo \"only $size of %3 bytes arrived\" >&2; exit 4; fi; "
+                       "actual=$(sha256sum < \"$tmp\"); actual=${actual%% *}; "
+                       "if [ \"$actual\" != \"$expected\" ]; then rm -f \"$tmp\"; "
+                       "echo \"sha256 on the server is $actual\" >&2; exit 5; fi; "
+                       "chmod %4 \"$tmp\" && mv -f \"$tmp\" \"$dst\" || { rm -f \"$tmp\"; exit 6; }; "
+                       "echo \"$actual\"")
+            .arg(RemoteCommand::quote(temporary), RemoteCommand::quote(remotePath), QString::number(total),
+                 QString::number(options.mode, 8));
+
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    qint64 sent = 0;
+    bool trailerSent = false;
+    QString localHash;
+    InputSource source = [&]() -> Result<QByteArray> {
+        if (sent < total) {
+            const QByteArray chunk = file.read(qMin(ChunkSize, total - sent));
+            if (chunk.isEmpty())
+                return fail(tr("Reading %1 failed: %2").arg(localPath, file.errorString()));
+            hash.addData(chunk);
+            sent += chunk.size();
+            if (options.onProgress)
+                options.onProgress(sent, total);
+            return chunk;
+        }
+        if (trailerSent)
+            return QByteArray();
+        trailerSent = true;
+        localHash = QString::fromLatin1(hash.result().toHex());
+        return localHash.toLatin1() + '\n';
+    };
+    QString lastLine;
+    ExecOptions execOptions;
+    execOptions.cancel = options.cancel;
+    execOptions.onStdout = [&](const QString &line) { lastLine = line; };
+    auto ran = runCommand(script, execOptions, source);
+    if (!ran)
+        return std::unexpected(ran.error());
+    const QString detail = ran->lastStderr.join(QStringLiteral(" / "));
+    if (ran->cancelled)
+        return fail(tr("The upload of %1 to %2 was cancelled; the partial file was removed.").arg(localPath, where()));
+    switch (ran->exitStatus) {
+    case 0:
+        break;
+    case 3:
+        return fail(tr("Writing %1 on %2 failed: %3").arg(remotePath, where(), detail),
+                    tr("Check free space (df) and permissions of the target directory on the server."));
+    case 4:
+        return fail(tr("The upload to %1 was incomplete (%2); the partial file was removed.").arg(where(), detail),
+                    tr("Check the connection and retry."));
+    case 5:
+        return fail(tr("The file arrived damaged on %1 (%2); it was removed.").arg(where(), detail),
+                    tr("Retry; if it happens again, check the server's disk and memory."));
+    case 6:
+        return fail(tr("Moving the uploaded file into place as %1 on %2 failed: %3").arg(remotePath, where(), detail),
+                    tr("Check the permissions of the target directory on the server."));
+    default:
+        return fail(tr("The upload to %1 failed with exit code %2: %3").arg(where()).arg(ran->exitStatus).arg(detail),
+                    tr("The server needs a POSIX shell with head, wc and sha256sum."));
+    }
+    if (lastLine != localHash)
+        return fail(tr("The server confirmed a different sha256 for %1 on %2.").arg(remotePath, where()),
+                    tr("Retry the upload."));
+    return hash.result();
+}
+
+void SshSession::keepalive()
+{
+    int next = 0;
+    if (m_session)
+        libssh2_keepalive_send(m_session.get(), &next);
+}
+
+} // namespace rd

@@ -1,0 +1,92 @@
+#pragma once
+
+#include "common/error.h"
+#include "hostkeyinfo.h"
+#include "libssh2handles.h"
+#include "sshtarget.h"
+
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+namespace rd {
+
+class KnownHosts;
+
+struct ExecOptions
+{
+    std::function<void(const QString &line)> onStdout;
+    std::function<void(const QString &line)> onStderr;
+    int timeoutMs = 0; // 0: no limit
+    const std::atomic_bool *cancel = nullptr;
+};
+
+struct ExecResult
+{
+    int exitStatus = -1;
+    QString exitSignal; // "TERM", "KILL"... when the command died of a signal
+    bool timedOut = false;
+    bool cancelled = false;
+    QStringList lastStderr; // the last lines, for error messages
+
+    bool succeeded() const { return exitStatus == 0 && exitSignal.isEmpty() && !timedOut && !cancelled; }
+};
+
+struct UploadOptions
+{
+    std::function<void(qint64 sent, qint64 total)> onProgress;
+    const std::atomic_bool *cancel = nullptr;
+    int mode = 0644;
+};
+
+// One authenticated SSH connection. Created, used and destroyed on one thread: libssh2 sessions
+// are not shared. All I/O is non-blocking with deadlines, so cancel and time limits always work.
+class SshSession
+{
+    Q_DECLARE_TR_FUNCTIONS(SshSession)
+
+public:
+    static Result<std::unique_ptr<SshSession>> connect(SshTarget target, KnownHosts &knownHosts,
+                                                       const HostKeyPrompt &prompt,
+                                                       const std::atomic_bool *cancel = nullptr);
+    ~SshSession();
+    SshSession(const SshSession &) = delete;
+    SshSession &operator=(const SshSession &) = delete;
+
+    // Runs `command` with the remote user's shell. Lines stream to the callbacks while it runs; at the
+    // time limit or on cancel the remote process group is ended, not left running.
+    Result<ExecResult> exec(const QString &command, const ExecOptions &options = {});
+    // Streams a local file to a temporary name beside remotePath, checks its size and sha256 on the
+    // server, then renames it into place. On any failure or cancel the partial file is removed.
+    // Returns the sha256 (raw bytes) both sides agreed on.
+    Result<QByteArray> upload(const QString &localPath, const QString &remotePath, const UploadOptions &options = {});
+    // Sends a keepalive if one is due; call while idle between stages.
+    void keepalive();
+
+    const SshTarget &target() const { return m_target; }
+    QString authenticatedWith() const { return m_authMethod; }
+
+private:
+    explicit SshSession(SshTarget target);
+    Result<> openSocket(const std::atomic_bool *cancel);
+    Result<> handshake(KnownHosts &knownHosts, const HostKeyPrompt &prompt, const std::atomic_bool *cancel);
+    Result<> authenticate(const std::atomic_bool *cancel);
+    Result<> waitSocket(const QDeadlineTimer &deadline, const std::atomic_bool *cancel);
+    Result<ChannelHandle> openChannel(const QDeadlineTimer &deadline, const std::atomic_bool *cancel);
+    void killRemote(qint64 pid);
+    // Feeds a command's stdin: the next bytes to send, or an empty array at the end.
+    using InputSource = std::function<Result<QByteArray>()>;
+    Result<ExecResult> runCommand(const QString &command, const ExecOptions &options, const InputSource &input);
+    Error sessionError(const QString &what) const;
+    QString where() const;
+
+    SshTarget m_target;
+    int m_socket = -1;
+    SessionHandle m_session;
+    QString m_authMethod;
+};
+
+} // namespace rd
