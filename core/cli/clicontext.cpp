@@ -11,7 +11,10 @@ CliContext::CliContext(QString dataDir, bool json, bool passwordStdin)
 }
 
 // The vault refers to the store: it goes first.
-CliContext::~CliContext() { m_vault.reset(); }
+CliContext::~CliContext()
+{
+    m_vault.reset();
+}
 
 CommandResult<InventoryStore *> CliContext::store()
 {
@@ -45,8 +48,8 @@ CommandResult<Vault *> CliContext::unlockedVault()
     if (!(*v)->isInitialized())
         return commandFailure(ExitCode::Vault, tr("The vault is not initialized."),
                               tr("Create it first with: releasedesk-cli vault init"));
-    auto password = m_passwords.read(QStringLiteral("RELEASEDESK_VAULT_PASSWORD"), tr("Master password"), false,
-                                     ExitCode::Vault);
+    auto password = m_passwords.read(QStringLiteral("RELEASEDESK_VAULT_PASSWORD"), tr("Master password"),
+                                     false, ExitCode::Vault);
     if (!password)
         return std::unexpected(password.error());
     if (auto unlocked = (*v)->unlock(*password); !unlocked)
@@ -77,7 +80,8 @@ CommandResult<Server> CliContext::findServer(const QString &name)
     const qint64 id = (*s)->serverId(name);
     if (!id)
         return commandFailure(ExitCode::NotFound, tr("There is no server named \"%1\".").arg(name),
-                              tr("List the servers with: releasedesk-cli server list"), QStringLiteral("server"));
+                              tr("List the servers with: releasedesk-cli server list"),
+                              QStringLiteral("server"));
     auto server = (*s)->server(id);
     if (!server)
         return std::unexpected(fromStore(server.error()));
@@ -92,7 +96,8 @@ CommandResult<Project> CliContext::findProject(const QString &name)
     const qint64 id = (*s)->projectId(name);
     if (!id)
         return commandFailure(ExitCode::NotFound, tr("There is no project named \"%1\".").arg(name),
-                              tr("List the projects with: releasedesk-cli project list"), QStringLiteral("project"));
+                              tr("List the projects with: releasedesk-cli project list"),
+                              QStringLiteral("project"));
     auto project = (*s)->project(id);
     if (!project)
         return std::unexpected(fromStore(project.error()));
@@ -104,7 +109,8 @@ CommandResult<Environment> CliContext::findEnvironment(const QString &path)
     const qsizetype slash = path.indexOf(u'/');
     if (slash <= 0 || slash == path.size() - 1 || path.indexOf(u'/', slash + 1) >= 0)
         return commandFailure(ExitCode::Usage, tr("\"%1\" does not name an environment.").arg(path),
-                              tr("Write it as PROJECT/ENV, for example shop/prod."), QStringLiteral("environment"));
+                              tr("Write it as PROJECT/ENV, for example shop/prod."),
+                              QStringLiteral("environment"));
     auto project = findProject(path.left(slash));
     if (!project)
         return std::unexpected(project.error());
@@ -137,12 +143,14 @@ CommandResult<HookTemplate> CliContext::findHook(const QString &title)
     return *hook;
 }
 
-CommandResult<> CliContext::checkNewName(const QString &name, qint64 existingId, qint64 selfId, const QString &what)
+CommandResult<> CliContext::checkNewName(const QString &name, qint64 existingId, qint64 selfId,
+                                         const QString &what)
 {
     if (auto error = Validator::name(name))
         return commandFailure(ExitCode::Invalid, *error);
     if (existingId && existingId != selfId)
-        return commandFailure(ExitCode::Conflict, tr("The name \"%1\" is already taken by another %2.").arg(name, what),
+        return commandFailure(ExitCode::Conflict,
+                              tr("The name \"%1\" is already taken by another %2.").arg(name, what),
                               tr("Choose another name."), QStringLiteral("name"));
     return {};
 }

@@ -42,7 +42,8 @@ public:
     CommandResult<HookTemplate> findHook(const QString &title);
 
     // Exit 3 when the name breaks the naming rule; exit 6 when `existingId` is taken by another entry.
-    static CommandResult<> checkNewName(const QString &name, qint64 existingId, qint64 selfId, const QString &what);
+    static CommandResult<> checkNewName(const QString &name, qint64 existingId, qint64 selfId,
+                                        const QString &what);
     static CommandResult<> checkFields(const QList<Error> &errors);
     // A failure reported by the store after our own checks passed: a field problem is invalid
     // input, anything else is a runtime failure.

@@ -7,11 +7,12 @@
 namespace rd {
 
 // The process exit codes of releasedesk-cli; scripts rely on them, so never renumber.
-enum class ExitCode {
+enum class ExitCode
+{
     Ok = 0,
-    Runtime = 1,  // I/O, database
-    Usage = 2,    // unknown command or option, missing argument
-    Invalid = 3,  // validation failed
+    Runtime = 1, // I/O, database
+    Usage = 2,   // unknown command or option, missing argument
+    Invalid = 3, // validation failed
     NotFound = 4,
     Vault = 5,    // vault locked, not initialized, or wrong password
     Conflict = 6, // still in use, or name taken
@@ -24,8 +25,7 @@ struct CommandError
     Error error;
 };
 
-template <typename T = void>
-using CommandResult = std::expected<T, CommandError>;
+template <typename T = void> using CommandResult = std::expected<T, CommandError>;
 
 inline std::unexpected<CommandError> commandFailure(ExitCode code, Error error)
 {

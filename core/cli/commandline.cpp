@@ -18,7 +18,10 @@ namespace rd {
 
 namespace {
 
-QString opt(const char *name) { return QString::fromLatin1(name); }
+QString opt(const char *name)
+{
+    return QString::fromLatin1(name);
+}
 
 // Options that take a value, so that the value is not taken for the group or verb.
 bool takesValue(const QString &argument, const QList<CommandGroup> &groups)
@@ -36,22 +39,31 @@ bool takesValue(const QString &argument, const QList<CommandGroup> &groups)
     return false;
 }
 
-void printError(bool json, const CommandError &failure) { Output(json).error(failure); }
+void printError(bool json, const CommandError &failure)
+{
+    Output(json).error(failure);
+}
 
 } // namespace
 
 QList<CommandGroup> CommandLine::groups()
 {
-    return {KeyCommands::group(),     ServerCommands::group(), ProjectCommands::group(),
-            EnvironmentCommands::group(), HookCommands::group(),   VaultCommands::group(),
-            TransferCommands::exportGroup(), TransferCommands::importGroup()};
+    return {KeyCommands::group(),
+            ServerCommands::group(),
+            ProjectCommands::group(),
+            EnvironmentCommands::group(),
+            HookCommands::group(),
+            VaultCommands::group(),
+            TransferCommands::exportGroup(),
+            TransferCommands::importGroup()};
 }
 
 QList<QCommandLineOption> CommandLine::globalOptions()
 {
-    return {QCommandLineOption(opt("data-dir"),
-                               tr("Inventory directory (default: RELEASEDESK_HOME, else the user's data directory)."),
-                               tr("DIR")),
+    return {QCommandLineOption(
+                opt("data-dir"),
+                tr("Inventory directory (default: RELEASEDESK_HOME, else the user's data directory)."),
+                tr("DIR")),
             QCommandLineOption(opt("json"), tr("Machine-readable JSON on stdout; errors as JSON on stderr.")),
             QCommandLineOption(opt("password-stdin"),
                                tr("Read passwords as lines from stdin instead of prompting.")),
@@ -62,14 +74,16 @@ QString CommandLine::helpText(const QList<CommandGroup> &groups)
 {
     QString text;
     QTextStream out(&text);
-    out << tr("Usage: releasedesk-cli [--data-dir DIR] [--json] [--password-stdin] <group> <verb> [arguments]")
+    out << tr("Usage: releasedesk-cli [--data-dir DIR] [--json] [--password-stdin] <group> <verb> "
+              "[arguments]")
         << "\n\n"
         << tr("Manages the ReleaseDesk inventory without the GUI.") << "\n\n"
         << tr("Options:") << u'\n';
     for (const QCommandLineOption &option : globalOptions()) {
         QString names;
         for (const QString &name : option.names())
-            names += (names.isEmpty() ? QString() : QStringLiteral(", ")) + (name.size() == 1 ? QStringLiteral("-") : QStringLiteral("--")) + name;
+            names += (names.isEmpty() ? QString() : QStringLiteral(", ")) +
+                     (name.size() == 1 ? QStringLiteral("-") : QStringLiteral("--")) + name;
         if (!option.valueName().isEmpty())
             names += u' ' + option.valueName();
         out << QStringLiteral("  ") << names.leftJustified(22) << u' ' << option.description() << u'\n';
@@ -85,21 +99,21 @@ QString CommandLine::helpText(const QList<CommandGroup> &groups)
         }
     }
     out << u'\n'
-        << tr("Passwords are never taken from arguments. The master password comes from RELEASEDESK_VAULT_PASSWORD, "
+        << tr("Passwords are never taken from arguments. The master password comes from "
+              "RELEASEDESK_VAULT_PASSWORD, "
               "an export password from RELEASEDESK_EXPORT_PASSWORD, a new master password from "
-              "RELEASEDESK_NEW_VAULT_PASSWORD; otherwise, with --password-stdin, one line each from stdin in the "
+              "RELEASEDESK_NEW_VAULT_PASSWORD; otherwise, with --password-stdin, one line each from stdin in "
+              "the "
               "order asked; otherwise from a prompt on the terminal.")
         << u"\n\n"
-        << tr("Exit codes:") << u'\n'
-        << QStringLiteral("  0  ") << tr("success") << u'\n'
+        << tr("Exit codes:") << u'\n' << QStringLiteral("  0  ") << tr("success") << u'\n'
         << QStringLiteral("  1  ") << tr("runtime failure (I/O, database)") << u'\n'
         << QStringLiteral("  2  ") << tr("usage error (unknown command or option, missing argument)") << u'\n'
-        << QStringLiteral("  3  ") << tr("invalid input (validation failed; the message names the field and the rule)")
-        << u'\n'
-        << QStringLiteral("  4  ") << tr("not found") << u'\n'
-        << QStringLiteral("  5  ") << tr("vault locked, not initialized, or wrong password") << u'\n'
-        << QStringLiteral("  6  ") << tr("refused: still in use (the users are listed) or name taken") << u'\n'
-        << u'\n'
+        << QStringLiteral("  3  ")
+        << tr("invalid input (validation failed; the message names the field and the rule)") << u'\n'
+        << QStringLiteral("  4  ") << tr("not found") << u'\n' << QStringLiteral("  5  ")
+        << tr("vault locked, not initialized, or wrong password") << u'\n' << QStringLiteral("  6  ")
+        << tr("refused: still in use (the users are listed) or name taken") << u'\n' << u'\n'
         << tr("Run releasedesk-cli <group> <verb> --help for the options of a verb.") << u'\n';
     return text;
 }
@@ -130,7 +144,8 @@ int CommandLine::run(int argc, char *argv[])
 
     // The .qm files are embedded in the core library's resources under /i18n.
     QTranslator translator;
-    if (translator.load(QLocale(), QStringLiteral("releasedesk"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+    if (translator.load(QLocale(), QStringLiteral("releasedesk"), QStringLiteral("_"),
+                        QStringLiteral(":/i18n")))
         QCoreApplication::installTranslator(&translator);
 
     const QStringList arguments = QCoreApplication::arguments();
@@ -146,7 +161,8 @@ int CommandLine::run(int argc, char *argv[])
         }
         words.append(arguments[i]);
     }
-    const bool wantsHelp = arguments.contains(QStringLiteral("--help")) || arguments.contains(QStringLiteral("-h"));
+    const bool wantsHelp =
+        arguments.contains(QStringLiteral("--help")) || arguments.contains(QStringLiteral("-h"));
     if (words.isEmpty()) {
         if (wantsHelp) {
             QTextStream(stdout) << helpText(all);
@@ -164,10 +180,10 @@ int CommandLine::run(int argc, char *argv[])
     for (const CommandGroup &candidate : all)
         groupNames.append(candidate.name);
     if (!group) {
-        printError(json, {ExitCode::Usage,
-                          Error{tr("Unknown command \"%1\".").arg(words[0]),
-                                tr("Use one of: %1. See releasedesk-cli --help.").arg(groupNames.join(QStringLiteral(", "))),
-                                {}}});
+        printError(json, {ExitCode::Usage, Error{tr("Unknown command \"%1\".").arg(words[0]),
+                                                 tr("Use one of: %1. See releasedesk-cli --help.")
+                                                     .arg(groupNames.join(QStringLiteral(", "))),
+                                                 {}}});
         return int(ExitCode::Usage);
     }
     QStringList verbNames;
@@ -200,7 +216,8 @@ int CommandLine::run(int argc, char *argv[])
     if (!parser.parse(arguments)) {
         printError(json, {ExitCode::Usage,
                           Error{parser.errorText(),
-                                tr("See releasedesk-cli %1 %2 --help.").arg(group->name, verb->name), {}}});
+                                tr("See releasedesk-cli %1 %2 --help.").arg(group->name, verb->name),
+                                {}}});
         return int(ExitCode::Usage);
     }
     if (parser.isSet(QStringLiteral("help"))) {
@@ -208,21 +225,22 @@ int CommandLine::run(int argc, char *argv[])
         return 0;
     }
     const QStringList verbArguments = parser.positionalArguments().mid(2);
-    if (verbArguments.size() < verb->minArguments
-        || (verb->maxArguments >= 0 && verbArguments.size() > verb->maxArguments)) {
-        printError(json, {ExitCode::Usage,
-                          Error{verbArguments.size() < verb->minArguments
-                                    ? tr("Missing argument for \"%1 %2\".").arg(group->name, verb->name)
-                                    : tr("Too many arguments for \"%1 %2\": %3.")
-                                          .arg(group->name, verb->name,
-                                               verbArguments.mid(qMax(verb->maxArguments, 0)).join(u' ')),
-                                tr("Usage: releasedesk-cli %1 %2 %3").arg(group->name, verb->name, verb->synopsis),
-                                {}}});
+    if (verbArguments.size() < verb->minArguments ||
+        (verb->maxArguments >= 0 && verbArguments.size() > verb->maxArguments)) {
+        printError(json,
+                   {ExitCode::Usage,
+                    Error{verbArguments.size() < verb->minArguments
+                              ? tr("Missing argument for \"%1 %2\".").arg(group->name, verb->name)
+                              : tr("Too many arguments for \"%1 %2\": %3.")
+                                    .arg(group->name, verb->name,
+                                         verbArguments.mid(qMax(verb->maxArguments, 0)).join(u' ')),
+                          tr("Usage: releasedesk-cli %1 %2 %3").arg(group->name, verb->name, verb->synopsis),
+                          {}}});
         return int(ExitCode::Usage);
     }
 
-    CliContext context(DataDir::resolve(parser.value(QStringLiteral("data-dir"))), parser.isSet(QStringLiteral("json")),
-                       parser.isSet(QStringLiteral("password-stdin")));
+    CliContext context(DataDir::resolve(parser.value(QStringLiteral("data-dir"))),
+                       parser.isSet(QStringLiteral("json")), parser.isSet(QStringLiteral("password-stdin")));
     if (auto done = verb->run(context, parser, verbArguments); !done) {
         context.out().error(done.error());
         return int(done.error().code);

@@ -9,9 +9,10 @@ namespace rd {
 
 namespace {
 
-using Tr = EnvironmentCommands;
-
-QString opt(const char *name) { return QString::fromLatin1(name); }
+QString opt(const char *name)
+{
+    return QString::fromLatin1(name);
+}
 
 QStringList serverNames(InventoryStore &store, const QList<qint64> &ids)
 {
@@ -27,14 +28,15 @@ QJsonObject environmentJson(InventoryStore &store, const Environment &environmen
 {
     auto project = store.project(environment.projectId);
     const QString projectName = project ? project->name : QString();
-    return QJsonObject{{QStringLiteral("project"), projectName},
-                       {QStringLiteral("name"), environment.name},
-                       {QStringLiteral("path"), projectName + u'/' + environment.name},
-                       {QStringLiteral("deployRoot"), environment.deployRoot},
-                       {QStringLiteral("sharedPaths"), QJsonArray::fromStringList(environment.sharedPaths)},
-                       {QStringLiteral("parallelism"), environment.parallelism},
-                       {QStringLiteral("strategy"), environment.strategy},
-                       {QStringLiteral("servers"), QJsonArray::fromStringList(serverNames(store, environment.serverIds))}};
+    return QJsonObject{
+        {QStringLiteral("project"), projectName},
+        {QStringLiteral("name"), environment.name},
+        {QStringLiteral("path"), projectName + u'/' + environment.name},
+        {QStringLiteral("deployRoot"), environment.deployRoot},
+        {QStringLiteral("sharedPaths"), QJsonArray::fromStringList(environment.sharedPaths)},
+        {QStringLiteral("parallelism"), environment.parallelism},
+        {QStringLiteral("strategy"), environment.strategy},
+        {QStringLiteral("servers"), QJsonArray::fromStringList(serverNames(store, environment.serverIds))}};
 }
 
 CommandResult<QList<qint64>> serverIds(CliContext &context, const QStringList &names)
@@ -45,8 +47,10 @@ CommandResult<QList<qint64>> serverIds(CliContext &context, const QStringList &n
         if (!server)
             return std::unexpected(server.error());
         if (ids.contains(server->id))
-            return commandFailure(ExitCode::Invalid, Tr::tr("The server %1 is listed twice.").arg(name),
-                                  Tr::tr("Each server can be in an environment once."), QStringLiteral("servers"));
+            return commandFailure(ExitCode::Invalid,
+                                  EnvironmentCommands::tr("The server %1 is listed twice.").arg(name),
+                                  EnvironmentCommands::tr("Each server can be in an environment once."),
+                                  QStringLiteral("servers"));
         ids.append(server->id);
     }
     return ids;
@@ -59,7 +63,8 @@ CommandResult<> apply(CliContext &context, const QCommandLineParser &parser, Env
         environment.name = parser.value(opt("name"));
         auto project = (*store)->project(environment.projectId);
         const qint64 existing = project ? (*store)->environmentId(project->name, environment.name) : 0;
-        if (auto ok = CliContext::checkNewName(environment.name, existing, environment.id, Tr::tr("environment"));
+        if (auto ok = CliContext::checkNewName(environment.name, existing, environment.id,
+                                               EnvironmentCommands::tr("environment"));
             !ok)
             return ok;
     }
@@ -68,7 +73,8 @@ CommandResult<> apply(CliContext &context, const QCommandLineParser &parser, Env
     if (given(parser, opt("shared")))
         environment.sharedPaths = parser.values(opt("shared"));
     if (given(parser, opt("parallelism"))) {
-        auto parallelism = CliContext::integer(parser.value(opt("parallelism")), QStringLiteral("parallelism"), 1, 500);
+        auto parallelism =
+            CliContext::integer(parser.value(opt("parallelism")), QStringLiteral("parallelism"), 1, 500);
         if (!parallelism)
             return std::unexpected(parallelism.error());
         environment.parallelism = *parallelism;
@@ -103,11 +109,11 @@ CommandResult<> list(CliContext &context, const QCommandLineParser &parser, cons
     for (const Environment &environment : *environments)
         if (!projectFilter || environment.projectId == projectFilter)
             rows.append(environmentJson(**store, environment));
-    context.out().list({{opt("path"), Tr::tr("ENVIRONMENT")},
-                        {opt("deployRoot"), Tr::tr("DEPLOY ROOT")},
-                        {opt("strategy"), Tr::tr("STRATEGY")},
-                        {opt("parallelism"), Tr::tr("PARALLEL")},
-                        {opt("servers"), Tr::tr("SERVERS")}},
+    context.out().list({{opt("path"), EnvironmentCommands::tr("ENVIRONMENT")},
+                        {opt("deployRoot"), EnvironmentCommands::tr("DEPLOY ROOT")},
+                        {opt("strategy"), EnvironmentCommands::tr("STRATEGY")},
+                        {opt("parallelism"), EnvironmentCommands::tr("PARALLEL")},
+                        {opt("servers"), EnvironmentCommands::tr("SERVERS")}},
                        rows);
     return {};
 }
@@ -117,12 +123,12 @@ CommandResult<> show(CliContext &context, const QCommandLineParser &, const QStr
     auto environment = context.findEnvironment(args[0]);
     if (!environment)
         return std::unexpected(environment.error());
-    context.out().record({{opt("path"), Tr::tr("Environment")},
-                          {opt("deployRoot"), Tr::tr("Deploy root")},
-                          {opt("sharedPaths"), Tr::tr("Shared paths")},
-                          {opt("strategy"), Tr::tr("Strategy")},
-                          {opt("parallelism"), Tr::tr("Parallelism")},
-                          {opt("servers"), Tr::tr("Servers")}},
+    context.out().record({{opt("path"), EnvironmentCommands::tr("Environment")},
+                          {opt("deployRoot"), EnvironmentCommands::tr("Deploy root")},
+                          {opt("sharedPaths"), EnvironmentCommands::tr("Shared paths")},
+                          {opt("strategy"), EnvironmentCommands::tr("Strategy")},
+                          {opt("parallelism"), EnvironmentCommands::tr("Parallelism")},
+                          {opt("servers"), EnvironmentCommands::tr("Servers")}},
                          environmentJson(**context.store(), *environment));
     return {};
 }
@@ -132,20 +138,25 @@ CommandResult<> add(CliContext &context, const QCommandLineParser &parser, const
     const QString path = args[0];
     const qsizetype slash = path.indexOf(u'/');
     if (slash <= 0 || path.count(u'/') != 1)
-        return commandFailure(ExitCode::Usage, Tr::tr("\"%1\" does not name an environment.").arg(path),
-                              Tr::tr("Write it as PROJECT/ENV, for example shop/prod."), QStringLiteral("environment"));
+        return commandFailure(ExitCode::Usage,
+                              EnvironmentCommands::tr("\"%1\" does not name an environment.").arg(path),
+                              EnvironmentCommands::tr("Write it as PROJECT/ENV, for example shop/prod."),
+                              QStringLiteral("environment"));
     auto project = context.findProject(path.left(slash));
     if (!project)
         return std::unexpected(project.error());
     if (!given(parser, opt("root")))
-        return commandFailure(ExitCode::Usage, Tr::tr("The environment needs a deploy root."),
-                              Tr::tr("Add --root, for example --root /srv/shop."), QStringLiteral("deployRoot"));
+        return commandFailure(ExitCode::Usage,
+                              EnvironmentCommands::tr("The environment needs a deploy root."),
+                              EnvironmentCommands::tr("Add --root, for example --root /srv/shop."),
+                              QStringLiteral("deployRoot"));
     auto store = context.store();
     Environment environment;
     environment.projectId = project->id;
     environment.name = path.mid(slash + 1);
-    if (auto ok = CliContext::checkNewName(environment.name, (*store)->environmentId(project->name, environment.name),
-                                           0, Tr::tr("environment of this project"));
+    if (auto ok = CliContext::checkNewName(environment.name,
+                                           (*store)->environmentId(project->name, environment.name), 0,
+                                           EnvironmentCommands::tr("environment of this project"));
         !ok)
         return ok;
     if (auto ok = apply(context, parser, environment); !ok)
@@ -154,8 +165,9 @@ CommandResult<> add(CliContext &context, const QCommandLineParser &parser, const
     if (!added)
         return std::unexpected(CliContext::fromStore(added.error()));
     environment.id = *added;
-    context.out().done(Tr::tr("Added environment %1/%2.").arg(project->name, environment.name),
-                       environmentJson(**store, environment));
+    context.out().done(
+        EnvironmentCommands::tr("Added environment %1/%2.").arg(project->name, environment.name),
+        environmentJson(**store, environment));
     return {};
 }
 
@@ -176,7 +188,7 @@ CommandResult<> edit(CliContext &context, const QCommandLineParser &parser, cons
         return std::unexpected(environment.error());
     if (auto ok = apply(context, parser, *environment); !ok)
         return ok;
-    return save(context, *environment, Tr::tr("Saved environment %1."));
+    return save(context, *environment, EnvironmentCommands::tr("Saved environment %1."));
 }
 
 CommandResult<> remove(CliContext &context, const QCommandLineParser &, const QStringList &args)
@@ -186,7 +198,8 @@ CommandResult<> remove(CliContext &context, const QCommandLineParser &, const QS
         return std::unexpected(environment.error());
     if (auto removed = (*context.store())->removeEnvironment(environment->id); !removed)
         return std::unexpected(CliContext::fromStore(removed.error()));
-    context.out().done(Tr::tr("Removed environment %1.").arg(args[0]), QJsonObject{{QStringLiteral("removed"), args[0]}});
+    context.out().done(EnvironmentCommands::tr("Removed environment %1.").arg(args[0]),
+                       QJsonObject{{QStringLiteral("removed"), args[0]}});
     return {};
 }
 
@@ -211,7 +224,7 @@ CommandResult<> assign(CliContext &context, const QCommandLineParser &parser, co
     }
     for (qint64 id : *ids)
         environment->serverIds.insert(at++, id);
-    return save(context, *environment, Tr::tr("Saved the servers of %1."));
+    return save(context, *environment, EnvironmentCommands::tr("Saved the servers of %1."));
 }
 
 CommandResult<> unassign(CliContext &context, const QCommandLineParser &, const QStringList &args)
@@ -224,24 +237,33 @@ CommandResult<> unassign(CliContext &context, const QCommandLineParser &, const 
         return std::unexpected(ids.error());
     for (qsizetype i = 0; i < ids->size(); ++i) {
         if (!environment->serverIds.removeOne(ids->at(i)))
-            return commandFailure(ExitCode::NotFound,
-                                  Tr::tr("The server %1 is not in %2.").arg(args[i + 1], args[0]),
-                                  Tr::tr("See its servers with: releasedesk-cli env show %1").arg(args[0]),
-                                  QStringLiteral("servers"));
+            return commandFailure(
+                ExitCode::NotFound,
+                EnvironmentCommands::tr("The server %1 is not in %2.").arg(args[i + 1], args[0]),
+                EnvironmentCommands::tr("See its servers with: releasedesk-cli env show %1").arg(args[0]),
+                QStringLiteral("servers"));
     }
-    return save(context, *environment, Tr::tr("Saved the servers of %1."));
+    return save(context, *environment, EnvironmentCommands::tr("Saved the servers of %1."));
 }
 
 QList<QCommandLineOption> fieldOptions()
 {
-    return {QCommandLineOption(opt("root"), Tr::tr("Absolute deploy root on the servers."), Tr::tr("PATH")),
-            QCommandLineOption(opt("shared"), Tr::tr("A path kept across releases; repeat for more (replaces them)."),
-                               Tr::tr("P")),
-            QCommandLineOption(opt("parallelism"), Tr::tr("Servers worked on at once (1-500, default 10)."),
-                               Tr::tr("N")),
-            QCommandLineOption(opt("strategy"), Tr::tr("full, rolling, gray or patch (default full)."), Tr::tr("S")),
-            QCommandLineOption(opt("server"), Tr::tr("A server, in release order; repeat for more (replaces them)."),
-                               Tr::tr("NAME"))};
+    return {QCommandLineOption(opt("root"), EnvironmentCommands::tr("Absolute deploy root on the servers."),
+                               EnvironmentCommands::tr("PATH")),
+            QCommandLineOption(
+                opt("shared"),
+                EnvironmentCommands::tr("A path kept across releases; repeat for more (replaces them)."),
+                EnvironmentCommands::tr("P")),
+            QCommandLineOption(opt("parallelism"),
+                               EnvironmentCommands::tr("Servers worked on at once (1-500, default 10)."),
+                               EnvironmentCommands::tr("N")),
+            QCommandLineOption(opt("strategy"),
+                               EnvironmentCommands::tr("full, rolling, gray or patch (default full)."),
+                               EnvironmentCommands::tr("S")),
+            QCommandLineOption(
+                opt("server"),
+                EnvironmentCommands::tr("A server, in release order; repeat for more (replaces them)."),
+                EnvironmentCommands::tr("NAME"))};
 }
 
 } // namespace
@@ -254,21 +276,42 @@ CommandGroup EnvironmentCommands::group()
         opt("env"),
         tr("Environments: where a project is deployed, on which servers, in which order"),
         {
-            {opt("list"), tr("[--project P]"), tr("List the environments."),
-             {QCommandLineOption(opt("project"), tr("Only this project's."), tr("P"))}, 0, 0, list},
+            {opt("list"),
+             tr("[--project P]"),
+             tr("List the environments."),
+             {QCommandLineOption(opt("project"), tr("Only this project's."), tr("P"))},
+             0,
+             0,
+             list},
             {opt("show"), tr("PROJECT/ENV"), tr("Show one environment."), {}, 1, 1, show},
             {opt("add"),
-             tr("PROJECT/ENV --root PATH [--shared P ...] [--parallelism N] [--strategy S] [--server NAME ...]"),
+             tr("PROJECT/ENV --root PATH [--shared P ...] [--parallelism N] [--strategy S] [--server NAME "
+                "...]"),
              tr("Add an environment to a project."), fieldOptions(), 1, 1, add},
             {opt("edit"), tr("PROJECT/ENV [the options of add] [--name NEW]"),
              tr("Change an environment; options not given stay as they are."), editOptions, 1, 1, edit},
-            {opt("remove"), tr("PROJECT/ENV"), tr("Remove an environment (its servers stay)."), {}, 1, 1, remove},
-            {opt("assign"), tr("PROJECT/ENV SERVER... [--position N]"),
-             tr("Add servers to the release order, at the end or at position N (1 is first); servers already in "
+            {opt("remove"),
+             tr("PROJECT/ENV"),
+             tr("Remove an environment (its servers stay)."),
+             {},
+             1,
+             1,
+             remove},
+            {opt("assign"),
+             tr("PROJECT/ENV SERVER... [--position N]"),
+             tr("Add servers to the release order, at the end or at position N (1 is first); servers already "
+                "in "
                 "it move there."),
-             {QCommandLineOption(opt("position"), tr("Where to insert them, 1 being first."), tr("N"))}, 2, -1,
+             {QCommandLineOption(opt("position"), tr("Where to insert them, 1 being first."), tr("N"))},
+             2,
+             -1,
              assign},
-            {opt("unassign"), tr("PROJECT/ENV SERVER..."), tr("Take servers out of an environment."), {}, 2, -1,
+            {opt("unassign"),
+             tr("PROJECT/ENV SERVER..."),
+             tr("Take servers out of an environment."),
+             {},
+             2,
+             -1,
              unassign},
         }};
 }

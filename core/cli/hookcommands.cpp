@@ -9,9 +9,10 @@ namespace rd {
 
 namespace {
 
-using Tr = HookCommands;
-
-QString opt(const char *name) { return QString::fromLatin1(name); }
+QString opt(const char *name)
+{
+    return QString::fromLatin1(name);
+}
 
 QJsonObject hookJson(const HookTemplate &hook)
 {
@@ -26,25 +27,30 @@ CommandResult<> apply(CliContext &context, const QCommandLineParser &parser, Hoo
         hook.title = parser.value(opt("title"));
         const qint64 existing = (*context.store())->hookTemplateId(hook.title);
         if (existing && existing != hook.id)
-            return commandFailure(ExitCode::Conflict, Tr::tr("The title \"%1\" is already taken.").arg(hook.title),
-                                  Tr::tr("Choose another title."), QStringLiteral("title"));
+            return commandFailure(ExitCode::Conflict,
+                                  HookCommands::tr("The title \"%1\" is already taken.").arg(hook.title),
+                                  HookCommands::tr("Choose another title."), QStringLiteral("title"));
     }
     if (given(parser, opt("stage")) && !hookStageFromName(parser.value(opt("stage")), &hook.stage))
-        return commandFailure(ExitCode::Invalid, Tr::tr("The stage \"%1\" is unknown.").arg(parser.value(opt("stage"))),
-                              Tr::tr("Choose before-download, after-download, before-release or after-release."),
-                              QStringLiteral("stage"));
+        return commandFailure(
+            ExitCode::Invalid,
+            HookCommands::tr("The stage \"%1\" is unknown.").arg(parser.value(opt("stage"))),
+            HookCommands::tr("Choose before-download, after-download, before-release or after-release."),
+            QStringLiteral("stage"));
     if (given(parser, opt("script")) && given(parser, opt("script-file")))
-        return commandFailure(ExitCode::Usage, Tr::tr("--script and --script-file contradict each other."),
-                              Tr::tr("Give one of them."), QStringLiteral("script"));
+        return commandFailure(ExitCode::Usage,
+                              HookCommands::tr("--script and --script-file contradict each other."),
+                              HookCommands::tr("Give one of them."), QStringLiteral("script"));
     if (given(parser, opt("script")))
         hook.script = parser.value(opt("script"));
     if (given(parser, opt("script-file"))) {
         QFile file(parser.value(opt("script-file")));
         if (!file.open(QIODevice::ReadOnly))
             return commandFailure(file.exists() ? ExitCode::Runtime : ExitCode::NotFound,
-                                  Tr::tr("The script file %1 could not be read: %2")
+                                  HookCommands::tr("The script file %1 could not be read: %2")
                                       .arg(file.fileName(), file.errorString()),
-                                  Tr::tr("Check the path and its permissions."), QStringLiteral("script"));
+                                  HookCommands::tr("Check the path and its permissions."),
+                                  QStringLiteral("script"));
         hook.script = QString::fromUtf8(file.read(1024 * 1024));
     }
     return CliContext::checkFields(Validator::check(hook));
@@ -61,8 +67,9 @@ CommandResult<> list(CliContext &context, const QCommandLineParser &, const QStr
     QJsonArray rows;
     for (const HookTemplate &hook : *hooks)
         rows.append(hookJson(hook));
-    context.out().list({{opt("title"), Tr::tr("TITLE")}, {opt("stage"), Tr::tr("STAGE")},
-                        {opt("script"), Tr::tr("SCRIPT")}},
+    context.out().list({{opt("title"), HookCommands::tr("TITLE")},
+                        {opt("stage"), HookCommands::tr("STAGE")},
+                        {opt("script"), HookCommands::tr("SCRIPT")}},
                        rows);
     return {};
 }
@@ -72,8 +79,9 @@ CommandResult<> show(CliContext &context, const QCommandLineParser &, const QStr
     auto hook = context.findHook(args[0]);
     if (!hook)
         return std::unexpected(hook.error());
-    context.out().record({{opt("title"), Tr::tr("Title")}, {opt("stage"), Tr::tr("Stage")},
-                          {opt("script"), Tr::tr("Script")}},
+    context.out().record({{opt("title"), HookCommands::tr("Title")},
+                          {opt("stage"), HookCommands::tr("Stage")},
+                          {opt("script"), HookCommands::tr("Script")}},
                          hookJson(*hook));
     return {};
 }
@@ -84,23 +92,26 @@ CommandResult<> add(CliContext &context, const QCommandLineParser &parser, const
     if (!store)
         return std::unexpected(store.error());
     if (!given(parser, opt("stage")))
-        return commandFailure(ExitCode::Usage, Tr::tr("The template needs a stage."),
-                              Tr::tr("Add --stage before-download, after-download, before-release or after-release."),
-                              QStringLiteral("stage"));
+        return commandFailure(
+            ExitCode::Usage, HookCommands::tr("The template needs a stage."),
+            HookCommands::tr("Add --stage before-download, after-download, before-release or after-release."),
+            QStringLiteral("stage"));
     if (!given(parser, opt("script")) && !given(parser, opt("script-file")))
-        return commandFailure(ExitCode::Usage, Tr::tr("The template needs a script."),
-                              Tr::tr("Add --script TEXT or --script-file FILE."), QStringLiteral("script"));
+        return commandFailure(ExitCode::Usage, HookCommands::tr("The template needs a script."),
+                              HookCommands::tr("Add --script TEXT or --script-file FILE."),
+                              QStringLiteral("script"));
     HookTemplate hook;
     hook.title = args[0];
     if ((*store)->hookTemplateId(hook.title))
-        return commandFailure(ExitCode::Conflict, Tr::tr("The title \"%1\" is already taken.").arg(hook.title),
-                              Tr::tr("Choose another title."), QStringLiteral("title"));
+        return commandFailure(ExitCode::Conflict,
+                              HookCommands::tr("The title \"%1\" is already taken.").arg(hook.title),
+                              HookCommands::tr("Choose another title."), QStringLiteral("title"));
     if (auto ok = apply(context, parser, hook); !ok)
         return ok;
     auto added = (*store)->addHookTemplate(hook);
     if (!added)
         return std::unexpected(CliContext::fromStore(added.error()));
-    context.out().done(Tr::tr("Added hook template \"%1\".").arg(hook.title), hookJson(hook));
+    context.out().done(HookCommands::tr("Added hook template \"%1\".").arg(hook.title), hookJson(hook));
     return {};
 }
 
@@ -113,7 +124,7 @@ CommandResult<> edit(CliContext &context, const QCommandLineParser &parser, cons
         return ok;
     if (auto saved = (*context.store())->updateHookTemplate(*hook); !saved)
         return std::unexpected(CliContext::fromStore(saved.error()));
-    context.out().done(Tr::tr("Saved hook template \"%1\".").arg(hook->title), hookJson(*hook));
+    context.out().done(HookCommands::tr("Saved hook template \"%1\".").arg(hook->title), hookJson(*hook));
     return {};
 }
 
@@ -124,18 +135,21 @@ CommandResult<> remove(CliContext &context, const QCommandLineParser &, const QS
         return std::unexpected(hook.error());
     if (auto removed = (*context.store())->removeHookTemplate(hook->id); !removed)
         return std::unexpected(CliContext::fromStore(removed.error()));
-    context.out().done(Tr::tr("Removed hook template \"%1\".").arg(hook->title),
+    context.out().done(HookCommands::tr("Removed hook template \"%1\".").arg(hook->title),
                        QJsonObject{{QStringLiteral("removed"), hook->title}});
     return {};
 }
 
 QList<QCommandLineOption> fieldOptions()
 {
-    return {QCommandLineOption(opt("stage"),
-                               Tr::tr("before-download, after-download, before-release or after-release."),
-                               Tr::tr("STAGE")),
-            QCommandLineOption(opt("script"), Tr::tr("The shell script."), Tr::tr("TEXT")),
-            QCommandLineOption(opt("script-file"), Tr::tr("Read the shell script from a file."), Tr::tr("F"))};
+    return {
+        QCommandLineOption(
+            opt("stage"),
+            HookCommands::tr("before-download, after-download, before-release or after-release."),
+            HookCommands::tr("STAGE")),
+        QCommandLineOption(opt("script"), HookCommands::tr("The shell script."), HookCommands::tr("TEXT")),
+        QCommandLineOption(opt("script-file"), HookCommands::tr("Read the shell script from a file."),
+                           HookCommands::tr("F"))};
 }
 
 } // namespace
@@ -150,8 +164,8 @@ CommandGroup HookCommands::group()
         {
             {opt("list"), QString(), tr("List the hook templates."), {}, 0, 0, list},
             {opt("show"), tr("TITLE"), tr("Show one template with its script."), {}, 1, 1, show},
-            {opt("add"), tr("TITLE --stage STAGE (--script TEXT | --script-file F)"), tr("Add a hook template."),
-             fieldOptions(), 1, 1, add},
+            {opt("add"), tr("TITLE --stage STAGE (--script TEXT | --script-file F)"),
+             tr("Add a hook template."), fieldOptions(), 1, 1, add},
             {opt("edit"), tr("TITLE [--stage STAGE] [--script TEXT | --script-file F] [--title NEW]"),
              tr("Change a template; options not given stay as they are."), editOptions, 1, 1, edit},
             {opt("remove"), tr("TITLE"), tr("Remove a hook template."), {}, 1, 1, remove},

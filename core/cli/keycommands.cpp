@@ -13,7 +13,10 @@ namespace rd {
 
 namespace {
 
-QString opt(const char *name) { return QString::fromLatin1(name); }
+QString opt(const char *name)
+{
+    return QString::fromLatin1(name);
+}
 
 // Never the sealed blobs: only what is safe to show and to put in a script's output.
 QJsonObject keyJson(const SshKey &key, const QStringList &users)
@@ -36,9 +39,10 @@ CommandResult<QByteArray> readSmallFile(const QString &path, const QString &fiel
         return commandFailure(ExitCode::NotFound, KeyCommands::tr("The file %1 does not exist.").arg(path),
                               KeyCommands::tr("Check the path."), field);
     if (!file.open(QIODevice::ReadOnly))
-        return commandFailure(ExitCode::Runtime,
-                              KeyCommands::tr("The file %1 could not be read: %2").arg(path, file.errorString()),
-                              KeyCommands::tr("Check its permissions."), field);
+        return commandFailure(
+            ExitCode::Runtime,
+            KeyCommands::tr("The file %1 could not be read: %2").arg(path, file.errorString()),
+            KeyCommands::tr("Check its permissions."), field);
     return file.read(1024 * 1024);
 }
 
@@ -83,16 +87,18 @@ CommandResult<> show(CliContext &context, const QCommandLineParser &, const QStr
 CommandResult<> add(CliContext &context, const QCommandLineParser &parser, const QStringList &args)
 {
     const QString name = args[0];
-    const int sources = int(given(parser, opt("private-key-file"))) + int(given(parser, opt("key-file")))
-                        + int(given(parser, opt("agent")));
+    const int sources = int(given(parser, opt("private-key-file"))) + int(given(parser, opt("key-file"))) +
+                        int(given(parser, opt("agent")));
     if (sources != 1)
         return commandFailure(ExitCode::Usage, KeyCommands::tr("Say where the key comes from, exactly once."),
                               KeyCommands::tr("Use --private-key-file FILE, --key-file PATH or --agent."));
     if (!given(parser, opt("user")))
         return commandFailure(ExitCode::Usage, KeyCommands::tr("The key needs a remote user."),
-                              KeyCommands::tr("Add --user, for example --user deploy."), QStringLiteral("username"));
+                              KeyCommands::tr("Add --user, for example --user deploy."),
+                              QStringLiteral("username"));
     if (given(parser, opt("passphrase-stdin")) && !given(parser, opt("private-key-file")))
-        return commandFailure(ExitCode::Usage, KeyCommands::tr("--passphrase-stdin only goes with --private-key-file."),
+        return commandFailure(ExitCode::Usage,
+                              KeyCommands::tr("--passphrase-stdin only goes with --private-key-file."),
                               KeyCommands::tr("Key files and the agent keep their own passphrases."));
     auto store = context.store();
     if (!store)
@@ -130,8 +136,9 @@ CommandResult<> add(CliContext &context, const QCommandLineParser &parser, const
         key.kind = KeyKind::File;
         key.keyPath = QFileInfo(parser.value(opt("key-file"))).absoluteFilePath();
         if (!QFileInfo::exists(key.keyPath))
-            return commandFailure(ExitCode::NotFound, KeyCommands::tr("The key file %1 does not exist.").arg(key.keyPath),
-                                  KeyCommands::tr("Give the path of the private key file."), QStringLiteral("keyPath"));
+            return commandFailure(
+                ExitCode::NotFound, KeyCommands::tr("The key file %1 does not exist.").arg(key.keyPath),
+                KeyCommands::tr("Give the path of the private key file."), QStringLiteral("keyPath"));
         // The public half, when it sits next to the key as ssh-keygen leaves it, identifies the key.
         QFile publicFile(key.keyPath + QStringLiteral(".pub"));
         if (publicFile.open(QIODevice::ReadOnly)) {
@@ -152,7 +159,8 @@ CommandResult<> add(CliContext &context, const QCommandLineParser &parser, const
     if (!added)
         return std::unexpected(CliContext::fromStore(added.error()));
     key.id = *added;
-    context.out().done(KeyCommands::tr("Added key %1 (%2).").arg(key.name, keyKindName(key.kind)), keyJson(key, {}));
+    context.out().done(KeyCommands::tr("Added key %1 (%2).").arg(key.name, keyKindName(key.kind)),
+                       keyJson(key, {}));
     return {};
 }
 
@@ -163,11 +171,13 @@ CommandResult<> edit(CliContext &context, const QCommandLineParser &parser, cons
         return std::unexpected(key.error());
     auto store = context.store();
     if (given(parser, opt("enable")) && given(parser, opt("disable")))
-        return commandFailure(ExitCode::Usage, KeyCommands::tr("--enable and --disable contradict each other."),
+        return commandFailure(ExitCode::Usage,
+                              KeyCommands::tr("--enable and --disable contradict each other."),
                               KeyCommands::tr("Give one of them."));
     if (given(parser, opt("name"))) {
         key->name = parser.value(opt("name"));
-        if (auto ok = CliContext::checkNewName(key->name, (*store)->keyId(key->name), key->id, KeyCommands::tr("key"));
+        if (auto ok = CliContext::checkNewName(key->name, (*store)->keyId(key->name), key->id,
+                                               KeyCommands::tr("key"));
             !ok)
             return ok;
     }
@@ -181,7 +191,8 @@ CommandResult<> edit(CliContext &context, const QCommandLineParser &parser, cons
         return ok;
     if (auto saved = (*store)->updateKey(*key); !saved)
         return std::unexpected(CliContext::fromStore(saved.error()));
-    context.out().done(KeyCommands::tr("Saved key %1.").arg(key->name), keyJson(*key, (*store)->usersOfKey(key->id)));
+    context.out().done(KeyCommands::tr("Saved key %1.").arg(key->name),
+                       keyJson(*key, (*store)->usersOfKey(key->id)));
     return {};
 }
 
@@ -192,10 +203,11 @@ CommandResult<> remove(CliContext &context, const QCommandLineParser &, const QS
         return std::unexpected(key.error());
     auto store = context.store();
     if (const QStringList users = (*store)->usersOfKey(key->id); !users.isEmpty())
-        return commandFailure(ExitCode::Conflict,
-                              KeyCommands::tr("The key %1 is still used by: %2.")
-                                  .arg(key->name, users.join(QStringLiteral(", "))),
-                              KeyCommands::tr("Give those servers another key first (server edit NAME --key K)."));
+        return commandFailure(
+            ExitCode::Conflict,
+            KeyCommands::tr("The key %1 is still used by: %2.")
+                .arg(key->name, users.join(QStringLiteral(", "))),
+            KeyCommands::tr("Give those servers another key first (server edit NAME --key K)."));
     if (auto removed = (*store)->removeKey(key->id); !removed)
         return std::unexpected(CliContext::fromStore(removed.error()));
     context.out().done(KeyCommands::tr("Removed key %1.").arg(key->name),
@@ -216,11 +228,14 @@ CommandGroup KeyCommands::group()
             {opt("show"), tr("NAME"), tr("Show one key, its public key and who uses it."), {}, 1, 1, show},
             {opt("add"),
              tr("NAME --user U (--private-key-file F [--passphrase-stdin] | --key-file PATH | --agent)"),
-             tr("Add a key. A private key file is read once and sealed in the vault (needs the master password); "
+             tr("Add a key. A private key file is read once and sealed in the vault (needs the master "
+                "password); "
                 "its passphrase comes as a line on stdin."),
              {user,
-              QCommandLineOption(opt("private-key-file"), tr("OpenSSH private key to store in the vault."), tr("F")),
-              QCommandLineOption(opt("passphrase-stdin"), tr("Read the private key's passphrase from stdin.")),
+              QCommandLineOption(opt("private-key-file"), tr("OpenSSH private key to store in the vault."),
+                                 tr("F")),
+              QCommandLineOption(opt("passphrase-stdin"),
+                                 tr("Read the private key's passphrase from stdin.")),
               QCommandLineOption(opt("key-file"), tr("Use this private key file in place, at connect time."),
                                  tr("PATH")),
               QCommandLineOption(opt("agent"), tr("Use the keys of the running ssh-agent."))},

@@ -72,8 +72,8 @@ CommandResult<QByteArray> PasswordReader::read(const QString &environmentVariabl
                                  ? tr("Pass --password-stdin and write it as a line on stdin.")
                                  : tr("Set %1, or pass --password-stdin and write it as a line on stdin.")
                                        .arg(environmentVariable);
-        return commandFailure(missingCode, tr("%1 is needed, and there is no terminal to ask on.").arg(promptText),
-                              hint);
+        return commandFailure(missingCode,
+                              tr("%1 is needed, and there is no terminal to ask on.").arg(promptText), hint);
     }
     auto first = prompt(promptText);
     if (!first || !confirm)
@@ -90,7 +90,8 @@ CommandResult<QByteArray> PasswordReader::nextStdinLine(const QString &what)
 {
     QByteArray line;
     if (!readStdinLine(&line) || line.isEmpty())
-        return commandFailure(ExitCode::Usage, tr("%1 was expected as a line on stdin, but none came.").arg(what),
+        return commandFailure(ExitCode::Usage,
+                              tr("%1 was expected as a line on stdin, but none came.").arg(what),
                               tr("Write one line per secret, in the order the command asks for them."));
     return line;
 }

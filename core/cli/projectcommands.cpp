@@ -9,7 +9,10 @@ namespace rd {
 
 namespace {
 
-QString opt(const char *name) { return QString::fromLatin1(name); }
+QString opt(const char *name)
+{
+    return QString::fromLatin1(name);
+}
 
 QStringList environmentNames(InventoryStore &store, qint64 projectId)
 {
@@ -24,20 +27,21 @@ QStringList environmentNames(InventoryStore &store, qint64 projectId)
 
 QJsonObject projectJson(const Project &project, const QStringList &environments)
 {
-    return QJsonObject{{QStringLiteral("name"), project.name},
-                       {QStringLiteral("gitUrl"), project.gitUrl},
-                       {QStringLiteral("defaultBranch"), project.defaultBranch},
-                       {QStringLiteral("keepReleases"), project.keepReleases},
-                       {QStringLiteral("packageExcludes"), QJsonArray::fromStringList(project.packageExcludes)},
-                       {QStringLiteral("environments"), QJsonArray::fromStringList(environments)}};
+    return QJsonObject{
+        {QStringLiteral("name"), project.name},
+        {QStringLiteral("gitUrl"), project.gitUrl},
+        {QStringLiteral("defaultBranch"), project.defaultBranch},
+        {QStringLiteral("keepReleases"), project.keepReleases},
+        {QStringLiteral("packageExcludes"), QJsonArray::fromStringList(project.packageExcludes)},
+        {QStringLiteral("environments"), QJsonArray::fromStringList(environments)}};
 }
 
 CommandResult<> apply(CliContext &context, const QCommandLineParser &parser, Project &project)
 {
     if (given(parser, opt("name"))) {
         project.name = parser.value(opt("name"));
-        if (auto ok = CliContext::checkNewName(project.name, (*context.store())->projectId(project.name), project.id,
-                                               ProjectCommands::tr("project"));
+        if (auto ok = CliContext::checkNewName(project.name, (*context.store())->projectId(project.name),
+                                               project.id, ProjectCommands::tr("project"));
             !ok)
             return ok;
     }
@@ -97,9 +101,10 @@ CommandResult<> add(CliContext &context, const QCommandLineParser &parser, const
     if (!store)
         return std::unexpected(store.error());
     if (!given(parser, opt("git-url")))
-        return commandFailure(ExitCode::Usage, ProjectCommands::tr("The project needs a git URL."),
-                              ProjectCommands::tr("Add --git-url, for example --git-url https://git.example.com/shop.git."),
-                              QStringLiteral("gitUrl"));
+        return commandFailure(
+            ExitCode::Usage, ProjectCommands::tr("The project needs a git URL."),
+            ProjectCommands::tr("Add --git-url, for example --git-url https://git.example.com/shop.git."),
+            QStringLiteral("gitUrl"));
     Project project;
     project.name = args[0];
     if (auto ok = CliContext::checkNewName(project.name, (*store)->projectId(project.name), 0,
@@ -139,25 +144,28 @@ CommandResult<> remove(CliContext &context, const QCommandLineParser &, const QS
     const QStringList environments = environmentNames(**store, project->id);
     if (auto removed = (*store)->removeProject(project->id); !removed)
         return std::unexpected(CliContext::fromStore(removed.error()));
-    context.out().done(environments.isEmpty()
-                           ? ProjectCommands::tr("Removed project %1.").arg(project->name)
-                           : ProjectCommands::tr("Removed project %1 and its environments %2.")
-                                 .arg(project->name, environments.join(QStringLiteral(", "))),
-                       QJsonObject{{QStringLiteral("removed"), project->name},
-                                   {QStringLiteral("environments"), QJsonArray::fromStringList(environments)}});
+    context.out().done(
+        environments.isEmpty() ? ProjectCommands::tr("Removed project %1.").arg(project->name)
+                               : ProjectCommands::tr("Removed project %1 and its environments %2.")
+                                     .arg(project->name, environments.join(QStringLiteral(", "))),
+        QJsonObject{{QStringLiteral("removed"), project->name},
+                    {QStringLiteral("environments"), QJsonArray::fromStringList(environments)}});
     return {};
 }
 
 QList<QCommandLineOption> fieldOptions()
 {
-    return {QCommandLineOption(opt("git-url"), ProjectCommands::tr("Repository URL."), ProjectCommands::tr("URL")),
+    return {QCommandLineOption(opt("git-url"), ProjectCommands::tr("Repository URL."),
+                               ProjectCommands::tr("URL")),
             QCommandLineOption(opt("branch"), ProjectCommands::tr("Default branch (default main)."),
                                ProjectCommands::tr("B")),
-            QCommandLineOption(opt("keep"), ProjectCommands::tr("Releases kept on each server (2-100, default 5)."),
+            QCommandLineOption(opt("keep"),
+                               ProjectCommands::tr("Releases kept on each server (2-100, default 5)."),
                                ProjectCommands::tr("N")),
-            QCommandLineOption(opt("exclude"),
-                               ProjectCommands::tr("A pattern left out of packages; repeat for more (replaces them)."),
-                               ProjectCommands::tr("PAT"))};
+            QCommandLineOption(
+                opt("exclude"),
+                ProjectCommands::tr("A pattern left out of packages; repeat for more (replaces them)."),
+                ProjectCommands::tr("PAT"))};
 }
 
 } // namespace
@@ -172,12 +180,17 @@ CommandGroup ProjectCommands::group()
         {
             {opt("list"), QString(), tr("List the projects."), {}, 0, 0, list},
             {opt("show"), tr("NAME"), tr("Show one project."), {}, 1, 1, show},
-            {opt("add"), tr("NAME --git-url URL [--branch B] [--keep N] [--exclude PAT ...]"), tr("Add a project."),
-             fieldOptions(), 1, 1, add},
+            {opt("add"), tr("NAME --git-url URL [--branch B] [--keep N] [--exclude PAT ...]"),
+             tr("Add a project."), fieldOptions(), 1, 1, add},
             {opt("edit"), tr("NAME [the options of add] [--name NEW]"),
              tr("Change a project; options not given stay as they are."), editOptions, 1, 1, edit},
-            {opt("remove"), tr("NAME"), tr("Remove a project and its environments (servers and keys stay)."), {}, 1,
-             1, remove},
+            {opt("remove"),
+             tr("NAME"),
+             tr("Remove a project and its environments (servers and keys stay)."),
+             {},
+             1,
+             1,
+             remove},
         }};
 }
 

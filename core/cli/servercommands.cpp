@@ -9,7 +9,10 @@ namespace rd {
 
 namespace {
 
-QString opt(const char *name) { return QString::fromLatin1(name); }
+QString opt(const char *name)
+{
+    return QString::fromLatin1(name);
+}
 
 QJsonObject serverJson(const Server &server, const QString &keyName, const QStringList &users)
 {
@@ -78,7 +81,8 @@ CommandResult<> apply(CliContext &context, const QCommandLineParser &parser, Ser
     if (given(parser, opt("notes")))
         server.notes = parser.value(opt("notes"));
     if (given(parser, opt("enable")) && given(parser, opt("disable")))
-        return commandFailure(ExitCode::Usage, ServerCommands::tr("--enable and --disable contradict each other."),
+        return commandFailure(ExitCode::Usage,
+                              ServerCommands::tr("--enable and --disable contradict each other."),
                               ServerCommands::tr("Give one of them."));
     if (given(parser, opt("enable")))
         server.enabled = true;
@@ -102,7 +106,8 @@ CommandResult<> list(CliContext &context, const QCommandLineParser &parser, cons
         for (const QString &tag : tags)
             matches = matches && server.tags.contains(tag);
         if (matches)
-            rows.append(serverJson(server, keyNameOf(**store, server.keyId), (*store)->usersOfServer(server.id)));
+            rows.append(
+                serverJson(server, keyNameOf(**store, server.keyId), (*store)->usersOfServer(server.id)));
     }
     context.out().list({{opt("name"), ServerCommands::tr("NAME")},
                         {opt("host"), ServerCommands::tr("HOST")},
@@ -121,18 +126,19 @@ CommandResult<> show(CliContext &context, const QCommandLineParser &, const QStr
     if (!server)
         return std::unexpected(server.error());
     auto store = context.store();
-    context.out().record({{opt("name"), ServerCommands::tr("Name")},
-                          {opt("host"), ServerCommands::tr("Host")},
-                          {opt("port"), ServerCommands::tr("Port")},
-                          {opt("username"), ServerCommands::tr("User")},
-                          {opt("key"), ServerCommands::tr("Key")},
-                          {opt("department"), ServerCommands::tr("Department")},
-                          {opt("owner"), ServerCommands::tr("Owner")},
-                          {opt("tags"), ServerCommands::tr("Tags")},
-                          {opt("enabled"), ServerCommands::tr("Enabled")},
-                          {opt("usedBy"), ServerCommands::tr("Used by")},
-                          {opt("notes"), ServerCommands::tr("Notes")}},
-                         serverJson(*server, keyNameOf(**store, server->keyId), (*store)->usersOfServer(server->id)));
+    context.out().record(
+        {{opt("name"), ServerCommands::tr("Name")},
+         {opt("host"), ServerCommands::tr("Host")},
+         {opt("port"), ServerCommands::tr("Port")},
+         {opt("username"), ServerCommands::tr("User")},
+         {opt("key"), ServerCommands::tr("Key")},
+         {opt("department"), ServerCommands::tr("Department")},
+         {opt("owner"), ServerCommands::tr("Owner")},
+         {opt("tags"), ServerCommands::tr("Tags")},
+         {opt("enabled"), ServerCommands::tr("Enabled")},
+         {opt("usedBy"), ServerCommands::tr("Used by")},
+         {opt("notes"), ServerCommands::tr("Notes")}},
+        serverJson(*server, keyNameOf(**store, server->keyId), (*store)->usersOfServer(server->id)));
     return {};
 }
 
@@ -157,8 +163,9 @@ CommandResult<> add(CliContext &context, const QCommandLineParser &parser, const
     if (!added)
         return std::unexpected(CliContext::fromStore(added.error()));
     server.id = *added;
-    context.out().done(ServerCommands::tr("Added server %1 (%2:%3).").arg(server.name, server.host).arg(server.port),
-                       serverJson(server, keyNameOf(**store, server.keyId), {}));
+    context.out().done(
+        ServerCommands::tr("Added server %1 (%2:%3).").arg(server.name, server.host).arg(server.port),
+        serverJson(server, keyNameOf(**store, server.keyId), {}));
     return {};
 }
 
@@ -172,8 +179,9 @@ CommandResult<> edit(CliContext &context, const QCommandLineParser &parser, cons
     auto store = context.store();
     if (auto saved = (*store)->updateServer(*server); !saved)
         return std::unexpected(CliContext::fromStore(saved.error()));
-    context.out().done(ServerCommands::tr("Saved server %1.").arg(server->name),
-                       serverJson(*server, keyNameOf(**store, server->keyId), (*store)->usersOfServer(server->id)));
+    context.out().done(
+        ServerCommands::tr("Saved server %1.").arg(server->name),
+        serverJson(*server, keyNameOf(**store, server->keyId), (*store)->usersOfServer(server->id)));
     return {};
 }
 
@@ -184,12 +192,13 @@ CommandResult<> remove(CliContext &context, const QCommandLineParser &, const QS
         return std::unexpected(server.error());
     auto store = context.store();
     if (const QStringList users = (*store)->usersOfServer(server->id); !users.isEmpty())
-        return commandFailure(ExitCode::Conflict,
-                              ServerCommands::tr("The server %1 is still used by: %2.")
-                                  .arg(server->name, users.join(QStringLiteral(", "))),
-                              ServerCommands::tr("Take it out of those environments first (env unassign PROJECT/ENV "
-                                                 "%1).")
-                                  .arg(server->name));
+        return commandFailure(
+            ExitCode::Conflict,
+            ServerCommands::tr("The server %1 is still used by: %2.")
+                .arg(server->name, users.join(QStringLiteral(", "))),
+            ServerCommands::tr("Take it out of those environments first (env unassign PROJECT/ENV "
+                               "%1).")
+                .arg(server->name));
     if (auto removed = (*store)->removeServer(server->id); !removed)
         return std::unexpected(CliContext::fromStore(removed.error()));
     context.out().done(ServerCommands::tr("Removed server %1.").arg(server->name),
@@ -199,19 +208,22 @@ CommandResult<> remove(CliContext &context, const QCommandLineParser &, const QS
 
 QList<QCommandLineOption> fieldOptions()
 {
-    return {QCommandLineOption(opt("host"), ServerCommands::tr("Host name or IP address."), ServerCommands::tr("H")),
-            QCommandLineOption(opt("port"), ServerCommands::tr("SSH port (default 22)."), ServerCommands::tr("P")),
-            QCommandLineOption(opt("key"), ServerCommands::tr("Name of the key to log in with (empty: none)."),
-                               ServerCommands::tr("K")),
-            QCommandLineOption(opt("user"), ServerCommands::tr("Login name (default: the key's)."),
-                               ServerCommands::tr("U")),
-            QCommandLineOption(opt("department"), ServerCommands::tr("Department."), ServerCommands::tr("D")),
-            QCommandLineOption(opt("owner"), ServerCommands::tr("Owner."), ServerCommands::tr("O")),
-            QCommandLineOption(opt("tag"), ServerCommands::tr("A tag; repeat for more (replaces the tags)."),
-                               ServerCommands::tr("T")),
-            QCommandLineOption(opt("notes"), ServerCommands::tr("Free notes."), ServerCommands::tr("N")),
-            QCommandLineOption(opt("enable"), ServerCommands::tr("Deploy to this server.")),
-            QCommandLineOption(opt("disable"), ServerCommands::tr("Keep the server but skip it in releases."))};
+    return {
+        QCommandLineOption(opt("host"), ServerCommands::tr("Host name or IP address."),
+                           ServerCommands::tr("H")),
+        QCommandLineOption(opt("port"), ServerCommands::tr("SSH port (default 22)."),
+                           ServerCommands::tr("P")),
+        QCommandLineOption(opt("key"), ServerCommands::tr("Name of the key to log in with (empty: none)."),
+                           ServerCommands::tr("K")),
+        QCommandLineOption(opt("user"), ServerCommands::tr("Login name (default: the key's)."),
+                           ServerCommands::tr("U")),
+        QCommandLineOption(opt("department"), ServerCommands::tr("Department."), ServerCommands::tr("D")),
+        QCommandLineOption(opt("owner"), ServerCommands::tr("Owner."), ServerCommands::tr("O")),
+        QCommandLineOption(opt("tag"), ServerCommands::tr("A tag; repeat for more (replaces the tags)."),
+                           ServerCommands::tr("T")),
+        QCommandLineOption(opt("notes"), ServerCommands::tr("Free notes."), ServerCommands::tr("N")),
+        QCommandLineOption(opt("enable"), ServerCommands::tr("Deploy to this server.")),
+        QCommandLineOption(opt("disable"), ServerCommands::tr("Keep the server but skip it in releases."))};
 }
 
 } // namespace
@@ -224,11 +236,17 @@ CommandGroup ServerCommands::group()
         opt("server"),
         tr("Servers to deploy to"),
         {
-            {opt("list"), tr("[--tag T ...]"), tr("List the servers, optionally only those with all given tags."),
-             {QCommandLineOption(opt("tag"), tr("Only servers with this tag."), tr("T"))}, 0, 0, list},
+            {opt("list"),
+             tr("[--tag T ...]"),
+             tr("List the servers, optionally only those with all given tags."),
+             {QCommandLineOption(opt("tag"), tr("Only servers with this tag."), tr("T"))},
+             0,
+             0,
+             list},
             {opt("show"), tr("NAME"), tr("Show one server and the environments it is in."), {}, 1, 1, show},
             {opt("add"),
-             tr("NAME --host H [--port P] [--key K] [--user U] [--department D] [--owner O] [--tag T ...] [--notes N]"),
+             tr("NAME --host H [--port P] [--key K] [--user U] [--department D] [--owner O] [--tag T ...] "
+                "[--notes N]"),
              tr("Add a server."), fieldOptions(), 1, 1, add},
             {opt("edit"), tr("NAME [the options of add] [--name NEW] [--enable|--disable]"),
              tr("Change a server; options not given stay as they are."), editOptions, 1, 1, edit},

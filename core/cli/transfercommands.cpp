@@ -3,8 +3,8 @@
 #include "clicontext.h"
 #include "inventory/ansibleinventory.h"
 #include "inventory/jsoninventory.h"
-#include "inventory/validator.h"
 #include "inventory/sshconfigimporter.h"
+#include "inventory/validator.h"
 
 #include <QDir>
 #include <QFile>
@@ -20,9 +20,10 @@ namespace rd {
 
 namespace {
 
-using Tr = TransferCommands;
-
-QString opt(const char *name) { return QString::fromLatin1(name); }
+QString opt(const char *name)
+{
+    return QString::fromLatin1(name);
+}
 
 const QString ExportPasswordVariable = QStringLiteral("RELEASEDESK_EXPORT_PASSWORD");
 
@@ -31,7 +32,7 @@ CommandResult<> writeOutput(CliContext &context, const QCommandLineParser &parse
                             const QStringList &warnings)
 {
     for (const QString &warning : warnings)
-        QTextStream(stderr) << Tr::tr("warning: %1").arg(warning) << u'\n';
+        QTextStream(stderr) << TransferCommands::tr("warning: %1").arg(warning) << u'\n';
     if (!given(parser, opt("output"))) {
         std::fwrite(data.constData(), 1, size_t(data.size()), stdout);
         std::fflush(stdout);
@@ -39,11 +40,14 @@ CommandResult<> writeOutput(CliContext &context, const QCommandLineParser &parse
     }
     const QString path = QFileInfo(parser.value(opt("output"))).absoluteFilePath();
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
-        || file.write(data) != data.size() || !file.commit())
-        return commandFailure(ExitCode::Runtime, Tr::tr("Could not write %1: %2").arg(path, file.errorString()),
-                              Tr::tr("Check that the directory exists and is writable."), QStringLiteral("output"));
-    context.out().done(Tr::tr("Wrote %1.").arg(path),
+    if (!file.open(QIODevice::WriteOnly) ||
+        !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) ||
+        file.write(data) != data.size() || !file.commit())
+        return commandFailure(ExitCode::Runtime,
+                              TransferCommands::tr("Could not write %1: %2").arg(path, file.errorString()),
+                              TransferCommands::tr("Check that the directory exists and is writable."),
+                              QStringLiteral("output"));
+    context.out().done(TransferCommands::tr("Wrote %1.").arg(path),
                        QJsonObject{{QStringLiteral("output"), path},
                                    {QStringLiteral("bytes"), data.size()},
                                    {QStringLiteral("warnings"), QJsonArray::fromStringList(warnings)}});
@@ -54,11 +58,13 @@ CommandResult<QByteArray> readInput(const QString &path)
 {
     QFile file(path);
     if (!file.exists())
-        return commandFailure(ExitCode::NotFound, Tr::tr("The file %1 does not exist.").arg(path),
-                              Tr::tr("Check the path."), QStringLiteral("file"));
+        return commandFailure(ExitCode::NotFound,
+                              TransferCommands::tr("The file %1 does not exist.").arg(path),
+                              TransferCommands::tr("Check the path."), QStringLiteral("file"));
     if (!file.open(QIODevice::ReadOnly))
-        return commandFailure(ExitCode::Runtime, Tr::tr("Could not read %1: %2").arg(path, file.errorString()),
-                              Tr::tr("Check its permissions."), QStringLiteral("file"));
+        return commandFailure(ExitCode::Runtime,
+                              TransferCommands::tr("Could not read %1: %2").arg(path, file.errorString()),
+                              TransferCommands::tr("Check its permissions."), QStringLiteral("file"));
     return file.readAll();
 }
 
@@ -72,7 +78,10 @@ void printReport(CliContext &context, const ImportReport &report)
                                                    QJsonArray::fromStringList(report.warnings)}});
         return;
     }
-    QString text = Tr::tr("Added %1, updated %2, skipped %3.").arg(report.added).arg(report.updated).arg(report.skipped);
+    QString text = TransferCommands::tr("Added %1, updated %2, skipped %3.")
+                       .arg(report.added)
+                       .arg(report.updated)
+                       .arg(report.skipped);
     for (const QString &warning : report.warnings)
         text += QStringLiteral("\n  ") + warning;
     context.out().text(text);
@@ -90,8 +99,8 @@ CommandResult<> exportJson(CliContext &context, const QCommandLineParser &parser
         if (!unlocked)
             return std::unexpected(unlocked.error());
         vault = *unlocked;
-        auto password =
-            context.passwords().read(ExportPasswordVariable, Tr::tr("Export password"), true, ExitCode::Usage);
+        auto password = context.passwords().read(
+            ExportPasswordVariable, TransferCommands::tr("Export password"), true, ExitCode::Usage);
         if (!password)
             return std::unexpected(password.error());
         exportPassword = *password;
@@ -121,8 +130,8 @@ CommandResult<> importJson(CliContext &context, const QCommandLineParser &, cons
         if (!unlocked)
             return std::unexpected(unlocked.error());
         vault = *unlocked;
-        auto password =
-            context.passwords().read(ExportPasswordVariable, Tr::tr("Export password"), false, ExitCode::Usage);
+        auto password = context.passwords().read(
+            ExportPasswordVariable, TransferCommands::tr("Export password"), false, ExitCode::Usage);
         if (!password)
             return std::unexpected(password.error());
         exportPassword = *password;
@@ -144,8 +153,10 @@ CommandResult<> importSshConfig(CliContext &context, const QCommandLineParser &,
 {
     const QString path = args.isEmpty() ? QDir::home().filePath(QStringLiteral(".ssh/config")) : args[0];
     if (!QFileInfo::exists(path))
-        return commandFailure(ExitCode::NotFound, Tr::tr("The file %1 does not exist.").arg(path),
-                              Tr::tr("Give the path of an OpenSSH client configuration."), QStringLiteral("file"));
+        return commandFailure(ExitCode::NotFound,
+                              TransferCommands::tr("The file %1 does not exist.").arg(path),
+                              TransferCommands::tr("Give the path of an OpenSSH client configuration."),
+                              QStringLiteral("file"));
     auto store = context.store();
     if (!store)
         return std::unexpected(store.error());
@@ -163,10 +174,12 @@ CommandResult<AnsibleInventory::Format> ansibleFormat(const QCommandLineParser &
         return AnsibleInventory::Format::Ini;
     if (format == u"yaml")
         return AnsibleInventory::Format::Yaml;
-    return commandFailure(ExitCode::Usage,
-                          format.isEmpty() ? Tr::tr("The Ansible inventory format is missing.")
-                                           : Tr::tr("The Ansible inventory format \"%1\" is unknown.").arg(format),
-                          Tr::tr("Give --format ini or --format yaml."), QStringLiteral("format"));
+    return commandFailure(
+        ExitCode::Usage,
+        format.isEmpty()
+            ? TransferCommands::tr("The Ansible inventory format is missing.")
+            : TransferCommands::tr("The Ansible inventory format \"%1\" is unknown.").arg(format),
+        TransferCommands::tr("Give --format ini or --format yaml."), QStringLiteral("format"));
 }
 
 CommandResult<> exportAnsible(CliContext &context, const QCommandLineParser &parser, const QStringList &)
@@ -190,11 +203,14 @@ CommandResult<> importAnsible(CliContext &context, const QCommandLineParser &par
         return std::unexpected(format.error());
     const bool asTags = given(parser, opt("as-tags"));
     if (asTags == given(parser, opt("project")))
-        return commandFailure(ExitCode::Usage, Tr::tr("Say what the groups of the inventory become, exactly once."),
-                              Tr::tr("Give --project P (groups become its environments) or --as-tags."));
+        return commandFailure(
+            ExitCode::Usage,
+            TransferCommands::tr("Say what the groups of the inventory become, exactly once."),
+            TransferCommands::tr("Give --project P (groups become its environments) or --as-tags."));
     if (asTags && given(parser, opt("root")))
-        return commandFailure(ExitCode::Usage, Tr::tr("--root only goes with --project."),
-                              Tr::tr("Tags have no deploy root; drop --root or use --project."));
+        return commandFailure(
+            ExitCode::Usage, TransferCommands::tr("--root only goes with --project."),
+            TransferCommands::tr("Tags have no deploy root; drop --root or use --project."));
     QString projectName;
     QString deployRoot;
     if (!asTags) {
@@ -226,12 +242,15 @@ CommandResult<> importAnsible(CliContext &context, const QCommandLineParser &par
 
 QCommandLineOption formatOption()
 {
-    return QCommandLineOption(opt("format"), Tr::tr("ini or yaml."), Tr::tr("FORMAT"));
+    return QCommandLineOption(opt("format"), TransferCommands::tr("ini or yaml."),
+                              TransferCommands::tr("FORMAT"));
 }
 
 QCommandLineOption outputOption()
 {
-    return QCommandLineOption(opt("output"), Tr::tr("Write to this file (mode 0600) instead of stdout."), Tr::tr("F"));
+    return QCommandLineOption(opt("output"),
+                              TransferCommands::tr("Write to this file (mode 0600) instead of stdout."),
+                              TransferCommands::tr("F"));
 }
 
 } // namespace
@@ -242,14 +261,24 @@ CommandGroup TransferCommands::exportGroup()
         opt("export"),
         tr("Write the inventory out"),
         {
-            {opt("json"), tr("[--output F] [--with-secrets]"),
-             tr("The whole inventory as JSON. With --with-secrets, stored private keys are included, sealed under an "
-                "export password (RELEASEDESK_EXPORT_PASSWORD, stdin or prompt); this needs the master password."),
-             {outputOption(), QCommandLineOption(opt("with-secrets"), tr("Include the stored private keys, sealed."))},
-             0, 0, exportJson},
-            {opt("ansible"), tr("--format ini|yaml [--output F]"),
+            {opt("json"),
+             tr("[--output F] [--with-secrets]"),
+             tr("The whole inventory as JSON. With --with-secrets, stored private keys are included, sealed "
+                "under an "
+                "export password (RELEASEDESK_EXPORT_PASSWORD, stdin or prompt); this needs the master "
+                "password."),
+             {outputOption(),
+              QCommandLineOption(opt("with-secrets"), tr("Include the stored private keys, sealed."))},
+             0,
+             0,
+             exportJson},
+            {opt("ansible"),
+             tr("--format ini|yaml [--output F]"),
              tr("Servers and environments as an Ansible inventory; one group per environment."),
-             {formatOption(), outputOption()}, 0, 0, exportAnsible},
+             {formatOption(), outputOption()},
+             0,
+             0,
+             exportAnsible},
         }};
 }
 
@@ -259,18 +288,34 @@ CommandGroup TransferCommands::importGroup()
         opt("import"),
         tr("Merge inventory from files; entries with the same name are updated"),
         {
-            {opt("json"), tr("FILE"),
-             tr("A ReleaseDesk JSON export. Sealed private keys need the export password and the master password."),
-             {}, 1, 1, importJson},
-            {opt("ssh-config"), tr("[FILE]"),
-             tr("Servers from an OpenSSH client configuration (default ~/.ssh/config)."), {}, 0, 1, importSshConfig},
-            {opt("ansible"), tr("FILE --format ini|yaml (--project P [--root PATH] | --as-tags)"),
-             tr("Hosts of an Ansible inventory become servers; its groups become environments of project P (deploy "
+            {opt("json"),
+             tr("FILE"),
+             tr("A ReleaseDesk JSON export. Sealed private keys need the export password and the master "
+                "password."),
+             {},
+             1,
+             1,
+             importJson},
+            {opt("ssh-config"),
+             tr("[FILE]"),
+             tr("Servers from an OpenSSH client configuration (default ~/.ssh/config)."),
+             {},
+             0,
+             1,
+             importSshConfig},
+            {opt("ansible"),
+             tr("FILE --format ini|yaml (--project P [--root PATH] | --as-tags)"),
+             tr("Hosts of an Ansible inventory become servers; its groups become environments of project P "
+                "(deploy "
                 "root from the group's releasedesk_deploy_root, else --root) or tags."),
-             {formatOption(), QCommandLineOption(opt("project"), tr("Project whose environments the groups become."), tr("P")),
+             {formatOption(),
+              QCommandLineOption(opt("project"), tr("Project whose environments the groups become."),
+                                 tr("P")),
               QCommandLineOption(opt("root"), tr("Deploy root of those environments."), tr("PATH")),
               QCommandLineOption(opt("as-tags"), tr("Groups become tags on their hosts."))},
-             1, 1, importAnsible},
+             1,
+             1,
+             importAnsible},
         }};
 }
 

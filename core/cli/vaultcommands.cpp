@@ -6,9 +6,10 @@ namespace rd {
 
 namespace {
 
-using Tr = VaultCommands;
-
-QString opt(const char *name) { return QString::fromLatin1(name); }
+QString opt(const char *name)
+{
+    return QString::fromLatin1(name);
+}
 
 const QString MasterVariable = QStringLiteral("RELEASEDESK_VAULT_PASSWORD");
 const QString NewMasterVariable = QStringLiteral("RELEASEDESK_NEW_VAULT_PASSWORD");
@@ -28,10 +29,11 @@ CommandResult<> status(CliContext &context, const QCommandLineParser &, const QS
         context.out().done(QString(), object);
         return {};
     }
-    context.out().record({{opt("initialized"), Tr::tr("Initialized")}, {opt("sealedSecrets"), Tr::tr("Sealed secrets")}},
+    context.out().record({{opt("initialized"), VaultCommands::tr("Initialized")},
+                          {opt("sealedSecrets"), VaultCommands::tr("Sealed secrets")}},
                          object);
     if (!initialized)
-        context.out().text(Tr::tr("Create the vault with: releasedesk-cli vault init"));
+        context.out().text(VaultCommands::tr("Create the vault with: releasedesk-cli vault init"));
     return {};
 }
 
@@ -41,15 +43,18 @@ CommandResult<> init(CliContext &context, const QCommandLineParser &, const QStr
     if (!vault)
         return std::unexpected(vault.error());
     if ((*vault)->isInitialized())
-        return commandFailure(ExitCode::Conflict, Tr::tr("The vault already has a master password."),
-                              Tr::tr("Change it with: releasedesk-cli vault passwd"));
-    auto password = context.passwords().read(MasterVariable, Tr::tr("New master password"), true, ExitCode::Vault);
+        return commandFailure(ExitCode::Conflict,
+                              VaultCommands::tr("The vault already has a master password."),
+                              VaultCommands::tr("Change it with: releasedesk-cli vault passwd"));
+    auto password = context.passwords().read(MasterVariable, VaultCommands::tr("New master password"), true,
+                                             ExitCode::Vault);
     if (!password)
         return std::unexpected(password.error());
     if (auto done = (*vault)->initialize(*password); !done)
         return std::unexpected(CliContext::fromStore(done.error()));
-    context.out().done(Tr::tr("The vault is ready; keep the master password safe, it cannot be recovered."),
-                       QJsonObject{{QStringLiteral("initialized"), true}});
+    context.out().done(
+        VaultCommands::tr("The vault is ready; keep the master password safe, it cannot be recovered."),
+        QJsonObject{{QStringLiteral("initialized"), true}});
     return {};
 }
 
@@ -58,7 +63,8 @@ CommandResult<> unlock(CliContext &context, const QCommandLineParser &, const QS
     auto vault = context.unlockedVault();
     if (!vault)
         return std::unexpected(vault.error());
-    context.out().done(Tr::tr("The master password is right."), QJsonObject{{QStringLiteral("unlocked"), true}});
+    context.out().done(VaultCommands::tr("The master password is right."),
+                       QJsonObject{{QStringLiteral("unlocked"), true}});
     return {};
 }
 
@@ -68,22 +74,23 @@ CommandResult<> passwd(CliContext &context, const QCommandLineParser &, const QS
     if (!vault)
         return std::unexpected(vault.error());
     if (!(*vault)->isInitialized())
-        return commandFailure(ExitCode::Vault, Tr::tr("The vault is not initialized."),
-                              Tr::tr("Create it first with: releasedesk-cli vault init"));
-    auto oldPassword =
-        context.passwords().read(MasterVariable, Tr::tr("Current master password"), false, ExitCode::Vault);
+        return commandFailure(ExitCode::Vault, VaultCommands::tr("The vault is not initialized."),
+                              VaultCommands::tr("Create it first with: releasedesk-cli vault init"));
+    auto oldPassword = context.passwords().read(MasterVariable, VaultCommands::tr("Current master password"),
+                                                false, ExitCode::Vault);
     if (!oldPassword)
         return std::unexpected(oldPassword.error());
     // Checked before asking for the new one, so a typo is caught early.
     if (auto unlocked = (*vault)->unlock(*oldPassword); !unlocked)
         return std::unexpected(CliContext::vaultFailure(unlocked.error()));
-    auto newPassword =
-        context.passwords().read(NewMasterVariable, Tr::tr("New master password"), true, ExitCode::Usage);
+    auto newPassword = context.passwords().read(NewMasterVariable, VaultCommands::tr("New master password"),
+                                                true, ExitCode::Usage);
     if (!newPassword)
         return std::unexpected(newPassword.error());
     if (auto changed = (*vault)->changePassword(*oldPassword, *newPassword); !changed)
         return std::unexpected(CliContext::vaultFailure(changed.error()));
-    context.out().done(Tr::tr("The master password was changed."), QJsonObject{{QStringLiteral("changed"), true}});
+    context.out().done(VaultCommands::tr("The master password was changed."),
+                       QJsonObject{{QStringLiteral("changed"), true}});
     return {};
 }
 
@@ -91,20 +98,34 @@ CommandResult<> passwd(CliContext &context, const QCommandLineParser &, const QS
 
 CommandGroup VaultCommands::group()
 {
-    return CommandGroup{
-        opt("vault"),
-        tr("The vault that seals stored private keys under the master password"),
-        {
-            {opt("status"), QString(), tr("Say whether the vault is initialized and how many secrets it holds."), {},
-             0, 0, status},
-            {opt("init"), QString(), tr("Choose the master password (RELEASEDESK_VAULT_PASSWORD, stdin or prompt)."),
-             {}, 0, 0, init},
-            {opt("unlock"), QString(), tr("Check the master password."), {}, 0, 0, unlock},
-            {opt("passwd"), QString(),
-             tr("Change the master password: the current one (RELEASEDESK_VAULT_PASSWORD or the first line), then "
-                "the new one (RELEASEDESK_NEW_VAULT_PASSWORD or the next line)."),
-             {}, 0, 0, passwd},
-        }};
+    return CommandGroup{opt("vault"),
+                        tr("The vault that seals stored private keys under the master password"),
+                        {
+                            {opt("status"),
+                             QString(),
+                             tr("Say whether the vault is initialized and how many secrets it holds."),
+                             {},
+                             0,
+                             0,
+                             status},
+                            {opt("init"),
+                             QString(),
+                             tr("Choose the master password (RELEASEDESK_VAULT_PASSWORD, stdin or prompt)."),
+                             {},
+                             0,
+                             0,
+                             init},
+                            {opt("unlock"), QString(), tr("Check the master password."), {}, 0, 0, unlock},
+                            {opt("passwd"),
+                             QString(),
+                             tr("Change the master password: the current one (RELEASEDESK_VAULT_PASSWORD or "
+                                "the first line), then "
+                                "the new one (RELEASEDESK_NEW_VAULT_PASSWORD or the next line)."),
+                             {},
+                             0,
+                             0,
+                             passwd},
+                        }};
 }
 
 } // namespace rd

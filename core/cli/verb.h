@@ -16,7 +16,8 @@ class CliContext;
 // One "<group> <verb>" command: its synopsis and options for --help, and what it runs.
 struct Verb
 {
-    using Handler = std::function<CommandResult<>(CliContext &, const QCommandLineParser &, const QStringList &)>;
+    using Handler =
+        std::function<CommandResult<>(CliContext &, const QCommandLineParser &, const QStringList &)>;
 
     QString name;
     QString synopsis; // what follows "<group> <verb>" in the usage line

@@ -68,7 +68,10 @@ namespace {
 const QString Password = QStringLiteral("correct horse battery");
 using Env = QList<std::pair<QString, QString>>;
 
-Env master(const QString &password = Password) { return {{QStringLiteral("RELEASEDESK_VAULT_PASSWORD"), password}}; }
+Env master(const QString &password = Password)
+{
+    return {{QStringLiteral("RELEASEDESK_VAULT_PASSWORD"), password}};
+}
 
 QStringList names(const QJsonValue &list, const QString &member = QStringLiteral("name"))
 {
@@ -112,8 +115,8 @@ TestCli::Run TestCli::cli(const QStringList &arguments, const QByteArray &input,
     process.write(input);
     process.closeWriteChannel();
     process.waitForFinished(120000);
-    Run run{process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
-            process.readAllStandardError()};
+    Run run{process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+            process.readAllStandardOutput(), process.readAllStandardError()};
     m_everything += run.out + run.err;
     return run;
 }
@@ -122,7 +125,8 @@ TestCli::Run TestCli::ok(const QStringList &arguments, const Env &environment, c
 {
     Run run = cli(arguments, {}, environment, dataDir);
     if (run.code != 0)
-        qWarning("releasedesk-cli %s -> %d\n%s", qPrintable(arguments.join(u' ')), run.code, run.err.constData());
+        qWarning("releasedesk-cli %s -> %d\n%s", qPrintable(arguments.join(u' ')), run.code,
+                 run.err.constData());
     return run;
 }
 
@@ -130,10 +134,10 @@ QString TestCli::generateKey(const QString &name, const QByteArray &passphrase)
 {
     const QString file = path(name);
     QProcess keygen;
-    keygen.start(QStringLiteral("ssh-keygen"), {QStringLiteral("-q"), QStringLiteral("-t"), QStringLiteral("ed25519"),
-                                                QStringLiteral("-N"), QString::fromUtf8(passphrase),
-                                                QStringLiteral("-C"), QStringLiteral("test@releasedesk"),
-                                                QStringLiteral("-f"), file});
+    keygen.start(QStringLiteral("ssh-keygen"),
+                 {QStringLiteral("-q"), QStringLiteral("-t"), QStringLiteral("ed25519"), QStringLiteral("-N"),
+                  QString::fromUtf8(passphrase), QStringLiteral("-C"), QStringLiteral("test@releasedesk"),
+                  QStringLiteral("-f"), file});
     if (!keygen.waitForFinished(60000) || keygen.exitCode() != 0)
         return {};
     return file;
@@ -145,11 +149,11 @@ void TestCli::helpListsExitCodes()
     QCOMPARE(help.code, 0);
     const QString text = QString::fromUtf8(help.out);
     QVERIFY(text.contains(QStringLiteral("Exit codes:")));
-    for (const char *line : {"0  success", "1  runtime failure", "2  usage error", "3  invalid input", "4  not found",
-                             "5  vault locked", "6  refused"})
+    for (const char *line : {"0  success", "1  runtime failure", "2  usage error", "3  invalid input",
+                             "4  not found", "5  vault locked", "6  refused"})
         QVERIFY2(text.contains(QString::fromLatin1(line)), line);
-    for (const char *command : {"key add", "server edit", "env assign", "hook add", "vault passwd", "export json",
-                                "import ssh-config"})
+    for (const char *command : {"key add", "server edit", "env assign", "hook add", "vault passwd",
+                                "export json", "import ssh-config"})
         QVERIFY2(text.contains(QString::fromLatin1(command)), command);
 
     const Run verbHelp = cli({QStringLiteral("server"), QStringLiteral("add"), QStringLiteral("--help")});
@@ -167,7 +171,8 @@ void TestCli::usageErrors()
     QCOMPARE(cli({QStringLiteral("server"), QStringLiteral("fly")}).code, 2);
     QCOMPARE(cli({QStringLiteral("server"), QStringLiteral("list"), QStringLiteral("--bogus")}).code, 2);
     QCOMPARE(cli({QStringLiteral("server"), QStringLiteral("show")}).code, 2);
-    QCOMPARE(cli({QStringLiteral("server"), QStringLiteral("add"), QStringLiteral("web")}).code, 2); // no --host
+    QCOMPARE(cli({QStringLiteral("server"), QStringLiteral("add"), QStringLiteral("web")}).code,
+             2); // no --host
     const Run json = cli({QStringLiteral("--json"), QStringLiteral("key"), QStringLiteral("remove")});
     QCOMPARE(json.code, 2);
     QVERIFY(json.errorJson().contains(QStringLiteral("error")));
@@ -179,9 +184,9 @@ void TestCli::databaseIsCreatedPrivate()
     QCOMPARE(ok({QStringLiteral("server"), QStringLiteral("list")}).code, 0);
     const QFileInfo database(QDir(m_dataDir).filePath(QStringLiteral("inventory.sqlite")));
     QVERIFY(database.exists());
-    const QFileDevice::Permissions others = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup
-                                            | QFileDevice::ReadOther | QFileDevice::WriteOther
-                                            | QFileDevice::ExeOther;
+    const QFileDevice::Permissions others = QFileDevice::ReadGroup | QFileDevice::WriteGroup |
+                                            QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                                            QFileDevice::WriteOther | QFileDevice::ExeOther;
     QCOMPARE(database.permissions() & others, QFileDevice::Permissions());
     QVERIFY(database.permissions().testFlags(QFileDevice::ReadOwner | QFileDevice::WriteOwner));
 }
@@ -191,13 +196,15 @@ void TestCli::keysWithoutVault()
     const QString keyFile = generateKey(QStringLiteral("id_file"), {});
     QVERIFY(!keyFile.isEmpty());
 
-    Run added = ok({QStringLiteral("--json"), QStringLiteral("key"), QStringLiteral("add"), QStringLiteral("from-agent"),
-                    QStringLiteral("--user"), QStringLiteral("deploy"), QStringLiteral("--agent")});
+    Run added = ok({QStringLiteral("--json"), QStringLiteral("key"), QStringLiteral("add"),
+                    QStringLiteral("from-agent"), QStringLiteral("--user"), QStringLiteral("deploy"),
+                    QStringLiteral("--agent")});
     QCOMPARE(added.code, 0);
     QCOMPARE(added.json()[QStringLiteral("kind")].toString(), QStringLiteral("agent"));
 
-    added = ok({QStringLiteral("--json"), QStringLiteral("key"), QStringLiteral("add"), QStringLiteral("from-file"),
-                QStringLiteral("--user"), QStringLiteral("ops"), QStringLiteral("--key-file"), keyFile});
+    added = ok({QStringLiteral("--json"), QStringLiteral("key"), QStringLiteral("add"),
+                QStringLiteral("from-file"), QStringLiteral("--user"), QStringLiteral("ops"),
+                QStringLiteral("--key-file"), keyFile});
     QCOMPARE(added.code, 0);
     QFile publicFile(keyFile + QStringLiteral(".pub"));
     QVERIFY(publicFile.open(QIODevice::ReadOnly));
@@ -221,18 +228,20 @@ void TestCli::keysWithoutVault()
     QVERIFY(table.out.startsWith("NAME"));
     QVERIFY(table.out.contains(fingerprint.toUtf8()));
 
-    QCOMPARE(ok({QStringLiteral("key"), QStringLiteral("edit"), QStringLiteral("from-agent"), QStringLiteral("--name"),
-                 QStringLiteral("agent2"), QStringLiteral("--user"), QStringLiteral("root2"), QStringLiteral("--disable")})
+    QCOMPARE(ok({QStringLiteral("key"), QStringLiteral("edit"), QStringLiteral("from-agent"),
+                 QStringLiteral("--name"), QStringLiteral("agent2"), QStringLiteral("--user"),
+                 QStringLiteral("root2"), QStringLiteral("--disable")})
                  .code,
              0);
-    const Run shown = ok({QStringLiteral("--json"), QStringLiteral("key"), QStringLiteral("show"), QStringLiteral("agent2")});
+    const Run shown = ok(
+        {QStringLiteral("--json"), QStringLiteral("key"), QStringLiteral("show"), QStringLiteral("agent2")});
     QCOMPARE(shown.json()[QStringLiteral("username")].toString(), QStringLiteral("root2"));
     QCOMPARE(shown.json()[QStringLiteral("enabled")].toBool(), false);
     QCOMPARE(cli({QStringLiteral("key"), QStringLiteral("show"), QStringLiteral("from-agent")}).code, 4);
 
     // A name already taken is refused as a conflict.
-    QCOMPARE(cli({QStringLiteral("key"), QStringLiteral("add"), QStringLiteral("agent2"), QStringLiteral("--user"),
-                  QStringLiteral("x"), QStringLiteral("--agent")})
+    QCOMPARE(cli({QStringLiteral("key"), QStringLiteral("add"), QStringLiteral("agent2"),
+                  QStringLiteral("--user"), QStringLiteral("x"), QStringLiteral("--agent")})
                  .code,
              6);
     QCOMPARE(ok({QStringLiteral("key"), QStringLiteral("remove"), QStringLiteral("agent2")}).code, 0);
@@ -242,53 +251,58 @@ void TestCli::keysWithoutVault()
 
 void TestCli::serversCrud()
 {
-    QCOMPARE(ok({QStringLiteral("key"), QStringLiteral("add"), QStringLiteral("deploy"), QStringLiteral("--user"),
-                 QStringLiteral("deploy"), QStringLiteral("--agent")})
+    QCOMPARE(ok({QStringLiteral("key"), QStringLiteral("add"), QStringLiteral("deploy"),
+                 QStringLiteral("--user"), QStringLiteral("deploy"), QStringLiteral("--agent")})
                  .code,
              0);
-    Run added = ok({QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("add"), QStringLiteral("web-01"),
-                    QStringLiteral("--host"), QStringLiteral("web-01.example.com"), QStringLiteral("--port"),
-                    QStringLiteral("2222"), QStringLiteral("--key"), QStringLiteral("deploy"),
-                    QStringLiteral("--department"), QStringLiteral("Shop"), QStringLiteral("--owner"),
-                    QStringLiteral("Ana"), QStringLiteral("--tag"), QStringLiteral("web"), QStringLiteral("--tag"),
-                    QStringLiteral("eu"), QStringLiteral("--notes"), QStringLiteral("rack 4")});
+    Run added =
+        ok({QStringLiteral("--json"),  QStringLiteral("server"),       QStringLiteral("add"),
+            QStringLiteral("web-01"),  QStringLiteral("--host"),       QStringLiteral("web-01.example.com"),
+            QStringLiteral("--port"),  QStringLiteral("2222"),         QStringLiteral("--key"),
+            QStringLiteral("deploy"),  QStringLiteral("--department"), QStringLiteral("Shop"),
+            QStringLiteral("--owner"), QStringLiteral("Ana"),          QStringLiteral("--tag"),
+            QStringLiteral("web"),     QStringLiteral("--tag"),        QStringLiteral("eu"),
+            QStringLiteral("--notes"), QStringLiteral("rack 4")});
     QCOMPARE(added.code, 0);
-    QCOMPARE(ok({QStringLiteral("server"), QStringLiteral("add"), QStringLiteral("db-01"), QStringLiteral("--host"),
-                 QStringLiteral("10.0.0.5"), QStringLiteral("--tag"), QStringLiteral("db")})
+    QCOMPARE(ok({QStringLiteral("server"), QStringLiteral("add"), QStringLiteral("db-01"),
+                 QStringLiteral("--host"), QStringLiteral("10.0.0.5"), QStringLiteral("--tag"),
+                 QStringLiteral("db")})
                  .code,
              0);
 
-    const QJsonObject web =
-        ok({QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("show"), QStringLiteral("web-01")})
-            .json()
-            .toObject();
+    const QJsonObject web = ok({QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("show"),
+                                QStringLiteral("web-01")})
+                                .json()
+                                .toObject();
     QCOMPARE(web[QStringLiteral("host")].toString(), QStringLiteral("web-01.example.com"));
     QCOMPARE(web[QStringLiteral("port")].toInt(), 2222);
     QCOMPARE(web[QStringLiteral("key")].toString(), QStringLiteral("deploy"));
     QCOMPARE(web[QStringLiteral("department")].toString(), QStringLiteral("Shop"));
     QCOMPARE(web[QStringLiteral("owner")].toString(), QStringLiteral("Ana"));
     QCOMPARE(web[QStringLiteral("notes")].toString(), QStringLiteral("rack 4"));
-    QCOMPARE(web[QStringLiteral("tags")].toArray(), (QJsonArray{QStringLiteral("web"), QStringLiteral("eu")}));
+    QCOMPARE(web[QStringLiteral("tags")].toArray(),
+             (QJsonArray{QStringLiteral("web"), QStringLiteral("eu")}));
 
     Run list = ok({QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("list")});
     QCOMPARE(names(list.json()), (QStringList{QStringLiteral("db-01"), QStringLiteral("web-01")}));
-    list = ok({QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("list"), QStringLiteral("--tag"),
-               QStringLiteral("db")});
+    list = ok({QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("list"),
+               QStringLiteral("--tag"), QStringLiteral("db")});
     QCOMPARE(names(list.json()), QStringList{QStringLiteral("db-01")});
 
-    QCOMPARE(ok({QStringLiteral("server"), QStringLiteral("edit"), QStringLiteral("db-01"), QStringLiteral("--port"),
-                 QStringLiteral("2200"), QStringLiteral("--name"), QStringLiteral("db-02"), QStringLiteral("--disable")})
+    QCOMPARE(ok({QStringLiteral("server"), QStringLiteral("edit"), QStringLiteral("db-01"),
+                 QStringLiteral("--port"), QStringLiteral("2200"), QStringLiteral("--name"),
+                 QStringLiteral("db-02"), QStringLiteral("--disable")})
                  .code,
              0);
-    const QJsonObject db =
-        ok({QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("show"), QStringLiteral("db-02")})
-            .json()
-            .toObject();
+    const QJsonObject db = ok({QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("show"),
+                               QStringLiteral("db-02")})
+                               .json()
+                               .toObject();
     QCOMPARE(db[QStringLiteral("port")].toInt(), 2200);
     QCOMPARE(db[QStringLiteral("host")].toString(), QStringLiteral("10.0.0.5"));
     QCOMPARE(db[QStringLiteral("enabled")].toBool(), false);
-    QCOMPARE(cli({QStringLiteral("server"), QStringLiteral("edit"), QStringLiteral("db-02"), QStringLiteral("--name"),
-                  QStringLiteral("web-01")})
+    QCOMPARE(cli({QStringLiteral("server"), QStringLiteral("edit"), QStringLiteral("db-02"),
+                  QStringLiteral("--name"), QStringLiteral("web-01")})
                  .code,
              6);
 
@@ -305,107 +319,124 @@ void TestCli::serversCrud()
 
 void TestCli::projectsCrud()
 {
-    Run added = ok({QStringLiteral("--json"), QStringLiteral("project"), QStringLiteral("add"), QStringLiteral("shop"),
-                    QStringLiteral("--git-url"), QStringLiteral("https://git.example.com/shop.git"),
-                    QStringLiteral("--branch"), QStringLiteral("release/2.1"), QStringLiteral("--keep"),
-                    QStringLiteral("7"), QStringLiteral("--exclude"), QStringLiteral("node_modules"),
-                    QStringLiteral("--exclude"), QStringLiteral("*.log")});
+    Run added = ok({QStringLiteral("--json"), QStringLiteral("project"), QStringLiteral("add"),
+                    QStringLiteral("shop"), QStringLiteral("--git-url"),
+                    QStringLiteral("https://git.example.com/shop.git"), QStringLiteral("--branch"),
+                    QStringLiteral("release/2.1"), QStringLiteral("--keep"), QStringLiteral("7"),
+                    QStringLiteral("--exclude"), QStringLiteral("node_modules"), QStringLiteral("--exclude"),
+                    QStringLiteral("*.log")});
     QCOMPARE(added.code, 0);
-    QJsonObject shop =
-        ok({QStringLiteral("--json"), QStringLiteral("project"), QStringLiteral("show"), QStringLiteral("shop")})
-            .json()
-            .toObject();
+    QJsonObject shop = ok({QStringLiteral("--json"), QStringLiteral("project"), QStringLiteral("show"),
+                           QStringLiteral("shop")})
+                           .json()
+                           .toObject();
     QCOMPARE(shop[QStringLiteral("gitUrl")].toString(), QStringLiteral("https://git.example.com/shop.git"));
     QCOMPARE(shop[QStringLiteral("defaultBranch")].toString(), QStringLiteral("release/2.1"));
     QCOMPARE(shop[QStringLiteral("keepReleases")].toInt(), 7);
     QCOMPARE(shop[QStringLiteral("packageExcludes")].toArray(),
              (QJsonArray{QStringLiteral("node_modules"), QStringLiteral("*.log")}));
 
-    QCOMPARE(ok({QStringLiteral("project"), QStringLiteral("edit"), QStringLiteral("shop"), QStringLiteral("--keep"),
-                 QStringLiteral("3"), QStringLiteral("--name"), QStringLiteral("store")})
-                 .code,
-             0);
-    shop = ok({QStringLiteral("--json"), QStringLiteral("project"), QStringLiteral("show"), QStringLiteral("store")})
+    QCOMPARE(
+        ok({QStringLiteral("project"), QStringLiteral("edit"), QStringLiteral("shop"),
+            QStringLiteral("--keep"), QStringLiteral("3"), QStringLiteral("--name"), QStringLiteral("store")})
+            .code,
+        0);
+    shop = ok({QStringLiteral("--json"), QStringLiteral("project"), QStringLiteral("show"),
+               QStringLiteral("store")})
                .json()
                .toObject();
     QCOMPARE(shop[QStringLiteral("keepReleases")].toInt(), 3);
     QCOMPARE(shop[QStringLiteral("defaultBranch")].toString(), QStringLiteral("release/2.1"));
-    QCOMPARE(cli({QStringLiteral("project"), QStringLiteral("edit"), QStringLiteral("store"), QStringLiteral("--keep"),
-                  QStringLiteral("1")})
+    QCOMPARE(cli({QStringLiteral("project"), QStringLiteral("edit"), QStringLiteral("store"),
+                  QStringLiteral("--keep"), QStringLiteral("1")})
                  .code,
              3);
     QCOMPARE(names(ok({QStringLiteral("--json"), QStringLiteral("project"), QStringLiteral("list")}).json()),
              QStringList{QStringLiteral("store")});
     QCOMPARE(ok({QStringLiteral("project"), QStringLiteral("remove"), QStringLiteral("store")}).code, 0);
-    QCOMPARE(ok({QStringLiteral("--json"), QStringLiteral("project"), QStringLiteral("list")}).json().toArray().size(), 0);
+    QCOMPARE(ok({QStringLiteral("--json"), QStringLiteral("project"), QStringLiteral("list")})
+                 .json()
+                 .toArray()
+                 .size(),
+             0);
 }
 
 void TestCli::environmentsCrudAndAssignOrder()
 {
     for (const char *name : {"a", "b", "c", "d"})
-        QCOMPARE(ok({QStringLiteral("server"), QStringLiteral("add"), QString::fromLatin1(name), QStringLiteral("--host"),
-                     QStringLiteral("%1.example.com").arg(QString::fromLatin1(name))})
-                     .code,
-                 0);
-    QCOMPARE(ok({QStringLiteral("project"), QStringLiteral("add"), QStringLiteral("shop"), QStringLiteral("--git-url"),
-                 QStringLiteral("git@git.example.com:shop/app.git")})
+        QCOMPARE(
+            ok({QStringLiteral("server"), QStringLiteral("add"), QString::fromLatin1(name),
+                QStringLiteral("--host"), QStringLiteral("%1.example.com").arg(QString::fromLatin1(name))})
+                .code,
+            0);
+    QCOMPARE(ok({QStringLiteral("project"), QStringLiteral("add"), QStringLiteral("shop"),
+                 QStringLiteral("--git-url"), QStringLiteral("git@git.example.com:shop/app.git")})
                  .code,
              0);
-    Run added = ok({QStringLiteral("--json"), QStringLiteral("env"), QStringLiteral("add"), QStringLiteral("shop/prod"),
-                    QStringLiteral("--root"), QStringLiteral("/srv/shop"), QStringLiteral("--shared"),
-                    QStringLiteral("storage/logs"), QStringLiteral("--shared"), QStringLiteral(".env"),
-                    QStringLiteral("--parallelism"), QStringLiteral("4"), QStringLiteral("--strategy"),
-                    QStringLiteral("rolling"), QStringLiteral("--server"), QStringLiteral("b"),
-                    QStringLiteral("--server"), QStringLiteral("a")});
+    Run added = ok({QStringLiteral("--json"), QStringLiteral("env"), QStringLiteral("add"),
+                    QStringLiteral("shop/prod"), QStringLiteral("--root"), QStringLiteral("/srv/shop"),
+                    QStringLiteral("--shared"), QStringLiteral("storage/logs"), QStringLiteral("--shared"),
+                    QStringLiteral(".env"), QStringLiteral("--parallelism"), QStringLiteral("4"),
+                    QStringLiteral("--strategy"), QStringLiteral("rolling"), QStringLiteral("--server"),
+                    QStringLiteral("b"), QStringLiteral("--server"), QStringLiteral("a")});
     QCOMPARE(added.code, 0);
-    QJsonObject prod =
-        ok({QStringLiteral("--json"), QStringLiteral("env"), QStringLiteral("show"), QStringLiteral("shop/prod")})
-            .json()
-            .toObject();
+    QJsonObject prod = ok({QStringLiteral("--json"), QStringLiteral("env"), QStringLiteral("show"),
+                           QStringLiteral("shop/prod")})
+                           .json()
+                           .toObject();
     QCOMPARE(prod[QStringLiteral("deployRoot")].toString(), QStringLiteral("/srv/shop"));
     QCOMPARE(prod[QStringLiteral("sharedPaths")].toArray(),
              (QJsonArray{QStringLiteral("storage/logs"), QStringLiteral(".env")}));
     QCOMPARE(prod[QStringLiteral("parallelism")].toInt(), 4);
     QCOMPARE(prod[QStringLiteral("strategy")].toString(), QStringLiteral("rolling"));
-    QCOMPARE(prod[QStringLiteral("servers")].toArray(), (QJsonArray{QStringLiteral("b"), QStringLiteral("a")}));
+    QCOMPARE(prod[QStringLiteral("servers")].toArray(),
+             (QJsonArray{QStringLiteral("b"), QStringLiteral("a")}));
 
     auto servers = [&] {
-        return ok({QStringLiteral("--json"), QStringLiteral("env"), QStringLiteral("show"), QStringLiteral("shop/prod")})
+        return ok({QStringLiteral("--json"), QStringLiteral("env"), QStringLiteral("show"),
+                   QStringLiteral("shop/prod")})
             .json()[QStringLiteral("servers")]
             .toArray();
     };
-    QCOMPARE(ok({QStringLiteral("env"), QStringLiteral("assign"), QStringLiteral("shop/prod"), QStringLiteral("d")}).code,
+    QCOMPARE(ok({QStringLiteral("env"), QStringLiteral("assign"), QStringLiteral("shop/prod"),
+                 QStringLiteral("d")})
+                 .code,
              0);
     QCOMPARE(servers(), (QJsonArray{QStringLiteral("b"), QStringLiteral("a"), QStringLiteral("d")}));
-    QCOMPARE(ok({QStringLiteral("env"), QStringLiteral("assign"), QStringLiteral("shop/prod"), QStringLiteral("c"),
-                 QStringLiteral("--position"), QStringLiteral("1")})
+    QCOMPARE(ok({QStringLiteral("env"), QStringLiteral("assign"), QStringLiteral("shop/prod"),
+                 QStringLiteral("c"), QStringLiteral("--position"), QStringLiteral("1")})
                  .code,
              0);
-    QCOMPARE(servers(), (QJsonArray{QStringLiteral("c"), QStringLiteral("b"), QStringLiteral("a"), QStringLiteral("d")}));
+    QCOMPARE(servers(), (QJsonArray{QStringLiteral("c"), QStringLiteral("b"), QStringLiteral("a"),
+                                    QStringLiteral("d")}));
     // Assigning a server that is already there moves it.
-    QCOMPARE(ok({QStringLiteral("env"), QStringLiteral("assign"), QStringLiteral("shop/prod"), QStringLiteral("d"),
-                 QStringLiteral("a"), QStringLiteral("--position"), QStringLiteral("2")})
+    QCOMPARE(ok({QStringLiteral("env"), QStringLiteral("assign"), QStringLiteral("shop/prod"),
+                 QStringLiteral("d"), QStringLiteral("a"), QStringLiteral("--position"), QStringLiteral("2")})
                  .code,
              0);
-    QCOMPARE(servers(), (QJsonArray{QStringLiteral("c"), QStringLiteral("d"), QStringLiteral("a"), QStringLiteral("b")}));
-    QCOMPARE(ok({QStringLiteral("env"), QStringLiteral("unassign"), QStringLiteral("shop/prod"), QStringLiteral("d"),
-                 QStringLiteral("c")})
+    QCOMPARE(servers(), (QJsonArray{QStringLiteral("c"), QStringLiteral("d"), QStringLiteral("a"),
+                                    QStringLiteral("b")}));
+    QCOMPARE(ok({QStringLiteral("env"), QStringLiteral("unassign"), QStringLiteral("shop/prod"),
+                 QStringLiteral("d"), QStringLiteral("c")})
                  .code,
              0);
     QCOMPARE(servers(), (QJsonArray{QStringLiteral("a"), QStringLiteral("b")}));
-    QCOMPARE(cli({QStringLiteral("env"), QStringLiteral("unassign"), QStringLiteral("shop/prod"), QStringLiteral("d")})
+    QCOMPARE(cli({QStringLiteral("env"), QStringLiteral("unassign"), QStringLiteral("shop/prod"),
+                  QStringLiteral("d")})
                  .code,
              4);
-    QCOMPARE(cli({QStringLiteral("env"), QStringLiteral("assign"), QStringLiteral("shop/prod"), QStringLiteral("zz")})
+    QCOMPARE(cli({QStringLiteral("env"), QStringLiteral("assign"), QStringLiteral("shop/prod"),
+                  QStringLiteral("zz")})
                  .code,
              4);
 
-    QCOMPARE(ok({QStringLiteral("env"), QStringLiteral("add"), QStringLiteral("shop/test"), QStringLiteral("--root"),
-                 QStringLiteral("/srv/shop-test")})
+    QCOMPARE(ok({QStringLiteral("env"), QStringLiteral("add"), QStringLiteral("shop/test"),
+                 QStringLiteral("--root"), QStringLiteral("/srv/shop-test")})
                  .code,
              0);
-    QCOMPARE(ok({QStringLiteral("env"), QStringLiteral("edit"), QStringLiteral("shop/test"), QStringLiteral("--name"),
-                 QStringLiteral("staging"), QStringLiteral("--strategy"), QStringLiteral("gray")})
+    QCOMPARE(ok({QStringLiteral("env"), QStringLiteral("edit"), QStringLiteral("shop/test"),
+                 QStringLiteral("--name"), QStringLiteral("staging"), QStringLiteral("--strategy"),
+                 QStringLiteral("gray")})
                  .code,
              0);
     const Run list = ok({QStringLiteral("--json"), QStringLiteral("env"), QStringLiteral("list"),
@@ -413,8 +444,8 @@ void TestCli::environmentsCrudAndAssignOrder()
     QCOMPARE(names(list.json(), QStringLiteral("path")),
              (QStringList{QStringLiteral("shop/prod"), QStringLiteral("shop/staging")}));
     QCOMPARE(list.json()[1][QStringLiteral("strategy")].toString(), QStringLiteral("gray"));
-    QCOMPARE(cli({QStringLiteral("env"), QStringLiteral("add"), QStringLiteral("shop/prod"), QStringLiteral("--root"),
-                  QStringLiteral("/srv/x")})
+    QCOMPARE(cli({QStringLiteral("env"), QStringLiteral("add"), QStringLiteral("shop/prod"),
+                  QStringLiteral("--root"), QStringLiteral("/srv/x")})
                  .code,
              6);
     QCOMPARE(ok({QStringLiteral("env"), QStringLiteral("remove"), QStringLiteral("shop/staging")}).code, 0);
@@ -431,30 +462,36 @@ void TestCli::hooksCrud()
     file.write("systemctl reload nginx\necho done\n");
     file.close();
 
-    QCOMPARE(ok({QStringLiteral("hook"), QStringLiteral("add"), QStringLiteral("Reload nginx"), QStringLiteral("--stage"),
-                 QStringLiteral("after-release"), QStringLiteral("--script-file"), scriptFile})
+    QCOMPARE(ok({QStringLiteral("hook"), QStringLiteral("add"), QStringLiteral("Reload nginx"),
+                 QStringLiteral("--stage"), QStringLiteral("after-release"), QStringLiteral("--script-file"),
+                 scriptFile})
                  .code,
              0);
-    QCOMPARE(ok({QStringLiteral("hook"), QStringLiteral("add"), QStringLiteral("Build"), QStringLiteral("--stage"),
-                 QStringLiteral("after-download"), QStringLiteral("--script"), QStringLiteral("make")})
-                 .code,
-             0);
+    QCOMPARE(
+        ok({QStringLiteral("hook"), QStringLiteral("add"), QStringLiteral("Build"), QStringLiteral("--stage"),
+            QStringLiteral("after-download"), QStringLiteral("--script"), QStringLiteral("make")})
+            .code,
+        0);
     QJsonObject hook = ok({QStringLiteral("--json"), QStringLiteral("hook"), QStringLiteral("show"),
                            QStringLiteral("Reload nginx")})
                            .json()
                            .toObject();
     QCOMPARE(hook[QStringLiteral("stage")].toString(), QStringLiteral("after-release"));
-    QCOMPARE(hook[QStringLiteral("script")].toString(), QStringLiteral("systemctl reload nginx\necho done\n"));
-    QCOMPARE(cli({QStringLiteral("hook"), QStringLiteral("add"), QStringLiteral("X"), QStringLiteral("--stage"),
-                  QStringLiteral("sometime"), QStringLiteral("--script"), QStringLiteral("true")})
-                 .code,
-             3);
+    QCOMPARE(hook[QStringLiteral("script")].toString(),
+             QStringLiteral("systemctl reload nginx\necho done\n"));
+    QCOMPARE(
+        cli({QStringLiteral("hook"), QStringLiteral("add"), QStringLiteral("X"), QStringLiteral("--stage"),
+             QStringLiteral("sometime"), QStringLiteral("--script"), QStringLiteral("true")})
+            .code,
+        3);
 
-    QCOMPARE(ok({QStringLiteral("hook"), QStringLiteral("edit"), QStringLiteral("Build"), QStringLiteral("--script"),
-                 QStringLiteral("make -j4"), QStringLiteral("--title"), QStringLiteral("Compile")})
+    QCOMPARE(ok({QStringLiteral("hook"), QStringLiteral("edit"), QStringLiteral("Build"),
+                 QStringLiteral("--script"), QStringLiteral("make -j4"), QStringLiteral("--title"),
+                 QStringLiteral("Compile")})
                  .code,
              0);
-    hook = ok({QStringLiteral("--json"), QStringLiteral("hook"), QStringLiteral("show"), QStringLiteral("Compile")})
+    hook = ok({QStringLiteral("--json"), QStringLiteral("hook"), QStringLiteral("show"),
+               QStringLiteral("Compile")})
                .json()
                .toObject();
     QCOMPARE(hook[QStringLiteral("script")].toString(), QStringLiteral("make -j4"));
@@ -471,20 +508,22 @@ void TestCli::hooksCrud()
 
 void TestCli::removingUsedKeyOrServerIsRefused()
 {
-    QCOMPARE(ok({QStringLiteral("key"), QStringLiteral("add"), QStringLiteral("deploy"), QStringLiteral("--user"),
-                 QStringLiteral("deploy"), QStringLiteral("--agent")})
+    QCOMPARE(ok({QStringLiteral("key"), QStringLiteral("add"), QStringLiteral("deploy"),
+                 QStringLiteral("--user"), QStringLiteral("deploy"), QStringLiteral("--agent")})
                  .code,
              0);
-    QCOMPARE(ok({QStringLiteral("server"), QStringLiteral("add"), QStringLiteral("web-01"), QStringLiteral("--host"),
-                 QStringLiteral("10.1.1.1"), QStringLiteral("--key"), QStringLiteral("deploy")})
+    QCOMPARE(ok({QStringLiteral("server"), QStringLiteral("add"), QStringLiteral("web-01"),
+                 QStringLiteral("--host"), QStringLiteral("10.1.1.1"), QStringLiteral("--key"),
+                 QStringLiteral("deploy")})
                  .code,
              0);
-    QCOMPARE(ok({QStringLiteral("project"), QStringLiteral("add"), QStringLiteral("shop"), QStringLiteral("--git-url"),
-                 QStringLiteral("https://git.example.com/shop.git")})
+    QCOMPARE(ok({QStringLiteral("project"), QStringLiteral("add"), QStringLiteral("shop"),
+                 QStringLiteral("--git-url"), QStringLiteral("https://git.example.com/shop.git")})
                  .code,
              0);
-    QCOMPARE(ok({QStringLiteral("env"), QStringLiteral("add"), QStringLiteral("shop/prod"), QStringLiteral("--root"),
-                 QStringLiteral("/srv/shop"), QStringLiteral("--server"), QStringLiteral("web-01")})
+    QCOMPARE(ok({QStringLiteral("env"), QStringLiteral("add"), QStringLiteral("shop/prod"),
+                 QStringLiteral("--root"), QStringLiteral("/srv/shop"), QStringLiteral("--server"),
+                 QStringLiteral("web-01")})
                  .code,
              0);
 
@@ -494,12 +533,18 @@ void TestCli::removingUsedKeyOrServerIsRefused()
     const Run server = cli({QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("remove"),
                             QStringLiteral("web-01")});
     QCOMPARE(server.code, 6);
-    QVERIFY2(server.errorJson()[QStringLiteral("error")].toString().contains(QStringLiteral("environment shop/prod")),
+    QVERIFY2(server.errorJson()[QStringLiteral("error")].toString().contains(
+                 QStringLiteral("environment shop/prod")),
              server.err.constData());
-    QCOMPARE(ok({QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("list")}).json().toArray().size(), 1);
+    QCOMPARE(ok({QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("list")})
+                 .json()
+                 .toArray()
+                 .size(),
+             1);
 
     // Once unused, both go.
-    QCOMPARE(ok({QStringLiteral("env"), QStringLiteral("unassign"), QStringLiteral("shop/prod"), QStringLiteral("web-01")})
+    QCOMPARE(ok({QStringLiteral("env"), QStringLiteral("unassign"), QStringLiteral("shop/prod"),
+                 QStringLiteral("web-01")})
                  .code,
              0);
     QCOMPARE(ok({QStringLiteral("server"), QStringLiteral("remove"), QStringLiteral("web-01")}).code, 0);
@@ -513,27 +558,40 @@ void TestCli::invalidInputIsExit3_data()
     QTest::addColumn<QString>("says");
 
     const QString host = QStringLiteral("--host");
-    QTest::newRow("bad host") << QStringList{QStringLiteral("server"), QStringLiteral("add"), QStringLiteral("web"), host,
-                                             QStringLiteral("web_01..example")}
+    QTest::newRow("bad host") << QStringList{QStringLiteral("server"), QStringLiteral("add"),
+                                             QStringLiteral("web"), host, QStringLiteral("web_01..example")}
                               << QStringLiteral("host") << QStringLiteral("is not a valid host name");
-    QTest::newRow("port 0") << QStringList{QStringLiteral("server"), QStringLiteral("add"), QStringLiteral("web"), host,
-                                           QStringLiteral("web.example.com"), QStringLiteral("--port"),
+    QTest::newRow("port 0") << QStringList{QStringLiteral("server"),
+                                           QStringLiteral("add"),
+                                           QStringLiteral("web"),
+                                           host,
+                                           QStringLiteral("web.example.com"),
+                                           QStringLiteral("--port"),
                                            QStringLiteral("0")}
                             << QStringLiteral("port") << QStringLiteral("port 0 is out of range");
-    QTest::newRow("port 70000") << QStringList{QStringLiteral("server"), QStringLiteral("add"), QStringLiteral("web"),
-                                               host, QStringLiteral("web.example.com"), QStringLiteral("--port"),
+    QTest::newRow("port 70000") << QStringList{QStringLiteral("server"),
+                                               QStringLiteral("add"),
+                                               QStringLiteral("web"),
+                                               host,
+                                               QStringLiteral("web.example.com"),
+                                               QStringLiteral("--port"),
                                                QStringLiteral("70000")}
                                 << QStringLiteral("port") << QStringLiteral("port 70000 is out of range");
     QTest::newRow("shell in name") << QStringList{QStringLiteral("server"), QStringLiteral("add"),
-                                                  QStringLiteral("$(rm -rf /)"), host, QStringLiteral("web.example.com")}
-                                   << QStringLiteral("name") << QStringLiteral("\"$(rm -rf /)\" is not allowed");
+                                                  QStringLiteral("$(rm -rf /)"), host,
+                                                  QStringLiteral("web.example.com")}
+                                   << QStringLiteral("name")
+                                   << QStringLiteral("\"$(rm -rf /)\" is not allowed");
     QTest::newRow("relative root") << QStringList{QStringLiteral("env"), QStringLiteral("add"),
                                                   QStringLiteral("shop/prod"), QStringLiteral("--root"),
                                                   QStringLiteral("srv/shop")}
-                                   << QStringLiteral("deployRoot") << QStringLiteral("is not an absolute path");
-    QTest::newRow("bad git url") << QStringList{QStringLiteral("project"), QStringLiteral("add"), QStringLiteral("other"),
-                                                QStringLiteral("--git-url"), QStringLiteral("ftp://example.com/x.git")}
-                                 << QStringLiteral("gitUrl") << QStringLiteral("scheme \"ftp\" is not supported");
+                                   << QStringLiteral("deployRoot")
+                                   << QStringLiteral("is not an absolute path");
+    QTest::newRow("bad git url") << QStringList{QStringLiteral("project"), QStringLiteral("add"),
+                                                QStringLiteral("other"), QStringLiteral("--git-url"),
+                                                QStringLiteral("ftp://example.com/x.git")}
+                                 << QStringLiteral("gitUrl")
+                                 << QStringLiteral("scheme \"ftp\" is not supported");
 }
 
 void TestCli::invalidInputIsExit3()
@@ -541,8 +599,8 @@ void TestCli::invalidInputIsExit3()
     QFETCH(QStringList, arguments);
     QFETCH(QString, field);
     QFETCH(QString, says);
-    QCOMPARE(ok({QStringLiteral("project"), QStringLiteral("add"), QStringLiteral("shop"), QStringLiteral("--git-url"),
-                 QStringLiteral("https://git.example.com/shop.git")})
+    QCOMPARE(ok({QStringLiteral("project"), QStringLiteral("add"), QStringLiteral("shop"),
+                 QStringLiteral("--git-url"), QStringLiteral("https://git.example.com/shop.git")})
                  .code,
              0);
 
@@ -556,8 +614,14 @@ void TestCli::invalidInputIsExit3()
     QCOMPARE(json.errorJson()[QStringLiteral("field")].toString(), field);
     QVERIFY(!json.errorJson()[QStringLiteral("hint")].toString().isEmpty());
     // Nothing was written.
-    QCOMPARE(ok({QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("list")}).json().toArray().size(), 0);
-    QCOMPARE(ok({QStringLiteral("--json"), QStringLiteral("env"), QStringLiteral("list")}).json().toArray().size(), 0);
+    QCOMPARE(ok({QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("list")})
+                 .json()
+                 .toArray()
+                 .size(),
+             0);
+    QCOMPARE(
+        ok({QStringLiteral("--json"), QStringLiteral("env"), QStringLiteral("list")}).json().toArray().size(),
+        0);
 }
 
 void TestCli::missingEntriesAreExit4()
@@ -565,13 +629,13 @@ void TestCli::missingEntriesAreExit4()
     QCOMPARE(cli({QStringLiteral("server"), QStringLiteral("show"), QStringLiteral("nope")}).code, 4);
     QCOMPARE(cli({QStringLiteral("project"), QStringLiteral("remove"), QStringLiteral("nope")}).code, 4);
     QCOMPARE(cli({QStringLiteral("env"), QStringLiteral("show"), QStringLiteral("nope/prod")}).code, 4);
-    QCOMPARE(cli({QStringLiteral("hook"), QStringLiteral("edit"), QStringLiteral("nope"), QStringLiteral("--script"),
-                  QStringLiteral("x")})
+    QCOMPARE(cli({QStringLiteral("hook"), QStringLiteral("edit"), QStringLiteral("nope"),
+                  QStringLiteral("--script"), QStringLiteral("x")})
                  .code,
              4);
-    const Run withMissingKey = cli({QStringLiteral("server"), QStringLiteral("add"), QStringLiteral("web"),
-                                    QStringLiteral("--host"), QStringLiteral("web.example.com"), QStringLiteral("--key"),
-                                    QStringLiteral("ghost")});
+    const Run withMissingKey =
+        cli({QStringLiteral("server"), QStringLiteral("add"), QStringLiteral("web"), QStringLiteral("--host"),
+             QStringLiteral("web.example.com"), QStringLiteral("--key"), QStringLiteral("ghost")});
     QCOMPARE(withMissingKey.code, 4);
     QVERIFY(withMissingKey.err.contains("ghost"));
 }
@@ -585,14 +649,16 @@ void TestCli::vaultThroughEnvironment()
     const Run noSource = cli({QStringLiteral("vault"), QStringLiteral("init")});
     QCOMPARE(noSource.code, 5);
     QVERIFY(noSource.err.contains("RELEASEDESK_VAULT_PASSWORD"));
-    QCOMPARE(cli({QStringLiteral("vault"), QStringLiteral("init")}, {}, master(QStringLiteral("short"))).code, 3);
+    QCOMPARE(cli({QStringLiteral("vault"), QStringLiteral("init")}, {}, master(QStringLiteral("short"))).code,
+             3);
 
     QCOMPARE(ok({QStringLiteral("vault"), QStringLiteral("init")}, master()).code, 0);
     status = ok({QStringLiteral("--json"), QStringLiteral("vault"), QStringLiteral("status")});
     QCOMPARE(status.json()[QStringLiteral("initialized")].toBool(), true);
     QCOMPARE(cli({QStringLiteral("vault"), QStringLiteral("init")}, {}, master()).code, 6);
     QCOMPARE(ok({QStringLiteral("vault"), QStringLiteral("unlock")}, master()).code, 0);
-    const Run wrong = cli({QStringLiteral("vault"), QStringLiteral("unlock")}, {}, master(QStringLiteral("wrong password!")));
+    const Run wrong = cli({QStringLiteral("vault"), QStringLiteral("unlock")}, {},
+                          master(QStringLiteral("wrong password!")));
     QCOMPARE(wrong.code, 5);
     QVERIFY(wrong.err.contains("wrong"));
 
@@ -610,13 +676,18 @@ void TestCli::vaultThroughEnvironment()
 void TestCli::vaultThroughStdin()
 {
     const QStringList stdinFlag{QStringLiteral("--password-stdin")};
-    QCOMPARE(cli(stdinFlag + QStringList{QStringLiteral("vault"), QStringLiteral("init")}, Password.toUtf8() + '\n').code,
-             0);
-    QCOMPARE(cli(stdinFlag + QStringList{QStringLiteral("vault"), QStringLiteral("unlock")}, Password.toUtf8() + '\n')
+    QCOMPARE(cli(stdinFlag + QStringList{QStringLiteral("vault"), QStringLiteral("init")},
+                 Password.toUtf8() + '\n')
                  .code,
              0);
-    QCOMPARE(cli(stdinFlag + QStringList{QStringLiteral("vault"), QStringLiteral("unlock")}, "not the password\n").code,
-             5);
+    QCOMPARE(cli(stdinFlag + QStringList{QStringLiteral("vault"), QStringLiteral("unlock")},
+                 Password.toUtf8() + '\n')
+                 .code,
+             0);
+    QCOMPARE(
+        cli(stdinFlag + QStringList{QStringLiteral("vault"), QStringLiteral("unlock")}, "not the password\n")
+            .code,
+        5);
     QCOMPARE(cli(stdinFlag + QStringList{QStringLiteral("vault"), QStringLiteral("unlock")}, {}).code, 2);
 
     const QByteArray next = "a brand new password";
@@ -624,8 +695,10 @@ void TestCli::vaultThroughStdin()
                  Password.toUtf8() + '\n' + next + '\n')
                  .code,
              0);
-    QCOMPARE(cli(stdinFlag + QStringList{QStringLiteral("vault"), QStringLiteral("unlock")}, next + '\n').code, 0);
-    QCOMPARE(cli(stdinFlag + QStringList{QStringLiteral("vault"), QStringLiteral("unlock")}, Password.toUtf8() + '\n')
+    QCOMPARE(
+        cli(stdinFlag + QStringList{QStringLiteral("vault"), QStringLiteral("unlock")}, next + '\n').code, 0);
+    QCOMPARE(cli(stdinFlag + QStringList{QStringLiteral("vault"), QStringLiteral("unlock")},
+                 Password.toUtf8() + '\n')
                  .code,
              5);
 }
@@ -637,9 +710,14 @@ void TestCli::storedKeysNeverShowTheirSecrets()
     const QString lockedKey = generateKey(QStringLiteral("id_locked"), passphrase);
     QVERIFY(!plainKey.isEmpty() && !lockedKey.isEmpty());
 
-    const QStringList addPlain{QStringLiteral("--json"), QStringLiteral("key"), QStringLiteral("add"),
-                               QStringLiteral("plain"), QStringLiteral("--user"), QStringLiteral("deploy"),
-                               QStringLiteral("--private-key-file"), plainKey};
+    const QStringList addPlain{QStringLiteral("--json"),
+                               QStringLiteral("key"),
+                               QStringLiteral("add"),
+                               QStringLiteral("plain"),
+                               QStringLiteral("--user"),
+                               QStringLiteral("deploy"),
+                               QStringLiteral("--private-key-file"),
+                               plainKey};
     // Storing a private key needs the vault.
     QCOMPARE(cli(addPlain, {}, master()).code, 5);
     QCOMPARE(ok({QStringLiteral("vault"), QStringLiteral("init")}, master()).code, 0);
@@ -651,15 +729,17 @@ void TestCli::storedKeysNeverShowTheirSecrets()
     QVERIFY(publicFile.open(QIODevice::ReadOnly));
     const QStringList publicParts = QString::fromUtf8(publicFile.readAll()).split(u' ');
     QCOMPARE(plain.json()[QStringLiteral("kind")].toString(), QStringLiteral("stored"));
-    QVERIFY(plain.json()[QStringLiteral("publicKey")].toString().startsWith(publicParts[0] + u' ' + publicParts[1]));
+    QVERIFY(plain.json()[QStringLiteral("publicKey")].toString().startsWith(publicParts[0] + u' ' +
+                                                                            publicParts[1]));
     QVERIFY(plain.json()[QStringLiteral("fingerprint")].toString().startsWith(QStringLiteral("SHA256:")));
     QCOMPARE(plain.json()[QStringLiteral("hasPassphrase")].toBool(), false);
 
     // Master password from the environment, the passphrase as a line on stdin.
-    const Run locked = cli({QStringLiteral("--json"), QStringLiteral("key"), QStringLiteral("add"), QStringLiteral("locked"),
-                            QStringLiteral("--user"), QStringLiteral("deploy"), QStringLiteral("--private-key-file"),
-                            lockedKey, QStringLiteral("--passphrase-stdin")},
-                           passphrase + '\n', master());
+    const Run locked =
+        cli({QStringLiteral("--json"), QStringLiteral("key"), QStringLiteral("add"), QStringLiteral("locked"),
+             QStringLiteral("--user"), QStringLiteral("deploy"), QStringLiteral("--private-key-file"),
+             lockedKey, QStringLiteral("--passphrase-stdin")},
+            passphrase + '\n', master());
     QCOMPARE(locked.code, 0);
     QCOMPARE(locked.json()[QStringLiteral("hasPassphrase")].toBool(), true);
 
@@ -677,7 +757,9 @@ void TestCli::storedKeysNeverShowTheirSecrets()
     ok({QStringLiteral("key"), QStringLiteral("show"), QStringLiteral("locked")});
     ok({QStringLiteral("--json"), QStringLiteral("key"), QStringLiteral("show"), QStringLiteral("plain")});
     ok({QStringLiteral("export"), QStringLiteral("json")});
-    QCOMPARE(ok({QStringLiteral("--json"), QStringLiteral("key"), QStringLiteral("list")}).json().toArray().size(), 3);
+    QCOMPARE(
+        ok({QStringLiteral("--json"), QStringLiteral("key"), QStringLiteral("list")}).json().toArray().size(),
+        3);
 
     QByteArray database;
     {
@@ -711,26 +793,29 @@ void TestCli::jsonExportImportRoundTrip()
     const QString keyFile = generateKey(QStringLiteral("id_export"), {});
     QVERIFY(!keyFile.isEmpty());
     QCOMPARE(ok({QStringLiteral("vault"), QStringLiteral("init")}, master()).code, 0);
-    QCOMPARE(ok({QStringLiteral("key"), QStringLiteral("add"), QStringLiteral("stored"), QStringLiteral("--user"),
-                 QStringLiteral("deploy"), QStringLiteral("--private-key-file"), keyFile},
-                master())
+    QCOMPARE(
+        ok({QStringLiteral("key"), QStringLiteral("add"), QStringLiteral("stored"), QStringLiteral("--user"),
+            QStringLiteral("deploy"), QStringLiteral("--private-key-file"), keyFile},
+           master())
+            .code,
+        0);
+    QCOMPARE(ok({QStringLiteral("server"), QStringLiteral("add"), QStringLiteral("web-01"),
+                 QStringLiteral("--host"), QStringLiteral("10.0.0.1"), QStringLiteral("--key"),
+                 QStringLiteral("stored"), QStringLiteral("--tag"), QStringLiteral("web")})
                  .code,
              0);
-    QCOMPARE(ok({QStringLiteral("server"), QStringLiteral("add"), QStringLiteral("web-01"), QStringLiteral("--host"),
-                 QStringLiteral("10.0.0.1"), QStringLiteral("--key"), QStringLiteral("stored"), QStringLiteral("--tag"),
-                 QStringLiteral("web")})
+    QCOMPARE(ok({QStringLiteral("project"), QStringLiteral("add"), QStringLiteral("shop"),
+                 QStringLiteral("--git-url"), QStringLiteral("https://git.example.com/shop.git")})
                  .code,
              0);
-    QCOMPARE(ok({QStringLiteral("project"), QStringLiteral("add"), QStringLiteral("shop"), QStringLiteral("--git-url"),
-                 QStringLiteral("https://git.example.com/shop.git")})
+    QCOMPARE(ok({QStringLiteral("env"), QStringLiteral("add"), QStringLiteral("shop/prod"),
+                 QStringLiteral("--root"), QStringLiteral("/srv/shop"), QStringLiteral("--server"),
+                 QStringLiteral("web-01")})
                  .code,
              0);
-    QCOMPARE(ok({QStringLiteral("env"), QStringLiteral("add"), QStringLiteral("shop/prod"), QStringLiteral("--root"),
-                 QStringLiteral("/srv/shop"), QStringLiteral("--server"), QStringLiteral("web-01")})
-                 .code,
-             0);
-    QCOMPARE(ok({QStringLiteral("hook"), QStringLiteral("add"), QStringLiteral("Restart"), QStringLiteral("--stage"),
-                 QStringLiteral("after-release"), QStringLiteral("--script"), QStringLiteral("systemctl restart app")})
+    QCOMPARE(ok({QStringLiteral("hook"), QStringLiteral("add"), QStringLiteral("Restart"),
+                 QStringLiteral("--stage"), QStringLiteral("after-release"), QStringLiteral("--script"),
+                 QStringLiteral("systemctl restart app")})
                  .code,
              0);
 
@@ -746,22 +831,30 @@ void TestCli::jsonExportImportRoundTrip()
              QFileDevice::Permissions());
 
     const QString other = path(QStringLiteral("other"));
-    QCOMPARE(ok({QStringLiteral("vault"), QStringLiteral("init")}, master(QStringLiteral("second master pw")), other).code,
+    QCOMPARE(ok({QStringLiteral("vault"), QStringLiteral("init")}, master(QStringLiteral("second master pw")),
+                other)
+                 .code,
              0);
     Env importEnv = master(QStringLiteral("second master pw"));
-    importEnv.append({QStringLiteral("RELEASEDESK_EXPORT_PASSWORD"), QStringLiteral("not the export password")});
+    importEnv.append(
+        {QStringLiteral("RELEASEDESK_EXPORT_PASSWORD"), QStringLiteral("not the export password")});
     QCOMPARE(cli({QStringLiteral("import"), QStringLiteral("json"), exported}, {}, importEnv, other).code, 5);
-    QCOMPARE(ok({QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("list")}, {}, other).json().toArray().size(),
+    QCOMPARE(ok({QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("list")}, {}, other)
+                 .json()
+                 .toArray()
+                 .size(),
              0);
 
     importEnv.last().second = QStringLiteral("export secret 1");
     const Run imported =
-        ok({QStringLiteral("--json"), QStringLiteral("import"), QStringLiteral("json"), exported}, importEnv, other);
+        ok({QStringLiteral("--json"), QStringLiteral("import"), QStringLiteral("json"), exported}, importEnv,
+           other);
     QCOMPARE(imported.code, 0);
     QVERIFY(imported.json()[QStringLiteral("added")].toInt() >= 5);
 
     for (const char *group : {"key", "server", "project", "env", "hook"}) {
-        const QStringList arguments{QStringLiteral("--json"), QString::fromLatin1(group), QStringLiteral("list")};
+        const QStringList arguments{QStringLiteral("--json"), QString::fromLatin1(group),
+                                    QStringLiteral("list")};
         QCOMPARE(ok(arguments, {}, other).json(), ok(arguments).json());
     }
     const QJsonObject key = ok({QStringLiteral("--json"), QStringLiteral("key"), QStringLiteral("show"),
@@ -773,7 +866,8 @@ void TestCli::jsonExportImportRoundTrip()
 
     // The same file again only updates.
     const Run again =
-        ok({QStringLiteral("--json"), QStringLiteral("import"), QStringLiteral("json"), exported}, importEnv, other);
+        ok({QStringLiteral("--json"), QStringLiteral("import"), QStringLiteral("json"), exported}, importEnv,
+           other);
     QCOMPARE(again.json()[QStringLiteral("added")].toInt(), 0);
 
     // Without secrets, the export goes to stdout as the inventory document.
@@ -791,47 +885,53 @@ void TestCli::importSshConfig()
                "Host db1\n  HostName db1.example.com\n\nHost *\n  User ops\n");
     file.close();
 
-    const Run imported = ok({QStringLiteral("--json"), QStringLiteral("import"), QStringLiteral("ssh-config"), config});
+    const Run imported =
+        ok({QStringLiteral("--json"), QStringLiteral("import"), QStringLiteral("ssh-config"), config});
     QCOMPARE(imported.code, 0);
     QCOMPARE(imported.json()[QStringLiteral("added")].toInt() >= 2, true);
-    const QJsonObject web =
-        ok({QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("show"), QStringLiteral("web1")})
-            .json()
-            .toObject();
+    const QJsonObject web = ok({QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("show"),
+                                QStringLiteral("web1")})
+                                .json()
+                                .toObject();
     QCOMPARE(web[QStringLiteral("host")].toString(), QStringLiteral("10.0.0.11"));
     QCOMPARE(web[QStringLiteral("port")].toInt(), 2222);
-    const QJsonObject db =
-        ok({QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("show"), QStringLiteral("db1")})
-            .json()
-            .toObject();
+    const QJsonObject db = ok({QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("show"),
+                               QStringLiteral("db1")})
+                               .json()
+                               .toObject();
     QCOMPARE(db[QStringLiteral("host")].toString(), QStringLiteral("db1.example.com"));
     QCOMPARE(db[QStringLiteral("port")].toInt(), 22);
 
-    QCOMPARE(cli({QStringLiteral("import"), QStringLiteral("ssh-config"), path(QStringLiteral("missing"))}).code, 4);
+    QCOMPARE(
+        cli({QStringLiteral("import"), QStringLiteral("ssh-config"), path(QStringLiteral("missing"))}).code,
+        4);
 }
 
 void TestCli::ansibleExportImport()
 {
-    QCOMPARE(ok({QStringLiteral("server"), QStringLiteral("add"), QStringLiteral("web-01"), QStringLiteral("--host"),
-                 QStringLiteral("10.0.0.1"), QStringLiteral("--tag"), QStringLiteral("web")})
+    QCOMPARE(ok({QStringLiteral("server"), QStringLiteral("add"), QStringLiteral("web-01"),
+                 QStringLiteral("--host"), QStringLiteral("10.0.0.1"), QStringLiteral("--tag"),
+                 QStringLiteral("web")})
                  .code,
              0);
-    QCOMPARE(ok({QStringLiteral("server"), QStringLiteral("add"), QStringLiteral("db-01"), QStringLiteral("--host"),
-                 QStringLiteral("db.example.com"), QStringLiteral("--port"), QStringLiteral("2200")})
+    QCOMPARE(ok({QStringLiteral("server"), QStringLiteral("add"), QStringLiteral("db-01"),
+                 QStringLiteral("--host"), QStringLiteral("db.example.com"), QStringLiteral("--port"),
+                 QStringLiteral("2200")})
                  .code,
              0);
-    QCOMPARE(ok({QStringLiteral("project"), QStringLiteral("add"), QStringLiteral("shop"), QStringLiteral("--git-url"),
-                 QStringLiteral("https://git.example.com/shop.git")})
+    QCOMPARE(ok({QStringLiteral("project"), QStringLiteral("add"), QStringLiteral("shop"),
+                 QStringLiteral("--git-url"), QStringLiteral("https://git.example.com/shop.git")})
                  .code,
              0);
-    QCOMPARE(ok({QStringLiteral("env"), QStringLiteral("add"), QStringLiteral("shop/prod"), QStringLiteral("--root"),
-                 QStringLiteral("/srv/shop"), QStringLiteral("--server"), QStringLiteral("web-01"),
-                 QStringLiteral("--server"), QStringLiteral("db-01"), QStringLiteral("--strategy"),
-                 QStringLiteral("rolling")})
+    QCOMPARE(ok({QStringLiteral("env"), QStringLiteral("add"), QStringLiteral("shop/prod"),
+                 QStringLiteral("--root"), QStringLiteral("/srv/shop"), QStringLiteral("--server"),
+                 QStringLiteral("web-01"), QStringLiteral("--server"), QStringLiteral("db-01"),
+                 QStringLiteral("--strategy"), QStringLiteral("rolling")})
                  .code,
              0);
     QCOMPARE(cli({QStringLiteral("export"), QStringLiteral("ansible")}).code, 2);
-    QCOMPARE(cli({QStringLiteral("export"), QStringLiteral("ansible"), QStringLiteral("--format"), QStringLiteral("toml")})
+    QCOMPARE(cli({QStringLiteral("export"), QStringLiteral("ansible"), QStringLiteral("--format"),
+                  QStringLiteral("toml")})
                  .code,
              2);
 
@@ -852,12 +952,14 @@ void TestCli::ansibleExportImport()
                  bytes);
 
         const QString other = path(QStringLiteral("other-") + QString::fromLatin1(format));
-        const Run imported = ok({QStringLiteral("--json"), QStringLiteral("import"), QStringLiteral("ansible"), file,
-                                 QStringLiteral("--format"), QString::fromLatin1(format), QStringLiteral("--as-tags")},
-                                {}, other);
+        const Run imported =
+            ok({QStringLiteral("--json"), QStringLiteral("import"), QStringLiteral("ansible"), file,
+                QStringLiteral("--format"), QString::fromLatin1(format), QStringLiteral("--as-tags")},
+               {}, other);
         QCOMPARE(imported.code, 0);
         QVERIFY(imported.json()[QStringLiteral("added")].toInt() >= 2);
-        const QStringList environments{QStringLiteral("--json"), QStringLiteral("env"), QStringLiteral("list")};
+        const QStringList environments{QStringLiteral("--json"), QStringLiteral("env"),
+                                       QStringLiteral("list")};
         QCOMPARE(ok(environments, {}, other).json(), ok(environments).json());
         // The importer gives keyless hosts an ssh-agent login, so the key is compared apart.
         const QStringList servers{QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("list")};
@@ -882,32 +984,34 @@ void TestCli::ansibleForeignInventory()
     hosts.write("[webservers]\nalpha ansible_host=10.9.9.1 ansible_port=2201\nbeta ansible_host=10.9.9.2\n\n"
                 "[dbservers]\ngamma ansible_host=10.9.9.3\n");
     hosts.close();
-    const QStringList import{QStringLiteral("import"), QStringLiteral("ansible"), file, QStringLiteral("--format"),
-                             QStringLiteral("ini")};
+    const QStringList import{QStringLiteral("import"), QStringLiteral("ansible"), file,
+                             QStringLiteral("--format"), QStringLiteral("ini")};
 
     QCOMPARE(cli(import).code, 2); // neither --project nor --as-tags
     QCOMPARE(cli(import + QStringList{QStringLiteral("--project"), QStringLiteral("shop")}).code, 4);
-    QCOMPARE(ok({QStringLiteral("project"), QStringLiteral("add"), QStringLiteral("shop"), QStringLiteral("--git-url"),
-                 QStringLiteral("https://git.example.com/shop.git")})
+    QCOMPARE(ok({QStringLiteral("project"), QStringLiteral("add"), QStringLiteral("shop"),
+                 QStringLiteral("--git-url"), QStringLiteral("https://git.example.com/shop.git")})
                  .code,
              0);
-    QCOMPARE(cli(import + QStringList{QStringLiteral("--project"), QStringLiteral("shop"), QStringLiteral("--root"),
-                                      QStringLiteral("srv")})
+    QCOMPARE(cli(import + QStringList{QStringLiteral("--project"), QStringLiteral("shop"),
+                                      QStringLiteral("--root"), QStringLiteral("srv")})
                  .code,
              3);
 
     QCOMPARE(ok(import + QStringList{QStringLiteral("--as-tags")}).code, 0);
-    const QJsonObject alpha =
-        ok({QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("show"), QStringLiteral("alpha")})
-            .json()
-            .toObject();
+    const QJsonObject alpha = ok({QStringLiteral("--json"), QStringLiteral("server"), QStringLiteral("show"),
+                                  QStringLiteral("alpha")})
+                                  .json()
+                                  .toObject();
     QCOMPARE(alpha[QStringLiteral("host")].toString(), QStringLiteral("10.9.9.1"));
     QCOMPARE(alpha[QStringLiteral("port")].toInt(), 2201);
     QCOMPARE(alpha[QStringLiteral("tags")].toArray(), QJsonArray{QStringLiteral("webservers")});
-    QCOMPARE(ok({QStringLiteral("--json"), QStringLiteral("env"), QStringLiteral("list")}).json().toArray().size(), 0);
+    QCOMPARE(
+        ok({QStringLiteral("--json"), QStringLiteral("env"), QStringLiteral("list")}).json().toArray().size(),
+        0);
 
-    QCOMPARE(ok(import + QStringList{QStringLiteral("--project"), QStringLiteral("shop"), QStringLiteral("--root"),
-                                     QStringLiteral("/srv/shop")})
+    QCOMPARE(ok(import + QStringList{QStringLiteral("--project"), QStringLiteral("shop"),
+                                     QStringLiteral("--root"), QStringLiteral("/srv/shop")})
                  .code,
              0);
     const QJsonObject web = ok({QStringLiteral("--json"), QStringLiteral("env"), QStringLiteral("show"),
@@ -915,7 +1019,8 @@ void TestCli::ansibleForeignInventory()
                                 .json()
                                 .toObject();
     QCOMPARE(web[QStringLiteral("deployRoot")].toString(), QStringLiteral("/srv/shop"));
-    QCOMPARE(web[QStringLiteral("servers")].toArray(), (QJsonArray{QStringLiteral("alpha"), QStringLiteral("beta")}));
+    QCOMPARE(web[QStringLiteral("servers")].toArray(),
+             (QJsonArray{QStringLiteral("alpha"), QStringLiteral("beta")}));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
