@@ -112,15 +112,15 @@ QStringList list(const QVariant &value)
 {
     if (value.typeId() == QMetaType::QStringList)
         return value.toStringList();
-    const QString value_ = text(value).trimmed();
-    if (value_.startsWith(u'[')) {
+    const QString written = text(value).trimmed();
+    if (written.startsWith(u'[')) {
         QStringList items;
-        for (const QJsonValue &item : QJsonDocument::fromJson(value_.toUtf8()).array())
+        for (const QJsonValue &item : QJsonDocument::fromJson(written.toUtf8()).array())
             items.append(item.toString());
         return items;
     }
     QStringList items;
-    for (const QString &item : value_.split(u',', Qt::SkipEmptyParts))
+    for (const QString &item : written.split(u',', Qt::SkipEmptyParts))
         items.append(item.trimmed());
     return items;
 }
