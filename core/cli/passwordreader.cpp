@@ -20,12 +20,12 @@ public:
             return;
         termios silent = m_saved;
         silent.c_lflag &= ~tcflag_t(ECHO);
-        m_active = tcsetattr(m_fd, TCSAFLUSH, &silent) == 0;
+        m_active = tcsetattr(m_fd, TCSANOW, &silent) == 0;
     }
     ~EchoOff()
     {
         if (m_active)
-            tcsetattr(m_fd, TCSAFLUSH, &m_saved);
+            tcsetattr(m_fd, TCSANOW, &m_saved);
     }
     EchoOff(const EchoOff &) = delete;
     EchoOff &operator=(const EchoOff &) = delete;

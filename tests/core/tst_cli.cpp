@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -31,6 +32,7 @@ private slots:
     void missingEntriesAreExit4();
     void vaultThroughEnvironment();
     void vaultThroughStdin();
+    void vaultThroughTerminalPrompt();
     void storedKeysNeverShowTheirSecrets();
     void jsonExportImportRoundTrip();
     void importSshConfig();
@@ -701,6 +703,36 @@ void TestCli::vaultThroughStdin()
                  Password.toUtf8() + '\n')
                  .code,
              5);
+}
+
+void TestCli::vaultThroughTerminalPrompt()
+{
+    // util-linux `script` gives the CLI a real terminal, so the echo-off prompt path runs.
+    const QString script = QStandardPaths::findExecutable(QStringLiteral("script"));
+    if (script.isEmpty())
+        QSKIP("script(1) is not installed");
+    auto onTerminal = [&](const QString &verb, const QByteArray &typed) {
+        QProcess process;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("RELEASEDESK_VAULT_PASSWORD"));
+        env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C"));
+        process.setProcessEnvironment(env);
+        const QString command = QStringLiteral("'%1' --data-dir '%2' vault %3")
+                                    .arg(QStringLiteral(RELEASEDESK_CLI), m_dataDir, verb);
+        process.start(script, {QStringLiteral("-qec"), command, QStringLiteral("/dev/null")});
+        process.write(typed);
+        process.closeWriteChannel();
+        process.waitForFinished(120000);
+        return std::pair{process.exitCode(), process.readAll()};
+    };
+    const QByteArray typed = Password.toUtf8() + '\n';
+    auto [initCode, initOutput] = onTerminal(QStringLiteral("init"), typed + typed);
+    QCOMPARE(initCode, 0);
+    QVERIFY2(initOutput.contains("New master password: "), initOutput.constData());
+    QVERIFY2(initOutput.contains("Repeat it: "), initOutput.constData());
+    QCOMPARE(onTerminal(QStringLiteral("unlock"), typed).first, 0);
+    QCOMPARE(onTerminal(QStringLiteral("unlock"), "wrong password here\n").first, 5);
+    QCOMPARE(ok({QStringLiteral("vault"), QStringLiteral("unlock")}, master()).code, 0);
 }
 
 void TestCli::storedKeysNeverShowTheirSecrets()
