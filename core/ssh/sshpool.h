@@ -1,0 +1,85 @@
+#pragma once
+
+#include "connectionthrottle.h"
+#include "hostkeyinfo.h"
+#include "sshjob.h"
+#include "sshtarget.h"
+
+#include <QObject>
+#include <QStringList>
+
+#include <atomic>
+#include <map>
+#include <optional>
+
+class QThread;
+
+namespace rd {
+
+class KnownHosts;
+class SshWorker;
+
+// Runs jobs on many servers: one SshWorker on its own QThread per server, at most `parallelism`
+// servers at once, new connections spaced by a throttle. A server's jobs run in order on one
+// session, so later stages reuse the connection. Lives on the thread that owns the task (the GUI
+// thread in the app); all its signals arrive there.
+class SshPool : public QObject
+{
+    Q_OBJECT
+
+public:
+    SshPool(KnownHosts &knownHosts, HostKeyPrompt prompt, int parallelism, int connectionsPerSecond,
+            QObject *parent = nullptr);
+    ~SshPool() override;
+
+    void addServer(SshTarget target);
+    int enqueue(const QString &server, SshJob job);
+    // No more jobs will come for the server: its connection closes once its queue is done.
+    void finish(const QString &server);
+    void finishAll();
+    // Running jobs see the cancel flag; queued ones fail as cancelled.
+    void cancel();
+    // Cancels, closes every session on its own thread and waits for every thread.
+    void shutdown();
+
+    int activeServers() const { return m_active; }
+    bool isIdle() const;
+
+signals:
+    void logLine(const QString &server, const QString &line, bool isStderr);
+    void progress(const QString &server, qint64 done, qint64 total);
+    void connected(const QString &server, const QString &authMethod);
+    void jobFinished(int jobId, const QString &server, bool ok, const QString &message, const QString &hint);
+    void serverClosed(const QString &server);
+    void idle();
+
+private:
+    struct Server
+    {
+        std::optional<SshTarget> target;
+        QList<std::pair<int, SshJob>> queue;
+        bool finishing = false;
+        bool busy = false;
+        SshWorker *worker = nullptr;
+        QThread *thread = nullptr;
+    };
+
+    void schedule();
+    void start(const QString &name);
+    void dispatch(const QString &name);
+    void closeWorker(Server &server);
+    void onJobFinished(int jobId, const QString &name, bool ok, const QString &message, const QString &hint);
+    void onThreadFinished(const QString &name);
+
+    KnownHosts &m_knownHosts;
+    HostKeyPrompt m_prompt;
+    int m_parallelism;
+    ConnectionThrottle m_throttle;
+    std::atomic_bool m_cancel = false;
+    std::map<QString, Server> m_servers;
+    QStringList m_waiting;
+    int m_active = 0;
+    int m_nextJobId = 1;
+};
+
+} // namespace rd

@@ -1,0 +1,205 @@
+#include "ssh/knownhosts.h"
+#include "ssh/sshlibrary.h"
+#include "ssh/sshpool.h"
+#include "ssh/sshsession.h"
+#include "testhosts.h"
+
+#include <QDir>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace rd;
+using namespace rd::test;
+
+namespace {
+
+int countEntries(const QString &dir) { return int(QDir(dir).entryList(QDir::NoDotAndDotDot | QDir::AllEntries | QDir::System).size()); }
+int threadCount() { return countEntries(QStringLiteral("/proc/self/task")); }
+int fdCount() { return countEntries(QStringLiteral("/proc/self/fd")); }
+
+struct Outcome
+{
+    QString server;
+    bool ok = false;
+    QString message;
+};
+
+} // namespace
+
+class TestSshPool : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void fiftyServersReuseOneConnectionAndLeaveNothingBehind();
+    void parallelismBoundsConcurrentServers();
+    void failuresStayWithTheirServer();
+    void cancelStopsRunningAndQueuedJobs();
+    void cleanupTestCase();
+
+private:
+    QHash<int, Outcome> runUntilIdle(SshPool &pool);
+    SshTarget target(const TestHost &host) const { return keyFileTarget(m_fifty, host); }
+
+    SshLibrary m_library;
+    QTemporaryDir m_dir;
+    TestHostSet m_fifty;
+    std::unique_ptr<KnownHosts> m_knownHosts;
+};
+
+void TestSshPool::initTestCase()
+{
+    QVERIFY(m_library.ok());
+    m_fifty = startPrivateHosts(m_dir.filePath(QStringLiteral("fifty")), 50);
+    QCOMPARE(m_fifty.hosts.size(), 50);
+    m_knownHosts = std::make_unique<KnownHosts>(m_dir.filePath(QStringLiteral("known_hosts")));
+    QVERIFY(m_knownHosts->import(m_fifty.knownHosts()));
+}
+
+void TestSshPool::cleanupTestCase() { stopPrivateHosts(m_fifty.dir); }
+
+QHash<int, Outcome> TestSshPool::runUntilIdle(SshPool &pool)
+{
+    QHash<int, Outcome> outcomes;
+    connect(&pool, &SshPool::jobFinished, this,
+            [&](int id, const QString &server, bool ok, const QString &message, const QString &) {
+                outcomes.insert(id, {server, ok, message});
+            });
+    QSignalSpy idle(&pool, &SshPool::idle);
+    pool.finishAll();
+    if (!pool.isIdle())
+        idle.wait(120000);
+    return outcomes;
+}
+
+void TestSshPool::fiftyServersReuseOneConnectionAndLeaveNothingBehind()
+{
+    const int threadsBefore = threadCount();
+    const int fdsBefore = fdCount();
+    QHash<QString, QStringList> seen; // server -> lines from both jobs
+    {
+        SshPool pool(*m_knownHosts, {}, 50, 200);
+        connect(&pool, &SshPool::logLine, this,
+                [&](const QString &server, const QString &line, bool) { seen[server].append(line); });
+        QList<int> jobs;
+        for (const TestHost &host : m_fifty.hosts) {
+            pool.addServer(target(host));
+            // $PPID is the sshd process serving this connection: equal in both jobs when the session is reused.
+            for (int stage = 0; stage < 2; ++stage) {
+                jobs.append(pool.enqueue(host.name, [](SshSession &session, const SshJobContext &context) -> Result<> {
+                    ExecOptions options;
+                    options.onStdout = [&](const QString &line) { context.log(line, false); };
+                    auto result = session.exec(QStringLiteral("echo \"$(hostname) $PPID\""), options);
+                    if (!result)
+                        return std::unexpected(result.error());
+                    return {};
+                }));
+            }
+        }
+        QVERIFY(threadCount() > threadsBefore);
+        const auto outcomes = runUntilIdle(pool);
+        QCOMPARE(outcomes.size(), jobs.size());
+        for (int id : jobs)
+            QVERIFY2(outcomes[id].ok, qPrintable(outcomes[id].server + QStringLiteral(": ") + outcomes[id].message));
+    }
+    for (const TestHost &host : m_fifty.hosts) {
+        const QStringList lines = seen.value(host.name);
+        QCOMPARE(lines.size(), 2);
+        QCOMPARE(lines[0], lines[1]);
+        QCOMPARE(lines[0].section(u' ', 0, 0), host.name); // each job ran on its own server
+    }
+    QTRY_COMPARE(threadCount(), threadsBefore);
+    QCOMPARE(fdCount(), fdsBefore);
+}
+
+void TestSshPool::parallelismBoundsConcurrentServers()
+{
+    std::atomic_int running = 0;
+    std::atomic_int peak = 0;
+    SshPool pool(*m_knownHosts, {}, 4, 200);
+    for (int i = 0; i < 12; ++i) {
+        pool.addServer(target(m_fifty.hosts[i]));
+        pool.enqueue(m_fifty.hosts[i].name, [&](SshSession &session, const SshJobContext &) -> Result<> {
+            const int now = ++running;
+            int previous = peak.load();
+            while (now > previous && !peak.compare_exchange_weak(previous, now)) {
+            }
+            auto result = session.exec(QStringLiteral("sleep 0.3"));
+            --running;
+            return result ? Result<>{} : std::unexpected(result.error());
+        });
+    }
+    const auto outcomes = runUntilIdle(pool);
+    QCOMPARE(outcomes.size(), 12);
+    for (const Outcome &outcome : outcomes)
+        QVERIFY(outcome.ok);
+    QVERIFY(peak.load() <= 4);
+    QVERIFY(peak.load() >= 2);
+}
+
+void TestSshPool::failuresStayWithTheirServer()
+{
+    SshPool pool(*m_knownHosts, {}, 10, 200);
+    SshTarget dead = target(m_fifty.hosts[0]);
+    dead.name = QStringLiteral("dead");
+    dead.port = 1;
+    pool.addServer(std::move(dead));
+    pool.addServer(target(m_fifty.hosts[1]));
+    auto job = [](SshSession &session, const SshJobContext &) -> Result<> {
+        auto result = session.exec(QStringLiteral("exit 0"));
+        return result ? Result<>{} : std::unexpected(result.error());
+    };
+    const int deadFirst = pool.enqueue(QStringLiteral("dead"), job);
+    const int deadSecond = pool.enqueue(QStringLiteral("dead"), job);
+    const int alive = pool.enqueue(m_fifty.hosts[1].name, job);
+    const int unknown = pool.enqueue(QStringLiteral("never-added"), job);
+    const auto outcomes = runUntilIdle(pool);
+    QTRY_COMPARE(outcomes.size(), 4);
+    QVERIFY(!outcomes[deadFirst].ok);
+    QVERIFY2(outcomes[deadFirst].message.contains(QStringLiteral("Connection refused")), qPrintable(outcomes[deadFirst].message));
+    QCOMPARE(outcomes[deadSecond].message, outcomes[deadFirst].message); // no second connection attempt
+    QVERIFY(outcomes[alive].ok);
+    QVERIFY(!outcomes[unknown].ok);
+    QVERIFY(outcomes[unknown].message.contains(QStringLiteral("never-added")));
+}
+
+void TestSshPool::cancelStopsRunningAndQueuedJobs()
+{
+    const int threadsBefore = threadCount();
+    QHash<int, Outcome> outcomes;
+    {
+        SshPool pool(*m_knownHosts, {}, 3, 200);
+        connect(&pool, &SshPool::jobFinished, this,
+                [&](int id, const QString &server, bool ok, const QString &message, const QString &) {
+                    outcomes.insert(id, {server, ok, message});
+                });
+        QSignalSpy connected(&pool, &SshPool::connected);
+        for (int i = 0; i < 6; ++i) {
+            pool.addServer(target(m_fifty.hosts[i]));
+            pool.enqueue(m_fifty.hosts[i].name, [](SshSession &session, const SshJobContext &context) -> Result<> {
+                ExecOptions options;
+                options.cancel = context.cancel;
+                auto result = session.exec(QStringLiteral("sleep 60"), options);
+                if (!result)
+                    return std::unexpected(result.error());
+                if (result->cancelled)
+                    return fail(QStringLiteral("cancelled"));
+                return {};
+            });
+        }
+        QVERIFY(connected.wait(10000));
+        pool.cancel();
+        QSignalSpy idle(&pool, &SshPool::idle);
+        pool.finishAll();
+        QVERIFY(idle.wait(30000));
+    }
+    QCOMPARE(outcomes.size(), 6);
+    for (const Outcome &outcome : outcomes)
+        QVERIFY(!outcome.ok);
+    QTRY_COMPARE(threadCount(), threadsBefore);
+}
+
+QTEST_GUILESS_MAIN(TestSshPool)
+#include "tst_sshpool.moc"
