@@ -1,4 +1,3764 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
+<context>
+    <name></name>
+    <message>
+        <source>Line %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Correct the inventory file and import it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the host range in &quot;%1&quot; is not valid.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write ranges like web[01:10] or db-[a:f].</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the host range in &quot;%1&quot; is empty or too large.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a quote is not closed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the section header &quot;%1&quot; is not closed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the section &quot;%1&quot; is not a group, :vars or :children section.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the group name in &quot;%1&quot; is not valid.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a key=value host variable.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a key=value group variable.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a group name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the variables of %1 must be a mapping.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>groups are nested too deeply.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the group &quot;%1&quot; must be a mapping with hosts, vars or children.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the hosts of &quot;%1&quot; must be a mapping.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the children of &quot;%1&quot; must be a mapping.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not hosts, vars or children.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the inventory must be a mapping of groups, usually starting with &quot;all:&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the YAML is not valid: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AnsibleInventory</name>
+    <message>
+        <source>Line %1: %2 was skipped: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Line %1: %2 is not valid: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>host &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Line %1: the group &quot;%2&quot; did not become a tag: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 belongs to the project &quot;%2&quot;, which is not in the inventory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create the project first, or export with its git URL.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the project &quot;%1&quot; of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>group &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 should become an environment of the project &quot;%2&quot;, which does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create the project first, or import the groups as tags.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The YAML inventory could not be written: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The YAML inventory could not be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CliContext</name>
+    <message>
+        <source>The vault is not initialized.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create it first with: releasedesk-cli vault init</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Master password</source>
+        <translation>主密码</translation>
+    </message>
+    <message>
+        <source>There is no key named &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>List the keys with: releasedesk-cli key list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no server named &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>List the servers with: releasedesk-cli server list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no project named &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>List the projects with: releasedesk-cli project list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; does not name an environment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write it as PROJECT/ENV, for example shop/prod.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Project &quot;%1&quot; has no environment named &quot;%2&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>List them with: releasedesk-cli env list --project %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no hook template titled &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>List them with: releasedesk-cli hook list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The name &quot;%1&quot; is already taken by another %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose another name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The %1 &quot;%2&quot; is not a whole number from %3 to %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give a number in that range.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CommandLine</name>
+    <message>
+        <source>Inventory directory (default: RELEASEDESK_HOME, else the user&apos;s data directory).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>DIR</source>
+        <translation>目录</translation>
+    </message>
+    <message>
+        <source>Machine-readable JSON on stdout; errors as JSON on stderr.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read passwords as lines from stdin instead of prompting.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show help; after a verb, that verb&apos;s help.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: releasedesk-cli [--data-dir DIR] [--json] [--password-stdin] &lt;group&gt; &lt;verb&gt; [arguments]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Manages the ReleaseDesk inventory without the GUI.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Options:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commands:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Passwords are never taken from arguments. The master password comes from RELEASEDESK_VAULT_PASSWORD, an export password from RELEASEDESK_EXPORT_PASSWORD, a new master password from RELEASEDESK_NEW_VAULT_PASSWORD; otherwise, with --password-stdin, one line each from stdin in the order asked; otherwise from a prompt on the terminal.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exit codes:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>success</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>runtime failure (I/O, database)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>usage error (unknown command or option, missing argument)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>invalid input (validation failed; the message names the field and the rule)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>vault locked, not initialized, or wrong password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>refused: still in use (the users are listed) or name taken</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run releasedesk-cli &lt;group&gt; &lt;verb&gt; --help for the options of a verb.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: releasedesk-cli %1 %2 %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run releasedesk-cli --help for the global options and the exit codes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown command &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use one of: %1. See releasedesk-cli --help.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; needs a verb.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown verb &quot;%1 %2&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use one of: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>See releasedesk-cli %1 %2 --help.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Missing argument for &quot;%1 %2&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Too many arguments for &quot;%1 %2&quot;: %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>EnvironmentCommands</name>
+    <message>
+        <source>The server %1 is listed twice.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Each server can be in an environment once.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>environment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ENVIRONMENT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>DEPLOY ROOT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>STRATEGY</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PARALLEL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SERVERS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Environment</source>
+        <translation>环境</translation>
+    </message>
+    <message>
+        <source>Deploy root</source>
+        <translation>部署根目录</translation>
+    </message>
+    <message>
+        <source>Shared paths</source>
+        <translation>共享路径</translation>
+    </message>
+    <message>
+        <source>Strategy</source>
+        <translation>策略</translation>
+    </message>
+    <message>
+        <source>Parallelism</source>
+        <translation>并发数</translation>
+    </message>
+    <message>
+        <source>Servers</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; does not name an environment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write it as PROJECT/ENV, for example shop/prod.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The environment needs a deploy root.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add --root, for example --root /srv/shop.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>environment of this project</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added environment %1/%2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved environment %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removed environment %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved the servers of %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server %1 is not in %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>See its servers with: releasedesk-cli env show %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Absolute deploy root on the servers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PATH</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A path kept across releases; repeat for more (replaces them).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>P</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Servers worked on at once (1-500, default 10).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>N</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>full, rolling, gray or patch (default full).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>S</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A server, in release order; repeat for more (replaces them).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NAME</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NEW</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Environments: where a project is deployed, on which servers, in which order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>[--project P]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>List the environments.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only this project&apos;s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PROJECT/ENV</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show one environment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PROJECT/ENV --root PATH [--shared P ...] [--parallelism N] [--strategy S] [--server NAME ...]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add an environment to a project.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PROJECT/ENV [the options of add] [--name NEW]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change an environment; options not given stay as they are.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove an environment (its servers stay).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PROJECT/ENV SERVER... [--position N]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add servers to the release order, at the end or at position N (1 is first); servers already in it move there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where to insert them, 1 being first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PROJECT/ENV SERVER...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Take servers out of an environment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HookCommands</name>
+    <message>
+        <source>The title &quot;%1&quot; is already taken.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose another title.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The stage &quot;%1&quot; is unknown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose before-download, after-download, before-release or after-release.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--script and --script-file contradict each other.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give one of them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The script file %1 could not be read: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the path and its permissions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TITLE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>STAGE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SCRIPT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Script</source>
+        <translation>脚本</translation>
+    </message>
+    <message>
+        <source>The template needs a stage.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add --stage before-download, after-download, before-release or after-release.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The template needs a script.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add --script TEXT or --script-file FILE.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added hook template &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved hook template &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removed hook template &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>before-download, after-download, before-release or after-release.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The shell script.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TEXT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read the shell script from a file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>F</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New title.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NEW</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hook templates: shell scripts run at a stage of a release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>List the hook templates.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show one template with its script.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TITLE --stage STAGE (--script TEXT | --script-file F)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a hook template.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TITLE [--stage STAGE] [--script TEXT | --script-file F] [--title NEW]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change a template; options not given stay as they are.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove a hook template.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>InventoryStore</name>
+    <message>
+        <source>The inventory database could not %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that the data directory is writable and the disk is not full.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>be read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no %1 with id %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>List them to see which ones exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not create the data directory %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose another one with --data-dir or RELEASEDESK_HOME.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not create the inventory database %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the permissions of the data directory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not open the inventory database %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that it is a ReleaseDesk database and that its directory is writable.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>be configured</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The inventory database %1 could not be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The inventory database was written by a newer ReleaseDesk (schema %1, this one knows %2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upgrade ReleaseDesk, or point --data-dir at another directory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>be upgraded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The inventory was written from a worker thread.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This is a bug in ReleaseDesk: only the thread that opened the inventory may write it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The inventory database could not start a transaction: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The inventory database could not save the change: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that the disk is not full.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A key named &quot;%1&quot; already exists.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose another name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>save the key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key is still used by: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give those servers another key first, then remove this one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>remove the key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A server named &quot;%1&quot; already exists.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server&apos;s key (id %1) does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose one of the stored keys.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>save the server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server is still used by: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove it from those environments first, then remove it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>remove the server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>project</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A project named &quot;%1&quot; already exists.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>save the project</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>remove the project</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>environment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Project &quot;%1&quot; already has an environment named &quot;%2&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>save the environment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>remove the environment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A server is listed twice.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Each server can be in an environment once.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no server with id %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>List the servers to see which ones exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>save the environment&apos;s servers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>hook template</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A hook template titled &quot;%1&quot; already exists.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose another title.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>save the hook template</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>remove the hook template</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>server %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>environment %1/%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>save the vault</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown secret column %1.%2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>JsonInventory</name>
+    <message>
+        <source>an object</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a string</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a whole number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>true or false</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a list of strings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 must be %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: the field &quot;%2&quot; must be %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Correct the file, or export it again from ReleaseDesk.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not valid: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 refers to the %2 &quot;%3&quot;, which is neither in the file nor in the inventory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add the %1 to the file or to the inventory first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The field &quot;%1&quot; must be a list.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 repeats a name that appears earlier in the file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep one entry per name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The field &quot;secrets&quot; must be a base64 string.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export the inventory again from ReleaseDesk.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file holds encrypted private keys, and no export password was given.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the password that was chosen when the file was exported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file holds encrypted private keys, and the vault is locked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unlock the vault with the master password, then import again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The field &quot;secrets&quot; is not valid base64.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The encrypted private keys could not be opened: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the export password; nothing was imported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The encrypted private keys are not in the expected form.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The encrypted secrets of key &quot;%1&quot; hold no private key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The private key of &quot;%1&quot; could not be opened: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The passphrase of &quot;%1&quot; could not be opened: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key &quot;%1&quot; was exported with its public key only: its private key needs an unlocked vault and an export password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file is not valid JSON: %1 at offset %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a file exported by ReleaseDesk, or correct the JSON near that offset.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file is not a ReleaseDesk inventory (its &quot;format&quot; is not &quot;%1&quot;).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a file exported by ReleaseDesk.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The inventory file has version %1; this ReleaseDesk reads version %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export it again with this version of ReleaseDesk, or upgrade ReleaseDesk.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has the unknown kind &quot;%2&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use stored, file or agent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has the unknown stage &quot;%2&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use before-download, after-download, before-release or after-release.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key &quot;%1&quot; was skipped: the file carries no private key for it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server &quot;%1&quot; was imported without a key: its key &quot;%2&quot; was skipped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>project</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>server</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>KeyCommands</name>
+    <message>
+        <source>The file %1 does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file %1 could not be read: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check its permissions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NAME</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>USER</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KIND</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FINGERPRINT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ENABLED</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Fingerprint</source>
+        <translation>指纹</translation>
+    </message>
+    <message>
+        <source>Public key</source>
+        <translation>公钥</translation>
+    </message>
+    <message>
+        <source>Key file</source>
+        <translation>密钥文件</translation>
+    </message>
+    <message>
+        <source>Passphrase</source>
+        <translation>口令</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>Used by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Say where the key comes from, exactly once.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use --private-key-file FILE, --key-file PATH or --agent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key needs a remote user.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add --user, for example --user deploy.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--passphrase-stdin only goes with --private-key-file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key files and the agent keep their own passphrases.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key&apos;s passphrase</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key file %1 does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give the path of the private key file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added key %1 (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--enable and --disable contradict each other.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give one of them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved key %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key %1 is still used by: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give those servers another key first (server edit NAME --key K).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removed key %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remote login name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>U</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SSH keys: a stored private key (sealed in the vault), a key file, or the ssh-agent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>List the keys.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show one key, its public key and who uses it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NAME --user U (--private-key-file F [--passphrase-stdin] | --key-file PATH | --agent)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a key. A private key file is read once and sealed in the vault (needs the master password); its passphrase comes as a line on stdin.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OpenSSH private key to store in the vault.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>F</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read the private key&apos;s passphrase from stdin.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use this private key file in place, at connect time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PATH</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use the keys of the running ssh-agent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NAME [--user U] [--name NEW] [--enable|--disable]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change a key&apos;s user, name or whether it is used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NEW</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use the key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the key but do not use it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove a key no server uses.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>KeyMaterial</name>
+    <message>
+        <source>This is not a private key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paste the whole private key file, including the &quot;-----BEGIN ... PRIVATE KEY-----&quot; and &quot;-----END ... PRIVATE KEY-----&quot; lines.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The private key is damaged: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paste the whole file again, unchanged.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keys of type %1 are not supported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use an Ed25519, RSA or ECDSA key (ssh-keygen -t ed25519 makes one).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its public key cannot be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its %1 public key is malformed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its END line is missing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its base64 text does not decode.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it does not start with the OpenSSH key header.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its header cannot be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its private part is missing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its private part does not match its public key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ECDSA on curve %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This private key is protected by a passphrase.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type the key&apos;s passphrase as well.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Out of memory while reading the private key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The passphrase of this private key is wrong.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type the passphrase again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PuTTY keys (.ppk) cannot be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Convert it first: puttygen key.ppk -O private-openssh -o key, then paste that file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This is a public key, not a private key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paste the private key file (for example id_ed25519, not id_ed25519.pub).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This is not an OpenSSH public key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paste one line as in a .pub file, such as &quot;ssh-ed25519 AAAA... me@host&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>KnownHosts</name>
+    <message>
+        <source>Could not read the known hosts file %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check its permissions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not write the known hosts file %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the permissions of the data directory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that the disk is not full.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The known hosts file already holds another %1 key for %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace it explicitly if the server&apos;s key really changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name an OpenSSH known_hosts file, usually ~/.ssh/known_hosts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Output</name>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+</context>
+<context>
+    <name>PasswordReader</name>
+    <message>
+        <source>Pass --password-stdin and write it as a line on stdin.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set %1, or pass --password-stdin and write it as a line on stdin.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is needed, and there is no terminal to ask on.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Repeat it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The two entries differ.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the command again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 was expected as a line on stdin, but none came.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write one line per secret, in the order the command asks for them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was entered.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ProjectCommands</name>
+    <message>
+        <source>project</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NAME</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GIT URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>BRANCH</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KEEP</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ENVIRONMENTS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Git URL</source>
+        <translation>Git 地址</translation>
+    </message>
+    <message>
+        <source>Branch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep releases</source>
+        <translation>保留版本数</translation>
+    </message>
+    <message>
+        <source>Excludes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Environments</source>
+        <translation>环境</translation>
+    </message>
+    <message>
+        <source>The project needs a git URL.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add --git-url, for example --git-url https://git.example.com/shop.git.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added project %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved project %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removed project %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removed project %1 and its environments %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Repository URL.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Default branch (default main).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>B</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Releases kept on each server (2-100, default 5).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>N</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A pattern left out of packages; repeat for more (replaces them).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PAT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NEW</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Projects: the git repositories that are deployed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>List the projects.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show one project.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NAME --git-url URL [--branch B] [--keep N] [--exclude PAT ...]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a project.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NAME [the options of add] [--name NEW]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change a project; options not given stay as they are.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove a project and its environments (servers and keys stay).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ServerCommands</name>
+    <message>
+        <source>server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--enable and --disable contradict each other.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give one of them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NAME</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HOST</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PORT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>USER</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KEY</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TAGS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ENABLED</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>主机</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>Used by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>The server needs a host.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add --host, for example --host web-01.example.com.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added server %1 (%2:%3).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved server %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server %1 is still used by: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Take it out of those environments first (env unassign PROJECT/ENV %1).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removed server %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Host name or IP address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>H</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SSH port (default 22).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>P</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name of the key to log in with (empty: none).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>K</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Login name (default: the key&apos;s).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>U</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Department.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>D</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Owner.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>O</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A tag; repeat for more (replaces the tags).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>T</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Free notes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>N</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deploy to this server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the server but skip it in releases.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NEW</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Servers to deploy to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>[--tag T ...]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>List the servers, optionally only those with all given tags.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only servers with this tag.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show one server and the environments it is in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NAME --host H [--port P] [--key K] [--user U] [--department D] [--owner O] [--tag T ...] [--notes N]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NAME [the options of add] [--name NEW] [--enable|--disable]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change a server; options not given stay as they are.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove a server no environment uses.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SshConfigImporter</name>
+    <message>
+        <source>Could not read the ssh configuration %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the path and that the file is readable.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: a quote is not closed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close the quote, as ssh would refuse this file too.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: the host pattern &quot;%2&quot; is not a server of its own; its settings apply to the hosts it matches.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: the Match block &quot;%2&quot; was skipped: its conditions depend on the moment of connection.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: Include is nested more than %2 levels deep.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the configuration for files that include each other.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: Include &quot;%2&quot; matches no file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key for %1 could not be created: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Host &quot;%1&quot; was skipped: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its HostName &quot;%1&quot; uses a %-token that has no value at import time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its IdentityFile &quot;%1&quot; uses a %-token that has no value at import time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Host &quot;%1&quot; names %2 identity files; the first, %3, is used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SshSession</name>
+    <message>
+        <source>%1 (%2 port %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 on %2: the connection was lost (%3).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that the server and its sshd are still running, then retry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 on %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>error %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled while talking to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 did not answer in time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the network and the server&apos;s load, or raise the time limit.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not resolve %1: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the host name, or use its IP address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled while connecting to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not connect to %1: no answer within %2 s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that the server is up and that no firewall drops SSH traffic.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not connect to %1: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that the server is up, that sshd listens on port %1 and that no firewall blocks it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not create an SSH session for %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The system may be out of memory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The SSH handshake failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that the port belongs to an SSH server and that it accepts modern algorithms (curve25519 or ECDH key exchange, AES-CTR, HMAC-SHA2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server sent no host key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The host key of %1 (%2 %3) is marked as revoked in ReleaseDesk&apos;s known hosts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Do not connect until the server has a new key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The host key of %1 has CHANGED. Stored: %2. Offered now: %3 (%4). The connection was refused: someone may be intercepting it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>If the server was reinstalled or its keys rotated, check the new fingerprint on the server (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then replace the stored key (releasedesk-cli hostkeys forget %1, or the host key dialog).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The host key of %1 (%2 %3) is not known and was not accepted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare the fingerprint with the server&apos;s (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) and accept it, or scan and approve the fleet&apos;s keys first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asking for the authentication methods failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ssh-agent (not reachable: is SSH_AUTH_SOCK set?)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ssh-agent (could not list its keys)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ssh-agent key %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ssh-agent (it holds no keys)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>stored key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>key file %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>keyboard-interactive</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Authentication as %1 on %2 failed. The server offers: %3. Tried: %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>nothing that the server offers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the user name, and that the key&apos;s public part is in that user&apos;s ~/.ssh/authorized_keys on the server; for a key with a passphrase, check the passphrase.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opening a channel failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting a command failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sending data failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading a command&apos;s output failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that the file exists and is readable.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading %1 failed: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The upload of %1 to %2 was cancelled; the partial file was removed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing %1 on %2 failed: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check free space (df) and permissions of the target directory on the server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The upload to %1 was incomplete (%2); the partial file was removed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the connection and retry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file arrived damaged on %1 (%2); it was removed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry; if it happens again, check the server&apos;s disk and memory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Moving the uploaded file into place as %1 on %2 failed: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the permissions of the target directory on the server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The upload to %1 failed with exit code %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server needs a POSIX shell with head, wc and sha256sum.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server confirmed a different sha256 for %1 on %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry the upload.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SshTargetFactory</name>
+    <message>
+        <source>Server %1 is disabled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enable it in the inventory to use it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server %1 has no key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Assign a key to it (releasedesk-cli server edit %1 --key NAME).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key %1 of server %2 is disabled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enable the key or assign another one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key %1 of server %2 is stored in the vault, which is locked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unlock the vault with the master password first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>StoredKeyBuilder</name>
+    <message>
+        <source>The vault is locked, so the key cannot be stored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unlock the vault with the master password first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This private key is protected by a passphrase.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type the key&apos;s passphrase as well.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TransferCommands</name>
+    <message>
+        <source>warning: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that the directory exists and is writable.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wrote %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file %1 does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check its permissions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added %1, updated %2, skipped %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give the path of an OpenSSH client configuration.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Ansible inventory format is missing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Ansible inventory format &quot;%1&quot; is unknown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give --format ini or --format yaml.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Say what the groups of the inventory become, exactly once.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give --project P (groups become its environments) or --as-tags.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--root only goes with --project.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tags have no deploy root; drop --root or use --project.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ini or yaml.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FORMAT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write to this file (mode 0600) instead of stdout.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>F</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write the inventory out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>[--output F] [--with-secrets]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The whole inventory as JSON. With --with-secrets, stored private keys are included, sealed under an export password (RELEASEDESK_EXPORT_PASSWORD, stdin or prompt); this needs the master password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Include the stored private keys, sealed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--format ini|yaml [--output F]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Servers and environments as an Ansible inventory; one group per environment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Merge inventory from files; entries with the same name are updated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FILE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A ReleaseDesk JSON export. Sealed private keys need the export password and the master password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>[FILE]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Servers from an OpenSSH client configuration (default ~/.ssh/config).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FILE --format ini|yaml (--project P [--root PATH] | --as-tags)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hosts of an Ansible inventory become servers; its groups become environments of project P (deploy root from the group&apos;s releasedesk_deploy_root, else --root) or tags.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Project whose environments the groups become.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>P</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deploy root of those environments.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PATH</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Groups become tags on their hosts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Validator</name>
+    <message>
+        <source>The name is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter a short name such as web-01.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The name &quot;%1&quot; is not allowed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use 1 to 64 letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;, starting with a letter or digit.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The user name is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the remote login, for example deploy.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The user name &quot;%1&quot; is not a valid login.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use up to 32 letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;, starting with a letter or &apos;_&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The host is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter a host name or an IPv4 or IPv6 address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid IPv6 address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write it like 2001:db8::10, without a port or zone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid IPv4 address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use four numbers from 0 to 255 separated by dots, like 192.0.2.10.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid host name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A host name is made of dot-separated labels of letters, digits and inner &apos;-&apos;, each at most 63 characters (RFC 1123).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The port %1 is out of range.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use a number from 1 to 65535; SSH listens on 22 unless configured otherwise.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The port &quot;%1&quot; is not a number.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use an absolute path such as /srv/app, made of letters, digits and . _ - @ + /.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The deploy root is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The deploy root &quot;%1&quot; is not an absolute path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The deploy root &quot;%1&quot; must name a directory below /, without a trailing slash.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The deploy root &quot;%1&quot; contains characters that are not allowed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The deploy root &quot;%1&quot; contains an empty, &apos;.&apos; or &apos;..&apos; component.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use a path relative to the release, such as storage/logs or .env.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The shared path &quot;%1&quot; must be relative and not end with &apos;/&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The shared path &quot;%1&quot; contains characters that are not allowed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The shared path &quot;%1&quot; contains an empty, &apos;.&apos; or &apos;..&apos; component.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use https://host/group/repo.git, ssh://user@host[:port]/path, user@host:path or file:///absolute/path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The git URL is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The git URL &quot;%1&quot; contains a space or control character.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The git URL &quot;%1&quot; must not start with &apos;-&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The git URL &quot;%1&quot; is malformed: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file URL &quot;%1&quot; must name an absolute local path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The URL scheme &quot;%1&quot; is not supported for git.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The git URL &quot;%1&quot; has an invalid host: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The git URL &quot;%1&quot; has an invalid port.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The git URL &quot;%1&quot; names no repository path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The git URL &quot;%1&quot; is not in a form git understands.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use a git branch name such as main or release/2.1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The branch is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid git branch name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The tag &quot;%1&quot; is not allowed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The text is %1 characters long; at most %2 are allowed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The text contains control characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The text contains line breaks or control characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove them; only printable text is kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A stored key needs its private key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paste the private key, or choose &quot;key file&quot; or &quot;ssh-agent&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key file &quot;%1&quot; is not an absolute path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the private key file, for example /home/me/.ssh/id_ed25519.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keeping %1 releases is not possible.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep from 2 to 100: the current release and the one before it always stay.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A package exclude is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write one pattern per line, such as node_modules or *.log.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The environment belongs to no project.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the project it deploys.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A parallelism of %1 is out of range.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use 1 to 500 servers at once.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The strategy &quot;%1&quot; is unknown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose full, rolling, gray or patch.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A server is listed twice.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Each server can be in an environment once.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The template needs a title.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name it after what it does, for example &quot;Restart nginx&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The script is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write the shell commands to run at this stage.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n field(s) are not valid:</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Vault</name>
+    <message>
+        <source>The cryptography library (libsodium) could not start.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reinstall libsodium and start ReleaseDesk again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The password is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a password of at least %1 characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The password is too short.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key could not be derived from the password: %1 MiB of memory were not available.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close other programs and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A secret in the vault could not be decrypted: it was changed, or it was sealed for another place.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the secret again (for a stored key: edit the key and paste it again).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault has no master password yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a master password first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault record in the inventory database is damaged.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore the inventory database from a backup.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The master password is wrong.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type it again, and check Caps Lock and the keyboard layout.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault already has a master password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unlock it with that password, or change the password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The master password is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type the master password of this inventory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The secret %1 of key %2 could not be decrypted, so the master password was not changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter that key again (or remove it), then change the password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault is locked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unlock it with the master password first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type the password that protected this data.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This is not data sealed by ReleaseDesk, or it is damaged.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the file exactly as it was exported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The password is wrong, or the data was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type the password that protected this data, and check that the file is complete.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>VaultCommands</name>
+    <message>
+        <source>Initialized</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sealed secrets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create the vault with: releasedesk-cli vault init</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault already has a master password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change it with: releasedesk-cli vault passwd</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New master password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault is ready; keep the master password safe, it cannot be recovered.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The master password is right.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault is not initialized.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create it first with: releasedesk-cli vault init</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Current master password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The master password was changed.</source>
+        <translation>主密码已修改。</translation>
+    </message>
+    <message>
+        <source>The vault that seals stored private keys under the master password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Say whether the vault is initialized and how many secrets it holds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the master password (RELEASEDESK_VAULT_PASSWORD, stdin or prompt).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the master password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change the master password: the current one (RELEASEDESK_VAULT_PASSWORD or the first line), then the new one (RELEASEDESK_NEW_VAULT_PASSWORD or the next line).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Ships code from git to Linux servers over SSH.</source>
+        <translation>通过 SSH 将 git 中的代码部署到 Linux 服务器。</translation>
+    </message>
+    <message>
+        <source>Keep the inventory in DIR (else RELEASEDESK_HOME, else the platform&apos;s application data directory).</source>
+        <translation>将清单保存在 DIR 中（否则使用 RELEASEDESK_HOME，再否则使用平台的应用数据目录）。</translation>
+    </message>
+    <message>
+        <source>DIR</source>
+        <translation>目录</translation>
+    </message>
+    <message>
+        <source>Interface language: en or zh_CN.</source>
+        <translation>界面语言：en 或 zh_CN。</translation>
+    </message>
+    <message>
+        <source>LANG</source>
+        <translation>语言</translation>
+    </message>
+</context>
+<context>
+    <name>rd::EnvironmentTableModel</name>
+    <message>
+        <source>Project</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>Environment</source>
+        <translation>环境</translation>
+    </message>
+    <message>
+        <source>Servers</source>
+        <translation>服务器</translation>
+    </message>
+</context>
+<context>
+    <name>rd::EnvironmentsPane</name>
+    <message>
+        <source>Environments</source>
+        <translation>环境</translation>
+    </message>
+    <message>
+        <source>Where a project is deployed and in which order. Drag servers from &quot;All servers&quot; into the environment, drag them within it to reorder, or drag them back out to remove them.</source>
+        <translation>项目部署到哪里、按什么顺序部署。把服务器从“所有服务器”拖入环境，在环境内拖动可调整顺序，拖回去即可移除。</translation>
+    </message>
+    <message>
+        <source>prod</source>
+        <translation>prod</translation>
+    </message>
+    <message>
+        <source>/srv/shop</source>
+        <translation>/srv/shop</translation>
+    </message>
+    <message>
+        <source>One path per line, e.g.
+storage/logs
+.env</source>
+        <translation>每行一个路径，例如
+storage/logs
+.env</translation>
+    </message>
+    <message>
+        <source>Full: all servers, switched together</source>
+        <translation>全量：所有服务器同时切换</translation>
+    </message>
+    <message>
+        <source>Rolling: in batches</source>
+        <translation>滚动：分批进行</translation>
+    </message>
+    <message>
+        <source>Gray: canary servers first</source>
+        <translation>灰度：先发布金丝雀服务器</translation>
+    </message>
+    <message>
+        <source>Patch: only changed files</source>
+        <translation>补丁：只传改动的文件</translation>
+    </message>
+    <message>
+        <source>Project</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Deploy root</source>
+        <translation>部署根目录</translation>
+    </message>
+    <message>
+        <source>Shared paths</source>
+        <translation>共享路径</translation>
+    </message>
+    <message>
+        <source>Parallelism</source>
+        <translation>并发数</translation>
+    </message>
+    <message>
+        <source>Strategy</source>
+        <translation>策略</translation>
+    </message>
+    <message>
+        <source>Filter by project or environment</source>
+        <translation>按项目或环境筛选</translation>
+    </message>
+    <message>
+        <source>Filter servers by name or host</source>
+        <translation>按名称或主机筛选服务器</translation>
+    </message>
+    <message>
+        <source>Add →</source>
+        <translation>添加 →</translation>
+    </message>
+    <message>
+        <source>Add the selected servers to the end of the environment</source>
+        <translation>将选中的服务器添加到环境末尾</translation>
+    </message>
+    <message>
+        <source>← Remove</source>
+        <translation>← 移除</translation>
+    </message>
+    <message>
+        <source>Take the selected servers out of the environment (Delete)</source>
+        <translation>将选中的服务器移出环境（Delete 键）</translation>
+    </message>
+    <message>
+        <source>All servers</source>
+        <translation>所有服务器</translation>
+    </message>
+    <message>
+        <source>Servers in this environment</source>
+        <translation>此环境中的服务器</translation>
+    </message>
+    <message>
+        <source>Release order, top first. Drop here to add, drag to reorder.</source>
+        <translation>发布顺序，自上而下。拖放到此处即可添加，拖动可调整顺序。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n environment(s)</source>
+        <translation>
+            <numerusform>%n 个环境</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Servers in %1 (%2)</source>
+        <translation>%1 中的服务器（%2）</translation>
+    </message>
+    <message>
+        <source>Servers in this environment (save it first)</source>
+        <translation>此环境中的服务器（请先保存环境）</translation>
+    </message>
+</context>
+<context>
+    <name>rd::HookTemplateTableModel</name>
+    <message>
+        <source>Before download</source>
+        <translation>下载前</translation>
+    </message>
+    <message>
+        <source>After download (build)</source>
+        <translation>下载后（构建）</translation>
+    </message>
+    <message>
+        <source>Before release</source>
+        <translation>发布前</translation>
+    </message>
+    <message>
+        <source>After release (restart)</source>
+        <translation>发布后（重启）</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+</context>
+<context>
+    <name>rd::HookTemplatesPane</name>
+    <message>
+        <source>Hook templates</source>
+        <translation>钩子模板</translation>
+    </message>
+    <message>
+        <source>Shell scripts run at a pipeline stage. They see RD_PROJECT, RD_ENV, RD_VERSION, RD_COMMIT, RD_RELEASE_DIR, RD_PREVIOUS_DIR and RD_SERVER.</source>
+        <translation>在流水线某个阶段运行的 Shell 脚本，可使用 RD_PROJECT、RD_ENV、RD_VERSION、RD_COMMIT、RD_RELEASE_DIR、RD_PREVIOUS_DIR 和 RD_SERVER 环境变量。</translation>
+    </message>
+    <message>
+        <source>#!/bin/sh
+set -e
+sudo systemctl reload nginx</source>
+        <translation>#!/bin/sh
+set -e
+sudo systemctl reload nginx</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Script</source>
+        <translation>脚本</translation>
+    </message>
+    <message>
+        <source>Filter by title or stage</source>
+        <translation>按标题或阶段筛选</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hook template(s)</source>
+        <translation>
+            <numerusform>%n 个钩子模板</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>rd::InventoryPane</name>
+    <message>
+        <source>Add</source>
+        <translation>新增</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+</context>
+<context>
+    <name>rd::KeyTableModel</name>
+    <message>
+        <source>Stored private key</source>
+        <translation>存储的私钥</translation>
+    </message>
+    <message>
+        <source>Key file</source>
+        <translation>密钥文件</translation>
+    </message>
+    <message>
+        <source>ssh-agent</source>
+        <translation>ssh-agent</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Fingerprint</source>
+        <translation>指纹</translation>
+    </message>
+</context>
+<context>
+    <name>rd::KeysPane</name>
+    <message>
+        <source>SSH keys</source>
+        <translation>SSH 密钥</translation>
+    </message>
+    <message>
+        <source>Login identities for the servers: a private key kept encrypted in the vault, a key file on this machine, or the running ssh-agent.</source>
+        <translation>登录服务器所用的身份：加密保存在保险库中的私钥、本机上的密钥文件，或正在运行的 ssh-agent。</translation>
+    </message>
+    <message>
+        <source>deploy-key</source>
+        <translation>deploy-key</translation>
+    </message>
+    <message>
+        <source>deploy</source>
+        <translation>deploy</translation>
+    </message>
+    <message>
+        <source>Load from file…</source>
+        <translation>从文件载入…</translation>
+    </message>
+    <message>
+        <source>empty if the key has none</source>
+        <translation>密钥没有口令则留空</translation>
+    </message>
+    <message>
+        <source>/home/me/.ssh/id_ed25519</source>
+        <translation>/home/me/.ssh/id_ed25519</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>filled in when the key is saved</source>
+        <translation>保存密钥时自动填写</translation>
+    </message>
+    <message>
+        <source>Offer this key for logins</source>
+        <translation>登录时提供此密钥</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Private key</source>
+        <translation>私钥</translation>
+    </message>
+    <message>
+        <source>Passphrase</source>
+        <translation>口令</translation>
+    </message>
+    <message>
+        <source>Key file</source>
+        <translation>密钥文件</translation>
+    </message>
+    <message>
+        <source>Public key</source>
+        <translation>公钥</translation>
+    </message>
+    <message>
+        <source>Fingerprint</source>
+        <translation>指纹</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>Filter by name, user or fingerprint</source>
+        <translation>按名称、用户或指纹筛选</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s)</source>
+        <translation>
+            <numerusform>%n 个密钥</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Kept encrypted in the vault. Paste a key here only to replace it.</source>
+        <translation>已加密保存在保险库中。只有要替换时才在此粘贴新密钥。</translation>
+    </message>
+    <message>
+        <source>Paste the private key (-----BEGIN OPENSSH PRIVATE KEY----- …)</source>
+        <translation>粘贴私钥（-----BEGIN OPENSSH PRIVATE KEY----- …）</translation>
+    </message>
+    <message>
+        <source>The vault is locked, so the private key cannot be stored.</source>
+        <translation>保险库已锁定，无法保存私钥。</translation>
+    </message>
+    <message>
+        <source>Unlock the vault (Vault &gt; Unlock) and save again, or use a key file or ssh-agent.</source>
+        <translation>请解锁保险库（保险库 &gt; 解锁）后再保存，或改用密钥文件或 ssh-agent。</translation>
+    </message>
+    <message>
+        <source>Load a private key</source>
+        <translation>载入私钥</translation>
+    </message>
+    <message>
+        <source>%1 is too large to be a private key.</source>
+        <translation>%1 太大，不可能是私钥。</translation>
+    </message>
+    <message>
+        <source>Choose the private key file, such as id_ed25519 (not an archive).</source>
+        <translation>请选择私钥文件，例如 id_ed25519（不是压缩包）。</translation>
+    </message>
+    <message>
+        <source>%1 could not be read: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>Check the file&apos;s permissions.</source>
+        <translation>请检查文件权限。</translation>
+    </message>
+    <message>
+        <source>Choose the private key file</source>
+        <translation>选择私钥文件</translation>
+    </message>
+</context>
+<context>
+    <name>rd::MainWindow</name>
+    <message>
+        <source>ReleaseDesk — %1</source>
+        <translation>ReleaseDesk — %1</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>Servers</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Projects</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>Environments</source>
+        <translation>环境</translation>
+    </message>
+    <message>
+        <source>Hook templates</source>
+        <translation>钩子模板</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>V&amp;ault</source>
+        <translation>保险库(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Unlock…</source>
+        <translation>解锁(&amp;U)…</translation>
+    </message>
+    <message>
+        <source>&amp;Lock</source>
+        <translation>锁定(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Change master password…</source>
+        <translation>修改主密码(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;About ReleaseDesk</source>
+        <translation>关于 ReleaseDesk(&amp;A)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s)</source>
+        <translation>
+            <numerusform>%n 个密钥</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n server(s)</source>
+        <translation>
+            <numerusform>%n 台服务器</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n project(s)</source>
+        <translation>
+            <numerusform>%n 个项目</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n environment(s)</source>
+        <translation>
+            <numerusform>%n 个环境</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hook template(s)</source>
+        <translation>
+            <numerusform>%n 个钩子模板</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Vault: no master password yet</source>
+        <translation>保险库：尚未设置主密码</translation>
+    </message>
+    <message>
+        <source>Vault: unlocked</source>
+        <translation>保险库：已解锁</translation>
+    </message>
+    <message>
+        <source>Vault: locked</source>
+        <translation>保险库：已锁定</translation>
+    </message>
+    <message>
+        <source>&amp;Set master password…</source>
+        <translation>设置主密码(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>The master password was changed.</source>
+        <translation>主密码已修改。</translation>
+    </message>
+    <message>
+        <source>About ReleaseDesk</source>
+        <translation>关于 ReleaseDesk</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;ReleaseDesk %1&lt;/h3&gt;&lt;p&gt;Ships code from git to fleets of Linux servers over SSH, and can always roll back.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;ReleaseDesk %1&lt;/h3&gt;&lt;p&gt;通过 SSH 将 git 中的代码发布到成批的 Linux 服务器，并且随时可以回滚。&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>rd::ProjectTableModel</name>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Git URL</source>
+        <translation>Git 地址</translation>
+    </message>
+    <message>
+        <source>Default branch</source>
+        <translation>默认分支</translation>
+    </message>
+    <message>
+        <source>Keep releases</source>
+        <translation>保留版本数</translation>
+    </message>
+</context>
+<context>
+    <name>rd::ProjectsPane</name>
+    <message>
+        <source>Projects</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>Git repositories that ReleaseDesk packages and ships, and how many releases to keep.</source>
+        <translation>ReleaseDesk 打包并发布的 Git 仓库，以及要保留的版本数。</translation>
+    </message>
+    <message>
+        <source>https://git.example.com/team/shop.git</source>
+        <translation>https://git.example.com/team/shop.git</translation>
+    </message>
+    <message>
+        <source>One pattern per line, e.g.
+node_modules
+*.log</source>
+        <translation>每行一个模式，例如
+node_modules
+*.log</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Git URL</source>
+        <translation>Git 地址</translation>
+    </message>
+    <message>
+        <source>Default branch</source>
+        <translation>默认分支</translation>
+    </message>
+    <message>
+        <source>Keep releases</source>
+        <translation>保留版本数</translation>
+    </message>
+    <message>
+        <source>Package excludes</source>
+        <translation>打包排除项</translation>
+    </message>
+    <message>
+        <source>Filter by name, URL or branch</source>
+        <translation>按名称、地址或分支筛选</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n project(s)</source>
+        <translation>
+            <numerusform>%n 个项目</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>rd::ServerListModel</name>
+    <message>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>主机</translation>
+    </message>
+</context>
+<context>
+    <name>rd::ServerTableModel</name>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>主机</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>启用</translation>
+    </message>
+</context>
+<context>
+    <name>rd::ServersPane</name>
+    <message>
+        <source>Servers</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>The hosts ReleaseDesk deploys to, with the key it logs in with. Select several to delete them together, or drag them into an environment.</source>
+        <translation>ReleaseDesk 部署的目标主机及其登录密钥。可多选后一起删除，或拖入某个环境。</translation>
+    </message>
+    <message>
+        <source>web-01</source>
+        <translation>web-01</translation>
+    </message>
+    <message>
+        <source>host name, IPv4 or IPv6 address</source>
+        <translation>主机名、IPv4 或 IPv6 地址</translation>
+    </message>
+    <message>
+        <source>empty: the key&apos;s user</source>
+        <translation>留空：使用密钥的用户</translation>
+    </message>
+    <message>
+        <source>comma separated, e.g. web, eu-west</source>
+        <translation>以逗号分隔，例如 web, eu-west</translation>
+    </message>
+    <message>
+        <source>Deploy to this server</source>
+        <translation>部署到此服务器</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>主机</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>Filter by name, host, department, owner or tag</source>
+        <translation>按名称、主机、部门、负责人或标签筛选</translation>
+    </message>
+    <message>
+        <source>(none yet)</source>
+        <translation>（暂无）</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n server(s)</source>
+        <translation>
+            <numerusform>%n 台服务器</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>rd::SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>跟随系统语言</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Data directory</source>
+        <translation>数据目录</translation>
+    </message>
+    <message>
+        <source>The --lang option, when given, overrides the language chosen here.</source>
+        <translation>如果指定了 --lang 选项，它优先于此处选择的语言。</translation>
+    </message>
+</context>
+<context>
+    <name>rd::SshPool</name>
+    <message>
+        <source>%1 was not added to this run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection to %1 was closed before this job ran.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::SshWorker</name>
+    <message>
+        <source>Cancelled before connecting to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled before it started on %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::Startup</name>
+    <message>
+        <source>ReleaseDesk</source>
+        <translation>ReleaseDesk</translation>
+    </message>
+    <message>
+        <source>The language &quot;%1&quot; is not available. Use --lang en or --lang zh_CN.</source>
+        <translation>语言“%1”不可用。请使用 --lang en 或 --lang zh_CN。</translation>
+    </message>
+    <message>
+        <source>The data directory %1 could not be created. Choose another one with --data-dir or RELEASEDESK_HOME.</source>
+        <translation>无法创建数据目录 %1。请用 --data-dir 或 RELEASEDESK_HOME 另选一个目录。</translation>
+    </message>
+</context>
+<context>
+    <name>rd::VaultPasswordDialog</name>
+    <message>
+        <source>Unlock the vault</source>
+        <translation>解锁保险库</translation>
+    </message>
+    <message>
+        <source>Stored private keys and passphrases are encrypted with your master password. Enter it to use them, or cancel to continue with the vault locked.</source>
+        <translation>存储的私钥和口令均用主密码加密。输入主密码即可使用它们；取消则在保险库锁定的状态下继续。</translation>
+    </message>
+    <message>
+        <source>Master password</source>
+        <translation>主密码</translation>
+    </message>
+    <message>
+        <source>Choose a master password</source>
+        <translation>设置主密码</translation>
+    </message>
+    <message>
+        <source>Stored private keys are encrypted with a master password that only you know. Choose it now; it cannot be recovered if it is lost.</source>
+        <translation>存储的私钥用只有您知道的主密码加密。请现在设置；主密码一旦丢失将无法找回。</translation>
+    </message>
+    <message>
+        <source>Repeat</source>
+        <translation>再次输入</translation>
+    </message>
+    <message>
+        <source>Change the master password</source>
+        <translation>修改主密码</translation>
+    </message>
+    <message>
+        <source>Every stored secret is re-encrypted under the new password in one step.</source>
+        <translation>所有存储的机密将一次性用新密码重新加密。</translation>
+    </message>
+    <message>
+        <source>Current password</source>
+        <translation>当前密码</translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation>新密码</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>The two new passwords differ. Type the same password in both fields.</source>
+        <translation>两次输入的新密码不一致。请在两个输入框中输入相同的密码。</translation>
+    </message>
+</context>
 </TS>

@@ -125,11 +125,11 @@ EnvironmentsPane::EnvironmentsPane(InventoryStore &store, QWidget *parent)
     contentLayout()->addWidget(vertical, 1);
 
     for (QLineEdit *edit : {m_name, m_deployRoot})
-        connect(edit, &QLineEdit::textChanged, this, &EnvironmentsPane::revalidate);
-    connect(m_sharedPaths, &QPlainTextEdit::textChanged, this, &EnvironmentsPane::revalidate);
-    connect(m_parallelism, &QSpinBox::valueChanged, this, &EnvironmentsPane::revalidate);
-    connect(m_project, &QComboBox::currentIndexChanged, this, &EnvironmentsPane::revalidate);
-    connect(m_strategy, &QComboBox::currentIndexChanged, this, &EnvironmentsPane::revalidate);
+        connect(edit, &QLineEdit::textChanged, this, &EnvironmentsPane::markEdited);
+    connect(m_sharedPaths, &QPlainTextEdit::textChanged, this, &EnvironmentsPane::markEdited);
+    connect(m_parallelism, &QSpinBox::valueChanged, this, &EnvironmentsPane::markEdited);
+    connect(m_project, &QComboBox::currentIndexChanged, this, &EnvironmentsPane::markEdited);
+    connect(m_strategy, &QComboBox::currentIndexChanged, this, &EnvironmentsPane::markEdited);
 
     connect(m_environments, &EnvironmentTableModel::serversDropped, this, &EnvironmentsPane::appendServers);
     connect(m_members, &ServerListModel::serversDropped, this, &EnvironmentsPane::insertServers);

@@ -39,9 +39,9 @@ HookTemplatesPane::HookTemplatesPane(InventoryStore &store, QWidget *parent)
     addField(form, tr("Script"), m_script, QStringLiteral("script"));
     setupStandardLayout(m_hooks, form, tr("Filter by title or stage"));
 
-    connect(m_title, &QLineEdit::textChanged, this, &HookTemplatesPane::revalidate);
-    connect(m_stage, &QComboBox::currentIndexChanged, this, &HookTemplatesPane::revalidate);
-    connect(m_script, &QPlainTextEdit::textChanged, this, &HookTemplatesPane::revalidate);
+    connect(m_title, &QLineEdit::textChanged, this, &HookTemplatesPane::markEdited);
+    connect(m_stage, &QComboBox::currentIndexChanged, this, &HookTemplatesPane::markEdited);
+    connect(m_script, &QPlainTextEdit::textChanged, this, &HookTemplatesPane::markEdited);
 }
 
 void HookTemplatesPane::reload()

@@ -161,6 +161,14 @@ QWidget *InventoryPane::buttonRow()
     return row;
 }
 
+void InventoryPane::markEdited()
+{
+    if (m_loading)
+        return;
+    m_edited = true;
+    revalidate();
+}
+
 QWidget *InventoryPane::addField(QFormLayout *form, const QString &label, QWidget *editor, const QString &field)
 {
     auto *box = new QWidget;
@@ -222,8 +230,11 @@ void InventoryPane::revalidate()
     if (m_loading)
         return;
     clearStoreError();
-    const bool valid = showFieldErrors(validateForm());
-    m_saveButton->setEnabled(valid);
+    const QList<Error> errors = validateForm();
+    // A new, untouched form is not scolded; Save just stays off until it is valid.
+    const bool untouched = m_currentId == 0 && !m_edited;
+    showFieldErrors(untouched ? QList<Error>{} : errors);
+    m_saveButton->setEnabled(errors.isEmpty());
 }
 
 QList<qint64> InventoryPane::selectedIds() const
@@ -256,6 +267,7 @@ void InventoryPane::selectItem(qint64 id)
     m_loading = true;
     loadForm(id);
     m_loading = false;
+    m_edited = false;
     if (m_formTitle)
         m_formTitle->setText(id ? tr("Edit") : tr("New"));
     if (m_deleteButton)

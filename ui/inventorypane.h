@@ -53,7 +53,8 @@ protected:
     bool showFieldErrors(const QList<Error> &errors);
     void showStoreError(const Error &error);
     void clearStoreError();
-    // Call after any edit: validates and enables Save accordingly.
+    // Connect every editor's change signal here: validates and enables Save accordingly.
+    void markEdited();
     void revalidate();
     QList<qint64> selectedIds() const;
     QVBoxLayout *contentLayout() const { return m_content; }
@@ -79,6 +80,7 @@ protected:
     QLabel *m_formTitle = nullptr;
     qint64 m_currentId = 0;
     bool m_loading = false;
+    bool m_edited = false;
 
 private:
     void onSelectionChanged();

@@ -99,12 +99,12 @@ KeysPane::KeysPane(InventoryStore &store, Vault &vault, QWidget *parent)
     setupStandardLayout(m_keys, m_form, tr("Filter by name, user or fingerprint"));
 
     for (QLineEdit *edit : {m_name, m_username, m_passphrase, m_keyPath})
-        connect(edit, &QLineEdit::textChanged, this, &KeysPane::revalidate);
-    connect(m_privateKey, &QPlainTextEdit::textChanged, this, &KeysPane::revalidate);
-    connect(m_enabled, &QCheckBox::toggled, this, &KeysPane::revalidate);
+        connect(edit, &QLineEdit::textChanged, this, &KeysPane::markEdited);
+    connect(m_privateKey, &QPlainTextEdit::textChanged, this, &KeysPane::markEdited);
+    connect(m_enabled, &QCheckBox::toggled, this, &KeysPane::markEdited);
     connect(m_kind, &QComboBox::currentIndexChanged, this, [this] {
         updateKindRows();
-        revalidate();
+        markEdited();
     });
     updateKindRows();
 }

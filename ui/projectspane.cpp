@@ -41,9 +41,9 @@ ProjectsPane::ProjectsPane(InventoryStore &store, QWidget *parent)
     setupStandardLayout(m_projects, form, tr("Filter by name, URL or branch"));
 
     for (QLineEdit *edit : {m_name, m_gitUrl, m_branch})
-        connect(edit, &QLineEdit::textChanged, this, &ProjectsPane::revalidate);
-    connect(m_keep, &QSpinBox::valueChanged, this, &ProjectsPane::revalidate);
-    connect(m_excludes, &QPlainTextEdit::textChanged, this, &ProjectsPane::revalidate);
+        connect(edit, &QLineEdit::textChanged, this, &ProjectsPane::markEdited);
+    connect(m_keep, &QSpinBox::valueChanged, this, &ProjectsPane::markEdited);
+    connect(m_excludes, &QPlainTextEdit::textChanged, this, &ProjectsPane::markEdited);
 }
 
 void ProjectsPane::reload()

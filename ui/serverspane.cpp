@@ -61,10 +61,10 @@ ServersPane::ServersPane(InventoryStore &store, QWidget *parent)
     setupStandardLayout(m_servers, form, tr("Filter by name, host, department, owner or tag"));
 
     for (QLineEdit *edit : {m_name, m_host, m_port, m_username, m_department, m_owner, m_tags})
-        connect(edit, &QLineEdit::textChanged, this, &ServersPane::revalidate);
-    connect(m_notes, &QPlainTextEdit::textChanged, this, &ServersPane::revalidate);
-    connect(m_key, &QComboBox::currentIndexChanged, this, &ServersPane::revalidate);
-    connect(m_enabled, &QCheckBox::toggled, this, &ServersPane::revalidate);
+        connect(edit, &QLineEdit::textChanged, this, &ServersPane::markEdited);
+    connect(m_notes, &QPlainTextEdit::textChanged, this, &ServersPane::markEdited);
+    connect(m_key, &QComboBox::currentIndexChanged, this, &ServersPane::markEdited);
+    connect(m_enabled, &QCheckBox::toggled, this, &ServersPane::markEdited);
 }
 
 void ServersPane::reload()
