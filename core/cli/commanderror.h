@@ -16,6 +16,7 @@ enum class ExitCode
     NotFound = 4,
     Vault = 5,    // vault locked, not initialized, or wrong password
     Conflict = 6, // still in use, or name taken
+    ServersFailed = 7, // one or more servers could not be reached or failed the command
 };
 
 // An Error together with the exit code it maps to.

@@ -7,6 +7,7 @@
 #include "keycommands.h"
 #include "projectcommands.h"
 #include "servercommands.h"
+#include "sshcommands.h"
 #include "transfercommands.h"
 #include "vaultcommands.h"
 
@@ -55,7 +56,9 @@ QList<CommandGroup> CommandLine::groups()
             HookCommands::group(),
             VaultCommands::group(),
             TransferCommands::exportGroup(),
-            TransferCommands::importGroup()};
+            TransferCommands::importGroup(),
+            SshCommands::sshGroup(),
+            SshCommands::hostKeysGroup()};
 }
 
 QList<QCommandLineOption> CommandLine::globalOptions()
@@ -113,7 +116,8 @@ QString CommandLine::helpText(const QList<CommandGroup> &groups)
         << tr("invalid input (validation failed; the message names the field and the rule)") << u'\n'
         << QStringLiteral("  4  ") << tr("not found") << u'\n' << QStringLiteral("  5  ")
         << tr("vault locked, not initialized, or wrong password") << u'\n' << QStringLiteral("  6  ")
-        << tr("refused: still in use (the users are listed) or name taken") << u'\n' << u'\n'
+        << tr("refused: still in use (the users are listed) or name taken") << u'\n' << QStringLiteral("  7  ")
+        << tr("one or more servers failed (each one's error is listed)") << u'\n' << u'\n'
         << tr("Run releasedesk-cli <group> <verb> --help for the options of a verb.") << u'\n';
     return text;
 }

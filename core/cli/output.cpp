@@ -21,7 +21,7 @@ QString Output::display(const QJsonValue &value)
     case QJsonValue::Bool:
         return value.toBool() ? tr("yes") : tr("no");
     case QJsonValue::Double:
-        return QString::number(value.toInteger());
+        return QString::number(value.toDouble(), 'g', 6);
     case QJsonValue::String:
         return value.toString();
     case QJsonValue::Array: {

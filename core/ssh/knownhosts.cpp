@@ -183,6 +183,28 @@ Result<> KnownHosts::replace(const HostKeyInfo &info)
     return save(lines);
 }
 
+Result<int> KnownHosts::forget(const QString &host, int port)
+{
+    QMutexLocker lock(&m_mutex);
+    Error error;
+    QStringList lines;
+    int removed = 0;
+    for (const Entry &entry : load(&error)) {
+        if (!entry.revoked && matches(entry, host, port)) {
+            ++removed;
+            continue;
+        }
+        lines.append(entry.line);
+    }
+    if (!error.message.isEmpty())
+        return std::unexpected(error);
+    if (removed == 0)
+        return 0;
+    if (auto saved = save(lines); !saved)
+        return std::unexpected(saved.error());
+    return removed;
+}
+
 Result<int> KnownHosts::import(const QString &openSshKnownHostsPath)
 {
     QFile source(openSshKnownHostsPath);

@@ -28,6 +28,8 @@ public:
     Result<> remember(const HostKeyInfo &info);
     // Removes every entry for the host and stores the given key: the operator's explicit resolution of a change.
     Result<> replace(const HostKeyInfo &info);
+    // Removes every entry for the host (plain and hashed); returns how many.
+    Result<int> forget(const QString &host, int port);
     // Copies the entries of an OpenSSH known_hosts file (e.g. ~/.ssh/known_hosts); returns how many were new.
     Result<int> import(const QString &openSshKnownHostsPath);
 

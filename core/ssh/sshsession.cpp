@@ -129,8 +129,9 @@ SshSession::~SshSession()
 
 QString SshSession::where() const
 {
-    return tr("%1 (%2 port %3)").arg(m_target.name.isEmpty() ? m_target.host : m_target.name, m_target.host)
-        .arg(m_target.port);
+    if (m_target.name.isEmpty() || m_target.name == m_target.host)
+        return tr("%1 port %2").arg(m_target.host).arg(m_target.port);
+    return tr("%1 (%2 port %3)").arg(m_target.name, m_target.host).arg(m_target.port);
 }
 
 Error SshSession::sessionError(const QString &what) const
@@ -151,8 +152,11 @@ Result<std::unique_ptr<SshSession>> SshSession::connect(SshTarget target, KnownH
     std::unique_ptr<SshSession> session(new SshSession(std::move(target)));
     if (auto opened = session->openSocket(cancel); !opened)
         return std::unexpected(opened.error());
-    if (auto shaken = session->handshake(knownHosts, prompt, cancel); !shaken)
-        return std::unexpected(shaken.error());
+    auto hostKey = session->handshake(knownHosts, cancel);
+    if (!hostKey)
+        return std::unexpected(hostKey.error());
+    if (auto verified = session->verifyHostKey(*hostKey, knownHosts, prompt); !verified)
+        return std::unexpected(verified.error());
     if (auto authenticated = session->authenticate(cancel); !authenticated)
         return std::unexpected(authenticated.error());
     libssh2_keepalive_config(session->m_session.get(), 1, unsigned(session->m_target.keepaliveSeconds));
@@ -238,7 +242,21 @@ Result<> SshSession::openSocket(const std::atomic_bool *cancel)
                     .arg(m_target.port));
 }
 
-Result<> SshSession::handshake(KnownHosts &knownHosts, const HostKeyPrompt &prompt, const std::atomic_bool *cancel)
+Result<HostKeyInfo> SshSession::probeHostKey(const QString &host, int port, int timeoutMs, KnownHosts &knownHosts,
+                                             const std::atomic_bool *cancel)
+{
+    SshTarget target;
+    target.name = host;
+    target.host = host;
+    target.port = port;
+    target.connectTimeoutMs = timeoutMs;
+    SshSession session(std::move(target));
+    if (auto opened = session.openSocket(cancel); !opened)
+        return std::unexpected(opened.error());
+    return session.handshake(knownHosts, cancel);
+}
+
+Result<HostKeyInfo> SshSession::handshake(KnownHosts &knownHosts, const std::atomic_bool *cancel)
 {
     m_session.reset(libssh2_session_init_ex(nullptr, nullptr, nullptr, nullptr));
     if (!m_session)
@@ -270,7 +288,7 @@ Result<> SshSession::handshake(KnownHosts &knownHosts, const HostKeyPrompt &prom
     int rc;
     while ((rc = libssh2_session_handshake(session, m_socket)) == LIBSSH2_ERROR_EAGAIN) {
         if (auto waited = waitSocket(deadline, cancel); !waited)
-            return waited;
+            return std::unexpected(waited.error());
     }
     if (rc != 0) {
         Error error = sessionError(tr("The SSH handshake failed"));
@@ -291,6 +309,11 @@ Result<> SshSession::handshake(KnownHosts &knownHosts, const HostKeyPrompt &prom
     info.blob = QByteArray(key, qsizetype(length));
     info.fingerprint = HostKeyInfo::fingerprintOf(info.blob);
     knownHosts.check(info);
+    return info;
+}
+
+Result<> SshSession::verifyHostKey(const HostKeyInfo &info, KnownHosts &knownHosts, const HostKeyPrompt &prompt)
+{
     switch (info.state) {
     case HostKeyState::Known:
         return {};
@@ -305,7 +328,7 @@ Result<> SshSession::handshake(KnownHosts &knownHosts, const HostKeyPrompt &prom
                     tr("If the server was reinstalled or its keys rotated, check the new fingerprint on the server "
                        "(ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then replace the stored key "
                        "(releasedesk-cli hostkeys forget %1, or the host key dialog).")
-                        .arg(KnownHosts::hostPattern(info.host, info.port)));
+                        .arg(m_target.name));
     case HostKeyState::Unknown:
         break;
     }

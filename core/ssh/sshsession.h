@@ -52,6 +52,9 @@ public:
     static Result<std::unique_ptr<SshSession>> connect(SshTarget target, KnownHosts &knownHosts,
                                                        const HostKeyPrompt &prompt,
                                                        const std::atomic_bool *cancel = nullptr);
+    // Only the handshake: the server's host key and what our known_hosts says about it. Stores nothing.
+    static Result<HostKeyInfo> probeHostKey(const QString &host, int port, int timeoutMs, KnownHosts &knownHosts,
+                                            const std::atomic_bool *cancel = nullptr);
     ~SshSession();
     SshSession(const SshSession &) = delete;
     SshSession &operator=(const SshSession &) = delete;
@@ -72,7 +75,8 @@ public:
 private:
     explicit SshSession(SshTarget target);
     Result<> openSocket(const std::atomic_bool *cancel);
-    Result<> handshake(KnownHosts &knownHosts, const HostKeyPrompt &prompt, const std::atomic_bool *cancel);
+    Result<HostKeyInfo> handshake(KnownHosts &knownHosts, const std::atomic_bool *cancel);
+    Result<> verifyHostKey(const HostKeyInfo &info, KnownHosts &knownHosts, const HostKeyPrompt &prompt);
     Result<> authenticate(const std::atomic_bool *cancel);
     Result<> waitSocket(const QDeadlineTimer &deadline, const std::atomic_bool *cancel);
     Result<ChannelHandle> openChannel(const QDeadlineTimer &deadline, const std::atomic_bool *cancel);
