@@ -1,3 +1,4 @@
+#include "ssh/sshlibrary.h"
 #include "startup.h"
 
 #include <QApplication>
@@ -5,8 +6,10 @@
 
 int main(int argc, char *argv[])
 {
+    const rd::SshLibrary ssh;
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("ReleaseDesk"));
+    QApplication::setApplicationVersion(QStringLiteral(RELEASEDESK_VERSION));
     QApplication::setOrganizationName(QStringLiteral("ReleaseDesk"));
 
     QCommandLineParser parser;
