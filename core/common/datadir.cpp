@@ -12,7 +12,9 @@ QString DataDir::resolve(const QString &commandLineOverride)
     const QString fromEnvironment = qEnvironmentVariable("RELEASEDESK_HOME");
     if (!fromEnvironment.isEmpty())
         return QDir(fromEnvironment).absolutePath();
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    // Not AppDataLocation: the GUI and the CLI must find the same inventory whatever their application names.
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
+        .filePath(QStringLiteral("releasedesk"));
 }
 
 QString DataDir::inventoryPath(const QString &dataDir)
