@@ -82,6 +82,18 @@ CommandResult<QList<Server>> selectServers(CliContext &context, const QCommandLi
     return servers;
 }
 
+// --parallelism and --timeout (seconds) of the commands that reach many servers.
+CommandResult<std::pair<int, int>> fanOutLimits(const QCommandLineParser &parser)
+{
+    auto parallelism = CliContext::integer(parser.value(opt("parallelism")), opt("parallelism"), 1, 500);
+    if (!parallelism)
+        return std::unexpected(parallelism.error());
+    auto timeout = CliContext::integer(parser.value(opt("timeout")), opt("timeout"), 1, 600);
+    if (!timeout)
+        return std::unexpected(timeout.error());
+    return std::pair{*parallelism, *timeout};
+}
+
 QList<QCommandLineOption> selectionOptions()
 {
     return {QCommandLineOption(opt("env"), SshCommands::tr("The servers of this environment."),
@@ -128,12 +140,10 @@ CommandResult<> check(CliContext &context, const QCommandLineParser &parser, con
     auto servers = selectServers(context, parser, arguments);
     if (!servers)
         return std::unexpected(servers.error());
-    auto parallelism = CliContext::integer(parser.value(opt("parallelism")), opt("parallelism"), 1, 500);
-    auto timeout = CliContext::integer(parser.value(opt("timeout")), opt("timeout"), 1, 600);
-    if (!parallelism)
-        return std::unexpected(parallelism.error());
-    if (!timeout)
-        return std::unexpected(timeout.error());
+    auto limits = fanOutLimits(parser);
+    if (!limits)
+        return std::unexpected(limits.error());
+    const auto [parallelism, timeout] = *limits;
     auto store = context.store();
 
     // Stored keys need the vault: ask for the master password only when one is used.
@@ -150,7 +160,7 @@ CommandResult<> check(CliContext &context, const QCommandLineParser &parser, con
     }
 
     KnownHosts knownHosts(knownHostsPath(context));
-    SshPool pool(knownHosts, commandLinePrompt(given(parser, opt("accept-new-host-keys"))), *parallelism, 50);
+    SshPool pool(knownHosts, commandLinePrompt(given(parser, opt("accept-new-host-keys"))), parallelism, 50);
     QHash<QString, QJsonObject> rows;
     QHash<QString, QElapsedTimer> clocks;
     for (const Server &server : *servers) {
@@ -164,7 +174,7 @@ CommandResult<> check(CliContext &context, const QCommandLineParser &parser, con
             rows.insert(server.name, row);
             continue;
         }
-        target->connectTimeoutMs = *timeout * 1000;
+        target->connectTimeoutMs = timeout * 1000;
         rows.insert(server.name, row);
         clocks[server.name].start();
         pool.addServer(std::move(*target));
@@ -224,17 +234,15 @@ CommandResult<> scan(CliContext &context, const QCommandLineParser &parser, cons
     auto servers = selectServers(context, parser, arguments);
     if (!servers)
         return std::unexpected(servers.error());
-    auto parallelism = CliContext::integer(parser.value(opt("parallelism")), opt("parallelism"), 1, 500);
-    auto timeout = CliContext::integer(parser.value(opt("timeout")), opt("timeout"), 1, 600);
-    if (!parallelism)
-        return std::unexpected(parallelism.error());
-    if (!timeout)
-        return std::unexpected(timeout.error());
+    auto limits = fanOutLimits(parser);
+    if (!limits)
+        return std::unexpected(limits.error());
+    const auto [parallelism, timeout] = *limits;
     QList<HostKeyScanTarget> targets;
     for (const Server &server : *servers)
         targets.append({server.name, server.host, server.port});
     KnownHosts knownHosts(knownHostsPath(context));
-    const QList<HostKeyScanResult> results = HostKeyScanner::scan(targets, knownHosts, *parallelism, *timeout * 1000);
+    const QList<HostKeyScanResult> results = HostKeyScanner::scan(targets, knownHosts, parallelism, timeout * 1000);
     const bool accept = given(parser, opt("accept"));
     QJsonArray list;
     int unreachable = 0;

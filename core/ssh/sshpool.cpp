@@ -136,11 +136,7 @@ void SshPool::onThreadFinished(const QString &name)
     Server &server = m_servers[name];
     if (!server.thread)
         return;
-    server.thread->wait();
-    delete server.worker;
-    delete server.thread;
-    server.worker = nullptr;
-    server.thread = nullptr;
+    releaseThread(server);
     // Jobs still queued for a closed server can no longer run.
     for (const auto &[id, job] : std::as_const(server.queue))
         emit jobFinished(id, name, false, tr("The connection to %1 was closed before this job ran.").arg(name), {});
@@ -164,13 +160,19 @@ void SshPool::shutdown()
     for (auto &[name, server] : m_servers) {
         if (!server.thread)
             continue;
-        server.thread->wait();
-        delete server.worker;
-        delete server.thread;
-        server.worker = nullptr;
-        server.thread = nullptr;
+        releaseThread(server);
         --m_active;
     }
+}
+
+void SshPool::releaseThread(Server &server)
+{
+    // The worker's thread has ended (or is ending): deleting it from here is safe once it is waited for.
+    server.thread->wait();
+    delete server.worker;
+    delete server.thread;
+    server.worker = nullptr;
+    server.thread = nullptr;
 }
 
 } // namespace rd

@@ -68,6 +68,7 @@ private:
     void start(const QString &name);
     void dispatch(const QString &name);
     void closeWorker(Server &server);
+    void releaseThread(Server &server);
     void onJobFinished(int jobId, const QString &name, bool ok, const QString &message, const QString &hint);
     void onThreadFinished(const QString &name);
 
