@@ -1,5 +1,7 @@
 #include "keyspane.h"
+
 #include "inventory/inventorystore.h"
+#include "inventory/keymaterial.h"
 #include "inventory/validator.h"
 #include "keytablemodel.h"
 #include "vault/storedkeybuilder.h"
@@ -221,6 +223,10 @@ Result<qint64> KeysPane::saveForm(qint64 id)
         built->id = id;
         built->enabled = key.enabled;
         key = *built;
+    } else if (key.kind == KeyKind::File && key.keyPath != m_loaded.keyPath) {
+        const auto material = KeyMaterial::identifyKeyFile(key.keyPath);
+        key.publicKey = material ? material->publicKey : QString();
+        key.fingerprint = material ? material->fingerprint : QString();
     }
     if (id == 0)
         return m_store.addKey(key);

@@ -139,14 +139,9 @@ CommandResult<> add(CliContext &context, const QCommandLineParser &parser, const
             return commandFailure(
                 ExitCode::NotFound, KeyCommands::tr("The key file %1 does not exist.").arg(key.keyPath),
                 KeyCommands::tr("Give the path of the private key file."), QStringLiteral("keyPath"));
-        // The public half, when it sits next to the key as ssh-keygen leaves it, identifies the key.
-        QFile publicFile(key.keyPath + QStringLiteral(".pub"));
-        if (publicFile.open(QIODevice::ReadOnly)) {
-            const QString line = QString::fromUtf8(publicFile.readLine(16384)).trimmed();
-            if (auto fingerprint = KeyMaterial::fingerprintOfPublicKey(line)) {
-                key.publicKey = line;
-                key.fingerprint = *fingerprint;
-            }
+        if (const auto material = KeyMaterial::identifyKeyFile(key.keyPath)) {
+            key.publicKey = material->publicKey;
+            key.fingerprint = material->fingerprint;
         }
     } else {
         key.name = name;

@@ -1,6 +1,7 @@
 #include "keymaterial.h"
 
 #include <QCryptographicHash>
+#include <QFile>
 #include <QScopeGuard>
 
 #include <openssl/bio.h>
@@ -385,6 +386,30 @@ Result<QString> KeyMaterial::fingerprintOfPublicKey(const QString &openSshLine)
     if (!type || *type != fields[0])
         return notAPublicKey();
     return fingerprintOfBlob(*blob);
+}
+
+std::optional<KeyMaterial> KeyMaterial::identifyKeyFile(const QString &privateKeyPath)
+{
+    QFile publicFile(privateKeyPath + QStringLiteral(".pub"));
+    if (publicFile.open(QIODevice::ReadOnly)) {
+        const QString line = QString::fromUtf8(publicFile.readLine(16384)).trimmed();
+        if (auto fingerprint = fingerprintOfPublicKey(line)) {
+            KeyMaterial material;
+            material.type = line.section(u' ', 0, 0);
+            material.publicKey = line;
+            material.fingerprint = *fingerprint;
+            return material;
+        }
+    }
+    QFile privateFile(privateKeyPath);
+    if (!privateFile.open(QIODevice::ReadOnly) || privateFile.size() > 64 * 1024)
+        return std::nullopt;
+    QByteArray text = privateFile.readAll();
+    auto material = inspect(text);
+    OPENSSL_cleanse(text.data(), size_t(text.size()));
+    if (!material)
+        return std::nullopt;
+    return *material;
 }
 
 } // namespace rd
