@@ -1,0 +1,198 @@
+#include "remotelayout.h"
+
+#include "ssh/remotecommand.h"
+
+namespace rd {
+
+namespace {
+
+QString q(const QString &value) { return RemoteCommand::quote(value); }
+
+// How far a link inside releases/<version>/<path> has to climb to reach the deploy root.
+QString climbToRoot(const QString &sharedPath)
+{
+    QStringList up{QStringLiteral(".."), QStringLiteral("..")};
+    for (qsizetype i = 0; i < sharedPath.count(u'/'); ++i)
+        up.append(QStringLiteral(".."));
+    return up.join(u'/');
+}
+
+const QString LockAgeScript = QStringLiteral(
+    "age=$(( $(date +%s) - $(stat -c %Y \"$lock/owner\" 2>/dev/null || stat -c %Y \"$lock\") ))");
+
+} // namespace
+
+QString RemoteLayout::releaseDir(const QString &version) const
+{
+    return m_root + QStringLiteral("/releases/") + version;
+}
+
+QString RemoteLayout::packagePath(const QString &version) const
+{
+    return m_root + QStringLiteral("/.releasedesk/packages/") + version + QStringLiteral(".tar.gz");
+}
+
+QString RemoteLayout::prepareCommand() const
+{
+    return RemoteCommand(QStringLiteral("mkdir"))
+        .arg(QStringLiteral("-p"))
+        .arg(QStringLiteral("--"))
+        .args({m_root + QStringLiteral("/releases"), m_root + QStringLiteral("/shared"),
+               m_root + QStringLiteral("/.releasedesk/packages")})
+        .toString();
+}
+
+QString RemoteLayout::unpackCommand(const QString &version, const QString &sha256Hex, const QStringList &sharedPaths,
+                                    const QByteArray &manifestJson) const
+{
+    QString script = QStringLiteral(
+                         "root=%1; v=%2; sum=%3; pkg=%4\n"
+                         "rel=\"$root/releases/$v\"; tmp=\"$root/releases/.$v.partial\"\n"
+                         "if [ -d \"$rel\" ]; then exit 0; fi\n"
+                         "actual=$(sha256sum < \"$pkg\") || exit %5\n"
+                         "actual=${actual%% *}\n"
+                         "if [ \"$actual\" != \"$sum\" ]; then echo \"the package's sha256 on the server is $actual, "
+                         "not $sum\" >&2; exit %5; fi\n"
+                         "rm -rf \"$tmp\" && mkdir -p \"$tmp\" || exit %6\n"
+                         "if ! tar -xzf \"$pkg\" -C \"$tmp\"; then rm -rf \"$tmp\"; exit %6; fi\n"
+                         "link() {\n"
+                         "  p=$1; up=$2\n"
+                         "  mkdir -p \"$root/shared/$(dirname \"$p\")\" || return 1\n"
+                         "  if [ ! -e \"$root/shared/$p\" ] && [ ! -L \"$root/shared/$p\" ]; then\n"
+                         "    if [ -e \"$tmp/$p\" ] || [ -L \"$tmp/$p\" ]; then mv \"$tmp/$p\" \"$root/shared/$p\" || "
+                         "return 1\n"
+                         "    else mkdir -p \"$root/shared/$p\" || return 1; fi\n"
+                         "  fi\n"
+                         "  rm -rf \"$tmp/$p\" && mkdir -p \"$tmp/$(dirname \"$p\")\" && ln -s \"$up/shared/$p\" "
+                         "\"$tmp/$p\"\n"
+                         "}\n")
+                         .arg(q(m_root), q(version), q(sha256Hex), q(packagePath(version)))
+                         .arg(int(PackageDamaged))
+                         .arg(int(UnpackFailed));
+    // A shared path that already exists on the server wins; a new one is seeded from the release.
+    for (const QString &path : sharedPaths)
+        script += QStringLiteral("link %1 %2 || { rm -rf \"$tmp\"; echo %3 >&2; exit %4; }\n")
+                      .arg(q(path), q(climbToRoot(path)), q(QStringLiteral("linking the shared path %1 failed").arg(path)))
+                      .arg(int(UnpackFailed));
+    script += QStringLiteral("printf '%s\\n' %1 > \"$tmp/.releasedesk.json\" || { rm -rf \"$tmp\"; exit %2; }\n"
+                             "mv \"$tmp\" \"$rel\" || { rm -rf \"$tmp\"; exit %2; }\n")
+                  .arg(q(QString::fromUtf8(manifestJson)))
+                  .arg(int(UnpackFailed));
+    return script;
+}
+
+QString RemoteLayout::switchCommand(const QString &version) const
+{
+    return QStringLiteral("root=%1; v=%2\n"
+                          "if [ ! -d \"$root/releases/$v\" ]; then echo \"release $v is not on this server\" >&2; "
+                          "exit %3; fi\n"
+                          "prev=$(readlink \"$root/current\" 2>/dev/null || true); prev=${prev#releases/}\n"
+                          "tmp=\"$root/.current.$$\"\n"
+                          "ln -sfn \"releases/$v\" \"$tmp\" && mv -T \"$tmp\" \"$root/current\" || "
+                          "{ rm -f \"$tmp\"; exit 1; }\n"
+                          "if [ -n \"$prev\" ] && [ \"$prev\" != \"$v\" ]; then mkdir -p \"$root/.releasedesk\" && "
+                          "printf '%s\\n' \"$prev\" > \"$root/.releasedesk/previous\"; fi\n")
+        .arg(q(m_root), q(version))
+        .arg(int(ReleaseMissing));
+}
+
+QString RemoteLayout::cleanupCommand(int keep) const
+{
+    return QStringLiteral("root=%1; keep=%2\n"
+                          "cur=$(readlink \"$root/current\" 2>/dev/null || true); cur=${cur#releases/}\n"
+                          "prev=$(cat \"$root/.releasedesk/previous\" 2>/dev/null || true)\n"
+                          "cd \"$root/releases\" || exit 0\n"
+                          "rm -rf ./.[!.]*.partial\n"
+                          "ls -1t | tail -n +$((keep + 1)) | while IFS= read -r r; do\n"
+                          "  if [ \"$r\" != \"$cur\" ] && [ \"$r\" != \"$prev\" ]; then\n"
+                          "    rm -rf -- \"$r\" \"$root/.releasedesk/packages/$r.tar.gz\" && echo \"removed $r\"\n"
+                          "  fi\n"
+                          "done\n")
+        .arg(q(m_root))
+        .arg(qMax(2, keep));
+}
+
+QString RemoteLayout::stateCommand() const
+{
+    return QStringLiteral("root=%1; lock=\"$root/.releasedesk/lock\"\n"
+                          "if [ ! -d \"$root\" ]; then echo root=no; exit 0; fi\n"
+                          "echo root=yes\n"
+                          "c=$(readlink \"$root/current\" 2>/dev/null || true); echo \"current=${c#releases/}\"\n"
+                          "echo \"previous=$(cat \"$root/.releasedesk/previous\" 2>/dev/null)\"\n"
+                          "for r in \"$root\"/releases/*; do [ -d \"$r\" ] && echo \"release=${r##*/}\"; done\n"
+                          "df -Pk \"$root\" | awk 'NR==2 {print \"free_kib=\" $4}'\n"
+                          "if [ -d \"$lock\" ]; then\n"
+                          "  echo \"lock=$(tr '\\n' ' ' < \"$lock/owner\" 2>/dev/null)\"\n"
+                          "  %2; echo \"lock_age=$age\"\n"
+                          "fi\n"
+                          "exit 0\n")
+        .arg(q(m_root), LockAgeScript);
+}
+
+RemoteState RemoteLayout::parseState(const QStringList &lines)
+{
+    RemoteState state;
+    for (const QString &line : lines) {
+        const QString key = line.section(u'=', 0, 0);
+        const QString value = line.section(u'=', 1);
+        if (key == u"root")
+            state.rootExists = value == u"yes";
+        else if (key == u"current")
+            state.current = value;
+        else if (key == u"previous")
+            state.previous = value;
+        else if (key == u"release")
+            state.releases.append(value);
+        else if (key == u"free_kib")
+            state.freeKiB = value.toLongLong();
+        else if (key == u"lock")
+            state.lockHolder = value.trimmed();
+        else if (key == u"lock_age")
+            state.lockAgeSeconds = value.toLongLong();
+    }
+    return state;
+}
+
+QString RemoteLayout::lockCommand(const QString &owner) const
+{
+    return QStringLiteral("base=%1; lock=\"$base/lock\"\n"
+                          "mkdir -p \"$base\" || exit 1\n"
+                          "if mkdir \"$lock\" 2>/dev/null; then printf '%s\\n' %2 > \"$lock/owner\"; exit 0; fi\n"
+                          "%3\n"
+                          "echo \"held by $(tr '\\n' ' ' < \"$lock/owner\" 2>/dev/null)(heartbeat $age s ago)\" >&2\n"
+                          "exit %4\n")
+        .arg(q(m_root + QStringLiteral("/.releasedesk")), q(owner), LockAgeScript)
+        .arg(int(LockHeld));
+}
+
+QString RemoteLayout::heartbeatCommand() const
+{
+    return RemoteCommand(QStringLiteral("touch"))
+        .arg(QStringLiteral("--"))
+        .arg(m_root + QStringLiteral("/.releasedesk/lock/owner"))
+        .toString();
+}
+
+QString RemoteLayout::unlockCommand(const QString &owner) const
+{
+    return QStringLiteral("lock=%1\n"
+                          "if [ \"$(cat \"$lock/owner\" 2>/dev/null)\" = %2 ]; then rm -rf \"$lock\"; fi\n")
+        .arg(q(m_root + QStringLiteral("/.releasedesk/lock")), q(owner));
+}
+
+QString RemoteLayout::breakStaleLockCommand(int staleSeconds) const
+{
+    return QStringLiteral("lock=%1\n"
+                          "[ -d \"$lock\" ] || exit 0\n"
+                          "%2\n"
+                          "if [ \"$age\" -ge %3 ]; then rm -rf \"$lock\" && echo \"broke a lock idle for $age s\"; "
+                          "exit 0; fi\n"
+                          "echo \"the lock is in use: heartbeat $age s ago, held by $(tr '\\n' ' ' < \"$lock/owner\" "
+                          "2>/dev/null)\" >&2\n"
+                          "exit %4\n")
+        .arg(q(m_root + QStringLiteral("/.releasedesk/lock")), LockAgeScript)
+        .arg(staleSeconds)
+        .arg(int(LockNotStale));
+}
+
+} // namespace rd

@@ -1,0 +1,71 @@
+#pragma once
+
+#include "common/error.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QStringList>
+
+namespace rd {
+
+// What a server's deploy root holds, read back in one command.
+struct RemoteState
+{
+    bool rootExists = false;
+    QString current;  // the release `current` points to, empty when none
+    QString previous; // the release that was current before the last switch
+    QStringList releases;
+    qint64 freeKiB = -1;
+    QString lockHolder; // the lock's owner file, empty when unlocked
+    qint64 lockAgeSeconds = -1;
+};
+
+// The one module that knows the remote layout of DESIGN.md and the shell commands that change it:
+//   <root>/releases/<version>/  <root>/shared/<path>  <root>/.releasedesk/{packages,lock,previous}
+//   <root>/current -> releases/<version>   (switched atomically: a temporary link renamed over it)
+// A release directory appears under its final name only once it is complete, so `current` can
+// never point to a missing or half-unpacked release. Every value is quoted by RemoteCommand.
+class RemoteLayout
+{
+    Q_DECLARE_TR_FUNCTIONS(RemoteLayout)
+
+public:
+    explicit RemoteLayout(QString root) : m_root(std::move(root)) {}
+
+    QString root() const { return m_root; }
+    QString releaseDir(const QString &version) const;
+    QString packagePath(const QString &version) const;
+
+    QString prepareCommand() const;
+    // Checks the uploaded package's sha256, unpacks it beside the releases, links the shared paths,
+    // writes the manifest and only then renames it to releases/<version>. Idempotent for a release
+    // that is already complete.
+    QString unpackCommand(const QString &version, const QString &sha256Hex, const QStringList &sharedPaths,
+                          const QByteArray &manifestJson) const;
+    QString switchCommand(const QString &version) const;
+    // Keeps the newest `keep` releases, and never the current or the previous one.
+    QString cleanupCommand(int keep) const;
+    QString stateCommand() const;
+    static RemoteState parseState(const QStringList &lines);
+
+    QString lockCommand(const QString &owner) const;
+    QString heartbeatCommand() const;
+    // Removes the lock only when `owner` still holds it.
+    QString unlockCommand(const QString &owner) const;
+    // Breaks a lock only when its heartbeat is older than `staleSeconds`.
+    QString breakStaleLockCommand(int staleSeconds) const;
+
+    // Exit codes of the commands above, so callers can say what went wrong.
+    enum Status {
+        PackageDamaged = 11,
+        UnpackFailed = 12,
+        ReleaseMissing = 20,
+        LockHeld = 30,
+        LockNotStale = 31,
+    };
+
+private:
+    QString m_root;
+};
+
+} // namespace rd
