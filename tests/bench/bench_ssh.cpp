@@ -7,7 +7,7 @@
 // 2. connect + authenticate + `true` on 50 hosts: SshPool against `xargs -P` of ssh and parallel-ssh,
 //    with client and sshd CPU, peak memory and peak thread count.
 //
-// Run as root (the test hosts need it): bench_ssh [--rounds N] [--size-mb M]
+// Run as root (the test hosts need it): bench_ssh [--rounds N] [--size-mb M] [--only fleet|upload]
 
 #include "ssh/knownhosts.h"
 #include "ssh/libssh2handles.h"
@@ -424,7 +424,7 @@ Result<> streamUpload(LIBSSH2_SESSION *session, const QString &localPath, const 
 class Bench
 {
 public:
-    Bench(int rounds, qint64 sizeMb) : m_rounds(rounds), m_sizeMb(sizeMb) {}
+    Bench(int rounds, qint64 sizeMb, QString only) : m_rounds(rounds), m_sizeMb(sizeMb), m_only(std::move(only)) {}
     int run();
 
 private:
@@ -449,6 +449,7 @@ private:
 
     int m_rounds;
     qint64 m_sizeMb;
+    QString m_only; // empty: everything
     QTemporaryDir m_dir;
     TestHostSet m_hosts;
     std::unique_ptr<KnownHosts> m_knownHosts;
@@ -839,8 +840,10 @@ int Bench::run()
     const bool ready = setUp();
     if (ready) {
         std::printf("load average at start: %s", readAll(QStringLiteral("/proc/loadavg")).constData());
-        fleet();
-        uploads();
+        if (m_only.isEmpty() || m_only == u"fleet")
+            fleet();
+        if (m_only.isEmpty() || m_only == u"upload")
+            uploads();
         summary();
         std::printf("load average at end: %s", readAll(QStringLiteral("/proc/loadavg")).constData());
     }
@@ -859,11 +862,14 @@ int main(int argc, char **argv)
     const QStringList arguments = app.arguments();
     int rounds = 3;
     qint64 sizeMb = 200;
+    QString only;
     for (int i = 1; i + 1 < arguments.size(); i += 2) {
         if (arguments[i] == u"--rounds")
             rounds = std::max(1, arguments[i + 1].toInt());
         else if (arguments[i] == u"--size-mb")
             sizeMb = std::max<qint64>(1, arguments[i + 1].toLongLong());
+        else if (arguments[i] == u"--only")
+            only = arguments[i + 1];
     }
-    return Bench(rounds, sizeMb).run();
+    return Bench(rounds, sizeMb, only).run();
 }
