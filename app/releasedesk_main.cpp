@@ -1,3 +1,4 @@
+#include "git/gitlibrary.h"
 #include "ssh/sshlibrary.h"
 #include "startup.h"
 
@@ -7,6 +8,7 @@
 int main(int argc, char *argv[])
 {
     const rd::SshLibrary ssh;
+    const rd::GitLibrary git;
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("ReleaseDesk"));
     QApplication::setApplicationVersion(QStringLiteral(RELEASEDESK_VERSION));
