@@ -39,6 +39,8 @@ public:
     void finishAll();
     // Running jobs see the cancel flag; queued ones fail as cancelled.
     void cancel();
+    // After a cancel, once its jobs have ended: accept work again (e.g. releasing locks).
+    void resume() { m_cancel = false; }
     // Cancels, closes every session on its own thread and waits for every thread.
     void shutdown();
 

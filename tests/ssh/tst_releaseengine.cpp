@@ -1,0 +1,311 @@
+#include "release/releaseengine.h"
+#include "release/remotelayout.h"
+#include "release/versionid.h"
+#include "ssh/knownhosts.h"
+#include "ssh/sshlibrary.h"
+#include "ssh/sshsession.h"
+#include "testhosts.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <unistd.h>
+
+using namespace rd;
+using namespace rd::test;
+
+namespace {
+
+QString linkText(const QString &path)
+{
+    char buffer[4096];
+    const ssize_t n = ::readlink(QFile::encodeName(path).constData(), buffer, sizeof buffer);
+    return n < 0 ? QString() : QString::fromUtf8(buffer, n);
+}
+
+} // namespace
+
+// Releases to the ten real sshd test hosts, checking what lands on each server.
+class TestReleaseEngine : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void fullReleaseSwitchesEveryServer();
+    void secondReleaseKeepsPreviousAndCleansUp();
+    void hookFailuresWithinBudgetSwitchTheRest();
+    void hookFailuresBeyondBudgetSwitchNobody();
+    void failedHealthCheckSwitchesBack();
+    void lockedServerIsRefusedAndItsLockKept();
+    void rollingStopsWhenTheBudgetIsSpent();
+    void abortCancelsAndReleasesLocks();
+
+private:
+    ReleasePlan plan(int number);
+    ReleaseEngine *engine(const ReleasePlan &plan, int serverCount = 10);
+    bool run(ReleaseEngine &engine);
+    QString onServer(int host, const QString &relative) const
+    {
+        return m_hosts.hosts[host].backingDir + QStringLiteral("/engine/") + relative;
+    }
+    QString current(int host) const { return linkText(onServer(host, QStringLiteral("current"))); }
+    void wipeServers();
+
+    SshLibrary m_library;
+    QTemporaryDir m_dir;
+    TestHostSet m_hosts;
+    std::unique_ptr<KnownHosts> m_knownHosts;
+    QString m_package;
+    QString m_sha256;
+    std::unique_ptr<ReleaseEngine> m_engine;
+};
+
+void TestReleaseEngine::initTestCase()
+{
+    QVERIFY(m_library.ok());
+    m_hosts = fixtureHosts();
+    QCOMPARE(m_hosts.hosts.size(), 10);
+    m_knownHosts = std::make_unique<KnownHosts>(m_dir.filePath(QStringLiteral("known_hosts")));
+    QVERIFY(m_knownHosts->import(m_hosts.knownHosts()));
+    const QString tree = m_dir.filePath(QStringLiteral("tree"));
+    QDir().mkpath(tree + QStringLiteral("/storage/logs"));
+    QFile index(tree + QStringLiteral("/index.html"));
+    QVERIFY(index.open(QIODevice::WriteOnly));
+    index.write("<h1>shop</h1>\n");
+    index.close();
+    m_package = m_dir.filePath(QStringLiteral("shop.tar.gz"));
+    QCOMPARE(QProcess::execute(QStringLiteral("tar"), {QStringLiteral("-czf"), m_package, QStringLiteral("-C"), tree,
+                                                       QStringLiteral(".")}),
+             0);
+    QFile package(m_package);
+    QVERIFY(package.open(QIODevice::ReadOnly));
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData(&package);
+    m_sha256 = QString::fromLatin1(hash.result().toHex());
+}
+
+void TestReleaseEngine::wipeServers()
+{
+    for (const TestHost &host : m_hosts.hosts)
+        QDir(host.backingDir + QStringLiteral("/engine")).removeRecursively();
+}
+
+void TestReleaseEngine::init()
+{
+    m_engine.reset();
+    wipeServers();
+}
+
+ReleasePlan TestReleaseEngine::plan(int number)
+{
+    ReleasePlan plan;
+    plan.taskId = QString::number(number);
+    plan.project = QStringLiteral("shop");
+    plan.environment = QStringLiteral("prod");
+    plan.deployRoot = m_hosts.hosts[0].deployRoot + QStringLiteral("/engine");
+    // Fixed times: plan(n) names the same release every time a test asks for it.
+    const QDateTime when(QDate(2026, 11, 23), QTime(10, 0).addSecs(number * 60), Qt::UTC);
+    plan.version = VersionId::make(QStringLiteral("shop"), number, when).toString();
+    plan.commit = QStringLiteral("0123456789abcdef0123456789abcdef0123456%1").arg(number);
+    plan.ref = QStringLiteral("main");
+    plan.operatorName = QStringLiteral("ops");
+    plan.packagePath = m_package;
+    plan.packageSha256 = m_sha256;
+    plan.sharedPaths = {QStringLiteral("storage/logs")};
+    plan.beforeReleaseHook = QStringLiteral("printf '%s %s\\n' \"$RD_VERSION\" \"$RD_SERVER\" > built-for");
+    plan.afterReleaseHook = QStringLiteral("echo restarted >> \"$RD_DEPLOY_ROOT/shared/storage/logs/restarts\"");
+    plan.healthCommand = QStringLiteral("test -f index.html");
+    plan.keepReleases = 2;
+    return plan;
+}
+
+ReleaseEngine *TestReleaseEngine::engine(const ReleasePlan &plan, int serverCount)
+{
+    m_engine = std::make_unique<ReleaseEngine>(plan, *m_knownHosts, HostKeyPrompt(), 10,
+                                               m_dir.filePath(QStringLiteral("logs/") + plan.taskId));
+    for (int i = 0; i < serverCount; ++i) {
+        SshTarget target = keyFileTarget(m_hosts, m_hosts.hosts[i]);
+        target.name = QStringLiteral("web-%1").arg(i + 1, 2, 10, QLatin1Char('0'));
+        m_engine->addServer(std::move(target));
+    }
+    return m_engine.get();
+}
+
+bool TestReleaseEngine::run(ReleaseEngine &engine)
+{
+    QSignalSpy finished(&engine, &ReleaseEngine::finished);
+    engine.start();
+    if (!finished.wait(120000))
+        return false;
+    return finished.first().first().toBool();
+}
+
+void TestReleaseEngine::fullReleaseSwitchesEveryServer()
+{
+    const ReleasePlan first = plan(1);
+    ReleaseEngine *release = engine(first);
+    QVERIFY(run(*release));
+    QVERIFY(release->switchWindowMs() >= 0);
+    qInfo("mixed-version window on 10 servers: %lld ms", release->switchWindowMs());
+    for (int i = 0; i < 10; ++i) {
+        const QString server = QStringLiteral("web-%1").arg(i + 1, 2, 10, QLatin1Char('0'));
+        QCOMPARE(current(i), QStringLiteral("releases/") + first.version);
+        QCOMPARE(readAll(onServer(i, QStringLiteral("current/built-for"))).trimmed(),
+                 (first.version + u' ' + server).toUtf8());
+        const QJsonObject manifest =
+            QJsonDocument::fromJson(readAll(onServer(i, QStringLiteral("current/.releasedesk.json")))).object();
+        QCOMPARE(manifest[QStringLiteral("version")].toString(), first.version);
+        QCOMPARE(manifest[QStringLiteral("commit")].toString(), first.commit);
+        QCOMPARE(manifest[QStringLiteral("sha256")].toString(), m_sha256);
+        QCOMPARE(linkText(onServer(i, QStringLiteral("current/storage/logs"))), QStringLiteral("../../../shared/storage/logs"));
+        QCOMPARE(readAll(onServer(i, QStringLiteral("shared/storage/logs/restarts"))), QByteArray("restarted\n"));
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
+        for (NodeStage stage : {NodeStage::Upload, NodeStage::BeforeRelease, NodeStage::Release,
+                                NodeStage::AfterRelease, NodeStage::Health})
+            QCOMPARE(release->state(server, stage), NodeState::Succeeded);
+        const QByteArray log = readAll(m_dir.filePath(QStringLiteral("logs/1/") + server + QStringLiteral(".log")));
+        QVERIFY(log.contains("== 06 upload"));
+        QVERIFY(log.contains("== 10 health check"));
+    }
+}
+
+void TestReleaseEngine::secondReleaseKeepsPreviousAndCleansUp()
+{
+    QVERIFY(run(*engine(plan(1), 2)));
+    QVERIFY(run(*engine(plan(2), 2)));
+    const ReleasePlan third = plan(3);
+    QVERIFY(run(*engine(third, 2)));
+    for (int i = 0; i < 2; ++i) {
+        QCOMPARE(current(i), QStringLiteral("releases/") + third.version);
+        QCOMPARE(readAll(onServer(i, QStringLiteral(".releasedesk/previous"))).trimmed(), plan(2).version.toUtf8());
+        // keep 2: the oldest went, the current and the previous stayed
+        QCOMPARE(QDir(onServer(i, QStringLiteral("releases"))).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 2);
+        QCOMPARE(readAll(onServer(i, QStringLiteral("shared/storage/logs/restarts"))), QByteArray("restarted\nrestarted\nrestarted\n"));
+    }
+}
+
+void TestReleaseEngine::hookFailuresWithinBudgetSwitchTheRest()
+{
+    QVERIFY(run(*engine(plan(1))));
+    ReleasePlan second = plan(2);
+    second.beforeReleaseHook = QStringLiteral("case \"$RD_SERVER\" in web-03|web-07) echo 'migration failed' >&2; exit 3;; esac");
+    second.failureBudget = 2;
+    ReleaseEngine *release = engine(second);
+    QVERIFY(!run(*release));
+    QCOMPARE(release->failedServers(), 2);
+    for (int i = 0; i < 10; ++i) {
+        const bool failing = i == 2 || i == 6;
+        QCOMPARE(current(i), QStringLiteral("releases/") + (failing ? plan(1).version : second.version));
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
+    }
+    QCOMPARE(release->state(QStringLiteral("web-03"), NodeStage::BeforeRelease), NodeState::Failed);
+    QCOMPARE(release->state(QStringLiteral("web-03"), NodeStage::Release), NodeState::Skipped);
+    QCOMPARE(release->state(QStringLiteral("web-04"), NodeStage::Health), NodeState::Succeeded);
+    QVERIFY(readAll(m_dir.filePath(QStringLiteral("logs/2/web-03.log"))).contains("E migration failed"));
+}
+
+void TestReleaseEngine::hookFailuresBeyondBudgetSwitchNobody()
+{
+    QVERIFY(run(*engine(plan(1), 4)));
+    ReleasePlan second = plan(2);
+    second.beforeReleaseHook = QStringLiteral("[ \"$RD_SERVER\" != web-02 ]");
+    ReleaseEngine *release = engine(second, 4);
+    QSignalSpy changes(release, &ReleaseEngine::nodeChanged);
+    QVERIFY(!run(*release));
+    for (int i = 0; i < 4; ++i) {
+        QCOMPARE(current(i), QStringLiteral("releases/") + plan(1).version);
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
+    }
+    QCOMPARE(release->state(QStringLiteral("web-01"), NodeStage::Release), NodeState::Skipped);
+}
+
+void TestReleaseEngine::failedHealthCheckSwitchesBack()
+{
+    QVERIFY(run(*engine(plan(1), 3)));
+    ReleasePlan second = plan(2);
+    second.healthCommand = QStringLiteral("[ \"$RD_SERVER\" != web-02 ] || { echo 'HTTP 500' >&2; exit 1; }");
+    second.failureBudget = 1;
+    ReleaseEngine *release = engine(second, 3);
+    QVERIFY(!run(*release));
+    QCOMPARE(current(0), QStringLiteral("releases/") + second.version);
+    QCOMPARE(current(1), QStringLiteral("releases/") + plan(1).version);
+    QCOMPARE(current(2), QStringLiteral("releases/") + second.version);
+    QCOMPARE(release->state(QStringLiteral("web-02"), NodeStage::Health), NodeState::Failed);
+}
+
+void TestReleaseEngine::lockedServerIsRefusedAndItsLockKept()
+{
+    QVERIFY(run(*engine(plan(1), 2)));
+    auto session = SshSession::connect(keyFileTarget(m_hosts, m_hosts.hosts[1]), *m_knownHosts, {});
+    QVERIFY(session);
+    const RemoteLayout layout(plan(1).deployRoot);
+    QCOMPARE((*session)->exec(layout.lockCommand(QStringLiteral("someone@else pid 1 task 99")))->exitStatus, 0);
+
+    ReleasePlan second = plan(2);
+    second.failureBudget = 1;
+    ReleaseEngine *release = engine(second, 2);
+    QSignalSpy changes(release, &ReleaseEngine::nodeChanged);
+    QVERIFY(!run(*release));
+    QCOMPARE(release->state(QStringLiteral("web-02"), NodeStage::Upload), NodeState::Failed);
+    bool named = false;
+    for (const QList<QVariant> &change : changes)
+        named = named || change.at(3).toString().contains(QStringLiteral("someone@else pid 1 task 99"));
+    QVERIFY(named);
+    QCOMPARE(readAll(onServer(1, QStringLiteral(".releasedesk/lock/owner"))).trimmed(), QByteArray("someone@else pid 1 task 99"));
+    QCOMPARE(current(1), QStringLiteral("releases/") + plan(1).version);
+    QCOMPARE(current(0), QStringLiteral("releases/") + second.version);
+}
+
+void TestReleaseEngine::rollingStopsWhenTheBudgetIsSpent()
+{
+    QVERIFY(run(*engine(plan(1), 9)));
+    ReleasePlan second = plan(2);
+    second.kind = ReleaseKind::Rolling;
+    second.batchSize = 3;
+    second.failureBudget = 1;
+    // The second batch (web-04..06) has two failures: the budget of 1 is spent, batch 3 never starts.
+    second.beforeReleaseHook = QStringLiteral("case \"$RD_SERVER\" in web-05|web-06) exit 1;; esac");
+    ReleaseEngine *release = engine(second, 9);
+    QVERIFY(!run(*release));
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(current(i), QStringLiteral("releases/") + second.version);
+    for (int i = 3; i < 9; ++i)
+        QCOMPARE(current(i), QStringLiteral("releases/") + plan(1).version);
+    QCOMPARE(release->state(QStringLiteral("web-04"), NodeStage::Release), NodeState::Skipped);
+    QCOMPARE(release->state(QStringLiteral("web-07"), NodeStage::Upload), NodeState::Skipped);
+    QVERIFY(!QFileInfo::exists(onServer(6, QStringLiteral("releases/") + second.version)));
+}
+
+void TestReleaseEngine::abortCancelsAndReleasesLocks()
+{
+    QVERIFY(run(*engine(plan(1), 3)));
+    ReleasePlan second = plan(2);
+    second.beforeReleaseHook = QStringLiteral("sleep 60");
+    ReleaseEngine *release = engine(second, 3);
+    QSignalSpy finished(release, &ReleaseEngine::finished);
+    connect(release, &ReleaseEngine::nodeChanged, this,
+            [release](const QString &, NodeStage stage, NodeState state, const QString &) {
+                if (stage == NodeStage::BeforeRelease && state == NodeState::Running)
+                    QMetaObject::invokeMethod(release, [release] { release->abort(); }, Qt::QueuedConnection);
+            });
+    release->start();
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.first().first().toBool(), false);
+    QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(onServer(0, QStringLiteral(".releasedesk/lock"))) &&
+                                 !QFileInfo::exists(onServer(1, QStringLiteral(".releasedesk/lock"))) &&
+                                 !QFileInfo::exists(onServer(2, QStringLiteral(".releasedesk/lock"))),
+                             20000);
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(current(i), QStringLiteral("releases/") + plan(1).version);
+    QCOMPARE(release->state(QStringLiteral("web-01"), NodeStage::Release), NodeState::Cancelled);
+}
+
+QTEST_GUILESS_MAIN(TestReleaseEngine)
+#include "tst_releaseengine.moc"
