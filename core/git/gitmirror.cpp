@@ -1,0 +1,475 @@
+#include "gitmirror.h"
+
+#include "githandles.h"
+#include "ssh/knownhosts.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QUrl>
+#include <QUuid>
+
+#include <optional>
+
+namespace rd {
+
+namespace {
+
+const char *const RemoteName = "origin";
+
+// An scp-style address: [user@]host:path, where the host holds no slash and is not a drive letter.
+const QRegularExpression &scpPattern()
+{
+    static const QRegularExpression pattern(QStringLiteral(R"(^(?:([^@/:\s]+)@)?([^@/:\s]+|\[[^\]\s]+\]):(.+)$)"));
+    return pattern;
+}
+
+struct SshAddress
+{
+    QString host;
+    int port = 22;
+};
+
+std::optional<SshAddress> sshAddress(const QString &url)
+{
+    if (url.contains(QStringLiteral("://"))) {
+        const QUrl parsed(url);
+        const QString scheme = parsed.scheme().toLower();
+        if (scheme != u"ssh" && scheme != u"ssh+git" && scheme != u"git+ssh")
+            return std::nullopt;
+        return SshAddress{parsed.host(), parsed.port(22)};
+    }
+    const QRegularExpressionMatch match = scpPattern().match(url);
+    if (!match.hasMatch())
+        return std::nullopt;
+    QString host = match.captured(2);
+    if (host.startsWith(u'['))
+        host = host.mid(1, host.size() - 2);
+    return SshAddress{host, 22};
+}
+
+// A URL as it may appear in messages: never with a password.
+QString displayUrl(const QString &url)
+{
+    if (!url.contains(QStringLiteral("://")))
+        return url;
+    return QUrl(url).toDisplayString(QUrl::RemovePassword);
+}
+
+QString oidText(const git_oid *id)
+{
+    if (!id || git_oid_is_zero(id))
+        return {};
+    char text[GIT_OID_HEXSZ + 1] = {};
+    git_oid_tostr(text, sizeof text, id);
+    return QString::fromLatin1(text);
+}
+
+// The key type is the first string of the SSH wire-format blob.
+QString keyTypeOf(const QByteArray &blob)
+{
+    if (blob.size() < 4)
+        return {};
+    const quint32 length = (quint32(quint8(blob[0])) << 24) | (quint32(quint8(blob[1])) << 16) |
+                           (quint32(quint8(blob[2])) << 8) | quint32(quint8(blob[3]));
+    if (length > quint32(blob.size() - 4))
+        return {};
+    return QString::fromLatin1(blob.mid(4, qsizetype(length)));
+}
+
+// libssh2 wants NUL-terminated strings; the copy lives in wiped memory like the original.
+SecretBytes terminated(const SecretBytes &secret)
+{
+    SecretBytes copy(secret.size() + 1);
+    if (!secret.isEmpty())
+        std::copy_n(secret.data(), secret.size(), copy.data());
+    copy.data()[secret.size()] = 0;
+    return copy;
+}
+
+struct FetchState
+{
+    const FetchOptions *options = nullptr;
+    QString url;
+    std::optional<SshAddress> ssh;
+    std::optional<Error> failure; // set by a callback that stopped the fetch on purpose
+    bool triedMemoryKey = false;
+    bool triedKeyFile = false;
+    bool triedAgent = false;
+    QStringList triedMethods;
+    FetchReport *report = nullptr;
+
+    bool cancelled() const { return options->cancel && options->cancel->load(); }
+    int stop(Error error)
+    {
+        failure = std::move(error);
+        return GIT_EUSER;
+    }
+    int stopCancelled() { return stop(Error{GitMirror::tr("The fetch of %1 was cancelled.").arg(displayUrl(url)), {}, {}}); }
+};
+
+int credentialCallback(git_credential **out, const char *, const char *usernameFromUrl, unsigned int allowed,
+                       void *payload)
+{
+    auto *state = static_cast<FetchState *>(payload);
+    if (state->cancelled())
+        return state->stopCancelled();
+    const GitSshCredentials &credentials = state->options->credentials;
+    const QByteArray username =
+        (usernameFromUrl && *usernameFromUrl) ? QByteArray(usernameFromUrl) : credentials.username.toUtf8();
+
+    if (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT)
+        return state->stop(Error{GitMirror::tr("%1 asks for a user name and password.").arg(displayUrl(state->url)),
+                                 GitMirror::tr("ReleaseDesk fetches over https only from repositories that need no "
+                                               "sign-in; use the repository's ssh URL with a key instead."),
+                                 {}});
+    if (username.isEmpty())
+        return state->stop(Error{GitMirror::tr("No user name to sign in to %1.").arg(displayUrl(state->url)),
+                                 GitMirror::tr("Put the user in the URL (ssh://git@host/path) or choose a key "
+                                               "with a user name."),
+                                 {}});
+    if (allowed & GIT_CREDENTIAL_USERNAME)
+        return git_credential_username_new(out, username.constData());
+
+    const QByteArray passphrase =
+        credentials.passphrase.isEmpty() ? QByteArray() : credentials.passphrase.view().toByteArray();
+    if ((allowed & GIT_CREDENTIAL_SSH_MEMORY) && !credentials.privateKey.isEmpty() && !state->triedMemoryKey) {
+        state->triedMemoryKey = true;
+        state->triedMethods.append(GitMirror::tr("the stored key"));
+        const SecretBytes key = terminated(credentials.privateKey);
+        const SecretBytes phrase = terminated(credentials.passphrase);
+        return git_credential_ssh_key_memory_new(out, username.constData(), nullptr,
+                                                 reinterpret_cast<const char *>(key.data()),
+                                                 reinterpret_cast<const char *>(phrase.data()));
+    }
+    if ((allowed & GIT_CREDENTIAL_SSH_KEY) && !credentials.keyPath.isEmpty() && !state->triedKeyFile) {
+        state->triedKeyFile = true;
+        state->triedMethods.append(GitMirror::tr("the key file %1").arg(credentials.keyPath));
+        const QString publicPath = credentials.keyPath + QStringLiteral(".pub");
+        const QByteArray publicKey = QFileInfo::exists(publicPath) ? QFile::encodeName(publicPath) : QByteArray();
+        const SecretBytes phrase = terminated(credentials.passphrase);
+        return git_credential_ssh_key_new(out, username.constData(),
+                                          publicKey.isEmpty() ? nullptr : publicKey.constData(),
+                                          QFile::encodeName(credentials.keyPath).constData(),
+                                          reinterpret_cast<const char *>(phrase.data()));
+    }
+    if ((allowed & GIT_CREDENTIAL_SSH_KEY) && credentials.useAgent && !state->triedAgent) {
+        state->triedAgent = true;
+        state->triedMethods.append(GitMirror::tr("ssh-agent"));
+        return git_credential_ssh_key_from_agent(out, username.constData());
+    }
+    const QString host = state->ssh ? state->ssh->host : displayUrl(state->url);
+    if (state->triedMethods.isEmpty())
+        return state->stop(Error{GitMirror::tr("No key to sign in to %1 as %2.").arg(host, QString::fromUtf8(username)),
+                                 GitMirror::tr("Choose a key from the inventory, a key file, or ssh-agent."),
+                                 {}});
+    return state->stop(Error{GitMirror::tr("Authentication to %1 as %2 failed (tried %3).")
+                                 .arg(host, QString::fromUtf8(username),
+                                      state->triedMethods.join(QStringLiteral(", "))),
+                             GitMirror::tr("Check that the key's public half is in the server's authorized_keys "
+                                           "for that user, and that the user name is right."),
+                             {}});
+}
+
+int certificateCallback(git_cert *cert, int, const char *, void *payload)
+{
+    auto *state = static_cast<FetchState *>(payload);
+    if (state->cancelled())
+        return state->stopCancelled();
+    // TLS certificates: the system's trust store decides, as libgit2 does by default.
+    if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2)
+        return GIT_PASSTHROUGH;
+    const auto *hostKey = reinterpret_cast<const git_cert_hostkey *>(cert);
+    const SshAddress address = state->ssh.value_or(SshAddress{});
+    if (!(hostKey->type & GIT_CERT_SSH_RAW))
+        return state->stop(Error{GitMirror::tr("The SSH library did not show the host key of %1.").arg(address.host),
+                                 GitMirror::tr("This build of libgit2 cannot check host keys; fetch over https or "
+                                               "from a local path."),
+                                 {}});
+    if (!state->options->knownHosts)
+        return state->stop(Error{GitMirror::tr("No known hosts file to check the host key of %1 against.")
+                                     .arg(address.host),
+                                 {},
+                                 {}});
+    HostKeyInfo info;
+    info.host = address.host;
+    info.port = address.port;
+    info.blob = QByteArray(hostKey->hostkey, qsizetype(hostKey->hostkey_len));
+    info.type = keyTypeOf(info.blob);
+    info.fingerprint = HostKeyInfo::fingerprintOf(info.blob);
+    state->options->knownHosts->check(info);
+    const QString where = address.port == 22 ? address.host : QStringLiteral("%1:%2").arg(address.host).arg(address.port);
+    switch (info.state) {
+    case HostKeyState::Known:
+        return 0;
+    case HostKeyState::Revoked:
+        return state->stop(Error{GitMirror::tr("The host key of %1 (%2 %3) is marked as revoked in ReleaseDesk's "
+                                               "known hosts.")
+                                     .arg(where, info.type, info.fingerprint),
+                                 GitMirror::tr("Do not fetch from it until the server has a new key."),
+                                 {}});
+    case HostKeyState::Changed:
+        return state->stop(Error{GitMirror::tr("The host key of %1 has CHANGED. Stored: %2. Offered now: %3 (%4). "
+                                               "The fetch was refused: someone may be intercepting it.")
+                                     .arg(where, info.storedFingerprint, info.fingerprint, info.type),
+                                 GitMirror::tr("If the server's keys were rotated, check the new fingerprint on the "
+                                               "server (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then forget "
+                                               "the stored key and fetch again."),
+                                 {}});
+    case HostKeyState::Unknown:
+        break;
+    }
+    const HostKeyDecision decision =
+        state->options->hostKeyPrompt ? state->options->hostKeyPrompt(info) : HostKeyDecision::Reject;
+    if (decision == HostKeyDecision::Reject)
+        return state->stop(Error{GitMirror::tr("The host key of %1 (%2 %3) is not known and was not accepted.")
+                                     .arg(where, info.type, info.fingerprint),
+                                 GitMirror::tr("Compare the fingerprint with the server's and accept it."),
+                                 {}});
+    if (decision == HostKeyDecision::Remember) {
+        if (auto remembered = state->options->knownHosts->remember(info); !remembered)
+            return state->stop(remembered.error());
+    }
+    return 0;
+}
+
+int transferCallback(const git_indexer_progress *stats, void *payload)
+{
+    auto *state = static_cast<FetchState *>(payload);
+    FetchProgress &progress = state->report->transfer;
+    progress.receivedObjects = stats->received_objects;
+    progress.indexedObjects = stats->indexed_objects;
+    progress.totalObjects = stats->total_objects;
+    progress.localObjects = stats->local_objects;
+    progress.receivedBytes = qint64(stats->received_bytes);
+    if (state->options->onProgress)
+        state->options->onProgress(progress);
+    // Non-zero stops the download: the way to cancel a fetch in the middle of the pack.
+    return state->cancelled() ? state->stopCancelled() : 0;
+}
+
+int sidebandCallback(const char *, int, void *payload)
+{
+    auto *state = static_cast<FetchState *>(payload);
+    return state->cancelled() ? state->stopCancelled() : 0;
+}
+
+int updateTipsCallback(const char *refname, const git_oid *before, const git_oid *after, void *payload)
+{
+    auto *state = static_cast<FetchState *>(payload);
+    state->report->updates.append(RefUpdate{QString::fromUtf8(refname), oidText(before), oidText(after)});
+    return 0;
+}
+
+// The library's error, read at once, with what the user can do about the usual causes.
+Error fetchError(FetchState &state)
+{
+    const git_error *last = git_error_last();
+    const int klass = last ? last->klass : GIT_ERROR_NONE;
+    const QString detail = last && last->message ? QString::fromUtf8(last->message).trimmed() : QString();
+    if (state.failure)
+        return *state.failure;
+    if (state.cancelled())
+        return Error{GitMirror::tr("The fetch of %1 was cancelled.").arg(displayUrl(state.url)), {}, {}};
+
+    Error error{GitMirror::tr("Fetching %1 failed: %2").arg(displayUrl(state.url), detail), {}, {}};
+    const QString lower = detail.toLower();
+    if (lower.contains(QStringLiteral("authentication")) || lower.contains(QStringLiteral("auth"))) {
+        error.hint = GitMirror::tr("Check the key and the user name, and that the server accepts the key.");
+    } else if (lower.contains(QStringLiteral("not a git repository")) ||
+               lower.contains(QStringLiteral("does not appear to be a git repository")) ||
+               lower.contains(QStringLiteral("could not find repository")) ||
+               lower.contains(QStringLiteral("repository not found")) || lower.contains(QStringLiteral("404"))) {
+        error.hint = GitMirror::tr("The URL does not point to a git repository: check the path in the project's "
+                                   "git URL.");
+    } else if (klass == GIT_ERROR_NET || klass == GIT_ERROR_SSH || klass == GIT_ERROR_HTTP ||
+               klass == GIT_ERROR_OS || lower.contains(QStringLiteral("resolve")) ||
+               lower.contains(QStringLiteral("connect"))) {
+        error.hint = GitMirror::tr("The server could not be reached: check the host name, the port, the network "
+                                   "and any proxy.");
+    } else if (klass == GIT_ERROR_SSL) {
+        error.hint = GitMirror::tr("The server's TLS certificate was not accepted: check the system's trusted "
+                                   "certificates.");
+    }
+    return error;
+}
+
+} // namespace
+
+GitMirror::GitMirror(QString path) : m_path(std::move(path)) {}
+
+QString GitMirror::pathFor(const QString &dataDir, const QString &projectName)
+{
+    return QDir(dataDir).filePath(QStringLiteral("mirrors/%1.git").arg(projectName));
+}
+
+bool GitMirror::exists() const
+{
+    return QFileInfo::exists(QDir(m_path).filePath(QStringLiteral("HEAD")));
+}
+
+Result<> GitMirror::checkUrl(const QString &url)
+{
+    const QString trimmed = url.trimmed();
+    if (trimmed.isEmpty())
+        return fail(tr("The git URL is empty."), tr("Enter the repository's URL, e.g. git@host:team/app.git."),
+                    QStringLiteral("gitUrl"));
+    if (trimmed != url || url.contains(u'\n'))
+        return fail(tr("The git URL \"%1\" has spaces around it or a line break.").arg(url),
+                    tr("Remove them."), QStringLiteral("gitUrl"));
+    if (url.contains(QStringLiteral("://"))) {
+        const QUrl parsed(url, QUrl::StrictMode);
+        const QString scheme = parsed.scheme().toLower();
+        static const QStringList schemes{QStringLiteral("https"), QStringLiteral("http"),    QStringLiteral("ssh"),
+                                         QStringLiteral("git+ssh"), QStringLiteral("ssh+git"), QStringLiteral("git"),
+                                         QStringLiteral("file")};
+        if (!parsed.isValid() || !schemes.contains(scheme))
+            return fail(tr("\"%1\" is not a git URL ReleaseDesk can fetch.").arg(displayUrl(url)),
+                        tr("Use https://, ssh://, git://, file://, user@host:path or an absolute path."),
+                        QStringLiteral("gitUrl"));
+        if (scheme != u"file" && parsed.host().isEmpty())
+            return fail(tr("The git URL \"%1\" names no host.").arg(displayUrl(url)),
+                        tr("Write it as %1://host/path.").arg(scheme), QStringLiteral("gitUrl"));
+        if (parsed.path().isEmpty() || parsed.path() == u"/")
+            return fail(tr("The git URL \"%1\" names no repository path.").arg(displayUrl(url)),
+                        tr("Add the repository's path after the host."), QStringLiteral("gitUrl"));
+        return {};
+    }
+    if (QDir::isAbsolutePath(url))
+        return {};
+    if (scpPattern().match(url).hasMatch())
+        return {};
+    return fail(tr("\"%1\" is not a git URL ReleaseDesk can fetch.").arg(url),
+                tr("Use https://, ssh://, git://, file://, user@host:path or an absolute path (a relative path "
+                   "would depend on where ReleaseDesk was started)."),
+                QStringLiteral("gitUrl"));
+}
+
+Result<FetchReport> GitMirror::fetch(const QString &url, const FetchOptions &options) const
+{
+    if (auto valid = checkUrl(url); !valid)
+        return std::unexpected(valid.error());
+
+    FetchReport report;
+    FetchState state;
+    state.options = &options;
+    state.url = url;
+    state.ssh = sshAddress(url);
+    state.report = &report;
+    if (state.cancelled())
+        return fail(tr("The fetch of %1 was cancelled.").arg(displayUrl(url)));
+
+    const QByteArray urlBytes = url.toUtf8();
+    report.cloned = !exists();
+    // A first clone is built under a temporary name and renamed at the end: no half mirror on failure.
+    const QString workPath =
+        report.cloned ? m_path + QStringLiteral(".partial-") + QUuid::createUuid().toString(QUuid::Id128) : m_path;
+    struct PartialCleanup
+    {
+        QString path;
+        ~PartialCleanup()
+        {
+            if (!path.isEmpty())
+                QDir(path).removeRecursively();
+        }
+    } cleanup{report.cloned ? workPath : QString()};
+
+    GitRepository repository;
+    GitRemote remote;
+    {
+        git_repository *opened = nullptr;
+        if (report.cloned) {
+            if (!QDir().mkpath(QFileInfo(m_path).absolutePath()))
+                return fail(tr("Could not create the folder for the mirror %1.").arg(m_path),
+                            tr("Check the permissions of the data directory."));
+            git_repository_init_options init = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+            init.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
+            if (git_repository_init_ext(&opened, QFile::encodeName(workPath).constData(), &init) < 0)
+                return std::unexpected(gitError(tr("Could not create the mirror %1").arg(m_path)));
+        } else if (git_repository_open_bare(&opened, QFile::encodeName(m_path).constData()) < 0) {
+            Error error = gitError(tr("Could not open the mirror %1").arg(m_path));
+            error.hint = tr("Delete the folder and fetch again to rebuild the mirror.");
+            return std::unexpected(error);
+        }
+        repository.reset(opened);
+    }
+    {
+        git_remote *found = nullptr;
+        const int looked = git_remote_lookup(&found, repository.get(), RemoteName);
+        if (looked == GIT_ENOTFOUND) {
+            // Mirror refspecs: branches and tags land under their own names, nothing under refs/remotes.
+            // The remote is looked up again after adding the tag refspec: a handle does not see later config.
+            if (git_remote_create_with_fetchspec(&found, repository.get(), RemoteName, urlBytes.constData(),
+                                                 "+refs/heads/*:refs/heads/*") < 0)
+                return std::unexpected(gitError(tr("Could not set up the remote of the mirror %1").arg(m_path)));
+            git_remote_free(found);
+            found = nullptr;
+            if (git_remote_add_fetch(repository.get(), RemoteName, "+refs/tags/*:refs/tags/*") < 0 ||
+                git_remote_lookup(&found, repository.get(), RemoteName) < 0)
+                return std::unexpected(gitError(tr("Could not set up the remote of the mirror %1").arg(m_path)));
+        } else if (looked < 0) {
+            return std::unexpected(gitError(tr("Could not read the remote of the mirror %1").arg(m_path)));
+        }
+        remote.reset(found);
+    }
+    if (QString::fromUtf8(git_remote_url(remote.get())) != url) {
+        git_remote *moved = nullptr;
+        if (git_remote_set_url(repository.get(), RemoteName, urlBytes.constData()) < 0 ||
+            git_remote_lookup(&moved, repository.get(), RemoteName) < 0)
+            return std::unexpected(gitError(tr("Could not change the URL of the mirror %1").arg(m_path)));
+        remote.reset(moved);
+    }
+
+    git_fetch_options fetchOptions = GIT_FETCH_OPTIONS_INIT;
+    git_remote_callbacks &callbacks = fetchOptions.callbacks;
+    callbacks.credentials = credentialCallback;
+    callbacks.certificate_check = certificateCallback;
+    callbacks.transfer_progress = transferCallback;
+    callbacks.sideband_progress = sidebandCallback;
+    callbacks.update_tips = updateTipsCallback;
+    callbacks.payload = &state;
+    fetchOptions.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
+    fetchOptions.update_fetchhead = 0;
+
+    struct Disconnect
+    {
+        git_remote *remote;
+        ~Disconnect()
+        {
+            if (remote)
+                git_remote_disconnect(remote);
+        }
+    } disconnect{remote.get()};
+    if (git_remote_download(remote.get(), nullptr, &fetchOptions) < 0)
+        return std::unexpected(fetchError(state));
+    if (state.cancelled())
+        return fail(tr("The fetch of %1 was cancelled.").arg(displayUrl(url)));
+    if (git_remote_update_tips(remote.get(), &callbacks, 0, GIT_REMOTE_DOWNLOAD_TAGS_ALL, "releasedesk: fetch") < 0)
+        return std::unexpected(fetchError(state));
+    if (git_remote_prune(remote.get(), &callbacks) < 0)
+        return std::unexpected(fetchError(state));
+
+    // Point the mirror's HEAD where the remote's points, so "the default branch" means the same on both.
+    GitBuf head;
+    if (git_remote_default_branch(&head.buf, remote.get()) == 0) {
+        const QString headName = QString::fromUtf8(head.buf.ptr, qsizetype(head.buf.size));
+        if (git_repository_set_head(repository.get(), head.buf.ptr) < 0)
+            return std::unexpected(gitError(tr("Could not point the mirror's HEAD at %1").arg(headName)));
+        report.defaultBranch = headName.startsWith(QStringLiteral("refs/heads/")) ? headName.mid(11) : headName;
+    }
+    git_remote_disconnect(remote.get());
+    disconnect.remote = nullptr;
+    remote.reset();
+    repository.reset();
+
+    if (report.cloned) {
+        if (!QDir().rename(workPath, m_path))
+            return fail(tr("Could not move the new mirror into place at %1.").arg(m_path),
+                        tr("Another fetch may have created it meanwhile; fetch again."));
+        cleanup.path.clear();
+    }
+    return report;
+}
+
+} // namespace rd
