@@ -3,6 +3,7 @@
 #include "clicontext.h"
 #include "common/datadir.h"
 #include "environmentcommands.h"
+#include "gitcommands.h"
 #include "hookcommands.h"
 #include "keycommands.h"
 #include "projectcommands.h"
@@ -58,7 +59,8 @@ QList<CommandGroup> CommandLine::groups()
             TransferCommands::exportGroup(),
             TransferCommands::importGroup(),
             SshCommands::sshGroup(),
-            SshCommands::hostKeysGroup()};
+            SshCommands::hostKeysGroup(),
+            GitCommands::mirrorGroup(), GitCommands::refsGroup(), GitCommands::diffGroup()};
 }
 
 QList<QCommandLineOption> CommandLine::globalOptions()
