@@ -8,6 +8,9 @@ namespace {
 
 QString q(const QString &value) { return RemoteCommand::quote(value); }
 
+// Every script below is filled in with one multi-argument arg() call: chained arg() calls would
+// replace a "%1" that a quoted value (a ref, an operator's name) happens to contain.
+
 // How far a link inside releases/<version>/<path> has to climb to reach the deploy root.
 QString climbToRoot(const QString &sharedPath)
 {
@@ -49,7 +52,7 @@ QString RemoteLayout::unpackCommand(const QString &version, const QString &sha25
                          "root=%1; v=%2; sum=%3; pkg=%4\n"
                          "rel=\"$root/releases/$v\"; tmp=\"$root/releases/.$v.partial\"\n"
                          "if [ -d \"$rel\" ]; then exit 0; fi\n"
-                         "actual=$(sha256sum < \"$pkg\") || exit %5\n"
+                         "actual=$(%7) || exit %5\n"
                          "actual=${actual%% *}\n"
                          "if [ \"$actual\" != \"$sum\" ]; then echo \"the package's sha256 on the server is $actual, "
                          "not $sum\" >&2; exit %5; fi\n"
@@ -66,18 +69,17 @@ QString RemoteLayout::unpackCommand(const QString &version, const QString &sha25
                          "  rm -rf \"$tmp/$p\" && mkdir -p \"$tmp/$(dirname \"$p\")\" && ln -s \"$up/shared/$p\" "
                          "\"$tmp/$p\"\n"
                          "}\n")
-                         .arg(q(m_root), q(version), q(sha256Hex), q(packagePath(version)))
-                         .arg(int(PackageDamaged))
-                         .arg(int(UnpackFailed));
+                         .arg(q(m_root), q(version), q(sha256Hex), q(packagePath(version)),
+                              QString::number(PackageDamaged), QString::number(UnpackFailed),
+                              RemoteCommand::sha256Of(QStringLiteral("\"$pkg\"")));
     // A shared path that already exists on the server wins; a new one is seeded from the release.
     for (const QString &path : sharedPaths)
         script += QStringLiteral("link %1 %2 || { rm -rf \"$tmp\"; echo %3 >&2; exit %4; }\n")
-                      .arg(q(path), q(climbToRoot(path)), q(QStringLiteral("linking the shared path %1 failed").arg(path)))
-                      .arg(int(UnpackFailed));
+                      .arg(q(path), q(climbToRoot(path)), q(QStringLiteral("linking the shared path %1 failed").arg(path)),
+                           QString::number(UnpackFailed));
     script += QStringLiteral("printf '%s\\n' %1 > \"$tmp/.releasedesk.json\" || { rm -rf \"$tmp\"; exit %2; }\n"
                              "mv \"$tmp\" \"$rel\" || { rm -rf \"$tmp\"; exit %2; }\n")
-                  .arg(q(QString::fromUtf8(manifestJson)))
-                  .arg(int(UnpackFailed));
+                  .arg(q(QString::fromUtf8(manifestJson)), QString::number(UnpackFailed));
     return script;
 }
 
@@ -92,8 +94,7 @@ QString RemoteLayout::switchCommand(const QString &version) const
                           "{ rm -f \"$tmp\"; exit 1; }\n"
                           "if [ -n \"$prev\" ] && [ \"$prev\" != \"$v\" ]; then mkdir -p \"$root/.releasedesk\" && "
                           "printf '%s\\n' \"$prev\" > \"$root/.releasedesk/previous\"; fi\n")
-        .arg(q(m_root), q(version))
-        .arg(int(ReleaseMissing));
+        .arg(q(m_root), q(version), QString::number(ReleaseMissing));
 }
 
 QString RemoteLayout::cleanupCommand(int keep) const
@@ -108,8 +109,7 @@ QString RemoteLayout::cleanupCommand(int keep) const
                           "    rm -rf -- \"$r\" \"$root/.releasedesk/packages/$r.tar.gz\" && echo \"removed $r\"\n"
                           "  fi\n"
                           "done\n")
-        .arg(q(m_root))
-        .arg(qMax(2, keep));
+        .arg(q(m_root), QString::number(qMax(2, keep)));
 }
 
 QString RemoteLayout::stateCommand() const
@@ -161,8 +161,7 @@ QString RemoteLayout::lockCommand(const QString &owner) const
                           "%3\n"
                           "echo \"held by $(tr '\\n' ' ' < \"$lock/owner\" 2>/dev/null)(heartbeat $age s ago)\" >&2\n"
                           "exit %4\n")
-        .arg(q(m_root + QStringLiteral("/.releasedesk")), q(owner), LockAgeScript)
-        .arg(int(LockHeld));
+        .arg(q(m_root + QStringLiteral("/.releasedesk")), q(owner), LockAgeScript, QString::number(LockHeld));
 }
 
 QString RemoteLayout::heartbeatCommand() const
@@ -190,9 +189,8 @@ QString RemoteLayout::breakStaleLockCommand(int staleSeconds) const
                           "echo \"the lock is in use: heartbeat $age s ago, held by $(tr '\\n' ' ' < \"$lock/owner\" "
                           "2>/dev/null)\" >&2\n"
                           "exit %4\n")
-        .arg(q(m_root + QStringLiteral("/.releasedesk/lock")), LockAgeScript)
-        .arg(staleSeconds)
-        .arg(int(LockNotStale));
+        .arg(q(m_root + QStringLiteral("/.releasedesk/lock")), LockAgeScript, QString::number(staleSeconds),
+             QString::number(LockNotStale));
 }
 
 } // namespace rd

@@ -32,6 +32,12 @@ public:
     QString toString() const { return m_words.join(u' '); }
 
     static QString quote(const QString &value);
+    // A shell expression printing "<sha256 hex> ..." of the file at `pathExpression` (a quoted path or
+    // "$var"): OpenSSL's hardware-accelerated digest where installed, else coreutils' sha256sum.
+    static QString sha256Of(const QString &pathExpression)
+    {
+        return QStringLiteral("{ openssl dgst -sha256 -r < %1 2>/dev/null || sha256sum < %1; }").arg(pathExpression);
+    }
     static QString assignment(const QString &name, const QString &value) { return name + u'=' + quote(value); }
 
 private:

@@ -1,9 +1,9 @@
 #include "sshsession.h"
 
+#include "common/sha256.h"
 #include "knownhosts.h"
 #include "remotecommand.h"
 
-#include <QCryptographicHash>
 #include <QFile>
 #include <QRandomGenerator>
 #include <QRegularExpression>
@@ -647,17 +647,18 @@ Result<QByteArray> SshSession::upload(const QString &localPath, const QString &r
                        "size=$(wc -c < \"$tmp\"); "
                        "if [ \"$size\" -ne %3 ]; then rm -f \"$tmp\"; "
                        "echo \"only $size of %3 bytes arrived\" >&2; exit 4; fi; "
-                       "actual=$(sha256sum < \"$tmp\"); actual=${actual%% *}; "
+                       "actual=$(%5); actual=${actual%% *}; "
                        "if [ \"$actual\" != \"$expected\" ]; then rm -f \"$tmp\"; "
                        "echo \"sha256 on the server is $actual\" >&2; exit 5; fi; "
                        "chmod %4 \"$tmp\" && mv -f \"$tmp\" \"$dst\" || { rm -f \"$tmp\"; exit 6; }; "
                        "echo \"$actual\"")
             .arg(RemoteCommand::quote(temporary), RemoteCommand::quote(remotePath), QString::number(total),
-                 QString::number(options.mode, 8));
+                 QString::number(options.mode, 8), RemoteCommand::sha256Of(QStringLiteral("\"$tmp\"")));
 
-    QCryptographicHash hash(QCryptographicHash::Sha256);
+    Sha256 hash;
     qint64 sent = 0;
     bool trailerSent = false;
+    QByteArray digest;
     QString localHash;
     InputSource source = [&]() -> Result<QByteArray> {
         if (sent < total) {
@@ -673,7 +674,8 @@ Result<QByteArray> SshSession::upload(const QString &localPath, const QString &r
         if (trailerSent)
             return QByteArray();
         trailerSent = true;
-        localHash = QString::fromLatin1(hash.result().toHex());
+        digest = hash.result();
+        localHash = QString::fromLatin1(digest.toHex());
         return localHash.toLatin1() + '\n';
     };
     QString lastLine;
@@ -708,7 +710,7 @@ Result<QByteArray> SshSession::upload(const QString &localPath, const QString &r
     if (lastLine != localHash)
         return fail(tr("The server confirmed a different sha256 for %1 on %2.").arg(remotePath, where()),
                     tr("Retry the upload."));
-    return hash.result();
+    return digest;
 }
 
 void SshSession::keepalive()

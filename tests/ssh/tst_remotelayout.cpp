@@ -142,7 +142,7 @@ void TestRemoteLayout::deploy(const QString &version, const QByteArray &envConte
     QVERIFY(!package.isEmpty());
     auto hash = m_session->upload(package, m_layout->packagePath(version));
     QVERIFY2(hash, hash ? "" : qPrintable(hash.error().text()));
-    const QByteArray manifest = "{\"version\": \"" + version.toUtf8() + "\", \"note\": \"it's $(id)\"}";
+    const QByteArray manifest = "{\"version\": \"" + version.toUtf8() + "\", \"note\": \"it's $(id) %1 %5\"}";
     const Ran unpacked = run(m_layout->unpackCommand(version, QString::fromLatin1(hash->toHex()), m_shared, manifest));
     QVERIFY2(unpacked.exitStatus == 0, qPrintable(unpacked.err.join(u'\n')));
 }
@@ -167,7 +167,7 @@ void TestRemoteLayout::unpackLinksSharedPathsAndWritesManifest()
     QVERIFY(QFileInfo(onServer(QStringLiteral("shared/data/uploads"))).isDir());
     QVERIFY(QFileInfo(onServer(release + QStringLiteral("data/uploads"))).isSymLink());
     QCOMPARE(readAll(onServer(release + QStringLiteral(".releasedesk.json"))),
-             QByteArray("{\"version\": \"shop-v1-20261123100000\", \"note\": \"it's $(id)\"}\n"));
+             QByteArray("{\"version\": \"shop-v1-20261123100000\", \"note\": \"it's $(id) %1 %5\"}\n"));
     QVERIFY(QDir(onServer(QStringLiteral("releases"))).entryList(QDir::Hidden | QDir::AllEntries | QDir::NoDotAndDotDot)
                 == QStringList{QStringLiteral("shop-v1-20261123100000")});
     // Unpacking a complete release again changes nothing.
@@ -281,7 +281,7 @@ void TestRemoteLayout::stateReadsBackTheServer()
 
 void TestRemoteLayout::lockIsExclusiveAndBreaksOnlyWhenStale()
 {
-    const QString alice = QStringLiteral("alice@desk-1 pid 100 task 7");
+    const QString alice = QStringLiteral("alice@desk-1 pid 100 task 7 %1");
     const QString bob = QStringLiteral("bob@desk-2 pid 200 task 8");
     QCOMPARE(run(m_layout->lockCommand(alice)).exitStatus, 0);
     const Ran refused = run(m_layout->lockCommand(bob));
