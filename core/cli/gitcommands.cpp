@@ -184,7 +184,9 @@ CommandResult<> fetch(CliContext &context, const QCommandLineParser &parser, con
     FetchOptions options;
     options.credentials = std::move(*credentials);
     options.knownHosts = &knownHosts;
-    options.hostKeyPrompt = [acceptNew](const HostKeyInfo &) {
+    bool refusedNewKey = false;
+    options.hostKeyPrompt = [acceptNew, &refusedNewKey](const HostKeyInfo &) {
+        refusedNewKey = !acceptNew;
         return acceptNew ? HostKeyDecision::Remember : HostKeyDecision::Reject;
     };
     options.cancel = &interrupted;
@@ -208,7 +210,7 @@ CommandResult<> fetch(CliContext &context, const QCommandLineParser &parser, con
         QTextStream(stderr) << u'\n';
     if (!report) {
         Error error = report.error();
-        if (!acceptNew && error.message.contains(QStringLiteral("not known")))
+        if (refusedNewKey)
             error.hint = GitCommands::tr("Compare the fingerprint with the server's, then run the fetch again with "
                                          "--accept-new-host-key.");
         return commandFailure(ExitCode::Runtime, error);

@@ -351,6 +351,14 @@ Result<FetchReport> GitMirror::fetch(const QString &url, const FetchOptions &opt
     if (auto valid = checkUrl(url); !valid)
         return std::unexpected(valid.error());
 
+    // libgit2 calls a missing local path an "unsupported URL protocol": say what is really wrong.
+    const QString localPath = url.startsWith(QStringLiteral("file://")) ? QUrl(url).toLocalFile()
+                              : QDir::isAbsolutePath(url)               ? url
+                                                                        : QString();
+    if (!localPath.isEmpty() && !QFileInfo(localPath).isDir())
+        return fail(tr("Fetching %1 failed: there is no such folder.").arg(url),
+                    tr("The URL does not point to a git repository: check the path in the project's git URL."));
+
     FetchReport report;
     FetchState state;
     state.options = &options;
