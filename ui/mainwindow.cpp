@@ -27,7 +27,7 @@ namespace rd {
 MainWindow::MainWindow(InventoryStore &store, Vault &vault, AppSettings &settings, QWidget *parent)
     : QMainWindow(parent), m_store(store), m_vault(vault), m_settings(settings),
       m_navigation(new QListWidget), m_stack(new QStackedWidget), m_keys(new KeysPane(store, vault)),
-      m_servers(new ServersPane(store)), m_projects(new ProjectsPane(store)),
+      m_servers(new ServersPane(store, vault)), m_projects(new ProjectsPane(store)),
       m_environments(new EnvironmentsPane(store)), m_hooks(new HookTemplatesPane(store)), m_counts(new QLabel),
       m_vaultState(new QLabel)
 {
@@ -53,6 +53,7 @@ MainWindow::MainWindow(InventoryStore &store, Vault &vault, AppSettings &setting
     addPane(m_hooks, NavigationIcons::icon(Glyph::Hook), tr("Hook templates"));
     connect(m_navigation, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
     connect(m_keys, &KeysPane::vaultStateChanged, this, &MainWindow::updateStatus);
+    connect(m_servers, &ServersPane::vaultStateChanged, this, &MainWindow::updateStatus);
 
     auto *central = new QWidget;
     auto *layout = new QHBoxLayout(central);

@@ -1,23 +1,34 @@
 #include "serverspane.h"
+#include "connectioncheckdialog.h"
+#include "hostkeyscandialog.h"
 #include "inventory/inventorystore.h"
 #include "inventory/validator.h"
 #include "servertablemodel.h"
+#include "vault/vault.h"
+#include "vaultpassworddialog.h"
 
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
+#include <QFileInfo>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QIntValidator>
+#include <QItemSelectionModel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QTableView>
+#include <QToolButton>
 
 namespace rd {
 
-ServersPane::ServersPane(InventoryStore &store, QWidget *parent)
+ServersPane::ServersPane(InventoryStore &store, Vault &vault, QWidget *parent)
     : InventoryPane(store, tr("Servers"),
                     tr("The hosts ReleaseDesk deploys to, with the key it logs in with. Select several to delete "
                        "them together, or drag them into an environment."),
                     parent),
-      m_servers(new ServerTableModel(this))
+      m_vault(vault), m_servers(new ServerTableModel(this))
 {
     setObjectName(QStringLiteral("serversPane"));
     m_name = new QLineEdit;
@@ -65,6 +76,36 @@ ServersPane::ServersPane(InventoryStore &store, QWidget *parent)
     connect(m_notes, &QPlainTextEdit::textChanged, this, &ServersPane::markEdited);
     connect(m_key, &QComboBox::currentIndexChanged, this, &ServersPane::markEdited);
     connect(m_enabled, &QCheckBox::toggled, this, &ServersPane::markEdited);
+
+    m_checkAction = new QAction(tr("Check connection"), this);
+    m_checkAction->setObjectName(QStringLiteral("checkConnectionAction"));
+    m_checkAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
+    m_checkAction->setToolTip(tr("Connect to the selected servers, sign in and run `true` (%1)")
+                                  .arg(m_checkAction->shortcut().toString(QKeySequence::NativeText)));
+    m_scanAction = new QAction(tr("Scan host keys"), this);
+    m_scanAction->setObjectName(QStringLiteral("scanHostKeysAction"));
+    m_scanAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
+    m_scanAction->setToolTip(tr("Fetch the host keys of the selected servers to approve them together (%1)")
+                                 .arg(m_scanAction->shortcut().toString(QKeySequence::NativeText)));
+    connect(m_checkAction, &QAction::triggered, this, &ServersPane::checkConnection);
+    connect(m_scanAction, &QAction::triggered, this, &ServersPane::scanHostKeys);
+
+    auto *tools = new QWidget;
+    auto *toolsLayout = new QHBoxLayout(tools);
+    toolsLayout->setContentsMargins(0, 0, 0, 0);
+    for (QAction *action : {m_checkAction, m_scanAction}) {
+        action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        addAction(action);
+        m_table->addAction(action);
+        auto *button = new QToolButton;
+        button->setDefaultAction(action);
+        button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        toolsLayout->addWidget(button);
+    }
+    toolsLayout->addStretch(1);
+    contentLayout()->insertWidget(0, tools);
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &ServersPane::updateActions);
 }
 
 void ServersPane::reload()
@@ -93,6 +134,75 @@ void ServersPane::reload()
     m_servers->setServers(*servers, keyNames);
     setItemCountText(tr("%n server(s)", nullptr, itemCount()));
     afterReload();
+    updateActions();
+}
+
+void ServersPane::updateActions()
+{
+    const bool any = !selectedIds().isEmpty() || m_currentId != 0;
+    m_checkAction->setEnabled(any);
+    m_scanAction->setEnabled(any);
+}
+
+QList<Server> ServersPane::chosenServers()
+{
+    QList<qint64> ids = selectedIds();
+    if (ids.isEmpty() && m_currentId)
+        ids.append(m_currentId);
+    QList<Server> servers;
+    for (qint64 id : ids) {
+        auto server = m_store.server(id);
+        if (!server) {
+            showStoreError(server.error());
+            return {};
+        }
+        servers.append(*server);
+    }
+    return servers;
+}
+
+QString ServersPane::knownHostsPath() const
+{
+    // The same file as the command line's: <data dir>/known_hosts, beside the inventory.
+    return QDir(QFileInfo(m_store.path()).absolutePath()).filePath(QStringLiteral("known_hosts"));
+}
+
+void ServersPane::checkConnection()
+{
+    const QList<Server> servers = chosenServers();
+    if (servers.isEmpty())
+        return;
+    // Stored keys are opened from the vault: ask for the master password only when one is used.
+    if (m_vault.isInitialized() && !m_vault.isUnlocked()) {
+        const bool needsVault = std::any_of(servers.cbegin(), servers.cend(), [this](const Server &server) {
+            auto key = m_store.key(server.keyId);
+            return key && key->kind == KeyKind::Stored;
+        });
+        if (needsVault) {
+            // Cancel is allowed: those servers then fail with the vault's message, the others are checked.
+            VaultPasswordDialog unlock(VaultPasswordDialog::Mode::Unlock, m_vault, this);
+            unlock.exec();
+            emit vaultStateChanged();
+        }
+    }
+    auto *dialog = new ConnectionCheckDialog(m_store, &m_vault, knownHostsPath(), servers, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    dialog->start();
+}
+
+void ServersPane::scanHostKeys()
+{
+    const QList<Server> servers = chosenServers();
+    if (servers.isEmpty())
+        return;
+    QList<HostKeyScanTarget> targets;
+    for (const Server &server : servers)
+        targets.append({server.name, server.host, server.port});
+    auto *dialog = new HostKeyScanDialog(knownHostsPath(), targets, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    dialog->startScan();
 }
 
 int ServersPane::itemCount() const

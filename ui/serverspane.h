@@ -3,6 +3,7 @@
 #include "inventory/server.h"
 #include "inventorypane.h"
 
+class QAction;
 class QCheckBox;
 class QComboBox;
 class QLineEdit;
@@ -11,16 +12,27 @@ class QPlainTextEdit;
 namespace rd {
 
 class ServerTableModel;
+class Vault;
 
 class ServersPane : public InventoryPane
 {
     Q_OBJECT
 
 public:
-    explicit ServersPane(InventoryStore &store, QWidget *parent = nullptr);
+    ServersPane(InventoryStore &store, Vault &vault, QWidget *parent = nullptr);
 
     void reload() override;
     int itemCount() const override;
+
+    QAction *checkConnectionAction() const { return m_checkAction; }
+    QAction *scanHostKeysAction() const { return m_scanAction; }
+    // Both act on the selected servers (or the one in the editor) and open a non-modal dialog.
+    void checkConnection();
+    void scanHostKeys();
+
+signals:
+    // The servers' stored keys made this pane unlock the vault.
+    void vaultStateChanged();
 
 protected:
     QList<Error> validateForm() const override;
@@ -30,8 +42,14 @@ protected:
 
 private:
     Server formServer(std::optional<Error> *portError) const;
+    QList<Server> chosenServers();
+    QString knownHostsPath() const;
+    void updateActions();
 
+    Vault &m_vault;
     ServerTableModel *m_servers;
+    QAction *m_checkAction;
+    QAction *m_scanAction;
     QLineEdit *m_name;
     QLineEdit *m_host;
     QLineEdit *m_port;
