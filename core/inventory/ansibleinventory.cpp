@@ -21,7 +21,6 @@ namespace rd {
 
 namespace {
 
-using Tr = AnsibleInventory;
 
 const QString AllGroup = QStringLiteral("all");
 const QString UngroupedGroup = QStringLiteral("ungrouped");
@@ -99,8 +98,8 @@ struct Model
 
 Error lineError(int line, const QString &message, const QString &hint = {})
 {
-    return Error{Tr::tr("Line %1: %2").arg(line).arg(message),
-                 hint.isEmpty() ? Tr::tr("Correct the inventory file and import it again.") : hint,
+    return Error{AnsibleInventory::tr("Line %1: %2").arg(line).arg(message),
+                 hint.isEmpty() ? AnsibleInventory::tr("Correct the inventory file and import it again.") : hint,
                  QStringLiteral("line %1").arg(line)};
 }
 
@@ -134,8 +133,8 @@ Result<QStringList> expandRanges(const QString &pattern, int line)
     const auto match = range.match(pattern);
     if (!match.hasMatch()) {
         if (pattern.contains(u'[') || pattern.contains(u']'))
-            return std::unexpected(lineError(line, Tr::tr("the host range in \"%1\" is not valid.").arg(pattern),
-                                             Tr::tr("Write ranges like web[01:10] or db-[a:f].")));
+            return std::unexpected(lineError(line, AnsibleInventory::tr("the host range in \"%1\" is not valid.").arg(pattern),
+                                             AnsibleInventory::tr("Write ranges like web[01:10] or db-[a:f].")));
         return QStringList{pattern};
     }
     const QString head = pattern.left(match.capturedStart());
@@ -146,24 +145,36 @@ Result<QStringList> expandRanges(const QString &pattern, int line)
     if (!rest)
         return rest;
     QStringList names;
+    // One range may hold up to 100,000 names and a whole pattern as many: a typo must not hang the import.
+    constexpr qsizetype MaxNames = 100000;
+    if (step < 1 || step > MaxNames)
+        return std::unexpected(lineError(line, AnsibleInventory::tr("the step of the host range in \"%1\" is not valid.")
+                                                   .arg(pattern),
+                                         AnsibleInventory::tr("Write ranges like web[01:10] or db-[a:f].")));
     const bool numeric = begin.front().isDigit() && end.front().isDigit();
     if (numeric) {
         const int from = begin.toInt();
         const int to = end.toInt();
         const int width = begin.size() > 1 && begin.startsWith(u'0') ? int(begin.size()) : 0;
         if (from > to || step < 1 || to - from > 100000)
-            return std::unexpected(lineError(line, Tr::tr("the host range in \"%1\" is empty or too large.")
+            return std::unexpected(lineError(line, AnsibleInventory::tr("the host range in \"%1\" is empty or too large.")
+                                                       .arg(pattern)));
+        if ((qint64(to - from) / step + 1) * rest->size() > MaxNames)
+            return std::unexpected(lineError(line, AnsibleInventory::tr("the host range in \"%1\" is empty or too large.")
                                                        .arg(pattern)));
         for (int i = from; i <= to; i += step)
             for (const QString &tail : *rest)
                 names.append(head + QStringLiteral("%1").arg(i, width, 10, QLatin1Char('0')) + tail);
     } else if (!begin.front().isDigit() && !end.front().isDigit() && begin <= end && step >= 1) {
-        for (char16_t c = begin.front().unicode(); c <= end.front().unicode(); c += char16_t(step))
+        if (qint64((end.front().unicode() - begin.front().unicode()) / step + 1) * rest->size() > MaxNames)
+            return std::unexpected(lineError(line, AnsibleInventory::tr("the host range in \"%1\" is empty or too large.")
+                                                       .arg(pattern)));
+        for (int c = begin.front().unicode(); c <= end.front().unicode(); c += step)
             for (const QString &tail : *rest)
-                names.append(head + QChar(c) + tail);
+                names.append(head + QChar(char16_t(c)) + tail);
     } else {
-        return std::unexpected(lineError(line, Tr::tr("the host range in \"%1\" is not valid.").arg(pattern),
-                                         Tr::tr("Write ranges like web[01:10] or db-[a:f].")));
+        return std::unexpected(lineError(line, AnsibleInventory::tr("the host range in \"%1\" is not valid.").arg(pattern),
+                                         AnsibleInventory::tr("Write ranges like web[01:10] or db-[a:f].")));
     }
     return names;
 }
@@ -186,7 +197,7 @@ Result<QStringList> splitWords(const QString &line, int lineNumber)
             if (c == u'\'') {
                 const qsizetype close = line.indexOf(u'\'', i + 1);
                 if (close < 0)
-                    return std::unexpected(lineError(lineNumber, Tr::tr("a quote is not closed.")));
+                    return std::unexpected(lineError(lineNumber, AnsibleInventory::tr("a quote is not closed.")));
                 word += line.mid(i + 1, close - i - 1);
                 i = close + 1;
             } else if (c == u'"') {
@@ -206,7 +217,7 @@ Result<QStringList> splitWords(const QString &line, int lineNumber)
                     }
                 }
                 if (!closed)
-                    return std::unexpected(lineError(lineNumber, Tr::tr("a quote is not closed.")));
+                    return std::unexpected(lineError(lineNumber, AnsibleInventory::tr("a quote is not closed.")));
             } else {
                 word += c;
                 ++i;
@@ -261,7 +272,7 @@ Result<Model> parseIni(const QByteArray &data)
             continue;
         if (line.startsWith(u'[')) {
             if (!line.endsWith(u']'))
-                return std::unexpected(lineError(lineNumber, Tr::tr("the section header \"%1\" is not closed.")
+                return std::unexpected(lineError(lineNumber, AnsibleInventory::tr("the section header \"%1\" is not closed.")
                                                                  .arg(line)));
             const QString inner = line.mid(1, line.size() - 2).trimmed();
             const qsizetype colon = inner.lastIndexOf(u':');
@@ -274,10 +285,10 @@ Result<Model> parseIni(const QByteArray &data)
             else if (suffix == u"children")
                 kind = Kind::Children;
             else
-                return std::unexpected(lineError(lineNumber, Tr::tr("the section \"%1\" is not a group, :vars or "
+                return std::unexpected(lineError(lineNumber, AnsibleInventory::tr("the section \"%1\" is not a group, :vars or "
                                                                     ":children section.").arg(line)));
             if (section.isEmpty() || section.contains(u' '))
-                return std::unexpected(lineError(lineNumber, Tr::tr("the group name in \"%1\" is not valid.")
+                return std::unexpected(lineError(lineNumber, AnsibleInventory::tr("the group name in \"%1\" is not valid.")
                                                                  .arg(line)));
             model.group(section, lineNumber);
             continue;
@@ -292,7 +303,7 @@ Result<Model> parseIni(const QByteArray &data)
             for (const QString &word : *words) {
                 const qsizetype equals = word.indexOf(u'=');
                 if (equals <= 0)
-                    return std::unexpected(lineError(lineNumber, Tr::tr("\"%1\" is not a key=value host variable.")
+                    return std::unexpected(lineError(lineNumber, AnsibleInventory::tr("\"%1\" is not a key=value host variable.")
                                                                      .arg(word)));
                 vars.insert(word.left(equals), word.mid(equals + 1));
             }
@@ -317,7 +328,7 @@ Result<Model> parseIni(const QByteArray &data)
         case Kind::Vars: {
             const qsizetype equals = line.indexOf(u'=');
             if (equals <= 0)
-                return std::unexpected(lineError(lineNumber, Tr::tr("\"%1\" is not a key=value group variable.")
+                return std::unexpected(lineError(lineNumber, AnsibleInventory::tr("\"%1\" is not a key=value group variable.")
                                                                  .arg(line)));
             const QString raw = line.mid(equals + 1).trimmed();
             auto words = splitWords(raw, lineNumber);
@@ -329,7 +340,7 @@ Result<Model> parseIni(const QByteArray &data)
         }
         case Kind::Children: {
             if (line.contains(u' '))
-                return std::unexpected(lineError(lineNumber, Tr::tr("\"%1\" is not a group name.").arg(line)));
+                return std::unexpected(lineError(lineNumber, AnsibleInventory::tr("\"%1\" is not a group name.").arg(line)));
             model.group(line, lineNumber);
             GroupEntry &group = model.group(section, lineNumber);
             if (!group.children.contains(line))
@@ -368,7 +379,7 @@ Result<Vars> yamlVars(const YAML::Node &node, const QString &owner)
     if (!node || node.IsNull())
         return vars;
     if (!node.IsMap())
-        return std::unexpected(lineError(lineOf(node), Tr::tr("the variables of %1 must be a mapping.").arg(owner)));
+        return std::unexpected(lineError(lineOf(node), AnsibleInventory::tr("the variables of %1 must be a mapping.").arg(owner)));
     for (const auto &entry : node)
         vars.insert(qs(entry.first.as<std::string>()), yamlValue(entry.second));
     return vars;
@@ -377,12 +388,12 @@ Result<Vars> yamlVars(const YAML::Node &node, const QString &owner)
 Result<> parseYamlGroup(Model &model, const QString &name, const YAML::Node &node, int depth)
 {
     if (depth > 32)
-        return std::unexpected(lineError(lineOf(node), Tr::tr("groups are nested too deeply.")));
+        return std::unexpected(lineError(lineOf(node), AnsibleInventory::tr("groups are nested too deeply.")));
     model.group(name, lineOf(node));
     if (!node || node.IsNull())
         return {};
     if (!node.IsMap())
-        return std::unexpected(lineError(lineOf(node), Tr::tr("the group \"%1\" must be a mapping with hosts, vars "
+        return std::unexpected(lineError(lineOf(node), AnsibleInventory::tr("the group \"%1\" must be a mapping with hosts, vars "
                                                               "or children.").arg(name)));
     for (const auto &entry : node) {
         const QString key = qs(entry.first.as<std::string>());
@@ -391,7 +402,7 @@ Result<> parseYamlGroup(Model &model, const QString &name, const YAML::Node &nod
             if (value.IsNull())
                 continue;
             if (!value.IsMap())
-                return std::unexpected(lineError(lineOf(value), Tr::tr("the hosts of \"%1\" must be a mapping.")
+                return std::unexpected(lineError(lineOf(value), AnsibleInventory::tr("the hosts of \"%1\" must be a mapping.")
                                                                     .arg(name)));
             for (const auto &hostEntry : value) {
                 const QString pattern = qs(hostEntry.first.as<std::string>());
@@ -417,7 +428,7 @@ Result<> parseYamlGroup(Model &model, const QString &name, const YAML::Node &nod
             if (value.IsNull())
                 continue;
             if (!value.IsMap())
-                return std::unexpected(lineError(lineOf(value), Tr::tr("the children of \"%1\" must be a mapping.")
+                return std::unexpected(lineError(lineOf(value), AnsibleInventory::tr("the children of \"%1\" must be a mapping.")
                                                                     .arg(name)));
             for (const auto &child : value) {
                 const QString childName = qs(child.first.as<std::string>());
@@ -428,7 +439,7 @@ Result<> parseYamlGroup(Model &model, const QString &name, const YAML::Node &nod
                     group.children.append(childName);
             }
         } else {
-            return std::unexpected(lineError(lineOf(entry.first), Tr::tr("\"%1\" is not hosts, vars or children.")
+            return std::unexpected(lineError(lineOf(entry.first), AnsibleInventory::tr("\"%1\" is not hosts, vars or children.")
                                                                       .arg(key)));
         }
     }
@@ -444,14 +455,14 @@ Result<Model> parseYaml(const QByteArray &data)
         if (root.IsNull())
             return model;
         if (!root.IsMap())
-            return std::unexpected(lineError(lineOf(root), Tr::tr("the inventory must be a mapping of groups, "
+            return std::unexpected(lineError(lineOf(root), AnsibleInventory::tr("the inventory must be a mapping of groups, "
                                                                   "usually starting with \"all:\".")));
         for (const auto &entry : root) {
             if (auto parsed = parseYamlGroup(model, qs(entry.first.as<std::string>()), entry.second, 0); !parsed)
                 return std::unexpected(parsed.error());
         }
     } catch (const YAML::Exception &e) {
-        return std::unexpected(lineError(e.mark.line + 1, Tr::tr("the YAML is not valid: %1").arg(qs(e.msg))));
+        return std::unexpected(lineError(e.mark.line + 1, AnsibleInventory::tr("the YAML is not valid: %1").arg(qs(e.msg))));
     }
     return model;
 }

@@ -362,6 +362,8 @@ void TestAnsibleInventory::malformedInputNamesLine_data()
     QTest::addColumn<int>("line");
     QTest::newRow("ini unclosed section") << Format::Ini << QByteArray("web-1\n\n[web\nweb-2\n") << 3;
     QTest::newRow("ini bad range") << Format::Ini << QByteArray("[web]\nweb-1\nweb[09:03]\n") << 3;
+    QTest::newRow("ini zero step") << Format::Ini << QByteArray("[web]\nh[a:z:0]\n") << 2;
+    QTest::newRow("ini ranges that multiply") << Format::Ini << QByteArray("[web]\nweb-1\nweb[0:99999][0:99999]\n") << 3;
     QTest::newRow("ini var without value") << Format::Ini << QByteArray("[web]\nweb-1 ansible_port\n") << 2;
     QTest::newRow("ini unknown section kind") << Format::Ini << QByteArray("[web]\nweb-1\n[web:hosts]\n") << 3;
     QTest::newRow("ini bad port") << Format::Ini << QByteArray("[web]\nweb-1\nweb-2 ansible_port=http\n") << 3;
