@@ -359,6 +359,11 @@ Result<FetchReport> GitMirror::fetch(const QString &url, const FetchOptions &opt
         return fail(tr("Fetching %1 failed: there is no such folder.").arg(url),
                     tr("The URL does not point to a git repository: check the path in the project's git URL."));
 
+    const QString keyPath = options.credentials.keyPath;
+    if (!keyPath.isEmpty() && !QFileInfo(keyPath).isReadable())
+        return fail(tr("The key file %1 does not exist or cannot be read.").arg(keyPath),
+                    tr("Check the key's path and its permissions."), QStringLiteral("keyPath"));
+
     FetchReport report;
     FetchState state;
     state.options = &options;
