@@ -348,22 +348,20 @@ Result<> InventoryStore::transaction(const std::function<Result<>()> &work)
         return writer;
     if (m_inTransaction) // nested: the outermost transaction commits or rolls back the whole
         return work();
-    QSqlDatabase database = db();
-    if (!database.transaction())
-        return fail(tr("The inventory database could not start a transaction: %1")
-                        .arg(database.lastError().text()));
+    // IMMEDIATE takes the write lock at once, so what the work reads cannot be changed by another
+    // process (the CLI next to the GUI) before it writes.
+    if (auto begun = run(db(), QStringLiteral("BEGIN IMMEDIATE"), {}, tr("start a transaction")); !begun)
+        return std::unexpected(begun.error());
     m_inTransaction = true;
     Result<> result = work();
     m_inTransaction = false;
     if (!result) {
-        database.rollback();
+        run(db(), QStringLiteral("ROLLBACK"), {}, tr("undo the change"));
         return result;
     }
-    if (!database.commit()) {
-        const QString message = database.lastError().text();
-        database.rollback();
-        return fail(tr("The inventory database could not save the change: %1").arg(message),
-                    tr("Check that the disk is not full."));
+    if (auto committed = run(db(), QStringLiteral("COMMIT"), {}, tr("save the change")); !committed) {
+        run(db(), QStringLiteral("ROLLBACK"), {}, tr("undo the change"));
+        return std::unexpected(committed.error());
     }
     return {};
 }

@@ -189,6 +189,7 @@ Result<> Vault::initialize(const QByteArray &masterPassword)
     if (auto saved = m_store.rekey(record, {}); !saved)
         return saved;
     m_key = std::move(*key);
+    m_salt = record.salt;
     return {};
 }
 
@@ -200,13 +201,34 @@ Result<> Vault::unlock(const QByteArray &masterPassword)
     auto key = verifiedKey(masterPassword);
     if (!key)
         return std::unexpected(key.error());
+    auto stored = m_store.vaultRecord();
+    if (!stored || !stored->has_value())
+        return fail(tr("The vault record disappeared while unlocking."), tr("Try again."));
     m_key = std::move(*key);
+    m_salt = (*stored)->salt;
     return {};
 }
 
 void Vault::lock()
 {
     m_key.clear();
+    m_salt.clear();
+}
+
+Result<> Vault::checkStillCurrent() const
+{
+    if (!isUnlocked())
+        return fail(tr("The vault is locked."), tr("Unlock it with the master password first."));
+    auto stored = m_store.vaultRecord();
+    if (!stored)
+        return std::unexpected(stored.error());
+    if (!stored->has_value() || (*stored)->salt != m_salt) {
+        m_key.clear();
+        m_salt.clear();
+        return fail(tr("The master password was changed elsewhere since this vault was unlocked."),
+                    tr("Unlock the vault again with the new master password."));
+    }
+    return {};
 }
 
 Result<> Vault::changePassword(const QByteArray &oldPassword, const QByteArray &newPassword)
@@ -220,50 +242,60 @@ Result<> Vault::changePassword(const QByteArray &oldPassword, const QByteArray &
             error.field = QStringLiteral("oldPassword");
         return std::unexpected(error);
     }
-    auto stored = m_store.vaultRecord();
-    if (!stored)
-        return std::unexpected(stored.error());
-    auto secrets = m_store.sealedSecrets();
-    if (!secrets)
-        return std::unexpected(secrets.error());
-
-    // A password change is also the moment to raise the limits to today's defaults.
-    VaultRecord record{randomBytes(SaltBytes),
-                       std::max<quint64>((*stored)->opsLimit, crypto_pwhash_OPSLIMIT_INTERACTIVE),
-                       std::max<quint64>((*stored)->memLimit, crypto_pwhash_MEMLIMIT_INTERACTIVE),
-                       {}};
-    auto newKey = deriveKey(newPassword, record.salt, record.opsLimit, record.memLimit);
-    if (!newKey)
-        return std::unexpected(newKey.error());
-    for (SealedSecret &secret : *secrets) {
-        const QByteArray purpose = secret.column.toUtf8();
-        auto plain = openWithKey(*oldKey, secret.blob, purpose);
-        if (!plain)
-            return fail(
-                tr("The secret %1 of key %2 could not be decrypted, so the master password was not changed.")
-                    .arg(secret.column)
-                    .arg(secret.rowId),
-                tr("Enter that key again (or remove it), then change the password."));
-        secret.blob = sealWithKey(*newKey, plain->view(), purpose);
-    }
-    record.verifier = sealWithKey(*newKey, verifierPlain(), verifierPurpose());
-    if (auto saved = m_store.rekey(record, *secrets); !saved)
-        return saved;
-    m_key = std::move(*newKey);
+    // Read, re-encrypt and write in one write transaction: no other process can add a secret
+    // under the old key in between.
+    SecretBytes newKey;
+    VaultRecord record;
+    auto changed = m_store.transaction([&]() -> Result<> {
+        auto stored = m_store.vaultRecord();
+        if (!stored)
+            return std::unexpected(stored.error());
+        if (!stored->has_value())
+            return fail(tr("The vault has no master password yet."), tr("Choose a master password first."));
+        auto secrets = m_store.sealedSecrets();
+        if (!secrets)
+            return std::unexpected(secrets.error());
+        // A password change is also the moment to raise the limits to today's defaults.
+        record = VaultRecord{randomBytes(SaltBytes),
+                             std::max<quint64>((*stored)->opsLimit, crypto_pwhash_OPSLIMIT_INTERACTIVE),
+                             std::max<quint64>((*stored)->memLimit, crypto_pwhash_MEMLIMIT_INTERACTIVE),
+                             {}};
+        auto derived = deriveKey(newPassword, record.salt, record.opsLimit, record.memLimit);
+        if (!derived)
+            return std::unexpected(derived.error());
+        newKey = std::move(*derived);
+        for (SealedSecret &secret : *secrets) {
+            const QByteArray purpose = secret.column.toUtf8();
+            auto plain = openWithKey(*oldKey, secret.blob, purpose);
+            if (!plain)
+                return fail(
+                    tr("The secret %1 of key %2 could not be decrypted, so the master password was not changed.")
+                        .arg(secret.column)
+                        .arg(secret.rowId),
+                    tr("Enter that key again (or remove it), then change the password."));
+            secret.blob = sealWithKey(newKey, plain->view(), purpose);
+        }
+        record.verifier = sealWithKey(newKey, verifierPlain(), verifierPurpose());
+        return m_store.rekey(record, *secrets);
+    });
+    if (!changed)
+        return changed;
+    m_key = std::move(newKey);
+    m_salt = record.salt;
     return {};
 }
 
 Result<QByteArray> Vault::seal(const QByteArray &plain, const QByteArray &purpose) const
 {
-    if (!isUnlocked())
-        return fail(tr("The vault is locked."), tr("Unlock it with the master password first."));
+    if (auto current = checkStillCurrent(); !current)
+        return std::unexpected(current.error());
     return sealWithKey(m_key, plain, purpose);
 }
 
 Result<SecretBytes> Vault::open(const QByteArray &sealed, const QByteArray &purpose) const
 {
-    if (!isUnlocked())
-        return fail(tr("The vault is locked."), tr("Unlock it with the master password first."));
+    if (auto current = checkStillCurrent(); !current)
+        return std::unexpected(current.error());
     return openWithKey(m_key, sealed, purpose);
 }
 

@@ -57,8 +57,13 @@ private:
     // The key of the stored record if `password` is right; a wrong password is an error.
     Result<SecretBytes> verifiedKey(const QByteArray &password) const;
 
+    // Another process (the CLI's `vault passwd`) may change the master password while this vault is
+    // unlocked: every use checks that the salt it unlocked with is still the stored one.
+    Result<> checkStillCurrent() const;
+
     InventoryStore &m_store;
-    SecretBytes m_key;
+    mutable SecretBytes m_key;
+    mutable QByteArray m_salt;
 };
 
 } // namespace rd

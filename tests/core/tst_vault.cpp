@@ -72,6 +72,7 @@ private slots:
     void storedKeyBuilder();
     void changePassword();
     void wrongOldPasswordChangesNothing();
+    void passwordChangedElsewhereLocksThisVault();
     void sealWithPassword();
     void noSecretReachesTheDisk();
 
@@ -448,6 +449,32 @@ void TestVault::wrongOldPasswordChangesNothing()
     Vault again(*store);
     QVERIFY(!again.unlock(NewMasterPassword));
     QVERIFY(again.unlock(MasterPassword));
+}
+
+void TestVault::passwordChangedElsewhereLocksThisVault()
+{
+    // The GUI and the CLI open the same inventory: one changes the master password under the other.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("inventory.db"));
+    auto guiStore = openStore(path);
+    auto cliStore = openStore(path);
+    QVERIFY(guiStore && cliStore);
+    Vault gui(*guiStore);
+    QVERIFY(gui.initialize(MasterPassword));
+    Vault cli(*cliStore);
+    QVERIFY(cli.changePassword(MasterPassword, NewMasterPassword));
+
+    auto sealed = gui.seal("would be sealed under a key that no longer exists", "test.purpose");
+    QVERIFY(!sealed);
+    QVERIFY2(sealed.error().message.contains(QStringLiteral("changed elsewhere")), qPrintable(sealed.error().text()));
+    QVERIFY(!gui.isUnlocked());
+    QVERIFY(!gui.unlock(MasterPassword));
+    QVERIFY(gui.unlock(NewMasterPassword));
+    auto resealed = gui.seal("sealed under the new key", "test.purpose");
+    QVERIFY(resealed);
+    auto opened = cli.open(*resealed, "test.purpose");
+    QVERIFY(opened);
+    QVERIFY(opened->equals("sealed under the new key"));
 }
 
 void TestVault::sealWithPassword()
