@@ -332,6 +332,10 @@
         <source>Too many arguments for &quot;%1 %2&quot;: %3.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>one or more servers failed (each one&apos;s error is listed)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>EnvironmentCommands</name>
@@ -1911,6 +1915,171 @@
     </message>
 </context>
 <context>
+    <name>SshCommands</name>
+    <message>
+        <source>No servers were chosen.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name servers, or use --env PROJECT/ENV or --all.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The servers of this environment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PROJECT/ENV</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every enabled server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Servers at once (default 20).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>N</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seconds to wait for each server (default 10).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SECONDS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The host key of %1 port %2 is not known yet.
+  %3 %4
+Trust it and remember it? [yes/once/NO] </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>`true` did not succeed (exit %1).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signed in with</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seconds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 servers failed the check.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Each server&apos;s error is listed above.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fingerprint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stored fingerprint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 server(s) offer a key that differs from the stored one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Verify the new fingerprints on the servers, then run releasedesk-cli hostkeys forget SERVER and scan again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 servers could not be reached.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keys removed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 host key(s) imported from %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trust and remember the keys of servers met for the first time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reaching the servers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>[SERVER...]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect, sign in and run `true` on each server; report each one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remember every new key found (changed keys never).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The servers&apos; host keys in ReleaseDesk&apos;s known_hosts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetch the host keys of many servers at once and show them, to approve them together.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SERVER...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove the stored host keys of servers whose keys really changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>[FILE]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy the entries of an OpenSSH known_hosts file (default ~/.ssh/known_hosts).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>SshConfigImporter</name>
     <message>
         <source>Could not read the ssh configuration %1: %2</source>
@@ -2205,6 +2374,10 @@
     </message>
     <message>
         <source>Retry the upload.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 port %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

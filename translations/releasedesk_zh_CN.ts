@@ -5,145 +5,145 @@
     <name></name>
     <message>
         <source>Line %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>第 %1 行：%2</translation>
     </message>
     <message>
         <source>Correct the inventory file and import it again.</source>
-        <translation type="unfinished"></translation>
+        <translation>请修改清单文件后重新导入。</translation>
     </message>
     <message>
         <source>the host range in &quot;%1&quot; is not valid.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”中的主机范围无效。</translation>
     </message>
     <message>
         <source>Write ranges like web[01:10] or db-[a:f].</source>
-        <translation type="unfinished"></translation>
+        <translation>范围的写法如 web[01:10] 或 db-[a:f]。</translation>
     </message>
     <message>
         <source>the host range in &quot;%1&quot; is empty or too large.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”中的主机范围为空或过大。</translation>
     </message>
     <message>
         <source>a quote is not closed.</source>
-        <translation type="unfinished"></translation>
+        <translation>引号未闭合。</translation>
     </message>
     <message>
         <source>the section header &quot;%1&quot; is not closed.</source>
-        <translation type="unfinished"></translation>
+        <translation>节标题“%1”未闭合。</translation>
     </message>
     <message>
         <source>the section &quot;%1&quot; is not a group, :vars or :children section.</source>
-        <translation type="unfinished"></translation>
+        <translation>节“%1”既不是组，也不是 :vars 或 :children 节。</translation>
     </message>
     <message>
         <source>the group name in &quot;%1&quot; is not valid.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”中的组名无效。</translation>
     </message>
     <message>
         <source>&quot;%1&quot; is not a key=value host variable.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”不是 key=value 形式的主机变量。</translation>
     </message>
     <message>
         <source>&quot;%1&quot; is not a key=value group variable.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”不是 key=value 形式的组变量。</translation>
     </message>
     <message>
         <source>&quot;%1&quot; is not a group name.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”不是组名。</translation>
     </message>
     <message>
         <source>the variables of %1 must be a mapping.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 的变量必须是映射（mapping）。</translation>
     </message>
     <message>
         <source>groups are nested too deeply.</source>
-        <translation type="unfinished"></translation>
+        <translation>组的嵌套层级过深。</translation>
     </message>
     <message>
         <source>the group &quot;%1&quot; must be a mapping with hosts, vars or children.</source>
-        <translation type="unfinished"></translation>
+        <translation>组“%1”必须是包含 hosts、vars 或 children 的映射。</translation>
     </message>
     <message>
         <source>the hosts of &quot;%1&quot; must be a mapping.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”的 hosts 必须是映射。</translation>
     </message>
     <message>
         <source>the children of &quot;%1&quot; must be a mapping.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”的 children 必须是映射。</translation>
     </message>
     <message>
         <source>&quot;%1&quot; is not hosts, vars or children.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”不是 hosts、vars 或 children。</translation>
     </message>
     <message>
         <source>the inventory must be a mapping of groups, usually starting with &quot;all:&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>清单必须是由组构成的映射，通常以“all:”开头。</translation>
     </message>
     <message>
         <source>the YAML is not valid: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>YAML 无效：%1</translation>
     </message>
 </context>
 <context>
     <name>AnsibleInventory</name>
     <message>
         <source>Line %1: %2 was skipped: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>第 %1 行：已跳过%2：%3</translation>
     </message>
     <message>
         <source>Line %1: %2 is not valid: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>第 %1 行：%2无效：%3</translation>
     </message>
     <message>
         <source>host &quot;%1&quot;</source>
-        <translation type="unfinished"></translation>
+        <translation>主机“%1”</translation>
     </message>
     <message>
         <source>Line %1: the group &quot;%2&quot; did not become a tag: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>第 %1 行：组“%2”未转为标签：%3</translation>
     </message>
     <message>
         <source>%1 belongs to the project &quot;%2&quot;, which is not in the inventory.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1属于项目“%2”，但清单中没有该项目。</translation>
     </message>
     <message>
         <source>Create the project first, or export with its git URL.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先创建该项目，或在导出时带上它的 git 地址。</translation>
     </message>
     <message>
         <source>the project &quot;%1&quot; of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%2的项目“%1”</translation>
     </message>
     <message>
         <source>group &quot;%1&quot;</source>
-        <translation type="unfinished"></translation>
+        <translation>组“%1”</translation>
     </message>
     <message>
         <source>%1 should become an environment of the project &quot;%2&quot;, which does not exist.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1应成为项目“%2”的环境，但该项目不存在。</translation>
     </message>
     <message>
         <source>Create the project first, or import the groups as tags.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先创建该项目，或将组作为标签导入。</translation>
     </message>
     <message>
         <source>The YAML inventory could not be written: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法写出 YAML 清单：%1</translation>
     </message>
     <message>
         <source>The YAML inventory could not be read: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取 YAML 清单：%1</translation>
     </message>
 </context>
 <context>
     <name>CliContext</name>
     <message>
         <source>The vault is not initialized.</source>
-        <translation type="unfinished"></translation>
+        <translation>保管库尚未初始化。</translation>
     </message>
     <message>
         <source>Create it first with: releasedesk-cli vault init</source>
-        <translation type="unfinished"></translation>
+        <translation>请先用以下命令创建：releasedesk-cli vault init</translation>
     </message>
     <message>
         <source>Master password</source>
@@ -151,74 +151,74 @@
     </message>
     <message>
         <source>There is no key named &quot;%1&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>不存在名为“%1”的密钥。</translation>
     </message>
     <message>
         <source>List the keys with: releasedesk-cli key list</source>
-        <translation type="unfinished"></translation>
+        <translation>用以下命令列出密钥：releasedesk-cli key list</translation>
     </message>
     <message>
         <source>There is no server named &quot;%1&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>不存在名为“%1”的服务器。</translation>
     </message>
     <message>
         <source>List the servers with: releasedesk-cli server list</source>
-        <translation type="unfinished"></translation>
+        <translation>用以下命令列出服务器：releasedesk-cli server list</translation>
     </message>
     <message>
         <source>There is no project named &quot;%1&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>不存在名为“%1”的项目。</translation>
     </message>
     <message>
         <source>List the projects with: releasedesk-cli project list</source>
-        <translation type="unfinished"></translation>
+        <translation>用以下命令列出项目：releasedesk-cli project list</translation>
     </message>
     <message>
         <source>&quot;%1&quot; does not name an environment.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”不是有效的环境名。</translation>
     </message>
     <message>
         <source>Write it as PROJECT/ENV, for example shop/prod.</source>
-        <translation type="unfinished"></translation>
+        <translation>请写成 项目/环境 的形式，例如 shop/prod。</translation>
     </message>
     <message>
         <source>Project &quot;%1&quot; has no environment named &quot;%2&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>项目“%1”中没有名为“%2”的环境。</translation>
     </message>
     <message>
         <source>List them with: releasedesk-cli env list --project %1</source>
-        <translation type="unfinished"></translation>
+        <translation>用以下命令列出环境：releasedesk-cli env list --project %1</translation>
     </message>
     <message>
         <source>There is no hook template titled &quot;%1&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>不存在标题为“%1”的钩子模板。</translation>
     </message>
     <message>
         <source>List them with: releasedesk-cli hook list</source>
-        <translation type="unfinished"></translation>
+        <translation>用以下命令列出钩子模板：releasedesk-cli hook list</translation>
     </message>
     <message>
         <source>The name &quot;%1&quot; is already taken by another %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>名称“%1”已被另一个%2使用。</translation>
     </message>
     <message>
         <source>Choose another name.</source>
-        <translation type="unfinished"></translation>
+        <translation>请另选一个名称。</translation>
     </message>
     <message>
         <source>The %1 &quot;%2&quot; is not a whole number from %3 to %4.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 的值“%2”不是 %3 到 %4 之间的整数。</translation>
     </message>
     <message>
         <source>Give a number in that range.</source>
-        <translation type="unfinished"></translation>
+        <translation>请给出该范围内的数字。</translation>
     </message>
 </context>
 <context>
     <name>CommandLine</name>
     <message>
         <source>Inventory directory (default: RELEASEDESK_HOME, else the user&apos;s data directory).</source>
-        <translation type="unfinished"></translation>
+        <translation>清单目录（默认：RELEASEDESK_HOME，否则为用户数据目录）。</translation>
     </message>
     <message>
         <source>DIR</source>
@@ -226,146 +226,150 @@
     </message>
     <message>
         <source>Machine-readable JSON on stdout; errors as JSON on stderr.</source>
-        <translation type="unfinished"></translation>
+        <translation>在 stdout 输出机器可读的 JSON；错误以 JSON 形式输出到 stderr。</translation>
     </message>
     <message>
         <source>Read passwords as lines from stdin instead of prompting.</source>
-        <translation type="unfinished"></translation>
+        <translation>从 stdin 按行读取密码，而不是提示输入。</translation>
     </message>
     <message>
         <source>Show help; after a verb, that verb&apos;s help.</source>
-        <translation type="unfinished"></translation>
+        <translation>显示帮助；放在动作之后时显示该动作的帮助。</translation>
     </message>
     <message>
         <source>Usage: releasedesk-cli [--data-dir DIR] [--json] [--password-stdin] &lt;group&gt; &lt;verb&gt; [arguments]</source>
-        <translation type="unfinished"></translation>
+        <translation>用法：releasedesk-cli [--data-dir 目录] [--json] [--password-stdin] &lt;命令组&gt; &lt;动作&gt; [参数]</translation>
     </message>
     <message>
         <source>Manages the ReleaseDesk inventory without the GUI.</source>
-        <translation type="unfinished"></translation>
+        <translation>无需图形界面即可管理 ReleaseDesk 清单。</translation>
     </message>
     <message>
         <source>Options:</source>
-        <translation type="unfinished"></translation>
+        <translation>选项：</translation>
     </message>
     <message>
         <source>Commands:</source>
-        <translation type="unfinished"></translation>
+        <translation>命令：</translation>
     </message>
     <message>
         <source>Passwords are never taken from arguments. The master password comes from RELEASEDESK_VAULT_PASSWORD, an export password from RELEASEDESK_EXPORT_PASSWORD, a new master password from RELEASEDESK_NEW_VAULT_PASSWORD; otherwise, with --password-stdin, one line each from stdin in the order asked; otherwise from a prompt on the terminal.</source>
-        <translation type="unfinished"></translation>
+        <translation>密码从不通过命令行参数传入。主密码取自 RELEASEDESK_VAULT_PASSWORD，导出密码取自 RELEASEDESK_EXPORT_PASSWORD，新的主密码取自 RELEASEDESK_NEW_VAULT_PASSWORD；如未设置，且指定了 --password-stdin，则按询问顺序从 stdin 每项读取一行；否则在终端上提示输入。</translation>
     </message>
     <message>
         <source>Exit codes:</source>
-        <translation type="unfinished"></translation>
+        <translation>退出码：</translation>
     </message>
     <message>
         <source>success</source>
-        <translation type="unfinished"></translation>
+        <translation>成功</translation>
     </message>
     <message>
         <source>runtime failure (I/O, database)</source>
-        <translation type="unfinished"></translation>
+        <translation>运行时错误（I/O、数据库）</translation>
     </message>
     <message>
         <source>usage error (unknown command or option, missing argument)</source>
-        <translation type="unfinished"></translation>
+        <translation>用法错误（未知的命令或选项、缺少参数）</translation>
     </message>
     <message>
         <source>invalid input (validation failed; the message names the field and the rule)</source>
-        <translation type="unfinished"></translation>
+        <translation>输入无效（校验未通过；消息中会指出字段和规则）</translation>
     </message>
     <message>
         <source>not found</source>
-        <translation type="unfinished"></translation>
+        <translation>未找到</translation>
     </message>
     <message>
         <source>vault locked, not initialized, or wrong password</source>
-        <translation type="unfinished"></translation>
+        <translation>保管库已锁定、未初始化或密码错误</translation>
     </message>
     <message>
         <source>refused: still in use (the users are listed) or name taken</source>
-        <translation type="unfinished"></translation>
+        <translation>被拒绝：仍在使用中（会列出使用者）或名称已被占用</translation>
     </message>
     <message>
         <source>Run releasedesk-cli &lt;group&gt; &lt;verb&gt; --help for the options of a verb.</source>
-        <translation type="unfinished"></translation>
+        <translation>运行 releasedesk-cli &lt;命令组&gt; &lt;动作&gt; --help 查看某个动作的选项。</translation>
     </message>
     <message>
         <source>Usage: releasedesk-cli %1 %2 %3</source>
-        <translation type="unfinished"></translation>
+        <translation>用法：releasedesk-cli %1 %2 %3</translation>
     </message>
     <message>
         <source>Run releasedesk-cli --help for the global options and the exit codes.</source>
-        <translation type="unfinished"></translation>
+        <translation>运行 releasedesk-cli --help 查看全局选项和退出码。</translation>
     </message>
     <message>
         <source>Unknown command &quot;%1&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>未知命令“%1”。</translation>
     </message>
     <message>
         <source>Use one of: %1. See releasedesk-cli --help.</source>
-        <translation type="unfinished"></translation>
+        <translation>请使用以下之一：%1。参见 releasedesk-cli --help。</translation>
     </message>
     <message>
         <source>&quot;%1&quot; needs a verb.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”后面需要一个动作。</translation>
     </message>
     <message>
         <source>Unknown verb &quot;%1 %2&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>未知动作“%1 %2”。</translation>
     </message>
     <message>
         <source>Use one of: %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>请使用以下之一：%1。</translation>
     </message>
     <message>
         <source>See releasedesk-cli %1 %2 --help.</source>
-        <translation type="unfinished"></translation>
+        <translation>参见 releasedesk-cli %1 %2 --help。</translation>
     </message>
     <message>
         <source>Missing argument for &quot;%1 %2&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1 %2”缺少参数。</translation>
     </message>
     <message>
         <source>Too many arguments for &quot;%1 %2&quot;: %3.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1 %2”的参数过多：%3。</translation>
+    </message>
+    <message>
+        <source>one or more servers failed (each one&apos;s error is listed)</source>
+        <translation>一台或多台服务器失败（会逐台列出错误）</translation>
     </message>
 </context>
 <context>
     <name>EnvironmentCommands</name>
     <message>
         <source>The server %1 is listed twice.</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器 %1 被列出了两次。</translation>
     </message>
     <message>
         <source>Each server can be in an environment once.</source>
-        <translation type="unfinished"></translation>
+        <translation>每台服务器在一个环境中只能出现一次。</translation>
     </message>
     <message>
         <source>environment</source>
-        <translation type="unfinished"></translation>
+        <translation>环境</translation>
     </message>
     <message>
         <source>ENVIRONMENT</source>
-        <translation type="unfinished"></translation>
+        <translation>环境</translation>
     </message>
     <message>
         <source>DEPLOY ROOT</source>
-        <translation type="unfinished"></translation>
+        <translation>部署根目录</translation>
     </message>
     <message>
         <source>STRATEGY</source>
-        <translation type="unfinished"></translation>
+        <translation>策略</translation>
     </message>
     <message>
         <source>PARALLEL</source>
-        <translation type="unfinished"></translation>
+        <translation>并发数</translation>
     </message>
     <message>
         <source>SERVERS</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器</translation>
     </message>
     <message>
         <source>Environment</source>
@@ -393,206 +397,206 @@
     </message>
     <message>
         <source>&quot;%1&quot; does not name an environment.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”不是有效的环境名。</translation>
     </message>
     <message>
         <source>Write it as PROJECT/ENV, for example shop/prod.</source>
-        <translation type="unfinished"></translation>
+        <translation>请写成 项目/环境 的形式，例如 shop/prod。</translation>
     </message>
     <message>
         <source>The environment needs a deploy root.</source>
-        <translation type="unfinished"></translation>
+        <translation>环境需要一个部署根目录。</translation>
     </message>
     <message>
         <source>Add --root, for example --root /srv/shop.</source>
-        <translation type="unfinished"></translation>
+        <translation>请加上 --root，例如 --root /srv/shop。</translation>
     </message>
     <message>
         <source>environment of this project</source>
-        <translation type="unfinished"></translation>
+        <translation>环境（同一项目内）</translation>
     </message>
     <message>
         <source>Added environment %1/%2.</source>
-        <translation type="unfinished"></translation>
+        <translation>已添加环境 %1/%2。</translation>
     </message>
     <message>
         <source>Saved environment %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>已保存环境 %1。</translation>
     </message>
     <message>
         <source>Removed environment %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>已删除环境 %1。</translation>
     </message>
     <message>
         <source>Saved the servers of %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>已保存 %1 的服务器。</translation>
     </message>
     <message>
         <source>The server %1 is not in %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器 %1 不在 %2 中。</translation>
     </message>
     <message>
         <source>See its servers with: releasedesk-cli env show %1</source>
-        <translation type="unfinished"></translation>
+        <translation>用以下命令查看其服务器：releasedesk-cli env show %1</translation>
     </message>
     <message>
         <source>Absolute deploy root on the servers.</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器上部署根目录的绝对路径。</translation>
     </message>
     <message>
         <source>PATH</source>
-        <translation type="unfinished"></translation>
+        <translation>路径</translation>
     </message>
     <message>
         <source>A path kept across releases; repeat for more (replaces them).</source>
-        <translation type="unfinished"></translation>
+        <translation>在各版本间共享保留的路径；可重复指定多个（替换原有路径）。</translation>
     </message>
     <message>
         <source>P</source>
-        <translation type="unfinished"></translation>
+        <translation>P</translation>
     </message>
     <message>
         <source>Servers worked on at once (1-500, default 10).</source>
-        <translation type="unfinished"></translation>
+        <translation>同时处理的服务器数（1-500，默认 10）。</translation>
     </message>
     <message>
         <source>N</source>
-        <translation type="unfinished"></translation>
+        <translation>N</translation>
     </message>
     <message>
         <source>full, rolling, gray or patch (default full).</source>
-        <translation type="unfinished"></translation>
+        <translation>full（全量）、rolling（滚动）、gray（灰度）或 patch（补丁），默认 full。</translation>
     </message>
     <message>
         <source>S</source>
-        <translation type="unfinished"></translation>
+        <translation>S</translation>
     </message>
     <message>
         <source>A server, in release order; repeat for more (replaces them).</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器，按发布顺序；可重复指定多个（替换原有服务器）。</translation>
     </message>
     <message>
         <source>NAME</source>
-        <translation type="unfinished"></translation>
+        <translation>名称</translation>
     </message>
     <message>
         <source>New name.</source>
-        <translation type="unfinished"></translation>
+        <translation>新名称。</translation>
     </message>
     <message>
         <source>NEW</source>
-        <translation type="unfinished"></translation>
+        <translation>新名称</translation>
     </message>
     <message>
         <source>Environments: where a project is deployed, on which servers, in which order</source>
-        <translation type="unfinished"></translation>
+        <translation>环境：项目部署到哪里、哪些服务器上、按什么顺序</translation>
     </message>
     <message>
         <source>[--project P]</source>
-        <translation type="unfinished"></translation>
+        <translation>[--project P]</translation>
     </message>
     <message>
         <source>List the environments.</source>
-        <translation type="unfinished"></translation>
+        <translation>列出环境。</translation>
     </message>
     <message>
         <source>Only this project&apos;s.</source>
-        <translation type="unfinished"></translation>
+        <translation>只列出该项目的环境。</translation>
     </message>
     <message>
         <source>PROJECT/ENV</source>
-        <translation type="unfinished"></translation>
+        <translation>项目/环境</translation>
     </message>
     <message>
         <source>Show one environment.</source>
-        <translation type="unfinished"></translation>
+        <translation>显示一个环境。</translation>
     </message>
     <message>
         <source>PROJECT/ENV --root PATH [--shared P ...] [--parallelism N] [--strategy S] [--server NAME ...]</source>
-        <translation type="unfinished"></translation>
+        <translation>项目/环境 --root 路径 [--shared P ...] [--parallelism N] [--strategy S] [--server 名称 ...]</translation>
     </message>
     <message>
         <source>Add an environment to a project.</source>
-        <translation type="unfinished"></translation>
+        <translation>为项目添加一个环境。</translation>
     </message>
     <message>
         <source>PROJECT/ENV [the options of add] [--name NEW]</source>
-        <translation type="unfinished"></translation>
+        <translation>项目/环境 [add 的选项] [--name 新名称]</translation>
     </message>
     <message>
         <source>Change an environment; options not given stay as they are.</source>
-        <translation type="unfinished"></translation>
+        <translation>修改环境；未指定的选项保持不变。</translation>
     </message>
     <message>
         <source>Remove an environment (its servers stay).</source>
-        <translation type="unfinished"></translation>
+        <translation>删除环境（其中的服务器保留）。</translation>
     </message>
     <message>
         <source>PROJECT/ENV SERVER... [--position N]</source>
-        <translation type="unfinished"></translation>
+        <translation>项目/环境 服务器... [--position N]</translation>
     </message>
     <message>
         <source>Add servers to the release order, at the end or at position N (1 is first); servers already in it move there.</source>
-        <translation type="unfinished"></translation>
+        <translation>将服务器加入发布顺序，放在末尾或第 N 位（1 为第一位）；已在其中的服务器会移到该位置。</translation>
     </message>
     <message>
         <source>Where to insert them, 1 being first.</source>
-        <translation type="unfinished"></translation>
+        <translation>插入位置，1 为第一位。</translation>
     </message>
     <message>
         <source>PROJECT/ENV SERVER...</source>
-        <translation type="unfinished"></translation>
+        <translation>项目/环境 服务器...</translation>
     </message>
     <message>
         <source>Take servers out of an environment.</source>
-        <translation type="unfinished"></translation>
+        <translation>将服务器移出环境。</translation>
     </message>
 </context>
 <context>
     <name>HookCommands</name>
     <message>
         <source>The title &quot;%1&quot; is already taken.</source>
-        <translation type="unfinished"></translation>
+        <translation>标题“%1”已被使用。</translation>
     </message>
     <message>
         <source>Choose another title.</source>
-        <translation type="unfinished"></translation>
+        <translation>请另选一个标题。</translation>
     </message>
     <message>
         <source>The stage &quot;%1&quot; is unknown.</source>
-        <translation type="unfinished"></translation>
+        <translation>未知阶段“%1”。</translation>
     </message>
     <message>
         <source>Choose before-download, after-download, before-release or after-release.</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择 before-download、after-download、before-release 或 after-release。</translation>
     </message>
     <message>
         <source>--script and --script-file contradict each other.</source>
-        <translation type="unfinished"></translation>
+        <translation>--script 和 --script-file 不能同时使用。</translation>
     </message>
     <message>
         <source>Give one of them.</source>
-        <translation type="unfinished"></translation>
+        <translation>请只指定其中一个。</translation>
     </message>
     <message>
         <source>The script file %1 could not be read: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取脚本文件 %1：%2</translation>
     </message>
     <message>
         <source>Check the path and its permissions.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查路径及其权限。</translation>
     </message>
     <message>
         <source>TITLE</source>
-        <translation type="unfinished"></translation>
+        <translation>标题</translation>
     </message>
     <message>
         <source>STAGE</source>
-        <translation type="unfinished"></translation>
+        <translation>阶段</translation>
     </message>
     <message>
         <source>SCRIPT</source>
-        <translation type="unfinished"></translation>
+        <translation>脚本</translation>
     </message>
     <message>
         <source>Title</source>
@@ -608,540 +612,540 @@
     </message>
     <message>
         <source>The template needs a stage.</source>
-        <translation type="unfinished"></translation>
+        <translation>模板需要指定阶段。</translation>
     </message>
     <message>
         <source>Add --stage before-download, after-download, before-release or after-release.</source>
-        <translation type="unfinished"></translation>
+        <translation>请加上 --stage before-download、after-download、before-release 或 after-release。</translation>
     </message>
     <message>
         <source>The template needs a script.</source>
-        <translation type="unfinished"></translation>
+        <translation>模板需要脚本。</translation>
     </message>
     <message>
         <source>Add --script TEXT or --script-file FILE.</source>
-        <translation type="unfinished"></translation>
+        <translation>请加上 --script 文本 或 --script-file 文件。</translation>
     </message>
     <message>
         <source>Added hook template &quot;%1&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>已添加钩子模板“%1”。</translation>
     </message>
     <message>
         <source>Saved hook template &quot;%1&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>已保存钩子模板“%1”。</translation>
     </message>
     <message>
         <source>Removed hook template &quot;%1&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>已删除钩子模板“%1”。</translation>
     </message>
     <message>
         <source>before-download, after-download, before-release or after-release.</source>
-        <translation type="unfinished"></translation>
+        <translation>before-download、after-download、before-release 或 after-release。</translation>
     </message>
     <message>
         <source>The shell script.</source>
-        <translation type="unfinished"></translation>
+        <translation>Shell 脚本。</translation>
     </message>
     <message>
         <source>TEXT</source>
-        <translation type="unfinished"></translation>
+        <translation>文本</translation>
     </message>
     <message>
         <source>Read the shell script from a file.</source>
-        <translation type="unfinished"></translation>
+        <translation>从文件读取 Shell 脚本。</translation>
     </message>
     <message>
         <source>F</source>
-        <translation type="unfinished"></translation>
+        <translation>F</translation>
     </message>
     <message>
         <source>New title.</source>
-        <translation type="unfinished"></translation>
+        <translation>新标题。</translation>
     </message>
     <message>
         <source>NEW</source>
-        <translation type="unfinished"></translation>
+        <translation>新标题</translation>
     </message>
     <message>
         <source>Hook templates: shell scripts run at a stage of a release</source>
-        <translation type="unfinished"></translation>
+        <translation>钩子模板：在发布的某个阶段运行的 Shell 脚本</translation>
     </message>
     <message>
         <source>List the hook templates.</source>
-        <translation type="unfinished"></translation>
+        <translation>列出钩子模板。</translation>
     </message>
     <message>
         <source>Show one template with its script.</source>
-        <translation type="unfinished"></translation>
+        <translation>显示一个模板及其脚本。</translation>
     </message>
     <message>
         <source>TITLE --stage STAGE (--script TEXT | --script-file F)</source>
-        <translation type="unfinished"></translation>
+        <translation>标题 --stage 阶段 (--script 文本 | --script-file F)</translation>
     </message>
     <message>
         <source>Add a hook template.</source>
-        <translation type="unfinished"></translation>
+        <translation>添加钩子模板。</translation>
     </message>
     <message>
         <source>TITLE [--stage STAGE] [--script TEXT | --script-file F] [--title NEW]</source>
-        <translation type="unfinished"></translation>
+        <translation>标题 [--stage 阶段] [--script 文本 | --script-file F] [--title 新标题]</translation>
     </message>
     <message>
         <source>Change a template; options not given stay as they are.</source>
-        <translation type="unfinished"></translation>
+        <translation>修改模板；未指定的选项保持不变。</translation>
     </message>
     <message>
         <source>Remove a hook template.</source>
-        <translation type="unfinished"></translation>
+        <translation>删除钩子模板。</translation>
     </message>
 </context>
 <context>
     <name>InventoryStore</name>
     <message>
         <source>The inventory database could not %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>清单数据库无法%1：%2</translation>
     </message>
     <message>
         <source>Check that the data directory is writable and the disk is not full.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查数据目录是否可写、磁盘是否已满。</translation>
     </message>
     <message>
         <source>be read</source>
-        <translation type="unfinished"></translation>
+        <translation>读取</translation>
     </message>
     <message>
         <source>There is no %1 with id %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>不存在 ID 为 %2 的%1。</translation>
     </message>
     <message>
         <source>List them to see which ones exist.</source>
-        <translation type="unfinished"></translation>
+        <translation>请列出它们，查看有哪些存在。</translation>
     </message>
     <message>
         <source>Could not create the data directory %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法创建数据目录 %1。</translation>
     </message>
     <message>
         <source>Choose another one with --data-dir or RELEASEDESK_HOME.</source>
-        <translation type="unfinished"></translation>
+        <translation>请用 --data-dir 或 RELEASEDESK_HOME 另选一个目录。</translation>
     </message>
     <message>
         <source>Could not create the inventory database %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>无法创建清单数据库 %1：%2</translation>
     </message>
     <message>
         <source>Check the permissions of the data directory.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查数据目录的权限。</translation>
     </message>
     <message>
         <source>Could not open the inventory database %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>无法打开清单数据库 %1：%2</translation>
     </message>
     <message>
         <source>Check that it is a ReleaseDesk database and that its directory is writable.</source>
-        <translation type="unfinished"></translation>
+        <translation>请确认它是 ReleaseDesk 数据库，并且所在目录可写。</translation>
     </message>
     <message>
         <source>be configured</source>
-        <translation type="unfinished"></translation>
+        <translation>完成配置</translation>
     </message>
     <message>
         <source>The inventory database %1 could not be read.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取清单数据库 %1。</translation>
     </message>
     <message>
         <source>The inventory database was written by a newer ReleaseDesk (schema %1, this one knows %2).</source>
-        <translation type="unfinished"></translation>
+        <translation>清单数据库由更新版本的 ReleaseDesk 写入（结构版本 %1，本版本只支持到 %2）。</translation>
     </message>
     <message>
         <source>Upgrade ReleaseDesk, or point --data-dir at another directory.</source>
-        <translation type="unfinished"></translation>
+        <translation>请升级 ReleaseDesk，或用 --data-dir 指向另一个目录。</translation>
     </message>
     <message>
         <source>be upgraded</source>
-        <translation type="unfinished"></translation>
+        <translation>升级</translation>
     </message>
     <message>
         <source>The inventory was written from a worker thread.</source>
-        <translation type="unfinished"></translation>
+        <translation>有工作线程试图写入清单。</translation>
     </message>
     <message>
         <source>This is a bug in ReleaseDesk: only the thread that opened the inventory may write it.</source>
-        <translation type="unfinished"></translation>
+        <translation>这是 ReleaseDesk 的缺陷：只有打开清单的线程才能写入清单。</translation>
     </message>
     <message>
         <source>The inventory database could not start a transaction: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>清单数据库无法开始事务：%1</translation>
     </message>
     <message>
         <source>The inventory database could not save the change: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>清单数据库无法保存更改：%1</translation>
     </message>
     <message>
         <source>Check that the disk is not full.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查磁盘是否已满。</translation>
     </message>
     <message>
         <source>key</source>
-        <translation type="unfinished"></translation>
+        <translation>密钥</translation>
     </message>
     <message>
         <source>A key named &quot;%1&quot; already exists.</source>
-        <translation type="unfinished"></translation>
+        <translation>名为“%1”的密钥已存在。</translation>
     </message>
     <message>
         <source>Choose another name.</source>
-        <translation type="unfinished"></translation>
+        <translation>请另选一个名称。</translation>
     </message>
     <message>
         <source>save the key</source>
-        <translation type="unfinished"></translation>
+        <translation>保存密钥</translation>
     </message>
     <message>
         <source>The key is still used by: %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>该密钥仍被以下对象使用：%1。</translation>
     </message>
     <message>
         <source>Give those servers another key first, then remove this one.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先为这些服务器换用其他密钥，再删除此密钥。</translation>
     </message>
     <message>
         <source>remove the key</source>
-        <translation type="unfinished"></translation>
+        <translation>删除密钥</translation>
     </message>
     <message>
         <source>server</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器</translation>
     </message>
     <message>
         <source>A server named &quot;%1&quot; already exists.</source>
-        <translation type="unfinished"></translation>
+        <translation>名为“%1”的服务器已存在。</translation>
     </message>
     <message>
         <source>The server&apos;s key (id %1) does not exist.</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器所用的密钥（ID %1）不存在。</translation>
     </message>
     <message>
         <source>Choose one of the stored keys.</source>
-        <translation type="unfinished"></translation>
+        <translation>请从已保存的密钥中选择一个。</translation>
     </message>
     <message>
         <source>save the server</source>
-        <translation type="unfinished"></translation>
+        <translation>保存服务器</translation>
     </message>
     <message>
         <source>The server is still used by: %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>该服务器仍被以下对象使用：%1。</translation>
     </message>
     <message>
         <source>Remove it from those environments first, then remove it.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先将它从这些环境中移除，再删除它。</translation>
     </message>
     <message>
         <source>remove the server</source>
-        <translation type="unfinished"></translation>
+        <translation>删除服务器</translation>
     </message>
     <message>
         <source>project</source>
-        <translation type="unfinished"></translation>
+        <translation>项目</translation>
     </message>
     <message>
         <source>A project named &quot;%1&quot; already exists.</source>
-        <translation type="unfinished"></translation>
+        <translation>名为“%1”的项目已存在。</translation>
     </message>
     <message>
         <source>save the project</source>
-        <translation type="unfinished"></translation>
+        <translation>保存项目</translation>
     </message>
     <message>
         <source>remove the project</source>
-        <translation type="unfinished"></translation>
+        <translation>删除项目</translation>
     </message>
     <message>
         <source>environment</source>
-        <translation type="unfinished"></translation>
+        <translation>环境</translation>
     </message>
     <message>
         <source>Project &quot;%1&quot; already has an environment named &quot;%2&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>项目“%1”中已有名为“%2”的环境。</translation>
     </message>
     <message>
         <source>save the environment</source>
-        <translation type="unfinished"></translation>
+        <translation>保存环境</translation>
     </message>
     <message>
         <source>remove the environment</source>
-        <translation type="unfinished"></translation>
+        <translation>删除环境</translation>
     </message>
     <message>
         <source>A server is listed twice.</source>
-        <translation type="unfinished"></translation>
+        <translation>有服务器被列出了两次。</translation>
     </message>
     <message>
         <source>Each server can be in an environment once.</source>
-        <translation type="unfinished"></translation>
+        <translation>每台服务器在一个环境中只能出现一次。</translation>
     </message>
     <message>
         <source>There is no server with id %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>不存在 ID 为 %1 的服务器。</translation>
     </message>
     <message>
         <source>List the servers to see which ones exist.</source>
-        <translation type="unfinished"></translation>
+        <translation>请列出服务器，查看有哪些存在。</translation>
     </message>
     <message>
         <source>save the environment&apos;s servers</source>
-        <translation type="unfinished"></translation>
+        <translation>保存环境的服务器</translation>
     </message>
     <message>
         <source>hook template</source>
-        <translation type="unfinished"></translation>
+        <translation>钩子模板</translation>
     </message>
     <message>
         <source>A hook template titled &quot;%1&quot; already exists.</source>
-        <translation type="unfinished"></translation>
+        <translation>标题为“%1”的钩子模板已存在。</translation>
     </message>
     <message>
         <source>Choose another title.</source>
-        <translation type="unfinished"></translation>
+        <translation>请另选一个标题。</translation>
     </message>
     <message>
         <source>save the hook template</source>
-        <translation type="unfinished"></translation>
+        <translation>保存钩子模板</translation>
     </message>
     <message>
         <source>remove the hook template</source>
-        <translation type="unfinished"></translation>
+        <translation>删除钩子模板</translation>
     </message>
     <message>
         <source>server %1</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器 %1</translation>
     </message>
     <message>
         <source>environment %1/%2</source>
-        <translation type="unfinished"></translation>
+        <translation>环境 %1/%2</translation>
     </message>
     <message>
         <source>save the vault</source>
-        <translation type="unfinished"></translation>
+        <translation>保存保管库</translation>
     </message>
     <message>
         <source>Unknown secret column %1.%2.</source>
-        <translation type="unfinished"></translation>
+        <translation>未知的机密列 %1.%2。</translation>
     </message>
 </context>
 <context>
     <name>JsonInventory</name>
     <message>
         <source>an object</source>
-        <translation type="unfinished"></translation>
+        <translation>对象</translation>
     </message>
     <message>
         <source>a string</source>
-        <translation type="unfinished"></translation>
+        <translation>字符串</translation>
     </message>
     <message>
         <source>a whole number</source>
-        <translation type="unfinished"></translation>
+        <translation>整数</translation>
     </message>
     <message>
         <source>true or false</source>
-        <translation type="unfinished"></translation>
+        <translation>true 或 false</translation>
     </message>
     <message>
         <source>a list of strings</source>
-        <translation type="unfinished"></translation>
+        <translation>字符串列表</translation>
     </message>
     <message>
         <source>%1 must be %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 必须是%2。</translation>
     </message>
     <message>
         <source>%1: the field &quot;%2&quot; must be %3.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1：字段“%2”必须是%3。</translation>
     </message>
     <message>
         <source>Correct the file, or export it again from ReleaseDesk.</source>
-        <translation type="unfinished"></translation>
+        <translation>请修改该文件，或从 ReleaseDesk 重新导出。</translation>
     </message>
     <message>
         <source>%1 is not valid: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 无效：%2</translation>
     </message>
     <message>
         <source>%1 refers to the %2 &quot;%3&quot;, which is neither in the file nor in the inventory.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 引用了%2“%3”，但文件和清单中都没有它。</translation>
     </message>
     <message>
         <source>Add the %1 to the file or to the inventory first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先将该%1添加到文件或清单中。</translation>
     </message>
     <message>
         <source>The field &quot;%1&quot; must be a list.</source>
-        <translation type="unfinished"></translation>
+        <translation>字段“%1”必须是列表。</translation>
     </message>
     <message>
         <source>%1 repeats a name that appears earlier in the file.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 与文件中前面的条目重名。</translation>
     </message>
     <message>
         <source>Keep one entry per name.</source>
-        <translation type="unfinished"></translation>
+        <translation>每个名称只保留一个条目。</translation>
     </message>
     <message>
         <source>The field &quot;secrets&quot; must be a base64 string.</source>
-        <translation type="unfinished"></translation>
+        <translation>字段“secrets”必须是 base64 字符串。</translation>
     </message>
     <message>
         <source>Export the inventory again from ReleaseDesk.</source>
-        <translation type="unfinished"></translation>
+        <translation>请从 ReleaseDesk 重新导出清单。</translation>
     </message>
     <message>
         <source>The file holds encrypted private keys, and no export password was given.</source>
-        <translation type="unfinished"></translation>
+        <translation>文件中含有加密的私钥，但未提供导出密码。</translation>
     </message>
     <message>
         <source>Enter the password that was chosen when the file was exported.</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入导出该文件时设置的密码。</translation>
     </message>
     <message>
         <source>The file holds encrypted private keys, and the vault is locked.</source>
-        <translation type="unfinished"></translation>
+        <translation>文件中含有加密的私钥，但保管库已锁定。</translation>
     </message>
     <message>
         <source>Unlock the vault with the master password, then import again.</source>
-        <translation type="unfinished"></translation>
+        <translation>请用主密码解锁保管库，然后重新导入。</translation>
     </message>
     <message>
         <source>The field &quot;secrets&quot; is not valid base64.</source>
-        <translation type="unfinished"></translation>
+        <translation>字段“secrets”不是有效的 base64。</translation>
     </message>
     <message>
         <source>The encrypted private keys could not be opened: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法解开加密的私钥：%1</translation>
     </message>
     <message>
         <source>Check the export password; nothing was imported.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查导出密码；未导入任何内容。</translation>
     </message>
     <message>
         <source>The encrypted private keys are not in the expected form.</source>
-        <translation type="unfinished"></translation>
+        <translation>加密私钥的格式不符合预期。</translation>
     </message>
     <message>
         <source>The encrypted secrets of key &quot;%1&quot; hold no private key.</source>
-        <translation type="unfinished"></translation>
+        <translation>密钥“%1”的加密机密中没有私钥。</translation>
     </message>
     <message>
         <source>The private key of &quot;%1&quot; could not be opened: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>无法解开“%1”的私钥：%2</translation>
     </message>
     <message>
         <source>The passphrase of &quot;%1&quot; could not be opened: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>无法解开“%1”的口令：%2</translation>
     </message>
     <message>
         <source>Key &quot;%1&quot; was exported with its public key only: its private key needs an unlocked vault and an export password.</source>
-        <translation type="unfinished"></translation>
+        <translation>密钥“%1”导出时只包含公钥：导出私钥需要已解锁的保管库和导出密码。</translation>
     </message>
     <message>
         <source>The file is not valid JSON: %1 at offset %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>文件不是有效的 JSON：%1（偏移量 %2）。</translation>
     </message>
     <message>
         <source>Choose a file exported by ReleaseDesk, or correct the JSON near that offset.</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择由 ReleaseDesk 导出的文件，或修改该偏移量附近的 JSON。</translation>
     </message>
     <message>
         <source>The file is not a ReleaseDesk inventory (its &quot;format&quot; is not &quot;%1&quot;).</source>
-        <translation type="unfinished"></translation>
+        <translation>该文件不是 ReleaseDesk 清单（其“format”不是“%1”）。</translation>
     </message>
     <message>
         <source>Choose a file exported by ReleaseDesk.</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择由 ReleaseDesk 导出的文件。</translation>
     </message>
     <message>
         <source>The inventory file has version %1; this ReleaseDesk reads version %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>清单文件的版本为 %1；本版本的 ReleaseDesk 读取的是版本 %2。</translation>
     </message>
     <message>
         <source>Export it again with this version of ReleaseDesk, or upgrade ReleaseDesk.</source>
-        <translation type="unfinished"></translation>
+        <translation>请用此版本的 ReleaseDesk 重新导出，或升级 ReleaseDesk。</translation>
     </message>
     <message>
         <source>%1 has the unknown kind &quot;%2&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 的类型“%2”未知。</translation>
     </message>
     <message>
         <source>Use stored, file or agent.</source>
-        <translation type="unfinished"></translation>
+        <translation>请使用 stored、file 或 agent。</translation>
     </message>
     <message>
         <source>%1 has the unknown stage &quot;%2&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 的阶段“%2”未知。</translation>
     </message>
     <message>
         <source>Use before-download, after-download, before-release or after-release.</source>
-        <translation type="unfinished"></translation>
+        <translation>请使用 before-download、after-download、before-release 或 after-release。</translation>
     </message>
     <message>
         <source>Key &quot;%1&quot; was skipped: the file carries no private key for it.</source>
-        <translation type="unfinished"></translation>
+        <translation>已跳过密钥“%1”：文件中没有它的私钥。</translation>
     </message>
     <message>
         <source>Server &quot;%1&quot; was imported without a key: its key &quot;%2&quot; was skipped.</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器“%1”已导入，但没有密钥：它的密钥“%2”已被跳过。</translation>
     </message>
     <message>
         <source>key</source>
-        <translation type="unfinished"></translation>
+        <translation>密钥</translation>
     </message>
     <message>
         <source>project</source>
-        <translation type="unfinished"></translation>
+        <translation>项目</translation>
     </message>
     <message>
         <source>server</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器</translation>
     </message>
 </context>
 <context>
     <name>KeyCommands</name>
     <message>
         <source>The file %1 does not exist.</source>
-        <translation type="unfinished"></translation>
+        <translation>文件 %1 不存在。</translation>
     </message>
     <message>
         <source>Check the path.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查路径。</translation>
     </message>
     <message>
         <source>The file %1 could not be read: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取文件 %1：%2</translation>
     </message>
     <message>
         <source>Check its permissions.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查其权限。</translation>
     </message>
     <message>
         <source>NAME</source>
-        <translation type="unfinished"></translation>
+        <translation>名称</translation>
     </message>
     <message>
         <source>USER</source>
-        <translation type="unfinished"></translation>
+        <translation>用户</translation>
     </message>
     <message>
         <source>KIND</source>
-        <translation type="unfinished"></translation>
+        <translation>类型</translation>
     </message>
     <message>
         <source>FINGERPRINT</source>
-        <translation type="unfinished"></translation>
+        <translation>指纹</translation>
     </message>
     <message>
         <source>ENABLED</source>
-        <translation type="unfinished"></translation>
+        <translation>启用</translation>
     </message>
     <message>
         <source>Name</source>
@@ -1177,305 +1181,305 @@
     </message>
     <message>
         <source>Used by</source>
-        <translation type="unfinished"></translation>
+        <translation>使用者</translation>
     </message>
     <message>
         <source>Say where the key comes from, exactly once.</source>
-        <translation type="unfinished"></translation>
+        <translation>请指定密钥的来源，且只能指定一种。</translation>
     </message>
     <message>
         <source>Use --private-key-file FILE, --key-file PATH or --agent.</source>
-        <translation type="unfinished"></translation>
+        <translation>请使用 --private-key-file 文件、--key-file 路径 或 --agent。</translation>
     </message>
     <message>
         <source>The key needs a remote user.</source>
-        <translation type="unfinished"></translation>
+        <translation>密钥需要一个远程用户。</translation>
     </message>
     <message>
         <source>Add --user, for example --user deploy.</source>
-        <translation type="unfinished"></translation>
+        <translation>请加上 --user，例如 --user deploy。</translation>
     </message>
     <message>
         <source>--passphrase-stdin only goes with --private-key-file.</source>
-        <translation type="unfinished"></translation>
+        <translation>--passphrase-stdin 只能与 --private-key-file 一起使用。</translation>
     </message>
     <message>
         <source>Key files and the agent keep their own passphrases.</source>
-        <translation type="unfinished"></translation>
+        <translation>密钥文件和 ssh-agent 自行管理各自的口令。</translation>
     </message>
     <message>
         <source>key</source>
-        <translation type="unfinished"></translation>
+        <translation>密钥</translation>
     </message>
     <message>
         <source>The key&apos;s passphrase</source>
-        <translation type="unfinished"></translation>
+        <translation>密钥口令</translation>
     </message>
     <message>
         <source>The key file %1 does not exist.</source>
-        <translation type="unfinished"></translation>
+        <translation>密钥文件 %1 不存在。</translation>
     </message>
     <message>
         <source>Give the path of the private key file.</source>
-        <translation type="unfinished"></translation>
+        <translation>请给出私钥文件的路径。</translation>
     </message>
     <message>
         <source>Added key %1 (%2).</source>
-        <translation type="unfinished"></translation>
+        <translation>已添加密钥 %1（%2）。</translation>
     </message>
     <message>
         <source>--enable and --disable contradict each other.</source>
-        <translation type="unfinished"></translation>
+        <translation>--enable 和 --disable 不能同时使用。</translation>
     </message>
     <message>
         <source>Give one of them.</source>
-        <translation type="unfinished"></translation>
+        <translation>请只指定其中一个。</translation>
     </message>
     <message>
         <source>Saved key %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>已保存密钥 %1。</translation>
     </message>
     <message>
         <source>The key %1 is still used by: %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>密钥 %1 仍被以下服务器使用：%2。</translation>
     </message>
     <message>
         <source>Give those servers another key first (server edit NAME --key K).</source>
-        <translation type="unfinished"></translation>
+        <translation>请先为这些服务器换用其他密钥（server edit 名称 --key K）。</translation>
     </message>
     <message>
         <source>Removed key %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>已删除密钥 %1。</translation>
     </message>
     <message>
         <source>Remote login name.</source>
-        <translation type="unfinished"></translation>
+        <translation>远程登录名。</translation>
     </message>
     <message>
         <source>U</source>
-        <translation type="unfinished"></translation>
+        <translation>U</translation>
     </message>
     <message>
         <source>SSH keys: a stored private key (sealed in the vault), a key file, or the ssh-agent</source>
-        <translation type="unfinished"></translation>
+        <translation>SSH 密钥：存储的私钥（加密保存在保管库中）、密钥文件或 ssh-agent</translation>
     </message>
     <message>
         <source>List the keys.</source>
-        <translation type="unfinished"></translation>
+        <translation>列出密钥。</translation>
     </message>
     <message>
         <source>Show one key, its public key and who uses it.</source>
-        <translation type="unfinished"></translation>
+        <translation>显示一个密钥、它的公钥及其使用者。</translation>
     </message>
     <message>
         <source>NAME --user U (--private-key-file F [--passphrase-stdin] | --key-file PATH | --agent)</source>
-        <translation type="unfinished"></translation>
+        <translation>名称 --user U (--private-key-file F [--passphrase-stdin] | --key-file 路径 | --agent)</translation>
     </message>
     <message>
         <source>Add a key. A private key file is read once and sealed in the vault (needs the master password); its passphrase comes as a line on stdin.</source>
-        <translation type="unfinished"></translation>
+        <translation>添加密钥。私钥文件只读取一次，随后加密保存在保管库中（需要主密码）；其口令从 stdin 读取一行。</translation>
     </message>
     <message>
         <source>OpenSSH private key to store in the vault.</source>
-        <translation type="unfinished"></translation>
+        <translation>要存入保管库的 OpenSSH 私钥。</translation>
     </message>
     <message>
         <source>F</source>
-        <translation type="unfinished"></translation>
+        <translation>F</translation>
     </message>
     <message>
         <source>Read the private key&apos;s passphrase from stdin.</source>
-        <translation type="unfinished"></translation>
+        <translation>从 stdin 读取私钥的口令。</translation>
     </message>
     <message>
         <source>Use this private key file in place, at connect time.</source>
-        <translation type="unfinished"></translation>
+        <translation>连接时直接使用该位置的私钥文件。</translation>
     </message>
     <message>
         <source>PATH</source>
-        <translation type="unfinished"></translation>
+        <translation>路径</translation>
     </message>
     <message>
         <source>Use the keys of the running ssh-agent.</source>
-        <translation type="unfinished"></translation>
+        <translation>使用正在运行的 ssh-agent 中的密钥。</translation>
     </message>
     <message>
         <source>NAME [--user U] [--name NEW] [--enable|--disable]</source>
-        <translation type="unfinished"></translation>
+        <translation>名称 [--user U] [--name 新名称] [--enable|--disable]</translation>
     </message>
     <message>
         <source>Change a key&apos;s user, name or whether it is used.</source>
-        <translation type="unfinished"></translation>
+        <translation>修改密钥的用户、名称或是否启用。</translation>
     </message>
     <message>
         <source>New name.</source>
-        <translation type="unfinished"></translation>
+        <translation>新名称。</translation>
     </message>
     <message>
         <source>NEW</source>
-        <translation type="unfinished"></translation>
+        <translation>新名称</translation>
     </message>
     <message>
         <source>Use the key.</source>
-        <translation type="unfinished"></translation>
+        <translation>启用该密钥。</translation>
     </message>
     <message>
         <source>Keep the key but do not use it.</source>
-        <translation type="unfinished"></translation>
+        <translation>保留该密钥但不使用。</translation>
     </message>
     <message>
         <source>Remove a key no server uses.</source>
-        <translation type="unfinished"></translation>
+        <translation>删除没有服务器使用的密钥。</translation>
     </message>
 </context>
 <context>
     <name>KeyMaterial</name>
     <message>
         <source>This is not a private key.</source>
-        <translation type="unfinished"></translation>
+        <translation>这不是私钥。</translation>
     </message>
     <message>
         <source>Paste the whole private key file, including the &quot;-----BEGIN ... PRIVATE KEY-----&quot; and &quot;-----END ... PRIVATE KEY-----&quot; lines.</source>
-        <translation type="unfinished"></translation>
+        <translation>请粘贴完整的私钥文件，包括“-----BEGIN ... PRIVATE KEY-----”和“-----END ... PRIVATE KEY-----”这两行。</translation>
     </message>
     <message>
         <source>The private key is damaged: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>私钥已损坏：%1</translation>
     </message>
     <message>
         <source>Paste the whole file again, unchanged.</source>
-        <translation type="unfinished"></translation>
+        <translation>请原样重新粘贴整个文件。</translation>
     </message>
     <message>
         <source>Keys of type %1 are not supported.</source>
-        <translation type="unfinished"></translation>
+        <translation>不支持类型为 %1 的密钥。</translation>
     </message>
     <message>
         <source>Use an Ed25519, RSA or ECDSA key (ssh-keygen -t ed25519 makes one).</source>
-        <translation type="unfinished"></translation>
+        <translation>请使用 Ed25519、RSA 或 ECDSA 密钥（可用 ssh-keygen -t ed25519 生成）。</translation>
     </message>
     <message>
         <source>its public key cannot be read.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取其中的公钥。</translation>
     </message>
     <message>
         <source>its %1 public key is malformed.</source>
-        <translation type="unfinished"></translation>
+        <translation>其中的 %1 公钥格式错误。</translation>
     </message>
     <message>
         <source>its END line is missing.</source>
-        <translation type="unfinished"></translation>
+        <translation>缺少 END 行。</translation>
     </message>
     <message>
         <source>its base64 text does not decode.</source>
-        <translation type="unfinished"></translation>
+        <translation>其中的 base64 文本无法解码。</translation>
     </message>
     <message>
         <source>it does not start with the OpenSSH key header.</source>
-        <translation type="unfinished"></translation>
+        <translation>开头不是 OpenSSH 密钥头。</translation>
     </message>
     <message>
         <source>its header cannot be read.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取密钥头。</translation>
     </message>
     <message>
         <source>its private part is missing.</source>
-        <translation type="unfinished"></translation>
+        <translation>缺少私钥部分。</translation>
     </message>
     <message>
         <source>its private part does not match its public key.</source>
-        <translation type="unfinished"></translation>
+        <translation>私钥部分与公钥不匹配。</translation>
     </message>
     <message>
         <source>unknown error</source>
-        <translation type="unfinished"></translation>
+        <translation>未知错误</translation>
     </message>
     <message>
         <source>ECDSA on curve %1</source>
-        <translation type="unfinished"></translation>
+        <translation>ECDSA（曲线 %1）</translation>
     </message>
     <message>
         <source>This private key is protected by a passphrase.</source>
-        <translation type="unfinished"></translation>
+        <translation>此私钥受口令保护。</translation>
     </message>
     <message>
         <source>Type the key&apos;s passphrase as well.</source>
-        <translation type="unfinished"></translation>
+        <translation>请同时输入密钥的口令。</translation>
     </message>
     <message>
         <source>Out of memory while reading the private key.</source>
-        <translation type="unfinished"></translation>
+        <translation>读取私钥时内存不足。</translation>
     </message>
     <message>
         <source>The passphrase of this private key is wrong.</source>
-        <translation type="unfinished"></translation>
+        <translation>此私钥的口令不正确。</translation>
     </message>
     <message>
         <source>Type the passphrase again.</source>
-        <translation type="unfinished"></translation>
+        <translation>请重新输入口令。</translation>
     </message>
     <message>
         <source>PuTTY keys (.ppk) cannot be read.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取 PuTTY 密钥（.ppk）。</translation>
     </message>
     <message>
         <source>Convert it first: puttygen key.ppk -O private-openssh -o key, then paste that file.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先转换：puttygen key.ppk -O private-openssh -o key，然后粘贴转换得到的文件。</translation>
     </message>
     <message>
         <source>This is a public key, not a private key.</source>
-        <translation type="unfinished"></translation>
+        <translation>这是公钥，不是私钥。</translation>
     </message>
     <message>
         <source>Paste the private key file (for example id_ed25519, not id_ed25519.pub).</source>
-        <translation type="unfinished"></translation>
+        <translation>请粘贴私钥文件（例如 id_ed25519，而不是 id_ed25519.pub）。</translation>
     </message>
     <message>
         <source>This is not an OpenSSH public key.</source>
-        <translation type="unfinished"></translation>
+        <translation>这不是 OpenSSH 公钥。</translation>
     </message>
     <message>
         <source>Paste one line as in a .pub file, such as &quot;ssh-ed25519 AAAA... me@host&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>请粘贴 .pub 文件中那样的一行，例如“ssh-ed25519 AAAA... me@host”。</translation>
     </message>
 </context>
 <context>
     <name>KnownHosts</name>
     <message>
         <source>Could not read the known hosts file %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取 known_hosts 文件 %1：%2</translation>
     </message>
     <message>
         <source>Check its permissions.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查其权限。</translation>
     </message>
     <message>
         <source>Could not write the known hosts file %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>无法写入 known_hosts 文件 %1：%2</translation>
     </message>
     <message>
         <source>Check the permissions of the data directory.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查数据目录的权限。</translation>
     </message>
     <message>
         <source>Check that the disk is not full.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查磁盘是否已满。</translation>
     </message>
     <message>
         <source>The known hosts file already holds another %1 key for %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>known_hosts 文件中已有 %2 的另一个 %1 密钥。</translation>
     </message>
     <message>
         <source>Replace it explicitly if the server&apos;s key really changed.</source>
-        <translation type="unfinished"></translation>
+        <translation>如果服务器的密钥确实已更换，请显式替换它。</translation>
     </message>
     <message>
         <source>Could not read %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取 %1：%2</translation>
     </message>
     <message>
         <source>Name an OpenSSH known_hosts file, usually ~/.ssh/known_hosts.</source>
-        <translation type="unfinished"></translation>
+        <translation>请指定一个 OpenSSH known_hosts 文件，通常是 ~/.ssh/known_hosts。</translation>
     </message>
 </context>
 <context>
@@ -1493,66 +1497,66 @@
     <name>PasswordReader</name>
     <message>
         <source>Pass --password-stdin and write it as a line on stdin.</source>
-        <translation type="unfinished"></translation>
+        <translation>请加上 --password-stdin，并在 stdin 中以一行写入。</translation>
     </message>
     <message>
         <source>Set %1, or pass --password-stdin and write it as a line on stdin.</source>
-        <translation type="unfinished"></translation>
+        <translation>请设置 %1，或加上 --password-stdin 并在 stdin 中以一行写入。</translation>
     </message>
     <message>
         <source>%1 is needed, and there is no terminal to ask on.</source>
-        <translation type="unfinished"></translation>
+        <translation>需要%1，但没有可用于询问的终端。</translation>
     </message>
     <message>
         <source>Repeat it</source>
-        <translation type="unfinished"></translation>
+        <translation>再次输入</translation>
     </message>
     <message>
         <source>The two entries differ.</source>
-        <translation type="unfinished"></translation>
+        <translation>两次输入不一致。</translation>
     </message>
     <message>
         <source>Run the command again.</source>
-        <translation type="unfinished"></translation>
+        <translation>请重新运行该命令。</translation>
     </message>
     <message>
         <source>%1 was expected as a line on stdin, but none came.</source>
-        <translation type="unfinished"></translation>
+        <translation>本应从 stdin 读到一行作为%1，但没有读到。</translation>
     </message>
     <message>
         <source>Write one line per secret, in the order the command asks for them.</source>
-        <translation type="unfinished"></translation>
+        <translation>请按命令询问的顺序，每项机密写一行。</translation>
     </message>
     <message>
         <source>Nothing was entered.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有输入任何内容。</translation>
     </message>
 </context>
 <context>
     <name>ProjectCommands</name>
     <message>
         <source>project</source>
-        <translation type="unfinished"></translation>
+        <translation>项目</translation>
     </message>
     <message>
         <source>NAME</source>
-        <translation type="unfinished"></translation>
+        <translation>名称</translation>
     </message>
     <message>
         <source>GIT URL</source>
-        <translation type="unfinished"></translation>
+        <translation>Git 地址</translation>
     </message>
     <message>
         <source>BRANCH</source>
-        <translation type="unfinished"></translation>
+        <translation>分支</translation>
     </message>
     <message>
         <source>KEEP</source>
-        <translation type="unfinished"></translation>
+        <translation>保留数</translation>
     </message>
     <message>
         <source>ENVIRONMENTS</source>
-        <translation type="unfinished"></translation>
+        <translation>环境</translation>
     </message>
     <message>
         <source>Name</source>
@@ -1564,7 +1568,7 @@
     </message>
     <message>
         <source>Branch</source>
-        <translation type="unfinished"></translation>
+        <translation>分支</translation>
     </message>
     <message>
         <source>Keep releases</source>
@@ -1572,7 +1576,7 @@
     </message>
     <message>
         <source>Excludes</source>
-        <translation type="unfinished"></translation>
+        <translation>排除项</translation>
     </message>
     <message>
         <source>Environments</source>
@@ -1580,142 +1584,142 @@
     </message>
     <message>
         <source>The project needs a git URL.</source>
-        <translation type="unfinished"></translation>
+        <translation>项目需要一个 git 地址。</translation>
     </message>
     <message>
         <source>Add --git-url, for example --git-url https://git.example.com/shop.git.</source>
-        <translation type="unfinished"></translation>
+        <translation>请加上 --git-url，例如 --git-url https://git.example.com/shop.git。</translation>
     </message>
     <message>
         <source>Added project %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>已添加项目 %1。</translation>
     </message>
     <message>
         <source>Saved project %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>已保存项目 %1。</translation>
     </message>
     <message>
         <source>Removed project %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>已删除项目 %1。</translation>
     </message>
     <message>
         <source>Removed project %1 and its environments %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>已删除项目 %1 及其环境 %2。</translation>
     </message>
     <message>
         <source>Repository URL.</source>
-        <translation type="unfinished"></translation>
+        <translation>仓库地址。</translation>
     </message>
     <message>
         <source>URL</source>
-        <translation type="unfinished"></translation>
+        <translation>URL</translation>
     </message>
     <message>
         <source>Default branch (default main).</source>
-        <translation type="unfinished"></translation>
+        <translation>默认分支（默认为 main）。</translation>
     </message>
     <message>
         <source>B</source>
-        <translation type="unfinished"></translation>
+        <translation>B</translation>
     </message>
     <message>
         <source>Releases kept on each server (2-100, default 5).</source>
-        <translation type="unfinished"></translation>
+        <translation>每台服务器上保留的版本数（2-100，默认 5）。</translation>
     </message>
     <message>
         <source>N</source>
-        <translation type="unfinished"></translation>
+        <translation>N</translation>
     </message>
     <message>
         <source>A pattern left out of packages; repeat for more (replaces them).</source>
-        <translation type="unfinished"></translation>
+        <translation>打包时排除的模式；可重复指定多个（替换原有模式）。</translation>
     </message>
     <message>
         <source>PAT</source>
-        <translation type="unfinished"></translation>
+        <translation>模式</translation>
     </message>
     <message>
         <source>New name.</source>
-        <translation type="unfinished"></translation>
+        <translation>新名称。</translation>
     </message>
     <message>
         <source>NEW</source>
-        <translation type="unfinished"></translation>
+        <translation>新名称</translation>
     </message>
     <message>
         <source>Projects: the git repositories that are deployed</source>
-        <translation type="unfinished"></translation>
+        <translation>项目：要部署的 git 仓库</translation>
     </message>
     <message>
         <source>List the projects.</source>
-        <translation type="unfinished"></translation>
+        <translation>列出项目。</translation>
     </message>
     <message>
         <source>Show one project.</source>
-        <translation type="unfinished"></translation>
+        <translation>显示一个项目。</translation>
     </message>
     <message>
         <source>NAME --git-url URL [--branch B] [--keep N] [--exclude PAT ...]</source>
-        <translation type="unfinished"></translation>
+        <translation>名称 --git-url URL [--branch B] [--keep N] [--exclude 模式 ...]</translation>
     </message>
     <message>
         <source>Add a project.</source>
-        <translation type="unfinished"></translation>
+        <translation>添加项目。</translation>
     </message>
     <message>
         <source>NAME [the options of add] [--name NEW]</source>
-        <translation type="unfinished"></translation>
+        <translation>名称 [add 的选项] [--name 新名称]</translation>
     </message>
     <message>
         <source>Change a project; options not given stay as they are.</source>
-        <translation type="unfinished"></translation>
+        <translation>修改项目；未指定的选项保持不变。</translation>
     </message>
     <message>
         <source>Remove a project and its environments (servers and keys stay).</source>
-        <translation type="unfinished"></translation>
+        <translation>删除项目及其环境（服务器和密钥保留）。</translation>
     </message>
 </context>
 <context>
     <name>ServerCommands</name>
     <message>
         <source>server</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器</translation>
     </message>
     <message>
         <source>--enable and --disable contradict each other.</source>
-        <translation type="unfinished"></translation>
+        <translation>--enable 和 --disable 不能同时使用。</translation>
     </message>
     <message>
         <source>Give one of them.</source>
-        <translation type="unfinished"></translation>
+        <translation>请只指定其中一个。</translation>
     </message>
     <message>
         <source>NAME</source>
-        <translation type="unfinished"></translation>
+        <translation>名称</translation>
     </message>
     <message>
         <source>HOST</source>
-        <translation type="unfinished"></translation>
+        <translation>主机</translation>
     </message>
     <message>
         <source>PORT</source>
-        <translation type="unfinished"></translation>
+        <translation>端口</translation>
     </message>
     <message>
         <source>USER</source>
-        <translation type="unfinished"></translation>
+        <translation>用户</translation>
     </message>
     <message>
         <source>KEY</source>
-        <translation type="unfinished"></translation>
+        <translation>密钥</translation>
     </message>
     <message>
         <source>TAGS</source>
-        <translation type="unfinished"></translation>
+        <translation>标签</translation>
     </message>
     <message>
         <source>ENABLED</source>
-        <translation type="unfinished"></translation>
+        <translation>启用</translation>
     </message>
     <message>
         <source>Name</source>
@@ -1755,7 +1759,7 @@
     </message>
     <message>
         <source>Used by</source>
-        <translation type="unfinished"></translation>
+        <translation>使用者</translation>
     </message>
     <message>
         <source>Notes</source>
@@ -1763,321 +1767,488 @@
     </message>
     <message>
         <source>The server needs a host.</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器需要一个主机地址。</translation>
     </message>
     <message>
         <source>Add --host, for example --host web-01.example.com.</source>
-        <translation type="unfinished"></translation>
+        <translation>请加上 --host，例如 --host web-01.example.com。</translation>
     </message>
     <message>
         <source>Added server %1 (%2:%3).</source>
-        <translation type="unfinished"></translation>
+        <translation>已添加服务器 %1（%2:%3）。</translation>
     </message>
     <message>
         <source>Saved server %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>已保存服务器 %1。</translation>
     </message>
     <message>
         <source>The server %1 is still used by: %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器 %1 仍被以下环境使用：%2。</translation>
     </message>
     <message>
         <source>Take it out of those environments first (env unassign PROJECT/ENV %1).</source>
-        <translation type="unfinished"></translation>
+        <translation>请先将它移出这些环境（env unassign 项目/环境 %1）。</translation>
     </message>
     <message>
         <source>Removed server %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>已删除服务器 %1。</translation>
     </message>
     <message>
         <source>Host name or IP address.</source>
-        <translation type="unfinished"></translation>
+        <translation>主机名或 IP 地址。</translation>
     </message>
     <message>
         <source>H</source>
-        <translation type="unfinished"></translation>
+        <translation>H</translation>
     </message>
     <message>
         <source>SSH port (default 22).</source>
-        <translation type="unfinished"></translation>
+        <translation>SSH 端口（默认 22）。</translation>
     </message>
     <message>
         <source>P</source>
-        <translation type="unfinished"></translation>
+        <translation>P</translation>
     </message>
     <message>
         <source>Name of the key to log in with (empty: none).</source>
-        <translation type="unfinished"></translation>
+        <translation>登录所用密钥的名称（留空：不使用密钥）。</translation>
     </message>
     <message>
         <source>K</source>
-        <translation type="unfinished"></translation>
+        <translation>K</translation>
     </message>
     <message>
         <source>Login name (default: the key&apos;s).</source>
-        <translation type="unfinished"></translation>
+        <translation>登录名（默认：密钥的用户）。</translation>
     </message>
     <message>
         <source>U</source>
-        <translation type="unfinished"></translation>
+        <translation>U</translation>
     </message>
     <message>
         <source>Department.</source>
-        <translation type="unfinished"></translation>
+        <translation>部门。</translation>
     </message>
     <message>
         <source>D</source>
-        <translation type="unfinished"></translation>
+        <translation>D</translation>
     </message>
     <message>
         <source>Owner.</source>
-        <translation type="unfinished"></translation>
+        <translation>负责人。</translation>
     </message>
     <message>
         <source>O</source>
-        <translation type="unfinished"></translation>
+        <translation>O</translation>
     </message>
     <message>
         <source>A tag; repeat for more (replaces the tags).</source>
-        <translation type="unfinished"></translation>
+        <translation>标签；可重复指定多个（替换原有标签）。</translation>
     </message>
     <message>
         <source>T</source>
-        <translation type="unfinished"></translation>
+        <translation>T</translation>
     </message>
     <message>
         <source>Free notes.</source>
-        <translation type="unfinished"></translation>
+        <translation>备注（自由文本）。</translation>
     </message>
     <message>
         <source>N</source>
-        <translation type="unfinished"></translation>
+        <translation>N</translation>
     </message>
     <message>
         <source>Deploy to this server.</source>
-        <translation type="unfinished"></translation>
+        <translation>部署到此服务器。</translation>
     </message>
     <message>
         <source>Keep the server but skip it in releases.</source>
-        <translation type="unfinished"></translation>
+        <translation>保留该服务器，但发布时跳过它。</translation>
     </message>
     <message>
         <source>New name.</source>
-        <translation type="unfinished"></translation>
+        <translation>新名称。</translation>
     </message>
     <message>
         <source>NEW</source>
-        <translation type="unfinished"></translation>
+        <translation>新名称</translation>
     </message>
     <message>
         <source>Servers to deploy to</source>
-        <translation type="unfinished"></translation>
+        <translation>部署的目标服务器</translation>
     </message>
     <message>
         <source>[--tag T ...]</source>
-        <translation type="unfinished"></translation>
+        <translation>[--tag T ...]</translation>
     </message>
     <message>
         <source>List the servers, optionally only those with all given tags.</source>
-        <translation type="unfinished"></translation>
+        <translation>列出服务器；可只列出带有全部指定标签的服务器。</translation>
     </message>
     <message>
         <source>Only servers with this tag.</source>
-        <translation type="unfinished"></translation>
+        <translation>只列出带有此标签的服务器。</translation>
     </message>
     <message>
         <source>Show one server and the environments it is in.</source>
-        <translation type="unfinished"></translation>
+        <translation>显示一台服务器及其所属的环境。</translation>
     </message>
     <message>
         <source>NAME --host H [--port P] [--key K] [--user U] [--department D] [--owner O] [--tag T ...] [--notes N]</source>
-        <translation type="unfinished"></translation>
+        <translation>名称 --host H [--port P] [--key K] [--user U] [--department D] [--owner O] [--tag T ...] [--notes N]</translation>
     </message>
     <message>
         <source>Add a server.</source>
-        <translation type="unfinished"></translation>
+        <translation>添加服务器。</translation>
     </message>
     <message>
         <source>NAME [the options of add] [--name NEW] [--enable|--disable]</source>
-        <translation type="unfinished"></translation>
+        <translation>名称 [add 的选项] [--name 新名称] [--enable|--disable]</translation>
     </message>
     <message>
         <source>Change a server; options not given stay as they are.</source>
-        <translation type="unfinished"></translation>
+        <translation>修改服务器；未指定的选项保持不变。</translation>
     </message>
     <message>
         <source>Remove a server no environment uses.</source>
-        <translation type="unfinished"></translation>
+        <translation>删除没有环境使用的服务器。</translation>
+    </message>
+</context>
+<context>
+    <name>SshCommands</name>
+    <message>
+        <source>No servers were chosen.</source>
+        <translation>没有选择任何服务器。</translation>
+    </message>
+    <message>
+        <source>Name servers, or use --env PROJECT/ENV or --all.</source>
+        <translation>请列出服务器名称，或使用 --env 项目/环境 或 --all。</translation>
+    </message>
+    <message>
+        <source>The servers of this environment.</source>
+        <translation>该环境中的服务器。</translation>
+    </message>
+    <message>
+        <source>PROJECT/ENV</source>
+        <translation>项目/环境</translation>
+    </message>
+    <message>
+        <source>Every enabled server.</source>
+        <translation>所有已启用的服务器。</translation>
+    </message>
+    <message>
+        <source>Servers at once (default 20).</source>
+        <translation>同时处理的服务器数（默认 20）。</translation>
+    </message>
+    <message>
+        <source>N</source>
+        <translation>N</translation>
+    </message>
+    <message>
+        <source>Seconds to wait for each server (default 10).</source>
+        <translation>每台服务器的等待秒数（默认 10）。</translation>
+    </message>
+    <message>
+        <source>SECONDS</source>
+        <translation>秒数</translation>
+    </message>
+    <message>
+        <source>The host key of %1 port %2 is not known yet.
+  %3 %4
+Trust it and remember it? [yes/once/NO] </source>
+        <translation>%1 端口 %2 的主机密钥尚未登记。
+  %3 %4
+是否信任并记住它？（once 表示仅本次信任）[yes/once/NO] </translation>
+    </message>
+    <message>
+        <source>`true` did not succeed (exit %1).</source>
+        <translation>`true` 执行失败（退出码 %1）。</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>主机</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>成功</translation>
+    </message>
+    <message>
+        <source>Signed in with</source>
+        <translation>登录方式</translation>
+    </message>
+    <message>
+        <source>Seconds</source>
+        <translation>耗时（秒）</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>%1 of %2 servers failed the check.</source>
+        <translation>%2 台服务器中有 %1 台检查失败。</translation>
+    </message>
+    <message>
+        <source>Each server&apos;s error is listed above.</source>
+        <translation>每台服务器的错误已在上方列出。</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Fingerprint</source>
+        <translation>指纹</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Stored fingerprint</source>
+        <translation>已保存的指纹</translation>
+    </message>
+    <message>
+        <source>%1 server(s) offer a key that differs from the stored one.</source>
+        <translation>有 %1 台服务器提供的密钥与已保存的不同。</translation>
+    </message>
+    <message>
+        <source>Verify the new fingerprints on the servers, then run releasedesk-cli hostkeys forget SERVER and scan again.</source>
+        <translation>请在服务器上核对新的指纹，然后运行 releasedesk-cli hostkeys forget 服务器 并重新扫描。</translation>
+    </message>
+    <message>
+        <source>%1 of %2 servers could not be reached.</source>
+        <translation>%2 台服务器中有 %1 台无法连接。</translation>
+    </message>
+    <message>
+        <source>Keys removed</source>
+        <translation>已删除的密钥数</translation>
+    </message>
+    <message>
+        <source>%1 host key(s) imported from %2.</source>
+        <translation>已从 %2 导入 %1 个主机密钥。</translation>
+    </message>
+    <message>
+        <source>Trust and remember the keys of servers met for the first time.</source>
+        <translation>信任并记住首次连接的服务器的密钥。</translation>
+    </message>
+    <message>
+        <source>Reaching the servers</source>
+        <translation>连接服务器</translation>
+    </message>
+    <message>
+        <source>[SERVER...]</source>
+        <translation>[服务器...]</translation>
+    </message>
+    <message>
+        <source>Connect, sign in and run `true` on each server; report each one.</source>
+        <translation>连接并登录每台服务器，运行 `true`，逐台报告结果。</translation>
+    </message>
+    <message>
+        <source>Remember every new key found (changed keys never).</source>
+        <translation>记住发现的所有新密钥（已变更的密钥永远不会记住）。</translation>
+    </message>
+    <message>
+        <source>The servers&apos; host keys in ReleaseDesk&apos;s known_hosts</source>
+        <translation>ReleaseDesk 的 known_hosts 中记录的服务器主机密钥</translation>
+    </message>
+    <message>
+        <source>Fetch the host keys of many servers at once and show them, to approve them together.</source>
+        <translation>一次获取多台服务器的主机密钥并显示出来，以便一起批准。</translation>
+    </message>
+    <message>
+        <source>SERVER...</source>
+        <translation>服务器...</translation>
+    </message>
+    <message>
+        <source>Remove the stored host keys of servers whose keys really changed.</source>
+        <translation>删除主机密钥确实已更换的服务器的已保存密钥。</translation>
+    </message>
+    <message>
+        <source>[FILE]</source>
+        <translation>[文件]</translation>
+    </message>
+    <message>
+        <source>Copy the entries of an OpenSSH known_hosts file (default ~/.ssh/known_hosts).</source>
+        <translation>复制 OpenSSH known_hosts 文件中的条目（默认 ~/.ssh/known_hosts）。</translation>
     </message>
 </context>
 <context>
     <name>SshConfigImporter</name>
     <message>
         <source>Could not read the ssh configuration %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取 ssh 配置 %1：%2</translation>
     </message>
     <message>
         <source>Check the path and that the file is readable.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查路径，并确认文件可读。</translation>
     </message>
     <message>
         <source>%1: a quote is not closed.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1：引号未闭合。</translation>
     </message>
     <message>
         <source>Close the quote, as ssh would refuse this file too.</source>
-        <translation type="unfinished"></translation>
+        <translation>请补全引号，否则 ssh 同样会拒绝此文件。</translation>
     </message>
     <message>
         <source>%1: the host pattern &quot;%2&quot; is not a server of its own; its settings apply to the hosts it matches.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1：主机模式“%2”本身不是一台服务器；它的设置会应用到它所匹配的主机上。</translation>
     </message>
     <message>
         <source>%1: the Match block &quot;%2&quot; was skipped: its conditions depend on the moment of connection.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1：已跳过 Match 块“%2”：它的条件取决于连接时的情况。</translation>
     </message>
     <message>
         <source>%1: Include is nested more than %2 levels deep.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1：Include 的嵌套超过了 %2 层。</translation>
     </message>
     <message>
         <source>Check the configuration for files that include each other.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查配置中是否有相互包含的文件。</translation>
     </message>
     <message>
         <source>%1: Include &quot;%2&quot; matches no file.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1：Include “%2”没有匹配到任何文件。</translation>
     </message>
     <message>
         <source>The key for %1 could not be created: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>无法为 %1 创建密钥：%2</translation>
     </message>
     <message>
         <source>Host &quot;%1&quot; was skipped: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>已跳过主机“%1”：%2</translation>
     </message>
     <message>
         <source>its HostName &quot;%1&quot; uses a %-token that has no value at import time.</source>
-        <translation type="unfinished"></translation>
+        <translation>其 HostName“%1”使用了导入时无法取值的 %-token。</translation>
     </message>
     <message>
         <source>its IdentityFile &quot;%1&quot; uses a %-token that has no value at import time.</source>
-        <translation type="unfinished"></translation>
+        <translation>其 IdentityFile“%1”使用了导入时无法取值的 %-token。</translation>
     </message>
     <message>
         <source>Host &quot;%1&quot; names %2 identity files; the first, %3, is used.</source>
-        <translation type="unfinished"></translation>
+        <translation>主机“%1”指定了 %2 个 IdentityFile；将使用第一个：%3。</translation>
     </message>
 </context>
 <context>
     <name>SshSession</name>
     <message>
         <source>%1 (%2 port %3)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1（%2 端口 %3）</translation>
     </message>
     <message>
         <source>%1 on %2: the connection was lost (%3).</source>
-        <translation type="unfinished"></translation>
+        <translation>在 %2 上%1：连接已断开（%3）。</translation>
     </message>
     <message>
         <source>Check that the server and its sshd are still running, then retry.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查服务器及其 sshd 是否仍在运行，然后重试。</translation>
     </message>
     <message>
         <source>%1 on %2: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>在 %2 上%1：%3</translation>
     </message>
     <message>
         <source>error %1</source>
-        <translation type="unfinished"></translation>
+        <translation>错误 %1</translation>
     </message>
     <message>
         <source>Cancelled while talking to %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>与 %1 通信时已取消。</translation>
     </message>
     <message>
         <source>%1 did not answer in time.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 未能及时响应。</translation>
     </message>
     <message>
         <source>Check the network and the server&apos;s load, or raise the time limit.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查网络和服务器负载，或提高超时时间。</translation>
     </message>
     <message>
         <source>Could not resolve %1: %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法解析 %1：%2。</translation>
     </message>
     <message>
         <source>Check the host name, or use its IP address.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查主机名，或改用其 IP 地址。</translation>
     </message>
     <message>
         <source>Cancelled while connecting to %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>连接 %1 时已取消。</translation>
     </message>
     <message>
         <source>Could not connect to %1: no answer within %2 s.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法连接 %1：%2 秒内无响应。</translation>
     </message>
     <message>
         <source>Check that the server is up and that no firewall drops SSH traffic.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查服务器是否已启动，以及是否有防火墙丢弃了 SSH 流量。</translation>
     </message>
     <message>
         <source>Could not connect to %1: %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法连接 %1：%2。</translation>
     </message>
     <message>
         <source>Check that the server is up, that sshd listens on port %1 and that no firewall blocks it.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查服务器是否已启动、sshd 是否在端口 %1 上监听，以及是否有防火墙拦截。</translation>
     </message>
     <message>
         <source>Could not create an SSH session for %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法为 %1 创建 SSH 会话。</translation>
     </message>
     <message>
         <source>The system may be out of memory.</source>
-        <translation type="unfinished"></translation>
+        <translation>系统可能内存不足。</translation>
     </message>
     <message>
         <source>The SSH handshake failed</source>
-        <translation type="unfinished"></translation>
+        <translation>进行 SSH 握手失败</translation>
     </message>
     <message>
         <source>Check that the port belongs to an SSH server and that it accepts modern algorithms (curve25519 or ECDH key exchange, AES-CTR, HMAC-SHA2).</source>
-        <translation type="unfinished"></translation>
+        <translation>请确认该端口上运行的是 SSH 服务器，并且它接受现代算法（curve25519 或 ECDH 密钥交换、AES-CTR、HMAC-SHA2）。</translation>
     </message>
     <message>
         <source>The server sent no host key</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器未发送主机密钥</translation>
     </message>
     <message>
         <source>The host key of %1 (%2 %3) is marked as revoked in ReleaseDesk&apos;s known hosts.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 的主机密钥（%2 %3）在 ReleaseDesk 的 known_hosts 中被标记为已吊销。</translation>
     </message>
     <message>
         <source>Do not connect until the server has a new key.</source>
-        <translation type="unfinished"></translation>
+        <translation>在服务器换上新密钥之前，请不要连接。</translation>
     </message>
     <message>
         <source>The host key of %1 has CHANGED. Stored: %2. Offered now: %3 (%4). The connection was refused: someone may be intercepting it.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 的主机密钥已变更！已保存：%2。当前提供：%3（%4）。连接已被拒绝：可能有人正在拦截该连接。</translation>
     </message>
     <message>
         <source>If the server was reinstalled or its keys rotated, check the new fingerprint on the server (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then replace the stored key (releasedesk-cli hostkeys forget %1, or the host key dialog).</source>
-        <translation type="unfinished"></translation>
+        <translation>如果服务器重装过或轮换过密钥，请在服务器上核对新的指纹（ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub），然后替换已保存的密钥（releasedesk-cli hostkeys forget %1，或使用主机密钥对话框）。</translation>
     </message>
     <message>
         <source>The host key of %1 (%2 %3) is not known and was not accepted.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 的主机密钥（%2 %3）未登记，且未被接受。</translation>
     </message>
     <message>
         <source>Compare the fingerprint with the server&apos;s (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) and accept it, or scan and approve the fleet&apos;s keys first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请将该指纹与服务器上的指纹（ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub）比对后再接受，或先扫描并批准整批服务器的密钥。</translation>
     </message>
     <message>
         <source>Asking for the authentication methods failed</source>
-        <translation type="unfinished"></translation>
+        <translation>查询认证方式失败</translation>
     </message>
     <message>
         <source>%1 (%2)</source>
@@ -2085,624 +2256,628 @@
     </message>
     <message>
         <source>refused</source>
-        <translation type="unfinished"></translation>
+        <translation>被拒绝</translation>
     </message>
     <message>
         <source>ssh-agent (not reachable: is SSH_AUTH_SOCK set?)</source>
-        <translation type="unfinished"></translation>
+        <translation>ssh-agent（无法连接：是否设置了 SSH_AUTH_SOCK？）</translation>
     </message>
     <message>
         <source>ssh-agent (could not list its keys)</source>
-        <translation type="unfinished"></translation>
+        <translation>ssh-agent（无法列出其中的密钥）</translation>
     </message>
     <message>
         <source>ssh-agent key %1</source>
-        <translation type="unfinished"></translation>
+        <translation>ssh-agent 密钥 %1</translation>
     </message>
     <message>
         <source>ssh-agent (it holds no keys)</source>
-        <translation type="unfinished"></translation>
+        <translation>ssh-agent（其中没有密钥）</translation>
     </message>
     <message>
         <source>stored key</source>
-        <translation type="unfinished"></translation>
+        <translation>存储的密钥</translation>
     </message>
     <message>
         <source>key file %1</source>
-        <translation type="unfinished"></translation>
+        <translation>密钥文件 %1</translation>
     </message>
     <message>
         <source>keyboard-interactive</source>
-        <translation type="unfinished"></translation>
+        <translation>keyboard-interactive</translation>
     </message>
     <message>
         <source>Authentication as %1 on %2 failed. The server offers: %3. Tried: %4.</source>
-        <translation type="unfinished"></translation>
+        <translation>以 %1 身份在 %2 上认证失败。服务器支持：%3。已尝试：%4。</translation>
     </message>
     <message>
         <source>nothing that the server offers</source>
-        <translation type="unfinished"></translation>
+        <translation>没有服务器支持的方式</translation>
     </message>
     <message>
         <source>Check the user name, and that the key&apos;s public part is in that user&apos;s ~/.ssh/authorized_keys on the server; for a key with a passphrase, check the passphrase.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查用户名，并确认密钥的公钥已写入服务器上该用户的 ~/.ssh/authorized_keys；如果密钥设有口令，请检查口令。</translation>
     </message>
     <message>
         <source>Opening a channel failed</source>
-        <translation type="unfinished"></translation>
+        <translation>打开通道失败</translation>
     </message>
     <message>
         <source>Starting a command failed</source>
-        <translation type="unfinished"></translation>
+        <translation>启动命令失败</translation>
     </message>
     <message>
         <source>Sending data failed</source>
-        <translation type="unfinished"></translation>
+        <translation>发送数据失败</translation>
     </message>
     <message>
         <source>Reading a command&apos;s output failed</source>
-        <translation type="unfinished"></translation>
+        <translation>读取命令输出失败</translation>
     </message>
     <message>
         <source>Could not read %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取 %1：%2</translation>
     </message>
     <message>
         <source>Check that the file exists and is readable.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查文件是否存在且可读。</translation>
     </message>
     <message>
         <source>Reading %1 failed: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>读取 %1 失败：%2</translation>
     </message>
     <message>
         <source>The upload of %1 to %2 was cancelled; the partial file was removed.</source>
-        <translation type="unfinished"></translation>
+        <translation>向 %2 上传 %1 已取消；不完整的文件已删除。</translation>
     </message>
     <message>
         <source>Writing %1 on %2 failed: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>在 %2 上写入 %1 失败：%3</translation>
     </message>
     <message>
         <source>Check free space (df) and permissions of the target directory on the server.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查服务器上目标目录的剩余空间（df）和权限。</translation>
     </message>
     <message>
         <source>The upload to %1 was incomplete (%2); the partial file was removed.</source>
-        <translation type="unfinished"></translation>
+        <translation>上传到 %1 的文件不完整（%2）；不完整的文件已删除。</translation>
     </message>
     <message>
         <source>Check the connection and retry.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查连接后重试。</translation>
     </message>
     <message>
         <source>The file arrived damaged on %1 (%2); it was removed.</source>
-        <translation type="unfinished"></translation>
+        <translation>文件到达 %1 时已损坏（%2）；已将其删除。</translation>
     </message>
     <message>
         <source>Retry; if it happens again, check the server&apos;s disk and memory.</source>
-        <translation type="unfinished"></translation>
+        <translation>请重试；如果再次发生，请检查服务器的磁盘和内存。</translation>
     </message>
     <message>
         <source>Moving the uploaded file into place as %1 on %2 failed: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>在 %2 上将上传的文件移动到 %1 失败：%3</translation>
     </message>
     <message>
         <source>Check the permissions of the target directory on the server.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查服务器上目标目录的权限。</translation>
     </message>
     <message>
         <source>The upload to %1 failed with exit code %2: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>上传到 %1 失败，退出码 %2：%3</translation>
     </message>
     <message>
         <source>The server needs a POSIX shell with head, wc and sha256sum.</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器需要带有 head、wc 和 sha256sum 的 POSIX shell。</translation>
     </message>
     <message>
         <source>The server confirmed a different sha256 for %1 on %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>%2 上的 %1 经服务器确认的 sha256 与本地不同。</translation>
     </message>
     <message>
         <source>Retry the upload.</source>
-        <translation type="unfinished"></translation>
+        <translation>请重新上传。</translation>
+    </message>
+    <message>
+        <source>%1 port %2</source>
+        <translation>%1 端口 %2</translation>
     </message>
 </context>
 <context>
     <name>SshTargetFactory</name>
     <message>
         <source>Server %1 is disabled.</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器 %1 已停用。</translation>
     </message>
     <message>
         <source>Enable it in the inventory to use it.</source>
-        <translation type="unfinished"></translation>
+        <translation>请在清单中启用它后再使用。</translation>
     </message>
     <message>
         <source>Server %1 has no key.</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器 %1 没有密钥。</translation>
     </message>
     <message>
         <source>Assign a key to it (releasedesk-cli server edit %1 --key NAME).</source>
-        <translation type="unfinished"></translation>
+        <translation>请为它指定密钥（releasedesk-cli server edit %1 --key 名称）。</translation>
     </message>
     <message>
         <source>The key %1 of server %2 is disabled.</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器 %2 的密钥 %1 已停用。</translation>
     </message>
     <message>
         <source>Enable the key or assign another one.</source>
-        <translation type="unfinished"></translation>
+        <translation>请启用该密钥，或指定另一个密钥。</translation>
     </message>
     <message>
         <source>The key %1 of server %2 is stored in the vault, which is locked.</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器 %2 的密钥 %1 存储在保管库中，而保管库已锁定。</translation>
     </message>
     <message>
         <source>Unlock the vault with the master password first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先用主密码解锁保管库。</translation>
     </message>
 </context>
 <context>
     <name>StoredKeyBuilder</name>
     <message>
         <source>The vault is locked, so the key cannot be stored.</source>
-        <translation type="unfinished"></translation>
+        <translation>保管库已锁定，无法存储密钥。</translation>
     </message>
     <message>
         <source>Unlock the vault with the master password first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先用主密码解锁保管库。</translation>
     </message>
     <message>
         <source>This private key is protected by a passphrase.</source>
-        <translation type="unfinished"></translation>
+        <translation>此私钥受口令保护。</translation>
     </message>
     <message>
         <source>Type the key&apos;s passphrase as well.</source>
-        <translation type="unfinished"></translation>
+        <translation>请同时输入密钥的口令。</translation>
     </message>
 </context>
 <context>
     <name>TransferCommands</name>
     <message>
         <source>warning: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>警告：%1</translation>
     </message>
     <message>
         <source>Could not write %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>无法写入 %1：%2</translation>
     </message>
     <message>
         <source>Check that the directory exists and is writable.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查目录是否存在且可写。</translation>
     </message>
     <message>
         <source>Wrote %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>已写入 %1。</translation>
     </message>
     <message>
         <source>The file %1 does not exist.</source>
-        <translation type="unfinished"></translation>
+        <translation>文件 %1 不存在。</translation>
     </message>
     <message>
         <source>Check the path.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查路径。</translation>
     </message>
     <message>
         <source>Could not read %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取 %1：%2</translation>
     </message>
     <message>
         <source>Check its permissions.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查其权限。</translation>
     </message>
     <message>
         <source>Added %1, updated %2, skipped %3.</source>
-        <translation type="unfinished"></translation>
+        <translation>新增 %1 项，更新 %2 项，跳过 %3 项。</translation>
     </message>
     <message>
         <source>Export password</source>
-        <translation type="unfinished"></translation>
+        <translation>导出密码</translation>
     </message>
     <message>
         <source>Give the path of an OpenSSH client configuration.</source>
-        <translation type="unfinished"></translation>
+        <translation>请给出 OpenSSH 客户端配置文件的路径。</translation>
     </message>
     <message>
         <source>The Ansible inventory format is missing.</source>
-        <translation type="unfinished"></translation>
+        <translation>缺少 Ansible 清单格式。</translation>
     </message>
     <message>
         <source>The Ansible inventory format &quot;%1&quot; is unknown.</source>
-        <translation type="unfinished"></translation>
+        <translation>未知的 Ansible 清单格式“%1”。</translation>
     </message>
     <message>
         <source>Give --format ini or --format yaml.</source>
-        <translation type="unfinished"></translation>
+        <translation>请指定 --format ini 或 --format yaml。</translation>
     </message>
     <message>
         <source>Say what the groups of the inventory become, exactly once.</source>
-        <translation type="unfinished"></translation>
+        <translation>请指定清单中的组要转换成什么，且只能指定一种。</translation>
     </message>
     <message>
         <source>Give --project P (groups become its environments) or --as-tags.</source>
-        <translation type="unfinished"></translation>
+        <translation>请指定 --project P（组成为该项目的环境）或 --as-tags。</translation>
     </message>
     <message>
         <source>--root only goes with --project.</source>
-        <translation type="unfinished"></translation>
+        <translation>--root 只能与 --project 一起使用。</translation>
     </message>
     <message>
         <source>Tags have no deploy root; drop --root or use --project.</source>
-        <translation type="unfinished"></translation>
+        <translation>标签没有部署根目录；请去掉 --root，或改用 --project。</translation>
     </message>
     <message>
         <source>ini or yaml.</source>
-        <translation type="unfinished"></translation>
+        <translation>ini 或 yaml。</translation>
     </message>
     <message>
         <source>FORMAT</source>
-        <translation type="unfinished"></translation>
+        <translation>格式</translation>
     </message>
     <message>
         <source>Write to this file (mode 0600) instead of stdout.</source>
-        <translation type="unfinished"></translation>
+        <translation>写入此文件（权限 0600），而不是 stdout。</translation>
     </message>
     <message>
         <source>F</source>
-        <translation type="unfinished"></translation>
+        <translation>F</translation>
     </message>
     <message>
         <source>Write the inventory out</source>
-        <translation type="unfinished"></translation>
+        <translation>导出清单</translation>
     </message>
     <message>
         <source>[--output F] [--with-secrets]</source>
-        <translation type="unfinished"></translation>
+        <translation>[--output F] [--with-secrets]</translation>
     </message>
     <message>
         <source>The whole inventory as JSON. With --with-secrets, stored private keys are included, sealed under an export password (RELEASEDESK_EXPORT_PASSWORD, stdin or prompt); this needs the master password.</source>
-        <translation type="unfinished"></translation>
+        <translation>以 JSON 格式导出整个清单。加上 --with-secrets 时会包含存储的私钥，并用导出密码加密（取自 RELEASEDESK_EXPORT_PASSWORD、stdin 或提示输入）；这需要主密码。</translation>
     </message>
     <message>
         <source>Include the stored private keys, sealed.</source>
-        <translation type="unfinished"></translation>
+        <translation>包含存储的私钥（加密）。</translation>
     </message>
     <message>
         <source>--format ini|yaml [--output F]</source>
-        <translation type="unfinished"></translation>
+        <translation>--format ini|yaml [--output F]</translation>
     </message>
     <message>
         <source>Servers and environments as an Ansible inventory; one group per environment.</source>
-        <translation type="unfinished"></translation>
+        <translation>以 Ansible 清单格式导出服务器和环境；每个环境一个组。</translation>
     </message>
     <message>
         <source>Merge inventory from files; entries with the same name are updated</source>
-        <translation type="unfinished"></translation>
+        <translation>从文件合并清单；同名条目会被更新</translation>
     </message>
     <message>
         <source>FILE</source>
-        <translation type="unfinished"></translation>
+        <translation>文件</translation>
     </message>
     <message>
         <source>A ReleaseDesk JSON export. Sealed private keys need the export password and the master password.</source>
-        <translation type="unfinished"></translation>
+        <translation>ReleaseDesk 导出的 JSON 文件。其中加密的私钥需要导出密码和主密码。</translation>
     </message>
     <message>
         <source>[FILE]</source>
-        <translation type="unfinished"></translation>
+        <translation>[文件]</translation>
     </message>
     <message>
         <source>Servers from an OpenSSH client configuration (default ~/.ssh/config).</source>
-        <translation type="unfinished"></translation>
+        <translation>从 OpenSSH 客户端配置导入服务器（默认 ~/.ssh/config）。</translation>
     </message>
     <message>
         <source>FILE --format ini|yaml (--project P [--root PATH] | --as-tags)</source>
-        <translation type="unfinished"></translation>
+        <translation>文件 --format ini|yaml (--project P [--root 路径] | --as-tags)</translation>
     </message>
     <message>
         <source>Hosts of an Ansible inventory become servers; its groups become environments of project P (deploy root from the group&apos;s releasedesk_deploy_root, else --root) or tags.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ansible 清单中的主机导入为服务器；其中的组导入为项目 P 的环境（部署根目录取自组的 releasedesk_deploy_root，否则取 --root）或标签。</translation>
     </message>
     <message>
         <source>Project whose environments the groups become.</source>
-        <translation type="unfinished"></translation>
+        <translation>组将成为该项目的环境。</translation>
     </message>
     <message>
         <source>P</source>
-        <translation type="unfinished"></translation>
+        <translation>P</translation>
     </message>
     <message>
         <source>Deploy root of those environments.</source>
-        <translation type="unfinished"></translation>
+        <translation>这些环境的部署根目录。</translation>
     </message>
     <message>
         <source>PATH</source>
-        <translation type="unfinished"></translation>
+        <translation>路径</translation>
     </message>
     <message>
         <source>Groups become tags on their hosts.</source>
-        <translation type="unfinished"></translation>
+        <translation>组成为其主机上的标签。</translation>
     </message>
 </context>
 <context>
     <name>Validator</name>
     <message>
         <source>The name is empty.</source>
-        <translation type="unfinished"></translation>
+        <translation>名称为空。</translation>
     </message>
     <message>
         <source>Enter a short name such as web-01.</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入一个简短的名称，例如 web-01。</translation>
     </message>
     <message>
         <source>The name &quot;%1&quot; is not allowed.</source>
-        <translation type="unfinished"></translation>
+        <translation>名称“%1”不符合要求。</translation>
     </message>
     <message>
         <source>Use 1 to 64 letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;, starting with a letter or digit.</source>
-        <translation type="unfinished"></translation>
+        <translation>请使用 1 到 64 个字母、数字、&apos;.&apos;、&apos;_&apos; 或 &apos;-&apos;，并以字母或数字开头。</translation>
     </message>
     <message>
         <source>The user name is empty.</source>
-        <translation type="unfinished"></translation>
+        <translation>用户名为空。</translation>
     </message>
     <message>
         <source>Enter the remote login, for example deploy.</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入远程登录名，例如 deploy。</translation>
     </message>
     <message>
         <source>The user name &quot;%1&quot; is not a valid login.</source>
-        <translation type="unfinished"></translation>
+        <translation>用户名“%1”不是有效的登录名。</translation>
     </message>
     <message>
         <source>Use up to 32 letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;, starting with a letter or &apos;_&apos;.</source>
-        <translation type="unfinished"></translation>
+        <translation>请使用最多 32 个字母、数字、&apos;.&apos;、&apos;_&apos; 或 &apos;-&apos;，并以字母或 &apos;_&apos; 开头。</translation>
     </message>
     <message>
         <source>The host is empty.</source>
-        <translation type="unfinished"></translation>
+        <translation>主机为空。</translation>
     </message>
     <message>
         <source>Enter a host name or an IPv4 or IPv6 address.</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入主机名，或 IPv4、IPv6 地址。</translation>
     </message>
     <message>
         <source>&quot;%1&quot; is not a valid IPv6 address.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”不是有效的 IPv6 地址。</translation>
     </message>
     <message>
         <source>Write it like 2001:db8::10, without a port or zone.</source>
-        <translation type="unfinished"></translation>
+        <translation>写法如 2001:db8::10，不要带端口或区域（zone）。</translation>
     </message>
     <message>
         <source>&quot;%1&quot; is not a valid IPv4 address.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”不是有效的 IPv4 地址。</translation>
     </message>
     <message>
         <source>Use four numbers from 0 to 255 separated by dots, like 192.0.2.10.</source>
-        <translation type="unfinished"></translation>
+        <translation>请使用以点分隔的四个 0 到 255 之间的数字，例如 192.0.2.10。</translation>
     </message>
     <message>
         <source>&quot;%1&quot; is not a valid host name.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”不是有效的主机名。</translation>
     </message>
     <message>
         <source>A host name is made of dot-separated labels of letters, digits and inner &apos;-&apos;, each at most 63 characters (RFC 1123).</source>
-        <translation type="unfinished"></translation>
+        <translation>主机名由以点分隔的标签组成，标签由字母、数字和中间的 &apos;-&apos; 构成，每个标签最多 63 个字符（RFC 1123）。</translation>
     </message>
     <message>
         <source>The port %1 is out of range.</source>
-        <translation type="unfinished"></translation>
+        <translation>端口 %1 超出范围。</translation>
     </message>
     <message>
         <source>Use a number from 1 to 65535; SSH listens on 22 unless configured otherwise.</source>
-        <translation type="unfinished"></translation>
+        <translation>请使用 1 到 65535 之间的数字；除非另行配置，SSH 监听 22 端口。</translation>
     </message>
     <message>
         <source>The port &quot;%1&quot; is not a number.</source>
-        <translation type="unfinished"></translation>
+        <translation>端口“%1”不是数字。</translation>
     </message>
     <message>
         <source>Use an absolute path such as /srv/app, made of letters, digits and . _ - @ + /.</source>
-        <translation type="unfinished"></translation>
+        <translation>请使用由字母、数字和 . _ - @ + / 组成的绝对路径，例如 /srv/app。</translation>
     </message>
     <message>
         <source>The deploy root is empty.</source>
-        <translation type="unfinished"></translation>
+        <translation>部署根目录为空。</translation>
     </message>
     <message>
         <source>The deploy root &quot;%1&quot; is not an absolute path.</source>
-        <translation type="unfinished"></translation>
+        <translation>部署根目录“%1”不是绝对路径。</translation>
     </message>
     <message>
         <source>The deploy root &quot;%1&quot; must name a directory below /, without a trailing slash.</source>
-        <translation type="unfinished"></translation>
+        <translation>部署根目录“%1”必须是 / 下的某个目录，且末尾不带斜杠。</translation>
     </message>
     <message>
         <source>The deploy root &quot;%1&quot; contains characters that are not allowed.</source>
-        <translation type="unfinished"></translation>
+        <translation>部署根目录“%1”包含不允许的字符。</translation>
     </message>
     <message>
         <source>The deploy root &quot;%1&quot; contains an empty, &apos;.&apos; or &apos;..&apos; component.</source>
-        <translation type="unfinished"></translation>
+        <translation>部署根目录“%1”包含空的、&apos;.&apos; 或 &apos;..&apos; 路径段。</translation>
     </message>
     <message>
         <source>Use a path relative to the release, such as storage/logs or .env.</source>
-        <translation type="unfinished"></translation>
+        <translation>请使用相对于发布目录的路径，例如 storage/logs 或 .env。</translation>
     </message>
     <message>
         <source>The shared path &quot;%1&quot; must be relative and not end with &apos;/&apos;.</source>
-        <translation type="unfinished"></translation>
+        <translation>共享路径“%1”必须是相对路径，且不能以 &apos;/&apos; 结尾。</translation>
     </message>
     <message>
         <source>The shared path &quot;%1&quot; contains characters that are not allowed.</source>
-        <translation type="unfinished"></translation>
+        <translation>共享路径“%1”包含不允许的字符。</translation>
     </message>
     <message>
         <source>The shared path &quot;%1&quot; contains an empty, &apos;.&apos; or &apos;..&apos; component.</source>
-        <translation type="unfinished"></translation>
+        <translation>共享路径“%1”包含空的、&apos;.&apos; 或 &apos;..&apos; 路径段。</translation>
     </message>
     <message>
         <source>Use https://host/group/repo.git, ssh://user@host[:port]/path, user@host:path or file:///absolute/path.</source>
-        <translation type="unfinished"></translation>
+        <translation>请使用 https://host/group/repo.git、ssh://user@host[:port]/path、user@host:path 或 file:///absolute/path 的形式。</translation>
     </message>
     <message>
         <source>The git URL is empty.</source>
-        <translation type="unfinished"></translation>
+        <translation>git 地址为空。</translation>
     </message>
     <message>
         <source>The git URL &quot;%1&quot; contains a space or control character.</source>
-        <translation type="unfinished"></translation>
+        <translation>git 地址“%1”包含空格或控制字符。</translation>
     </message>
     <message>
         <source>The git URL &quot;%1&quot; must not start with &apos;-&apos;.</source>
-        <translation type="unfinished"></translation>
+        <translation>git 地址“%1”不能以 &apos;-&apos; 开头。</translation>
     </message>
     <message>
         <source>The git URL &quot;%1&quot; is malformed: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>git 地址“%1”格式错误：%2</translation>
     </message>
     <message>
         <source>The file URL &quot;%1&quot; must name an absolute local path.</source>
-        <translation type="unfinished"></translation>
+        <translation>文件 URL“%1”必须指向本地的绝对路径。</translation>
     </message>
     <message>
         <source>The URL scheme &quot;%1&quot; is not supported for git.</source>
-        <translation type="unfinished"></translation>
+        <translation>git 不支持 URL 协议“%1”。</translation>
     </message>
     <message>
         <source>The git URL &quot;%1&quot; has an invalid host: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>git 地址“%1”中的主机无效：%2</translation>
     </message>
     <message>
         <source>The git URL &quot;%1&quot; has an invalid port.</source>
-        <translation type="unfinished"></translation>
+        <translation>git 地址“%1”中的端口无效。</translation>
     </message>
     <message>
         <source>The git URL &quot;%1&quot; names no repository path.</source>
-        <translation type="unfinished"></translation>
+        <translation>git 地址“%1”中没有仓库路径。</translation>
     </message>
     <message>
         <source>The git URL &quot;%1&quot; is not in a form git understands.</source>
-        <translation type="unfinished"></translation>
+        <translation>git 地址“%1”的形式 git 无法识别。</translation>
     </message>
     <message>
         <source>Use a git branch name such as main or release/2.1.</source>
-        <translation type="unfinished"></translation>
+        <translation>请使用 git 分支名，例如 main 或 release/2.1。</translation>
     </message>
     <message>
         <source>The branch is empty.</source>
-        <translation type="unfinished"></translation>
+        <translation>分支为空。</translation>
     </message>
     <message>
         <source>&quot;%1&quot; is not a valid git branch name.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”不是有效的 git 分支名。</translation>
     </message>
     <message>
         <source>The tag &quot;%1&quot; is not allowed.</source>
-        <translation type="unfinished"></translation>
+        <translation>标签“%1”不符合要求。</translation>
     </message>
     <message>
         <source>The text is %1 characters long; at most %2 are allowed.</source>
-        <translation type="unfinished"></translation>
+        <translation>文本长度为 %1 个字符；最多允许 %2 个。</translation>
     </message>
     <message>
         <source>The text contains control characters.</source>
-        <translation type="unfinished"></translation>
+        <translation>文本包含控制字符。</translation>
     </message>
     <message>
         <source>The text contains line breaks or control characters.</source>
-        <translation type="unfinished"></translation>
+        <translation>文本包含换行符或控制字符。</translation>
     </message>
     <message>
         <source>Remove them; only printable text is kept.</source>
-        <translation type="unfinished"></translation>
+        <translation>请删除它们；只能保留可打印的文本。</translation>
     </message>
     <message>
         <source>A stored key needs its private key.</source>
-        <translation type="unfinished"></translation>
+        <translation>存储的密钥需要提供私钥。</translation>
     </message>
     <message>
         <source>Paste the private key, or choose &quot;key file&quot; or &quot;ssh-agent&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>请粘贴私钥，或选择“密钥文件”或“ssh-agent”。</translation>
     </message>
     <message>
         <source>The key file &quot;%1&quot; is not an absolute path.</source>
-        <translation type="unfinished"></translation>
+        <translation>密钥文件“%1”不是绝对路径。</translation>
     </message>
     <message>
         <source>Choose the private key file, for example /home/me/.ssh/id_ed25519.</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择私钥文件，例如 /home/me/.ssh/id_ed25519。</translation>
     </message>
     <message>
         <source>Keeping %1 releases is not possible.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法保留 %1 个版本。</translation>
     </message>
     <message>
         <source>Keep from 2 to 100: the current release and the one before it always stay.</source>
-        <translation type="unfinished"></translation>
+        <translation>请保留 2 到 100 个：当前版本及其上一个版本总会保留。</translation>
     </message>
     <message>
         <source>A package exclude is empty.</source>
-        <translation type="unfinished"></translation>
+        <translation>有一个打包排除项为空。</translation>
     </message>
     <message>
         <source>Write one pattern per line, such as node_modules or *.log.</source>
-        <translation type="unfinished"></translation>
+        <translation>每行写一个模式，例如 node_modules 或 *.log。</translation>
     </message>
     <message>
         <source>The environment belongs to no project.</source>
-        <translation type="unfinished"></translation>
+        <translation>该环境不属于任何项目。</translation>
     </message>
     <message>
         <source>Choose the project it deploys.</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择它所部署的项目。</translation>
     </message>
     <message>
         <source>A parallelism of %1 is out of range.</source>
-        <translation type="unfinished"></translation>
+        <translation>并发数 %1 超出范围。</translation>
     </message>
     <message>
         <source>Use 1 to 500 servers at once.</source>
-        <translation type="unfinished"></translation>
+        <translation>同时处理的服务器数请设为 1 到 500。</translation>
     </message>
     <message>
         <source>The strategy &quot;%1&quot; is unknown.</source>
-        <translation type="unfinished"></translation>
+        <translation>未知策略“%1”。</translation>
     </message>
     <message>
         <source>Choose full, rolling, gray or patch.</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择 full（全量）、rolling（滚动）、gray（灰度）或 patch（补丁）。</translation>
     </message>
     <message>
         <source>A server is listed twice.</source>
-        <translation type="unfinished"></translation>
+        <translation>有服务器被列出了两次。</translation>
     </message>
     <message>
         <source>Each server can be in an environment once.</source>
-        <translation type="unfinished"></translation>
+        <translation>每台服务器在一个环境中只能出现一次。</translation>
     </message>
     <message>
         <source>The template needs a title.</source>
-        <translation type="unfinished"></translation>
+        <translation>模板需要标题。</translation>
     </message>
     <message>
         <source>Name it after what it does, for example &quot;Restart nginx&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>请按它的作用命名，例如“重启 nginx”。</translation>
     </message>
     <message>
         <source>The script is empty.</source>
-        <translation type="unfinished"></translation>
+        <translation>脚本为空。</translation>
     </message>
     <message>
         <source>Write the shell commands to run at this stage.</source>
-        <translation type="unfinished"></translation>
+        <translation>请编写在此阶段运行的 Shell 命令。</translation>
     </message>
     <message numerus="yes">
         <source>%n field(s) are not valid:</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 个字段无效：</numerusform>
         </translation>
     </message>
 </context>
@@ -2710,162 +2885,162 @@
     <name>Vault</name>
     <message>
         <source>The cryptography library (libsodium) could not start.</source>
-        <translation type="unfinished"></translation>
+        <translation>加密库（libsodium）无法启动。</translation>
     </message>
     <message>
         <source>Reinstall libsodium and start ReleaseDesk again.</source>
-        <translation type="unfinished"></translation>
+        <translation>请重新安装 libsodium，然后重新启动 ReleaseDesk。</translation>
     </message>
     <message>
         <source>The password is empty.</source>
-        <translation type="unfinished"></translation>
+        <translation>密码为空。</translation>
     </message>
     <message>
         <source>Choose a password of at least %1 characters.</source>
-        <translation type="unfinished"></translation>
+        <translation>请设置至少 %1 个字符的密码。</translation>
     </message>
     <message>
         <source>The password is too short.</source>
-        <translation type="unfinished"></translation>
+        <translation>密码太短。</translation>
     </message>
     <message>
         <source>The key could not be derived from the password: %1 MiB of memory were not available.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法从密码派生密钥：没有 %1 MiB 的可用内存。</translation>
     </message>
     <message>
         <source>Close other programs and try again.</source>
-        <translation type="unfinished"></translation>
+        <translation>请关闭其他程序后重试。</translation>
     </message>
     <message>
         <source>A secret in the vault could not be decrypted: it was changed, or it was sealed for another place.</source>
-        <translation type="unfinished"></translation>
+        <translation>保管库中的一项机密无法解密：它已被改动，或者是为其他位置加密的。</translation>
     </message>
     <message>
         <source>Enter the secret again (for a stored key: edit the key and paste it again).</source>
-        <translation type="unfinished"></translation>
+        <translation>请重新输入该机密（对于存储的密钥：编辑该密钥并重新粘贴）。</translation>
     </message>
     <message>
         <source>The vault has no master password yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>保管库尚未设置主密码。</translation>
     </message>
     <message>
         <source>Choose a master password first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先设置主密码。</translation>
     </message>
     <message>
         <source>The vault record in the inventory database is damaged.</source>
-        <translation type="unfinished"></translation>
+        <translation>清单数据库中的保管库记录已损坏。</translation>
     </message>
     <message>
         <source>Restore the inventory database from a backup.</source>
-        <translation type="unfinished"></translation>
+        <translation>请从备份恢复清单数据库。</translation>
     </message>
     <message>
         <source>The master password is wrong.</source>
-        <translation type="unfinished"></translation>
+        <translation>主密码不正确。</translation>
     </message>
     <message>
         <source>Type it again, and check Caps Lock and the keyboard layout.</source>
-        <translation type="unfinished"></translation>
+        <translation>请重新输入，并检查大写锁定键和键盘布局。</translation>
     </message>
     <message>
         <source>The vault already has a master password.</source>
-        <translation type="unfinished"></translation>
+        <translation>保管库已经设置了主密码。</translation>
     </message>
     <message>
         <source>Unlock it with that password, or change the password.</source>
-        <translation type="unfinished"></translation>
+        <translation>请用该密码解锁，或修改密码。</translation>
     </message>
     <message>
         <source>The master password is empty.</source>
-        <translation type="unfinished"></translation>
+        <translation>主密码为空。</translation>
     </message>
     <message>
         <source>Type the master password of this inventory.</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入此清单的主密码。</translation>
     </message>
     <message>
         <source>The secret %1 of key %2 could not be decrypted, so the master password was not changed.</source>
-        <translation type="unfinished"></translation>
+        <translation>密钥 %2 的机密 %1 无法解密，因此主密码未修改。</translation>
     </message>
     <message>
         <source>Enter that key again (or remove it), then change the password.</source>
-        <translation type="unfinished"></translation>
+        <translation>请重新录入该密钥（或将其删除），然后再修改密码。</translation>
     </message>
     <message>
         <source>The vault is locked.</source>
-        <translation type="unfinished"></translation>
+        <translation>保管库已锁定。</translation>
     </message>
     <message>
         <source>Unlock it with the master password first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先用主密码解锁。</translation>
     </message>
     <message>
         <source>Type the password that protected this data.</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入保护这些数据的密码。</translation>
     </message>
     <message>
         <source>This is not data sealed by ReleaseDesk, or it is damaged.</source>
-        <translation type="unfinished"></translation>
+        <translation>这不是 ReleaseDesk 加密的数据，或者数据已损坏。</translation>
     </message>
     <message>
         <source>Choose the file exactly as it was exported.</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择与导出时完全一致的文件。</translation>
     </message>
     <message>
         <source>The password is wrong, or the data was changed.</source>
-        <translation type="unfinished"></translation>
+        <translation>密码不正确，或者数据已被改动。</translation>
     </message>
     <message>
         <source>Type the password that protected this data, and check that the file is complete.</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入保护这些数据的密码，并检查文件是否完整。</translation>
     </message>
 </context>
 <context>
     <name>VaultCommands</name>
     <message>
         <source>Initialized</source>
-        <translation type="unfinished"></translation>
+        <translation>已初始化</translation>
     </message>
     <message>
         <source>Sealed secrets</source>
-        <translation type="unfinished"></translation>
+        <translation>已加密的机密数</translation>
     </message>
     <message>
         <source>Create the vault with: releasedesk-cli vault init</source>
-        <translation type="unfinished"></translation>
+        <translation>用以下命令创建保管库：releasedesk-cli vault init</translation>
     </message>
     <message>
         <source>The vault already has a master password.</source>
-        <translation type="unfinished"></translation>
+        <translation>保管库已经设置了主密码。</translation>
     </message>
     <message>
         <source>Change it with: releasedesk-cli vault passwd</source>
-        <translation type="unfinished"></translation>
+        <translation>用以下命令修改：releasedesk-cli vault passwd</translation>
     </message>
     <message>
         <source>New master password</source>
-        <translation type="unfinished"></translation>
+        <translation>新主密码</translation>
     </message>
     <message>
         <source>The vault is ready; keep the master password safe, it cannot be recovered.</source>
-        <translation type="unfinished"></translation>
+        <translation>保管库已就绪；请妥善保管主密码，它无法找回。</translation>
     </message>
     <message>
         <source>The master password is right.</source>
-        <translation type="unfinished"></translation>
+        <translation>主密码正确。</translation>
     </message>
     <message>
         <source>The vault is not initialized.</source>
-        <translation type="unfinished"></translation>
+        <translation>保管库尚未初始化。</translation>
     </message>
     <message>
         <source>Create it first with: releasedesk-cli vault init</source>
-        <translation type="unfinished"></translation>
+        <translation>请先用以下命令创建：releasedesk-cli vault init</translation>
     </message>
     <message>
         <source>Current master password</source>
-        <translation type="unfinished"></translation>
+        <translation>当前主密码</translation>
     </message>
     <message>
         <source>The master password was changed.</source>
@@ -2873,23 +3048,23 @@
     </message>
     <message>
         <source>The vault that seals stored private keys under the master password</source>
-        <translation type="unfinished"></translation>
+        <translation>用主密码加密存储私钥的保管库</translation>
     </message>
     <message>
         <source>Say whether the vault is initialized and how many secrets it holds.</source>
-        <translation type="unfinished"></translation>
+        <translation>显示保管库是否已初始化，以及其中有多少项机密。</translation>
     </message>
     <message>
         <source>Choose the master password (RELEASEDESK_VAULT_PASSWORD, stdin or prompt).</source>
-        <translation type="unfinished"></translation>
+        <translation>设置主密码（取自 RELEASEDESK_VAULT_PASSWORD、stdin 或提示输入）。</translation>
     </message>
     <message>
         <source>Check the master password.</source>
-        <translation type="unfinished"></translation>
+        <translation>检查主密码。</translation>
     </message>
     <message>
         <source>Change the master password: the current one (RELEASEDESK_VAULT_PASSWORD or the first line), then the new one (RELEASEDESK_NEW_VAULT_PASSWORD or the next line).</source>
-        <translation type="unfinished"></translation>
+        <translation>修改主密码：先给出当前主密码（RELEASEDESK_VAULT_PASSWORD 或第一行），再给出新主密码（RELEASEDESK_NEW_VAULT_PASSWORD 或下一行）。</translation>
     </message>
 </context>
 <context>
@@ -2900,7 +3075,7 @@
     </message>
     <message>
         <source>Keep the inventory in DIR (else RELEASEDESK_HOME, else the platform&apos;s application data directory).</source>
-        <translation>将清单保存在 DIR 中（否则使用 RELEASEDESK_HOME，再否则使用平台的应用数据目录）。</translation>
+        <translation>将清单保存在 目录 中（未指定时使用 RELEASEDESK_HOME，再否则使用平台的应用数据目录）。</translation>
     </message>
     <message>
         <source>DIR</source>
@@ -3177,7 +3352,7 @@ sudo systemctl reload nginx</translation>
     </message>
     <message>
         <source>Login identities for the servers: a private key kept encrypted in the vault, a key file on this machine, or the running ssh-agent.</source>
-        <translation>登录服务器所用的身份：加密保存在保险库中的私钥、本机上的密钥文件，或正在运行的 ssh-agent。</translation>
+        <translation>登录服务器所用的身份：加密保存在保管库中的私钥、本机上的密钥文件，或正在运行的 ssh-agent。</translation>
     </message>
     <message>
         <source>deploy-key</source>
@@ -3259,7 +3434,7 @@ sudo systemctl reload nginx</translation>
     </message>
     <message>
         <source>Kept encrypted in the vault. Paste a key here only to replace it.</source>
-        <translation>已加密保存在保险库中。只有要替换时才在此粘贴新密钥。</translation>
+        <translation>已加密保存在保管库中。只有要替换时才在此粘贴新密钥。</translation>
     </message>
     <message>
         <source>Paste the private key (-----BEGIN OPENSSH PRIVATE KEY----- …)</source>
@@ -3267,11 +3442,11 @@ sudo systemctl reload nginx</translation>
     </message>
     <message>
         <source>The vault is locked, so the private key cannot be stored.</source>
-        <translation>保险库已锁定，无法保存私钥。</translation>
+        <translation>保管库已锁定，无法保存私钥。</translation>
     </message>
     <message>
         <source>Unlock the vault (Vault &gt; Unlock) and save again, or use a key file or ssh-agent.</source>
-        <translation>请解锁保险库（保险库 &gt; 解锁）后再保存，或改用密钥文件或 ssh-agent。</translation>
+        <translation>请解锁保管库（保管库 &gt; 解锁）后再保存，或改用密钥文件或 ssh-agent。</translation>
     </message>
     <message>
         <source>Load a private key</source>
@@ -3342,7 +3517,7 @@ sudo systemctl reload nginx</translation>
     </message>
     <message>
         <source>V&amp;ault</source>
-        <translation>保险库(&amp;A)</translation>
+        <translation>保管库(&amp;A)</translation>
     </message>
     <message>
         <source>&amp;Unlock…</source>
@@ -3396,15 +3571,15 @@ sudo systemctl reload nginx</translation>
     </message>
     <message>
         <source>Vault: no master password yet</source>
-        <translation>保险库：尚未设置主密码</translation>
+        <translation>保管库：尚未设置主密码</translation>
     </message>
     <message>
         <source>Vault: unlocked</source>
-        <translation>保险库：已解锁</translation>
+        <translation>保管库：已解锁</translation>
     </message>
     <message>
         <source>Vault: locked</source>
-        <translation>保险库：已锁定</translation>
+        <translation>保管库：已锁定</translation>
     </message>
     <message>
         <source>&amp;Set master password…</source>
@@ -3673,22 +3848,22 @@ node_modules
     <name>rd::SshPool</name>
     <message>
         <source>%1 was not added to this run.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 未加入本次运行。</translation>
     </message>
     <message>
         <source>The connection to %1 was closed before this job ran.</source>
-        <translation type="unfinished"></translation>
+        <translation>在此任务运行之前，到 %1 的连接已关闭。</translation>
     </message>
 </context>
 <context>
     <name>rd::SshWorker</name>
     <message>
         <source>Cancelled before connecting to %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>在连接 %1 之前已取消。</translation>
     </message>
     <message>
         <source>Cancelled before it started on %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>在 %1 上开始之前已取消。</translation>
     </message>
 </context>
 <context>
@@ -3710,11 +3885,11 @@ node_modules
     <name>rd::VaultPasswordDialog</name>
     <message>
         <source>Unlock the vault</source>
-        <translation>解锁保险库</translation>
+        <translation>解锁保管库</translation>
     </message>
     <message>
         <source>Stored private keys and passphrases are encrypted with your master password. Enter it to use them, or cancel to continue with the vault locked.</source>
-        <translation>存储的私钥和口令均用主密码加密。输入主密码即可使用它们；取消则在保险库锁定的状态下继续。</translation>
+        <translation>存储的私钥和口令均用主密码加密。输入主密码即可使用它们；取消则在保管库锁定的状态下继续。</translation>
     </message>
     <message>
         <source>Master password</source>
