@@ -2,7 +2,55 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
-    <name></name>
+    <name>AnsibleInventory</name>
+    <message>
+        <source>Line %1: %2 was skipped: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Line %1: %2 is not valid: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>host &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Line %1: the group &quot;%2&quot; did not become a tag: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 belongs to the project &quot;%2&quot;, which is not in the inventory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create the project first, or export with its git URL.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the project &quot;%1&quot; of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>group &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 should become an environment of the project &quot;%2&quot;, which does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create the project first, or import the groups as tags.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The YAML inventory could not be written: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The YAML inventory could not be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message>
         <source>Line %1: %2</source>
         <translation type="unfinished"></translation>
@@ -17,6 +65,10 @@
     </message>
     <message>
         <source>Write ranges like web[01:10] or db-[a:f].</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the step of the host range in &quot;%1&quot; is not valid.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -81,57 +133,6 @@
     </message>
     <message>
         <source>the YAML is not valid: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>AnsibleInventory</name>
-    <message>
-        <source>Line %1: %2 was skipped: %3</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Line %1: %2 is not valid: %3</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>host &quot;%1&quot;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Line %1: the group &quot;%2&quot; did not become a tag: %3</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 belongs to the project &quot;%2&quot;, which is not in the inventory.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Create the project first, or export with its git URL.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>the project &quot;%1&quot; of %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>group &quot;%1&quot;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 should become an environment of the project &quot;%2&quot;, which does not exist.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Create the project first, or import the groups as tags.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The YAML inventory could not be written: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The YAML inventory could not be read: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -334,6 +335,65 @@
     </message>
     <message>
         <source>one or more servers failed (each one&apos;s error is listed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CommitFiles</name>
+    <message>
+        <source>The commit %1 is not in the local mirror.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetch the mirror first (mirror fetch), then build the package again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a full commit id.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resolve the ref first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read the tree of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The submodule %1 is not part of the package.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read the files of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read the attributes of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not create %1 in the work directory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the free space and permissions of %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read %1 from the mirror</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not create the symlink %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not set the mode of %1.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -549,6 +609,526 @@
     </message>
     <message>
         <source>Take servers out of an environment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>GitChanges</name>
+    <message>
+        <source>&quot;%1&quot; is not a full commit id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read the commit %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read the tree of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not walk the history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read a commit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not compare %1 with %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not detect renamed files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The number of commits must be at least 1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>GitCommands</name>
+    <message>
+        <source>Project &quot;%1&quot; has no local mirror yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetch it first: releasedesk-cli mirror fetch %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key %1 is disabled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enable it or choose another key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Receiving objects: %1/%2, %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare the fingerprint with the server&apos;s, then run the fetch again with --accept-new-host-key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cloned %1 into %2: %3 refs.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetched %1 into %2: %3 refs changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>new %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>deleted (was %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Branch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tag</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Author</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ref</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Renamed from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From %1 to %2: %3 commit(s) going out, %4 taken back, %5 file(s) changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(commits cut at --limit)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>At most N commits (default %1).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>N</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Local mirrors of the projects&apos; git repositories</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PROJECT [--key NAME | --key-file PATH | --agent] [--user NAME] [--accept-new-host-key] [--quiet]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clone the project&apos;s repository into its mirror, or fetch every branch and tag into it; refs deleted upstream are pruned. Ctrl-C cancels.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in to an ssh remote with this inventory key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NAME</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in to an ssh remote with this private key file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PATH</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in to an ssh remote through ssh-agent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The ssh user when the URL names none (default: the key&apos;s user).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trust and remember the ssh host key on first contact (a changed key is always refused).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No progress on stderr.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Branches, tags and commits of a project&apos;s mirror (no network)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PROJECT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>List the branches with their commit and date.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>List the tags, newest first: annotated ones with the tagger&apos;s date, lightweight ones with the commit&apos;s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PROJECT [REF] [--limit N]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The latest commits of REF (default: the project&apos;s default branch).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PROJECT REF</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The full commit id of a branch, tag, short id or full id.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What a release from BASE to TARGET sends out (no network)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PROJECT BASE TARGET [--limit N]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The commits going out (+) and taken back (-), and the changed files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only the commits going out (+) and taken back (-).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PROJECT BASE TARGET</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only the changed files: added, modified, deleted, renamed (with rename detection).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>GitMirror</name>
+    <message>
+        <source>The fetch of %1 was cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 asks for a user name and password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ReleaseDesk fetches over https only from repositories that need no sign-in; use the repository&apos;s ssh URL with a key instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No user name to sign in to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Put the user in the URL (ssh://git@host/path) or choose a key with a user name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the stored key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the key file %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ssh-agent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No key to sign in to %1 as %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a key from the inventory, a key file, or ssh-agent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Authentication to %1 as %2 failed (tried %3).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that the key&apos;s public half is in the server&apos;s authorized_keys for that user, and that the user name is right.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The SSH library did not show the host key of %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This build of libgit2 cannot check host keys; fetch over https or from a local path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No known hosts file to check the host key of %1 against.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The host key of %1 (%2 %3) is marked as revoked in ReleaseDesk&apos;s known hosts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Do not fetch from it until the server has a new key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The host key of %1 has CHANGED. Stored: %2. Offered now: %3 (%4). The fetch was refused: someone may be intercepting it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>If the server&apos;s keys were rotated, check the new fingerprint on the server (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then forget the stored key and fetch again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The host key of %1 (%2 %3) is not known and was not accepted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare the fingerprint with the server&apos;s and accept it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetching %1 failed: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the key and the user name, and that the server accepts the key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The URL does not point to a git repository: check the path in the project&apos;s git URL.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server could not be reached: check the host name, the port, the network and any proxy.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server&apos;s TLS certificate was not accepted: check the system&apos;s trusted certificates.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The git URL is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the repository&apos;s URL, e.g. git@host:team/app.git.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The git URL &quot;%1&quot; has spaces around it or a line break.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a git URL ReleaseDesk can fetch.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use https://, ssh://, git://, file://, user@host:path or an absolute path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The git URL &quot;%1&quot; names no host.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write it as %1://host/path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The git URL &quot;%1&quot; names no repository path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add the repository&apos;s path after the host.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use https://, ssh://, git://, file://, user@host:path or an absolute path (a relative path would depend on where ReleaseDesk was started).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetching %1 failed: there is no such folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key file %1 does not exist or cannot be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the key&apos;s path and its permissions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not create the folder for the mirror %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the permissions of the data directory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not create the mirror %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not open the mirror %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the folder and fetch again to rebuild the mirror.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not set up the remote of the mirror %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read the remote of the mirror %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not change the URL of the mirror %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not point the mirror&apos;s HEAD at %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not move the new mirror into place at %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Another fetch may have created it meanwhile; fetch again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>GitRefs</name>
+    <message>
+        <source>There is no git repository at %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetch the project&apos;s mirror first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not open the repository %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not list the branches of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read a branch of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not list the tags of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No ref was given.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give a branch, a tag or a commit id.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid ref.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The short id &quot;%1&quot; matches more than one object in %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give more characters of the commit id.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no branch, tag or commit &quot;%1&quot; in %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the spelling (list them with &quot;refs branches&quot; and &quot;refs tags&quot;), or fetch the mirror if it is new upstream.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not resolve &quot;%1&quot; in %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; in %2 is a %3, not a commit.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The number of commits must be at least 1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not walk the history of %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -774,18 +1354,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The inventory database could not start a transaction: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The inventory database could not save the change: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Check that the disk is not full.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>key</source>
         <translation type="unfinished"></translation>
     </message>
@@ -931,6 +1499,18 @@
     </message>
     <message>
         <source>Unknown secret column %1.%2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>start a transaction</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>undo the change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>save the change</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1483,6 +2063,56 @@
     </message>
 </context>
 <context>
+    <name>LocalHook</name>
+    <message>
+        <source>The hook</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 could not start: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that /bin/sh and /usr/bin/setsid exist and the work directory %1 is there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(no output)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 did not finish within %2 seconds and was stopped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Raise the time limit or make the hook faster. Last output:
+%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 was cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 crashed: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last output:
+%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 failed with exit code %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fix the hook or what it builds, then run it again. Last output:
+%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Output</name>
     <message>
         <source>yes</source>
@@ -1490,6 +2120,174 @@
     </message>
     <message>
         <source>no</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PackageBuilder</name>
+    <message>
+        <source>Could not read %1 in the work directory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Make sure nothing else changes the work directory, then build again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is neither a file, a directory nor a symlink and is not part of the package.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read %1 from the mirror</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read the symlink %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the ref, or fetch the mirror first (mirror fetch %1) if it is new.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not create the work directory %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the permissions of the data directory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not create a work directory in %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the free space and permissions of the data directory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The after-download hook</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PackageManifest</name>
+    <message>
+        <source>The package manifest is not valid JSON: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build the package again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The package manifest has format %1; this version reads format %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build the package again with this version.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PackageStore</name>
+    <message>
+        <source>Could not create the package store %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the permissions of the data directory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read the package record %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The stored package %1 is incomplete.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prune the package store and build it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not create a package in %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the free space and permissions of the package store.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Free space in %1 or prune old packages (package prune), then build again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not move the package into place as %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the permissions of the package store.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not record the package %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not remove the package record of %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the permissions of %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not remove the package %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PackageWriter</name>
+    <message>
+        <source>Check the free space and permissions of %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not start a package archive: out of memory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not start the package %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not write %1 into the package</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not write the package %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read %1 for the package: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that the build left it readable.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 changed while it was being packaged.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Make sure nothing else writes into the work directory, then build again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not finish the package %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1529,6 +2327,33 @@
     </message>
     <message>
         <source>Nothing was entered.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PatchPackage</name>
+    <message>
+        <source>&quot;%1&quot; is not a full commit id.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read the tree of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not compare %1 with %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not find the renames between %1 and %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The submodule %1 is not part of the patch.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read %1 from the mirror</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2879,6 +3704,18 @@ Trust it and remember it? [yes/once/NO] </source>
             <numerusform>%n fields are not valid:</numerusform>
         </translation>
     </message>
+    <message>
+        <source>The git URL &quot;%1&quot; uses a remote helper (&quot;::&quot;), which could run programs.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The git URL contains a password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove it from the URL; use an SSH key or a credential helper instead, so the password is not stored in plain text.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Vault</name>
@@ -2994,6 +3831,22 @@ Trust it and remember it? [yes/once/NO] </source>
         <source>Type the password that protected this data, and check that the file is complete.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The vault record disappeared while unlocking.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The master password was changed elsewhere since this vault was unlocked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unlock the vault again with the new master password.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>VaultCommands</name>
@@ -3086,6 +3939,89 @@ Trust it and remember it? [yes/once/NO] </source>
     </message>
     <message>
         <source>LANG</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::ConnectionCheckDialog</name>
+    <message>
+        <source>Check connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Each server is reached over SSH, signed in to with its key, and asked to run `true`. Select a row to read its whole error.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signed in with</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seconds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 port %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The selected server&apos;s error appears here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>`true` did not succeed (exit %1).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in with ssh by hand and check the account&apos;s shell.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ok</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped before the check ran.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 ok, %2 failed, %3 still connecting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 ok, %2 failed.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3284,6 +4220,211 @@ sudo systemctl reload nginx</source>
         <translation>
             <numerusform>%n hook template</numerusform>
             <numerusform>%n hook templates</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>rd::HostKeyDialog</name>
+    <message>
+        <source>Unknown host key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ReleaseDesk has not connected to &lt;b&gt;%1&lt;/b&gt; before. Its server sent the host key below; trust it only if it matches the server&apos;s own key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 port %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fingerprint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To verify it, run this on the server (or ask its administrator) and compare the SHA256 fingerprint it prints:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trust and remember</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect, and store the key in ReleaseDesk&apos;s known_hosts for later connections.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trust once</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect this time without storing the key; you will be asked again next time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Do not connect.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::HostKeyScanDialog</name>
+    <message>
+        <source>Scan host keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The keys the servers offer now, compared with ReleaseDesk&apos;s known_hosts. Check the new keys whose fingerprints match the servers&apos; own (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on each server) and trust them together.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fingerprint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 port %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a server to see its key, or why it could not be scanned.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check all new</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trust checked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>scanning…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>new</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>known</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CHANGED</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>revoked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unreachable: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Forget stored key…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove the stored key of %1 port %2, after you have checked on the server that its key really changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2 port %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 could not be scanned:
+%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 offers a host key that differs from the stored one.
+Stored:      %2
+Offered now: %3 (%4)
+
+Connections to it are refused: someone may be intercepting them. If the server was reinstalled or its keys were rotated, check the new fingerprint on the server (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then use &quot;Forget stored key&quot; and trust the new key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 offers a key marked as revoked in known_hosts (%2 %3). Do not connect until the server has a new key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 offers a key that is not known yet:
+%2 %3
+
+Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the server before trusting it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 offers the stored key:
+%2 %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Forget stored host key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Forget the stored host key of %1 (%2 port %3)?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Do this only after checking on the server that its key really changed. The offered key is then shown as new, to be trusted like a first contact.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Scanning %n server(s)…</source>
+        <translation>
+            <numerusform>Scanning %n server…</numerusform>
+            <numerusform>Scanning %n servers…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 new, %2 known, %3 changed, %4 unreachable.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Trust %n checked</source>
+        <translation>
+            <numerusform>Trust %n checked</numerusform>
+            <numerusform>Trust %n checked</numerusform>
         </translation>
     </message>
 </context>
@@ -3673,6 +4814,137 @@ node_modules
     </message>
 </context>
 <context>
+    <name>rd::ReleaseEngine</name>
+    <message>
+        <source>%1 was cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 did not finish within %2 s and was stopped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Raise the time limit or find out what it waits for.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 failed with exit code %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 was killed by signal %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>== 06 upload %1 to %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is being deployed by someone else: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wait for that release to finish. If its owner is gone, break the stale lock explicitly.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Taking the deploy lock failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preparing %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The package changed on this workstation while it was uploaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build the package again and restart the release.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>uploaded, sha256 %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>== 07 unpack and before-release hook</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unpacking %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The before-release hook</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>== 08 switch current to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Switching to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>== 09 after-release hook</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The after-release hook</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>== 10 health check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The health check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 There is no previous release to switch back to.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>switching back to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Switching back to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 Switching back to %2 failed too: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the server now: it runs the new release.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 The server was switched back to %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>lock released</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not switched: %1 of %2 servers failed, more than the failure budget of %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Aborted; %1 of %2 servers failed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 servers released %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>rd::ServerListModel</name>
     <message>
         <source>#</source>
@@ -3822,6 +5094,22 @@ node_modules
             <numerusform>%n server</numerusform>
             <numerusform>%n servers</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Check connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect to the selected servers, sign in and run `true` (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan host keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetch the host keys of the selected servers to approve them together (%1)</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

@@ -2,7 +2,55 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name></name>
+    <name>AnsibleInventory</name>
+    <message>
+        <source>Line %1: %2 was skipped: %3</source>
+        <translation>第 %1 行：已跳过%2：%3</translation>
+    </message>
+    <message>
+        <source>Line %1: %2 is not valid: %3</source>
+        <translation>第 %1 行：%2无效：%3</translation>
+    </message>
+    <message>
+        <source>host &quot;%1&quot;</source>
+        <translation>主机“%1”</translation>
+    </message>
+    <message>
+        <source>Line %1: the group &quot;%2&quot; did not become a tag: %3</source>
+        <translation>第 %1 行：组“%2”未转为标签：%3</translation>
+    </message>
+    <message>
+        <source>%1 belongs to the project &quot;%2&quot;, which is not in the inventory.</source>
+        <translation>%1属于项目“%2”，但清单中没有该项目。</translation>
+    </message>
+    <message>
+        <source>Create the project first, or export with its git URL.</source>
+        <translation>请先创建该项目，或在导出时带上它的 git 地址。</translation>
+    </message>
+    <message>
+        <source>the project &quot;%1&quot; of %2</source>
+        <translation>%2的项目“%1”</translation>
+    </message>
+    <message>
+        <source>group &quot;%1&quot;</source>
+        <translation>组“%1”</translation>
+    </message>
+    <message>
+        <source>%1 should become an environment of the project &quot;%2&quot;, which does not exist.</source>
+        <translation>%1应成为项目“%2”的环境，但该项目不存在。</translation>
+    </message>
+    <message>
+        <source>Create the project first, or import the groups as tags.</source>
+        <translation>请先创建该项目，或将组作为标签导入。</translation>
+    </message>
+    <message>
+        <source>The YAML inventory could not be written: %1</source>
+        <translation>无法写出 YAML 清单：%1</translation>
+    </message>
+    <message>
+        <source>The YAML inventory could not be read: %1</source>
+        <translation>无法读取 YAML 清单：%1</translation>
+    </message>
     <message>
         <source>Line %1: %2</source>
         <translation>第 %1 行：%2</translation>
@@ -18,6 +66,10 @@
     <message>
         <source>Write ranges like web[01:10] or db-[a:f].</source>
         <translation>范围的写法如 web[01:10] 或 db-[a:f]。</translation>
+    </message>
+    <message>
+        <source>the step of the host range in &quot;%1&quot; is not valid.</source>
+        <translation>“%1”中主机范围的步长无效。</translation>
     </message>
     <message>
         <source>the host range in &quot;%1&quot; is empty or too large.</source>
@@ -82,57 +134,6 @@
     <message>
         <source>the YAML is not valid: %1</source>
         <translation>YAML 无效：%1</translation>
-    </message>
-</context>
-<context>
-    <name>AnsibleInventory</name>
-    <message>
-        <source>Line %1: %2 was skipped: %3</source>
-        <translation>第 %1 行：已跳过%2：%3</translation>
-    </message>
-    <message>
-        <source>Line %1: %2 is not valid: %3</source>
-        <translation>第 %1 行：%2无效：%3</translation>
-    </message>
-    <message>
-        <source>host &quot;%1&quot;</source>
-        <translation>主机“%1”</translation>
-    </message>
-    <message>
-        <source>Line %1: the group &quot;%2&quot; did not become a tag: %3</source>
-        <translation>第 %1 行：组“%2”未转为标签：%3</translation>
-    </message>
-    <message>
-        <source>%1 belongs to the project &quot;%2&quot;, which is not in the inventory.</source>
-        <translation>%1属于项目“%2”，但清单中没有该项目。</translation>
-    </message>
-    <message>
-        <source>Create the project first, or export with its git URL.</source>
-        <translation>请先创建该项目，或在导出时带上它的 git 地址。</translation>
-    </message>
-    <message>
-        <source>the project &quot;%1&quot; of %2</source>
-        <translation>%2的项目“%1”</translation>
-    </message>
-    <message>
-        <source>group &quot;%1&quot;</source>
-        <translation>组“%1”</translation>
-    </message>
-    <message>
-        <source>%1 should become an environment of the project &quot;%2&quot;, which does not exist.</source>
-        <translation>%1应成为项目“%2”的环境，但该项目不存在。</translation>
-    </message>
-    <message>
-        <source>Create the project first, or import the groups as tags.</source>
-        <translation>请先创建该项目，或将组作为标签导入。</translation>
-    </message>
-    <message>
-        <source>The YAML inventory could not be written: %1</source>
-        <translation>无法写出 YAML 清单：%1</translation>
-    </message>
-    <message>
-        <source>The YAML inventory could not be read: %1</source>
-        <translation>无法读取 YAML 清单：%1</translation>
     </message>
 </context>
 <context>
@@ -335,6 +336,65 @@
     <message>
         <source>one or more servers failed (each one&apos;s error is listed)</source>
         <translation>一台或多台服务器失败（会逐台列出错误）</translation>
+    </message>
+</context>
+<context>
+    <name>CommitFiles</name>
+    <message>
+        <source>The commit %1 is not in the local mirror.</source>
+        <translation>本地镜像中没有提交 %1。</translation>
+    </message>
+    <message>
+        <source>Fetch the mirror first (mirror fetch), then build the package again.</source>
+        <translation>请先拉取镜像（mirror fetch），然后重新构建发布包。</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a full commit id.</source>
+        <translation>“%1”不是完整的提交 ID。</translation>
+    </message>
+    <message>
+        <source>Resolve the ref first.</source>
+        <translation>请先解析该引用。</translation>
+    </message>
+    <message>
+        <source>Could not read the tree of %1</source>
+        <translation>无法读取 %1 的目录树</translation>
+    </message>
+    <message>
+        <source>The submodule %1 is not part of the package.</source>
+        <translation>子模块 %1 不会包含在发布包中。</translation>
+    </message>
+    <message>
+        <source>Could not read the files of %1</source>
+        <translation>无法读取 %1 的文件</translation>
+    </message>
+    <message>
+        <source>Could not read the attributes of %1</source>
+        <translation>无法读取 %1 的属性</translation>
+    </message>
+    <message>
+        <source>Could not create %1 in the work directory.</source>
+        <translation>无法在工作目录中创建 %1。</translation>
+    </message>
+    <message>
+        <source>Check the free space and permissions of %1.</source>
+        <translation>请检查 %1 的剩余空间和权限。</translation>
+    </message>
+    <message>
+        <source>Could not read %1 from the mirror</source>
+        <translation>无法从镜像读取 %1</translation>
+    </message>
+    <message>
+        <source>Could not create the symlink %1: %2</source>
+        <translation>无法创建符号链接 %1：%2</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Could not set the mode of %1.</source>
+        <translation>无法设置 %1 的权限模式。</translation>
     </message>
 </context>
 <context>
@@ -550,6 +610,526 @@
     <message>
         <source>Take servers out of an environment.</source>
         <translation>将服务器移出环境。</translation>
+    </message>
+</context>
+<context>
+    <name>GitChanges</name>
+    <message>
+        <source>&quot;%1&quot; is not a full commit id</source>
+        <translation>“%1”不是完整的提交 ID</translation>
+    </message>
+    <message>
+        <source>Could not read the commit %1</source>
+        <translation>无法读取提交 %1</translation>
+    </message>
+    <message>
+        <source>Could not read the tree of %1</source>
+        <translation>无法读取 %1 的目录树</translation>
+    </message>
+    <message>
+        <source>Could not walk the history</source>
+        <translation>无法遍历提交历史</translation>
+    </message>
+    <message>
+        <source>Could not read a commit</source>
+        <translation>无法读取某个提交</translation>
+    </message>
+    <message>
+        <source>Could not compare %1 with %2</source>
+        <translation>无法比较 %1 与 %2</translation>
+    </message>
+    <message>
+        <source>Could not detect renamed files</source>
+        <translation>无法检测重命名的文件</translation>
+    </message>
+    <message>
+        <source>The number of commits must be at least 1.</source>
+        <translation>提交数至少为 1。</translation>
+    </message>
+</context>
+<context>
+    <name>GitCommands</name>
+    <message>
+        <source>Project &quot;%1&quot; has no local mirror yet.</source>
+        <translation>项目“%1”还没有本地镜像。</translation>
+    </message>
+    <message>
+        <source>Fetch it first: releasedesk-cli mirror fetch %1</source>
+        <translation>请先拉取：releasedesk-cli mirror fetch %1</translation>
+    </message>
+    <message>
+        <source>The key %1 is disabled.</source>
+        <translation>密钥 %1 已停用。</translation>
+    </message>
+    <message>
+        <source>Enable it or choose another key.</source>
+        <translation>请启用它，或选择另一个密钥。</translation>
+    </message>
+    <message>
+        <source>Receiving objects: %1/%2, %3</source>
+        <translation>正在接收对象：%1/%2，%3</translation>
+    </message>
+    <message>
+        <source>Compare the fingerprint with the server&apos;s, then run the fetch again with --accept-new-host-key.</source>
+        <translation>请将该指纹与服务器上的指纹比对，然后加上 --accept-new-host-key 重新拉取。</translation>
+    </message>
+    <message>
+        <source>Cloned %1 into %2: %3 refs.</source>
+        <translation>已将 %1 克隆到 %2：%3 个引用。</translation>
+    </message>
+    <message>
+        <source>Fetched %1 into %2: %3 refs changed.</source>
+        <translation>已将 %1 拉取到 %2：%3 个引用有变化。</translation>
+    </message>
+    <message>
+        <source>new %1</source>
+        <translation>新增 %1</translation>
+    </message>
+    <message>
+        <source>deleted (was %1)</source>
+        <translation>已删除（原为 %1）</translation>
+    </message>
+    <message>
+        <source>Branch</source>
+        <translation>分支</translation>
+    </message>
+    <message>
+        <source>Commit</source>
+        <translation>提交</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Tag</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <source>Author</source>
+        <translation>作者</translation>
+    </message>
+    <message>
+        <source>Ref</source>
+        <translation>引用</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>路径</translation>
+    </message>
+    <message>
+        <source>Renamed from</source>
+        <translation>重命名自</translation>
+    </message>
+    <message>
+        <source>From %1 to %2: %3 commit(s) going out, %4 taken back, %5 file(s) changed.</source>
+        <translation>从 %1 到 %2：发出 %3 个提交，撤回 %4 个，改动 %5 个文件。</translation>
+    </message>
+    <message>
+        <source>(commits cut at --limit)</source>
+        <translation>（提交列表已按 --limit 截断）</translation>
+    </message>
+    <message>
+        <source>At most N commits (default %1).</source>
+        <translation>最多 N 个提交（默认 %1）。</translation>
+    </message>
+    <message>
+        <source>N</source>
+        <translation>N</translation>
+    </message>
+    <message>
+        <source>Local mirrors of the projects&apos; git repositories</source>
+        <translation>项目 git 仓库的本地镜像</translation>
+    </message>
+    <message>
+        <source>PROJECT [--key NAME | --key-file PATH | --agent] [--user NAME] [--accept-new-host-key] [--quiet]</source>
+        <translation>项目 [--key 名称 | --key-file 路径 | --agent] [--user 名称] [--accept-new-host-key] [--quiet]</translation>
+    </message>
+    <message>
+        <source>Clone the project&apos;s repository into its mirror, or fetch every branch and tag into it; refs deleted upstream are pruned. Ctrl-C cancels.</source>
+        <translation>将项目仓库克隆到其镜像中，或将所有分支和标签拉取到镜像中；上游已删除的引用会被清除。按 Ctrl-C 取消。</translation>
+    </message>
+    <message>
+        <source>Sign in to an ssh remote with this inventory key.</source>
+        <translation>使用清单中的这个密钥登录 ssh 远程仓库。</translation>
+    </message>
+    <message>
+        <source>NAME</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Sign in to an ssh remote with this private key file.</source>
+        <translation>使用这个私钥文件登录 ssh 远程仓库。</translation>
+    </message>
+    <message>
+        <source>PATH</source>
+        <translation>路径</translation>
+    </message>
+    <message>
+        <source>Sign in to an ssh remote through ssh-agent.</source>
+        <translation>通过 ssh-agent 登录 ssh 远程仓库。</translation>
+    </message>
+    <message>
+        <source>The ssh user when the URL names none (default: the key&apos;s user).</source>
+        <translation>URL 中未指定用户时使用的 ssh 用户（默认：密钥的用户）。</translation>
+    </message>
+    <message>
+        <source>Trust and remember the ssh host key on first contact (a changed key is always refused).</source>
+        <translation>首次连接时信任并记住 ssh 主机密钥（已变更的密钥始终会被拒绝）。</translation>
+    </message>
+    <message>
+        <source>No progress on stderr.</source>
+        <translation>不在 stderr 上显示进度。</translation>
+    </message>
+    <message>
+        <source>Branches, tags and commits of a project&apos;s mirror (no network)</source>
+        <translation>项目镜像中的分支、标签和提交（无需联网）</translation>
+    </message>
+    <message>
+        <source>PROJECT</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>List the branches with their commit and date.</source>
+        <translation>列出分支及其提交和日期。</translation>
+    </message>
+    <message>
+        <source>List the tags, newest first: annotated ones with the tagger&apos;s date, lightweight ones with the commit&apos;s.</source>
+        <translation>列出标签，最新的在前：附注标签显示打标签的日期，轻量标签显示提交的日期。</translation>
+    </message>
+    <message>
+        <source>PROJECT [REF] [--limit N]</source>
+        <translation>项目 [引用] [--limit N]</translation>
+    </message>
+    <message>
+        <source>The latest commits of REF (default: the project&apos;s default branch).</source>
+        <translation>引用的最新提交（默认：项目的默认分支）。</translation>
+    </message>
+    <message>
+        <source>PROJECT REF</source>
+        <translation>项目 引用</translation>
+    </message>
+    <message>
+        <source>The full commit id of a branch, tag, short id or full id.</source>
+        <translation>分支、标签、短 ID 或完整 ID 对应的完整提交 ID。</translation>
+    </message>
+    <message>
+        <source>What a release from BASE to TARGET sends out (no network)</source>
+        <translation>从 基准 发布到 目标 时会发出哪些内容（无需联网）</translation>
+    </message>
+    <message>
+        <source>PROJECT BASE TARGET [--limit N]</source>
+        <translation>项目 基准 目标 [--limit N]</translation>
+    </message>
+    <message>
+        <source>The commits going out (+) and taken back (-), and the changed files.</source>
+        <translation>发出（+）和撤回（-）的提交，以及改动的文件。</translation>
+    </message>
+    <message>
+        <source>Only the commits going out (+) and taken back (-).</source>
+        <translation>只显示发出（+）和撤回（-）的提交。</translation>
+    </message>
+    <message>
+        <source>PROJECT BASE TARGET</source>
+        <translation>项目 基准 目标</translation>
+    </message>
+    <message>
+        <source>Only the changed files: added, modified, deleted, renamed (with rename detection).</source>
+        <translation>只显示改动的文件：新增、修改、删除、重命名（带重命名检测）。</translation>
+    </message>
+</context>
+<context>
+    <name>GitMirror</name>
+    <message>
+        <source>The fetch of %1 was cancelled.</source>
+        <translation>%1 的拉取已取消。</translation>
+    </message>
+    <message>
+        <source>%1 asks for a user name and password.</source>
+        <translation>%1 要求输入用户名和密码。</translation>
+    </message>
+    <message>
+        <source>ReleaseDesk fetches over https only from repositories that need no sign-in; use the repository&apos;s ssh URL with a key instead.</source>
+        <translation>ReleaseDesk 只能通过 https 从无需登录的仓库拉取；请改用仓库的 ssh 地址并配合密钥。</translation>
+    </message>
+    <message>
+        <source>No user name to sign in to %1.</source>
+        <translation>没有用于登录 %1 的用户名。</translation>
+    </message>
+    <message>
+        <source>Put the user in the URL (ssh://git@host/path) or choose a key with a user name.</source>
+        <translation>请在 URL 中写明用户（ssh://git@host/path），或选择一个带用户名的密钥。</translation>
+    </message>
+    <message>
+        <source>the stored key</source>
+        <translation>存储的密钥</translation>
+    </message>
+    <message>
+        <source>the key file %1</source>
+        <translation>密钥文件 %1</translation>
+    </message>
+    <message>
+        <source>ssh-agent</source>
+        <translation>ssh-agent</translation>
+    </message>
+    <message>
+        <source>No key to sign in to %1 as %2.</source>
+        <translation>没有以 %2 身份登录 %1 所用的密钥。</translation>
+    </message>
+    <message>
+        <source>Choose a key from the inventory, a key file, or ssh-agent.</source>
+        <translation>请选择清单中的密钥、密钥文件或 ssh-agent。</translation>
+    </message>
+    <message>
+        <source>Authentication to %1 as %2 failed (tried %3).</source>
+        <translation>以 %2 身份在 %1 上认证失败（已尝试：%3）。</translation>
+    </message>
+    <message>
+        <source>Check that the key&apos;s public half is in the server&apos;s authorized_keys for that user, and that the user name is right.</source>
+        <translation>请确认密钥的公钥已写入服务器上该用户的 authorized_keys，并且用户名正确。</translation>
+    </message>
+    <message>
+        <source>The SSH library did not show the host key of %1.</source>
+        <translation>SSH 库没有提供 %1 的主机密钥。</translation>
+    </message>
+    <message>
+        <source>This build of libgit2 cannot check host keys; fetch over https or from a local path.</source>
+        <translation>当前构建的 libgit2 无法校验主机密钥；请通过 https 或从本地路径拉取。</translation>
+    </message>
+    <message>
+        <source>No known hosts file to check the host key of %1 against.</source>
+        <translation>没有可用于校验 %1 主机密钥的 known_hosts 文件。</translation>
+    </message>
+    <message>
+        <source>The host key of %1 (%2 %3) is marked as revoked in ReleaseDesk&apos;s known hosts.</source>
+        <translation>%1 的主机密钥（%2 %3）在 ReleaseDesk 的 known_hosts 中被标记为已吊销。</translation>
+    </message>
+    <message>
+        <source>Do not fetch from it until the server has a new key.</source>
+        <translation>在服务器换上新密钥之前，请不要从它拉取。</translation>
+    </message>
+    <message>
+        <source>The host key of %1 has CHANGED. Stored: %2. Offered now: %3 (%4). The fetch was refused: someone may be intercepting it.</source>
+        <translation>%1 的主机密钥已变更！已保存：%2。当前提供：%3（%4）。拉取已被拒绝：可能有人正在拦截该连接。</translation>
+    </message>
+    <message>
+        <source>If the server&apos;s keys were rotated, check the new fingerprint on the server (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then forget the stored key and fetch again.</source>
+        <translation>如果服务器轮换过密钥，请在服务器上核对新的指纹（ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub），然后删除已保存的密钥并重新拉取。</translation>
+    </message>
+    <message>
+        <source>The host key of %1 (%2 %3) is not known and was not accepted.</source>
+        <translation>%1 的主机密钥（%2 %3）未登记，且未被接受。</translation>
+    </message>
+    <message>
+        <source>Compare the fingerprint with the server&apos;s and accept it.</source>
+        <translation>请将该指纹与服务器上的指纹比对后再接受。</translation>
+    </message>
+    <message>
+        <source>Fetching %1 failed: %2</source>
+        <translation>拉取 %1 失败：%2</translation>
+    </message>
+    <message>
+        <source>Check the key and the user name, and that the server accepts the key.</source>
+        <translation>请检查密钥和用户名，并确认服务器接受该密钥。</translation>
+    </message>
+    <message>
+        <source>The URL does not point to a git repository: check the path in the project&apos;s git URL.</source>
+        <translation>该 URL 指向的不是 git 仓库：请检查项目 git 地址中的路径。</translation>
+    </message>
+    <message>
+        <source>The server could not be reached: check the host name, the port, the network and any proxy.</source>
+        <translation>无法连接服务器：请检查主机名、端口、网络以及代理设置。</translation>
+    </message>
+    <message>
+        <source>The server&apos;s TLS certificate was not accepted: check the system&apos;s trusted certificates.</source>
+        <translation>服务器的 TLS 证书未被接受：请检查系统信任的证书。</translation>
+    </message>
+    <message>
+        <source>The git URL is empty.</source>
+        <translation>git 地址为空。</translation>
+    </message>
+    <message>
+        <source>Enter the repository&apos;s URL, e.g. git@host:team/app.git.</source>
+        <translation>请输入仓库地址，例如 git@host:team/app.git。</translation>
+    </message>
+    <message>
+        <source>The git URL &quot;%1&quot; has spaces around it or a line break.</source>
+        <translation>git 地址“%1”首尾有空格或包含换行符。</translation>
+    </message>
+    <message>
+        <source>Remove them.</source>
+        <translation>请删除它们。</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a git URL ReleaseDesk can fetch.</source>
+        <translation>“%1”不是 ReleaseDesk 可以拉取的 git 地址。</translation>
+    </message>
+    <message>
+        <source>Use https://, ssh://, git://, file://, user@host:path or an absolute path.</source>
+        <translation>请使用 https://、ssh://、git://、file://、user@host:path 或绝对路径。</translation>
+    </message>
+    <message>
+        <source>The git URL &quot;%1&quot; names no host.</source>
+        <translation>git 地址“%1”中没有主机。</translation>
+    </message>
+    <message>
+        <source>Write it as %1://host/path.</source>
+        <translation>请写成 %1://host/path 的形式。</translation>
+    </message>
+    <message>
+        <source>The git URL &quot;%1&quot; names no repository path.</source>
+        <translation>git 地址“%1”中没有仓库路径。</translation>
+    </message>
+    <message>
+        <source>Add the repository&apos;s path after the host.</source>
+        <translation>请在主机后面加上仓库路径。</translation>
+    </message>
+    <message>
+        <source>Use https://, ssh://, git://, file://, user@host:path or an absolute path (a relative path would depend on where ReleaseDesk was started).</source>
+        <translation>请使用 https://、ssh://、git://、file://、user@host:path 或绝对路径（相对路径会取决于 ReleaseDesk 的启动位置）。</translation>
+    </message>
+    <message>
+        <source>Fetching %1 failed: there is no such folder.</source>
+        <translation>拉取 %1 失败：该目录不存在。</translation>
+    </message>
+    <message>
+        <source>The key file %1 does not exist or cannot be read.</source>
+        <translation>密钥文件 %1 不存在或无法读取。</translation>
+    </message>
+    <message>
+        <source>Check the key&apos;s path and its permissions.</source>
+        <translation>请检查密钥的路径及其权限。</translation>
+    </message>
+    <message>
+        <source>Could not create the folder for the mirror %1.</source>
+        <translation>无法为镜像 %1 创建目录。</translation>
+    </message>
+    <message>
+        <source>Check the permissions of the data directory.</source>
+        <translation>请检查数据目录的权限。</translation>
+    </message>
+    <message>
+        <source>Could not create the mirror %1</source>
+        <translation>无法创建镜像 %1</translation>
+    </message>
+    <message>
+        <source>Could not open the mirror %1</source>
+        <translation>无法打开镜像 %1</translation>
+    </message>
+    <message>
+        <source>Delete the folder and fetch again to rebuild the mirror.</source>
+        <translation>请删除该目录并重新拉取，以重建镜像。</translation>
+    </message>
+    <message>
+        <source>Could not set up the remote of the mirror %1</source>
+        <translation>无法设置镜像 %1 的远程仓库</translation>
+    </message>
+    <message>
+        <source>Could not read the remote of the mirror %1</source>
+        <translation>无法读取镜像 %1 的远程仓库</translation>
+    </message>
+    <message>
+        <source>Could not change the URL of the mirror %1</source>
+        <translation>无法修改镜像 %1 的 URL</translation>
+    </message>
+    <message>
+        <source>Could not point the mirror&apos;s HEAD at %1</source>
+        <translation>无法将镜像的 HEAD 指向 %1</translation>
+    </message>
+    <message>
+        <source>Could not move the new mirror into place at %1.</source>
+        <translation>无法将新镜像移动到 %1。</translation>
+    </message>
+    <message>
+        <source>Another fetch may have created it meanwhile; fetch again.</source>
+        <translation>可能有另一次拉取在此期间创建了它；请重新拉取。</translation>
+    </message>
+</context>
+<context>
+    <name>GitRefs</name>
+    <message>
+        <source>There is no git repository at %1.</source>
+        <translation>%1 处没有 git 仓库。</translation>
+    </message>
+    <message>
+        <source>Fetch the project&apos;s mirror first.</source>
+        <translation>请先拉取项目的镜像。</translation>
+    </message>
+    <message>
+        <source>Could not open the repository %1</source>
+        <translation>无法打开仓库 %1</translation>
+    </message>
+    <message>
+        <source>Could not list the branches of %1</source>
+        <translation>无法列出 %1 的分支</translation>
+    </message>
+    <message>
+        <source>Could not read a branch of %1</source>
+        <translation>无法读取 %1 的某个分支</translation>
+    </message>
+    <message>
+        <source>Could not list the tags of %1</source>
+        <translation>无法列出 %1 的标签</translation>
+    </message>
+    <message>
+        <source>No ref was given.</source>
+        <translation>没有给出引用。</translation>
+    </message>
+    <message>
+        <source>Give a branch, a tag or a commit id.</source>
+        <translation>请给出分支、标签或提交 ID。</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid ref.</source>
+        <translation>“%1”不是有效的引用。</translation>
+    </message>
+    <message>
+        <source>The short id &quot;%1&quot; matches more than one object in %2.</source>
+        <translation>短 ID“%1”在 %2 中匹配到多个对象。</translation>
+    </message>
+    <message>
+        <source>Give more characters of the commit id.</source>
+        <translation>请给出更多位的提交 ID。</translation>
+    </message>
+    <message>
+        <source>There is no branch, tag or commit &quot;%1&quot; in %2.</source>
+        <translation>%2 中没有分支、标签或提交“%1”。</translation>
+    </message>
+    <message>
+        <source>Check the spelling (list them with &quot;refs branches&quot; and &quot;refs tags&quot;), or fetch the mirror if it is new upstream.</source>
+        <translation>请检查拼写（可用“refs branches”和“refs tags”列出），如果它是上游新加的，请先拉取镜像。</translation>
+    </message>
+    <message>
+        <source>Could not resolve &quot;%1&quot; in %2</source>
+        <translation>无法在 %2 中解析“%1”</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; in %2 is a %3, not a commit.</source>
+        <translation>%2 中的“%1”是 %3，不是提交。</translation>
+    </message>
+    <message>
+        <source>The number of commits must be at least 1.</source>
+        <translation>提交数至少为 1。</translation>
+    </message>
+    <message>
+        <source>Could not walk the history of %1</source>
+        <translation>无法遍历 %1 的提交历史</translation>
     </message>
 </context>
 <context>
@@ -774,18 +1354,6 @@
         <translation>这是 ReleaseDesk 的缺陷：只有打开清单的线程才能写入清单。</translation>
     </message>
     <message>
-        <source>The inventory database could not start a transaction: %1</source>
-        <translation>清单数据库无法开始事务：%1</translation>
-    </message>
-    <message>
-        <source>The inventory database could not save the change: %1</source>
-        <translation>清单数据库无法保存更改：%1</translation>
-    </message>
-    <message>
-        <source>Check that the disk is not full.</source>
-        <translation>请检查磁盘是否已满。</translation>
-    </message>
-    <message>
         <source>key</source>
         <translation>密钥</translation>
     </message>
@@ -932,6 +1500,18 @@
     <message>
         <source>Unknown secret column %1.%2.</source>
         <translation>未知的机密列 %1.%2。</translation>
+    </message>
+    <message>
+        <source>start a transaction</source>
+        <translation>开始事务</translation>
+    </message>
+    <message>
+        <source>undo the change</source>
+        <translation>撤销更改</translation>
+    </message>
+    <message>
+        <source>save the change</source>
+        <translation>保存更改</translation>
     </message>
 </context>
 <context>
@@ -1483,6 +2063,59 @@
     </message>
 </context>
 <context>
+    <name>LocalHook</name>
+    <message>
+        <source>The hook</source>
+        <translation>钩子</translation>
+    </message>
+    <message>
+        <source>%1 could not start: %2</source>
+        <translation>%1无法启动：%2</translation>
+    </message>
+    <message>
+        <source>Check that /bin/sh and /usr/bin/setsid exist and the work directory %1 is there.</source>
+        <translation>请检查 /bin/sh 和 /usr/bin/setsid 是否存在，以及工作目录 %1 是否存在。</translation>
+    </message>
+    <message>
+        <source>(no output)</source>
+        <translation>（无输出）</translation>
+    </message>
+    <message>
+        <source>%1 did not finish within %2 seconds and was stopped.</source>
+        <translation>%1未在 %2 秒内完成，已被终止。</translation>
+    </message>
+    <message>
+        <source>Raise the time limit or make the hook faster. Last output:
+%1</source>
+        <translation>请提高超时时间，或让钩子运行得更快。最后的输出：
+%1</translation>
+    </message>
+    <message>
+        <source>%1 was cancelled.</source>
+        <translation>%1已取消。</translation>
+    </message>
+    <message>
+        <source>%1 crashed: %2</source>
+        <translation>%1崩溃：%2</translation>
+    </message>
+    <message>
+        <source>Last output:
+%1</source>
+        <translation>最后的输出：
+%1</translation>
+    </message>
+    <message>
+        <source>%1 failed with exit code %2.</source>
+        <translation>%1失败，退出码 %2。</translation>
+    </message>
+    <message>
+        <source>Fix the hook or what it builds, then run it again. Last output:
+%1</source>
+        <translation>请修复钩子或它所构建的内容，然后重新运行。最后的输出：
+%1</translation>
+    </message>
+</context>
+<context>
     <name>Output</name>
     <message>
         <source>yes</source>
@@ -1491,6 +2124,174 @@
     <message>
         <source>no</source>
         <translation>否</translation>
+    </message>
+</context>
+<context>
+    <name>PackageBuilder</name>
+    <message>
+        <source>Could not read %1 in the work directory.</source>
+        <translation>无法读取工作目录中的 %1。</translation>
+    </message>
+    <message>
+        <source>Make sure nothing else changes the work directory, then build again.</source>
+        <translation>请确保没有其他程序在修改工作目录，然后重新构建。</translation>
+    </message>
+    <message>
+        <source>%1 is neither a file, a directory nor a symlink and is not part of the package.</source>
+        <translation>%1 既不是文件、目录，也不是符号链接，不会包含在发布包中。</translation>
+    </message>
+    <message>
+        <source>Could not read %1 from the mirror</source>
+        <translation>无法从镜像读取 %1</translation>
+    </message>
+    <message>
+        <source>Could not read the symlink %1.</source>
+        <translation>无法读取符号链接 %1。</translation>
+    </message>
+    <message>
+        <source>Check the ref, or fetch the mirror first (mirror fetch %1) if it is new.</source>
+        <translation>请检查该引用；如果它是新的，请先拉取镜像（mirror fetch %1）。</translation>
+    </message>
+    <message>
+        <source>Could not create the work directory %1.</source>
+        <translation>无法创建工作目录 %1。</translation>
+    </message>
+    <message>
+        <source>Check the permissions of the data directory.</source>
+        <translation>请检查数据目录的权限。</translation>
+    </message>
+    <message>
+        <source>Could not create a work directory in %1: %2</source>
+        <translation>无法在 %1 中创建工作目录：%2</translation>
+    </message>
+    <message>
+        <source>Check the free space and permissions of the data directory.</source>
+        <translation>请检查数据目录的剩余空间和权限。</translation>
+    </message>
+    <message>
+        <source>The after-download hook</source>
+        <translation>下载后钩子</translation>
+    </message>
+</context>
+<context>
+    <name>PackageManifest</name>
+    <message>
+        <source>The package manifest is not valid JSON: %1.</source>
+        <translation>发布包清单文件不是有效的 JSON：%1。</translation>
+    </message>
+    <message>
+        <source>Build the package again.</source>
+        <translation>请重新构建发布包。</translation>
+    </message>
+    <message>
+        <source>The package manifest has format %1; this version reads format %2.</source>
+        <translation>发布包清单文件的格式版本为 %1；本版本读取的是格式版本 %2。</translation>
+    </message>
+    <message>
+        <source>Build the package again with this version.</source>
+        <translation>请用此版本重新构建发布包。</translation>
+    </message>
+</context>
+<context>
+    <name>PackageStore</name>
+    <message>
+        <source>Could not create the package store %1.</source>
+        <translation>无法创建发布包仓库 %1。</translation>
+    </message>
+    <message>
+        <source>Check the permissions of the data directory.</source>
+        <translation>请检查数据目录的权限。</translation>
+    </message>
+    <message>
+        <source>Could not read the package record %1: %2</source>
+        <translation>无法读取发布包记录 %1：%2</translation>
+    </message>
+    <message>
+        <source>The stored package %1 is incomplete.</source>
+        <translation>已保存的发布包 %1 不完整。</translation>
+    </message>
+    <message>
+        <source>Prune the package store and build it again.</source>
+        <translation>请清理发布包仓库并重新构建。</translation>
+    </message>
+    <message>
+        <source>Could not create a package in %1: %2</source>
+        <translation>无法在 %1 中创建发布包：%2</translation>
+    </message>
+    <message>
+        <source>Check the free space and permissions of the package store.</source>
+        <translation>请检查发布包仓库的剩余空间和权限。</translation>
+    </message>
+    <message>
+        <source>Free space in %1 or prune old packages (package prune), then build again.</source>
+        <translation>请释放 %1 的空间或清理旧的发布包（package prune），然后重新构建。</translation>
+    </message>
+    <message>
+        <source>Could not move the package into place as %1: %2</source>
+        <translation>无法将发布包移动到 %1：%2</translation>
+    </message>
+    <message>
+        <source>Check the permissions of the package store.</source>
+        <translation>请检查发布包仓库的权限。</translation>
+    </message>
+    <message>
+        <source>Could not record the package %1: %2</source>
+        <translation>无法记录发布包 %1：%2</translation>
+    </message>
+    <message>
+        <source>Could not remove the package record of %1.</source>
+        <translation>无法删除 %1 的发布包记录。</translation>
+    </message>
+    <message>
+        <source>Check the permissions of %1.</source>
+        <translation>请检查 %1 的权限。</translation>
+    </message>
+    <message>
+        <source>Could not remove the package %1.</source>
+        <translation>无法删除发布包 %1。</translation>
+    </message>
+</context>
+<context>
+    <name>PackageWriter</name>
+    <message>
+        <source>Check the free space and permissions of %1.</source>
+        <translation>请检查 %1 的剩余空间和权限。</translation>
+    </message>
+    <message>
+        <source>Could not start a package archive: out of memory.</source>
+        <translation>无法开始创建发布包归档：内存不足。</translation>
+    </message>
+    <message>
+        <source>Could not start the package %1</source>
+        <translation>无法开始创建发布包 %1</translation>
+    </message>
+    <message>
+        <source>Could not write %1 into the package</source>
+        <translation>无法将 %1 写入发布包</translation>
+    </message>
+    <message>
+        <source>Could not write the package %1</source>
+        <translation>无法写入发布包 %1</translation>
+    </message>
+    <message>
+        <source>Could not read %1 for the package: %2</source>
+        <translation>无法读取要打包的 %1：%2</translation>
+    </message>
+    <message>
+        <source>Check that the build left it readable.</source>
+        <translation>请检查构建后它是否仍可读。</translation>
+    </message>
+    <message>
+        <source>%1 changed while it was being packaged.</source>
+        <translation>%1 在打包过程中发生了变化。</translation>
+    </message>
+    <message>
+        <source>Make sure nothing else writes into the work directory, then build again.</source>
+        <translation>请确保没有其他程序在写入工作目录，然后重新构建。</translation>
+    </message>
+    <message>
+        <source>Could not finish the package %1</source>
+        <translation>无法完成发布包 %1</translation>
     </message>
 </context>
 <context>
@@ -1530,6 +2331,33 @@
     <message>
         <source>Nothing was entered.</source>
         <translation>没有输入任何内容。</translation>
+    </message>
+</context>
+<context>
+    <name>PatchPackage</name>
+    <message>
+        <source>&quot;%1&quot; is not a full commit id.</source>
+        <translation>“%1”不是完整的提交 ID。</translation>
+    </message>
+    <message>
+        <source>Could not read the tree of %1</source>
+        <translation>无法读取 %1 的目录树</translation>
+    </message>
+    <message>
+        <source>Could not compare %1 with %2</source>
+        <translation>无法比较 %1 与 %2</translation>
+    </message>
+    <message>
+        <source>Could not find the renames between %1 and %2</source>
+        <translation>无法找出 %1 与 %2 之间的重命名</translation>
+    </message>
+    <message>
+        <source>The submodule %1 is not part of the patch.</source>
+        <translation>子模块 %1 不会包含在补丁中。</translation>
+    </message>
+    <message>
+        <source>Could not read %1 from the mirror</source>
+        <translation>无法从镜像读取 %1</translation>
     </message>
 </context>
 <context>
@@ -2880,6 +3708,18 @@ Trust it and remember it? [yes/once/NO] </source>
             <numerusform>%n 个字段无效：</numerusform>
         </translation>
     </message>
+    <message>
+        <source>The git URL &quot;%1&quot; uses a remote helper (&quot;::&quot;), which could run programs.</source>
+        <translation>git 地址“%1”使用了远程辅助程序（“::”），它可能会运行其他程序。</translation>
+    </message>
+    <message>
+        <source>The git URL contains a password.</source>
+        <translation>git 地址中包含密码。</translation>
+    </message>
+    <message>
+        <source>Remove it from the URL; use an SSH key or a credential helper instead, so the password is not stored in plain text.</source>
+        <translation>请从 URL 中删除密码；改用 SSH 密钥或凭据助手，以免密码以明文保存。</translation>
+    </message>
 </context>
 <context>
     <name>Vault</name>
@@ -2995,6 +3835,22 @@ Trust it and remember it? [yes/once/NO] </source>
         <source>Type the password that protected this data, and check that the file is complete.</source>
         <translation>请输入保护这些数据的密码，并检查文件是否完整。</translation>
     </message>
+    <message>
+        <source>The vault record disappeared while unlocking.</source>
+        <translation>解锁过程中保管库记录消失了。</translation>
+    </message>
+    <message>
+        <source>Try again.</source>
+        <translation>请重试。</translation>
+    </message>
+    <message>
+        <source>The master password was changed elsewhere since this vault was unlocked.</source>
+        <translation>自本保管库解锁以来，主密码已在别处被修改。</translation>
+    </message>
+    <message>
+        <source>Unlock the vault again with the new master password.</source>
+        <translation>请用新的主密码重新解锁保管库。</translation>
+    </message>
 </context>
 <context>
     <name>VaultCommands</name>
@@ -3088,6 +3944,89 @@ Trust it and remember it? [yes/once/NO] </source>
     <message>
         <source>LANG</source>
         <translation>语言</translation>
+    </message>
+</context>
+<context>
+    <name>rd::ConnectionCheckDialog</name>
+    <message>
+        <source>Check connection</source>
+        <translation>检查连接</translation>
+    </message>
+    <message>
+        <source>Each server is reached over SSH, signed in to with its key, and asked to run `true`. Select a row to read its whole error.</source>
+        <translation>逐台通过 SSH 连接服务器，用其密钥登录，并运行 `true`。选中某一行可查看完整的错误信息。</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Signed in with</source>
+        <translation>登录方式</translation>
+    </message>
+    <message>
+        <source>Seconds</source>
+        <translation>耗时（秒）</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>%1 port %2</source>
+        <translation>%1 端口 %2</translation>
+    </message>
+    <message>
+        <source>The selected server&apos;s error appears here.</source>
+        <translation>选中服务器的错误信息会显示在这里。</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation>重新检查</translation>
+    </message>
+    <message>
+        <source>`true` did not succeed (exit %1).</source>
+        <translation>`true` 执行失败（退出码 %1）。</translation>
+    </message>
+    <message>
+        <source>Sign in with ssh by hand and check the account&apos;s shell.</source>
+        <translation>请手动用 ssh 登录，检查该账户的 shell。</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>连接中</translation>
+    </message>
+    <message>
+        <source>ok</source>
+        <translation>成功</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Stopped before the check ran.</source>
+        <translation>检查运行前已停止。</translation>
+    </message>
+    <message>
+        <source>%1 ok, %2 failed, %3 still connecting…</source>
+        <translation>%1 台成功，%2 台失败，%3 台仍在连接…</translation>
+    </message>
+    <message>
+        <source>%1 ok, %2 failed.</source>
+        <translation>%1 台成功，%2 台失败。</translation>
     </message>
 </context>
 <context>
@@ -3287,6 +4226,218 @@ sudo systemctl reload nginx</translation>
         <source>%n hook template(s)</source>
         <translation>
             <numerusform>%n 个钩子模板</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>rd::HostKeyDialog</name>
+    <message>
+        <source>Unknown host key</source>
+        <translation>未知的主机密钥</translation>
+    </message>
+    <message>
+        <source>ReleaseDesk has not connected to &lt;b&gt;%1&lt;/b&gt; before. Its server sent the host key below; trust it only if it matches the server&apos;s own key.</source>
+        <translation>ReleaseDesk 之前从未连接过 &lt;b&gt;%1&lt;/b&gt;。该服务器发来了下面的主机密钥；只有当它与服务器自身的密钥一致时才信任它。</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>%1 port %2</source>
+        <translation>%1 端口 %2</translation>
+    </message>
+    <message>
+        <source>Key type</source>
+        <translation>密钥类型</translation>
+    </message>
+    <message>
+        <source>Fingerprint</source>
+        <translation>指纹</translation>
+    </message>
+    <message>
+        <source>To verify it, run this on the server (or ask its administrator) and compare the SHA256 fingerprint it prints:</source>
+        <translation>要核实它，请在服务器上运行以下命令（或询问服务器管理员），并比对输出的 SHA256 指纹：</translation>
+    </message>
+    <message>
+        <source>Trust and remember</source>
+        <translation>信任并记住</translation>
+    </message>
+    <message>
+        <source>Connect, and store the key in ReleaseDesk&apos;s known_hosts for later connections.</source>
+        <translation>连接，并将该密钥保存到 ReleaseDesk 的 known_hosts 中供以后连接使用。</translation>
+    </message>
+    <message>
+        <source>Trust once</source>
+        <translation>仅本次信任</translation>
+    </message>
+    <message>
+        <source>Connect this time without storing the key; you will be asked again next time.</source>
+        <translation>本次连接但不保存该密钥；下次连接时会再次询问。</translation>
+    </message>
+    <message>
+        <source>Reject</source>
+        <translation>拒绝</translation>
+    </message>
+    <message>
+        <source>Do not connect.</source>
+        <translation>不连接。</translation>
+    </message>
+</context>
+<context>
+    <name>rd::HostKeyScanDialog</name>
+    <message>
+        <source>Scan host keys</source>
+        <translation>扫描主机密钥</translation>
+    </message>
+    <message>
+        <source>The keys the servers offer now, compared with ReleaseDesk&apos;s known_hosts. Check the new keys whose fingerprints match the servers&apos; own (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on each server) and trust them together.</source>
+        <translation>服务器当前提供的密钥，已与 ReleaseDesk 的 known_hosts 比对。请勾选指纹与服务器自身一致的新密钥（在每台服务器上运行 ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub），然后一起信任。</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Fingerprint</source>
+        <translation>指纹</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>%1 port %2</source>
+        <translation>%1 端口 %2</translation>
+    </message>
+    <message>
+        <source>Select a server to see its key, or why it could not be scanned.</source>
+        <translation>选中一台服务器可查看它的密钥，或无法扫描的原因。</translation>
+    </message>
+    <message>
+        <source>Check all new</source>
+        <translation>勾选所有新密钥</translation>
+    </message>
+    <message>
+        <source>Scan again</source>
+        <translation>重新扫描</translation>
+    </message>
+    <message>
+        <source>Trust checked</source>
+        <translation>信任勾选项</translation>
+    </message>
+    <message>
+        <source>scanning…</source>
+        <translation>扫描中…</translation>
+    </message>
+    <message>
+        <source>new</source>
+        <translation>新</translation>
+    </message>
+    <message>
+        <source>known</source>
+        <translation>已知</translation>
+    </message>
+    <message>
+        <source>CHANGED</source>
+        <translation>已变更</translation>
+    </message>
+    <message>
+        <source>revoked</source>
+        <translation>已吊销</translation>
+    </message>
+    <message>
+        <source>unreachable: %1</source>
+        <translation>无法连接：%1</translation>
+    </message>
+    <message>
+        <source>Forget stored key…</source>
+        <translation>删除已保存的密钥…</translation>
+    </message>
+    <message>
+        <source>Remove the stored key of %1 port %2, after you have checked on the server that its key really changed.</source>
+        <translation>在服务器上确认其密钥确实已更换后，删除 %1 端口 %2 的已保存密钥。</translation>
+    </message>
+    <message>
+        <source>%1 (%2 port %3)</source>
+        <translation>%1（%2 端口 %3）</translation>
+    </message>
+    <message>
+        <source>%1 could not be scanned:
+%2</source>
+        <translation>无法扫描 %1：
+%2</translation>
+    </message>
+    <message>
+        <source>%1 offers a host key that differs from the stored one.
+Stored:      %2
+Offered now: %3 (%4)
+
+Connections to it are refused: someone may be intercepting them. If the server was reinstalled or its keys were rotated, check the new fingerprint on the server (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then use &quot;Forget stored key&quot; and trust the new key.</source>
+        <translation>%1 提供的主机密钥与已保存的不同。
+已保存：  %2
+当前提供：%3（%4）
+
+到它的连接会被拒绝：可能有人正在拦截连接。如果服务器重装过或轮换过密钥，请在服务器上核对新的指纹（ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub），然后使用“删除已保存的密钥”并信任新密钥。</translation>
+    </message>
+    <message>
+        <source>%1 offers a key marked as revoked in known_hosts (%2 %3). Do not connect until the server has a new key.</source>
+        <translation>%1 提供的密钥在 known_hosts 中被标记为已吊销（%2 %3）。在服务器换上新密钥之前，请不要连接。</translation>
+    </message>
+    <message>
+        <source>%1 offers a key that is not known yet:
+%2 %3
+
+Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the server before trusting it.</source>
+        <translation>%1 提供的密钥尚未登记：
+%2 %3
+
+信任之前，请将它与服务器上 ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub 的输出比对。</translation>
+    </message>
+    <message>
+        <source>%1 offers the stored key:
+%2 %3</source>
+        <translation>%1 提供的是已保存的密钥：
+%2 %3</translation>
+    </message>
+    <message>
+        <source>Forget stored host key</source>
+        <translation>删除已保存的主机密钥</translation>
+    </message>
+    <message>
+        <source>Forget the stored host key of %1 (%2 port %3)?</source>
+        <translation>要删除 %1（%2 端口 %3）的已保存主机密钥吗？</translation>
+    </message>
+    <message>
+        <source>Do this only after checking on the server that its key really changed. The offered key is then shown as new, to be trusted like a first contact.</source>
+        <translation>请仅在服务器上确认其密钥确实已更换后再这样做。之后它提供的密钥会显示为新密钥，可像首次连接时一样信任。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Scanning %n server(s)…</source>
+        <translation>
+            <numerusform>正在扫描 %n 台服务器…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 new, %2 known, %3 changed, %4 unreachable.</source>
+        <translation>%1 个新密钥，%2 个已知，%3 个已变更，%4 台无法连接。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Trust %n checked</source>
+        <translation>
+            <numerusform>信任勾选的 %n 项</numerusform>
         </translation>
     </message>
 </context>
@@ -3671,6 +4822,137 @@ node_modules
     </message>
 </context>
 <context>
+    <name>rd::ReleaseEngine</name>
+    <message>
+        <source>%1 was cancelled.</source>
+        <translation>“%1”已取消。</translation>
+    </message>
+    <message>
+        <source>%1 did not finish within %2 s and was stopped.</source>
+        <translation>“%1”未在 %2 秒内完成，已被终止。</translation>
+    </message>
+    <message>
+        <source>Raise the time limit or find out what it waits for.</source>
+        <translation>请提高超时时间，或查明它在等待什么。</translation>
+    </message>
+    <message>
+        <source>%1 failed with exit code %2: %3</source>
+        <translation>“%1”失败，退出码 %2：%3</translation>
+    </message>
+    <message>
+        <source>%1 was killed by signal %2: %3</source>
+        <translation>“%1”被信号 %2 终止：%3</translation>
+    </message>
+    <message>
+        <source>== 06 upload %1 to %2</source>
+        <translation>== 06 上传 %1 到 %2</translation>
+    </message>
+    <message>
+        <source>%1 is being deployed by someone else: %2</source>
+        <translation>其他人正在部署 %1：%2</translation>
+    </message>
+    <message>
+        <source>Wait for that release to finish. If its owner is gone, break the stale lock explicitly.</source>
+        <translation>请等待那次发布完成。如果发布者已不在，请显式解除这个过期的锁。</translation>
+    </message>
+    <message>
+        <source>Taking the deploy lock failed: %1</source>
+        <translation>获取部署锁失败：%1</translation>
+    </message>
+    <message>
+        <source>Preparing %1</source>
+        <translation>准备 %1</translation>
+    </message>
+    <message>
+        <source>The package changed on this workstation while it was uploaded.</source>
+        <translation>上传期间，本机上的发布包发生了变化。</translation>
+    </message>
+    <message>
+        <source>Build the package again and restart the release.</source>
+        <translation>请重新构建发布包，然后重新开始发布。</translation>
+    </message>
+    <message>
+        <source>uploaded, sha256 %1</source>
+        <translation>已上传，sha256 %1</translation>
+    </message>
+    <message>
+        <source>== 07 unpack and before-release hook</source>
+        <translation>== 07 解包并运行发布前钩子</translation>
+    </message>
+    <message>
+        <source>Unpacking %1</source>
+        <translation>解包 %1</translation>
+    </message>
+    <message>
+        <source>The before-release hook</source>
+        <translation>发布前钩子</translation>
+    </message>
+    <message>
+        <source>== 08 switch current to %1</source>
+        <translation>== 08 将 current 切换到 %1</translation>
+    </message>
+    <message>
+        <source>Switching to %1</source>
+        <translation>切换到 %1</translation>
+    </message>
+    <message>
+        <source>== 09 after-release hook</source>
+        <translation>== 09 发布后钩子</translation>
+    </message>
+    <message>
+        <source>The after-release hook</source>
+        <translation>发布后钩子</translation>
+    </message>
+    <message>
+        <source>== 10 health check</source>
+        <translation>== 10 健康检查</translation>
+    </message>
+    <message>
+        <source>The health check</source>
+        <translation>健康检查</translation>
+    </message>
+    <message>
+        <source>%1 There is no previous release to switch back to.</source>
+        <translation>%1 没有可以切回的上一个版本。</translation>
+    </message>
+    <message>
+        <source>switching back to %1</source>
+        <translation>正在切回 %1</translation>
+    </message>
+    <message>
+        <source>Switching back to %1</source>
+        <translation>切回 %1</translation>
+    </message>
+    <message>
+        <source>%1 Switching back to %2 failed too: %3</source>
+        <translation>%1 切回 %2 也失败了：%3</translation>
+    </message>
+    <message>
+        <source>Check the server now: it runs the new release.</source>
+        <translation>请立即检查该服务器：它正在运行新版本。</translation>
+    </message>
+    <message>
+        <source>%1 The server was switched back to %2.</source>
+        <translation>%1 服务器已切回 %2。</translation>
+    </message>
+    <message>
+        <source>lock released</source>
+        <translation>已释放锁</translation>
+    </message>
+    <message>
+        <source>Not switched: %1 of %2 servers failed, more than the failure budget of %3.</source>
+        <translation>未切换：%2 台服务器中有 %1 台失败，超过了允许的失败数 %3。</translation>
+    </message>
+    <message>
+        <source>Aborted; %1 of %2 servers failed.</source>
+        <translation>已中止；%2 台服务器中有 %1 台失败。</translation>
+    </message>
+    <message>
+        <source>%1 of %2 servers released %3.</source>
+        <translation>%2 台服务器中有 %1 台已发布 %3。</translation>
+    </message>
+</context>
+<context>
     <name>rd::ServerListModel</name>
     <message>
         <source>#</source>
@@ -3819,6 +5101,22 @@ node_modules
         <translation>
             <numerusform>%n 台服务器</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Check connection</source>
+        <translation>检查连接</translation>
+    </message>
+    <message>
+        <source>Connect to the selected servers, sign in and run `true` (%1)</source>
+        <translation>连接选中的服务器，登录并运行 `true`（%1）</translation>
+    </message>
+    <message>
+        <source>Scan host keys</source>
+        <translation>扫描主机密钥</translation>
+    </message>
+    <message>
+        <source>Fetch the host keys of the selected servers to approve them together (%1)</source>
+        <translation>获取选中服务器的主机密钥，以便一起批准（%1）</translation>
     </message>
 </context>
 <context>
