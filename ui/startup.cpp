@@ -1,4 +1,5 @@
 #include "startup.h"
+
 #include "appsettings.h"
 #include "common/datadir.h"
 #include "inventory/inventorystore.h"
@@ -15,7 +16,6 @@ namespace rd {
 Startup::Startup(const QString &dataDirOverride, const QString &languageOverride)
     : m_dataDirOverride(dataDirOverride), m_languageOverride(languageOverride)
 {
-    QApplication::setApplicationVersion(QStringLiteral(RELEASEDESK_VERSION));
 }
 
 // The window goes first: it refers to the vault and the store.

@@ -246,17 +246,20 @@ qint64 scalarId(const QSqlDatabase &db, const QString &sql, const QVariantList &
 Result<std::unique_ptr<InventoryStore>> InventoryStore::open(const QString &path)
 {
     const QFileInfo info(path);
+    const bool newDirectory = !QFileInfo::exists(info.absolutePath());
     if (!QDir().mkpath(info.absolutePath()))
         return fail(tr("Could not create the data directory %1.").arg(info.absolutePath()),
                     tr("Choose another one with --data-dir or RELEASEDESK_HOME."));
-    if (!info.exists()) {
-        // Create the file 0600 before SQLite opens it; its -wal and -shm files copy these permissions.
-        QFile file(path);
-        if (!file.open(QIODevice::WriteOnly)
-            || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
-            return fail(tr("Could not create the inventory database %1: %2").arg(path, file.errorString()),
-                        tr("Check the permissions of the data directory."));
-    }
+    if (newDirectory)
+        QFile::setPermissions(info.absolutePath(),
+                              QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    // 0600 before SQLite opens it (its -wal and -shm files copy these permissions), and again on every
+    // open, for a database copied in with looser ones.
+    QFile file(path);
+    if ((!info.exists() && !file.open(QIODevice::WriteOnly))
+        || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
+        return fail(tr("Could not create the inventory database %1: %2").arg(path, file.errorString()),
+                    tr("Check the permissions of the data directory."));
 
     std::unique_ptr<InventoryStore> store(new InventoryStore);
     store->m_path = info.absoluteFilePath();
@@ -440,8 +443,21 @@ Result<Server> InventoryStore::server(qint64 id) const
                          serverFrom, tr("server"));
 }
 
-Result<qint64> InventoryStore::addServer(const Server &server)
+namespace {
+
+// "[2001:db8::1]" and "2001:db8::1" are one host: stored without the brackets.
+Server withPlainHost(Server server)
 {
+    if (server.host.startsWith(u'[') && server.host.endsWith(u']'))
+        server.host = server.host.mid(1, server.host.size() - 2);
+    return server;
+}
+
+} // namespace
+
+Result<qint64> InventoryStore::addServer(const Server &input)
+{
+    const Server server = withPlainHost(input);
     if (auto ok = writable(Validator::check(server)); !ok)
         return std::unexpected(ok.error());
     if (serverId(server.name))
@@ -461,8 +477,9 @@ Result<qint64> InventoryStore::addServer(const Server &server)
     return query->lastInsertId().toLongLong();
 }
 
-Result<> InventoryStore::updateServer(const Server &server)
+Result<> InventoryStore::updateServer(const Server &input)
 {
+    const Server server = withPlainHost(input);
     if (auto ok = writable(Validator::check(server)); !ok)
         return ok;
     if (const qint64 other = serverId(server.name); other && other != server.id)
@@ -698,7 +715,11 @@ Result<> InventoryStore::setEnvironmentServers(qint64 environmentId, const QList
 Result<QList<HookTemplate>> InventoryStore::hookTemplates() const
 {
     return listOf<HookTemplate>(
-        db(), QStringLiteral("SELECT id, title, stage, script FROM hook_templates ORDER BY stage, title"), hookFrom);
+        db(),
+        QStringLiteral("SELECT id, title, stage, script FROM hook_templates ORDER BY CASE stage "
+                       "WHEN 'before-download' THEN 1 WHEN 'after-download' THEN 2 WHEN 'before-release' THEN 3 "
+                       "ELSE 4 END, title"),
+        hookFrom);
 }
 
 Result<HookTemplate> InventoryStore::hookTemplate(qint64 id) const

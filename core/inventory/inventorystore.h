@@ -59,6 +59,7 @@ public:
 
     Result<QList<Server>> servers() const;
     Result<Server> server(qint64 id) const;
+    // A bracketed IPv6 host is stored without its brackets.
     Result<qint64> addServer(const Server &server);
     Result<> updateServer(const Server &server);
     Result<> removeServer(qint64 id);

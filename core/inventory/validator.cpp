@@ -192,6 +192,10 @@ std::optional<Error> Validator::gitUrl(const QString &value)
     }
     if (value.startsWith(u'-'))
         return fieldError(field, tr("The git URL \"%1\" must not start with '-'.").arg(value), hint);
+    if (value.contains(QStringLiteral("::")) && !value.contains(QStringLiteral("://")))
+        return fieldError(field, tr("The git URL \"%1\" uses a remote helper (\"::\"), which could run programs.")
+                                     .arg(value),
+                          hint);
 
     const qsizetype schemeEnd = value.indexOf(QStringLiteral("://"));
     if (schemeEnd > 0) {
@@ -199,6 +203,10 @@ std::optional<Error> Validator::gitUrl(const QString &value)
         const QString scheme = url.scheme().toLower();
         if (!url.isValid())
             return fieldError(field, tr("The git URL \"%1\" is malformed: %2").arg(value, url.errorString()), hint);
+        if (!url.password().isEmpty())
+            return fieldError(field, tr("The git URL contains a password."),
+                              tr("Remove it from the URL; use an SSH key or a credential helper instead, so the "
+                                 "password is not stored in plain text."));
         if (scheme == u"file") {
             if (url.path().isEmpty() || !url.path().startsWith(u'/') || !url.host().isEmpty())
                 return fieldError(field, tr("The file URL \"%1\" must name an absolute local path.").arg(value),

@@ -76,6 +76,27 @@ QStringList takeLines(QByteArray &buffer, bool flush)
     return lines;
 }
 
+// Sets a preference list with only the methods this libssh2 supports: 1.10 removes unknown names
+// with an overlapping memcpy, which corrupts the list.
+void preferMethods(LIBSSH2_SESSION *session, int type, const QStringList &wanted)
+{
+    const char **supported = nullptr;
+    const int count = libssh2_session_supported_algs(session, type, &supported);
+    if (count <= 0)
+        return;
+    QStringList available;
+    for (int i = 0; i < count; ++i)
+        available.append(QString::fromLatin1(supported[i]));
+    libssh2_free(session, supported);
+    QStringList chosen;
+    for (const QString &method : wanted) {
+        if (available.contains(method))
+            chosen.append(method);
+    }
+    if (!chosen.isEmpty())
+        libssh2_session_method_pref(session, type, chosen.join(u',').toLatin1().constData());
+}
+
 SecretBytes terminated(const SecretBytes &bytes)
 {
     SecretBytes copy(bytes.size() + 1);
@@ -265,14 +286,17 @@ Result<HostKeyInfo> SshSession::handshake(KnownHosts &knownHosts, const std::ato
     libssh2_session_flag(m_session.get(), LIBSSH2_FLAG_COMPRESS, 0);
 
     LIBSSH2_SESSION *session = m_session.get();
-    libssh2_session_method_pref(session, LIBSSH2_METHOD_KEX,
-                                "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,"
-                                "ecdh-sha2-nistp384,ecdh-sha2-nistp521,diffie-hellman-group16-sha512,"
-                                "diffie-hellman-group14-sha256");
-    for (int method : {LIBSSH2_METHOD_CRYPT_CS, LIBSSH2_METHOD_CRYPT_SC})
-        libssh2_session_method_pref(session, method, "aes128-ctr,aes256-ctr,aes192-ctr");
-    for (int method : {LIBSSH2_METHOD_MAC_CS, LIBSSH2_METHOD_MAC_SC})
-        libssh2_session_method_pref(session, method, "hmac-sha2-256,hmac-sha2-512");
+    preferMethods(session, LIBSSH2_METHOD_KEX,
+                  {QStringLiteral("curve25519-sha256"), QStringLiteral("curve25519-sha256@libssh.org"),
+                   QStringLiteral("ecdh-sha2-nistp256"), QStringLiteral("ecdh-sha2-nistp384"),
+                   QStringLiteral("ecdh-sha2-nistp521"), QStringLiteral("diffie-hellman-group16-sha512"),
+                   QStringLiteral("diffie-hellman-group14-sha256")});
+    const QStringList ciphers{QStringLiteral("aes128-ctr"), QStringLiteral("aes256-ctr"), QStringLiteral("aes192-ctr")};
+    const QStringList macs{QStringLiteral("hmac-sha2-256"), QStringLiteral("hmac-sha2-512")};
+    preferMethods(session, LIBSSH2_METHOD_CRYPT_CS, ciphers);
+    preferMethods(session, LIBSSH2_METHOD_CRYPT_SC, ciphers);
+    preferMethods(session, LIBSSH2_METHOD_MAC_CS, macs);
+    preferMethods(session, LIBSSH2_METHOD_MAC_SC, macs);
     // Ask for the key type we already know, so a known server is checked against its stored key.
     QStringList hostKeyAlgorithms;
     for (const QString &type : knownHosts.knownTypes(m_target.host, m_target.port))
@@ -282,7 +306,7 @@ Result<HostKeyInfo> SshSession::handshake(KnownHosts &knownHosts, const std::ato
         if (!hostKeyAlgorithms.contains(QLatin1String(algorithm)))
             hostKeyAlgorithms.append(QLatin1String(algorithm));
     }
-    libssh2_session_method_pref(session, LIBSSH2_METHOD_HOSTKEY, hostKeyAlgorithms.join(u',').toLatin1().constData());
+    preferMethods(session, LIBSSH2_METHOD_HOSTKEY, hostKeyAlgorithms);
 
     const QDeadlineTimer deadline(m_target.connectTimeoutMs);
     int rc;

@@ -68,6 +68,11 @@ void TestInventoryStore::createsFilePrivateAndWal()
                                    | QFileDevice::WriteOther | QFileDevice::ReadUser | QFileDevice::WriteUser),
              QFileDevice::ReadUser | QFileDevice::WriteUser);
     QCOMPARE(store->schemaVersion(), InventoryStore::SchemaVersion);
+    // A database copied in with looser permissions is made private again when opened.
+    store.reset();
+    QFile::setPermissions(info.filePath(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther);
+    store = openStore();
+    QCOMPARE(QFileInfo(store->path()).permissions() & QFileDevice::ReadOther, QFileDevice::Permissions());
     QProcess sqlite;
     sqlite.start(QStringLiteral("sqlite3"), {store->path(), QStringLiteral("PRAGMA journal_mode;")});
     QVERIFY(sqlite.waitForFinished());
@@ -112,7 +117,7 @@ void TestInventoryStore::serversCrudAndValidation()
     auto store = openStore();
     Server server;
     server.name = QStringLiteral("web-01");
-    server.host = QStringLiteral("2001:db8::10");
+    server.host = QStringLiteral("[2001:db8::10]");
     server.port = 2222;
     server.department = QStringLiteral("电商");
     server.owner = QStringLiteral("Li Wei");
@@ -122,7 +127,7 @@ void TestInventoryStore::serversCrudAndValidation()
     QVERIFY(id);
     auto loaded = store->server(*id);
     QVERIFY(loaded);
-    QCOMPARE(loaded->host, server.host);
+    QCOMPARE(loaded->host, QStringLiteral("2001:db8::10"));
     QCOMPARE(loaded->port, 2222);
     QCOMPARE(loaded->department, server.department);
     QCOMPARE(loaded->tags, server.tags);
@@ -134,7 +139,7 @@ void TestInventoryStore::serversCrudAndValidation()
     QVERIFY(!rejected);
     QVERIFY(rejected.error().message.contains(QStringLiteral("host")));
     QVERIFY(rejected.error().message.contains(QStringLiteral("port")));
-    QCOMPARE(store->server(*id)->host, server.host); // nothing half-saved
+    QCOMPARE(store->server(*id)->host, QStringLiteral("2001:db8::10")); // nothing half-saved
 
     Server orphan = server;
     orphan.name = QStringLiteral("web-02");

@@ -223,6 +223,10 @@ void TestValidator::gitUrl_data()
     QTest::newRow("empty") << QString() << false;
     QTest::newRow("ftp") << QStringLiteral("ftp://example.com/repo.git") << false;
     QTest::newRow("ext transport") << QStringLiteral("ext::sh -c touch% /tmp/pwned") << false;
+    QTest::newRow("ext helper without spaces") << QStringLiteral("ext::/tmp/evil") << false;
+    QTest::newRow("password in url") << QStringLiteral("https://user:s3cret@git.example.com/shop.git") << false;
+    QTest::newRow("user without password") << QStringLiteral("https://user@git.example.com/shop.git") << true;
+    QTest::newRow("ipv6 scp-like") << QStringLiteral("git@[2001:db8::5]:shop/api.git") << false;
     QTest::newRow("space") << QStringLiteral("https://example.com/my repo.git") << false;
     QTest::newRow("option") << QStringLiteral("--upload-pack=touch /tmp/x") << false;
     QTest::newRow("no path") << QStringLiteral("https://example.com") << false;
