@@ -62,10 +62,10 @@ CommandResult<GitRefs> openMirror(CliContext &context, const QString &projectNam
         return std::unexpected(project.error());
     const GitMirror mirror(GitMirror::pathFor(context.dataDir(), project->name));
     if (!mirror.exists())
-        return commandFailure(ExitCode::NotFound,
-                              GitCommands::tr("Project \"%1\" has no local mirror yet.").arg(project->name),
-                              GitCommands::tr("Fetch it first: releasedesk-cli mirror fetch %1").arg(project->name),
-                              QStringLiteral("project"));
+        return commandFailure(
+            ExitCode::NotFound, GitCommands::tr("Project \"%1\" has no local mirror yet.").arg(project->name),
+            GitCommands::tr("Fetch it first: releasedesk-cli mirror fetch %1").arg(project->name),
+            QStringLiteral("project"));
     auto refs = GitRefs::open(mirror.path());
     if (!refs)
         return commandFailure(ExitCode::Runtime, refs.error());
@@ -80,12 +80,10 @@ CommandError refFailure(const Error &error)
 
 QJsonObject commitJson(const CommitInfo &commit)
 {
-    return QJsonObject{{QStringLiteral("commit"), commit.id},
-                       {QStringLiteral("short"), commit.shortId},
-                       {QStringLiteral("author"), commit.author},
-                       {QStringLiteral("email"), commit.authorEmail},
-                       {QStringLiteral("date"), when(commit.date)},
-                       {QStringLiteral("subject"), commit.subject}};
+    return QJsonObject{
+        {QStringLiteral("commit"), commit.id},       {QStringLiteral("short"), commit.shortId},
+        {QStringLiteral("author"), commit.author},   {QStringLiteral("email"), commit.authorEmail},
+        {QStringLiteral("date"), when(commit.date)}, {QStringLiteral("subject"), commit.subject}};
 }
 
 // Table rows show the short date; JSON keeps the full ISO date with its offset.
@@ -127,7 +125,8 @@ CommandResult<GitSshCredentials> credentialsFor(CliContext &context, const QComm
     if (given(parser, opt("agent")))
         credentials.useAgent = true;
     if (given(parser, opt("key-file")))
-        credentials.keyPath = QDir::cleanPath(QDir::current().absoluteFilePath(parser.value(opt("key-file"))));
+        credentials.keyPath =
+            QDir::cleanPath(QDir::current().absoluteFilePath(parser.value(opt("key-file"))));
     if (given(parser, opt("user")))
         credentials.username = parser.value(opt("user"));
     if (!given(parser, opt("key")))
@@ -190,7 +189,8 @@ CommandResult<> fetch(CliContext &context, const QCommandLineParser &parser, con
         return acceptNew ? HostKeyDecision::Remember : HostKeyDecision::Reject;
     };
     options.cancel = &interrupted;
-    const bool showProgress = !context.out().isJson() && !given(parser, opt("quiet")) && isatty(STDERR_FILENO);
+    const bool showProgress =
+        !context.out().isJson() && !given(parser, opt("quiet")) && isatty(STDERR_FILENO);
     if (showProgress) {
         options.onProgress = [](const FetchProgress &progress) {
             if (progress.totalObjects <= 0)
@@ -211,8 +211,9 @@ CommandResult<> fetch(CliContext &context, const QCommandLineParser &parser, con
     if (!report) {
         Error error = report.error();
         if (refusedNewKey)
-            error.hint = GitCommands::tr("Compare the fingerprint with the server's, then run the fetch again with "
-                                         "--accept-new-host-key.");
+            error.hint =
+                GitCommands::tr("Compare the fingerprint with the server's, then run the fetch again with "
+                                "--accept-new-host-key.");
         return commandFailure(ExitCode::Runtime, error);
     }
 
@@ -237,10 +238,11 @@ CommandResult<> fetch(CliContext &context, const QCommandLineParser &parser, con
                        .arg(project->name, mirror.path())
                        .arg(report->updates.size());
     for (const RefUpdate &update : report->updates) {
-        const QString change = update.oldId.isEmpty()   ? GitCommands::tr("new %1").arg(update.newId.left(12))
-                               : update.newId.isEmpty() ? GitCommands::tr("deleted (was %1)").arg(update.oldId.left(12))
-                                                        : QStringLiteral("%1..%2").arg(update.oldId.left(12),
-                                                                                      update.newId.left(12));
+        const QString change =
+            update.oldId.isEmpty() ? GitCommands::tr("new %1").arg(update.newId.left(12))
+            : update.newId.isEmpty()
+                ? GitCommands::tr("deleted (was %1)").arg(update.oldId.left(12))
+                : QStringLiteral("%1..%2").arg(update.oldId.left(12), update.newId.left(12));
         text += QStringLiteral("\n  %1  %2").arg(update.name, change);
     }
     context.out().text(text);
@@ -282,8 +284,8 @@ CommandResult<> tags(CliContext &context, const QCommandLineParser &, const QStr
     QJsonArray rows;
     for (const TagInfo &tag : *list)
         rows.append(QJsonObject{{QStringLiteral("name"), tag.name},
-                                {QStringLiteral("kind"), tag.annotated ? QStringLiteral("annotated")
-                                                                       : QStringLiteral("lightweight")},
+                                {QStringLiteral("kind"),
+                                 tag.annotated ? QStringLiteral("annotated") : QStringLiteral("lightweight")},
                                 {QStringLiteral("commit"), json ? tag.commitId : tag.commitId.left(12)},
                                 {QStringLiteral("date"), json ? when(tag.date) : shortWhen(tag.date)},
                                 {QStringLiteral("message"), tag.message}});
@@ -373,14 +375,16 @@ const QList<Output::Column> &fileColumns()
 
 QJsonArray directedCommits(const ChangeSet &changes, bool json)
 {
-    QJsonArray rows = commitRows(changes.commitsAdded, json, json ? QStringLiteral("added") : QStringLiteral("+"));
-    for (const QJsonValue &row : commitRows(changes.commitsRemoved, json,
-                                            json ? QStringLiteral("removed") : QStringLiteral("-")))
+    QJsonArray rows =
+        commitRows(changes.commitsAdded, json, json ? QStringLiteral("added") : QStringLiteral("+"));
+    for (const QJsonValue &row :
+         commitRows(changes.commitsRemoved, json, json ? QStringLiteral("removed") : QStringLiteral("-")))
         rows.append(row);
     return rows;
 }
 
-CommandResult<> diffCommits(CliContext &context, const QCommandLineParser &parser, const QStringList &arguments)
+CommandResult<> diffCommits(CliContext &context, const QCommandLineParser &parser,
+                            const QStringList &arguments)
 {
     auto changes = changeSet(context, parser, arguments);
     if (!changes)
@@ -404,20 +408,22 @@ CommandResult<> diffShow(CliContext &context, const QCommandLineParser &parser, 
     if (!changes)
         return std::unexpected(changes.error());
     if (context.out().isJson()) {
-        context.out().done(QString(),
-                           QJsonObject{{QStringLiteral("base"), changes->baseId},
-                                       {QStringLiteral("target"), changes->targetId},
-                                       {QStringLiteral("commitsAdded"), commitRows(changes->commitsAdded, true)},
-                                       {QStringLiteral("commitsRemoved"), commitRows(changes->commitsRemoved, true)},
-                                       {QStringLiteral("commitsTruncated"), changes->commitsTruncated},
-                                       {QStringLiteral("files"), fileRows(changes->files)}});
+        context.out().done(
+            QString(),
+            QJsonObject{{QStringLiteral("base"), changes->baseId},
+                        {QStringLiteral("target"), changes->targetId},
+                        {QStringLiteral("commitsAdded"), commitRows(changes->commitsAdded, true)},
+                        {QStringLiteral("commitsRemoved"), commitRows(changes->commitsRemoved, true)},
+                        {QStringLiteral("commitsTruncated"), changes->commitsTruncated},
+                        {QStringLiteral("files"), fileRows(changes->files)}});
         return {};
     }
-    context.out().text(GitCommands::tr("From %1 to %2: %3 commit(s) going out, %4 taken back, %5 file(s) changed.")
-                           .arg(changes->baseId.left(12), changes->targetId.left(12))
-                           .arg(changes->commitsAdded.size())
-                           .arg(changes->commitsRemoved.size())
-                           .arg(changes->files.size()));
+    context.out().text(
+        GitCommands::tr("From %1 to %2: %3 commit(s) going out, %4 taken back, %5 file(s) changed.")
+            .arg(changes->baseId.left(12), changes->targetId.left(12))
+            .arg(changes->commitsAdded.size())
+            .arg(changes->commitsRemoved.size())
+            .arg(changes->files.size()));
     if (changes->commitsTruncated)
         context.out().text(GitCommands::tr("(commits cut at --limit)"));
     context.out().text(QString());
@@ -429,7 +435,8 @@ CommandResult<> diffShow(CliContext &context, const QCommandLineParser &parser, 
 
 QCommandLineOption limitOption(const QString &defaultValue)
 {
-    return QCommandLineOption(opt("limit"), GitCommands::tr("At most N commits (default %1).").arg(defaultValue),
+    return QCommandLineOption(opt("limit"),
+                              GitCommands::tr("At most N commits (default %1).").arg(defaultValue),
                               GitCommands::tr("N"), defaultValue);
 }
 
@@ -441,18 +448,22 @@ CommandGroup GitCommands::mirrorGroup()
         opt("mirror"),
         tr("Local mirrors of the projects' git repositories"),
         {{opt("fetch"),
-          tr("PROJECT [--key NAME | --key-file PATH | --agent] [--user NAME] [--accept-new-host-key] [--quiet]"),
+          tr("PROJECT [--key NAME | --key-file PATH | --agent] [--user NAME] [--accept-new-host-key] "
+             "[--quiet]"),
           tr("Clone the project's repository into its mirror, or fetch every branch and tag into it; refs "
              "deleted upstream are pruned. Ctrl-C cancels."),
-          {QCommandLineOption(opt("key"), tr("Sign in to an ssh remote with this inventory key."), tr("NAME")),
+          {QCommandLineOption(opt("key"), tr("Sign in to an ssh remote with this inventory key."),
+                              tr("NAME")),
            QCommandLineOption(opt("key-file"), tr("Sign in to an ssh remote with this private key file."),
                               tr("PATH")),
            QCommandLineOption(opt("agent"), tr("Sign in to an ssh remote through ssh-agent.")),
-           QCommandLineOption(opt("user"), tr("The ssh user when the URL names none (default: the key's user)."),
+           QCommandLineOption(opt("user"),
+                              tr("The ssh user when the URL names none (default: the key's user)."),
                               tr("NAME")),
-           QCommandLineOption(opt("accept-new-host-key"),
-                              tr("Trust and remember the ssh host key on first contact (a changed key is always "
-                                 "refused).")),
+           QCommandLineOption(
+               opt("accept-new-host-key"),
+               tr("Trust and remember the ssh host key on first contact (a changed key is always "
+                  "refused).")),
            QCommandLineOption(opt("quiet"), tr("No progress on stderr."))},
           1,
           1,
@@ -461,51 +472,58 @@ CommandGroup GitCommands::mirrorGroup()
 
 CommandGroup GitCommands::refsGroup()
 {
-    return CommandGroup{
-        opt("refs"),
-        tr("Branches, tags and commits of a project's mirror (no network)"),
-        {
-            {opt("branches"), tr("PROJECT"), tr("List the branches with their commit and date."), {}, 1, 1, branches},
-            {opt("tags"),
-             tr("PROJECT"),
-             tr("List the tags, newest first: annotated ones with the tagger's date, lightweight ones with the "
-                "commit's."),
-             {},
-             1,
-             1,
-             tags},
-            {opt("commits"),
-             tr("PROJECT [REF] [--limit N]"),
-             tr("The latest commits of REF (default: the project's default branch)."),
-             {limitOption(QStringLiteral("20"))},
-             1,
-             2,
-             commits},
-            {opt("resolve"),
-             tr("PROJECT REF"),
-             tr("The full commit id of a branch, tag, short id or full id."),
-             {},
-             2,
-             2,
-             resolve},
-        }};
+    return CommandGroup{opt("refs"),
+                        tr("Branches, tags and commits of a project's mirror (no network)"),
+                        {
+                            {opt("branches"),
+                             tr("PROJECT"),
+                             tr("List the branches with their commit and date."),
+                             {},
+                             1,
+                             1,
+                             branches},
+                            {opt("tags"),
+                             tr("PROJECT"),
+                             tr("List the tags, newest first: annotated ones with the tagger's date, "
+                                "lightweight ones with the "
+                                "commit's."),
+                             {},
+                             1,
+                             1,
+                             tags},
+                            {opt("commits"),
+                             tr("PROJECT [REF] [--limit N]"),
+                             tr("The latest commits of REF (default: the project's default branch)."),
+                             {limitOption(QStringLiteral("20"))},
+                             1,
+                             2,
+                             commits},
+                            {opt("resolve"),
+                             tr("PROJECT REF"),
+                             tr("The full commit id of a branch, tag, short id or full id."),
+                             {},
+                             2,
+                             2,
+                             resolve},
+                        }};
 }
 
 CommandGroup GitCommands::diffGroup()
 {
     const QList<QCommandLineOption> options{limitOption(QStringLiteral("1000"))};
-    return CommandGroup{opt("diff"),
-                        tr("What a release from BASE to TARGET sends out (no network)"),
-                        {
-                            {opt("show"), tr("PROJECT BASE TARGET [--limit N]"),
-                             tr("The commits going out (+) and taken back (-), and the changed files."), options, 3, 3,
-                             diffShow},
-                            {opt("commits"), tr("PROJECT BASE TARGET [--limit N]"),
-                             tr("Only the commits going out (+) and taken back (-)."), options, 3, 3, diffCommits},
-                            {opt("files"), tr("PROJECT BASE TARGET"),
-                             tr("Only the changed files: added, modified, deleted, renamed (with rename detection)."),
-                             options, 3, 3, diffFiles},
-                        }};
+    return CommandGroup{
+        opt("diff"),
+        tr("What a release from BASE to TARGET sends out (no network)"),
+        {
+            {opt("show"), tr("PROJECT BASE TARGET [--limit N]"),
+             tr("The commits going out (+) and taken back (-), and the changed files."), options, 3, 3,
+             diffShow},
+            {opt("commits"), tr("PROJECT BASE TARGET [--limit N]"),
+             tr("Only the commits going out (+) and taken back (-)."), options, 3, 3, diffCommits},
+            {opt("files"), tr("PROJECT BASE TARGET"),
+             tr("Only the changed files: added, modified, deleted, renamed (with rename detection)."),
+             options, 3, 3, diffFiles},
+        }};
 }
 
 } // namespace rd

@@ -74,7 +74,8 @@ QString FileChange::statusName(Status status)
     return {};
 }
 
-Result<QList<FileChange>> GitChanges::files(const GitRefs &refs, const QString &baseId, const QString &targetId)
+Result<QList<FileChange>> GitChanges::files(const GitRefs &refs, const QString &baseId,
+                                            const QString &targetId)
 {
     auto baseTree = treeOf(refs, baseId);
     if (!baseTree)
@@ -88,7 +89,8 @@ Result<QList<FileChange>> GitChanges::files(const GitRefs &refs, const QString &
     options.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
     git_diff *rawDiff = nullptr;
     if (git_diff_tree_to_tree(&rawDiff, refs.repository(), baseTree->get(), targetTree->get(), &options) < 0)
-        return std::unexpected(gitError(tr("Could not compare %1 with %2").arg(baseId.left(12), targetId.left(12))));
+        return std::unexpected(
+            gitError(tr("Could not compare %1 with %2").arg(baseId.left(12), targetId.left(12))));
     const GitDiff diff(rawDiff);
     git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
     find.flags = GIT_DIFF_FIND_RENAMES;
@@ -123,11 +125,13 @@ Result<QList<FileChange>> GitChanges::files(const GitRefs &refs, const QString &
         }
         changes.append(change);
     }
-    std::sort(changes.begin(), changes.end(), [](const FileChange &a, const FileChange &b) { return a.path < b.path; });
+    std::sort(changes.begin(), changes.end(),
+              [](const FileChange &a, const FileChange &b) { return a.path < b.path; });
     return changes;
 }
 
-Result<ChangeSet> GitChanges::between(const GitRefs &refs, const QString &base, const QString &target, int commitLimit)
+Result<ChangeSet> GitChanges::between(const GitRefs &refs, const QString &base, const QString &target,
+                                      int commitLimit)
 {
     if (commitLimit < 1)
         return fail(tr("The number of commits must be at least 1."), {}, QStringLiteral("limit"));

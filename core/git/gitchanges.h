@@ -11,7 +11,13 @@ namespace rd {
 
 struct FileChange
 {
-    enum class Status { Added, Modified, Deleted, Renamed };
+    enum class Status
+    {
+        Added,
+        Modified,
+        Deleted,
+        Renamed
+    };
 
     Status status = Status::Modified;
     QString path;    // the path at the target (for Deleted: the path that goes away)
@@ -44,7 +50,8 @@ public:
     static Result<ChangeSet> between(const GitRefs &refs, const QString &base, const QString &target,
                                      int commitLimit = 1000);
     // Only the changed files, from a tree-to-tree diff with rename detection (no commits walked).
-    static Result<QList<FileChange>> files(const GitRefs &refs, const QString &baseId, const QString &targetId);
+    static Result<QList<FileChange>> files(const GitRefs &refs, const QString &baseId,
+                                           const QString &targetId);
 };
 
 } // namespace rd

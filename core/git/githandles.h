@@ -11,14 +11,9 @@
 namespace rd {
 
 // Owners for libgit2's C handles: each handle has exactly one owner and is freed by its own function.
-template <auto Free>
-struct GitDeleter
+template <auto Free> struct GitDeleter
 {
-    template <typename T>
-    void operator()(T *handle) const
-    {
-        Free(handle);
-    }
+    template <typename T> void operator()(T *handle) const { Free(handle); }
 };
 
 using GitRepository = std::unique_ptr<git_repository, GitDeleter<git_repository_free>>;

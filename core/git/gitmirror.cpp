@@ -21,7 +21,8 @@ const char *const RemoteName = "origin";
 // An scp-style address: [user@]host:path, where the host holds no slash and is not a drive letter.
 const QRegularExpression &scpPattern()
 {
-    static const QRegularExpression pattern(QStringLiteral(R"(^(?:([^@/:\s]+)@)?([^@/:\s]+|\[[^\]\s]+\]):(.+)$)"));
+    static const QRegularExpression pattern(
+        QStringLiteral(R"(^(?:([^@/:\s]+)@)?([^@/:\s]+|\[[^\]\s]+\]):(.+)$)"));
     return pattern;
 }
 
@@ -106,7 +107,10 @@ struct FetchState
         failure = std::move(error);
         return GIT_EUSER;
     }
-    int stopCancelled() { return stop(Error{GitMirror::tr("The fetch of %1 was cancelled.").arg(displayUrl(url)), {}, {}}); }
+    int stopCancelled()
+    {
+        return stop(Error{GitMirror::tr("The fetch of %1 was cancelled.").arg(displayUrl(url)), {}, {}});
+    }
 };
 
 int credentialCallback(git_credential **out, const char *, const char *usernameFromUrl, unsigned int allowed,
@@ -120,21 +124,24 @@ int credentialCallback(git_credential **out, const char *, const char *usernameF
         (usernameFromUrl && *usernameFromUrl) ? QByteArray(usernameFromUrl) : credentials.username.toUtf8();
 
     if (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT)
-        return state->stop(Error{GitMirror::tr("%1 asks for a user name and password.").arg(displayUrl(state->url)),
-                                 GitMirror::tr("ReleaseDesk fetches over https only from repositories that need no "
-                                               "sign-in; use the repository's ssh URL with a key instead."),
-                                 {}});
+        return state->stop(
+            Error{GitMirror::tr("%1 asks for a user name and password.").arg(displayUrl(state->url)),
+                  GitMirror::tr("ReleaseDesk fetches over https only from repositories that need no "
+                                "sign-in; use the repository's ssh URL with a key instead."),
+                  {}});
     if (username.isEmpty())
-        return state->stop(Error{GitMirror::tr("No user name to sign in to %1.").arg(displayUrl(state->url)),
-                                 GitMirror::tr("Put the user in the URL (ssh://git@host/path) or choose a key "
-                                               "with a user name."),
-                                 {}});
+        return state->stop(
+            Error{GitMirror::tr("No user name to sign in to %1.").arg(displayUrl(state->url)),
+                  GitMirror::tr("Put the user in the URL (ssh://git@host/path) or choose a key "
+                                "with a user name."),
+                  {}});
     if (allowed & GIT_CREDENTIAL_USERNAME)
         return git_credential_username_new(out, username.constData());
 
     const QByteArray passphrase =
         credentials.passphrase.isEmpty() ? QByteArray() : credentials.passphrase.view().toByteArray();
-    if ((allowed & GIT_CREDENTIAL_SSH_MEMORY) && !credentials.privateKey.isEmpty() && !state->triedMemoryKey) {
+    if ((allowed & GIT_CREDENTIAL_SSH_MEMORY) && !credentials.privateKey.isEmpty() &&
+        !state->triedMemoryKey) {
         state->triedMemoryKey = true;
         state->triedMethods.append(GitMirror::tr("the stored key"));
         const SecretBytes key = terminated(credentials.privateKey);
@@ -147,7 +154,8 @@ int credentialCallback(git_credential **out, const char *, const char *usernameF
         state->triedKeyFile = true;
         state->triedMethods.append(GitMirror::tr("the key file %1").arg(credentials.keyPath));
         const QString publicPath = credentials.keyPath + QStringLiteral(".pub");
-        const QByteArray publicKey = QFileInfo::exists(publicPath) ? QFile::encodeName(publicPath) : QByteArray();
+        const QByteArray publicKey =
+            QFileInfo::exists(publicPath) ? QFile::encodeName(publicPath) : QByteArray();
         const SecretBytes phrase = terminated(credentials.passphrase);
         return git_credential_ssh_key_new(out, username.constData(),
                                           publicKey.isEmpty() ? nullptr : publicKey.constData(),
@@ -161,15 +169,16 @@ int credentialCallback(git_credential **out, const char *, const char *usernameF
     }
     const QString host = state->ssh ? state->ssh->host : displayUrl(state->url);
     if (state->triedMethods.isEmpty())
-        return state->stop(Error{GitMirror::tr("No key to sign in to %1 as %2.").arg(host, QString::fromUtf8(username)),
-                                 GitMirror::tr("Choose a key from the inventory, a key file, or ssh-agent."),
-                                 {}});
-    return state->stop(Error{GitMirror::tr("Authentication to %1 as %2 failed (tried %3).")
-                                 .arg(host, QString::fromUtf8(username),
-                                      state->triedMethods.join(QStringLiteral(", "))),
-                             GitMirror::tr("Check that the key's public half is in the server's authorized_keys "
-                                           "for that user, and that the user name is right."),
-                             {}});
+        return state->stop(
+            Error{GitMirror::tr("No key to sign in to %1 as %2.").arg(host, QString::fromUtf8(username)),
+                  GitMirror::tr("Choose a key from the inventory, a key file, or ssh-agent."),
+                  {}});
+    return state->stop(
+        Error{GitMirror::tr("Authentication to %1 as %2 failed (tried %3).")
+                  .arg(host, QString::fromUtf8(username), state->triedMethods.join(QStringLiteral(", "))),
+              GitMirror::tr("Check that the key's public half is in the server's authorized_keys "
+                            "for that user, and that the user name is right."),
+              {}});
 }
 
 int certificateCallback(git_cert *cert, int, const char *, void *payload)
@@ -183,15 +192,16 @@ int certificateCallback(git_cert *cert, int, const char *, void *payload)
     const auto *hostKey = reinterpret_cast<const git_cert_hostkey *>(cert);
     const SshAddress address = state->ssh.value_or(SshAddress{});
     if (!(hostKey->type & GIT_CERT_SSH_RAW))
-        return state->stop(Error{GitMirror::tr("The SSH library did not show the host key of %1.").arg(address.host),
-                                 GitMirror::tr("This build of libgit2 cannot check host keys; fetch over https or "
-                                               "from a local path."),
-                                 {}});
+        return state->stop(
+            Error{GitMirror::tr("The SSH library did not show the host key of %1.").arg(address.host),
+                  GitMirror::tr("This build of libgit2 cannot check host keys; fetch over https or "
+                                "from a local path."),
+                  {}});
     if (!state->options->knownHosts)
-        return state->stop(Error{GitMirror::tr("No known hosts file to check the host key of %1 against.")
-                                     .arg(address.host),
-                                 {},
-                                 {}});
+        return state->stop(
+            Error{GitMirror::tr("No known hosts file to check the host key of %1 against.").arg(address.host),
+                  {},
+                  {}});
     HostKeyInfo info;
     info.host = address.host;
     info.port = address.port;
@@ -199,34 +209,38 @@ int certificateCallback(git_cert *cert, int, const char *, void *payload)
     info.type = keyTypeOf(info.blob);
     info.fingerprint = HostKeyInfo::fingerprintOf(info.blob);
     state->options->knownHosts->check(info);
-    const QString where = address.port == 22 ? address.host : QStringLiteral("%1:%2").arg(address.host).arg(address.port);
+    const QString where =
+        address.port == 22 ? address.host : QStringLiteral("%1:%2").arg(address.host).arg(address.port);
     switch (info.state) {
     case HostKeyState::Known:
         return 0;
     case HostKeyState::Revoked:
-        return state->stop(Error{GitMirror::tr("The host key of %1 (%2 %3) is marked as revoked in ReleaseDesk's "
-                                               "known hosts.")
-                                     .arg(where, info.type, info.fingerprint),
-                                 GitMirror::tr("Do not fetch from it until the server has a new key."),
-                                 {}});
+        return state->stop(
+            Error{GitMirror::tr("The host key of %1 (%2 %3) is marked as revoked in ReleaseDesk's "
+                                "known hosts.")
+                      .arg(where, info.type, info.fingerprint),
+                  GitMirror::tr("Do not fetch from it until the server has a new key."),
+                  {}});
     case HostKeyState::Changed:
-        return state->stop(Error{GitMirror::tr("The host key of %1 has CHANGED. Stored: %2. Offered now: %3 (%4). "
-                                               "The fetch was refused: someone may be intercepting it.")
-                                     .arg(where, info.storedFingerprint, info.fingerprint, info.type),
-                                 GitMirror::tr("If the server's keys were rotated, check the new fingerprint on the "
-                                               "server (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then forget "
-                                               "the stored key and fetch again."),
-                                 {}});
+        return state->stop(
+            Error{GitMirror::tr("The host key of %1 has CHANGED. Stored: %2. Offered now: %3 (%4). "
+                                "The fetch was refused: someone may be intercepting it.")
+                      .arg(where, info.storedFingerprint, info.fingerprint, info.type),
+                  GitMirror::tr("If the server's keys were rotated, check the new fingerprint on the "
+                                "server (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then forget "
+                                "the stored key and fetch again."),
+                  {}});
     case HostKeyState::Unknown:
         break;
     }
     const HostKeyDecision decision =
         state->options->hostKeyPrompt ? state->options->hostKeyPrompt(info) : HostKeyDecision::Reject;
     if (decision == HostKeyDecision::Reject)
-        return state->stop(Error{GitMirror::tr("The host key of %1 (%2 %3) is not known and was not accepted.")
-                                     .arg(where, info.type, info.fingerprint),
-                                 GitMirror::tr("Compare the fingerprint with the server's and accept it."),
-                                 {}});
+        return state->stop(
+            Error{GitMirror::tr("The host key of %1 (%2 %3) is not known and was not accepted.")
+                      .arg(where, info.type, info.fingerprint),
+                  GitMirror::tr("Compare the fingerprint with the server's and accept it."),
+                  {}});
     if (decision == HostKeyDecision::Remember) {
         if (auto remembered = state->options->knownHosts->remember(info); !remembered)
             return state->stop(remembered.error());
@@ -280,17 +294,21 @@ Error fetchError(FetchState &state)
     } else if (lower.contains(QStringLiteral("not a git repository")) ||
                lower.contains(QStringLiteral("does not appear to be a git repository")) ||
                lower.contains(QStringLiteral("could not find repository")) ||
-               lower.contains(QStringLiteral("repository not found")) || lower.contains(QStringLiteral("404"))) {
-        error.hint = GitMirror::tr("The URL does not point to a git repository: check the path in the project's "
-                                   "git URL.");
+               lower.contains(QStringLiteral("repository not found")) ||
+               lower.contains(QStringLiteral("404"))) {
+        error.hint =
+            GitMirror::tr("The URL does not point to a git repository: check the path in the project's "
+                          "git URL.");
     } else if (klass == GIT_ERROR_NET || klass == GIT_ERROR_SSH || klass == GIT_ERROR_HTTP ||
                klass == GIT_ERROR_OS || lower.contains(QStringLiteral("resolve")) ||
                lower.contains(QStringLiteral("connect"))) {
-        error.hint = GitMirror::tr("The server could not be reached: check the host name, the port, the network "
-                                   "and any proxy.");
+        error.hint =
+            GitMirror::tr("The server could not be reached: check the host name, the port, the network "
+                          "and any proxy.");
     } else if (klass == GIT_ERROR_SSL) {
-        error.hint = GitMirror::tr("The server's TLS certificate was not accepted: check the system's trusted "
-                                   "certificates.");
+        error.hint =
+            GitMirror::tr("The server's TLS certificate was not accepted: check the system's trusted "
+                          "certificates.");
     }
     return error;
 }
@@ -313,16 +331,17 @@ Result<> GitMirror::checkUrl(const QString &url)
 {
     const QString trimmed = url.trimmed();
     if (trimmed.isEmpty())
-        return fail(tr("The git URL is empty."), tr("Enter the repository's URL, e.g. git@host:team/app.git."),
-                    QStringLiteral("gitUrl"));
+        return fail(tr("The git URL is empty."),
+                    tr("Enter the repository's URL, e.g. git@host:team/app.git."), QStringLiteral("gitUrl"));
     if (trimmed != url || url.contains(u'\n'))
         return fail(tr("The git URL \"%1\" has spaces around it or a line break.").arg(url),
                     tr("Remove them."), QStringLiteral("gitUrl"));
     if (url.contains(QStringLiteral("://"))) {
         const QUrl parsed(url, QUrl::StrictMode);
         const QString scheme = parsed.scheme().toLower();
-        static const QStringList schemes{QStringLiteral("https"), QStringLiteral("http"),    QStringLiteral("ssh"),
-                                         QStringLiteral("git+ssh"), QStringLiteral("ssh+git"), QStringLiteral("git"),
+        static const QStringList schemes{QStringLiteral("https"),   QStringLiteral("http"),
+                                         QStringLiteral("ssh"),     QStringLiteral("git+ssh"),
+                                         QStringLiteral("ssh+git"), QStringLiteral("git"),
                                          QStringLiteral("file")};
         if (!parsed.isValid() || !schemes.contains(scheme))
             return fail(tr("\"%1\" is not a git URL ReleaseDesk can fetch.").arg(displayUrl(url)),
@@ -340,10 +359,11 @@ Result<> GitMirror::checkUrl(const QString &url)
         return {};
     if (scpPattern().match(url).hasMatch())
         return {};
-    return fail(tr("\"%1\" is not a git URL ReleaseDesk can fetch.").arg(url),
-                tr("Use https://, ssh://, git://, file://, user@host:path or an absolute path (a relative path "
-                   "would depend on where ReleaseDesk was started)."),
-                QStringLiteral("gitUrl"));
+    return fail(
+        tr("\"%1\" is not a git URL ReleaseDesk can fetch.").arg(url),
+        tr("Use https://, ssh://, git://, file://, user@host:path or an absolute path (a relative path "
+           "would depend on where ReleaseDesk was started)."),
+        QStringLiteral("gitUrl"));
 }
 
 Result<FetchReport> GitMirror::fetch(const QString &url, const FetchOptions &options) const
@@ -356,8 +376,9 @@ Result<FetchReport> GitMirror::fetch(const QString &url, const FetchOptions &opt
                               : QDir::isAbsolutePath(url)               ? url
                                                                         : QString();
     if (!localPath.isEmpty() && !QFileInfo(localPath).isDir())
-        return fail(tr("Fetching %1 failed: there is no such folder.").arg(url),
-                    tr("The URL does not point to a git repository: check the path in the project's git URL."));
+        return fail(
+            tr("Fetching %1 failed: there is no such folder.").arg(url),
+            tr("The URL does not point to a git repository: check the path in the project's git URL."));
 
     const QString keyPath = options.credentials.keyPath;
     if (!keyPath.isEmpty() && !QFileInfo(keyPath).isReadable())
@@ -377,7 +398,8 @@ Result<FetchReport> GitMirror::fetch(const QString &url, const FetchOptions &opt
     report.cloned = !exists();
     // A first clone is built under a temporary name and renamed at the end: no half mirror on failure.
     const QString workPath =
-        report.cloned ? m_path + QStringLiteral(".partial-") + QUuid::createUuid().toString(QUuid::Id128) : m_path;
+        report.cloned ? m_path + QStringLiteral(".partial-") + QUuid::createUuid().toString(QUuid::Id128)
+                      : m_path;
     struct PartialCleanup
     {
         QString path;
@@ -397,7 +419,8 @@ Result<FetchReport> GitMirror::fetch(const QString &url, const FetchOptions &opt
                 return fail(tr("Could not create the folder for the mirror %1.").arg(m_path),
                             tr("Check the permissions of the data directory."));
             git_repository_init_options init = GIT_REPOSITORY_INIT_OPTIONS_INIT;
-            init.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
+            init.flags =
+                GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
             if (git_repository_init_ext(&opened, QFile::encodeName(workPath).constData(), &init) < 0)
                 return std::unexpected(gitError(tr("Could not create the mirror %1").arg(m_path)));
         } else if (git_repository_open_bare(&opened, QFile::encodeName(m_path).constData()) < 0) {
@@ -415,12 +438,14 @@ Result<FetchReport> GitMirror::fetch(const QString &url, const FetchOptions &opt
             // The remote is looked up again after adding the tag refspec: a handle does not see later config.
             if (git_remote_create_with_fetchspec(&found, repository.get(), RemoteName, urlBytes.constData(),
                                                  "+refs/heads/*:refs/heads/*") < 0)
-                return std::unexpected(gitError(tr("Could not set up the remote of the mirror %1").arg(m_path)));
+                return std::unexpected(
+                    gitError(tr("Could not set up the remote of the mirror %1").arg(m_path)));
             git_remote_free(found);
             found = nullptr;
             if (git_remote_add_fetch(repository.get(), RemoteName, "+refs/tags/*:refs/tags/*") < 0 ||
                 git_remote_lookup(&found, repository.get(), RemoteName) < 0)
-                return std::unexpected(gitError(tr("Could not set up the remote of the mirror %1").arg(m_path)));
+                return std::unexpected(
+                    gitError(tr("Could not set up the remote of the mirror %1").arg(m_path)));
         } else if (looked < 0) {
             return std::unexpected(gitError(tr("Could not read the remote of the mirror %1").arg(m_path)));
         }
@@ -458,7 +483,8 @@ Result<FetchReport> GitMirror::fetch(const QString &url, const FetchOptions &opt
         return std::unexpected(fetchError(state));
     if (state.cancelled())
         return fail(tr("The fetch of %1 was cancelled.").arg(displayUrl(url)));
-    if (git_remote_update_tips(remote.get(), &callbacks, 0, GIT_REMOTE_DOWNLOAD_TAGS_ALL, "releasedesk: fetch") < 0)
+    if (git_remote_update_tips(remote.get(), &callbacks, 0, GIT_REMOTE_DOWNLOAD_TAGS_ALL,
+                               "releasedesk: fetch") < 0)
         return std::unexpected(fetchError(state));
     if (git_remote_prune(remote.get(), &callbacks) < 0)
         return std::unexpected(fetchError(state));
@@ -469,7 +495,8 @@ Result<FetchReport> GitMirror::fetch(const QString &url, const FetchOptions &opt
         const QString headName = QString::fromUtf8(head.buf.ptr, qsizetype(head.buf.size));
         if (git_repository_set_head(repository.get(), head.buf.ptr) < 0)
             return std::unexpected(gitError(tr("Could not point the mirror's HEAD at %1").arg(headName)));
-        report.defaultBranch = headName.startsWith(QStringLiteral("refs/heads/")) ? headName.mid(11) : headName;
+        report.defaultBranch =
+            headName.startsWith(QStringLiteral("refs/heads/")) ? headName.mid(11) : headName;
     }
     git_remote_disconnect(remote.get());
     disconnect.remote = nullptr;

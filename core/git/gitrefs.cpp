@@ -31,7 +31,8 @@ QString firstLine(const char *message)
 
 } // namespace
 
-GitRefs::GitRefs(QString path, GitRepository repository) : m_path(std::move(path)), m_repository(std::move(repository))
+GitRefs::GitRefs(QString path, GitRepository repository)
+    : m_path(std::move(path)), m_repository(std::move(repository))
 {
 }
 
@@ -90,7 +91,8 @@ Result<QList<BranchInfo>> GitRefs::branches() const
         const GitObject object(peeled);
         const auto *commit = reinterpret_cast<const git_commit *>(object.get());
         branches.append(BranchInfo{QString::fromUtf8(name), oidText(git_commit_id(commit)),
-                                   dateOf(git_commit_committer(commit)->when), firstLine(git_commit_message(commit))});
+                                   dateOf(git_commit_committer(commit)->when),
+                                   firstLine(git_commit_message(commit))});
     }
     std::sort(branches.begin(), branches.end(),
               [](const BranchInfo &a, const BranchInfo &b) { return a.name < b.name; });
@@ -145,7 +147,8 @@ Result<GitCommit> GitRefs::lookupCommit(const QString &ref) const
 {
     const QString trimmed = ref.trimmed();
     if (trimmed.isEmpty())
-        return fail(tr("No ref was given."), tr("Give a branch, a tag or a commit id."), QStringLiteral("ref"));
+        return fail(tr("No ref was given."), tr("Give a branch, a tag or a commit id."),
+                    QStringLiteral("ref"));
     // A leading dash would read as an option wherever the name is passed on.
     if (trimmed.startsWith(u'-'))
         return fail(tr("\"%1\" is not a valid ref.").arg(ref), tr("Give a branch, a tag or a commit id."),
@@ -157,10 +160,11 @@ Result<GitCommit> GitRefs::lookupCommit(const QString &ref) const
         return fail(tr("The short id \"%1\" matches more than one object in %2.").arg(trimmed, where),
                     tr("Give more characters of the commit id."), QStringLiteral("ref"));
     if (found == GIT_ENOTFOUND || found == GIT_EINVALIDSPEC || found == GIT_EINVALID)
-        return fail(tr("There is no branch, tag or commit \"%1\" in %2.").arg(trimmed, where),
-                    tr("Check the spelling (list them with \"refs branches\" and \"refs tags\"), or fetch the "
-                       "mirror if it is new upstream."),
-                    QStringLiteral("ref"));
+        return fail(
+            tr("There is no branch, tag or commit \"%1\" in %2.").arg(trimmed, where),
+            tr("Check the spelling (list them with \"refs branches\" and \"refs tags\"), or fetch the "
+               "mirror if it is new upstream."),
+            QStringLiteral("ref"));
     if (found < 0) {
         Error error = gitError(tr("Could not resolve \"%1\" in %2").arg(trimmed, where));
         error.field = QStringLiteral("ref");
@@ -170,7 +174,8 @@ Result<GitCommit> GitRefs::lookupCommit(const QString &ref) const
     git_object *peeled = nullptr;
     if (git_object_peel(&peeled, object.get(), GIT_OBJECT_COMMIT) < 0)
         return fail(tr("\"%1\" in %2 is a %3, not a commit.")
-                        .arg(trimmed, where, QString::fromLatin1(git_object_type2string(git_object_type(object.get())))),
+                        .arg(trimmed, where,
+                             QString::fromLatin1(git_object_type2string(git_object_type(object.get())))),
                     tr("Give a branch, a tag or a commit id."), QStringLiteral("ref"));
     return GitCommit(reinterpret_cast<git_commit *>(peeled));
 }

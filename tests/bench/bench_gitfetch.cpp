@@ -68,8 +68,8 @@ void addCommits(const QString &repository, int first, int count)
     for (int n = first; n < first + count; ++n) {
         const QByteArray message = "Change " + QByteArray::number(n);
         stream += "commit refs/heads/main\ncommitter Bench <bench@example.com> " +
-                  QByteArray::number(1700000000 + n * 60) + " +0000\ndata " + QByteArray::number(message.size()) +
-                  '\n' + message + '\n';
+                  QByteArray::number(1700000000 + n * 60) + " +0000\ndata " +
+                  QByteArray::number(message.size()) + '\n' + message + '\n';
         if (n == first && first > 0)
             stream += "from refs/heads/main^0\n";
         if (n == 0) {
@@ -80,8 +80,8 @@ void addCommits(const QString &repository, int first, int count)
                 inlineFile(stream, (n * 7 + k * 613) % FileCount, n);
         }
     }
-    run(QStringLiteral("git"), {QStringLiteral("-C"), repository, QStringLiteral("fast-import"), QStringLiteral("--quiet")},
-        stream);
+    run(QStringLiteral("git"),
+        {QStringLiteral("-C"), repository, QStringLiteral("fast-import"), QStringLiteral("--quiet")}, stream);
 }
 
 void copyTree(const QString &from, const QString &to)
@@ -112,8 +112,9 @@ void measure(Transport &transport, const QString &work, int rounds, const std::f
     QDir(gitBase).removeRecursively();
     if (auto cloned = GitMirror(oursBase).fetch(transport.url, transport.options); !cloned)
         qFatal("first clone failed: %s", qPrintable(cloned.error().text()));
-    run(QStringLiteral("git"), {QStringLiteral("clone"), QStringLiteral("--quiet"), QStringLiteral("--mirror"),
-                                transport.url, gitBase},
+    run(QStringLiteral("git"),
+        {QStringLiteral("clone"), QStringLiteral("--quiet"), QStringLiteral("--mirror"), transport.url,
+         gitBase},
         {}, transport.gitEnvironment);
     update();
 
@@ -136,17 +137,21 @@ void measure(Transport &transport, const QString &work, int rounds, const std::f
         transfer = fetched->transfer;
 
         clock.restart();
-        run(QStringLiteral("git"), {QStringLiteral("-C"), gitMirror, QStringLiteral("fetch"), QStringLiteral("--quiet"),
-                                    QStringLiteral("--prune"), QStringLiteral("origin")},
+        run(QStringLiteral("git"),
+            {QStringLiteral("-C"), gitMirror, QStringLiteral("fetch"), QStringLiteral("--quiet"),
+             QStringLiteral("--prune"), QStringLiteral("origin")},
             {}, transport.gitEnvironment);
         theirs.append(clock.nsecsElapsed() / 1e9);
-        if (run(QStringLiteral("git"), {QStringLiteral("-C"), oursMirror, QStringLiteral("rev-parse"), QStringLiteral("main")}) !=
-            run(QStringLiteral("git"), {QStringLiteral("-C"), gitMirror, QStringLiteral("rev-parse"), QStringLiteral("main")}))
+        if (run(QStringLiteral("git"),
+                {QStringLiteral("-C"), oursMirror, QStringLiteral("rev-parse"), QStringLiteral("main")}) !=
+            run(QStringLiteral("git"),
+                {QStringLiteral("-C"), gitMirror, QStringLiteral("rev-parse"), QStringLiteral("main")}))
             qFatal("the two mirrors disagree after the fetch");
     }
     const double oursMedian = median(ours);
     const double theirsMedian = median(theirs);
-    std::printf("%-6s  GitMirror::fetch %7.3f s   git fetch %7.3f s   ratio %.2f (goal <= 1.20)   %lld objects, %.1f MiB\n",
+    std::printf("%-6s  GitMirror::fetch %7.3f s   git fetch %7.3f s   ratio %.2f (goal <= 1.20)   %lld "
+                "objects, %.1f MiB\n",
                 qPrintable(transport.name), oursMedian, theirsMedian, oursMedian / theirsMedian,
                 static_cast<long long>(transfer.receivedObjects), transfer.receivedBytes / 1048576.0);
     std::fflush(stdout);
@@ -160,7 +165,8 @@ int main(int argc, char *argv[])
     const GitLibrary library;
     const QStringList arguments = app.arguments();
     int rounds = 5;
-    if (const qsizetype at = arguments.indexOf(QStringLiteral("--rounds")); at > 0 && at + 1 < arguments.size())
+    if (const qsizetype at = arguments.indexOf(QStringLiteral("--rounds"));
+        at > 0 && at + 1 < arguments.size())
         rounds = qMax(1, arguments.at(at + 1).toInt());
     const bool withSsh = !arguments.contains(QStringLiteral("--no-ssh"));
 
@@ -171,7 +177,8 @@ int main(int argc, char *argv[])
     QElapsedTimer clock;
     clock.start();
     addCommits(source, 0, BaseCommits);
-    std::printf("source: %d files, %d commits, then an update of %d commits; %d rounds, median shown (built in %.1f s)\n",
+    std::printf("source: %d files, %d commits, then an update of %d commits; %d rounds, median shown (built "
+                "in %.1f s)\n",
                 FileCount, BaseCommits, UpdateCommits, rounds, clock.elapsed() / 1000.0);
 
     // Each transport fetches from its own copy, so every update starts from the same base.
@@ -195,19 +202,24 @@ int main(int argc, char *argv[])
         return 0;
     }
     const test::TestHost &host = hosts.hosts.first();
-    const QString name = QStringLiteral("bench-gitfetch-%1.git").arg(QUuid::createUuid().toString(QUuid::Id128));
+    const QString name =
+        QStringLiteral("bench-gitfetch-%1.git").arg(QUuid::createUuid().toString(QUuid::Id128));
     const QString served = QDir(host.backingDir).filePath(name);
     copyTree(pristine, served);
     KnownHosts knownHosts(hosts.knownHosts());
     Transport ssh;
     ssh.name = QStringLiteral("ssh");
-    ssh.url = QStringLiteral("ssh://%1@%2:%3%4/%5").arg(host.user, host.address).arg(host.port).arg(host.deployRoot, name);
+    ssh.url = QStringLiteral("ssh://%1@%2:%3%4/%5")
+                  .arg(host.user, host.address)
+                  .arg(host.port)
+                  .arg(host.deployRoot, name);
     ssh.options.credentials.keyPath = hosts.clientKey();
     ssh.options.knownHosts = &knownHosts;
-    ssh.gitEnvironment.insert(QStringLiteral("GIT_SSH_COMMAND"),
-                              QStringLiteral("ssh -i %1 -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes "
-                                             "-o UserKnownHostsFile=%2")
-                                  .arg(hosts.clientKey(), hosts.knownHosts()));
+    ssh.gitEnvironment.insert(
+        QStringLiteral("GIT_SSH_COMMAND"),
+        QStringLiteral("ssh -i %1 -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes "
+                       "-o UserKnownHostsFile=%2")
+            .arg(hosts.clientKey(), hosts.knownHosts()));
     measure(ssh, dir.path(), rounds, updateOf(served));
     QDir(served).removeRecursively();
     return 0;

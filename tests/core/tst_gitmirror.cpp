@@ -36,7 +36,8 @@ QByteArray git(const QString &directory, const QStringList &arguments, const QBy
     process.closeWriteChannel();
     process.waitForFinished(-1);
     if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0)
-        qFatal("git %s failed: %s", qPrintable(arguments.join(u' ')), process.readAllStandardError().constData());
+        qFatal("git %s failed: %s", qPrintable(arguments.join(u' ')),
+               process.readAllStandardError().constData());
     return process.readAllStandardOutput().trimmed();
 }
 
@@ -44,8 +45,9 @@ QByteArray git(const QString &directory, const QStringList &arguments, const QBy
 void addCommits(const QString &repository, const QByteArray &branch, int count, int firstNumber)
 {
     QProcess probe;
-    probe.start(QStringLiteral("git"), {QStringLiteral("-C"), repository, QStringLiteral("rev-parse"),
-                                        QStringLiteral("-q"), QStringLiteral("--verify"), QString::fromLatin1(branch)});
+    probe.start(QStringLiteral("git"),
+                {QStringLiteral("-C"), repository, QStringLiteral("rev-parse"), QStringLiteral("-q"),
+                 QStringLiteral("--verify"), QString::fromLatin1(branch)});
     probe.waitForFinished(-1);
     const bool exists = probe.exitCode() == 0;
     QByteArray stream;
@@ -67,7 +69,8 @@ void addCommits(const QString &repository, const QByteArray &branch, int count, 
 // Every ref with its target, as git itself sees it: what a mirror must equal.
 QByteArray refsOf(const QString &repository)
 {
-    return git(repository, {QStringLiteral("for-each-ref"), QStringLiteral("--format=%(refname) %(objectname)")});
+    return git(repository,
+               {QStringLiteral("for-each-ref"), QStringLiteral("--format=%(refname) %(objectname)")});
 }
 
 QString fileUrl(const QString &path)
@@ -97,8 +100,8 @@ private:
     QString makeSource(const QString &name)
     {
         const QString path = m_dir.filePath(name);
-        git(m_dir.path(), {QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("--bare"), QStringLiteral("-b"),
-                           QStringLiteral("main"), path});
+        git(m_dir.path(), {QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("--bare"),
+                           QStringLiteral("-b"), QStringLiteral("main"), path});
         addCommits(path, "refs/heads/main", 200, 1);
         git(path, {QStringLiteral("branch"), QStringLiteral("release"), QStringLiteral("main~50")});
         git(path, {QStringLiteral("branch"), QStringLiteral("old-feature"), QStringLiteral("main~10")});
@@ -111,7 +114,8 @@ private:
     CliRun cli(const QString &dataDir, const QStringList &arguments)
     {
         QProcess process;
-        process.start(QStringLiteral(RELEASEDESK_CLI), QStringList{QStringLiteral("--data-dir"), dataDir} + arguments);
+        process.start(QStringLiteral(RELEASEDESK_CLI),
+                      QStringList{QStringLiteral("--data-dir"), dataDir} + arguments);
         process.closeWriteChannel();
         process.waitForFinished(-1);
         return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
@@ -153,7 +157,8 @@ void TestGitMirror::clonesThenFetchesAndPrunes()
         QCOMPARE(update.newId.size(), 40);
     }
     QCOMPARE(refsOf(mirror.path()), refsOf(source));
-    QCOMPARE(git(mirror.path(), {QStringLiteral("symbolic-ref"), QStringLiteral("HEAD")}), QByteArray("refs/heads/main"));
+    QCOMPARE(git(mirror.path(), {QStringLiteral("symbolic-ref"), QStringLiteral("HEAD")}),
+             QByteArray("refs/heads/main"));
     QVERIFY(progressCalls > 0);
     QVERIFY(last.totalObjects >= 600); // 200 commits, trees and blobs
     QCOMPARE(last.receivedObjects, last.totalObjects);
@@ -164,12 +169,14 @@ void TestGitMirror::clonesThenFetchesAndPrunes()
              QStringList{QStringLiteral("app.git")});
 
     // Upstream moves on: new commits, a new tag, a branch deleted.
-    const QString oldMain = QString::fromLatin1(git(source, {QStringLiteral("rev-parse"), QStringLiteral("main")}));
+    const QString oldMain =
+        QString::fromLatin1(git(source, {QStringLiteral("rev-parse"), QStringLiteral("main")}));
     addCommits(source, "refs/heads/main", 3, 201);
     git(source, {QStringLiteral("tag"), QStringLiteral("-a"), QStringLiteral("v2"), QStringLiteral("-m"),
                  QStringLiteral("Release 2"), QStringLiteral("main")});
     git(source, {QStringLiteral("branch"), QStringLiteral("-D"), QStringLiteral("old-feature")});
-    const QString newMain = QString::fromLatin1(git(source, {QStringLiteral("rev-parse"), QStringLiteral("main")}));
+    const QString newMain =
+        QString::fromLatin1(git(source, {QStringLiteral("rev-parse"), QStringLiteral("main")}));
 
     auto fetched = mirror.fetch(fileUrl(source));
     QVERIFY2(fetched, fetched ? "" : qPrintable(fetched.error().text()));
@@ -198,17 +205,20 @@ void TestGitMirror::clonesThenFetchesAndPrunes()
 void TestGitMirror::followsAChangedUrl()
 {
     const QString source = makeSource(QStringLiteral("moving-source.git"));
-    const GitMirror mirror(GitMirror::pathFor(m_dir.filePath(QStringLiteral("moving-data")), QStringLiteral("app")));
+    const GitMirror mirror(
+        GitMirror::pathFor(m_dir.filePath(QStringLiteral("moving-data")), QStringLiteral("app")));
     QVERIFY(mirror.fetch(fileUrl(source)));
 
     // The repository moved: a copy with one more commit, given as a plain absolute path.
     const QString moved = m_dir.filePath(QStringLiteral("moved here.git"));
-    git(m_dir.path(), {QStringLiteral("clone"), QStringLiteral("-q"), QStringLiteral("--mirror"), source, moved});
+    git(m_dir.path(),
+        {QStringLiteral("clone"), QStringLiteral("-q"), QStringLiteral("--mirror"), source, moved});
     addCommits(moved, "refs/heads/main", 1, 500);
     auto fetched = mirror.fetch(moved);
     QVERIFY2(fetched, fetched ? "" : qPrintable(fetched.error().text()));
     QCOMPARE(refsOf(mirror.path()), refsOf(moved));
-    QCOMPARE(git(mirror.path(), {QStringLiteral("config"), QStringLiteral("remote.origin.url")}), moved.toUtf8());
+    QCOMPARE(git(mirror.path(), {QStringLiteral("config"), QStringLiteral("remote.origin.url")}),
+             moved.toUtf8());
 }
 
 void TestGitMirror::cancelsAFetch()
@@ -222,7 +232,8 @@ void TestGitMirror::cancelsAFetch()
     options.cancel = &cancel;
     auto before = mirror.fetch(fileUrl(source), options);
     QVERIFY(!before);
-    QVERIFY2(before.error().message.contains(QStringLiteral("cancelled")), qPrintable(before.error().message));
+    QVERIFY2(before.error().message.contains(QStringLiteral("cancelled")),
+             qPrintable(before.error().message));
     QVERIFY(!mirror.exists());
 
     // Cancelled as the first objects arrive: the first clone leaves nothing behind.
@@ -234,10 +245,12 @@ void TestGitMirror::cancelsAFetch()
     };
     auto during = mirror.fetch(fileUrl(source), options);
     QVERIFY(!during);
-    QVERIFY2(during.error().message.contains(QStringLiteral("cancelled")), qPrintable(during.error().message));
+    QVERIFY2(during.error().message.contains(QStringLiteral("cancelled")),
+             qPrintable(during.error().message));
     QCOMPARE(progressCalls, 1);
     QVERIFY(!mirror.exists());
-    QVERIFY(QDir(data + QStringLiteral("/mirrors")).entryList(QDir::AllEntries | QDir::NoDotAndDotDot).isEmpty());
+    QVERIFY(
+        QDir(data + QStringLiteral("/mirrors")).entryList(QDir::AllEntries | QDir::NoDotAndDotDot).isEmpty());
 
     // A cancelled update leaves the mirror's refs as they were, and the next fetch completes.
     QVERIFY(mirror.fetch(fileUrl(source)));
@@ -300,7 +313,8 @@ void TestGitMirror::explainsFailedFetches()
                  qPrintable(unreachable.error().text()));
     }
     QVERIFY(!mirror.exists());
-    QVERIFY(QDir(data + QStringLiteral("/mirrors")).entryList(QDir::AllEntries | QDir::NoDotAndDotDot).isEmpty());
+    QVERIFY(
+        QDir(data + QStringLiteral("/mirrors")).entryList(QDir::AllEntries | QDir::NoDotAndDotDot).isEmpty());
 }
 
 void TestGitMirror::commandLine()
@@ -317,38 +331,44 @@ void TestGitMirror::commandLine()
              0);
 
     // Before the first fetch there is nothing to read.
-    const CliRun early = cli(data, {QStringLiteral("refs"), QStringLiteral("branches"), QStringLiteral("app")});
+    const CliRun early =
+        cli(data, {QStringLiteral("refs"), QStringLiteral("branches"), QStringLiteral("app")});
     QCOMPARE(early.exitCode, 4);
     QVERIFY2(early.err.contains("mirror fetch app"), early.err.constData());
 
-    const CliRun fetched = cli(data, {QStringLiteral("--json"), QStringLiteral("mirror"), QStringLiteral("fetch"),
-                                      QStringLiteral("app")});
+    const CliRun fetched = cli(data, {QStringLiteral("--json"), QStringLiteral("mirror"),
+                                      QStringLiteral("fetch"), QStringLiteral("app")});
     QVERIFY2(fetched.exitCode == 0, fetched.err.constData());
     QCOMPARE(fetched.json()[QStringLiteral("cloned")].toBool(), true);
     QCOMPARE(fetched.json()[QStringLiteral("updates")].toArray().size(), 5);
 
-    const CliRun branches = cli(data, {QStringLiteral("--json"), QStringLiteral("refs"), QStringLiteral("branches"),
-                                       QStringLiteral("app")});
+    const CliRun branches = cli(data, {QStringLiteral("--json"), QStringLiteral("refs"),
+                                       QStringLiteral("branches"), QStringLiteral("app")});
     QCOMPARE(branches.exitCode, 0);
     QStringList names;
     for (const QJsonValue &row : branches.json().array())
         names.append(row[QStringLiteral("name")].toString());
-    QCOMPARE(names, (QStringList{QStringLiteral("main"), QStringLiteral("old-feature"), QStringLiteral("release")}));
+    QCOMPARE(names,
+             (QStringList{QStringLiteral("main"), QStringLiteral("old-feature"), QStringLiteral("release")}));
 
     const CliRun tags = cli(data, {QStringLiteral("--json"), QStringLiteral("refs"), QStringLiteral("tags"),
                                    QStringLiteral("app")});
     QCOMPARE(tags.exitCode, 0);
     QCOMPARE(tags.json().array().size(), 2);
 
-    const CliRun commits = cli(data, {QStringLiteral("--json"), QStringLiteral("refs"), QStringLiteral("commits"),
-                                      QStringLiteral("app"), QStringLiteral("--limit"), QStringLiteral("3")});
+    const CliRun commits =
+        cli(data, {QStringLiteral("--json"), QStringLiteral("refs"), QStringLiteral("commits"),
+                   QStringLiteral("app"), QStringLiteral("--limit"), QStringLiteral("3")});
     QCOMPARE(commits.exitCode, 0);
     QCOMPARE(commits.json().array().size(), 3);
-    QCOMPARE(commits.json().array().at(0)[QStringLiteral("subject")].toString(), QStringLiteral("Commit 200"));
+    QCOMPARE(commits.json().array().at(0)[QStringLiteral("subject")].toString(),
+             QStringLiteral("Commit 200"));
 
-    const QString release = QString::fromLatin1(git(source, {QStringLiteral("rev-parse"), QStringLiteral("release")}));
-    const CliRun resolved = cli(data, {QStringLiteral("--json"), QStringLiteral("refs"), QStringLiteral("resolve"),
-                                       QStringLiteral("app"), QStringLiteral("v1")});
+    const QString release =
+        QString::fromLatin1(git(source, {QStringLiteral("rev-parse"), QStringLiteral("release")}));
+    const CliRun resolved =
+        cli(data, {QStringLiteral("--json"), QStringLiteral("refs"), QStringLiteral("resolve"),
+                   QStringLiteral("app"), QStringLiteral("v1")});
     QCOMPARE(resolved.exitCode, 0);
     QCOMPARE(resolved.json()[QStringLiteral("commit")].toString(), release);
 
@@ -363,18 +383,21 @@ void TestGitMirror::commandLine()
     QCOMPARE(human.exitCode, 0);
     QVERIFY2(human.out.contains("modified  files/file0.txt"), human.out.constData());
 
-    const CliRun unknownRef = cli(data, {QStringLiteral("refs"), QStringLiteral("resolve"), QStringLiteral("app"),
-                                         QStringLiteral("no-such-ref")});
+    const CliRun unknownRef = cli(data, {QStringLiteral("refs"), QStringLiteral("resolve"),
+                                         QStringLiteral("app"), QStringLiteral("no-such-ref")});
     QCOMPARE(unknownRef.exitCode, 4);
     QVERIFY(unknownRef.err.contains("no-such-ref"));
-    QCOMPARE(cli(data, {QStringLiteral("refs"), QStringLiteral("tags"), QStringLiteral("nobody")}).exitCode, 4);
-    QCOMPARE(cli(data, {QStringLiteral("refs"), QStringLiteral("resolve"), QStringLiteral("app")}).exitCode, 2);
-    QCOMPARE(cli(data, {QStringLiteral("diff"), QStringLiteral("show"), QStringLiteral("app"), QStringLiteral("v1")})
+    QCOMPARE(cli(data, {QStringLiteral("refs"), QStringLiteral("tags"), QStringLiteral("nobody")}).exitCode,
+             4);
+    QCOMPARE(cli(data, {QStringLiteral("refs"), QStringLiteral("resolve"), QStringLiteral("app")}).exitCode,
+             2);
+    QCOMPARE(cli(data, {QStringLiteral("diff"), QStringLiteral("show"), QStringLiteral("app"),
+                        QStringLiteral("v1")})
                  .exitCode,
              2);
 
-    const CliRun failed = cli(data, {QStringLiteral("--json"), QStringLiteral("mirror"), QStringLiteral("fetch"),
-                                     QStringLiteral("gone")});
+    const CliRun failed = cli(data, {QStringLiteral("--json"), QStringLiteral("mirror"),
+                                     QStringLiteral("fetch"), QStringLiteral("gone")});
     QCOMPARE(failed.exitCode, 1);
     const QJsonObject error = QJsonDocument::fromJson(failed.err).object();
     QVERIFY2(error.value(QStringLiteral("error")).toString().contains(QStringLiteral("gone.git")) ||

@@ -14,7 +14,8 @@ namespace {
 constexpr qint64 BaseTime = 1700000000;
 constexpr int MainCommits = 300;
 
-// Runs git with a fixed identity and no user or system configuration, so object ids are the same on every run.
+// Runs git with a fixed identity and no user or system configuration, so object ids are the same on every
+// run.
 QByteArray git(const QString &directory, const QStringList &arguments, const QByteArray &input = {})
 {
     QProcess process;
@@ -34,7 +35,8 @@ QByteArray git(const QString &directory, const QStringList &arguments, const QBy
     process.closeWriteChannel();
     process.waitForFinished(-1);
     if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0)
-        qFatal("git %s failed: %s", qPrintable(arguments.join(u' ')), process.readAllStandardError().constData());
+        qFatal("git %s failed: %s", qPrintable(arguments.join(u' ')),
+               process.readAllStandardError().constData());
     return process.readAllStandardOutput().trimmed();
 }
 
@@ -50,7 +52,8 @@ QByteArray commitRecord(const QByteArray &ref, int mark, const QByteArray &autho
     const QByteArray stamp = QByteArray::number(time) + ' ' + zone;
     return "commit " + ref + "\nmark :" + QByteArray::number(mark) + "\nauthor " + author + ' ' + stamp +
            "\ncommitter " + author + ' ' + stamp + '\n' + data(subject + "\n\nBody of " + subject) +
-           (from.isEmpty() ? QByteArray() : "from " + from + '\n') + "M 100644 inline counter.txt\n" + data(content);
+           (from.isEmpty() ? QByteArray() : "from " + from + '\n') + "M 100644 inline counter.txt\n" +
+           data(content);
 }
 
 } // namespace
@@ -64,7 +67,10 @@ private:
     QTemporaryDir m_dir;
     QString m_repo;
 
-    QString revParse(const QString &spec) { return QString::fromLatin1(git(m_repo, {QStringLiteral("rev-parse"), spec})); }
+    QString revParse(const QString &spec)
+    {
+        return QString::fromLatin1(git(m_repo, {QStringLiteral("rev-parse"), spec}));
+    }
 
 private slots:
     void initTestCase();
@@ -91,13 +97,13 @@ void TestGitRefs::initTestCase()
         stream += commitRecord("refs/heads/main", i, QByteArrayLiteral("Zoë Ünal <zoe@example.com>"),
                                BaseTime + i * 60, "+0100", "Change " + QByteArray::number(i),
                                "counter " + QByteArray::number(i) + '\n');
-    stream += commitRecord("refs/heads/feature/login", 1001, "Bob <bob@example.com>", BaseTime + 100000, "+0000",
-                           "Login form", "login 1\n", ":100");
-    stream += commitRecord("refs/heads/feature/login", 1002, "Bob <bob@example.com>", BaseTime + 100060, "+0000",
-                           "Login check", "login 2\n");
+    stream += commitRecord("refs/heads/feature/login", 1001, "Bob <bob@example.com>", BaseTime + 100000,
+                           "+0000", "Login form", "login 1\n", ":100");
+    stream += commitRecord("refs/heads/feature/login", 1002, "Bob <bob@example.com>", BaseTime + 100060,
+                           "+0000", "Login check", "login 2\n");
     stream += "reset refs/heads/release-1.0\nfrom :200\n\n";
-    stream += "tag v1.0\nfrom :200\ntagger Carol <carol@example.com> " + QByteArray::number(BaseTime + 86400) +
-              " +0200\n" + data("Release 1.0\n\nThe first one.");
+    stream += "tag v1.0\nfrom :200\ntagger Carol <carol@example.com> " +
+              QByteArray::number(BaseTime + 86400) + " +0200\n" + data("Release 1.0\n\nThe first one.");
     stream += "reset refs/tags/v0.9\nfrom :150\n\n";
     git(m_repo, {QStringLiteral("fast-import"), QStringLiteral("--quiet")}, stream);
 }
@@ -106,7 +112,8 @@ void TestGitRefs::opensOnlyRepositories()
 {
     auto missing = GitRefs::open(m_dir.filePath(QStringLiteral("nothing-here.git")));
     QVERIFY(!missing);
-    QVERIFY2(missing.error().message.contains(QStringLiteral("nothing-here.git")), qPrintable(missing.error().message));
+    QVERIFY2(missing.error().message.contains(QStringLiteral("nothing-here.git")),
+             qPrintable(missing.error().message));
     QVERIFY(!missing.error().hint.isEmpty());
 
     auto refs = GitRefs::open(m_repo);
@@ -216,7 +223,8 @@ void TestGitRefs::reportsMissingAndAmbiguousRefs()
     auto missing = refs->resolve(QStringLiteral("no-such-branch"));
     QVERIFY(!missing);
     QCOMPARE(missing.error().field, QStringLiteral("ref"));
-    QVERIFY2(missing.error().message.contains(QStringLiteral("\"no-such-branch\"")), qPrintable(missing.error().message));
+    QVERIFY2(missing.error().message.contains(QStringLiteral("\"no-such-branch\"")),
+             qPrintable(missing.error().message));
     QVERIFY(!missing.error().hint.isEmpty());
 
     auto unknownId = refs->resolve(QStringLiteral("0123456789abcdef0123456789abcdef01234567"));
@@ -230,13 +238,15 @@ void TestGitRefs::reportsMissingAndAmbiguousRefs()
     const QString tree = revParse(QStringLiteral("main^{tree}"));
     auto notCommit = refs->resolve(tree);
     QVERIFY(!notCommit);
-    QVERIFY2(notCommit.error().message.contains(QStringLiteral("not a commit")), qPrintable(notCommit.error().message));
+    QVERIFY2(notCommit.error().message.contains(QStringLiteral("not a commit")),
+             qPrintable(notCommit.error().message));
 
-    // Among the ~900 objects two share their first four hex digits; the object ids are fixed, so this is stable.
-    const QStringList objects = QString::fromLatin1(git(m_repo, {QStringLiteral("cat-file"),
-                                                                  QStringLiteral("--batch-all-objects"),
-                                                                  QStringLiteral("--batch-check=%(objectname)")}))
-                                    .split(u'\n');
+    // Among the ~900 objects two share their first four hex digits; the object ids are fixed, so this is
+    // stable.
+    const QStringList objects =
+        QString::fromLatin1(git(m_repo, {QStringLiteral("cat-file"), QStringLiteral("--batch-all-objects"),
+                                         QStringLiteral("--batch-check=%(objectname)")}))
+            .split(u'\n');
     QHash<QString, int> prefixes;
     QString ambiguous;
     for (const QString &object : objects) {
@@ -249,14 +259,16 @@ void TestGitRefs::reportsMissingAndAmbiguousRefs()
     auto twoMatches = refs->resolve(ambiguous);
     QVERIFY(!twoMatches);
     QCOMPARE(twoMatches.error().field, QStringLiteral("ref"));
-    QVERIFY2(twoMatches.error().message.contains(QStringLiteral("more than one")), qPrintable(twoMatches.error().message));
+    QVERIFY2(twoMatches.error().message.contains(QStringLiteral("more than one")),
+             qPrintable(twoMatches.error().message));
     QVERIFY(twoMatches.error().hint.contains(QStringLiteral("more characters")));
 }
 
 void TestGitRefs::listsCommitsAndFilesBetweenCommits()
 {
     const QString work = m_dir.filePath(QStringLiteral("work"));
-    git(m_dir.path(), {QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("main"), work});
+    git(m_dir.path(),
+        {QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("main"), work});
     auto write = [&](const QString &name, const QByteArray &content) {
         QFile file(QDir(work).filePath(name));
         QDir().mkpath(QFileInfo(file).absolutePath());
@@ -272,7 +284,8 @@ void TestGitRefs::listsCommitsAndFilesBetweenCommits()
     write(QStringLiteral("run.sh"), "echo run\n");
     git(work, {QStringLiteral("add"), QStringLiteral("-A")});
     git(work, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"), QStringLiteral("Base")});
-    const QString base = QString::fromLatin1(git(work, {QStringLiteral("rev-parse"), QStringLiteral("HEAD")}));
+    const QString base =
+        QString::fromLatin1(git(work, {QStringLiteral("rev-parse"), QStringLiteral("HEAD")}));
 
     QVERIFY(QDir(work).mkdir(QStringLiteral("docs")));
     git(work, {QStringLiteral("mv"), QStringLiteral("moves.txt"), QStringLiteral("docs/moved ✓.txt")});
@@ -281,11 +294,14 @@ void TestGitRefs::listsCommitsAndFilesBetweenCommits()
     QVERIFY(QFile::setPermissions(QDir(work).filePath(QStringLiteral("run.sh")),
                                   QFile::permissions(QDir(work).filePath(QStringLiteral("run.sh"))) |
                                       QFileDevice::ExeOwner));
-    git(work, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-am"), QStringLiteral("Move, change, delete")});
+    git(work, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-am"),
+               QStringLiteral("Move, change, delete")});
     write(QStringLiteral("new.txt"), "new\n");
     git(work, {QStringLiteral("add"), QStringLiteral("new.txt")});
-    git(work, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"), QStringLiteral("Add new")});
-    const QString target = QString::fromLatin1(git(work, {QStringLiteral("rev-parse"), QStringLiteral("HEAD")}));
+    git(work,
+        {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"), QStringLiteral("Add new")});
+    const QString target =
+        QString::fromLatin1(git(work, {QStringLiteral("rev-parse"), QStringLiteral("HEAD")}));
 
     auto refs = GitRefs::open(work);
     QVERIFY(refs);

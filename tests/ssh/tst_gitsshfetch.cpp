@@ -29,13 +29,15 @@ QByteArray git(const QString &directory, const QStringList &arguments)
     process.start(QStringLiteral("git"), arguments);
     process.waitForFinished(-1);
     if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0)
-        qFatal("git %s failed: %s", qPrintable(arguments.join(u' ')), process.readAllStandardError().constData());
+        qFatal("git %s failed: %s", qPrintable(arguments.join(u' ')),
+               process.readAllStandardError().constData());
     return process.readAllStandardOutput().trimmed();
 }
 
 QByteArray refsOf(const QString &repository)
 {
-    return git(repository, {QStringLiteral("for-each-ref"), QStringLiteral("--format=%(refname) %(objectname)")});
+    return git(repository,
+               {QStringLiteral("for-each-ref"), QStringLiteral("--format=%(refname) %(objectname)")});
 }
 
 // Records what the prompt was shown and answers as told.
@@ -75,8 +77,10 @@ private:
         file.write(name.toUtf8() + '\n');
         file.close();
         git(m_work, {QStringLiteral("add"), name});
-        git(m_work, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"), QStringLiteral("Add ") + name});
-        git(m_work, {QStringLiteral("push"), QStringLiteral("-q"), QStringLiteral("origin"), QStringLiteral("main")});
+        git(m_work, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"),
+                     QStringLiteral("Add ") + name});
+        git(m_work,
+            {QStringLiteral("push"), QStringLiteral("-q"), QStringLiteral("origin"), QStringLiteral("main")});
     }
 
     FetchOptions keyFileOptions(KnownHosts *knownHosts, Prompt *prompt)
@@ -88,7 +92,10 @@ private:
         return options;
     }
 
-    QString mirrorPath(const QString &name) const { return GitMirror::pathFor(m_dir.filePath(QStringLiteral("data")), name); }
+    QString mirrorPath(const QString &name) const
+    {
+        return GitMirror::pathFor(m_dir.filePath(QStringLiteral("data")), name);
+    }
 
 private slots:
     void initTestCase();
@@ -112,15 +119,21 @@ void TestGitSshFetch::initTestCase()
     // The repository lives in the host's backing dir, so its sshd serves it under the deploy root.
     const QString name = QStringLiteral("gitsshfetch-%1.git").arg(QUuid::createUuid().toString(QUuid::Id128));
     m_served = QDir(m_host.backingDir).filePath(name);
-    m_url = QStringLiteral("ssh://%1@%2:%3%4/%5").arg(m_host.user, m_host.address).arg(m_host.port).arg(m_host.deployRoot, name);
-    git(m_dir.path(), {QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("--bare"), QStringLiteral("-b"),
-                       QStringLiteral("main"), m_served});
+    m_url = QStringLiteral("ssh://%1@%2:%3%4/%5")
+                .arg(m_host.user, m_host.address)
+                .arg(m_host.port)
+                .arg(m_host.deployRoot, name);
+    git(m_dir.path(), {QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("--bare"),
+                       QStringLiteral("-b"), QStringLiteral("main"), m_served});
     m_work = m_dir.filePath(QStringLiteral("work"));
     git(m_dir.path(), {QStringLiteral("clone"), QStringLiteral("-q"), m_served, m_work});
-    git(m_work, {QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("main")});
+    git(m_work,
+        {QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("main")});
     commitAndPush(QStringLiteral("first.txt"));
-    git(m_work, {QStringLiteral("tag"), QStringLiteral("-a"), QStringLiteral("v1"), QStringLiteral("-m"), QStringLiteral("One")});
-    git(m_work, {QStringLiteral("push"), QStringLiteral("-q"), QStringLiteral("origin"), QStringLiteral("v1")});
+    git(m_work, {QStringLiteral("tag"), QStringLiteral("-a"), QStringLiteral("v1"), QStringLiteral("-m"),
+                 QStringLiteral("One")});
+    git(m_work,
+        {QStringLiteral("push"), QStringLiteral("-q"), QStringLiteral("origin"), QStringLiteral("v1")});
 }
 
 void TestGitSshFetch::cleanupTestCase()
@@ -162,7 +175,8 @@ void TestGitSshFetch::fetchesWithAKeyFileAfterAcceptingTheHostKey()
     QCOMPARE(refsOf(mirror.path()), refsOf(m_served));
     auto refs = GitRefs::open(mirror.path());
     QVERIFY(refs);
-    QCOMPARE(refs->commits(QStringLiteral("main"), 1).value().first().subject, QStringLiteral("Add second.txt"));
+    QCOMPARE(refs->commits(QStringLiteral("main"), 1).value().first().subject,
+             QStringLiteral("Add second.txt"));
 }
 
 void TestGitSshFetch::fetchesWithStoredKeysInMemory()
@@ -225,8 +239,8 @@ void TestGitSshFetch::refusesAChangedHostKey()
     const QString knownHostsPath = m_dir.filePath(QStringLiteral("changed_known_hosts"));
     QFile file(knownHostsPath);
     QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write(KnownHosts::hostPattern(offered.host, offered.port).toUtf8() + ' ' + offered.type.toUtf8() + ' ' +
-               otherBlob.toBase64() + '\n');
+    file.write(KnownHosts::hostPattern(offered.host, offered.port).toUtf8() + ' ' + offered.type.toUtf8() +
+               ' ' + otherBlob.toBase64() + '\n');
     file.close();
 
     KnownHosts knownHosts(knownHostsPath);
@@ -254,9 +268,9 @@ void TestGitSshFetch::explainsFailedSignIn()
 
     // A key the server does not know.
     const QString strangerKey = m_dir.filePath(QStringLiteral("stranger"));
-    QCOMPARE(QProcess::execute(QStringLiteral("ssh-keygen"), {QStringLiteral("-q"), QStringLiteral("-t"),
-                                                              QStringLiteral("ed25519"), QStringLiteral("-N"), QString(),
-                                                              QStringLiteral("-f"), strangerKey}),
+    QCOMPARE(QProcess::execute(QStringLiteral("ssh-keygen"),
+                               {QStringLiteral("-q"), QStringLiteral("-t"), QStringLiteral("ed25519"),
+                                QStringLiteral("-N"), QString(), QStringLiteral("-f"), strangerKey}),
              0);
     FetchOptions stranger;
     stranger.credentials.keyPath = strangerKey;
@@ -265,7 +279,8 @@ void TestGitSshFetch::explainsFailedSignIn()
     const GitMirror mirror(mirrorPath(QStringLiteral("auth")));
     auto denied = mirror.fetch(m_url, stranger);
     QVERIFY(!denied);
-    QVERIFY2(denied.error().message.contains(QStringLiteral("Authentication")), qPrintable(denied.error().text()));
+    QVERIFY2(denied.error().message.contains(QStringLiteral("Authentication")),
+             qPrintable(denied.error().text()));
     QVERIFY2(denied.error().message.contains(strangerKey), qPrintable(denied.error().text()));
     QVERIFY(denied.error().hint.contains(QStringLiteral("authorized_keys")));
 
