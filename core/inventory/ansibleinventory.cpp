@@ -230,7 +230,7 @@ Result<QStringList> splitWords(const QString &line, int lineNumber)
 
 QString quoteIni(const QString &value)
 {
-    static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9._/@+:,=%~-]+$"));
+    static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9._/@+:,=%~-]+\\z"));
     if (plain.match(value).hasMatch())
         return value;
     if (!value.contains(u'\'') && !value.contains(u'\n') && !value.contains(u'\t') && !value.contains(u'\r'))

@@ -10,13 +10,13 @@ namespace {
 
 const QRegularExpression &namePattern()
 {
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"));
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\\z"));
     return re;
 }
 
 const QRegularExpression &pathPattern()
 {
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9._/@+-]+$"));
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9._/@+-]+\\z"));
     return re;
 }
 
@@ -38,7 +38,7 @@ bool hasControlCharacters(const QString &value, bool allowNewlines)
 
 bool isDottedQuadLike(const QString &value)
 {
-    static const QRegularExpression re(QStringLiteral("^[0-9.]+$"));
+    static const QRegularExpression re(QStringLiteral("^[0-9.]+\\z"));
     return re.match(value).hasMatch();
 }
 
@@ -62,7 +62,7 @@ std::optional<Error> Validator::name(const QString &value, const QString &field)
 
 std::optional<Error> Validator::username(const QString &value, bool required)
 {
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.-]{0,31}$"));
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.-]{0,31}\\z"));
     if (value.isEmpty()) {
         if (!required)
             return std::nullopt;
@@ -105,7 +105,7 @@ std::optional<Error> Validator::host(const QString &raw)
         return fieldError(field, tr("\"%1\" is not a valid IPv4 address.").arg(raw),
                           tr("Use four numbers from 0 to 255 separated by dots, like 192.0.2.10."));
     }
-    static const QRegularExpression label(QStringLiteral("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"));
+    static const QRegularExpression label(QStringLiteral("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\z"));
     QString hostName = value.endsWith(u'.') ? value.chopped(1) : value;
     bool valid = !hostName.isEmpty() && hostName.size() <= 253;
     const QStringList labels = hostName.split(u'.');
@@ -228,7 +228,7 @@ std::optional<Error> Validator::gitUrl(const QString &value)
         return std::nullopt;
 
     // scp-like: [user@]host:path
-    static const QRegularExpression scpLike(QStringLiteral("^(?:([A-Za-z0-9_.-]+)@)?([^@:/]+):(.+)$"));
+    static const QRegularExpression scpLike(QStringLiteral("^(?:([A-Za-z0-9_.-]+)@)?([^@:/]+):(.+)\\z"));
     const auto match = scpLike.match(value);
     if (!match.hasMatch())
         return fieldError(field, tr("The git URL \"%1\" is not in a form git understands.").arg(value), hint);

@@ -26,7 +26,7 @@ VersionId VersionId::make(const QString &project, int number, const QDateTime &w
 std::optional<VersionId> VersionId::parse(const QString &text)
 {
     static const QRegularExpression shape(
-        QStringLiteral("^([A-Za-z0-9][A-Za-z0-9._-]{0,63})-v([1-9][0-9]{0,8})-([0-9]{14})$"));
+        QStringLiteral("^([A-Za-z0-9][A-Za-z0-9._-]{0,63})-v([1-9][0-9]{0,8})-([0-9]{14})\\z"));
     const auto match = shape.match(text);
     if (!match.hasMatch())
         return std::nullopt;

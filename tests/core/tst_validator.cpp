@@ -122,6 +122,7 @@ void TestValidator::name_data()
     QTest::newRow("quote") << QStringLiteral("it's") << false;
     QTest::newRow("slash") << QStringLiteral("a/b") << false;
     QTest::newRow("newline") << QStringLiteral("a\nb") << false;
+    QTest::newRow("trailing newline") << QStringLiteral("prod\n") << false;
     QTest::newRow("glob") << QStringLiteral("web*") << false;
 }
 
@@ -175,6 +176,7 @@ void TestValidator::deployRoot_data()
     QTest::newRow("substitution") << QStringLiteral("/srv/$(id)") << false;
     QTest::newRow("quote") << QStringLiteral("/srv/'x'") << false;
     QTest::newRow("tilde") << QStringLiteral("~/app") << false;
+    QTest::newRow("trailing newline") << QStringLiteral("/srv/shop\n") << false;
 }
 
 void TestValidator::deployRoot()
