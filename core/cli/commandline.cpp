@@ -6,6 +6,7 @@
 #include "gitcommands.h"
 #include "hookcommands.h"
 #include "keycommands.h"
+#include "packagecommands.h"
 #include "projectcommands.h"
 #include "servercommands.h"
 #include "sshcommands.h"
@@ -60,7 +61,8 @@ QList<CommandGroup> CommandLine::groups()
             TransferCommands::importGroup(),
             SshCommands::sshGroup(),
             SshCommands::hostKeysGroup(),
-            GitCommands::mirrorGroup(), GitCommands::refsGroup(), GitCommands::diffGroup()};
+            GitCommands::mirrorGroup(), GitCommands::refsGroup(), GitCommands::diffGroup(),
+            PackageCommands::group()};
 }
 
 QList<QCommandLineOption> CommandLine::globalOptions()

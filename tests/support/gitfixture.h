@@ -5,9 +5,12 @@
 // submodules, .gitattributes. Identity, dates and configuration are fixed, so the same steps give
 // the same object ids on every run.
 
+#include <QCryptographicHash>
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QMap>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
@@ -190,5 +193,63 @@ private:
     QString m_error;
     int m_commits = 0;
 };
+
+// Runs a command; true when it exited with 0. `output` gets stdout and stderr.
+inline bool run(const QString &program, const QStringList &arguments, QByteArray *output = nullptr,
+                const QString &workingDirectory = {})
+{
+    QProcess process;
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    if (!workingDirectory.isEmpty())
+        process.setWorkingDirectory(workingDirectory);
+    process.start(program, arguments);
+    process.closeWriteChannel();
+    const bool finished = process.waitForFinished(-1);
+    if (output)
+        *output = process.readAll();
+    return finished && process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
+}
+
+// Unpacks a .tar.gz (or a plain tar) with GNU tar into a new directory.
+inline bool extract(const QString &archive, const QString &directory, QByteArray *output = nullptr)
+{
+    return QDir().mkpath(directory) &&
+           run(QStringLiteral("tar"), {QStringLiteral("-xf"), archive, QStringLiteral("-C"), directory}, output);
+}
+
+// A tree as "path -> what it is": "d 0755", "f 0644 <sha256>", "l -> <target>", so two trees compare
+// file for file (content, mode, symlinks). Names are left out when `skip` says so.
+inline QMap<QString, QString> snapshot(const QString &directory, const QStringList &skip = {},
+                                       bool withDirectories = true)
+{
+    QMap<QString, QString> tree;
+    QDirIterator it(directory, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        const QString relative = QDir(directory).relativeFilePath(path);
+        if (skip.contains(relative))
+            continue;
+        struct stat info {};
+        if (::lstat(QFile::encodeName(path).constData(), &info) != 0)
+            continue;
+        const QString mode = QString::number(info.st_mode & 07777, 8).rightJustified(4, u'0');
+        if (S_ISLNK(info.st_mode)) {
+            char target[4096];
+            const ssize_t n = ::readlink(QFile::encodeName(path).constData(), target, sizeof target);
+            tree.insert(relative, QStringLiteral("l -> ") + QFile::decodeName(QByteArray(target, n > 0 ? int(n) : 0)));
+        } else if (S_ISDIR(info.st_mode)) {
+            if (withDirectories)
+                tree.insert(relative, QStringLiteral("d ") + mode);
+        } else {
+            QFile file(path);
+            QCryptographicHash hash(QCryptographicHash::Sha256);
+            if (file.open(QIODevice::ReadOnly))
+                hash.addData(&file);
+            tree.insert(relative, QStringLiteral("f ") + mode + u' ' + QString::fromLatin1(hash.result().toHex()));
+        }
+    }
+    return tree;
+}
 
 } // namespace rd::test
