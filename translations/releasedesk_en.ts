@@ -2171,6 +2171,244 @@
     </message>
 </context>
 <context>
+    <name>PackageCommands</name>
+    <message numerus="yes">
+        <source>%n second(s)</source>
+        <translation>
+            <numerusform>%n second</numerusform>
+            <numerusform>%n seconds</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n minute(s)</source>
+        <translation>
+            <numerusform>%n minute</numerusform>
+            <numerusform>%n minutes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hour(s)</source>
+        <translation>
+            <numerusform>%n hour</numerusform>
+            <numerusform>%n hours</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n day</numerusform>
+            <numerusform>%n days</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Fetch it with &quot;mirror fetch %1&quot; (which can use a stored key and accept a new host key), then build with --offline.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read the hook file %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The hook &quot;%1&quot; runs at %2, not after download.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose an after-download hook.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A patch package carries the trees only and cannot run a build hook.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build a full package (without --base) for a project that is built.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Project &quot;%1&quot; has no local mirror yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetch it first: releasedesk-cli mirror fetch %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>warning: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reused %1 (%2, %3 files, sha256 %4).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Built %1 (%2, %3 files, sha256 %4).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Project</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ref</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a size.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give bytes or a number with K, M, G or T, e.g. 500M.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Say how much to keep.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give --keep N, --max-size SIZE or both.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Removed %n package(s), freed %1; %2 kept.</source>
+        <translation>
+            <numerusform>Removed %n package, freed %1; %2 kept.</numerusform>
+            <numerusform>Removed %n packages, freed %1; %2 kept.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Release packages in the local package store</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PROJECT REF [--offline] [--base REF] [--hook-file F | --hook TITLE] [--version-id V] [--env NAME] [--timeout SECONDS] [--key-file PATH]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build (or reuse) the package of REF: fetches the mirror first unless --offline; with --base, a patch package that brings a server at BASE to REF. The after-download hook runs in a checkout and the package is taken from there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use the mirror as it is; no network at all.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build a patch package from this commit.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>REF</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The after-download hook&apos;s script, from a file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>F</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The after-download hook template with this title.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TITLE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The version id written into the manifest.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>V</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The environment the hook is told (RD_ENV).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NAME</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The hook&apos;s time limit in seconds (default 1800).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SECONDS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetch over ssh with this private key file (default: ssh-agent).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PATH</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>[PROJECT]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>List the stored packages, newest first, with size and age.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--keep N | --max-size SIZE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove the oldest packages beyond N packages or SIZE bytes (K, M, G, T), and leftovers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the newest N packages.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>N</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the newest packages that fit in SIZE.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SIZE</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>PackageManifest</name>
     <message>
         <source>The package manifest is not valid JSON: %1.</source>
@@ -3203,6 +3441,14 @@ Trust it and remember it? [yes/once/NO] </source>
     </message>
     <message>
         <source>%1 port %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Closing a command&apos;s input failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for a command to end failed</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

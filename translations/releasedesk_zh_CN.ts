@@ -2174,6 +2174,239 @@
     </message>
 </context>
 <context>
+    <name>PackageCommands</name>
+    <message numerus="yes">
+        <source>%n second(s)</source>
+        <translation>
+            <numerusform>%n 秒</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n minute(s)</source>
+        <translation>
+            <numerusform>%n 分钟</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hour(s)</source>
+        <translation>
+            <numerusform>%n 小时</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n 天</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Fetch it with &quot;mirror fetch %1&quot; (which can use a stored key and accept a new host key), then build with --offline.</source>
+        <translation>请用“mirror fetch %1”拉取（它可以使用存储的密钥并接受新的主机密钥），然后加上 --offline 构建。</translation>
+    </message>
+    <message>
+        <source>Could not read the hook file %1: %2</source>
+        <translation>无法读取钩子文件 %1：%2</translation>
+    </message>
+    <message>
+        <source>Check the path.</source>
+        <translation>请检查路径。</translation>
+    </message>
+    <message>
+        <source>The hook &quot;%1&quot; runs at %2, not after download.</source>
+        <translation>钩子“%1”在 %2 阶段运行，而不是在下载后运行。</translation>
+    </message>
+    <message>
+        <source>Choose an after-download hook.</source>
+        <translation>请选择一个下载后（after-download）钩子。</translation>
+    </message>
+    <message>
+        <source>A patch package carries the trees only and cannot run a build hook.</source>
+        <translation>补丁包只包含文件树，无法运行构建钩子。</translation>
+    </message>
+    <message>
+        <source>Build a full package (without --base) for a project that is built.</source>
+        <translation>需要构建的项目请构建完整发布包（不带 --base）。</translation>
+    </message>
+    <message>
+        <source>Project &quot;%1&quot; has no local mirror yet.</source>
+        <translation>项目“%1”还没有本地镜像。</translation>
+    </message>
+    <message>
+        <source>Fetch it first: releasedesk-cli mirror fetch %1</source>
+        <translation>请先拉取：releasedesk-cli mirror fetch %1</translation>
+    </message>
+    <message>
+        <source>warning: %1</source>
+        <translation>警告：%1</translation>
+    </message>
+    <message>
+        <source>Reused %1 (%2, %3 files, sha256 %4).</source>
+        <translation>已复用 %1（%2，%3 个文件，sha256 %4）。</translation>
+    </message>
+    <message>
+        <source>Built %1 (%2, %3 files, sha256 %4).</source>
+        <translation>已构建 %1（%2，%3 个文件，sha256 %4）。</translation>
+    </message>
+    <message>
+        <source>Project</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Commit</source>
+        <translation>提交</translation>
+    </message>
+    <message>
+        <source>Ref</source>
+        <translation>引用</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>文件数</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>存放时长</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a size.</source>
+        <translation>“%1”不是有效的大小。</translation>
+    </message>
+    <message>
+        <source>Give bytes or a number with K, M, G or T, e.g. 500M.</source>
+        <translation>请给出字节数，或带 K、M、G、T 的数字，例如 500M。</translation>
+    </message>
+    <message>
+        <source>Say how much to keep.</source>
+        <translation>请指定要保留多少。</translation>
+    </message>
+    <message>
+        <source>Give --keep N, --max-size SIZE or both.</source>
+        <translation>请指定 --keep N、--max-size 大小，或两者都指定。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Removed %n package(s), freed %1; %2 kept.</source>
+        <translation>
+            <numerusform>已删除 %n 个发布包，释放了 %1；保留 %2 个。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Release packages in the local package store</source>
+        <translation>本地发布包仓库中的发布包</translation>
+    </message>
+    <message>
+        <source>PROJECT REF [--offline] [--base REF] [--hook-file F | --hook TITLE] [--version-id V] [--env NAME] [--timeout SECONDS] [--key-file PATH]</source>
+        <translation>项目 引用 [--offline] [--base 引用] [--hook-file F | --hook 标题] [--version-id V] [--env 名称] [--timeout 秒数] [--key-file 路径]</translation>
+    </message>
+    <message>
+        <source>Build (or reuse) the package of REF: fetches the mirror first unless --offline; with --base, a patch package that brings a server at BASE to REF. The after-download hook runs in a checkout and the package is taken from there.</source>
+        <translation>构建（或复用）引用对应的发布包：除非指定 --offline，否则会先拉取镜像；指定 --base 时构建补丁包，把处于 --base 版本的服务器升级到该引用。下载后钩子在检出的工作目录中运行，发布包从该目录打包。</translation>
+    </message>
+    <message>
+        <source>Use the mirror as it is; no network at all.</source>
+        <translation>直接使用现有镜像，完全不联网。</translation>
+    </message>
+    <message>
+        <source>Build a patch package from this commit.</source>
+        <translation>基于此提交构建补丁包。</translation>
+    </message>
+    <message>
+        <source>REF</source>
+        <translation>引用</translation>
+    </message>
+    <message>
+        <source>The after-download hook&apos;s script, from a file.</source>
+        <translation>从文件读取下载后钩子的脚本。</translation>
+    </message>
+    <message>
+        <source>F</source>
+        <translation>F</translation>
+    </message>
+    <message>
+        <source>The after-download hook template with this title.</source>
+        <translation>使用此标题的下载后钩子模板。</translation>
+    </message>
+    <message>
+        <source>TITLE</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>The version id written into the manifest.</source>
+        <translation>写入发布包清单文件的版本 ID。</translation>
+    </message>
+    <message>
+        <source>V</source>
+        <translation>V</translation>
+    </message>
+    <message>
+        <source>The environment the hook is told (RD_ENV).</source>
+        <translation>告知钩子的环境（RD_ENV）。</translation>
+    </message>
+    <message>
+        <source>NAME</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>The hook&apos;s time limit in seconds (default 1800).</source>
+        <translation>钩子的超时时间，单位为秒（默认 1800）。</translation>
+    </message>
+    <message>
+        <source>SECONDS</source>
+        <translation>秒数</translation>
+    </message>
+    <message>
+        <source>Fetch over ssh with this private key file (default: ssh-agent).</source>
+        <translation>通过 ssh 拉取时使用此私钥文件（默认：ssh-agent）。</translation>
+    </message>
+    <message>
+        <source>PATH</source>
+        <translation>路径</translation>
+    </message>
+    <message>
+        <source>[PROJECT]</source>
+        <translation>[项目]</translation>
+    </message>
+    <message>
+        <source>List the stored packages, newest first, with size and age.</source>
+        <translation>列出已保存的发布包，最新的在前，并显示大小和存放时长。</translation>
+    </message>
+    <message>
+        <source>--keep N | --max-size SIZE</source>
+        <translation>--keep N | --max-size 大小</translation>
+    </message>
+    <message>
+        <source>Remove the oldest packages beyond N packages or SIZE bytes (K, M, G, T), and leftovers.</source>
+        <translation>删除超出 N 个发布包或超出 大小 字节数（K、M、G、T）的最旧发布包，以及残留文件。</translation>
+    </message>
+    <message>
+        <source>Keep the newest N packages.</source>
+        <translation>保留最新的 N 个发布包。</translation>
+    </message>
+    <message>
+        <source>N</source>
+        <translation>N</translation>
+    </message>
+    <message>
+        <source>Keep the newest packages that fit in SIZE.</source>
+        <translation>保留总量不超过 大小 的最新发布包。</translation>
+    </message>
+    <message>
+        <source>SIZE</source>
+        <translation>大小</translation>
+    </message>
+</context>
+<context>
     <name>PackageManifest</name>
     <message>
         <source>The package manifest is not valid JSON: %1.</source>
@@ -3209,6 +3442,14 @@ Trust it and remember it? [yes/once/NO] </source>
     <message>
         <source>%1 port %2</source>
         <translation>%1 端口 %2</translation>
+    </message>
+    <message>
+        <source>Closing a command&apos;s input failed</source>
+        <translation>关闭命令的输入失败</translation>
+    </message>
+    <message>
+        <source>Waiting for a command to end failed</source>
+        <translation>等待命令结束失败</translation>
     </message>
 </context>
 <context>
