@@ -18,11 +18,32 @@ struct Libssh2Deleter
     }
 };
 
+// In non-blocking mode libssh2's free functions return EAGAIN while the close handshake runs and
+// then free nothing: they run in blocking mode with a short timeout instead.
+inline void blockBriefly(LIBSSH2_SESSION *session)
+{
+    libssh2_session_set_timeout(session, 2000);
+    libssh2_session_set_blocking(session, 1);
+}
+
 inline void freeSession(LIBSSH2_SESSION *session)
 {
+    blockBriefly(session);
     libssh2_session_disconnect(session, "ReleaseDesk closes the session");
     libssh2_session_free(session);
 }
+
+struct ChannelDeleter
+{
+    LIBSSH2_SESSION *session = nullptr;
+    void operator()(LIBSSH2_CHANNEL *channel) const
+    {
+        blockBriefly(session);
+        libssh2_channel_free(channel);
+        libssh2_session_set_blocking(session, 0);
+        libssh2_session_set_timeout(session, 0);
+    }
+};
 
 inline void freeAgent(LIBSSH2_AGENT *agent)
 {
@@ -31,7 +52,7 @@ inline void freeAgent(LIBSSH2_AGENT *agent)
 }
 
 using SessionHandle = std::unique_ptr<LIBSSH2_SESSION, Libssh2Deleter<freeSession>>;
-using ChannelHandle = std::unique_ptr<LIBSSH2_CHANNEL, Libssh2Deleter<libssh2_channel_free>>;
+using ChannelHandle = std::unique_ptr<LIBSSH2_CHANNEL, ChannelDeleter>;
 using AgentHandle = std::unique_ptr<LIBSSH2_AGENT, Libssh2Deleter<freeAgent>>;
 using SftpHandle = std::unique_ptr<LIBSSH2_SFTP, Libssh2Deleter<libssh2_sftp_shutdown>>;
 using SftpFileHandle = std::unique_ptr<LIBSSH2_SFTP_HANDLE, Libssh2Deleter<libssh2_sftp_close_handle>>;

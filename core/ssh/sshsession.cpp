@@ -247,6 +247,15 @@ Result<> SshSession::openSocket(const std::atomic_bool *cancel)
             // The handshake is a few small packets each way: Nagle's algorithm only adds waiting.
             const int one = 1;
             setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            // A server that vanishes (power, network) must end in an error, not a session that
+            // waits forever: probe an idle connection, and give up on data unacknowledged for 60 s.
+            const int idle = 30, interval = 10, probes = 3;
+            const unsigned userTimeoutMs = 60000;
+            setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+            setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+            setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+            setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
+            setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &userTimeoutMs, sizeof userTimeoutMs);
             m_socket = fd;
             return {};
         }
@@ -476,7 +485,7 @@ Result<ChannelHandle> SshSession::openChannel(const QDeadlineTimer &deadline, co
         if (auto waited = waitSocket(deadline, cancel); !waited)
             return std::unexpected(waited.error());
     }
-    return ChannelHandle(channel);
+    return ChannelHandle(channel, ChannelDeleter{m_session.get()});
 }
 
 void SshSession::killRemote(qint64 pid)
@@ -485,8 +494,9 @@ void SshSession::killRemote(qint64 pid)
         return;
     // sshd starts each command in its own session, so its pid is also its process group: end the group,
     // then make sure with KILL a moment later, detached so this channel closes at once.
+    // "kill -TERM -PID", not "kill -TERM -- -PID": dash's kill does not take "--".
     const QString group = QStringLiteral("-") + QString::number(pid);
-    const QString command = QStringLiteral("kill -TERM -- %1 2>/dev/null; (sleep 2; kill -KILL -- %1) "
+    const QString command = QStringLiteral("kill -TERM %1 2>/dev/null; (sleep 2; kill -KILL %1) "
                                            "</dev/null >/dev/null 2>&1 &")
                                 .arg(group);
     const QDeadlineTimer deadline(CloseTimeoutMs);
@@ -534,15 +544,23 @@ Result<ExecResult> SshSession::runCommand(const QString &command, const ExecOpti
     qint64 pid = -1;
     QByteArray stdoutBuffer;
     QByteArray stderrBuffer;
+    // Bytes handed to libssh2_channel_write that it has not taken yet. After EAGAIN the same bytes
+    // must be written again before anything else is sent on the session, so they are never dropped.
     QByteArray pending;
-    bool inputDone = !input;
+    bool inputClosing = !input;
+    bool inputDone = false;
     bool stopping = false;
-    QDeadlineTimer grace(QDeadlineTimer::Forever);
+    bool killWanted = false;
     bool killed = false;
-    if (!input) {
-        while (libssh2_channel_send_eof(channel) == LIBSSH2_ERROR_EAGAIN)
-            waitSocket(QDeadlineTimer(QDeadlineTimer::Forever), nullptr);
-    }
+    QDeadlineTimer grace(QDeadlineTimer::Forever);
+    auto kill = [&] {
+        if (pid > 0) {
+            killRemote(pid);
+            killed = true;
+        } else {
+            killWanted = true; // as soon as the command has told its pid
+        }
+    };
     auto deliver = [&](bool flush) {
         for (const QString &line : takeLines(stdoutBuffer, flush)) {
             if (options.onStdout)
@@ -551,6 +569,8 @@ Result<ExecResult> SshSession::runCommand(const QString &command, const ExecOpti
         for (const QString &line : takeLines(stderrBuffer, flush)) {
             if (pid < 0 && line.startsWith(QStringLiteral("rd-pid:"))) {
                 pid = line.mid(7).toLongLong();
+                if (killWanted)
+                    kill();
                 continue;
             }
             result.lastStderr.append(line);
@@ -560,36 +580,56 @@ Result<ExecResult> SshSession::runCommand(const QString &command, const ExecOpti
                 options.onStderr(line);
         }
     };
-    auto stop = [&] {
+    auto checkStop = [&] {
+        if (stopping)
+            return;
+        if (options.cancel && options.cancel->load())
+            result.cancelled = true;
+        else if (limit.hasExpired())
+            result.timedOut = true;
+        else
+            return;
         stopping = true;
         grace = QDeadlineTimer(CloseTimeoutMs);
-        if (!inputDone) {
-            // An upload's remote side removes its partial file when its input ends early.
-            inputDone = true;
-            pending.clear();
-            libssh2_channel_send_eof(channel);
-        } else {
-            killRemote(pid);
-            killed = true;
-        }
+        // An upload's remote side removes its partial file when its input ends early; any other
+        // command's process group is ended.
+        if (!inputDone)
+            inputClosing = true;
+        else
+            kill();
+    };
+    auto checkGrace = [&] {
+        if (!stopping || !grace.hasExpired())
+            return false;
+        if (killed)
+            return true; // give up waiting
+        kill();
+        grace = QDeadlineTimer(CloseTimeoutMs);
+        return false;
     };
 
     char buffer[64 * 1024];
-    for (;;) {
+    bool gaveUp = false;
+    while (!libssh2_channel_eof(channel)) {
         bool progressed = false;
         while (!inputDone) {
-            if (pending.isEmpty()) {
+            if (pending.isEmpty() && !inputClosing) {
                 auto next = input();
                 if (!next)
                     return std::unexpected(next.error());
-                if (next->isEmpty()) {
-                    int sent;
-                    while ((sent = libssh2_channel_send_eof(channel)) == LIBSSH2_ERROR_EAGAIN)
-                        waitSocket(QDeadlineTimer(QDeadlineTimer::Forever), nullptr);
-                    inputDone = true;
+                if (next->isEmpty())
+                    inputClosing = true;
+                else
+                    pending = *next;
+            }
+            if (pending.isEmpty()) {
+                const int sent = libssh2_channel_send_eof(channel);
+                if (sent == LIBSSH2_ERROR_EAGAIN)
                     break;
-                }
-                pending = *next;
+                if (sent < 0)
+                    return std::unexpected(sessionError(tr("Closing a command's input failed")));
+                inputDone = true;
+                break;
             }
             const ssize_t written = libssh2_channel_write(channel, pending.constData(), size_t(pending.size()));
             if (written == LIBSSH2_ERROR_EAGAIN)
@@ -614,33 +654,36 @@ Result<ExecResult> SshSession::runCommand(const QString &command, const ExecOpti
             }
         }
         deliver(false);
-        if (libssh2_channel_eof(channel))
+        checkStop();
+        if (checkGrace()) {
+            gaveUp = true;
             break;
-        if (!stopping && options.cancel && options.cancel->load()) {
-            result.cancelled = true;
-            stop();
-        }
-        if (!stopping && limit.hasExpired()) {
-            result.timedOut = true;
-            stop();
-        }
-        if (stopping && grace.hasExpired()) {
-            if (killed)
-                break;
-            killRemote(pid);
-            killed = true;
-            grace = QDeadlineTimer(CloseTimeoutMs);
         }
         if (!progressed)
             waitSocket(QDeadlineTimer(QDeadlineTimer::Forever), nullptr);
     }
     deliver(true);
 
+    // The output ended; the exit status comes with the remote close, which a command that closed
+    // its output early (`exec >log`) sends only when it really ends: wait for it under the same
+    // limit and cancel.
+    int closed;
+    while (!gaveUp && (closed = libssh2_channel_wait_closed(channel)) != 0) {
+        if (closed != LIBSSH2_ERROR_EAGAIN)
+            return std::unexpected(sessionError(tr("Waiting for a command to end failed")));
+        checkStop();
+        if (checkGrace())
+            gaveUp = true;
+        else
+            waitSocket(QDeadlineTimer(QDeadlineTimer::Forever), nullptr);
+    }
     const QDeadlineTimer closing(CloseTimeoutMs);
     while (libssh2_channel_close(channel) == LIBSSH2_ERROR_EAGAIN && !closing.hasExpired())
         waitSocket(closing, nullptr);
-    while (libssh2_channel_wait_closed(channel) == LIBSSH2_ERROR_EAGAIN && !closing.hasExpired())
-        waitSocket(closing, nullptr);
+    if (gaveUp) {
+        result.exitStatus = -1; // never reported: the command did not end
+        return result;
+    }
     result.exitStatus = libssh2_channel_get_exit_status(channel);
     char *signal = nullptr;
     size_t signalLength = 0;

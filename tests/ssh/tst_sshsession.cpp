@@ -105,6 +105,8 @@ private slots:
     void execReportsSignals();
     void timeLimitEndsTheRemoteProcess();
     void cancelEndsTheRemoteProcess();
+    void commandsThatCloseTheirOutputAreWaitedFor();
+    void cancelledUploadLeavesTheSessionUsable();
     void uploadsExactBytes_data();
     void uploadsExactBytes();
     void uploadIntoMissingDirectoryFails();
@@ -197,7 +199,7 @@ void TestSshSession::wrongPassphraseIsClear()
     QVERIFY(!session);
     const QString text = session.error().text();
     QVERIFY2(text.contains(QStringLiteral("stored key")), qPrintable(text));
-    QVERIFY2(text.contains(QStringLiteral("passphrase")), qPrintable(text));
+    QVERIFY2(session.error().message.contains(QStringLiteral("stored key (")), qPrintable(text));
     QVERIFY(!text.contains(QStringLiteral("not the passphrase")));
 }
 
@@ -439,21 +441,22 @@ void TestSshSession::timeLimitEndsTheRemoteProcess()
 {
     auto session = connectTo(m_hosts.hosts[1]);
     QVERIFY(session);
-    const QString marker = QStringLiteral("rdtest-") + QUuid::createUuid().toString(QUuid::Id128);
+    // The marker is the sleep's own argument, so a sleep left running after its shell died is found.
+    const QString marker = QStringLiteral("300.%1").arg(QRandomGenerator::global()->bounded(100000, 999999));
     ExecOptions options;
     options.timeoutMs = 1000;
-    auto result = session->exec(QStringLiteral("sleep 300; echo ") + marker, options);
+    auto result = session->exec(QStringLiteral("sleep ") + marker + QStringLiteral("; echo done"), options);
     QVERIFY(result);
     QVERIFY(result->timedOut);
     QVERIFY(!result->succeeded());
-    QTRY_COMPARE_WITH_TIMEOUT(countRemote(*session, marker), 0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(countRemote(*session, QStringLiteral("sleep ") + marker), 0, 5000);
 }
 
 void TestSshSession::cancelEndsTheRemoteProcess()
 {
     auto session = connectTo(m_hosts.hosts[1]);
     QVERIFY(session);
-    const QString marker = QStringLiteral("rdtest-") + QUuid::createUuid().toString(QUuid::Id128);
+    const QString marker = QStringLiteral("300.%1").arg(QRandomGenerator::global()->bounded(100000, 999999));
     std::atomic_bool cancel = false;
     std::thread canceller([&] {
         std::this_thread::sleep_for(std::chrono::milliseconds(700));
@@ -461,11 +464,52 @@ void TestSshSession::cancelEndsTheRemoteProcess()
     });
     ExecOptions options;
     options.cancel = &cancel;
-    auto result = session->exec(QStringLiteral("sleep 300 && echo ") + marker + QStringLiteral(" & wait"), options);
+    auto result = session->exec(QStringLiteral("sleep ") + marker + QStringLiteral(" & wait"), options);
     canceller.join();
     QVERIFY(result);
     QVERIFY(result->cancelled);
-    QTRY_COMPARE_WITH_TIMEOUT(countRemote(*session, marker), 0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(countRemote(*session, QStringLiteral("sleep ") + marker), 0, 5000);
+}
+
+void TestSshSession::commandsThatCloseTheirOutputAreWaitedFor()
+{
+    // A hook that sends its output to a log file: the output ends at once, the command does not.
+    auto session = connectTo(m_hosts.hosts[1]);
+    QVERIFY(session);
+    auto failing = session->exec(QStringLiteral("exec >/dev/null 2>&1; sleep 1; exit 9"));
+    QVERIFY(failing);
+    QCOMPARE(failing->exitStatus, 9);
+    ExecOptions options;
+    options.timeoutMs = 1000;
+    auto hanging = session->exec(QStringLiteral("exec >/dev/null 2>&1; sleep 30"), options);
+    QVERIFY(hanging);
+    QVERIFY(hanging->timedOut);
+    QVERIFY(!hanging->succeeded());
+    QVERIFY(session->exec(QStringLiteral("true"))->succeeded());
+}
+
+void TestSshSession::cancelledUploadLeavesTheSessionUsable()
+{
+    const TestHost &host = m_hosts.hosts[2];
+    auto session = connectTo(host);
+    QVERIFY(session);
+    const QString local = writeRandomFile(m_dir.filePath(QStringLiteral("cancelled.bin")), qint64(100) * 1024 * 1024);
+    std::atomic_bool cancel = false;
+    UploadOptions options;
+    options.cancel = &cancel;
+    options.onProgress = [&](qint64 sent, qint64) {
+        if (sent > 10 * 1024 * 1024)
+            cancel = true;
+    };
+    auto cancelled = session->upload(local, host.deployRoot + QStringLiteral("/cancelled.bin"), options);
+    QVERIFY(!cancelled);
+    QVERIFY2(cancelled.error().message.contains(QStringLiteral("cancelled")), qPrintable(cancelled.error().text()));
+    QVERIFY(!QFile::exists(host.backingDir + QStringLiteral("/cancelled.bin")));
+    QTRY_VERIFY_WITH_TIMEOUT(partialFiles(host.backingDir).isEmpty(), 10000);
+    QVERIFY(session->exec(QStringLiteral("true"))->succeeded());
+    QVERIFY(session->upload(writeRandomFile(m_dir.filePath(QStringLiteral("after.bin")), 1000),
+                            host.deployRoot + QStringLiteral("/after.bin")));
+    QFile::remove(host.backingDir + QStringLiteral("/after.bin"));
 }
 
 void TestSshSession::uploadsExactBytes_data()
