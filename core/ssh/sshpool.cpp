@@ -21,26 +21,30 @@ void SshPool::addServer(SshTarget target)
     m_servers[name].target.emplace(std::move(target));
 }
 
+void SshPool::reject(int jobId, const QString &name, const QString &message)
+{
+    // Reported like any other failure, so callers handle one path.
+    QMetaObject::invokeMethod(
+        this, [this, jobId, name, message] { emit jobFinished(jobId, name, false, message, {}); },
+        Qt::QueuedConnection);
+}
+
 int SshPool::enqueue(const QString &name, SshJob job)
 {
     const int id = m_nextJobId++;
     auto found = m_servers.find(name);
     if (found == m_servers.end()) {
-        // Reported like any other failure, so callers handle one path.
-        QMetaObject::invokeMethod(
-            this,
-            [this, id, name] {
-                emit jobFinished(id, name, false, tr("%1 was not added to this run.").arg(name), {});
-            },
-            Qt::QueuedConnection);
+        reject(id, name, tr("%1 was not added to this run.").arg(name));
         return id;
     }
     Server &server = found->second;
+    if (server.finishing || (!server.target && !server.worker)) {
+        reject(id, name, tr("The connection to %1 is already closed; this job was not run.").arg(name));
+        return id;
+    }
     server.queue.append({id, std::move(job)});
-    if (server.worker)
-        dispatch(name);
-    else if (!m_waiting.contains(name))
-        m_waiting.append(name);
+    if (!server.busy && !m_ready.contains(name))
+        m_ready.append(name);
     schedule();
     return id;
 }
@@ -52,7 +56,7 @@ void SshPool::finish(const QString &name)
         return;
     Server &server = found->second;
     server.finishing = true;
-    if (server.worker && !server.busy && server.queue.isEmpty())
+    if (!server.busy && server.queue.isEmpty())
         closeWorker(server);
 }
 
@@ -64,21 +68,21 @@ void SshPool::finishAll()
 
 void SshPool::cancel() { m_cancel = true; }
 
-bool SshPool::isIdle() const { return m_active == 0 && m_waiting.isEmpty(); }
+bool SshPool::isIdle() const { return m_running == 0 && m_ready.isEmpty() && m_threads == 0; }
 
+// Parallelism counts running jobs, not connections: a server waiting between stages (e.g. for the
+// whole batch before a switch) keeps its session but not a slot.
 void SshPool::schedule()
 {
-    while (m_active < m_parallelism && !m_waiting.isEmpty())
-        start(m_waiting.takeFirst());
+    while (m_running < m_parallelism && !m_ready.isEmpty())
+        dispatch(m_ready.takeFirst());
 }
 
-void SshPool::start(const QString &name)
+void SshPool::startThread(const QString &name, Server &server)
 {
-    Server &server = m_servers[name];
-    if (!server.target) // a server runs once per pool: its target (and its secrets) moved into the worker
-        return;
     auto *thread = new QThread;
     thread->setObjectName(QStringLiteral("ssh:") + name);
+    // The target (and its secrets) moves into the worker: a server connects once per pool.
     auto *worker = new SshWorker(std::move(*server.target), m_knownHosts, m_prompt, m_throttle, m_cancel);
     server.target.reset();
     worker->moveToThread(thread);
@@ -90,23 +94,20 @@ void SshPool::start(const QString &name)
     connect(thread, &QThread::finished, this, [this, name] { onThreadFinished(name); });
     server.worker = worker;
     server.thread = thread;
-    ++m_active;
+    ++m_threads;
     thread->start();
-    dispatch(name);
 }
 
 void SshPool::dispatch(const QString &name)
 {
     Server &server = m_servers[name];
-    if (server.busy || !server.worker)
+    if (server.busy || server.queue.isEmpty())
         return;
-    if (server.queue.isEmpty()) {
-        if (server.finishing)
-            closeWorker(server);
-        return;
-    }
+    if (!server.worker)
+        startThread(name, server);
     auto [id, job] = server.queue.takeFirst();
     server.busy = true;
+    ++m_running;
     SshWorker *worker = server.worker;
     QMetaObject::invokeMethod(worker, [worker, id, job = std::move(job)] { worker->run(id, job); },
                               Qt::QueuedConnection);
@@ -114,6 +115,9 @@ void SshPool::dispatch(const QString &name)
 
 void SshPool::closeWorker(Server &server)
 {
+    if (!server.worker || server.closing)
+        return;
+    server.closing = true;
     SshWorker *worker = server.worker;
     QMetaObject::invokeMethod(
         worker,
@@ -126,9 +130,19 @@ void SshPool::closeWorker(Server &server)
 
 void SshPool::onJobFinished(int jobId, const QString &name, bool ok, const QString &message, const QString &hint)
 {
-    m_servers[name].busy = false;
+    Server &server = m_servers[name];
+    server.busy = false;
+    --m_running;
     emit jobFinished(jobId, name, ok, message, hint);
-    dispatch(name);
+    if (!server.queue.isEmpty()) {
+        if (!m_ready.contains(name))
+            m_ready.append(name);
+    } else if (server.finishing) {
+        closeWorker(server);
+    }
+    schedule();
+    if (isIdle())
+        emit idle();
 }
 
 void SshPool::onThreadFinished(const QString &name)
@@ -137,12 +151,6 @@ void SshPool::onThreadFinished(const QString &name)
     if (!server.thread)
         return;
     releaseThread(server);
-    // Jobs still queued for a closed server can no longer run.
-    for (const auto &[id, job] : std::as_const(server.queue))
-        emit jobFinished(id, name, false, tr("The connection to %1 was closed before this job ran.").arg(name), {});
-    server.queue.clear();
-    --m_active;
-    schedule();
     if (isIdle())
         emit idle();
 }
@@ -150,18 +158,14 @@ void SshPool::onThreadFinished(const QString &name)
 void SshPool::shutdown()
 {
     m_cancel = true;
-    m_waiting.clear();
+    m_ready.clear();
     for (auto &[name, server] : m_servers) {
-        if (!server.thread)
-            continue;
         server.queue.clear();
         closeWorker(server);
     }
     for (auto &[name, server] : m_servers) {
-        if (!server.thread)
-            continue;
-        releaseThread(server);
-        --m_active;
+        if (server.thread)
+            releaseThread(server);
     }
 }
 
@@ -173,6 +177,11 @@ void SshPool::releaseThread(Server &server)
     delete server.thread;
     server.worker = nullptr;
     server.thread = nullptr;
+    --m_threads;
+    if (server.busy) { // shut down while a job ran: its result will never come
+        server.busy = false;
+        --m_running;
+    }
 }
 
 } // namespace rd

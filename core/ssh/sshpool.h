@@ -20,9 +20,9 @@ class KnownHosts;
 class SshWorker;
 
 // Runs jobs on many servers: one SshWorker on its own QThread per server, at most `parallelism`
-// servers at once, new connections spaced by a throttle. A server's jobs run in order on one
-// session, so later stages reuse the connection. Lives on the thread that owns the task (the GUI
-// thread in the app); all its signals arrive there.
+// jobs at once, new connections spaced by a throttle. A server's jobs run in order on one session,
+// so later stages reuse the connection; its connection stays open until finish(). Lives on the
+// thread that owns the task (the GUI thread in the app); all its signals arrive there.
 class SshPool : public QObject
 {
     Q_OBJECT
@@ -44,7 +44,7 @@ public:
     // Cancels, closes every session on its own thread and waits for every thread.
     void shutdown();
 
-    int activeServers() const { return m_active; }
+    int runningJobs() const { return m_running; }
     bool isIdle() const;
 
 signals:
@@ -61,13 +61,15 @@ private:
         std::optional<SshTarget> target;
         QList<std::pair<int, SshJob>> queue;
         bool finishing = false;
+        bool closing = false;
         bool busy = false;
         SshWorker *worker = nullptr;
         QThread *thread = nullptr;
     };
 
+    void reject(int jobId, const QString &name, const QString &message);
     void schedule();
-    void start(const QString &name);
+    void startThread(const QString &name, Server &server);
     void dispatch(const QString &name);
     void closeWorker(Server &server);
     void releaseThread(Server &server);
@@ -80,8 +82,9 @@ private:
     ConnectionThrottle m_throttle;
     std::atomic_bool m_cancel = false;
     std::map<QString, Server> m_servers;
-    QStringList m_waiting;
-    int m_active = 0;
+    QStringList m_ready; // servers with a queued job and none running, in turn order
+    int m_running = 0;
+    int m_threads = 0;
     int m_nextJobId = 1;
 };
 

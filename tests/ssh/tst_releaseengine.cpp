@@ -40,6 +40,7 @@ private slots:
     void init();
     void fullReleaseSwitchesEveryServer();
     void secondReleaseKeepsPreviousAndCleansUp();
+    void fullReleaseWithLessParallelismThanServers();
     void hookFailuresWithinBudgetSwitchTheRest();
     void hookFailuresBeyondBudgetSwitchNobody();
     void failedHealthCheckSwitchesBack();
@@ -49,7 +50,7 @@ private slots:
 
 private:
     ReleasePlan plan(int number);
-    ReleaseEngine *engine(const ReleasePlan &plan, int serverCount = 10);
+    ReleaseEngine *engine(const ReleasePlan &plan, int serverCount = 10, int parallelism = 10);
     bool run(ReleaseEngine &engine);
     QString onServer(int host, const QString &relative) const
     {
@@ -126,9 +127,9 @@ ReleasePlan TestReleaseEngine::plan(int number)
     return plan;
 }
 
-ReleaseEngine *TestReleaseEngine::engine(const ReleasePlan &plan, int serverCount)
+ReleaseEngine *TestReleaseEngine::engine(const ReleasePlan &plan, int serverCount, int parallelism)
 {
-    m_engine = std::make_unique<ReleaseEngine>(plan, *m_knownHosts, HostKeyPrompt(), 10,
+    m_engine = std::make_unique<ReleaseEngine>(plan, *m_knownHosts, HostKeyPrompt(), parallelism,
                                                m_dir.filePath(QStringLiteral("logs/") + plan.taskId));
     for (int i = 0; i < serverCount; ++i) {
         SshTarget target = keyFileTarget(m_hosts, m_hosts.hosts[i]);
@@ -189,6 +190,16 @@ void TestReleaseEngine::secondReleaseKeepsPreviousAndCleansUp()
         QCOMPARE(QDir(onServer(i, QStringLiteral("releases"))).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 2);
         QCOMPARE(readAll(onServer(i, QStringLiteral("shared/storage/logs/restarts"))), QByteArray("restarted\nrestarted\nrestarted\n"));
     }
+}
+
+void TestReleaseEngine::fullReleaseWithLessParallelismThanServers()
+{
+    // Six servers, two at a time: the switch still waits for all six to be ready.
+    const ReleasePlan first = plan(1);
+    ReleaseEngine *release = engine(first, 6, 2);
+    QVERIFY(run(*release));
+    for (int i = 0; i < 6; ++i)
+        QCOMPARE(current(i), QStringLiteral("releases/") + first.version);
 }
 
 void TestReleaseEngine::hookFailuresWithinBudgetSwitchTheRest()
