@@ -26,6 +26,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -244,7 +246,7 @@ Result<Inventory> generate(InventoryStore &store, const QString &keyDir)
             const QString &site = sites[(i / 7) % sites.size()];
             Server server;
             server.name = QStringLiteral("%1-%2-%3").arg(role, site).arg(i + 1, 4, 10, QLatin1Char('0'));
-            server.host = i % 3 == 0 ? QStringLiteral("10.%1.%2.%3").arg(i / 65536).arg((i / 256) % 256).arg(i % 256 + 1)
+            server.host = i % 3 == 0 ? QStringLiteral("10.%1.%2.%3").arg(i / 62500).arg((i / 250) % 250).arg(i % 250 + 1)
                                      : server.name + QStringLiteral(".%1.example.internal").arg(site);
             server.port = i % 10 == 0 ? 2222 : 22;
             server.keyId = keyIds[i % keyIds.size()];
@@ -571,6 +573,88 @@ CliResult measureCli(const QString &dataDir, const QString &workDir, int runs)
     return result;
 }
 
+struct Step
+{
+    QString what;
+    double seconds = 0;
+};
+
+// Where `server list` spends its time, step by step in this process with the store calls the
+// command makes (one servers(), then a key() and a usersOfServer() per server, one JSON object per
+// server, the indented document), next to the same data read with one keys() and one query.
+std::vector<Step> cliSteps(const QString &dataDir)
+{
+    std::vector<Step> steps;
+    QElapsedTimer timer;
+    auto lap = [&](const QString &what) {
+        steps.push_back({what, double(timer.nsecsElapsed()) / 1e9});
+        timer.restart();
+    };
+    timer.start();
+    auto opened = InventoryStore::open(DataDir::inventoryPath(dataDir));
+    if (!opened)
+        return steps;
+    InventoryStore &store = **opened;
+    lap(QStringLiteral("open the store"));
+    auto servers = store.servers();
+    if (!servers)
+        return steps;
+    lap(QStringLiteral("servers(): one query"));
+    QList<QString> keyNames;
+    for (const Server &server : *servers) {
+        auto key = store.key(server.keyId);
+        keyNames.append(key ? key->name : QString());
+    }
+    lap(QStringLiteral("key() per server: %1 queries").arg(servers->size()));
+    QList<QStringList> users;
+    for (const Server &server : *servers)
+        users.append(store.usersOfServer(server.id));
+    lap(QStringLiteral("usersOfServer() per server: %1 queries").arg(servers->size()));
+    QJsonArray rows;
+    for (qsizetype i = 0; i < servers->size(); ++i) {
+        const Server &server = servers->at(i);
+        rows.append(QJsonObject{{QStringLiteral("name"), server.name},
+                                {QStringLiteral("host"), server.host},
+                                {QStringLiteral("port"), server.port},
+                                {QStringLiteral("key"), keyNames[i]},
+                                {QStringLiteral("username"), server.username},
+                                {QStringLiteral("department"), server.department},
+                                {QStringLiteral("owner"), server.owner},
+                                {QStringLiteral("tags"), QJsonArray::fromStringList(server.tags)},
+                                {QStringLiteral("notes"), server.notes},
+                                {QStringLiteral("enabled"), server.enabled},
+                                {QStringLiteral("usedBy"), QJsonArray::fromStringList(users[i])}});
+    }
+    lap(QStringLiteral("JSON objects"));
+    const QString text = QString::fromUtf8(QJsonDocument(rows).toJson(QJsonDocument::Indented));
+    lap(QStringLiteral("indented JSON text (%1 characters)").arg(text.size()));
+
+    // The alternative: the key names from one keys(), the environments of every server from one query.
+    QHash<qint64, QString> keyById;
+    if (auto keys = store.keys()) {
+        for (const SshKey &key : *keys)
+            keyById.insert(key.id, key.name);
+    }
+    lap(QStringLiteral("alternative: keys() once, %1 names").arg(keyById.size()));
+    const QString connection = QStringLiteral("bench-read");
+    {
+        QSqlDatabase read = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+        read.setDatabaseName(DataDir::inventoryPath(dataDir));
+        QHash<qint64, QStringList> usersById;
+        QSqlQuery all(read.open() ? read : QSqlDatabase());
+        if (read.isOpen() && all.exec(QStringLiteral("SELECT es.server_id, p.name, e.name FROM environment_servers es "
+                                    "JOIN environments e ON e.id = es.environment_id "
+                                    "JOIN projects p ON p.id = e.project_id ORDER BY p.name, e.name"))) {
+            while (all.next())
+                usersById[all.value(0).toLongLong()].append(
+                    QStringLiteral("environment %1/%2").arg(all.value(1).toString(), all.value(2).toString()));
+        }
+        lap(QStringLiteral("alternative: environments of all servers in one query, %1 servers").arg(usersById.size()));
+    }
+    QSqlDatabase::removeDatabase(connection);
+    return steps;
+}
+
 struct GuiResult
 {
     QString platform;
@@ -647,7 +731,8 @@ GuiResult measureGui(const QString &self, const QString &dataDir, const QString 
     return result;
 }
 
-// A private X server for the xcb runs, started once so its own start is not counted.
+// A private X server for the xcb runs, started once so its own start is not counted; -noreset
+// because a server that resets after each last client refuses the next child for a moment.
 struct XServer
 {
     pid_t pid = 0;
@@ -668,7 +753,8 @@ struct XServer
             return false;
         const QByteArray path = local8(program);
         const QByteArray fd = QByteArray::number(fds[1]);
-        std::vector<QByteArray> args{path, "-displayfd", fd, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"};
+        std::vector<QByteArray> args{path, "-displayfd", fd, "-screen", "0", "1920x1080x24", "-nolisten", "tcp",
+                                     "-noreset"};
         std::vector<char *> argv;
         for (QByteArray &arg : args)
             argv.push_back(arg.data());
@@ -715,6 +801,8 @@ int main(int argc, char **argv)
         return guiChild(childArgc, argv, QString::fromLocal8Bit(argv[2]));
     }
 
+    // Lines in order with the children's errors when both go to one pipe.
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
     QCoreApplication app(argc, argv);
     int cliRuns = 7;
     int guiRuns = 5;
@@ -762,15 +850,17 @@ int main(int argc, char **argv)
         }
         made = *generated;
         std::printf("  %d keys, %d servers, %d projects, %d environments (%d server places), %d hook templates "
-                    "in %.2f s (one transaction); database %s\n",
+                    "in %.2f s (one transaction)\n",
                     made.keys, made.servers, made.projects, made.environments, made.memberships, made.hooks,
-                    double(timer.nsecsElapsed()) / 1e9,
-                    qPrintable(mb(long(QFileInfo(DataDir::inventoryPath(dataDir)).size() / 1024))));
+                    double(timer.nsecsElapsed()) / 1e9);
     }
+    // Closing the store checkpointed the WAL into the file.
+    std::printf("  database file %s\n", qPrintable(mb(long(QFileInfo(DataDir::inventoryPath(dataDir)).size() / 1024))));
     if (keep)
         std::printf("  data directory kept: %s\n", qPrintable(dataDir));
 
     const CliResult cli = measureCli(dataDir, work.path(), cliRuns);
+    const std::vector<Step> steps = cliSteps(dataDir);
 
     const QString self = QCoreApplication::applicationFilePath();
     std::vector<GuiResult> guis;
@@ -806,6 +896,9 @@ int main(int argc, char **argv)
                 "cli/sqlite3 ratio %.1f\n",
                 cli.sqlite.medianWall, cli.sqlite.maxWall, qPrintable(mb(cli.sqlite.peakRssKb)),
                 static_cast<long long>(cli.sqliteBytes), cli.sqliteServers, ratio);
+    std::printf("  where the CLI's time goes (the same store calls in this process, seconds):\n");
+    for (const Step &step : steps)
+        std::printf("    %6.3f  %s\n", step.seconds, qPrintable(step.what));
     bool allMet = cli.cli.ok && cli.cli.medianWall < GoalSeconds;
     for (const GuiResult &gui : guis) {
         if (!gui.measured) {
