@@ -93,7 +93,8 @@ QString RemoteLayout::switchCommand(const QString &version) const
                           "ln -sfn \"releases/$v\" \"$tmp\" && mv -T \"$tmp\" \"$root/current\" || "
                           "{ rm -f \"$tmp\"; exit 1; }\n"
                           "if [ -n \"$prev\" ] && [ \"$prev\" != \"$v\" ]; then mkdir -p \"$root/.releasedesk\" && "
-                          "printf '%s\\n' \"$prev\" > \"$root/.releasedesk/previous\"; fi\n")
+                          "printf '%s\\n' \"$prev\" > \"$root/.releasedesk/previous.$$\" && "
+                          "mv -f \"$root/.releasedesk/previous.$$\" \"$root/.releasedesk/previous\"; fi\n")
         .arg(q(m_root), q(version), QString::number(ReleaseMissing));
 }
 
@@ -104,7 +105,8 @@ QString RemoteLayout::cleanupCommand(int keep) const
                           "prev=$(cat \"$root/.releasedesk/previous\" 2>/dev/null || true)\n"
                           "cd \"$root/releases\" || exit 0\n"
                           "rm -rf ./.[!.]*.partial\n"
-                          "ls -1t | tail -n +$((keep + 1)) | while IFS= read -r r; do\n"
+                          "ls -1 | sed -n 's/^\\(.*-v\\([0-9][0-9]*\\)-[0-9]\\{14\\}\\)$/\\2 \\1/p' | sort -rn | "
+                          "cut -d' ' -f2- | tail -n +$((keep + 1)) | while IFS= read -r r; do\n"
                           "  if [ \"$r\" != \"$cur\" ] && [ \"$r\" != \"$prev\" ]; then\n"
                           "    rm -rf -- \"$r\" \"$root/.releasedesk/packages/$r.tar.gz\" && echo \"removed $r\"\n"
                           "  fi\n"
@@ -157,19 +159,24 @@ QString RemoteLayout::lockCommand(const QString &owner) const
 {
     return QStringLiteral("base=%1; lock=\"$base/lock\"\n"
                           "mkdir -p \"$base\" || exit 1\n"
-                          "if mkdir \"$lock\" 2>/dev/null; then printf '%s\\n' %2 > \"$lock/owner\"; exit 0; fi\n"
+                          "if mkdir \"$lock\" 2>/dev/null; then\n"
+                          "  printf '%s\\n' %2 > \"$lock/owner\" && exit 0\n"
+                          "  rm -rf \"$lock\"; echo 'could not write the lock owner (disk full?)' >&2; exit 1\n"
+                          "fi\n"
                           "%3\n"
                           "echo \"held by $(tr '\\n' ' ' < \"$lock/owner\" 2>/dev/null)(heartbeat $age s ago)\" >&2\n"
                           "exit %4\n")
         .arg(q(m_root + QStringLiteral("/.releasedesk")), q(owner), LockAgeScript, QString::number(LockHeld));
 }
 
-QString RemoteLayout::heartbeatCommand() const
+QString RemoteLayout::heartbeatCommand(const QString &owner) const
 {
-    return RemoteCommand(QStringLiteral("touch"))
-        .arg(QStringLiteral("--"))
-        .arg(m_root + QStringLiteral("/.releasedesk/lock/owner"))
-        .toString();
+    // Refreshes only our own lock: a lock broken and taken by someone else is lost, and said so.
+    return QStringLiteral("lock=%1\n"
+                          "if [ \"$(cat \"$lock/owner\" 2>/dev/null)\" = %2 ]; then touch \"$lock/owner\"; exit $?; fi\n"
+                          "echo 'the deploy lock was broken or taken by someone else' >&2\n"
+                          "exit %3\n")
+        .arg(q(m_root + QStringLiteral("/.releasedesk/lock")), q(owner), QString::number(LockLost));
 }
 
 QString RemoteLayout::unlockCommand(const QString &owner) const
@@ -181,13 +188,16 @@ QString RemoteLayout::unlockCommand(const QString &owner) const
 
 QString RemoteLayout::breakStaleLockCommand(int staleSeconds) const
 {
-    return QStringLiteral("lock=%1\n"
-                          "[ -d \"$lock\" ] || exit 0\n"
-                          "%2\n"
-                          "if [ \"$age\" -ge %3 ]; then rm -rf \"$lock\" && echo \"broke a lock idle for $age s\"; "
+    // Moved aside before it is judged: of two operators breaking the same stale lock, only one gets
+    // it, and a lock refreshed in the meantime is put back.
+    return QStringLiteral("lock=%1; aside=\"$lock.breaking.$$\"\n"
+                          "mv \"$lock\" \"$aside\" 2>/dev/null || exit 0\n"
+                          "lock=\"$aside\"; %2\n"
+                          "if [ \"$age\" -ge %3 ]; then rm -rf \"$aside\" && echo \"broke a lock idle for $age s\"; "
                           "exit 0; fi\n"
-                          "echo \"the lock is in use: heartbeat $age s ago, held by $(tr '\\n' ' ' < \"$lock/owner\" "
+                          "echo \"the lock is in use: heartbeat $age s ago, held by $(tr '\\n' ' ' < \"$aside/owner\" "
                           "2>/dev/null)\" >&2\n"
+                          "mv \"$aside\" %1 2>/dev/null || rm -rf \"$aside\"\n"
                           "exit %4\n")
         .arg(q(m_root + QStringLiteral("/.releasedesk/lock")), LockAgeScript, QString::number(staleSeconds),
              QString::number(LockNotStale));

@@ -49,7 +49,7 @@ public:
     static RemoteState parseState(const QStringList &lines);
 
     QString lockCommand(const QString &owner) const;
-    QString heartbeatCommand() const;
+    QString heartbeatCommand(const QString &owner) const;
     // Removes the lock only when `owner` still holds it.
     QString unlockCommand(const QString &owner) const;
     // Breaks a lock only when its heartbeat is older than `staleSeconds`.
@@ -62,6 +62,7 @@ public:
         ReleaseMissing = 20,
         LockHeld = 30,
         LockNotStale = 31,
+        LockLost = 32,
     };
 
 private:

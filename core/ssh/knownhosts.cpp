@@ -117,6 +117,17 @@ void KnownHosts::check(HostKeyInfo &info) const
         info.state = HostKeyState::Changed;
         info.storedFingerprint = HostKeyInfo::fingerprintOf(entry.blob);
     }
+    if (info.state != HostKeyState::Unknown)
+        return;
+    // We ask for the stored key type first: a server that offers another one no longer has the key
+    // we know. That is a change to look into, not a first contact.
+    for (const Entry &entry : entries) {
+        if (!entry.revoked && matches(entry, info.host, info.port)) {
+            info.state = HostKeyState::Changed;
+            info.storedFingerprint = entry.type + u' ' + HostKeyInfo::fingerprintOf(entry.blob);
+            return;
+        }
+    }
 }
 
 QStringList KnownHosts::knownTypes(const QString &host, int port) const

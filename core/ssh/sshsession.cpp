@@ -613,6 +613,7 @@ Result<ExecResult> SshSession::runCommand(const QString &command, const ExecOpti
     while (!libssh2_channel_eof(channel)) {
         bool progressed = false;
         while (!inputDone) {
+            checkStop(); // between chunks too: on a fast link the input may never hit EAGAIN
             if (pending.isEmpty() && !inputClosing) {
                 auto next = input();
                 if (!next)
@@ -753,7 +754,8 @@ Result<QByteArray> SshSession::upload(const QString &localPath, const QString &r
     if (!ran)
         return std::unexpected(ran.error());
     const QString detail = ran->lastStderr.join(QStringLiteral(" / "));
-    if (ran->cancelled)
+    // A cancel that came after the last byte went out lets the upload finish.
+    if (ran->cancelled && ran->exitStatus != 0)
         return fail(tr("The upload of %1 to %2 was cancelled; the partial file was removed.").arg(localPath, where()));
     switch (ran->exitStatus) {
     case 0:

@@ -293,10 +293,13 @@ void TestRemoteLayout::lockIsExclusiveAndBreaksOnlyWhenStale()
 
     QCOMPARE(run(m_layout->unlockCommand(bob)).exitStatus, 0); // not bob's: stays
     QCOMPARE(run(m_layout->lockCommand(bob)).exitStatus, int(RemoteLayout::LockHeld));
-    QCOMPARE(run(m_layout->heartbeatCommand()).exitStatus, 0);
+    QCOMPARE(run(m_layout->heartbeatCommand(alice)).exitStatus, 0);
+    QCOMPARE(run(m_layout->heartbeatCommand(bob)).exitStatus, int(RemoteLayout::LockLost));
     QCOMPARE(run(m_layout->breakStaleLockCommand(3600)).exitStatus, int(RemoteLayout::LockNotStale));
+    QCOMPARE(RemoteLayout::parseState(run(m_layout->stateCommand()).out).lockHolder, alice); // put back
     QCOMPARE(run(m_layout->breakStaleLockCommand(0)).exitStatus, 0);
     QCOMPARE(run(m_layout->lockCommand(bob)).exitStatus, 0);
+    QCOMPARE(run(m_layout->heartbeatCommand(alice)).exitStatus, int(RemoteLayout::LockLost));
     QCOMPARE(run(m_layout->unlockCommand(bob)).exitStatus, 0);
     QVERIFY(!QFileInfo::exists(onServer(QStringLiteral(".releasedesk/lock"))));
 }

@@ -101,6 +101,7 @@ private slots:
     void rejectedOrOnceAcceptedKeysAreNotStored();
     void changedHostKeyIsRefusedWithBothFingerprints();
     void importsOpenSshKnownHosts();
+    void keyOfAnotherTypeIsAChangeNotAFirstContact();
     void execStreamsLinesAndExitCode();
     void execReportsSignals();
     void timeLimitEndsTheRemoteProcess();
@@ -358,6 +359,30 @@ void TestSshSession::changedHostKeyIsRefusedWithBothFingerprints()
     QVERIFY2(text.contains(QStringLiteral("hostkeys forget")), qPrintable(text));
 }
 
+void TestSshSession::keyOfAnotherTypeIsAChangeNotAFirstContact()
+{
+    // host02 has no RSA key: with an RSA key stored for it, what it offers instead must not be taken
+    // for a server met for the first time.
+    const TestHost &host = m_hosts.hosts[1];
+    const QByteArray rsa = readAll(m_hosts.dir + QStringLiteral("/host01/ssh_host_rsa_key.pub")).split(' ').value(1);
+    QVERIFY(!rsa.isEmpty());
+    const QString path = m_dir.filePath(QStringLiteral("other_type"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(KnownHosts::hostPattern(host.address, host.port).toUtf8() + " ssh-rsa " + rsa + '\n');
+    file.close();
+    KnownHosts knownHosts(path);
+    bool asked = false;
+    auto session = SshSession::connect(keyFileTarget(m_hosts, host), knownHosts, [&](const HostKeyInfo &) {
+        asked = true;
+        return HostKeyDecision::Remember;
+    });
+    QVERIFY(!session);
+    QVERIFY(!asked);
+    QVERIFY2(session.error().message.contains(QStringLiteral("CHANGED")), qPrintable(session.error().text()));
+    QVERIFY(session.error().message.contains(QStringLiteral("ssh-rsa SHA256:")));
+}
+
 void TestSshSession::importsOpenSshKnownHosts()
 {
     KnownHosts knownHosts(m_dir.filePath(QStringLiteral("imported")));
@@ -493,6 +518,7 @@ void TestSshSession::cancelledUploadLeavesTheSessionUsable()
     const TestHost &host = m_hosts.hosts[2];
     auto session = connectTo(host);
     QVERIFY(session);
+    QFile::remove(host.backingDir + QStringLiteral("/cancelled.bin"));
     const QString local = writeRandomFile(m_dir.filePath(QStringLiteral("cancelled.bin")), qint64(100) * 1024 * 1024);
     std::atomic_bool cancel = false;
     UploadOptions options;
