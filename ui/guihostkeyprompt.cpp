@@ -24,9 +24,13 @@ void GuiHostKeyPrompt::setServerName(const QString &host, int port, const QStrin
 
 void GuiHostKeyPrompt::cancel()
 {
-    QMutexLocker lock(&m_state->mutex);
-    m_state->cancelled = true;
-    m_state->answered.wakeAll();
+    {
+        QMutexLocker lock(&m_state->mutex);
+        m_state->cancelled = true;
+        m_state->answered.wakeAll();
+    }
+    if (m_state->open)
+        m_state->open->reject();
 }
 
 HostKeyPrompt GuiHostKeyPrompt::prompt() const
@@ -45,6 +49,7 @@ HostKeyDecision GuiHostKeyPrompt::show(State &state, const HostKeyInfo &info)
     }
     // On the heap and watched: closing its parent window while it is open deletes it.
     QPointer<HostKeyDialog> dialog = new HostKeyDialog(info, name, state.parent);
+    state.open = dialog;
     dialog->exec();
     const HostKeyDecision decision = dialog ? dialog->decision() : HostKeyDecision::Reject;
     delete dialog;

@@ -12,6 +12,8 @@
 
 namespace rd {
 
+class HostKeyDialog;
+
 // The GUI's answer to first contact: a HostKeyPrompt that SSH workers call from their own threads
 // and that shows a HostKeyDialog on the GUI thread, one question at a time. A worker waits for the
 // operator's answer until cancel() is called, which answers Reject: so the owner of the worker
@@ -26,7 +28,8 @@ public:
 
     // The name shown for a host:port (the inventory's server name); the host itself otherwise.
     void setServerName(const QString &host, int port, const QString &name);
-    // Call on the GUI thread before waiting for the workers: pending and later questions answer Reject.
+    // Call on the GUI thread before waiting for the workers: the open question and every later one
+    // answer Reject.
     void cancel();
     // Safe to call from any thread, and to outlive this object (it then answers Reject).
     HostKeyPrompt prompt() const;
@@ -39,6 +42,7 @@ private:
         bool cancelled = false;
         QHash<QString, QString> names;
         QPointer<QWidget> parent;
+        QPointer<HostKeyDialog> open; // touched on the GUI thread only
         QMutex asking; // one dialog at a time
     };
 
