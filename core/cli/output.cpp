@@ -35,6 +35,29 @@ QString Output::display(const QJsonValue &value)
     }
 }
 
+namespace {
+
+// Terminal columns a text takes: CJK and full-width characters take two, so Chinese headers align.
+qsizetype displayWidth(const QString &text)
+{
+    qsizetype width = 0;
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        const bool wide = (u >= 0x1100 && u <= 0x115F) || (u >= 0x2E80 && u <= 0xA4CF) || (u >= 0xAC00 && u <= 0xD7A3)
+                          || (u >= 0xF900 && u <= 0xFAFF) || (u >= 0xFE30 && u <= 0xFE4F) || (u >= 0xFF00 && u <= 0xFF60)
+                          || (u >= 0xFFE0 && u <= 0xFFE6);
+        width += wide ? 2 : 1;
+    }
+    return width;
+}
+
+QString padded(const QString &text, qsizetype width)
+{
+    return text + QString(qMax<qsizetype>(0, width - displayWidth(text)), u' ');
+}
+
+} // namespace
+
 void Output::list(const QList<Column> &columns, const QJsonArray &rows) const
 {
     if (m_json) {
@@ -43,14 +66,14 @@ void Output::list(const QList<Column> &columns, const QJsonArray &rows) const
     }
     QList<qsizetype> widths;
     for (const Column &column : columns)
-        widths.append(column.header.size());
+        widths.append(displayWidth(column.header));
     QList<QStringList> cells;
     for (const QJsonValue &row : rows) {
         QStringList line;
         for (qsizetype i = 0; i < columns.size(); ++i) {
             // One table row per entry: multi-line values (notes, scripts) are shown flattened.
             QString cell = display(row.toObject().value(columns[i].key)).simplified();
-            widths[i] = qMax(widths[i], cell.size());
+            widths[i] = qMax(widths[i], displayWidth(cell));
             line.append(cell);
         }
         cells.append(line);
@@ -59,7 +82,7 @@ void Output::list(const QList<Column> &columns, const QJsonArray &rows) const
     auto writeLine = [&](const QStringList &line) {
         QString text;
         for (qsizetype i = 0; i < line.size(); ++i)
-            text += i + 1 < line.size() ? line[i].leftJustified(widths[i] + 2) : line[i];
+            text += i + 1 < line.size() ? padded(line[i], widths[i] + 2) : line[i];
         out << text.trimmed() << u'\n';
     };
     QStringList headers;
@@ -78,12 +101,12 @@ void Output::record(const QList<Column> &columns, const QJsonObject &object) con
     }
     qsizetype width = 0;
     for (const Column &column : columns)
-        width = qMax(width, column.header.size() + 1);
+        width = qMax(width, displayWidth(column.header) + 1);
     QTextStream out(stdout);
     for (const Column &column : columns) {
         const QString value = display(object.value(column.key));
         const QStringList lines = value.split(u'\n');
-        out << ((column.header + u':').leftJustified(width + 1) + lines.first()).trimmed() << u'\n';
+        out << (padded(column.header + u':', width + 1) + lines.first()).trimmed() << u'\n';
         for (qsizetype i = 1; i < lines.size(); ++i)
             out << QString(width + 1, u' ') << lines[i] << u'\n';
     }
