@@ -31,6 +31,7 @@
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QWindow>
 
 #include <algorithm>
@@ -420,6 +421,11 @@ int guiChild(int argc, char **argv, const QString &dataDir)
     QApplication::setOrganizationName(QStringLiteral("ReleaseDesk"));
     const qint64 appNs = monotonicNs();
 
+    // A message box or password dialog from Startup would wait for a click that never comes.
+    QTimer::singleShot(60000, [] {
+        std::fprintf(stderr, "the GUI child gave up after 60 s (a dialog waiting for input?)\n");
+        std::_Exit(3);
+    });
     Startup startup(dataDir, QString());
     if (!startup.start())
         return 1;
@@ -731,8 +737,8 @@ GuiResult measureGui(const QString &self, const QString &dataDir, const QString 
     return result;
 }
 
-// A private X server for the xcb runs, started once so its own start is not counted; -noreset
-// because a server that resets after each last client refuses the next child for a moment.
+// A private X server for the xcb runs, started once so its own start is not counted; -noreset so
+// that every child meets the same initialised server rather than one that reset after the last.
 struct XServer
 {
     pid_t pid = 0;
@@ -771,16 +777,22 @@ struct XServer
             close(fds[0]);
             return false;
         }
-        // Xvfb writes the display number once it accepts connections.
-        char buffer[32] = {};
-        ssize_t got = 0;
-        do {
-            got = read(fds[0], buffer, sizeof buffer - 1);
-        } while (got < 0 && errno == EINTR);
+        // Xvfb writes the display number once it accepts connections, then the newline in a second
+        // write: closing the pipe before that newline arrived makes Xvfb fail.
+        QByteArray number;
+        while (!number.contains('\n')) {
+            char buffer[32];
+            const ssize_t got = read(fds[0], buffer, sizeof buffer);
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got <= 0)
+                break;
+            number.append(buffer, got);
+        }
         close(fds[0]);
-        if (got <= 0)
+        if (!number.contains('\n'))
             return false;
-        display = ':' + QByteArray(buffer, got).trimmed();
+        display = ':' + number.trimmed();
         return true;
     }
 };
@@ -832,6 +844,8 @@ int main(int argc, char **argv)
     QDir().mkpath(dataDir);
     QDir().mkpath(keyDir);
 
+    // The machine may be shared: its load says how much the figures of this run can be trusted.
+    std::printf("== load average before: %s\n", readAll(QStringLiteral("/proc/loadavg")).trimmed().constData());
     std::printf("== inventory: %d servers, %d projects, %d environments, generated with InventoryStore\n",
                 ServerCount, ProjectCount, ProjectCount * EnvironmentsPerProject);
     Inventory made;
@@ -885,6 +899,7 @@ int main(int argc, char **argv)
 
     const double ratio = cli.sqlite.medianWall > 0 ? cli.cli.medianWall / cli.sqlite.medianWall : 0;
     std::printf("\n==== summary (medians of the measured runs; the warm-up run is not counted)\n");
+    std::printf("load average after: %s\n", readAll(QStringLiteral("/proc/loadavg")).trimmed().constData());
     std::printf("inventory: %d servers, %d projects, %d environments, %d keys, %d hook templates\n", made.servers,
                 made.projects, made.environments, made.keys, made.hooks);
     std::printf("cli --json server list: median %.3f s (max %.3f s), peak RSS %s; %lld bytes of JSON, %s\n",
