@@ -134,6 +134,7 @@ void ConnectionCheckDialog::start()
     for (int row = 0; row < m_servers.size(); ++row) {
         const Server &server = m_servers[row];
         m_table->item(row, AuthColumn)->setText({});
+        m_table->item(row, AuthColumn)->setToolTip({});
         m_table->item(row, SecondsColumn)->setText({});
         auto target = SshTargetFactory::forServer(m_store, m_vault, server);
         if (!target) {
@@ -202,8 +203,10 @@ void ConnectionCheckDialog::setRow(int row, RowState state, const QString &error
 
 void ConnectionCheckDialog::onConnected(const QString &server, const QString &method)
 {
-    if (const int row = m_rows.value(server, -1); row >= 0)
+    if (const int row = m_rows.value(server, -1); row >= 0) {
         m_table->item(row, AuthColumn)->setText(method);
+        m_table->item(row, AuthColumn)->setToolTip(method);
+    }
 }
 
 void ConnectionCheckDialog::onJobFinished(const QString &server, bool ok, const QString &message,

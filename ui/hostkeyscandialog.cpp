@@ -87,6 +87,8 @@ HostKeyScanDialog::HostKeyScanDialog(const QString &knownHostsPath, QList<HostKe
     m_details->setObjectName(QStringLiteral("detailsEdit"));
     m_details->setReadOnly(true);
     m_details->setPlaceholderText(tr("Select a server to see its key, or why it could not be scanned."));
+    // Monospace, so the stored and offered fingerprints line up for comparison.
+    m_details->setFont(mono);
 
     auto *splitter = new QSplitter(Qt::Vertical);
     splitter->addWidget(m_table);
@@ -113,7 +115,7 @@ HostKeyScanDialog::HostKeyScanDialog(const QString &knownHostsPath, QList<HostKe
     connect(close, &QPushButton::clicked, this, &QDialog::close);
     layout->addWidget(buttons);
 
-    resize(1100, 480);
+    resize(1100, 560);
 }
 
 HostKeyScanDialog::~HostKeyScanDialog()
@@ -170,6 +172,9 @@ void HostKeyScanDialog::showResults(const QList<HostKeyScanResult> &results)
         fillRow(row);
     }
     m_table->resizeColumnsToContents();
+    // Long errors are cut in the table; the tooltip and the details pane show them whole.
+    m_table->setColumnWidth(StateColumn, qMin(m_table->columnWidth(StateColumn), 240));
+    m_table->setColumnWidth(FingerprintColumn, m_table->columnWidth(FingerprintColumn) + 12);
     updateSummary();
     showDetails();
     emit scanFinished();
