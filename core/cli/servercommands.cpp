@@ -99,6 +99,13 @@ CommandResult<> list(CliContext &context, const QCommandLineParser &parser, cons
     auto servers = (*store)->servers();
     if (!servers)
         return std::unexpected(CliContext::fromStore(servers.error()));
+    auto keys = (*store)->keys();
+    if (!keys)
+        return std::unexpected(CliContext::fromStore(keys.error()));
+    QHash<qint64, QString> keyNames;
+    for (const SshKey &key : *keys)
+        keyNames.insert(key.id, key.name);
+    const QHash<qint64, QStringList> users = (*store)->usersOfServers();
     const QStringList tags = parser.values(opt("tag"));
     QJsonArray rows;
     for (const Server &server : *servers) {
@@ -106,8 +113,7 @@ CommandResult<> list(CliContext &context, const QCommandLineParser &parser, cons
         for (const QString &tag : tags)
             matches = matches && server.tags.contains(tag);
         if (matches)
-            rows.append(
-                serverJson(server, keyNameOf(**store, server.keyId), (*store)->usersOfServer(server.id)));
+            rows.append(serverJson(server, keyNames.value(server.keyId), users.value(server.id)));
     }
     context.out().list({{opt("name"), ServerCommands::tr("NAME")},
                         {opt("host"), ServerCommands::tr("HOST")},

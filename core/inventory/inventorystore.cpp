@@ -802,17 +802,31 @@ QStringList InventoryStore::usersOfKey(qint64 id) const
     return users;
 }
 
+namespace {
+
+const QString ServerUsersQuery = QStringLiteral("SELECT es.server_id, p.name, e.name FROM environment_servers es "
+                                                "JOIN environments e ON e.id = es.environment_id "
+                                                "JOIN projects p ON p.id = e.project_id %1 "
+                                                "ORDER BY p.name, e.name");
+
+} // namespace
+
 QStringList InventoryStore::usersOfServer(qint64 id) const
 {
     QStringList users;
-    auto query = run(db(),
-                     QStringLiteral("SELECT p.name, e.name FROM environment_servers es "
-                                    "JOIN environments e ON e.id = es.environment_id "
-                                    "JOIN projects p ON p.id = e.project_id WHERE es.server_id=? "
-                                    "ORDER BY p.name, e.name"),
-                     {id}, {});
+    auto query = run(db(), ServerUsersQuery.arg(QStringLiteral("WHERE es.server_id=?")), {id}, {});
     while (query && query->next())
-        users.append(tr("environment %1/%2").arg(query->value(0).toString(), query->value(1).toString()));
+        users.append(tr("environment %1/%2").arg(query->value(1).toString(), query->value(2).toString()));
+    return users;
+}
+
+QHash<qint64, QStringList> InventoryStore::usersOfServers() const
+{
+    QHash<qint64, QStringList> users;
+    auto query = run(db(), ServerUsersQuery.arg(QString()), {}, {});
+    while (query && query->next())
+        users[query->value(0).toLongLong()].append(
+            tr("environment %1/%2").arg(query->value(1).toString(), query->value(2).toString()));
     return users;
 }
 

@@ -8,6 +8,7 @@
 #include "sshkey.h"
 
 #include <QCoreApplication>
+#include <QHash>
 #include <QSqlDatabase>
 #include <QThread>
 
@@ -93,6 +94,8 @@ public:
     // Who still refers to a key or server, as "server web-01" / "environment shop/prod".
     QStringList usersOfKey(qint64 id) const;
     QStringList usersOfServer(qint64 id) const;
+    // usersOfServer for every server at once, for listings: one query instead of one per server.
+    QHash<qint64, QStringList> usersOfServers() const;
 
     Result<std::optional<VaultRecord>> vaultRecord() const;
     Result<QList<SealedSecret>> sealedSecrets() const;
