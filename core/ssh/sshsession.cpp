@@ -199,6 +199,11 @@ Result<> SshSession::waitSocket(const QDeadlineTimer &deadline, const std::atomi
     if (directions & LIBSSH2_SESSION_BLOCK_OUTBOUND)
         descriptor.events |= POLLOUT;
     const qint64 remaining = deadline.isForever() ? PollSliceMs : qMin<qint64>(deadline.remainingTime(), PollSliceMs);
+    // sshd sends the end of a command (EOF, exit status, close) as small packets under Nagle: each
+    // waits for our ACK of the one before, which Linux delays by up to 40 ms. Quick ACKs avoid that
+    // (the flag does not stick, so it is set before every wait).
+    const int one = 1;
+    setsockopt(m_socket, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
     ::poll(&descriptor, 1, int(qMax<qint64>(remaining, 1)));
     return {};
 }
@@ -670,6 +675,9 @@ Result<ExecResult> SshSession::runCommand(const QString &command, const ExecOpti
     // limit and cancel.
     int closed;
     while (!gaveUp && (closed = libssh2_channel_wait_closed(channel)) != 0) {
+        // libssh2 1.10 answers EAGAIN after reading the close it waited for: ask once more before waiting.
+        if (closed == LIBSSH2_ERROR_EAGAIN && (closed = libssh2_channel_wait_closed(channel)) == 0)
+            break;
         if (closed != LIBSSH2_ERROR_EAGAIN)
             return std::unexpected(sessionError(tr("Waiting for a command to end failed")));
         checkStop();
