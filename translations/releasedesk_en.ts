@@ -5388,7 +5388,7 @@ node_modules
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The connection to %1 was closed before this job ran.</source>
+        <source>The connection to %1 is already closed; this job was not run.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

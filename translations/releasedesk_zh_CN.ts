@@ -5390,8 +5390,8 @@ node_modules
         <translation>%1 未加入本次运行。</translation>
     </message>
     <message>
-        <source>The connection to %1 was closed before this job ran.</source>
-        <translation>在此任务运行之前，到 %1 的连接已关闭。</translation>
+        <source>The connection to %1 is already closed; this job was not run.</source>
+        <translation>到 %1 的连接已经关闭；此任务未执行。</translation>
     </message>
 </context>
 <context>
