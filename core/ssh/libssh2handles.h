@@ -33,15 +33,19 @@ inline void freeSession(LIBSSH2_SESSION *session)
     libssh2_session_free(session);
 }
 
+// Needs its session, so it has no default: a ChannelHandle cannot be made without one.
 struct ChannelDeleter
 {
-    LIBSSH2_SESSION *session = nullptr;
+    explicit ChannelDeleter(LIBSSH2_SESSION *owner) : session(owner) {}
+    LIBSSH2_SESSION *session;
     void operator()(LIBSSH2_CHANNEL *channel) const
     {
+        const int blocking = libssh2_session_get_blocking(session);
+        const long timeout = libssh2_session_get_timeout(session);
         blockBriefly(session);
         libssh2_channel_free(channel);
-        libssh2_session_set_blocking(session, 0);
-        libssh2_session_set_timeout(session, 0);
+        libssh2_session_set_blocking(session, blocking);
+        libssh2_session_set_timeout(session, timeout);
     }
 };
 

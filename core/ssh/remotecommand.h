@@ -38,6 +38,8 @@ public:
     {
         return QStringLiteral("{ openssl dgst -sha256 -r < %1 2>/dev/null || sha256sum < %1; }").arg(pathExpression);
     }
+    // The same for standard input, at the end of a pipeline.
+    static QString sha256OfInput() { return QStringLiteral("{ openssl dgst -sha256 -r 2>/dev/null || sha256sum; }"); }
     static QString assignment(const QString &name, const QString &value) { return name + u'=' + quote(value); }
 
 private:

@@ -490,7 +490,7 @@ Result<ChannelHandle> SshSession::openChannel(const QDeadlineTimer &deadline, co
         if (auto waited = waitSocket(deadline, cancel); !waited)
             return std::unexpected(waited.error());
     }
-    return ChannelHandle(channel, ChannelDeleter{m_session.get()});
+    return ChannelHandle(channel, ChannelDeleter(m_session.get()));
 }
 
 void SshSession::killRemote(qint64 pid)
@@ -714,22 +714,25 @@ Result<QByteArray> SshSession::upload(const QString &localPath, const QString &r
     const qint64 total = file.size();
     const QString temporary = remotePath + QStringLiteral(".rd-part-")
                               + QString::number(QRandomGenerator::global()->generate64(), 16);
-    // The data is followed by its sha256 on one line. The server keeps the file only when exactly
-    // `total` bytes arrived and their sha256 matches; anything else removes the partial file.
+    // The data is followed by its sha256 on one line. The server hashes while it writes (the hash
+    // overlaps the transfer) and keeps the file only when exactly `total` bytes arrived and their
+    // sha256 matches; anything else removes the partial file.
     const QString script =
-        QStringLiteral("tmp=%1; dst=%2; trap 'rm -f \"$tmp\"; exit 143' HUP INT TERM; "
-                       "if ! head -c %3 > \"$tmp\"; then rm -f \"$tmp\"; exit 3; fi; "
+        QStringLiteral("tmp=%1; dst=%2; trap 'rm -f \"$tmp\" \"$tmp.rc\"; exit 143' HUP INT TERM; "
+                       "actual=$({ head -c %3 | tee \"$tmp\"; echo $? > \"$tmp.rc\"; } | %5); "
+                       "rc=$(cat \"$tmp.rc\" 2>/dev/null); rm -f \"$tmp.rc\"; "
+                       "if [ \"$rc\" != 0 ]; then rm -f \"$tmp\"; exit 3; fi; "
                        "IFS= read -r expected || expected=; "
                        "size=$(wc -c < \"$tmp\"); "
                        "if [ \"$size\" -ne %3 ]; then rm -f \"$tmp\"; "
                        "echo \"only $size of %3 bytes arrived\" >&2; exit 4; fi; "
-                       "actual=$(%5); actual=${actual%% *}; "
+                       "actual=${actual%% *}; "
                        "if [ \"$actual\" != \"$expected\" ]; then rm -f \"$tmp\"; "
                        "echo \"sha256 on the server is $actual\" >&2; exit 5; fi; "
                        "chmod %4 \"$tmp\" && mv -f \"$tmp\" \"$dst\" || { rm -f \"$tmp\"; exit 6; }; "
                        "echo \"$actual\"")
             .arg(RemoteCommand::quote(temporary), RemoteCommand::quote(remotePath), QString::number(total),
-                 QString::number(options.mode, 8), RemoteCommand::sha256Of(QStringLiteral("\"$tmp\"")));
+                 QString::number(options.mode, 8), RemoteCommand::sha256OfInput());
 
     Sha256 hash;
     qint64 sent = 0;

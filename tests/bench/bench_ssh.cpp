@@ -314,7 +314,7 @@ Result<RawConnection> rawConnect(const TestHostSet &set, const TestHost &host)
 // Runs a command on a blocking session; returns its stdout, fails on a non-zero exit.
 Result<QByteArray> rawExec(LIBSSH2_SESSION *session, const QByteArray &command)
 {
-    ChannelHandle channel(libssh2_channel_open_session(session));
+    ChannelHandle channel(libssh2_channel_open_session(session), ChannelDeleter(session));
     if (!channel || libssh2_channel_exec(channel.get(), command.constData()) != 0)
         return fail(QStringLiteral("exec: ") + lastError(session));
     QByteArray output;
@@ -398,7 +398,7 @@ Result<> streamUpload(LIBSSH2_SESSION *session, const QString &localPath, const 
     if (!local.open(QIODevice::ReadOnly))
         return fail(QStringLiteral("open ") + localPath);
     const QByteArray command = "cat > " + quoted(remotePath);
-    ChannelHandle channel(libssh2_channel_open_session(session));
+    ChannelHandle channel(libssh2_channel_open_session(session), ChannelDeleter(session));
     if (!channel || libssh2_channel_exec(channel.get(), command.constData()) != 0)
         return fail(QStringLiteral("exec: ") + lastError(session));
     std::vector<char> buffer(static_cast<size_t>(StreamChunkSize));
