@@ -1,5 +1,7 @@
 #include "gitmirror.h"
 
+#include "inventory/validator.h"
+
 #include "githandles.h"
 #include "ssh/knownhosts.h"
 
@@ -329,41 +331,10 @@ bool GitMirror::exists() const
 
 Result<> GitMirror::checkUrl(const QString &url)
 {
-    const QString trimmed = url.trimmed();
-    if (trimmed.isEmpty())
-        return fail(tr("The git URL is empty."),
-                    tr("Enter the repository's URL, e.g. git@host:team/app.git."), QStringLiteral("gitUrl"));
-    if (trimmed != url || url.contains(u'\n'))
-        return fail(tr("The git URL \"%1\" has spaces around it or a line break.").arg(url),
-                    tr("Remove them."), QStringLiteral("gitUrl"));
-    if (url.contains(QStringLiteral("://"))) {
-        const QUrl parsed(url, QUrl::StrictMode);
-        const QString scheme = parsed.scheme().toLower();
-        static const QStringList schemes{QStringLiteral("https"),   QStringLiteral("http"),
-                                         QStringLiteral("ssh"),     QStringLiteral("git+ssh"),
-                                         QStringLiteral("ssh+git"), QStringLiteral("git"),
-                                         QStringLiteral("file")};
-        if (!parsed.isValid() || !schemes.contains(scheme))
-            return fail(tr("\"%1\" is not a git URL ReleaseDesk can fetch.").arg(displayUrl(url)),
-                        tr("Use https://, ssh://, git://, file://, user@host:path or an absolute path."),
-                        QStringLiteral("gitUrl"));
-        if (scheme != u"file" && parsed.host().isEmpty())
-            return fail(tr("The git URL \"%1\" names no host.").arg(displayUrl(url)),
-                        tr("Write it as %1://host/path.").arg(scheme), QStringLiteral("gitUrl"));
-        if (parsed.path().isEmpty() || parsed.path() == u"/")
-            return fail(tr("The git URL \"%1\" names no repository path.").arg(displayUrl(url)),
-                        tr("Add the repository's path after the host."), QStringLiteral("gitUrl"));
-        return {};
-    }
-    if (QDir::isAbsolutePath(url))
-        return {};
-    if (scpPattern().match(url).hasMatch())
-        return {};
-    return fail(
-        tr("\"%1\" is not a git URL ReleaseDesk can fetch.").arg(url),
-        tr("Use https://, ssh://, git://, file://, user@host:path or an absolute path (a relative path "
-           "would depend on where ReleaseDesk was started)."),
-        QStringLiteral("gitUrl"));
+    // One set of rules for what the inventory stores and what a mirror fetches.
+    if (auto error = Validator::gitUrl(url))
+        return std::unexpected(*error);
+    return {};
 }
 
 Result<FetchReport> GitMirror::fetch(const QString &url, const FetchOptions &options) const

@@ -185,6 +185,9 @@ std::optional<Error> Validator::gitUrl(const QString &value)
                             "or file:///absolute/path.");
     if (value.isEmpty())
         return fieldError(field, tr("The git URL is empty."), hint);
+    // A local path reaches libgit2 only, never a shell: spaces are fine there.
+    if (value.startsWith(u'/') && !hasControlCharacters(value, false))
+        return std::nullopt;
     for (QChar c : value) {
         if (c.isSpace() || c.category() == QChar::Other_Control)
             return fieldError(field, tr("The git URL \"%1\" contains a space or control character.").arg(value),
@@ -213,7 +216,9 @@ std::optional<Error> Validator::gitUrl(const QString &value)
                                   hint);
             return std::nullopt;
         }
-        if (scheme != u"https" && scheme != u"http" && scheme != u"ssh" && scheme != u"git")
+        static const QStringList schemes{QStringLiteral("https"), QStringLiteral("http"), QStringLiteral("ssh"),
+                                         QStringLiteral("git+ssh"), QStringLiteral("ssh+git"), QStringLiteral("git")};
+        if (!schemes.contains(scheme))
             return fieldError(field, tr("The URL scheme \"%1\" is not supported for git.").arg(scheme), hint);
         if (auto error = host(url.host()))
             return fieldError(field, tr("The git URL \"%1\" has an invalid host: %2").arg(value, error->message),
@@ -224,9 +229,6 @@ std::optional<Error> Validator::gitUrl(const QString &value)
             return fieldError(field, tr("The git URL \"%1\" names no repository path.").arg(value), hint);
         return std::nullopt;
     }
-    if (value.startsWith(u'/')) // a local path, as git accepts it
-        return std::nullopt;
-
     // scp-like: [user@]host:path
     static const QRegularExpression scpLike(QStringLiteral("^(?:([A-Za-z0-9_.-]+)@)?([^@:/]+):(.+)\\z"));
     const auto match = scpLike.match(value);
