@@ -961,50 +961,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The git URL is empty.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Enter the repository&apos;s URL, e.g. git@host:team/app.git.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The git URL &quot;%1&quot; has spaces around it or a line break.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Remove them.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&quot;%1&quot; is not a git URL ReleaseDesk can fetch.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Use https://, ssh://, git://, file://, user@host:path or an absolute path.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The git URL &quot;%1&quot; names no host.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Write it as %1://host/path.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The git URL &quot;%1&quot; names no repository path.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Add the repository&apos;s path after the host.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Use https://, ssh://, git://, file://, user@host:path or an absolute path (a relative path would depend on where ReleaseDesk was started).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Fetching %1 failed: there is no such folder.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4696,6 +4652,30 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
         <source>New</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>ReleaseDesk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the new item</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Discard the unsaved changes to %1?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete %1?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This also deletes: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>rd::KeyTableModel</name>
@@ -4857,6 +4837,14 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
         <source>Choose the private key file</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>A passphrase alone does not change the stored key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paste the private key again to change its passphrase.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>rd::MainWindow</name>
@@ -4985,6 +4973,10 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     </message>
     <message>
         <source>&lt;h3&gt;ReleaseDesk %1&lt;/h3&gt;&lt;p&gt;Ships code from git to fleets of Linux servers over SSH, and can always roll back.&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>environment %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

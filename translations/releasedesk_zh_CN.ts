@@ -961,50 +961,6 @@
         <translation>服务器的 TLS 证书未被接受：请检查系统信任的证书。</translation>
     </message>
     <message>
-        <source>The git URL is empty.</source>
-        <translation>git 地址为空。</translation>
-    </message>
-    <message>
-        <source>Enter the repository&apos;s URL, e.g. git@host:team/app.git.</source>
-        <translation>请输入仓库地址，例如 git@host:team/app.git。</translation>
-    </message>
-    <message>
-        <source>The git URL &quot;%1&quot; has spaces around it or a line break.</source>
-        <translation>git 地址“%1”首尾有空格或包含换行符。</translation>
-    </message>
-    <message>
-        <source>Remove them.</source>
-        <translation>请删除它们。</translation>
-    </message>
-    <message>
-        <source>&quot;%1&quot; is not a git URL ReleaseDesk can fetch.</source>
-        <translation>“%1”不是 ReleaseDesk 可以拉取的 git 地址。</translation>
-    </message>
-    <message>
-        <source>Use https://, ssh://, git://, file://, user@host:path or an absolute path.</source>
-        <translation>请使用 https://、ssh://、git://、file://、user@host:path 或绝对路径。</translation>
-    </message>
-    <message>
-        <source>The git URL &quot;%1&quot; names no host.</source>
-        <translation>git 地址“%1”中没有主机。</translation>
-    </message>
-    <message>
-        <source>Write it as %1://host/path.</source>
-        <translation>请写成 %1://host/path 的形式。</translation>
-    </message>
-    <message>
-        <source>The git URL &quot;%1&quot; names no repository path.</source>
-        <translation>git 地址“%1”中没有仓库路径。</translation>
-    </message>
-    <message>
-        <source>Add the repository&apos;s path after the host.</source>
-        <translation>请在主机后面加上仓库路径。</translation>
-    </message>
-    <message>
-        <source>Use https://, ssh://, git://, file://, user@host:path or an absolute path (a relative path would depend on where ReleaseDesk was started).</source>
-        <translation>请使用 https://、ssh://、git://、file://、user@host:path 或绝对路径（相对路径会取决于 ReleaseDesk 的启动位置）。</translation>
-    </message>
-    <message>
         <source>Fetching %1 failed: there is no such folder.</source>
         <translation>拉取 %1 失败：该目录不存在。</translation>
     </message>
@@ -4704,6 +4660,30 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
         <source>New</source>
         <translation>新建</translation>
     </message>
+    <message>
+        <source>ReleaseDesk</source>
+        <translation>ReleaseDesk</translation>
+    </message>
+    <message>
+        <source>the new item</source>
+        <translation>新建的条目</translation>
+    </message>
+    <message>
+        <source>Discard the unsaved changes to %1?</source>
+        <translation>放弃对 %1 未保存的修改吗？</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>放弃</translation>
+    </message>
+    <message>
+        <source>Delete %1?</source>
+        <translation>删除 %1 吗？</translation>
+    </message>
+    <message>
+        <source>This also deletes: %1.</source>
+        <translation>同时会删除：%1。</translation>
+    </message>
 </context>
 <context>
     <name>rd::KeyTableModel</name>
@@ -4864,6 +4844,14 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
         <source>Choose the private key file</source>
         <translation>选择私钥文件</translation>
     </message>
+    <message>
+        <source>A passphrase alone does not change the stored key.</source>
+        <translation>只填写口令不会修改已保存的密钥。</translation>
+    </message>
+    <message>
+        <source>Paste the private key again to change its passphrase.</source>
+        <translation>要修改口令，请重新粘贴私钥。</translation>
+    </message>
 </context>
 <context>
     <name>rd::MainWindow</name>
@@ -4988,6 +4976,10 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     <message>
         <source>&lt;h3&gt;ReleaseDesk %1&lt;/h3&gt;&lt;p&gt;Ships code from git to fleets of Linux servers over SSH, and can always roll back.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;ReleaseDesk %1&lt;/h3&gt;&lt;p&gt;通过 SSH 将 git 中的代码发布到成批的 Linux 服务器，并且随时可以回滚。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>environment %1</source>
+        <translation>环境 %1</translation>
     </message>
 </context>
 <context>

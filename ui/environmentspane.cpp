@@ -83,7 +83,8 @@ EnvironmentsPane::EnvironmentsPane(InventoryStore &store, QWidget *parent)
     m_sharedPaths->setFixedHeight(m_sharedPaths->fontMetrics().height() * 3 + 12);
     m_parallelism = new QSpinBox;
     m_parallelism->setObjectName(QStringLiteral("parallelismSpinBox"));
-    m_parallelism->setRange(0, 1000);
+    // The validator's range: out-of-range values cannot be typed at all.
+    m_parallelism->setRange(1, 500);
     m_parallelism->setMaximumWidth(100);
     m_strategy = new QComboBox;
     m_strategy->setObjectName(QStringLiteral("strategyComboBox"));
@@ -280,16 +281,42 @@ void EnvironmentsPane::loadForm(qint64 id)
     m_sharedPaths->setPlainText(environment.sharedPaths.join(u'\n'));
     m_parallelism->setValue(environment.parallelism);
     m_strategy->setCurrentIndex(qMax(0, m_strategy->findData(environment.strategy)));
+    showMembers(id, environment.name, environment.serverIds);
+}
 
-    m_memberIds = environment.serverIds;
+void EnvironmentsPane::refreshKeptForm(qint64 id)
+{
+    if (id == 0) {
+        showMembers(0, QString(), {});
+        return;
+    }
+    auto stored = m_store.environment(id);
+    if (!stored) {
+        showStoreError(stored.error());
+        return;
+    }
+    showMembers(id, stored->name, stored->serverIds);
+}
+
+void EnvironmentsPane::showMembers(qint64 id, const QString &environmentName, const QList<qint64> &serverIds)
+{
+    m_memberIds = serverIds;
     QList<Server> members;
     for (qint64 serverId : m_memberIds)
         members.append(m_serverById.value(serverId));
     m_members->setServers(members);
     m_memberView->setEnabled(id != 0);
-    m_membersTitle->setText(id ? tr("Servers in %1 (%2)").arg(environment.name).arg(members.size())
+    m_membersTitle->setText(id ? tr("Servers in %1 (%2)").arg(environmentName).arg(members.size())
                                : tr("Servers in this environment (save it first)"));
     updateServerButtons();
+}
+
+QString EnvironmentsPane::itemName(qint64 id) const
+{
+    const int row = m_environments->rowOf(id);
+    if (row < 0)
+        return QString();
+    return m_environments->index(row, 0).data().toString() + u'/' + m_environments->index(row, 1).data().toString();
 }
 
 Result<qint64> EnvironmentsPane::saveForm(qint64 id)

@@ -41,11 +41,14 @@ protected:
     void loadForm(qint64 id) override;
     Result<qint64> saveForm(qint64 id) override;
     Result<> removeItem(qint64 id) override;
+    void refreshKeptForm(qint64 id) override;
+    QString itemName(qint64 id) const override;
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     Environment formEnvironment() const;
     void saveServers(qint64 environmentId, const QList<qint64> &serverIds);
+    void showMembers(qint64 id, const QString &environmentName, const QList<qint64> &serverIds);
     QWidget *createServerLists();
     QList<qint64> selectedIn(QTableView *view, QSortFilterProxyModel *proxy, ServerListModel *model) const;
     void updateServerButtons();

@@ -147,7 +147,10 @@ QWidget *InventoryPane::buttonRow()
     m_saveButton = createButton(tr("Save"), QStringLiteral("saveButton"));
     m_deleteButton = createButton(tr("Delete"), QStringLiteral("deleteButton"));
     m_saveButton->setDefault(true);
-    connect(m_addButton, &QPushButton::clicked, this, [this] { selectItem(0); });
+    connect(m_addButton, &QPushButton::clicked, this, [this] {
+        if (confirmDiscard())
+            selectItem(0);
+    });
     connect(m_saveButton, &QPushButton::clicked, this, &InventoryPane::save);
     connect(m_deleteButton, &QPushButton::clicked, this, &InventoryPane::removeSelected);
 
@@ -247,23 +250,27 @@ QList<qint64> InventoryPane::selectedIds() const
     return ids;
 }
 
+void InventoryPane::highlightRow(qint64 id)
+{
+    if (!m_table)
+        return;
+    const QSignalBlocker blocker(m_table->selectionModel());
+    m_table->clearSelection();
+    const int row = id ? m_model->rowOf(id) : -1;
+    if (row < 0)
+        return;
+    const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
+    if (!index.isValid())
+        return;
+    m_table->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::NoUpdate);
+    m_table->scrollTo(index);
+}
+
 void InventoryPane::selectItem(qint64 id)
 {
     m_currentId = id;
-    if (m_table) {
-        const QSignalBlocker blocker(m_table->selectionModel());
-        m_table->clearSelection();
-        const int row = id ? m_model->rowOf(id) : -1;
-        if (row >= 0) {
-            const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
-            if (index.isValid()) {
-                m_table->selectionModel()->select(
-                    index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-                m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::NoUpdate);
-                m_table->scrollTo(index);
-            }
-        }
-    }
+    highlightRow(id);
     m_loading = true;
     loadForm(id);
     m_loading = false;
@@ -275,13 +282,43 @@ void InventoryPane::selectItem(qint64 id)
     revalidate();
 }
 
+QString InventoryPane::itemName(qint64 id) const
+{
+    const int row = m_model ? m_model->rowOf(id) : -1;
+    return row < 0 ? QString() : m_model->index(row, 0).data().toString();
+}
+
+bool InventoryPane::confirm(const QString &question, const QString &acceptText)
+{
+    if (m_confirm)
+        return m_confirm(question);
+    QMessageBox box(QMessageBox::Question, tr("ReleaseDesk"), question, QMessageBox::NoButton, this);
+    QPushButton *accept = box.addButton(acceptText, QMessageBox::DestructiveRole);
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(QMessageBox::Cancel);
+    box.exec();
+    return box.clickedButton() == accept;
+}
+
+bool InventoryPane::confirmDiscard()
+{
+    if (!m_edited)
+        return true;
+    const QString name = m_currentId ? itemName(m_currentId) : tr("the new item");
+    return confirm(tr("Discard the unsaved changes to %1?").arg(name), tr("Discard"));
+}
+
 void InventoryPane::onSelectionChanged()
 {
     const QList<qint64> ids = selectedIds();
-    if (ids.size() == 1)
-        selectItem(ids.first());
-    else if (m_deleteButton)
+    if (ids.size() == 1 && ids.first() != m_currentId) {
+        if (confirmDiscard())
+            selectItem(ids.first());
+        else
+            highlightRow(m_currentId);
+    } else if (m_deleteButton) {
         m_deleteButton->setEnabled(!ids.isEmpty());
+    }
 }
 
 void InventoryPane::save()
@@ -300,6 +337,7 @@ void InventoryPane::save()
         return;
     }
     m_currentId = *saved;
+    m_edited = false;
     reload();
     emit inventoryChanged();
 }
@@ -311,6 +349,18 @@ void InventoryPane::removeSelected()
         ids.append(m_currentId);
     if (ids.isEmpty())
         return;
+    QStringList names;
+    QStringList consequences;
+    for (qint64 id : ids) {
+        names.append(itemName(id));
+        if (m_consequences)
+            consequences.append(m_consequences(id));
+    }
+    QString question = tr("Delete %1?").arg(names.join(QStringLiteral(", ")));
+    if (!consequences.isEmpty())
+        question += u'\n' + tr("This also deletes: %1.").arg(consequences.join(QStringLiteral(", ")));
+    if (!confirm(question, tr("Delete")))
+        return;
     QStringList problems;
     int removed = 0;
     for (qint64 id : ids) {
@@ -321,6 +371,7 @@ void InventoryPane::removeSelected()
     }
     if (removed) {
         m_currentId = 0;
+        m_edited = false;
         reload();
         emit inventoryChanged();
     }
@@ -330,7 +381,16 @@ void InventoryPane::removeSelected()
 
 void InventoryPane::afterReload()
 {
-    selectItem(m_currentId && m_model && m_model->rowOf(m_currentId) >= 0 ? m_currentId : 0);
+    const bool exists = m_currentId == 0 || (m_model && m_model->rowOf(m_currentId) >= 0);
+    if (m_edited && exists) {
+        highlightRow(m_currentId);
+        m_loading = true;
+        refreshKeptForm(m_currentId);
+        m_loading = false;
+        revalidate();
+        return;
+    }
+    selectItem(exists ? m_currentId : 0);
 }
 
 } // namespace rd

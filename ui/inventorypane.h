@@ -5,6 +5,8 @@
 #include <QHash>
 #include <QWidget>
 
+#include <functional>
+
 class QFormLayout;
 class QLabel;
 class QLineEdit;
@@ -35,6 +37,15 @@ public:
     // Shows the item with this id in the editor (0: a new, empty one).
     void selectItem(qint64 id);
     QString storeErrorText() const;
+    bool hasUnsavedEdits() const { return m_edited; }
+
+    // Answers a yes/no question such as "Delete prod?"; the default shows a message box, tests
+    // install their own answer.
+    using Confirmation = std::function<bool(const QString &question)>;
+    void setConfirmation(Confirmation confirm) { m_confirm = std::move(confirm); }
+    // What else is deleted with an item (a project's environments), named in the delete question.
+    using DeletionConsequences = std::function<QStringList(qint64 id)>;
+    void setDeletionConsequences(DeletionConsequences consequences) { m_consequences = std::move(consequences); }
 
 signals:
     // Emitted after this pane changed the store and reloaded itself; the others should reload.
@@ -61,8 +72,13 @@ protected:
     QPushButton *createButton(const QString &text, const QString &objectName);
     QWidget *buttonRow();
     void setItemCountText(const QString &text);
-    // Ends every reload(): shows the current item again, or a new one when it is gone.
+    // Ends every reload(): shows the current item again, or a new one when it is gone. A form with
+    // unsaved edits is kept as typed; only refreshKeptForm() runs for it.
     void afterReload();
+    // Refreshes the parts of a kept, edited form that come from elsewhere (lists, tables).
+    virtual void refreshKeptForm(qint64 id) { Q_UNUSED(id) }
+    // How the item is named in questions; the default is the text of its first column.
+    virtual QString itemName(qint64 id) const;
 
     virtual QList<Error> validateForm() const = 0;
     virtual void loadForm(qint64 id) = 0; // 0: defaults for a new item
@@ -86,11 +102,17 @@ private:
     void onSelectionChanged();
     void save();
     void removeSelected();
+    void highlightRow(qint64 id);
+    bool confirm(const QString &question, const QString &acceptText);
+    // True when there is nothing unsaved, or the user agrees to discard it.
+    bool confirmDiscard();
 
     QVBoxLayout *m_content = nullptr;
     QLabel *m_storeError = nullptr;
     QLabel *m_countLabel = nullptr;
     QHash<QString, QLabel *> m_fieldErrors;
+    Confirmation m_confirm;
+    DeletionConsequences m_consequences;
 };
 
 } // namespace rd

@@ -167,7 +167,14 @@ QList<Error> KeysPane::validateForm() const
     // Validation only needs to know that a private key is given; it is sealed when saved.
     if (key.kind == KeyKind::Stored && !m_privateKey->toPlainText().trimmed().isEmpty())
         key.sealedPrivateKey = QByteArrayLiteral("pending");
-    return Validator::check(key);
+    QList<Error> errors = Validator::check(key);
+    // The passphrase only unlocks a pasted key; on its own it would be dropped unsaved.
+    if (key.kind == KeyKind::Stored && m_privateKey->toPlainText().trimmed().isEmpty()
+        && !m_passphrase->text().isEmpty())
+        errors.append(Error{tr("A passphrase alone does not change the stored key."),
+                            tr("Paste the private key again to change its passphrase."),
+                            QStringLiteral("passphrase")});
+    return errors;
 }
 
 void KeysPane::loadForm(qint64 id)

@@ -54,6 +54,17 @@ MainWindow::MainWindow(InventoryStore &store, Vault &vault, AppSettings &setting
     connect(m_navigation, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
     connect(m_keys, &KeysPane::vaultStateChanged, this, &MainWindow::updateStatus);
     connect(m_servers, &ServersPane::vaultStateChanged, this, &MainWindow::updateStatus);
+    // A project's environments are deleted with it, so the question names them.
+    m_projects->setDeletionConsequences([this](qint64 projectId) {
+        QStringList names;
+        if (auto environments = m_store.environments()) {
+            for (const Environment &environment : *environments) {
+                if (environment.projectId == projectId)
+                    names.append(tr("environment %1").arg(environment.name));
+            }
+        }
+        return names;
+    });
 
     auto *central = new QWidget;
     auto *layout = new QHBoxLayout(central);
@@ -123,7 +134,7 @@ void MainWindow::showPane(Pane pane)
 void MainWindow::paneChanged(InventoryPane *changed)
 {
     // The changed pane has reloaded itself; the others may show what it changed (key names,
-    // server lists), so they re-read the store too.
+    // server lists), so they re-read the store too. Their unsaved form edits survive the reload.
     for (InventoryPane *pane : m_panes) {
         if (pane != changed)
             pane->reload();

@@ -1,8 +1,12 @@
 #include "appsettings.h"
+#include "entitytablemodel.h"
 #include "environmentspane.h"
+#include "inventorypane.h"
 #include "inventory/inventorystore.h"
 #include "inventory/validator.h"
 #include "mainwindow.h"
+#include "keyspane.h"
+#include "projectspane.h"
 #include "serverspane.h"
 #include "vault/vault.h"
 
@@ -10,6 +14,9 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QSpinBox>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -27,6 +34,11 @@ private slots:
     void badHostAndPortAreShownUnderTheirFields();
     void badDeployRootIsShownAndFixedEnvironmentSaves();
     void storeRefusalsStayVisibleInThePane();
+    void typedRootSurvivesServerDropAndOtherPanesSaving();
+    void switchingRowsAsksBeforeDiscardingEdits();
+    void deletingAsksAndNamesTheProjectsEnvironments();
+    void parallelismSpinBoxMatchesTheValidator();
+    void passphraseWithoutPrivateKeyIsRefusedInline();
 
 private:
     template <typename T> T *child(QWidget *pane, const QString &name)
@@ -45,6 +57,13 @@ private:
     bool shows(QWidget *pane, const QString &field, const QString &text);
     bool showsNothing(QWidget *pane, const QString &field);
 
+    qint64 addEnvironment(const QString &name, const QList<qint64> &serverIds);
+    qint64 addServer(const QString &name);
+    // Selects the table row of `id` the way a click does (through the selection model).
+    static void clickRow(InventoryPane *pane, qint64 id);
+
+    QStringList m_questions;
+    bool m_answer = true;
     QTemporaryDir m_dir;
     std::unique_ptr<InventoryStore> m_store;
     std::unique_ptr<Vault> m_vault;
@@ -68,6 +87,50 @@ void TestEditors::init()
     m_window = std::make_unique<MainWindow>(*m_store, *m_vault, *m_settings);
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    m_questions.clear();
+    m_answer = true;
+    for (InventoryPane *pane : m_window->findChildren<InventoryPane *>()) {
+        pane->setConfirmation([this](const QString &question) {
+            m_questions.append(question);
+            return m_answer;
+        });
+    }
+}
+
+qint64 TestEditors::addServer(const QString &name)
+{
+    Server server;
+    server.name = name;
+    server.host = QStringLiteral("10.0.0.%1").arg(m_store->servers()->size() + 1);
+    auto id = m_store->addServer(server);
+    if (!id)
+        qWarning("%s", qPrintable(id.error().text()));
+    return id ? *id : 0;
+}
+
+qint64 TestEditors::addEnvironment(const QString &name, const QList<qint64> &serverIds)
+{
+    Environment environment;
+    environment.projectId = m_store->projectId(QStringLiteral("shop"));
+    environment.name = name;
+    environment.deployRoot = QStringLiteral("/srv/shop");
+    environment.serverIds = serverIds;
+    auto id = m_store->addEnvironment(environment);
+    if (!id)
+        qWarning("%s", qPrintable(id.error().text()));
+    return id ? *id : 0;
+}
+
+void TestEditors::clickRow(InventoryPane *pane, qint64 id)
+{
+    auto *table = pane->findChild<QTableView *>(QStringLiteral("environmentListView"));
+    if (!table)
+        table = pane->findChild<QTableView *>(QStringLiteral("itemTableView"));
+    auto *proxy = qobject_cast<QSortFilterProxyModel *>(table->model());
+    auto *model = qobject_cast<EntityTableModel *>(proxy->sourceModel());
+    const QModelIndex index = proxy->mapFromSource(model->index(model->rowOf(id), 0));
+    QVERIFY(index.isValid());
+    table->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
 }
 
 void TestEditors::cleanup()
@@ -209,6 +272,152 @@ void TestEditors::storeRefusalsStayVisibleInThePane()
     QTest::mouseClick(child<QPushButton>(pane, QStringLiteral("deleteButton")), Qt::LeftButton);
     QVERIFY2(pane->storeErrorText().contains(QStringLiteral("shop/prod")), qPrintable(pane->storeErrorText()));
     QCOMPARE(m_store->servers()->size(), 1);
+}
+
+void TestEditors::typedRootSurvivesServerDropAndOtherPanesSaving()
+{
+    const qint64 web1 = addServer(QStringLiteral("web-01"));
+    const qint64 prod = addEnvironment(QStringLiteral("prod"), {});
+    QVERIFY(web1 && prod);
+    EnvironmentsPane *pane = m_window->environmentsPane();
+    pane->reload();
+    m_window->showPane(MainWindow::Pane::Environments);
+    pane->selectItem(prod);
+    auto *root = child<QLineEdit>(pane, QStringLiteral("deployRootEdit"));
+    auto *members = child<QTableView>(pane, QStringLiteral("environmentServersView"));
+    QVERIFY(root && members);
+    retype(root, QStringLiteral("/srv/shop-next"));
+    QVERIFY(pane->hasUnsavedEdits());
+
+    pane->insertServers({web1}, -1);
+    QCOMPARE(m_store->environment(prod)->serverIds, QList<qint64>{web1});
+    QCOMPARE(members->model()->rowCount(), 1);
+    QCOMPARE(root->text(), QStringLiteral("/srv/shop-next"));
+    QCOMPARE(pane->currentId(), prod);
+    QVERIFY(pane->hasUnsavedEdits());
+    // The typed root is not saved by the drop.
+    QCOMPARE(m_store->environment(prod)->deployRoot, QStringLiteral("/srv/shop"));
+
+    // Another pane saving reloads this one; the typed root stays too.
+    ServersPane *servers = m_window->serversPane();
+    m_window->showPane(MainWindow::Pane::Servers);
+    QTest::mouseClick(child<QPushButton>(servers, QStringLiteral("addButton")), Qt::LeftButton);
+    QTest::keyClicks(child<QLineEdit>(servers, QStringLiteral("nameEdit")), QStringLiteral("web-02"));
+    QTest::keyClicks(child<QLineEdit>(servers, QStringLiteral("hostEdit")), QStringLiteral("10.0.0.9"));
+    QTest::mouseClick(child<QPushButton>(servers, QStringLiteral("saveButton")), Qt::LeftButton);
+    QCOMPARE(m_store->servers()->size(), 2);
+    QCOMPARE(root->text(), QStringLiteral("/srv/shop-next"));
+    QCOMPARE(members->model()->rowCount(), 1);
+
+    // Saving stores the root and ends the edit; a later reload shows the store again.
+    QTest::mouseClick(child<QPushButton>(pane, QStringLiteral("saveButton")), Qt::LeftButton);
+    QCOMPARE(m_store->environment(prod)->deployRoot, QStringLiteral("/srv/shop-next"));
+    QVERIFY(!pane->hasUnsavedEdits());
+    QVERIFY(m_questions.isEmpty());
+}
+
+void TestEditors::switchingRowsAsksBeforeDiscardingEdits()
+{
+    const qint64 prod = addEnvironment(QStringLiteral("prod"), {});
+    const qint64 staging = addEnvironment(QStringLiteral("staging"), {});
+    EnvironmentsPane *pane = m_window->environmentsPane();
+    pane->reload();
+    m_window->showPane(MainWindow::Pane::Environments);
+    pane->selectItem(prod);
+    auto *name = child<QLineEdit>(pane, QStringLiteral("nameEdit"));
+    retype(name, QStringLiteral("production"));
+
+    m_answer = false;
+    clickRow(pane, staging);
+    QCOMPARE(m_questions.size(), 1);
+    QVERIFY2(m_questions.first().contains(QStringLiteral("shop/prod")), qPrintable(m_questions.first()));
+    QCOMPARE(pane->currentId(), prod);
+    QCOMPARE(name->text(), QStringLiteral("production"));
+    auto *table = child<QTableView>(pane, QStringLiteral("environmentListView"));
+    const QModelIndexList selected = table->selectionModel()->selectedRows(1);
+    QCOMPARE(selected.size(), 1);
+    QCOMPARE(selected.first().data().toString(), QStringLiteral("prod"));
+
+    m_answer = true;
+    clickRow(pane, staging);
+    QCOMPARE(m_questions.size(), 2);
+    QCOMPARE(pane->currentId(), staging);
+    QCOMPARE(name->text(), QStringLiteral("staging"));
+    QCOMPARE(m_store->environment(prod)->name, QStringLiteral("prod"));
+
+    // Without edits, no question.
+    clickRow(pane, prod);
+    QCOMPARE(m_questions.size(), 2);
+    QCOMPARE(pane->currentId(), prod);
+}
+
+void TestEditors::deletingAsksAndNamesTheProjectsEnvironments()
+{
+    QVERIFY(addEnvironment(QStringLiteral("prod"), {}));
+    QVERIFY(addEnvironment(QStringLiteral("staging"), {}));
+    const qint64 shop = m_store->projectId(QStringLiteral("shop"));
+    ProjectsPane *pane = m_window->projectsPane();
+    pane->reload();
+    m_window->showPane(MainWindow::Pane::Projects);
+    pane->selectItem(shop);
+    auto *remove = child<QPushButton>(pane, QStringLiteral("deleteButton"));
+
+    m_answer = false;
+    QTest::mouseClick(remove, Qt::LeftButton);
+    QCOMPARE(m_questions.size(), 1);
+    const QString question = m_questions.first();
+    QVERIFY2(question.contains(QStringLiteral("shop")) && question.contains(QStringLiteral("prod"))
+                 && question.contains(QStringLiteral("staging")),
+             qPrintable(question));
+    QCOMPARE(m_store->projects()->size(), 1);
+    QCOMPARE(m_store->environments()->size(), 2);
+
+    m_answer = true;
+    QTest::mouseClick(remove, Qt::LeftButton);
+    QCOMPARE(m_questions.size(), 2);
+    QVERIFY(m_store->projects()->isEmpty());
+    QVERIFY(m_store->environments()->isEmpty());
+}
+
+void TestEditors::parallelismSpinBoxMatchesTheValidator()
+{
+    auto *spin = child<QSpinBox>(m_window->environmentsPane(), QStringLiteral("parallelismSpinBox"));
+    QVERIFY(spin);
+    const auto refused = [](int parallelism) {
+        Environment environment;
+        environment.parallelism = parallelism;
+        const QList<Error> errors = Validator::check(environment);
+        return std::any_of(errors.begin(), errors.end(),
+                           [](const Error &error) { return error.field == QStringLiteral("parallelism"); });
+    };
+    QVERIFY(!refused(spin->minimum()));
+    QVERIFY(!refused(spin->maximum()));
+    QVERIFY(refused(spin->minimum() - 1));
+    QVERIFY(refused(spin->maximum() + 1));
+}
+
+void TestEditors::passphraseWithoutPrivateKeyIsRefusedInline()
+{
+    SshKey key;
+    key.name = QStringLiteral("deploy");
+    key.username = QStringLiteral("deploy");
+    key.kind = KeyKind::Stored;
+    key.sealedPrivateKey = QByteArrayLiteral("sealed");
+    auto id = m_store->addKey(key);
+    QVERIFY2(id, qPrintable(id ? QString() : id.error().text()));
+    KeysPane *pane = m_window->keysPane();
+    pane->reload();
+    m_window->showPane(MainWindow::Pane::Keys);
+    pane->selectItem(*id);
+    auto *save = child<QPushButton>(pane, QStringLiteral("saveButton"));
+    QVERIFY(save->isEnabled());
+
+    QTest::keyClicks(child<QLineEdit>(pane, QStringLiteral("passphraseEdit")), QStringLiteral("secret"));
+    QVERIFY(shows(pane, QStringLiteral("passphrase"), QStringLiteral("Paste the private key again")));
+    QVERIFY(!save->isEnabled());
+    retype(child<QLineEdit>(pane, QStringLiteral("passphraseEdit")), QString());
+    QVERIFY(showsNothing(pane, QStringLiteral("passphrase")));
+    QVERIFY(save->isEnabled());
 }
 
 QTEST_MAIN(TestEditors)
