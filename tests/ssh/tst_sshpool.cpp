@@ -111,8 +111,9 @@ void TestSshPool::fiftyServersReuseOneConnectionAndLeaveNothingBehind()
         QCOMPARE(lines[0], lines[1]);
         QCOMPARE(lines[0].section(u' ', 0, 0), host.name); // each job ran on its own server
     }
-    QTRY_COMPARE(threadCount(), threadsBefore);
-    QCOMPARE(fdCount(), fdsBefore);
+    // Not more than before: a thread that Qt itself had running then may have ended since.
+    QTRY_VERIFY(threadCount() <= threadsBefore);
+    QVERIFY(fdCount() <= fdsBefore);
 }
 
 void TestSshPool::parallelismBoundsConcurrentServers()
@@ -199,7 +200,7 @@ void TestSshPool::cancelStopsRunningAndQueuedJobs()
     QCOMPARE(outcomes.size(), 6);
     for (const Outcome &outcome : outcomes)
         QVERIFY(!outcome.ok);
-    QTRY_COMPARE(threadCount(), threadsBefore);
+    QTRY_VERIFY(threadCount() <= threadsBefore);
 }
 
 QTEST_GUILESS_MAIN(TestSshPool)
