@@ -26,8 +26,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -586,8 +584,7 @@ struct Step
 };
 
 // Where `server list` spends its time, step by step in this process with the store calls the
-// command makes (one servers(), then a key() and a usersOfServer() per server, one JSON object per
-// server, the indented document), next to the same data read with one keys() and one query.
+// command makes (servers(), keys(), usersOfServers(), one JSON object per server, the indented document).
 std::vector<Step> cliSteps(const QString &dataDir)
 {
     std::vector<Step> steps;
@@ -606,58 +603,31 @@ std::vector<Step> cliSteps(const QString &dataDir)
     if (!servers)
         return steps;
     lap(QStringLiteral("servers(): one query"));
-    QList<QString> keyNames;
-    for (const Server &server : *servers) {
-        auto key = store.key(server.keyId);
-        keyNames.append(key ? key->name : QString());
+    QHash<qint64, QString> keyNames;
+    if (auto keys = store.keys()) {
+        for (const SshKey &key : *keys)
+            keyNames.insert(key.id, key.name);
     }
-    lap(QStringLiteral("key() per server: %1 queries").arg(servers->size()));
-    QList<QStringList> users;
-    for (const Server &server : *servers)
-        users.append(store.usersOfServer(server.id));
-    lap(QStringLiteral("usersOfServer() per server: %1 queries").arg(servers->size()));
+    lap(QStringLiteral("keys(): one query, %1 names").arg(keyNames.size()));
+    const QHash<qint64, QStringList> users = store.usersOfServers();
+    lap(QStringLiteral("usersOfServers(): one query, %1 servers in environments").arg(users.size()));
     QJsonArray rows;
-    for (qsizetype i = 0; i < servers->size(); ++i) {
-        const Server &server = servers->at(i);
+    for (const Server &server : *servers) {
         rows.append(QJsonObject{{QStringLiteral("name"), server.name},
                                 {QStringLiteral("host"), server.host},
                                 {QStringLiteral("port"), server.port},
-                                {QStringLiteral("key"), keyNames[i]},
+                                {QStringLiteral("key"), keyNames.value(server.keyId)},
                                 {QStringLiteral("username"), server.username},
                                 {QStringLiteral("department"), server.department},
                                 {QStringLiteral("owner"), server.owner},
                                 {QStringLiteral("tags"), QJsonArray::fromStringList(server.tags)},
                                 {QStringLiteral("notes"), server.notes},
                                 {QStringLiteral("enabled"), server.enabled},
-                                {QStringLiteral("usedBy"), QJsonArray::fromStringList(users[i])}});
+                                {QStringLiteral("usedBy"), QJsonArray::fromStringList(users.value(server.id))}});
     }
     lap(QStringLiteral("JSON objects"));
     const QString text = QString::fromUtf8(QJsonDocument(rows).toJson(QJsonDocument::Indented));
     lap(QStringLiteral("indented JSON text (%1 characters)").arg(text.size()));
-
-    // The alternative: the key names from one keys(), the environments of every server from one query.
-    QHash<qint64, QString> keyById;
-    if (auto keys = store.keys()) {
-        for (const SshKey &key : *keys)
-            keyById.insert(key.id, key.name);
-    }
-    lap(QStringLiteral("alternative: keys() once, %1 names").arg(keyById.size()));
-    const QString connection = QStringLiteral("bench-read");
-    {
-        QSqlDatabase read = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
-        read.setDatabaseName(DataDir::inventoryPath(dataDir));
-        QHash<qint64, QStringList> usersById;
-        QSqlQuery all(read.open() ? read : QSqlDatabase());
-        if (read.isOpen() && all.exec(QStringLiteral("SELECT es.server_id, p.name, e.name FROM environment_servers es "
-                                    "JOIN environments e ON e.id = es.environment_id "
-                                    "JOIN projects p ON p.id = e.project_id ORDER BY p.name, e.name"))) {
-            while (all.next())
-                usersById[all.value(0).toLongLong()].append(
-                    QStringLiteral("environment %1/%2").arg(all.value(1).toString(), all.value(2).toString()));
-        }
-        lap(QStringLiteral("alternative: environments of all servers in one query, %1 servers").arg(usersById.size()));
-    }
-    QSqlDatabase::removeDatabase(connection);
     return steps;
 }
 
