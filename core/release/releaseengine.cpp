@@ -108,7 +108,7 @@ int ReleaseEngine::failedServers() const
     return failed;
 }
 
-bool ReleaseEngine::budgetSpent() const { return failedServers() > m_plan.failureBudget; }
+bool ReleaseEngine::budgetSpent() const { return failedServers() > m_plan.effectiveFailureBudget(int(m_order.size())); }
 
 QString ReleaseEngine::owner() const
 {
@@ -416,7 +416,7 @@ void ReleaseEngine::afterPrepareOrUnpack()
                          tr("Not switched: %1 of %2 servers failed, more than the failure budget of %3.")
                              .arg(failedServers())
                              .arg(m_order.size())
-                             .arg(m_plan.failureBudget));
+                             .arg(m_plan.effectiveFailureBudget(int(m_order.size()))));
             release(*node);
         }
         return;

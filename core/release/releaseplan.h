@@ -1,37 +1,83 @@
 #pragma once
 
-#include <QMap>
+#include "common/error.h"
+
+#include <QCoreApplication>
+#include <QJsonObject>
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 namespace rd {
 
-enum class ReleaseKind { Full, Rolling };
+// Full: all servers, switched together. Rolling: batches of `batchSize`. Gray: the canaries first,
+// then a pause until promoted. Patch: only the changed files, onto a copy of the live release.
+// Rollback: every server switched to `rollbackTo`, a release it already has.
+enum class ReleaseKind { Full, Rolling, Gray, Patch, Rollback };
+
+QString releaseKindName(ReleaseKind kind);
+std::optional<ReleaseKind> releaseKindFromName(const QString &name);
+
+// An HTTP(S) health check after the switch. `url` may hold {host} and {server}, filled in per server.
+struct HttpCheck
+{
+    QString url; // empty: no HTTP check
+    int expectedStatus = 200;
+    QString bodyContains; // empty: any body
+    int intervalMs = 2000;
+    int retries = 5; // attempts after the first
+    int timeoutMs = 5000;
+
+    bool enabled() const { return !url.trimmed().isEmpty(); }
+    bool operator==(const HttpCheck &) const = default;
+};
 
 // Everything a release needs to know, fixed before it starts: which package goes where, how, and
-// with which hooks. Built from the inventory and a prepared package; the engine only reads it.
+// with which hooks. Built from the inventory and a prepared package; the engine only reads it, and
+// the journal keeps it so that an interrupted task can be resumed exactly as it was planned.
 struct ReleasePlan
 {
+    Q_DECLARE_TR_FUNCTIONS(ReleasePlan)
+
+public:
     QString taskId;
     QString project;
     QString environment;
+    QString description;
     QString deployRoot;
     QString version;
     QString commit;
     QString ref;
     QString operatorName;
-    QString packagePath;   // local .tar.gz
+    QStringList servers; // inventory names, in release order
+    QString packagePath;   // local .tar.gz (a patch package for Patch)
     QString packageSha256; // hex
     QStringList sharedPaths;
     QString beforeReleaseHook;
     QString afterReleaseHook;
     QString healthCommand; // run in the new release after the switch; non-zero exit switches back
+    HttpCheck httpCheck;
     int healthTimeoutMs = 60000;
     int hookTimeoutMs = 600000;
     int keepReleases = 5;
+    int parallelism = 10;
     ReleaseKind kind = ReleaseKind::Full;
-    int batchSize = 1;     // rolling: servers per batch
-    int failureBudget = 0; // servers that may fail before the rest is stopped
+    int batchSize = 1;        // rolling (and gray after promotion): servers per batch; 0 = all at once
+    int failureBudget = 0;    // servers that may fail before the rest is stopped
+    int failureBudgetPercent = -1; // when >= 0, the budget is this share of the servers instead
+    QStringList canaries;     // gray: these go first
+    int soakSeconds = 0;      // gray: promote by itself after this long with healthy canaries; 0 = wait
+    QString baseCommit;       // patch: the commit the servers must run now
+    QStringList deletions;    // patch: paths to delete from the copy of the live release
+    QString rollbackTo;       // rollback: the release every server switches to
+    QDateTime scheduledAt;    // invalid: start now
+
+    // The number of failed servers that stops the rollout, for `serverCount` servers.
+    int effectiveFailureBudget(int serverCount) const;
+
+    QJsonObject toJson() const;
+    static Result<ReleasePlan> fromJson(const QJsonObject &json);
 };
 
 } // namespace rd
