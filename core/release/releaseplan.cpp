@@ -127,7 +127,7 @@ Result<ReleasePlan> ReleasePlan::fromJson(const QJsonObject &json)
     plan.hookTimeoutMs = json[QStringLiteral("hookTimeoutMs")].toInt(600000);
     plan.keepReleases = json[QStringLiteral("keepReleases")].toInt(5);
     plan.parallelism = json[QStringLiteral("parallelism")].toInt(10);
-    plan.batchSize = json[QStringLiteral("batchSize")].toInt(1);
+    plan.batchSize = json[QStringLiteral("batchSize")].toInt(0);
     plan.failureBudget = json[QStringLiteral("failureBudget")].toInt(0);
     plan.failureBudgetPercent = json[QStringLiteral("failureBudgetPercent")].toInt(-1);
     plan.canaries = toList(json[QStringLiteral("canaries")]);

@@ -63,7 +63,7 @@ public:
     int keepReleases = 5;
     int parallelism = 10;
     ReleaseKind kind = ReleaseKind::Full;
-    int batchSize = 1;        // rolling (and gray after promotion): servers per batch; 0 = all at once
+    int batchSize = 0;        // rolling: servers per batch (at least 1); gray after promotion: 0 = all at once
     int failureBudget = 0;    // servers that may fail before the rest is stopped
     int failureBudgetPercent = -1; // when >= 0, the budget is this share of the servers instead
     QStringList canaries;     // gray: these go first
