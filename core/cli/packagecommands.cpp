@@ -64,31 +64,6 @@ QJsonObject packageJson(const StoredPackage &package, bool json)
     return row;
 }
 
-// Brings the mirror up to date before building; ssh remotes sign in with ssh-agent or --key-file
-// (stored keys: run "mirror fetch --key" and then build with --offline).
-CommandResult<> refreshMirror(CliContext &context, const QCommandLineParser &parser, const Project &project)
-{
-    if (auto valid = GitMirror::checkUrl(project.gitUrl); !valid)
-        return commandFailure(ExitCode::Invalid, valid.error());
-    KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
-    FetchOptions options;
-    options.knownHosts = &knownHosts;
-    options.credentials.useAgent = !given(parser, opt("key-file"));
-    if (given(parser, opt("key-file")))
-        options.credentials.keyPath = QDir::cleanPath(QDir::current().absoluteFilePath(parser.value(opt("key-file"))));
-    options.hostKeyPrompt = [](const HostKeyInfo &) { return HostKeyDecision::Reject; };
-    const GitMirror mirror(GitMirror::pathFor(context.dataDir(), project.name));
-    auto report = mirror.fetch(project.gitUrl, options);
-    if (!report) {
-        Error error = report.error();
-        error.hint = PackageCommands::tr("Fetch it with \"mirror fetch %1\" (which can use a stored key and accept a "
-                                         "new host key), then build with --offline.")
-                         .arg(project.name);
-        return commandFailure(ExitCode::Runtime, error);
-    }
-    return {};
-}
-
 CommandResult<QString> readHook(CliContext &context, const QCommandLineParser &parser)
 {
     if (given(parser, opt("hook-file"))) {
@@ -138,7 +113,7 @@ CommandResult<> build(CliContext &context, const QCommandLineParser &parser, con
         return std::unexpected(timeout.error());
 
     if (!given(parser, opt("offline")))
-        if (auto refreshed = refreshMirror(context, parser, *project); !refreshed)
+        if (auto refreshed = PackageCommands::refreshMirror(context, parser.value(opt("key-file")), *project); !refreshed)
             return refreshed;
     const GitMirror mirror(GitMirror::pathFor(context.dataDir(), project->name));
     if (!mirror.exists())
@@ -258,6 +233,31 @@ CommandResult<> prune(CliContext &context, const QCommandLineParser &parser, con
 }
 
 } // namespace
+
+// Brings the mirror up to date before building; ssh remotes sign in with ssh-agent or --key-file
+// (stored keys: run "mirror fetch --key" and then build with --offline).
+CommandResult<> PackageCommands::refreshMirror(CliContext &context, const QString &keyFile, const Project &project)
+{
+    if (auto valid = GitMirror::checkUrl(project.gitUrl); !valid)
+        return commandFailure(ExitCode::Invalid, valid.error());
+    KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
+    FetchOptions options;
+    options.knownHosts = &knownHosts;
+    options.credentials.useAgent = keyFile.isEmpty();
+    if (!keyFile.isEmpty())
+        options.credentials.keyPath = QDir::cleanPath(QDir::current().absoluteFilePath(keyFile));
+    options.hostKeyPrompt = [](const HostKeyInfo &) { return HostKeyDecision::Reject; };
+    const GitMirror mirror(GitMirror::pathFor(context.dataDir(), project.name));
+    auto report = mirror.fetch(project.gitUrl, options);
+    if (!report) {
+        Error error = report.error();
+        error.hint = tr("Fetch it with \"mirror fetch %1\" (which can use a stored key and accept a "
+                                         "new host key), then build with --offline.")
+                         .arg(project.name);
+        return commandFailure(ExitCode::Runtime, error);
+    }
+    return {};
+}
 
 CommandGroup PackageCommands::group()
 {

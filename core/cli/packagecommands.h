@@ -2,9 +2,13 @@
 
 #include "verb.h"
 
+#include "inventory/project.h"
+
 #include <QCoreApplication>
 
 namespace rd {
+
+class CliContext;
 
 // "package build|list|prune": release packages of a project's mirror in the local package store.
 // Only `build` without --offline touches the network (to fetch the mirror first).
@@ -14,6 +18,8 @@ class PackageCommands
 
 public:
     static CommandGroup group();
+    // Brings the project's mirror up to date; ssh remotes sign in with ssh-agent or `keyFile`.
+    static CommandResult<> refreshMirror(CliContext &context, const QString &keyFile, const Project &project);
 };
 
 } // namespace rd

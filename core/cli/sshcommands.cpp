@@ -105,36 +105,6 @@ QList<QCommandLineOption> selectionOptions()
                                SshCommands::tr("SECONDS"), QStringLiteral("10"))};
 }
 
-// First contact on the command line: --accept-new-host-keys, else a question on the terminal,
-// else refuse. Workers ask from their own threads, one question at a time.
-HostKeyPrompt commandLinePrompt(bool acceptNew)
-{
-    return [acceptNew](const HostKeyInfo &info) {
-        if (acceptNew)
-            return HostKeyDecision::Remember;
-        if (!isatty(STDIN_FILENO))
-            return HostKeyDecision::Reject;
-        static QMutex asking;
-        QMutexLocker lock(&asking);
-        QTextStream err(stderr);
-        err << SshCommands::tr("The host key of %1 port %2 is not known yet.\n  %3 %4\nTrust it and remember it? "
-                               "[yes/once/NO] ")
-                   .arg(info.host)
-                   .arg(info.port)
-                   .arg(info.type, info.fingerprint);
-        err.flush();
-        char line[64] = {};
-        if (!fgets(line, sizeof line, stdin))
-            return HostKeyDecision::Reject;
-        const QString answer = QString::fromLocal8Bit(line).trimmed().toLower();
-        if (answer == u"yes" || answer == u"y")
-            return HostKeyDecision::Remember;
-        if (answer == u"once")
-            return HostKeyDecision::AcceptOnce;
-        return HostKeyDecision::Reject;
-    };
-}
-
 CommandResult<> check(CliContext &context, const QCommandLineParser &parser, const QStringList &arguments)
 {
     auto servers = selectServers(context, parser, arguments);
@@ -160,7 +130,7 @@ CommandResult<> check(CliContext &context, const QCommandLineParser &parser, con
     }
 
     KnownHosts knownHosts(knownHostsPath(context));
-    SshPool pool(knownHosts, commandLinePrompt(given(parser, opt("accept-new-host-keys"))), parallelism, 50);
+    SshPool pool(knownHosts, SshCommands::commandLinePrompt(given(parser, opt("accept-new-host-keys"))), parallelism, 50);
     QHash<QString, QJsonObject> rows;
     QHash<QString, QElapsedTimer> clocks;
     for (const Server &server : *servers) {
@@ -325,6 +295,36 @@ CommandResult<> import(CliContext &context, const QCommandLineParser &, const QS
 }
 
 } // namespace
+
+// First contact on the command line: --accept-new-host-keys, else a question on the terminal,
+// else refuse. Workers ask from their own threads, one question at a time.
+HostKeyPrompt SshCommands::commandLinePrompt(bool acceptNew)
+{
+    return [acceptNew](const HostKeyInfo &info) {
+        if (acceptNew)
+            return HostKeyDecision::Remember;
+        if (!isatty(STDIN_FILENO))
+            return HostKeyDecision::Reject;
+        static QMutex asking;
+        QMutexLocker lock(&asking);
+        QTextStream err(stderr);
+        err << tr("The host key of %1 port %2 is not known yet.\n  %3 %4\nTrust it and remember it? "
+                               "[yes/once/NO] ")
+                   .arg(info.host)
+                   .arg(info.port)
+                   .arg(info.type, info.fingerprint);
+        err.flush();
+        char line[64] = {};
+        if (!fgets(line, sizeof line, stdin))
+            return HostKeyDecision::Reject;
+        const QString answer = QString::fromLocal8Bit(line).trimmed().toLower();
+        if (answer == u"yes" || answer == u"y")
+            return HostKeyDecision::Remember;
+        if (answer == u"once")
+            return HostKeyDecision::AcceptOnce;
+        return HostKeyDecision::Reject;
+    };
+}
 
 CommandGroup SshCommands::sshGroup()
 {

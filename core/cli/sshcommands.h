@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ssh/hostkeyinfo.h"
 #include "verb.h"
 
 #include <QCoreApplication>
@@ -14,6 +15,9 @@ class SshCommands
 public:
     static CommandGroup sshGroup();
     static CommandGroup hostKeysGroup();
+    // First contact on the command line: `acceptNew`, else a question on the terminal, else refuse.
+    // Workers ask from their own threads, one question at a time.
+    static HostKeyPrompt commandLinePrompt(bool acceptNew);
 };
 
 } // namespace rd
