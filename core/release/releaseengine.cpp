@@ -1,5 +1,6 @@
 #include "releaseengine.h"
 
+#include "httphealthcheck.h"
 #include "nodelog.h"
 #include "remotehook.h"
 #include "remotelayout.h"
@@ -9,6 +10,7 @@
 #include <QHostInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 
 namespace rd {
 
@@ -53,18 +55,22 @@ Result<> runStep(SshSession &session, const SshJobContext &context, NodeLog &log
     return {};
 }
 
+constexpr NodeStage AllStages[] = {NodeStage::Upload, NodeStage::BeforeRelease, NodeStage::Release,
+                                   NodeStage::AfterRelease, NodeStage::Health};
+
 NodeStage stageOf(int step)
 {
     switch (step) {
-    case 0:
+    case 0: // Lock
+    case 1: // Upload
         return NodeStage::Upload;
-    case 1:
+    case 2: // Unpack
         return NodeStage::BeforeRelease;
-    case 2:
+    case 3: // Switch
         return NodeStage::Release;
-    case 3:
+    case 4: // AfterRelease
         return NodeStage::AfterRelease;
-    default:
+    default: // Health, SwitchBack, Unlock
         return NodeStage::Health;
     }
 }
@@ -79,20 +85,48 @@ ReleaseEngine::ReleaseEngine(ReleasePlan plan, KnownHosts &knownHosts, HostKeyPr
     connect(&m_pool, &SshPool::jobFinished, this, &ReleaseEngine::onJobFinished);
     connect(&m_pool, &SshPool::logLine, this, &ReleaseEngine::logLine);
     connect(&m_pool, &SshPool::progress, this, &ReleaseEngine::uploadProgress);
+    if (m_plan.httpCheck.enabled()) {
+        m_http = new HttpHealthCheck(m_plan.httpCheck, this);
+        connect(m_http, &HttpHealthCheck::attemptFinished, this,
+                [this](const QString &server, int, const QString &line) {
+                    NodeLog(m_logDirectory, server).line(line);
+                    emit logLine(server, line, false);
+                });
+        connect(m_http, &HttpHealthCheck::finished, this, &ReleaseEngine::onHttpFinished);
+    }
+    m_soakTimer.setSingleShot(true);
+    connect(&m_soakTimer, &QTimer::timeout, this, &ReleaseEngine::soakOver);
+    m_heartbeatTimer.setInterval(HeartbeatSeconds * 1000);
+    connect(&m_heartbeatTimer, &QTimer::timeout, this, &ReleaseEngine::heartbeat);
 }
 
 ReleaseEngine::~ReleaseEngine() = default;
+
+QString ReleaseEngine::lockOwner(const ReleasePlan &plan)
+{
+    return QStringLiteral("task %1 by %2@%3").arg(plan.taskId, plan.operatorName, QHostInfo::localHostName());
+}
 
 void ReleaseEngine::addServer(SshTarget target)
 {
     Node node;
     node.name = target.name;
-    for (NodeStage stage : {NodeStage::Upload, NodeStage::BeforeRelease, NodeStage::Release, NodeStage::AfterRelease,
-                            NodeStage::Health})
+    node.host = target.host;
+    node.canary = m_plan.kind == ReleaseKind::Gray && m_plan.canaries.contains(node.name);
+    for (NodeStage stage : AllStages)
         node.states.insert(int(stage), NodeState::Pending);
     m_order.append(node.name);
     m_nodes.insert(node.name, node);
     m_pool.addServer(std::move(target));
+}
+
+void ReleaseEngine::restoreServer(const QString &server, const QHash<int, NodeState> &states)
+{
+    if (!m_nodes.contains(server))
+        return;
+    Node &node = m_nodes[server];
+    for (NodeStage stage : AllStages)
+        node.states[int(stage)] = states.value(int(stage), NodeState::Pending);
 }
 
 NodeState ReleaseEngine::state(const QString &server, NodeStage stage) const
@@ -108,19 +142,96 @@ int ReleaseEngine::failedServers() const
     return failed;
 }
 
-bool ReleaseEngine::budgetSpent() const { return failedServers() > m_plan.effectiveFailureBudget(int(m_order.size())); }
-
-QString ReleaseEngine::owner() const
+int ReleaseEngine::activeCount() const
 {
-    return QStringLiteral("%1@%2 pid %3 task %4")
-        .arg(m_plan.operatorName, QHostInfo::localHostName())
-        .arg(QCoreApplication::applicationPid())
-        .arg(m_plan.taskId);
+    int active = 0;
+    for (const Node &node : m_nodes)
+        active += node.active ? 1 : 0;
+    return active;
+}
+
+bool ReleaseEngine::budgetSpent() const
+{
+    return failedServers() > m_plan.effectiveFailureBudget(int(m_order.size()));
 }
 
 void ReleaseEngine::start()
 {
+    // What each server still has to do: everything on a first run, the unfinished stages on a resume.
+    QStringList canaries;
+    QStringList others;
+    for (const QString &name : std::as_const(m_order)) {
+        Node &node = m_nodes[name];
+        node.active = false;
+        for (NodeStage stage : AllStages) {
+            if (node.states.value(int(stage)) != NodeState::Succeeded) {
+                node.active = true;
+                node.startAt = stage;
+                break;
+            }
+        }
+        if (!node.active)
+            continue;
+        for (NodeStage stage : AllStages)
+            if (int(stage) >= int(node.startAt))
+                node.states[int(stage)] = NodeState::Pending;
+        (node.canary && !m_promoted ? canaries : others).append(name);
+    }
+    m_canaryCount = int(canaries.size());
+    m_queue = canaries + others;
+
+    // The whole task holds every server's lock, also those with nothing left to do: the environment
+    // stays closed to other releases until the task is over.
+    m_phase = Phase::Locking;
+    m_heartbeatTimer.start();
+    m_locksPending = int(m_order.size());
+    for (const QString &name : std::as_const(m_order))
+        enqueue(m_nodes[name], Step::Lock);
+}
+
+void ReleaseEngine::onLocked(Node &node, bool ok, const QString &error, bool heldByOther)
+{
+    node.locked = *node.lockTaken;
+    if (ok) {
+    } else if (heldByOther) {
+        if (m_lockConflict.isEmpty())
+            m_lockConflict = error;
+        if (node.active)
+            failNode(node, node.startAt, NodeState::Failed, error);
+    } else if (node.active) {
+        failNode(node, node.startAt, m_aborted ? NodeState::Cancelled : NodeState::Failed, error);
+    } else {
+        NodeLog(m_logDirectory, node.name).line(tr("could not take the lock: %1").arg(error), true);
+    }
+    if (--m_locksPending > 0)
+        return;
+    QString stop;
+    if (!m_lockConflict.isEmpty())
+        stop = tr("Not started: another release holds the deploy lock (%1).").arg(m_lockConflict);
+    else if (m_aborted)
+        stop = tr("Not started: the release was aborted.");
+    else if (budgetSpent())
+        stop = tr("Not started: %1 of %2 servers could not be prepared, more than the failure budget of %3.")
+                   .arg(failedServers())
+                   .arg(m_order.size())
+                   .arg(m_plan.effectiveFailureBudget(int(m_order.size())));
+    if (stop.isEmpty()) {
+        startBatches();
+        return;
+    }
+    for (const QString &name : std::as_const(m_queue)) {
+        Node &other = m_nodes[name];
+        if (!other.failed)
+            setState(other, other.startAt, m_aborted ? NodeState::Cancelled : NodeState::Skipped, stop);
+    }
+    unlockAll();
+}
+
+void ReleaseEngine::startBatches()
+{
+    m_phase = Phase::Batches;
     m_batchStart = 0;
+    m_batchEnd = 0;
     startBatch();
 }
 
@@ -128,21 +239,68 @@ QList<ReleaseEngine::Node *> ReleaseEngine::batchNodes()
 {
     QList<Node *> nodes;
     for (int i = m_batchStart; i < m_batchEnd; ++i)
-        nodes.append(&m_nodes[m_order[i]]);
+        nodes.append(&m_nodes[m_queue[i]]);
     return nodes;
 }
 
 void ReleaseEngine::startBatch()
 {
-    if (m_batchStart >= m_order.size() || m_aborted || budgetSpent()) {
-        finish();
+    const bool grayBeforePromotion = m_plan.kind == ReleaseKind::Gray && !m_promoted;
+    if (m_aborted || budgetSpent() || m_batchStart >= m_queue.size()) {
+        unlockAll();
         return;
     }
-    const int size = m_plan.kind == ReleaseKind::Rolling ? qMax(1, m_plan.batchSize) : int(m_order.size());
-    m_batchEnd = qMin(int(m_order.size()), m_batchStart + size);
+    if (grayBeforePromotion && m_batchStart == m_canaryCount) {
+        pause();
+        return;
+    }
+    int size = int(m_queue.size());
+    if (grayBeforePromotion)
+        size = m_canaryCount;
+    else if (m_plan.kind == ReleaseKind::Rolling)
+        size = qMax(1, m_plan.batchSize);
+    else if (m_plan.kind == ReleaseKind::Gray && m_plan.batchSize > 0)
+        size = m_plan.batchSize;
+    m_batchEnd = qMin(int(m_queue.size()), m_batchStart + size);
     m_switchPhase = false;
     for (Node *node : batchNodes())
-        enqueue(*node, Step::Prepare);
+        startNode(*node);
+    afterPrepareOrUnpack();
+    maybeFinishBatch();
+}
+
+void ReleaseEngine::startNode(Node &node)
+{
+    if (node.failed) {
+        node.done = true;
+        return;
+    }
+    switch (node.startAt) {
+    case NodeStage::Upload:
+        if (m_plan.kind == ReleaseKind::Rollback) {
+            setState(node, NodeStage::Upload, NodeState::Succeeded,
+                     tr("%1 is on the server: nothing to upload.").arg(m_plan.rollbackTo));
+            setState(node, NodeStage::BeforeRelease, NodeState::Succeeded, tr("Nothing to unpack for a rollback."));
+            node.ready = true;
+        } else {
+            enqueue(node, Step::Upload);
+        }
+        break;
+    case NodeStage::BeforeRelease:
+        enqueue(node, Step::Unpack);
+        break;
+    case NodeStage::Release:
+        node.ready = true;
+        break;
+    case NodeStage::AfterRelease:
+        node.switched = true;
+        enqueue(node, Step::AfterRelease);
+        break;
+    case NodeStage::Health:
+        node.switched = true;
+        enqueue(node, Step::Health);
+        break;
+    }
 }
 
 void ReleaseEngine::setState(Node &node, NodeStage stage, NodeState state, const QString &detail)
@@ -154,7 +312,7 @@ void ReleaseEngine::setState(Node &node, NodeStage stage, NodeState state, const
 void ReleaseEngine::enqueue(Node &node, Step step)
 {
     const NodeStage stage = stageOf(int(step));
-    if (step != Step::Unlock)
+    if (step != Step::Unlock && step != Step::Lock && step != Step::SwitchBack && step != Step::Heartbeat)
         setState(node, stage, NodeState::Running);
     m_jobs.insert(m_pool.enqueue(node.name, jobFor(node, step)), {node.name, step});
 }
@@ -164,56 +322,78 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
     const ReleasePlan plan = m_plan;
     const QString directory = m_logDirectory;
     const QString server = node.name;
-    const QString lockOwner = owner();
+    const QString owner = lockOwner(m_plan);
+    const bool active = node.active;
     const std::shared_ptr<QString> previous = node.previous;
+    const std::shared_ptr<bool> lockHeldByOther = node.lockHeldByOther;
     const std::shared_ptr<bool> lockTaken = node.lockTaken;
-    auto hookEnvironment = [plan, server, previous](const QString &stage) {
+    // The version this task switches the servers to.
+    const QString target = plan.kind == ReleaseKind::Rollback ? plan.rollbackTo : plan.version;
+    auto hookEnvironment = [plan, server, previous, target](const QString &stage) {
         const RemoteLayout layout(plan.deployRoot);
         HookEnvironment environment;
         environment.project = plan.project;
         environment.environment = plan.environment;
-        environment.version = plan.version;
+        environment.version = target;
         environment.commit = plan.commit;
         environment.ref = plan.ref;
         environment.stage = stage;
         environment.server = server;
         environment.deployRoot = plan.deployRoot;
-        environment.releaseDir = layout.releaseDir(plan.version);
+        environment.releaseDir = layout.releaseDir(target);
         environment.previousDir = previous->isEmpty() ? QString() : layout.releaseDir(*previous);
         return environment;
     };
 
     switch (step) {
-    case Step::Prepare:
+    case Step::Lock:
         return [=](SshSession &session, const SshJobContext &context) -> Result<> {
             NodeLog log(directory, server);
-            log.line(tr("== 06 upload %1 to %2").arg(plan.version, server));
+            log.line(tr("== lock %1 for task %2").arg(plan.deployRoot, plan.taskId));
             const RemoteLayout layout(plan.deployRoot);
-            auto locked = runLogged(session, context, log, layout.lockCommand(lockOwner), 30000);
+            // One round trip: lock, prepare the directories, read back where the server stands.
+            const QString command = QStringLiteral("(\n%1\n) || exit $?\n(\n%2\n) || exit 1\n%3")
+                                        .arg(layout.lockCommand(owner), layout.prepareCommand(), layout.stateCommand());
+            QStringList stateLines;
+            ExecOptions options;
+            options.cancel = context.cancel;
+            options.timeoutMs = 60000;
+            options.onStdout = [&](const QString &line) { stateLines.append(line); };
+            options.onStderr = [&](const QString &line) {
+                log.line(line, true);
+                context.log(line, true);
+            };
+            auto locked = session.exec(command, options);
             if (!locked)
                 return std::unexpected(locked.error());
-            if (locked->exitStatus == RemoteLayout::LockHeld)
+            *lockHeldByOther = locked->exitStatus == RemoteLayout::LockHeld;
+            // Unless another release holds it, the lock may be ours now, whatever failed after it;
+            // releasing checks the owner, so releasing a lock never taken is harmless.
+            *lockTaken = !*lockHeldByOther;
+            if (*lockHeldByOther)
                 return fail(tr("%1 is being deployed by someone else: %2").arg(plan.deployRoot, locked->lastStderr.join(u' ')),
                             tr("Wait for that release to finish. If its owner is gone, break the stale lock explicitly."));
             if (!locked->succeeded())
-                return fail(tr("Taking the deploy lock failed: %1").arg(locked->lastStderr.join(u' ')));
-            // Ours from now on: whatever fails next, the engine releases it.
-            *lockTaken = true;
-            if (auto prepared = runStep(session, context, log, tr("Preparing %1").arg(plan.deployRoot),
-                                        layout.prepareCommand());
-                !prepared)
-                return prepared;
-            QStringList stateLines;
-            ExecOptions options;
-            options.onStdout = [&](const QString &line) { stateLines.append(line); };
-            auto state = session.exec(layout.stateCommand(), options);
-            if (!state)
-                return std::unexpected(state.error());
-            *previous = RemoteLayout::parseState(stateLines).current;
+                return fail(tr("Taking the deploy lock on %1 failed: %2").arg(plan.deployRoot, locked->lastStderr.join(u' ')),
+                            tr("Check that the deploy root is writable by the SSH user and the disk is not full."));
+            const RemoteState state = RemoteLayout::parseState(stateLines);
+            *previous = state.current == target ? state.previous : state.current;
+            log.line(tr("locked; current release: %1").arg(state.current.isEmpty() ? tr("none") : state.current));
+            if (active && plan.kind == ReleaseKind::Rollback && !state.releases.contains(plan.rollbackTo))
+                return fail(tr("Release %1 is not on this server (it has: %2).")
+                                .arg(plan.rollbackTo, state.releases.isEmpty() ? tr("no releases")
+                                                                              : state.releases.join(QStringLiteral(", "))),
+                            tr("Roll back to a release every server still keeps, or release that version again."));
+            return {};
+        };
+    case Step::Upload:
+        return [=](SshSession &session, const SshJobContext &context) -> Result<> {
+            NodeLog log(directory, server);
+            log.line(tr("== 06 upload %1 to %2").arg(plan.version, server));
             UploadOptions upload;
             upload.cancel = context.cancel;
             upload.onProgress = context.progress;
-            auto hash = session.upload(plan.packagePath, layout.packagePath(plan.version), upload);
+            auto hash = session.upload(plan.packagePath, RemoteLayout(plan.deployRoot).packagePath(plan.version), upload);
             if (!hash)
                 return std::unexpected(hash.error());
             if (QString::fromLatin1(hash->toHex()) != plan.packageSha256)
@@ -251,9 +431,9 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
     case Step::Switch:
         return [=](SshSession &session, const SshJobContext &context) -> Result<> {
             NodeLog log(directory, server);
-            log.line(tr("== 08 switch current to %1").arg(plan.version));
-            return runStep(session, context, log, tr("Switching to %1").arg(plan.version),
-                           RemoteLayout(plan.deployRoot).switchCommand(plan.version));
+            log.line(tr("== 08 switch current to %1").arg(target));
+            return runStep(session, context, log, tr("Switching to %1").arg(target),
+                           RemoteLayout(plan.deployRoot).switchCommand(target));
         };
     case Step::AfterRelease:
         return [=](SshSession &session, const SshJobContext &context) -> Result<> {
@@ -262,7 +442,7 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             NodeLog log(directory, server);
             log.line(tr("== 09 after-release hook"));
             return runStep(session, context, log, tr("The after-release hook"),
-                           RemoteHook::command(plan.afterReleaseHook, RemoteLayout(plan.deployRoot).releaseDir(plan.version),
+                           RemoteHook::command(plan.afterReleaseHook, RemoteLayout(plan.deployRoot).releaseDir(target),
                                                hookEnvironment(QStringLiteral("after-release"))),
                            plan.hookTimeoutMs);
         };
@@ -272,41 +452,44 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                 return {};
             NodeLog log(directory, server);
             log.line(tr("== 10 health check"));
-            const RemoteLayout layout(plan.deployRoot);
-            auto healthy = runStep(session, context, log, tr("The health check"),
-                                   RemoteHook::command(plan.healthCommand, layout.releaseDir(plan.version),
-                                                       hookEnvironment(QStringLiteral("health"))),
-                                   plan.healthTimeoutMs);
-            if (healthy)
-                return {};
-            if (previous->isEmpty())
-                return fail(tr("%1 There is no previous release to switch back to.").arg(healthy.error().message));
+            return runStep(session, context, log, tr("The health check"),
+                           RemoteHook::command(plan.healthCommand, RemoteLayout(plan.deployRoot).releaseDir(target),
+                                               hookEnvironment(QStringLiteral("health"))),
+                           plan.healthTimeoutMs);
+        };
+    case Step::SwitchBack:
+        return [=](SshSession &session, const SshJobContext &context) -> Result<> {
+            NodeLog log(directory, server);
             log.line(tr("switching back to %1").arg(*previous));
-            if (auto back = runStep(session, context, log, tr("Switching back to %1").arg(*previous),
-                                    layout.switchCommand(*previous));
-                !back)
-                return fail(tr("%1 Switching back to %2 failed too: %3")
-                                .arg(healthy.error().message, *previous, back.error().message),
-                            tr("Check the server now: it runs the new release."));
-            return fail(tr("%1 The server was switched back to %2.").arg(healthy.error().message, *previous));
+            return runStep(session, context, log, tr("Switching back to %1").arg(*previous),
+                           RemoteLayout(plan.deployRoot).switchCommand(*previous));
+        };
+    case Step::Heartbeat:
+        return [=](SshSession &session, const SshJobContext &) -> Result<> {
+            auto beat = session.exec(RemoteLayout(plan.deployRoot).heartbeatCommand(owner));
+            if (!beat)
+                return std::unexpected(beat.error());
+            if (!beat->succeeded())
+                NodeLog(directory, server).line(beat->lastStderr.join(u' '), true);
+            return {};
         };
     case Step::Unlock:
         return [=](SshSession &session, const SshJobContext &) -> Result<> {
             NodeLog log(directory, server);
             const RemoteLayout layout(plan.deployRoot);
-            QString command = layout.unlockCommand(lockOwner);
             QStringList removed;
             ExecOptions options;
             options.onStdout = [&](const QString &line) {
                 log.line(line);
                 removed.append(line);
             };
-            auto cleaned = session.exec(layout.cleanupCommand(plan.keepReleases), options);
-            auto unlocked = session.exec(command);
-            if (!unlocked)
-                return std::unexpected(unlocked.error());
+            auto cleaned = session.exec(QStringLiteral("(\n%1\n)\n%2").arg(layout.cleanupCommand(plan.keepReleases),
+                                                                           layout.unlockCommand(owner)),
+                                        options);
+            if (!cleaned)
+                return std::unexpected(cleaned.error());
             log.line(tr("lock released"));
-            return cleaned ? Result<>{} : std::unexpected(cleaned.error());
+            return {};
         };
     }
     return {};
@@ -317,27 +500,16 @@ void ReleaseEngine::failNode(Node &node, NodeStage stage, NodeState state, const
     node.failed = true;
     node.ready = false;
     setState(node, stage, state, error);
-    for (NodeStage later : {NodeStage::Upload, NodeStage::BeforeRelease, NodeStage::Release, NodeStage::AfterRelease,
-                            NodeStage::Health}) {
+    for (NodeStage later : AllStages) {
         if (int(later) > int(stage) && node.states.value(int(later)) == NodeState::Pending)
             setState(node, later, state == NodeState::Cancelled ? NodeState::Cancelled : NodeState::Skipped);
     }
 }
 
-// A server's last step: its lock released (with old releases cleaned up), or nothing to release.
-void ReleaseEngine::release(Node &node)
+void ReleaseEngine::nodeDone(Node &node)
 {
-    if (!*node.lockTaken) {
-        node.done = true;
-        m_pool.finish(node.name);
-        return;
-    }
-    if (m_aborted) {
-        // The pool is cancelled: unlocks wait until every running job has given up.
-        m_unlockAfterAbort.append(node.name);
-        return;
-    }
-    enqueue(node, Step::Unlock);
+    node.done = true;
+    maybeFinishBatch();
 }
 
 void ReleaseEngine::onJobFinished(int jobId, const QString &server, bool ok, const QString &message,
@@ -349,60 +521,130 @@ void ReleaseEngine::onJobFinished(int jobId, const QString &server, bool ok, con
     Node &node = m_nodes[server];
     const NodeStage stage = stageOf(int(step));
     const QString error = hint.isEmpty() ? message : message + u' ' + hint;
-    if (step == Step::Unlock) {
-        *node.lockTaken = false;
-        node.done = true;
-        m_pool.finish(node.name);
-    } else if (!ok) {
-        failNode(node, stage, m_aborted ? NodeState::Cancelled : NodeState::Failed, error);
-        if (step == Step::Switch && --m_switchesLeft == 0)
-            m_switchWindowMs = m_switchClock.elapsed();
-        release(node);
-        if (step == Step::Prepare || step == Step::Unpack)
+    const NodeState failure = m_aborted ? NodeState::Cancelled : NodeState::Failed;
+    switch (step) {
+    case Step::Lock:
+        onLocked(node, ok, error, !ok && *node.lockHeldByOther);
+        break;
+    case Step::Upload:
+        if (!ok) {
+            failNode(node, stage, failure, error);
+            nodeDone(node);
             afterPrepareOrUnpack();
-    } else {
-        setState(node, stage, NodeState::Succeeded);
-        switch (step) {
-        case Step::Prepare:
-            enqueue(node, Step::Unpack);
-            break;
-        case Step::Unpack:
-            node.ready = true;
-            afterPrepareOrUnpack();
-            break;
-        case Step::Switch:
-            node.switched = true;
-            if (--m_switchesLeft == 0)
-                m_switchWindowMs = m_switchClock.elapsed();
-            enqueue(node, Step::AfterRelease);
-            break;
-        case Step::AfterRelease:
-            enqueue(node, Step::Health);
-            break;
-        case Step::Health:
-            release(node);
-            break;
-        case Step::Unlock:
             break;
         }
+        setState(node, stage, NodeState::Succeeded);
+        enqueue(node, Step::Unpack);
+        break;
+    case Step::Unpack:
+        if (!ok) {
+            failNode(node, stage, failure, error);
+            nodeDone(node);
+        } else {
+            setState(node, stage, NodeState::Succeeded);
+            node.ready = true;
+        }
+        afterPrepareOrUnpack();
+        break;
+    case Step::Switch:
+        if (--m_switchesLeft == 0)
+            m_switchWindowMs = m_switchClock.elapsed();
+        if (!ok) {
+            failNode(node, stage, failure, error);
+            nodeDone(node);
+            break;
+        }
+        setState(node, stage, NodeState::Succeeded);
+        node.switched = true;
+        enqueue(node, Step::AfterRelease);
+        break;
+    case Step::AfterRelease:
+        if (!ok) {
+            failNode(node, stage, failure, error);
+            nodeDone(node);
+            break;
+        }
+        setState(node, stage, NodeState::Succeeded);
+        enqueue(node, Step::Health);
+        break;
+    case Step::Health:
+        if (!ok) {
+            if (m_aborted)
+                failNode(node, stage, NodeState::Cancelled, error);
+            else
+                healthFailed(node, error);
+            if (m_aborted)
+                nodeDone(node);
+        } else if (m_http && !m_aborted) {
+            m_http->start(node.name, node.host);
+        } else {
+            healthPassed(node);
+        }
+        break;
+    case Step::SwitchBack:
+        failNode(node, NodeStage::Health, NodeState::Failed,
+                 ok ? tr("%1 The server was switched back to %2.").arg(node.healthError, *node.previous)
+                    : tr("%1 Switching back to %2 failed too: %3 Check the server now: it runs the new release.")
+                          .arg(node.healthError, *node.previous, error));
+        nodeDone(node);
+        break;
+    case Step::Heartbeat:
+        break;
+    case Step::Unlock:
+        node.locked = false;
+        if (--m_unlocksPending == 0)
+            finish();
+        break;
     }
-    if (m_aborted && m_jobs.isEmpty() && !m_unlockAfterAbort.isEmpty()) {
-        m_pool.resume();
-        for (const QString &name : std::exchange(m_unlockAfterAbort, {}))
-            enqueue(m_nodes[name], Step::Unlock);
+    if (m_aborted && m_jobs.isEmpty() && m_phase != Phase::Locking)
+        unlockAll();
+}
+
+void ReleaseEngine::onHttpFinished(const QString &server, bool healthy, const QString &message)
+{
+    if (!m_nodes.contains(server) || m_phase == Phase::Done)
+        return;
+    Node &node = m_nodes[server];
+    if (m_aborted) {
+        failNode(node, NodeStage::Health, NodeState::Cancelled, message);
+        nodeDone(node);
+        if (m_jobs.isEmpty())
+            unlockAll();
+        return;
     }
-    maybeFinishBatch();
+    if (healthy)
+        healthPassed(node);
+    else
+        healthFailed(node, message);
+}
+
+void ReleaseEngine::healthPassed(Node &node)
+{
+    setState(node, NodeStage::Health, NodeState::Succeeded);
+    nodeDone(node);
+}
+
+void ReleaseEngine::healthFailed(Node &node, const QString &error)
+{
+    if (node.previous->isEmpty()) {
+        failNode(node, NodeStage::Health, NodeState::Failed,
+                 tr("%1 There is no previous release to switch back to.").arg(error));
+        nodeDone(node);
+        return;
+    }
+    node.healthError = error;
+    enqueue(node, Step::SwitchBack);
 }
 
 // The switch waits for the whole batch: when every server is ready or has failed, the ready ones
 // switch together, unless the failures already spent the budget.
 void ReleaseEngine::afterPrepareOrUnpack()
 {
-    if (m_switchPhase)
+    if (m_switchPhase || m_phase != Phase::Batches)
         return;
     QList<Node *> ready;
     for (Node *node : batchNodes()) {
-        if (!node->ready && !node->failed)
+        if (!node->ready && !node->failed && !node->switched)
             return;
         if (node->ready)
             ready.append(node);
@@ -412,23 +654,39 @@ void ReleaseEngine::afterPrepareOrUnpack()
         for (Node *node : ready) {
             node->ready = false;
             for (NodeStage stage : {NodeStage::Release, NodeStage::AfterRelease, NodeStage::Health})
-                setState(*node, stage, NodeState::Skipped,
+                setState(*node, stage, m_aborted ? NodeState::Cancelled : NodeState::Skipped,
                          tr("Not switched: %1 of %2 servers failed, more than the failure budget of %3.")
                              .arg(failedServers())
                              .arg(m_order.size())
                              .arg(m_plan.effectiveFailureBudget(int(m_order.size()))));
-            release(*node);
+            node->done = true;
         }
+        maybeFinishBatch();
         return;
     }
     m_switchesLeft = int(ready.size());
     m_switchClock.start();
-    for (Node *node : ready)
+    for (Node *node : ready) {
+        node->ready = false;
         enqueue(*node, Step::Switch);
+    }
 }
 
 void ReleaseEngine::maybeFinishBatch()
 {
+    if (m_phase == Phase::Soaking) {
+        for (const QString &name : m_queue.mid(0, m_canaryCount))
+            if (!m_nodes[name].done)
+                return;
+        if (failedServers() > 0 || m_aborted) {
+            unlockAll();
+            return;
+        }
+        promote();
+        return;
+    }
+    if (m_phase != Phase::Batches)
+        return;
     for (Node *node : batchNodes()) {
         if (!node->done)
             return;
@@ -437,35 +695,142 @@ void ReleaseEngine::maybeFinishBatch()
     startBatch();
 }
 
+// Gray: the canaries are out. Nothing more happens until promote(), the soak time, or abort().
+void ReleaseEngine::pause()
+{
+    if (failedServers() > 0) {
+        // A canary that failed is the answer the gray release asked for: the rest stays as it is.
+        unlockAll();
+        return;
+    }
+    m_phase = Phase::Paused;
+    m_awaitingPromotion = true;
+    emit awaitingPromotion(m_plan.soakSeconds > 0
+                               ? tr("%1 canary servers run %2; the rest follows after %3 s of healthy checks, or "
+                                    "when promoted.")
+                                     .arg(m_canaryCount)
+                                     .arg(m_plan.version)
+                                     .arg(m_plan.soakSeconds)
+                               : tr("%1 canary servers run %2; promote to release the other %3 servers.")
+                                     .arg(m_canaryCount)
+                                     .arg(m_plan.version)
+                                     .arg(m_queue.size() - m_canaryCount));
+    if (m_plan.soakSeconds > 0)
+        m_soakTimer.start(m_plan.soakSeconds * 1000);
+}
+
+// Gray with a soak time: the canaries are checked again before the rest follows by itself.
+void ReleaseEngine::soakOver()
+{
+    if (m_phase != Phase::Paused)
+        return;
+    m_phase = Phase::Soaking;
+    for (const QString &name : m_queue.mid(0, m_canaryCount)) {
+        Node &node = m_nodes[name];
+        node.done = false;
+        enqueue(node, Step::Health);
+    }
+}
+
+void ReleaseEngine::promote()
+{
+    if (m_phase != Phase::Paused && m_phase != Phase::Soaking)
+        return;
+    m_soakTimer.stop();
+    m_awaitingPromotion = false;
+    m_promoted = true;
+    emit promoted();
+    m_phase = Phase::Batches;
+    m_batchStart = m_canaryCount;
+    startBatch();
+}
+
+void ReleaseEngine::unlockAll()
+{
+    // After an abort, the pool stays cancelled until every cancelled job has given up.
+    if (m_phase == Phase::Unlocking || m_phase == Phase::Done || (m_aborted && !m_jobs.isEmpty()))
+        return;
+    m_phase = Phase::Unlocking;
+    m_awaitingPromotion = false;
+    m_soakTimer.stop();
+    m_pool.resume();
+    for (const QString &name : std::as_const(m_order)) {
+        Node &node = m_nodes[name];
+        if (node.locked) {
+            ++m_unlocksPending;
+            enqueue(node, Step::Unlock);
+        }
+    }
+    if (m_unlocksPending == 0)
+        finish();
+}
+
+// A lock whose heartbeat is old may be broken by an operator: keep the idle servers' locks fresh
+// (a server busy with a step refreshes nothing, so a step longer than the stale limit needs care).
+void ReleaseEngine::heartbeat()
+{
+    if (m_phase == Phase::Unlocking || m_phase == Phase::Done)
+        return;
+    QSet<QString> busy;
+    for (const auto &[server, step] : std::as_const(m_jobs))
+        busy.insert(server);
+    for (const QString &name : std::as_const(m_order)) {
+        Node &node = m_nodes[name];
+        if (node.locked && !busy.contains(name))
+            enqueue(node, Step::Heartbeat);
+    }
+}
+
+void ReleaseEngine::unlockOnly()
+{
+    for (const QString &name : std::as_const(m_order))
+        m_nodes[name].locked = true;
+    unlockAll();
+}
+
 void ReleaseEngine::finish()
 {
     if (m_finished)
         return;
     m_finished = true;
+    m_phase = Phase::Done;
+    m_heartbeatTimer.stop();
     for (const QString &name : std::as_const(m_order)) {
         Node &node = m_nodes[name];
-        for (NodeStage stage : {NodeStage::Upload, NodeStage::BeforeRelease, NodeStage::Release,
-                                NodeStage::AfterRelease, NodeStage::Health}) {
+        for (NodeStage stage : AllStages) {
             if (node.states.value(int(stage)) == NodeState::Pending)
                 setState(node, stage, m_aborted ? NodeState::Cancelled : NodeState::Skipped);
         }
     }
     m_pool.finishAll();
     const int failed = failedServers();
-    const bool ok = failed == 0 && !m_aborted;
-    emit finished(ok, m_aborted ? tr("Aborted; %1 of %2 servers failed.").arg(failed).arg(m_order.size())
-                                : tr("%1 of %2 servers released %3.")
-                                      .arg(m_order.size() - failed)
-                                      .arg(m_order.size())
-                                      .arg(m_plan.version));
+    const int total = int(m_order.size());
+    int released = 0;
+    for (const Node &node : std::as_const(m_nodes))
+        released += node.states.value(int(NodeStage::Health)) == NodeState::Succeeded ? 1 : 0;
+    const QString target = m_plan.kind == ReleaseKind::Rollback ? m_plan.rollbackTo : m_plan.version;
+    const bool ok = failed == 0 && !m_aborted && m_lockConflict.isEmpty() && released == total;
+    QString summary;
+    if (!m_lockConflict.isEmpty())
+        summary = tr("Refused: another release holds the deploy lock (%1).").arg(m_lockConflict);
+    else if (m_aborted)
+        summary = tr("Aborted; %1 of %2 servers run %3, %4 failed.").arg(released).arg(total).arg(target).arg(failed);
+    else
+        summary = tr("%1 of %2 servers run %3; %4 failed.").arg(released).arg(total).arg(target).arg(failed);
+    emit finished(ok, summary);
 }
 
 void ReleaseEngine::abort()
 {
-    if (m_finished)
+    if (m_finished || m_aborted)
         return;
     m_aborted = true;
+    m_soakTimer.stop();
+    if (m_http)
+        m_http->cancelAll();
     m_pool.cancel();
+    if (m_phase == Phase::Paused || (m_jobs.isEmpty() && m_phase != Phase::Locking))
+        unlockAll();
 }
 
 } // namespace rd

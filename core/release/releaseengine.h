@@ -9,21 +9,25 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
+#include <QTimer>
 
 #include <memory>
 
 namespace rd {
 
+class HttpHealthCheck;
 class KnownHosts;
 
 // Runs stages 06-10 of one release across its servers and decides what happens next after each
 // result. Lives on the thread that owns the task; all remote work runs in the SshPool's workers.
 //
-// Full: every server uploads, unpacks and runs its before-release hook; only when all are ready
-// (or the failures fit the failure budget) do the ready ones switch, together, so the window in
-// which servers run different versions is as short as one switch. Rolling: the same, one batch
-// of servers at a time, stopping once the failure budget is spent. A failed health check switches
-// that server back to its previous release. Every locked server is unlocked at the end.
+// First every server is locked (a lock held by another release refuses the whole task before
+// anything changes). Then, batch by batch, servers upload, unpack and run their before-release
+// hook; only when the whole batch is ready (or its failures fit the failure budget) do the ready
+// ones switch, together, so the mixed-version window is as short as one switch. Full and patch
+// releases are one batch; rolling ones batches of `batchSize`; gray ones the canaries, then a
+// pause until promote(), then the rest; a rollback switches to a release the servers already
+// have. A failed health check switches that server back. Every lock is released at the end.
 class ReleaseEngine : public QObject
 {
     Q_OBJECT
@@ -35,9 +39,18 @@ public:
 
     // Servers run in the order added; a server can be added once.
     void addServer(SshTarget target);
+    // Resume or retry: the stages a server already went through. It runs again from its first stage
+    // that did not succeed; a server whose every stage succeeded is left alone.
+    void restoreServer(const QString &server, const QHash<int, NodeState> &states);
+    // Gray: the canaries were promoted before, so the rest follows without a pause.
+    void setPromoted(bool promoted) { m_promoted = promoted; }
     void start();
+    // Gray: the canaries are fine, release the rest.
+    void promote();
     // Running stages are cancelled, nothing else starts, locks are released.
     void abort();
+    // Releases this task's locks on every server and does nothing else (abort of a paused task).
+    void unlockOnly();
 
     NodeState state(const QString &server, NodeStage stage) const;
     QStringList servers() const { return m_order; }
@@ -45,55 +58,92 @@ public:
     qint64 switchWindowMs() const { return m_switchWindowMs; }
     int failedServers() const;
     bool isFinished() const { return m_finished; }
+    bool isAwaitingPromotion() const { return m_awaitingPromotion; }
+    // Who holds the lock that refused this task; empty when none did.
+    QString lockConflict() const { return m_lockConflict; }
+    // The lock owner written on the servers: the same for every process that runs this task.
+    static QString lockOwner(const ReleasePlan &plan);
+    // How often a held lock is refreshed while its server is idle; every step refreshes it too.
+    static constexpr int HeartbeatSeconds = 60;
 
 signals:
     void nodeChanged(const QString &server, rd::NodeStage stage, rd::NodeState state, const QString &detail);
     void logLine(const QString &server, const QString &line, bool isStderr);
     void uploadProgress(const QString &server, qint64 done, qint64 total);
+    void awaitingPromotion(const QString &summary);
+    void promoted();
     void finished(bool ok, const QString &summary);
 
 private:
-    enum class Step { Prepare, Unpack, Switch, AfterRelease, Health, Unlock };
+    enum class Step { Lock, Upload, Unpack, Switch, AfterRelease, Health, SwitchBack, Heartbeat, Unlock };
+    enum class Phase { Locking, Batches, Paused, Soaking, Unlocking, Done };
 
     struct Node
     {
         QString name;
+        QString host;
         QHash<int, NodeState> states; // by NodeStage
+        NodeStage startAt = NodeStage::Upload;
+        bool active = true;    // has work in this run
         bool failed = false;
         bool ready = false;    // unpacked and before-release done: may switch
         bool switched = false;
-        bool done = false;
+        bool done = false;     // nothing more to do in its batch
+        bool locked = false;
+        bool canary = false;
+        QString healthError; // why the health check failed, while switching back
         // Written by the worker during its job, read here once the job's result has arrived.
         std::shared_ptr<QString> previous = std::make_shared<QString>();
+        std::shared_ptr<bool> lockHeldByOther = std::make_shared<bool>(false);
         std::shared_ptr<bool> lockTaken = std::make_shared<bool>(false);
     };
 
+    void startBatches();
     void startBatch();
+    void startNode(Node &node);
     void enqueue(Node &node, Step step);
     SshJob jobFor(const Node &node, Step step) const;
     void onJobFinished(int jobId, const QString &server, bool ok, const QString &message, const QString &hint);
+    void onLocked(Node &node, bool ok, const QString &error, bool heldByOther);
+    void onHttpFinished(const QString &server, bool healthy, const QString &message);
+    void healthPassed(Node &node);
+    void healthFailed(Node &node, const QString &error);
     void setState(Node &node, NodeStage stage, NodeState state, const QString &detail = {});
     void failNode(Node &node, NodeStage stage, NodeState state, const QString &error);
-    void release(Node &node);
+    void nodeDone(Node &node);
     void afterPrepareOrUnpack();
     void maybeFinishBatch();
+    void pause();
+    void soakOver();
+    void unlockAll();
     void finish();
-    QString owner() const;
+    void heartbeat();
     QList<Node *> batchNodes();
     bool budgetSpent() const;
+    int activeCount() const;
 
     ReleasePlan m_plan;
     QString m_logDirectory;
     SshPool m_pool;
+    HttpHealthCheck *m_http = nullptr;
     QHash<QString, Node> m_nodes;
     QStringList m_order;
+    QStringList m_queue;   // active servers, in the order their batches run
     QHash<int, std::pair<QString, Step>> m_jobs;
+    Phase m_phase = Phase::Locking;
+    int m_locksPending = 0;
+    QString m_lockConflict;
     int m_batchStart = 0;
     int m_batchEnd = 0;
+    int m_canaryCount = 0; // gray: the first batch
     bool m_switchPhase = false;
     bool m_aborted = false;
+    bool m_promoted = false;
+    bool m_awaitingPromotion = false;
     bool m_finished = false;
-    QStringList m_unlockAfterAbort;
+    int m_unlocksPending = 0;
+    QTimer m_soakTimer;
+    QTimer m_heartbeatTimer;
     QElapsedTimer m_switchClock;
     int m_switchesLeft = 0;
     qint64 m_switchWindowMs = -1;

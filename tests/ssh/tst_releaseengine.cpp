@@ -1,3 +1,4 @@
+#include "httpserver.h"
 #include "release/releaseengine.h"
 #include "release/remotelayout.h"
 #include "release/versionid.h"
@@ -44,7 +45,14 @@ private slots:
     void hookFailuresWithinBudgetSwitchTheRest();
     void hookFailuresBeyondBudgetSwitchNobody();
     void failedHealthCheckSwitchesBack();
+    void failedHttpCheckSwitchesBack();
     void lockedServerIsRefusedAndItsLockKept();
+    void grayPausesAfterTheCanariesUntilPromoted();
+    void grayPromotesItselfAfterAHealthySoak();
+    void grayStopsWhenACanaryFails();
+    void rollbackSwitchesEveryServerToOneRelease();
+    void rollbackNamesServersLackingTheRelease();
+    void retryRunsOnlyTheFailedServers();
     void rollingStopsWhenTheBudgetIsSpent();
     void abortCancelsAndReleasesLocks();
 
@@ -102,6 +110,8 @@ void TestReleaseEngine::init()
 {
     m_engine.reset();
     wipeServers();
+    // Task ids repeat between tests: each starts with no logs.
+    QDir(m_dir.filePath(QStringLiteral("logs"))).removeRecursively();
 }
 
 ReleasePlan TestReleaseEngine::plan(int number)
@@ -251,27 +261,204 @@ void TestReleaseEngine::failedHealthCheckSwitchesBack()
     QCOMPARE(release->state(QStringLiteral("web-02"), NodeStage::Health), NodeState::Failed);
 }
 
+void TestReleaseEngine::failedHttpCheckSwitchesBack()
+{
+    QVERIFY(run(*engine(plan(1), 3)));
+    HttpServer http;
+    QVERIFY(http.ok());
+    http.setFailing(QStringLiteral("web-03"), true);
+    ReleasePlan second = plan(2);
+    second.httpCheck.url = http.url(QStringLiteral("/health/{server}"));
+    second.httpCheck.retries = 1;
+    second.httpCheck.intervalMs = 100;
+    second.failureBudget = 1;
+    ReleaseEngine *release = engine(second, 3);
+    QSignalSpy changes(release, &ReleaseEngine::nodeChanged);
+    QVERIFY(!run(*release));
+    QCOMPARE(current(0), QStringLiteral("releases/") + second.version);
+    QCOMPARE(current(1), QStringLiteral("releases/") + second.version);
+    QCOMPARE(current(2), QStringLiteral("releases/") + plan(1).version);
+    QCOMPARE(release->state(QStringLiteral("web-03"), NodeStage::Health), NodeState::Failed);
+    QString detail;
+    for (const QList<QVariant> &change : changes)
+        if (change.at(0).toString() == u"web-03" && change.at(2).value<NodeState>() == NodeState::Failed)
+            detail = change.at(3).toString();
+    QVERIFY2(detail.contains(QStringLiteral("status 500")) && detail.contains(plan(1).version), qPrintable(detail));
+    // Each server was asked on its own URL; the failing one twice (one retry).
+    QCOMPARE(http.requests().count(QStringLiteral("/health/web-01")), 1);
+    QCOMPARE(http.requests().count(QStringLiteral("/health/web-03")), 2);
+    QVERIFY(readAll(m_dir.filePath(QStringLiteral("logs/2/web-03.log"))).contains("/health/web-03 -> status 500"));
+}
+
 void TestReleaseEngine::lockedServerIsRefusedAndItsLockKept()
 {
     QVERIFY(run(*engine(plan(1), 2)));
     auto session = SshSession::connect(keyFileTarget(m_hosts, m_hosts.hosts[1]), *m_knownHosts, {});
     QVERIFY(session);
     const RemoteLayout layout(plan(1).deployRoot);
-    QCOMPARE((*session)->exec(layout.lockCommand(QStringLiteral("someone@else pid 1 task 99")))->exitStatus, 0);
+    QCOMPARE((*session)->exec(layout.lockCommand(QStringLiteral("task 99 by someone@else")))->exitStatus, 0);
 
+    // A budget does not help: a lock held by another release refuses the whole task.
     ReleasePlan second = plan(2);
     second.failureBudget = 1;
     ReleaseEngine *release = engine(second, 2);
     QSignalSpy changes(release, &ReleaseEngine::nodeChanged);
+    QSignalSpy finished(release, &ReleaseEngine::finished);
     QVERIFY(!run(*release));
+    QVERIFY(finished.first().at(1).toString().contains(QStringLiteral("task 99 by someone@else")));
     QCOMPARE(release->state(QStringLiteral("web-02"), NodeStage::Upload), NodeState::Failed);
+    QCOMPARE(release->state(QStringLiteral("web-01"), NodeStage::Upload), NodeState::Skipped);
     bool named = false;
     for (const QList<QVariant> &change : changes)
-        named = named || change.at(3).toString().contains(QStringLiteral("someone@else pid 1 task 99"));
+        named = named || change.at(3).toString().contains(QStringLiteral("task 99 by someone@else"));
     QVERIFY(named);
-    QCOMPARE(readAll(onServer(1, QStringLiteral(".releasedesk/lock/owner"))).trimmed(), QByteArray("someone@else pid 1 task 99"));
+    QCOMPARE(readAll(onServer(1, QStringLiteral(".releasedesk/lock/owner"))).trimmed(), QByteArray("task 99 by someone@else"));
+    QVERIFY(!QFileInfo::exists(onServer(0, QStringLiteral(".releasedesk/lock"))));
+    for (int i = 0; i < 2; ++i) {
+        QCOMPARE(current(i), QStringLiteral("releases/") + plan(1).version);
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral("releases/") + second.version)));
+    }
+}
+
+void TestReleaseEngine::grayPausesAfterTheCanariesUntilPromoted()
+{
+    QVERIFY(run(*engine(plan(1), 6)));
+    ReleasePlan second = plan(2);
+    second.kind = ReleaseKind::Gray;
+    second.canaries = {QStringLiteral("web-05"), QStringLiteral("web-02")};
+    ReleaseEngine *release = engine(second, 6);
+    QSignalSpy paused(release, &ReleaseEngine::awaitingPromotion);
+    QSignalSpy finished(release, &ReleaseEngine::finished);
+    release->start();
+    QVERIFY(paused.wait(60000));
+    QVERIFY(release->isAwaitingPromotion());
+    for (int i = 0; i < 6; ++i) {
+        const bool canary = i == 1 || i == 4;
+        QCOMPARE(current(i), QStringLiteral("releases/") + (canary ? second.version : plan(1).version));
+        QVERIFY(canary || !QFileInfo::exists(onServer(i, QStringLiteral("releases/") + second.version)));
+        // The whole environment stays locked while the task waits.
+        QVERIFY(QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock/owner"))));
+    }
+    QCOMPARE(release->state(QStringLiteral("web-01"), NodeStage::Upload), NodeState::Pending);
+    release->promote();
+    QVERIFY(finished.wait(60000));
+    QVERIFY(finished.first().first().toBool());
+    for (int i = 0; i < 6; ++i) {
+        QCOMPARE(current(i), QStringLiteral("releases/") + second.version);
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
+    }
+}
+
+void TestReleaseEngine::grayPromotesItselfAfterAHealthySoak()
+{
+    QVERIFY(run(*engine(plan(1), 3)));
+    ReleasePlan second = plan(2);
+    second.kind = ReleaseKind::Gray;
+    second.canaries = {QStringLiteral("web-01")};
+    second.soakSeconds = 1;
+    second.healthCommand = QStringLiteral("echo checked >> \"$RD_DEPLOY_ROOT/shared/storage/logs/health\"");
+    ReleaseEngine *release = engine(second, 3);
+    QSignalSpy promoted(release, &ReleaseEngine::promoted);
+    QVERIFY(run(*release));
+    QCOMPARE(promoted.size(), 1);
+    // Checked after the switch and again after the soak.
+    QCOMPARE(readAll(onServer(0, QStringLiteral("shared/storage/logs/health"))), QByteArray("checked\nchecked\n"));
+    QCOMPARE(readAll(onServer(1, QStringLiteral("shared/storage/logs/health"))), QByteArray("checked\n"));
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(current(i), QStringLiteral("releases/") + second.version);
+}
+
+void TestReleaseEngine::grayStopsWhenACanaryFails()
+{
+    QVERIFY(run(*engine(plan(1), 4)));
+    ReleasePlan second = plan(2);
+    second.kind = ReleaseKind::Gray;
+    second.canaries = {QStringLiteral("web-01")};
+    second.failureBudget = 3;
+    second.healthCommand = QStringLiteral("exit 1");
+    ReleaseEngine *release = engine(second, 4);
+    QSignalSpy paused(release, &ReleaseEngine::awaitingPromotion);
+    QVERIFY(!run(*release));
+    QCOMPARE(paused.size(), 0);
+    // The canary was switched back; nobody else was touched.
+    for (int i = 0; i < 4; ++i)
+        QCOMPARE(current(i), QStringLiteral("releases/") + plan(1).version);
+    QVERIFY(!QFileInfo::exists(onServer(3, QStringLiteral("releases/") + second.version)));
+    QCOMPARE(release->state(QStringLiteral("web-03"), NodeStage::Upload), NodeState::Skipped);
+}
+
+void TestReleaseEngine::rollbackSwitchesEveryServerToOneRelease()
+{
+    QVERIFY(run(*engine(plan(1), 4)));
+    QVERIFY(run(*engine(plan(2), 4)));
+    ReleasePlan back = plan(3);
+    back.kind = ReleaseKind::Rollback;
+    back.rollbackTo = plan(1).version;
+    back.beforeReleaseHook = QStringLiteral("echo must-not-run > \"$RD_DEPLOY_ROOT/before\"");
+    ReleaseEngine *release = engine(back, 4);
+    QVERIFY(run(*release));
+    for (int i = 0; i < 4; ++i) {
+        QCOMPARE(current(i), QStringLiteral("releases/") + plan(1).version);
+        QCOMPARE(readAll(onServer(i, QStringLiteral(".releasedesk/previous"))).trimmed(), plan(2).version.toUtf8());
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral("before"))));
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral("releases/") + back.version)));
+        QCOMPARE(readAll(onServer(i, QStringLiteral("shared/storage/logs/restarts"))), QByteArray("restarted\nrestarted\nrestarted\n"));
+    }
+}
+
+void TestReleaseEngine::rollbackNamesServersLackingTheRelease()
+{
+    QVERIFY(run(*engine(plan(1), 3)));
+    QVERIFY(run(*engine(plan(2), 3)));
+    QVERIFY(QDir(onServer(2, QStringLiteral("releases/") + plan(1).version)).removeRecursively());
+    ReleasePlan back = plan(3);
+    back.kind = ReleaseKind::Rollback;
+    back.rollbackTo = plan(1).version;
+    ReleaseEngine *release = engine(back, 3);
+    QVERIFY(!run(*release));
+    QCOMPARE(release->state(QStringLiteral("web-03"), NodeStage::Upload), NodeState::Failed);
+    // Nobody is switched when one server cannot follow: the fleet stays on one release.
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(current(i), QStringLiteral("releases/") + plan(2).version);
+}
+
+void TestReleaseEngine::retryRunsOnlyTheFailedServers()
+{
+    QVERIFY(run(*engine(plan(1), 5)));
+    ReleasePlan second = plan(2);
+    second.beforeReleaseHook = QStringLiteral("[ ! -e \"$RD_DEPLOY_ROOT/broken\" ] || { echo 'migration failed' >&2; exit 3; }");
+    second.failureBudget = 2;
+    for (int i : {1, 3}) {
+        QFile broken(onServer(i, QStringLiteral("broken")));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+    }
+    ReleaseEngine *first = engine(second, 5);
+    QVERIFY(!run(*first));
+    QHash<QString, QHash<int, NodeState>> states;
+    for (const QString &server : first->servers())
+        for (NodeStage stage : {NodeStage::Upload, NodeStage::BeforeRelease, NodeStage::Release,
+                                NodeStage::AfterRelease, NodeStage::Health})
+            states[server][int(stage)] = first->state(server, stage);
+    QCOMPARE(states[QStringLiteral("web-02")][int(NodeStage::BeforeRelease)], NodeState::Failed);
     QCOMPARE(current(1), QStringLiteral("releases/") + plan(1).version);
     QCOMPARE(current(0), QStringLiteral("releases/") + second.version);
+
+    for (int i : {1, 3})
+        QVERIFY(QFile::remove(onServer(i, QStringLiteral("broken"))));
+    ReleaseEngine *retry = engine(second, 5);
+    for (auto it = states.cbegin(); it != states.cend(); ++it)
+        retry->restoreServer(it.key(), it.value());
+    QVERIFY(run(*retry));
+    for (int i = 0; i < 5; ++i)
+        QCOMPARE(current(i), QStringLiteral("releases/") + second.version);
+    // The two failed servers ran again from their failed stage; the others did nothing but lock.
+    const QString logs = m_dir.filePath(QStringLiteral("logs/2/"));
+    QCOMPARE(readAll(logs + QStringLiteral("web-02.log")).count("== 06 upload"), 1);
+    QCOMPARE(readAll(logs + QStringLiteral("web-02.log")).count("== 07 unpack"), 2);
+    QCOMPARE(readAll(logs + QStringLiteral("web-01.log")).count("== 07 unpack"), 1);
+    QCOMPARE(readAll(logs + QStringLiteral("web-01.log")).count("== 09 after-release"), 1);
+    QCOMPARE(readAll(onServer(0, QStringLiteral("shared/storage/logs/restarts"))), QByteArray("restarted\nrestarted\n"));
+    QCOMPARE(readAll(onServer(1, QStringLiteral("shared/storage/logs/restarts"))), QByteArray("restarted\nrestarted\n"));
 }
 
 void TestReleaseEngine::rollingStopsWhenTheBudgetIsSpent()
