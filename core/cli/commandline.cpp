@@ -8,6 +8,7 @@
 #include "keycommands.h"
 #include "packagecommands.h"
 #include "projectcommands.h"
+#include "releasecommands.h"
 #include "servercommands.h"
 #include "sshcommands.h"
 #include "transfercommands.h"
@@ -62,7 +63,7 @@ QList<CommandGroup> CommandLine::groups()
             SshCommands::sshGroup(),
             SshCommands::hostKeysGroup(),
             GitCommands::mirrorGroup(), GitCommands::refsGroup(), GitCommands::diffGroup(),
-            PackageCommands::group()};
+            PackageCommands::group(), ReleaseCommands::group()};
 }
 
 QList<QCommandLineOption> CommandLine::globalOptions()

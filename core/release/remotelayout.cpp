@@ -163,6 +163,8 @@ QString RemoteLayout::lockCommand(const QString &owner) const
                           "  printf '%s\\n' %2 > \"$lock/owner\" && exit 0\n"
                           "  rm -rf \"$lock\"; echo 'could not write the lock owner (disk full?)' >&2; exit 1\n"
                           "fi\n"
+                          // The same task in a new process (resume, promote) takes its own lock back.
+                          "if [ \"$(cat \"$lock/owner\" 2>/dev/null)\" = %2 ]; then touch \"$lock/owner\"; exit 0; fi\n"
                           "%3\n"
                           "echo \"held by $(tr '\\n' ' ' < \"$lock/owner\" 2>/dev/null)(heartbeat $age s ago)\" >&2\n"
                           "exit %4\n")

@@ -48,6 +48,7 @@ public:
     QString stateCommand() const;
     static RemoteState parseState(const QStringList &lines);
 
+    // Takes the lock, or refreshes it when `owner` holds it already (the same task, resumed).
     QString lockCommand(const QString &owner) const;
     QString heartbeatCommand(const QString &owner) const;
     // Removes the lock only when `owner` still holds it.

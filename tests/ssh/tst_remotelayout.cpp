@@ -293,6 +293,9 @@ void TestRemoteLayout::lockIsExclusiveAndBreaksOnlyWhenStale()
 
     QCOMPARE(run(m_layout->unlockCommand(bob)).exitStatus, 0); // not bob's: stays
     QCOMPARE(run(m_layout->lockCommand(bob)).exitStatus, int(RemoteLayout::LockHeld));
+    // The same owner again (its task resumed by a new process) gets its own lock back.
+    QCOMPARE(run(m_layout->lockCommand(alice)).exitStatus, 0);
+    QCOMPARE(RemoteLayout::parseState(run(m_layout->stateCommand()).out).lockHolder, alice);
     QCOMPARE(run(m_layout->heartbeatCommand(alice)).exitStatus, 0);
     QCOMPARE(run(m_layout->heartbeatCommand(bob)).exitStatus, int(RemoteLayout::LockLost));
     QCOMPARE(run(m_layout->breakStaleLockCommand(3600)).exitStatus, int(RemoteLayout::LockNotStale));

@@ -1,0 +1,832 @@
+#include "releasecommands.h"
+
+#include "clicontext.h"
+#include "interruptwatch.h"
+#include "packagecommands.h"
+#include "release/releaseplanner.h"
+#include "release/releasetask.h"
+#include "release/remotelayout.h"
+#include "release/taskhistory.h"
+#include "release/versionid.h"
+#include "ssh/knownhosts.h"
+#include "ssh/sshpool.h"
+#include "ssh/sshsession.h"
+#include "ssh/sshtargetfactory.h"
+#include "sshcommands.h"
+
+#include <QDir>
+#include <QEventLoop>
+#include <QFile>
+#include <QHostInfo>
+#include <QJsonArray>
+#include <QTextStream>
+#include <QTimer>
+
+#include <csignal>
+#include <cstdio>
+#include <vector>
+
+namespace rd {
+
+namespace {
+
+QString opt(const char *name) { return QString::fromLatin1(name); }
+
+// A task whose time came more than this long ago, with nothing running it, was missed.
+constexpr qint64 MissedAfterSeconds = 60;
+
+constexpr NodeStage Stages[] = {NodeStage::Upload, NodeStage::BeforeRelease, NodeStage::Release,
+                                NodeStage::AfterRelease, NodeStage::Health};
+
+QString tasksDir(const CliContext &context) { return TaskJournal::tasksDirectory(context.dataDir()); }
+
+QString operatorName()
+{
+    const QString user = qEnvironmentVariable("USER");
+    return user.isEmpty() ? QStringLiteral("operator") : user;
+}
+
+void progress(const QString &line)
+{
+    QTextStream err(stderr);
+    err << line << u'\n';
+    err.flush();
+}
+
+CommandResult<std::pair<QString, QString>> projectAndEnvironment(const QString &path)
+{
+    const QStringList parts = path.split(u'/');
+    if (parts.size() != 2 || parts[0].isEmpty() || parts[1].isEmpty())
+        return commandFailure(ExitCode::Usage, ReleaseCommands::tr("\"%1\" is not PROJECT/ENV.").arg(path),
+                              ReleaseCommands::tr("Name the environment as project/environment, e.g. shop/prod."));
+    return std::pair{parts[0], parts[1]};
+}
+
+QStringList nameList(const QString &text)
+{
+    QStringList names;
+    for (const QString &name : text.split(u',', Qt::SkipEmptyParts))
+        names.append(name.trimmed());
+    return names;
+}
+
+// A hook from a template (--NAME TITLE) or a file (--NAME-file PATH).
+CommandResult<QString> hookScript(CliContext &context, const QCommandLineParser &parser, const QString &name,
+                                  HookStage stage)
+{
+    const QString fileOption = name + QStringLiteral("-file");
+    if (given(parser, fileOption)) {
+        QFile file(parser.value(fileOption));
+        if (!file.open(QIODevice::ReadOnly))
+            return commandFailure(ExitCode::NotFound,
+                                  ReleaseCommands::tr("Could not read the hook file %1: %2").arg(file.fileName(), file.errorString()),
+                                  ReleaseCommands::tr("Check the path."), fileOption);
+        return QString::fromUtf8(file.readAll());
+    }
+    if (!given(parser, name))
+        return QString();
+    auto hook = context.findHook(parser.value(name));
+    if (!hook)
+        return std::unexpected(hook.error());
+    if (hook->stage != stage)
+        return commandFailure(ExitCode::Invalid,
+                              ReleaseCommands::tr("The hook \"%1\" runs at %2, not at %3.")
+                                  .arg(hook->title, hookStageName(hook->stage), hookStageName(stage)),
+                              ReleaseCommands::tr("Choose a %1 hook.").arg(hookStageName(stage)), name);
+    return hook->script;
+}
+
+CommandResult<int> integerOption(const QCommandLineParser &parser, const char *name, int minimum, int maximum)
+{
+    if (!given(parser, opt(name)))
+        return 0;
+    return CliContext::integer(parser.value(opt(name)), opt(name), minimum, maximum);
+}
+
+CommandResult<ReleaseRequest> requestFrom(CliContext &context, const QCommandLineParser &parser,
+                                          const QString &path, ReleaseKind kind)
+{
+    auto names = projectAndEnvironment(path);
+    if (!names)
+        return std::unexpected(names.error());
+    ReleaseRequest request;
+    request.project = names->first;
+    request.environment = names->second;
+    request.kind = kind;
+    request.operatorName = operatorName();
+    if (given(parser, opt("kind"))) {
+        const auto named = releaseKindFromName(parser.value(opt("kind")));
+        if (!named || *named == ReleaseKind::Rollback)
+            return commandFailure(ExitCode::Invalid,
+                                  ReleaseCommands::tr("\"%1\" is not a kind of release.").arg(parser.value(opt("kind"))),
+                                  ReleaseCommands::tr("Use full, rolling, gray or patch (and \"release rollback\" to go "
+                                                      "back)."),
+                                  opt("kind"));
+        request.kind = *named;
+    }
+    request.ref = parser.value(opt("ref"));
+    request.servers = nameList(parser.value(opt("servers")));
+    request.canaries = nameList(parser.value(opt("canary")));
+    request.baseCommit = parser.value(opt("base"));
+    request.rollbackTo = parser.value(opt("to"));
+    request.description = parser.value(opt("description"));
+    request.healthCommand = parser.value(opt("health-command"));
+    request.httpCheck.url = parser.value(opt("health-url"));
+    request.httpCheck.bodyContains = parser.value(opt("health-body"));
+    for (const auto &[name, minimum, maximum, target] :
+         {std::tuple{"batch", 1, 10000, &request.batchSize}, std::tuple{"soak", 1, 7 * 86400, &request.soakSeconds},
+          std::tuple{"parallelism", 1, 500, &request.parallelism}, std::tuple{"keep", 2, 1000, &request.keepReleases},
+          std::tuple{"health-status", 100, 599, &request.httpCheck.expectedStatus},
+          std::tuple{"health-retries", 0, 1000, &request.httpCheck.retries}}) {
+        auto value = integerOption(parser, name, minimum, maximum);
+        if (!value)
+            return std::unexpected(value.error());
+        if (given(parser, opt(name)))
+            *target = *value;
+    }
+    if (given(parser, opt("budget"))) {
+        QString text = parser.value(opt("budget")).trimmed();
+        const bool percent = text.endsWith(u'%');
+        if (percent)
+            text.chop(1);
+        auto value = CliContext::integer(text, opt("budget"), 0, percent ? 100 : 100000);
+        if (!value)
+            return std::unexpected(value.error());
+        (percent ? request.failureBudgetPercent : request.failureBudget) = *value;
+    }
+    if (given(parser, opt("at"))) {
+        const QDateTime when = QDateTime::fromString(parser.value(opt("at")), Qt::ISODate);
+        if (!when.isValid())
+            return commandFailure(ExitCode::Invalid,
+                                  ReleaseCommands::tr("\"%1\" is not a time.").arg(parser.value(opt("at"))),
+                                  ReleaseCommands::tr("Write it as 2026-11-24T02:30 (local time) or with a zone, "
+                                                      "2026-11-24T02:30+08:00."),
+                                  opt("at"));
+        request.scheduledAt = when.toUTC();
+    }
+    for (const auto &[name, stage, target] :
+         {std::tuple{"build-hook", HookStage::AfterDownload, &request.buildHook},
+          std::tuple{"before-release", HookStage::BeforeRelease, &request.beforeReleaseHook},
+          std::tuple{"after-release", HookStage::AfterRelease, &request.afterReleaseHook}}) {
+        auto script = hookScript(context, parser, opt(name), stage);
+        if (!script)
+            return std::unexpected(script.error());
+        *target = *script;
+    }
+    return request;
+}
+
+CommandError planFailure(const Error &error)
+{
+    const QString field = error.field;
+    if (field == u"project" || field == u"environment" || field == u"ref")
+        return CommandError{ExitCode::NotFound, error};
+    if (field.isEmpty())
+        return CommandError{ExitCode::Runtime, error};
+    return CommandError{ExitCode::Invalid, error};
+}
+
+CommandResult<std::vector<SshTarget>> targetsFor(CliContext &context, const QStringList &names)
+{
+    auto store = context.store();
+    if (!store)
+        return std::unexpected(store.error());
+    QList<Server> servers;
+    const Vault *vault = nullptr;
+    for (const QString &name : names) {
+        auto server = context.findServer(name);
+        if (!server)
+            return std::unexpected(server.error());
+        servers.append(*server);
+        auto key = (*store)->key(server->keyId);
+        if (!vault && key && key->kind == KeyKind::Stored) {
+            auto unlocked = context.unlockedVault();
+            if (!unlocked)
+                return std::unexpected(unlocked.error());
+            vault = *unlocked;
+        }
+    }
+    std::vector<SshTarget> targets;
+    for (const Server &server : std::as_const(servers)) {
+        auto target = SshTargetFactory::forServer(**store, vault, server);
+        if (!target)
+            return commandFailure(ExitCode::Invalid, target.error());
+        targets.push_back(std::move(*target));
+    }
+    return targets;
+}
+
+QJsonObject taskJson(const TaskRecord &record)
+{
+    QJsonArray servers;
+    int failed = 0;
+    for (const QString &name : record.plan.servers) {
+        const NodeRecord node = record.nodes.value(name);
+        QJsonObject row{{QStringLiteral("server"), name}};
+        for (NodeStage stage : Stages)
+            row.insert(nodeStageName(stage), nodeStateName(node.state(stage)));
+        if (!node.lastError.isEmpty())
+            row.insert(QStringLiteral("error"), node.lastError);
+        for (NodeStage stage : Stages)
+            failed += node.state(stage) == NodeState::Failed ? 1 : 0;
+        servers.append(row);
+    }
+    return {{QStringLiteral("task"), record.plan.taskId},
+            {QStringLiteral("status"), taskStatusName(record.status)},
+            {QStringLiteral("kind"), releaseKindName(record.plan.kind)},
+            {QStringLiteral("project"), record.plan.project},
+            {QStringLiteral("environment"), record.plan.environment},
+            {QStringLiteral("version"), record.plan.version},
+            {QStringLiteral("ref"), record.plan.ref},
+            {QStringLiteral("commit"), record.plan.commit},
+            {QStringLiteral("operator"), record.plan.operatorName},
+            {QStringLiteral("created"), record.created.toString(Qt::ISODate)},
+            {QStringLiteral("started"), record.started.toString(Qt::ISODate)},
+            {QStringLiteral("finished"), record.finished.toString(Qt::ISODate)},
+            {QStringLiteral("scheduledAt"), record.plan.scheduledAt.toString(Qt::ISODate)},
+            {QStringLiteral("summary"), record.summary},
+            {QStringLiteral("switchWindowMs"), record.switchWindowMs},
+            {QStringLiteral("serversFailed"), failed},
+            {QStringLiteral("servers"), servers}};
+}
+
+QList<Output::Column> serverColumns()
+{
+    QList<Output::Column> columns{{opt("server"), ReleaseCommands::tr("Server")}};
+    for (NodeStage stage : Stages)
+        columns.append({nodeStageName(stage), QStringLiteral("%1 %2").arg(int(stage), 2, 10, QLatin1Char('0')).arg(nodeStageName(stage))});
+    columns.append({opt("error"), ReleaseCommands::tr("Error")});
+    return columns;
+}
+
+CommandResult<TaskRecord> readTask(const CliContext &context, const QString &id)
+{
+    QString taskId = id;
+    if (id == u"last") {
+        const QList<TaskRecord> last = TaskHistory::list(tasksDir(context), {{}, {}, {}, 1});
+        if (last.isEmpty())
+            return commandFailure(ExitCode::NotFound, ReleaseCommands::tr("There are no release tasks yet."));
+        taskId = last.first().plan.taskId;
+    }
+    auto record = TaskJournal::read(tasksDir(context), taskId);
+    if (!record)
+        return commandFailure(ExitCode::NotFound, record.error());
+    return *record;
+}
+
+// Whether a process on this workstation is running the task now (it then takes requests).
+bool runnerAlive(const TaskRecord &record)
+{
+    if (record.status != TaskStatus::Running && record.status != TaskStatus::AwaitingPromotion)
+        return false;
+    return record.pid > 0 && record.host == QHostInfo::localHostName() && ::kill(pid_t(record.pid), 0) == 0;
+}
+
+// Runs a task in this process until it ends, or (gray without a soak time) until it waits for
+// promotion. Progress goes to stderr; the task's record to stdout.
+CommandResult<> runTask(CliContext &context, ReleaseTask &task, ReleaseTask::Mode mode)
+{
+    auto targets = targetsFor(context, task.plan().servers);
+    if (!targets)
+        return std::unexpected(targets.error());
+    for (SshTarget &target : *targets)
+        task.addServer(std::move(target));
+
+    QEventLoop loop;
+    bool paused = false;
+    QObject::connect(&task, &ReleaseTask::nodeChanged, &loop,
+                     [](const QString &server, NodeStage stage, NodeState state, const QString &detail) {
+                         if (state == NodeState::Pending || state == NodeState::Running)
+                             return;
+                         progress(QStringLiteral("%1  %2 %3  %4%5")
+                                      .arg(server)
+                                      .arg(int(stage), 2, 10, QLatin1Char('0'))
+                                      .arg(nodeStageName(stage), nodeStateName(state),
+                                           detail.isEmpty() ? QString() : QStringLiteral("  ") + detail));
+                     });
+    QObject::connect(&task, &ReleaseTask::finished, &loop, &QEventLoop::quit);
+    QObject::connect(&task, &ReleaseTask::awaitingPromotion, &loop, [&](const QString &summary) {
+        progress(summary);
+        if (task.plan().soakSeconds > 0)
+            return;
+        paused = true;
+        loop.quit();
+    });
+    InterruptWatch interrupts;
+    QObject::connect(&interrupts, &InterruptWatch::interrupted, &loop, [&] {
+        progress(ReleaseCommands::tr("Interrupted: stopping the release and releasing its locks (Ctrl+C again "
+                                     "to quit at once)."));
+        task.abort();
+    });
+    if (auto started = task.run(mode); !started)
+        return commandFailure(ExitCode::Conflict, started.error());
+    loop.exec();
+
+    auto record = task.journal().read();
+    if (!record)
+        return commandFailure(ExitCode::Runtime, record.error());
+    const QJsonObject json = taskJson(*record);
+    if (context.out().isJson()) {
+        context.out().done(QString(), json);
+    } else {
+        QJsonArray rows;
+        for (const QJsonValue &row : json[QStringLiteral("servers")].toArray())
+            rows.append(row);
+        context.out().list(serverColumns(), rows);
+    }
+    if (paused) {
+        progress(ReleaseCommands::tr("Task %1 waits for promotion. Check the canaries, then run: releasedesk-cli "
+                                     "release promote %1 (or release abort %1).")
+                     .arg(task.id()));
+        return {};
+    }
+    if (record->status == TaskStatus::Succeeded) {
+        progress(record->summary);
+        return {};
+    }
+    if (!task.engine().lockConflict().isEmpty())
+        return commandFailure(ExitCode::Conflict, record->summary,
+                              ReleaseCommands::tr("Wait for the other release, or break a stale lock explicitly."));
+    return commandFailure(ExitCode::ServersFailed, record->summary,
+                          ReleaseCommands::tr("Fix what the failed servers report, then: releasedesk-cli release retry %1")
+                              .arg(task.id()));
+}
+
+CommandResult<std::unique_ptr<ReleaseTask>> openTask(CliContext &context, KnownHosts &knownHosts,
+                                                     const QCommandLineParser &parser, const QString &id)
+{
+    auto record = readTask(context, id);
+    if (!record)
+        return std::unexpected(record.error());
+    auto task = ReleaseTask::open(tasksDir(context), record->plan.taskId, knownHosts,
+                                  SshCommands::commandLinePrompt(given(parser, opt("accept-new-host-keys"))));
+    if (!task)
+        return commandFailure(ExitCode::Runtime, task.error());
+    return std::move(*task);
+}
+
+CommandResult<> startRelease(CliContext &context, const QCommandLineParser &parser, const QString &path,
+                             ReleaseKind kind)
+{
+    auto request = requestFrom(context, parser, path, kind);
+    if (!request)
+        return std::unexpected(request.error());
+    auto store = context.store();
+    if (!store)
+        return std::unexpected(store.error());
+    auto project = context.findProject(request->project);
+    if (!project)
+        return std::unexpected(project.error());
+    if (request->kind != ReleaseKind::Rollback && !given(parser, opt("offline")))
+        if (auto refreshed = PackageCommands::refreshMirror(context, parser.value(opt("key-file")), *project);
+            !refreshed)
+            return refreshed;
+    const ReleasePlanner planner(**store, context.dataDir());
+    auto plan = planner.draft(*request);
+    if (!plan)
+        return std::unexpected(planFailure(plan.error()));
+    if (auto prepared = ReleasePlanner::prepare(context.dataDir(), *plan, project->packageExcludes, request->buildHook,
+                                                [](const QString &line, bool) { progress(line); });
+        !prepared)
+        return std::unexpected(planFailure(prepared.error()));
+
+    KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
+    auto task = ReleaseTask::create(tasksDir(context), *plan, knownHosts,
+                                    SshCommands::commandLinePrompt(given(parser, opt("accept-new-host-keys"))));
+    if (!task)
+        return commandFailure(ExitCode::Runtime, task.error());
+    if (plan->scheduledAt.isValid()) {
+        context.out().done(ReleaseCommands::tr("Task %1 will release %2 to %3/%4 at %5, while the app or "
+                                               "\"releasedesk-cli release run --wait\" runs.")
+                               .arg((*task)->id(), plan->version, plan->project, plan->environment,
+                                    plan->scheduledAt.toLocalTime().toString(Qt::ISODate)),
+                           {{QStringLiteral("task"), (*task)->id()},
+                            {QStringLiteral("status"), taskStatusName(TaskStatus::Scheduled)},
+                            {QStringLiteral("version"), plan->version},
+                            {QStringLiteral("scheduledAt"), plan->scheduledAt.toString(Qt::ISODate)}});
+        return {};
+    }
+    progress(ReleaseCommands::tr("Task %1: %2 release of %3 (%4 at %5) to %6 servers of %7/%8")
+                 .arg((*task)->id(), releaseKindName(plan->kind), plan->version, plan->ref, plan->commit.left(12))
+                 .arg(plan->servers.size())
+                 .arg(plan->project, plan->environment));
+    return runTask(context, **task, ReleaseTask::Mode::Start);
+}
+
+CommandResult<> start(CliContext &context, const QCommandLineParser &parser, const QStringList &arguments)
+{
+    return startRelease(context, parser, arguments[0], ReleaseKind::Full);
+}
+
+CommandResult<> rollback(CliContext &context, const QCommandLineParser &parser, const QStringList &arguments)
+{
+    if (!given(parser, opt("to")))
+        return commandFailure(ExitCode::Usage, ReleaseCommands::tr("A rollback needs the release to go back to."),
+                              ReleaseCommands::tr("Add --to VERSION; \"release status %1\" lists what the servers keep.")
+                                  .arg(arguments[0]),
+                              opt("to"));
+    return startRelease(context, parser, arguments[0], ReleaseKind::Rollback);
+}
+
+// promote / abort: asks the process that runs the task, or does it here when none does.
+CommandResult<> control(CliContext &context, const QCommandLineParser &parser, const QString &id,
+                        ReleaseTask::Mode mode)
+{
+    auto record = readTask(context, id);
+    if (!record)
+        return std::unexpected(record.error());
+    const QString action = mode == ReleaseTask::Mode::Promote ? QStringLiteral("promote") : QStringLiteral("abort");
+    if (runnerAlive(*record)) {
+        auto journal = TaskJournal::open(tasksDir(context), record->plan.taskId);
+        if (!journal)
+            return commandFailure(ExitCode::Runtime, journal.error());
+        if (auto asked = journal->requestControl(action); !asked)
+            return commandFailure(ExitCode::Runtime, asked.error());
+        context.out().done(ReleaseCommands::tr("Asked process %1 on %2, which runs task %3, to %4 it.")
+                               .arg(QString::number(record->pid), record->host, record->plan.taskId, action),
+                           {{QStringLiteral("task"), record->plan.taskId}, {QStringLiteral("requested"), action}});
+        return {};
+    }
+    KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
+    auto task = openTask(context, knownHosts, parser, id);
+    if (!task)
+        return std::unexpected(task.error());
+    return runTask(context, **task, mode);
+}
+
+CommandResult<> promote(CliContext &context, const QCommandLineParser &parser, const QStringList &arguments)
+{
+    return control(context, parser, arguments[0], ReleaseTask::Mode::Promote);
+}
+
+CommandResult<> abortTask(CliContext &context, const QCommandLineParser &parser, const QStringList &arguments)
+{
+    return control(context, parser, arguments[0], ReleaseTask::Mode::Abort);
+}
+
+CommandResult<> resume(CliContext &context, const QCommandLineParser &parser, const QStringList &arguments)
+{
+    KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
+    auto task = openTask(context, knownHosts, parser, arguments[0]);
+    if (!task)
+        return std::unexpected(task.error());
+    return runTask(context, **task, ReleaseTask::Mode::Resume);
+}
+
+CommandResult<> history(CliContext &context, const QCommandLineParser &parser, const QStringList &)
+{
+    HistoryFilter filter;
+    filter.project = parser.value(opt("project"));
+    filter.environment = parser.value(opt("env"));
+    if (given(parser, opt("status"))) {
+        for (const QString &name : nameList(parser.value(opt("status")))) {
+            const auto status = taskStatusFromName(name);
+            if (!status)
+                return commandFailure(ExitCode::Invalid, ReleaseCommands::tr("\"%1\" is not a task status.").arg(name),
+                                      ReleaseCommands::tr("Use scheduled, running, awaiting-promotion, succeeded, "
+                                                          "failed, aborted, interrupted or missed."),
+                                      opt("status"));
+            filter.statuses.append(*status);
+        }
+    }
+    auto limit = CliContext::integer(parser.value(opt("limit")), opt("limit"), 1, 100000);
+    if (!limit)
+        return std::unexpected(limit.error());
+    filter.limit = *limit;
+    QJsonArray rows;
+    for (const TaskRecord &record : TaskHistory::list(tasksDir(context), filter)) {
+        QJsonObject row = taskJson(record);
+        if (!context.out().isJson()) {
+            row.remove(QStringLiteral("servers"));
+            row.insert(QStringLiteral("servers"), int(record.plan.servers.size()));
+            row.insert(QStringLiteral("commit"), record.plan.commit.left(12));
+            row.insert(QStringLiteral("environment"), record.plan.project + u'/' + record.plan.environment);
+            const qint64 seconds = record.started.isValid() && record.finished.isValid()
+                                       ? record.started.secsTo(record.finished)
+                                       : -1;
+            row.insert(QStringLiteral("duration"), seconds < 0 ? QString() : ReleaseCommands::tr("%1 s").arg(seconds));
+        }
+        rows.append(row);
+    }
+    context.out().list({{opt("task"), ReleaseCommands::tr("Task")},
+                        {opt("status"), ReleaseCommands::tr("Status")},
+                        {opt("kind"), ReleaseCommands::tr("Kind")},
+                        {opt("environment"), ReleaseCommands::tr("Environment")},
+                        {opt("version"), ReleaseCommands::tr("Version")},
+                        {opt("commit"), ReleaseCommands::tr("Commit")},
+                        {opt("operator"), ReleaseCommands::tr("Operator")},
+                        {opt("servers"), ReleaseCommands::tr("Servers")},
+                        {opt("duration"), ReleaseCommands::tr("Took")}},
+                       rows);
+    return {};
+}
+
+CommandResult<> show(CliContext &context, const QCommandLineParser &, const QStringList &arguments)
+{
+    auto record = readTask(context, arguments[0]);
+    if (!record)
+        return std::unexpected(record.error());
+    const QJsonObject json = taskJson(*record);
+    if (context.out().isJson()) {
+        context.out().done(QString(), json);
+        return {};
+    }
+    QJsonObject summary = json;
+    summary.remove(QStringLiteral("servers"));
+    context.out().record({{opt("task"), ReleaseCommands::tr("Task")},
+                          {opt("status"), ReleaseCommands::tr("Status")},
+                          {opt("kind"), ReleaseCommands::tr("Kind")},
+                          {opt("version"), ReleaseCommands::tr("Version")},
+                          {opt("ref"), ReleaseCommands::tr("Ref")},
+                          {opt("commit"), ReleaseCommands::tr("Commit")},
+                          {opt("operator"), ReleaseCommands::tr("Operator")},
+                          {opt("started"), ReleaseCommands::tr("Started")},
+                          {opt("finished"), ReleaseCommands::tr("Finished")},
+                          {opt("summary"), ReleaseCommands::tr("Summary")}},
+                         summary);
+    QJsonArray rows;
+    for (const QJsonValue &row : json[QStringLiteral("servers")].toArray())
+        rows.append(row);
+    context.out().list(serverColumns(), rows);
+    return {};
+}
+
+CommandResult<> logs(CliContext &context, const QCommandLineParser &parser, const QStringList &arguments)
+{
+    auto record = readTask(context, arguments[0]);
+    if (!record)
+        return std::unexpected(record.error());
+    auto journal = TaskJournal::open(tasksDir(context), record->plan.taskId);
+    if (!journal)
+        return commandFailure(ExitCode::Runtime, journal.error());
+    QString path = journal->taskLogPath();
+    if (given(parser, opt("server"))) {
+        const QString server = parser.value(opt("server"));
+        if (!record->plan.servers.contains(server))
+            return commandFailure(ExitCode::NotFound,
+                                  ReleaseCommands::tr("Task %1 has no server \"%2\".").arg(record->plan.taskId, server),
+                                  ReleaseCommands::tr("Its servers: %1.").arg(record->plan.servers.join(QStringLiteral(", "))),
+                                  opt("server"));
+        path = QDir(journal->logDirectory()).filePath(server + QStringLiteral(".log"));
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (!file.exists())
+            return {}; // nothing was logged yet
+        return commandFailure(ExitCode::Runtime,
+                              ReleaseCommands::tr("Could not read %1: %2").arg(path, file.errorString()));
+    }
+    QTextStream out(stdout);
+    while (!file.atEnd())
+        out << QString::fromUtf8(file.read(1 << 20));
+    return {};
+}
+
+// The scheduler: starts each scheduled task at its time; one whose time passed unnoticed is
+// reported as missed, never run late.
+CommandResult<> runScheduled(CliContext &context, const QCommandLineParser &parser, const QStringList &)
+{
+    const bool wait = given(parser, opt("wait"));
+    int failures = 0;
+    QEventLoop loop;
+    InterruptWatch interrupts;
+    bool interrupted = false;
+    QObject::connect(&interrupts, &InterruptWatch::interrupted, &loop, [&] {
+        interrupted = true;
+        loop.quit();
+    });
+    while (!interrupted) {
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        QDateTime next;
+        for (const TaskRecord &record : TaskHistory::list(tasksDir(context), {{}, {}, {TaskStatus::Scheduled, TaskStatus::Missed}, 0})) {
+            const QDateTime when = record.plan.scheduledAt;
+            if (record.status == TaskStatus::Missed || when.secsTo(now) > MissedAfterSeconds) {
+                if (record.status == TaskStatus::Scheduled)
+                    if (auto journal = TaskJournal::open(tasksDir(context), record.plan.taskId))
+                        journal->recordStatus(TaskStatus::Missed,
+                                              ReleaseCommands::tr("Missed: nothing ran it at %1.")
+                                                  .arg(when.toLocalTime().toString(Qt::ISODate)));
+                progress(ReleaseCommands::tr("Task %1 was due at %2 and was missed; it will not run late. Start it "
+                                             "again if it is still wanted.")
+                             .arg(record.plan.taskId, when.toLocalTime().toString(Qt::ISODate)));
+                continue;
+            }
+            if (when > now) {
+                if (!next.isValid() || when < next)
+                    next = when;
+                continue;
+            }
+            KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
+            auto task = openTask(context, knownHosts, parser, record.plan.taskId);
+            if (!task)
+                return std::unexpected(task.error());
+            progress(ReleaseCommands::tr("Starting scheduled task %1.").arg(record.plan.taskId));
+            if (auto ran = runTask(context, **task, ReleaseTask::Mode::Start); !ran) {
+                context.out().error(ran.error());
+                ++failures;
+            }
+        }
+        if (!wait)
+            break;
+        // New tasks may be scheduled meanwhile: look again at least every few seconds.
+        const qint64 untilNext = next.isValid() ? now.msecsTo(next) : 5000;
+        QTimer::singleShot(std::clamp<qint64>(untilNext, 0, 5000), &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    if (failures)
+        return commandFailure(ExitCode::ServersFailed,
+                              ReleaseCommands::tr("%n scheduled task(s) failed.", nullptr, failures));
+    return {};
+}
+
+// Breaks the environment's deploy locks whose heartbeat is older than the limit, and only those.
+CommandResult<> breakLock(CliContext &context, const QCommandLineParser &parser, const QStringList &arguments)
+{
+    auto environment = context.findEnvironment(arguments[0]);
+    if (!environment)
+        return std::unexpected(environment.error());
+    auto staleAfter = CliContext::integer(parser.value(opt("stale-after")), opt("stale-after"),
+                                          ReleaseEngine::HeartbeatSeconds * 2, 7 * 86400);
+    if (!staleAfter)
+        return std::unexpected(staleAfter.error());
+    auto store = context.store();
+    if (!store)
+        return std::unexpected(store.error());
+    QStringList names;
+    for (qint64 id : environment->serverIds) {
+        auto server = (*store)->server(id);
+        if (!server)
+            return std::unexpected(CliContext::fromStore(server.error()));
+        names.append(server->name);
+    }
+    auto targets = targetsFor(context, names);
+    if (!targets)
+        return std::unexpected(targets.error());
+    KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
+    SshPool pool(knownHosts, SshCommands::commandLinePrompt(given(parser, opt("accept-new-host-keys"))), 20, 50);
+    const QString command = RemoteLayout(environment->deployRoot).breakStaleLockCommand(*staleAfter);
+    // Each job writes only its own result; they are read once the pool is idle.
+    QHash<QString, std::shared_ptr<QString>> results;
+    for (SshTarget &target : *targets) {
+        const QString name = target.name;
+        const auto result = std::make_shared<QString>();
+        results.insert(name, result);
+        pool.addServer(std::move(target));
+        pool.enqueue(name, [command, result](SshSession &session, const SshJobContext &) -> Result<> {
+            QStringList said;
+            ExecOptions options;
+            options.onStdout = [&](const QString &line) { said.append(line); };
+            auto ran = session.exec(command, options);
+            if (!ran)
+                return std::unexpected(ran.error());
+            if (!ran->succeeded())
+                return fail(ran->lastStderr.join(u' '));
+            *result = said.isEmpty() ? ReleaseCommands::tr("no stale lock") : said.join(u' ');
+            return {};
+        });
+    }
+    QHash<QString, QString> errors;
+    QObject::connect(&pool, &SshPool::jobFinished, &pool,
+                     [&](int, const QString &server, bool ok, const QString &message, const QString &hint) {
+                         if (!ok)
+                             errors.insert(server, hint.isEmpty() ? message : message + u' ' + hint);
+                     });
+    QEventLoop loop;
+    QObject::connect(&pool, &SshPool::idle, &loop, &QEventLoop::quit);
+    pool.finishAll();
+    if (!pool.isIdle())
+        loop.exec();
+    QJsonArray list;
+    for (const QString &name : std::as_const(names)) {
+        QJsonObject row{{QStringLiteral("server"), name}, {QStringLiteral("result"), *results.value(name)}};
+        if (errors.contains(name))
+            row.insert(QStringLiteral("error"), errors.value(name));
+        list.append(row);
+    }
+    context.out().list({{opt("server"), ReleaseCommands::tr("Server")},
+                        {opt("result"), ReleaseCommands::tr("Result")},
+                        {opt("error"), ReleaseCommands::tr("Error")}},
+                       list);
+    if (!errors.isEmpty())
+        return commandFailure(ExitCode::ServersFailed,
+                              ReleaseCommands::tr("%1 of %2 locks were kept or could not be checked.")
+                                  .arg(errors.size())
+                                  .arg(names.size()),
+                              ReleaseCommands::tr("A lock in use is never broken: wait for its release, or abort "
+                                                  "that task."));
+    return {};
+}
+
+QList<QCommandLineOption> releaseOptions()
+{
+    return {
+        QCommandLineOption(opt("ref"), ReleaseCommands::tr("Branch, tag or commit (default: the project's branch)."),
+                           ReleaseCommands::tr("REF")),
+        QCommandLineOption(opt("kind"), ReleaseCommands::tr("full (default), rolling, gray or patch."),
+                           ReleaseCommands::tr("KIND")),
+        QCommandLineOption(opt("servers"), ReleaseCommands::tr("Only these servers of the environment."),
+                           ReleaseCommands::tr("A,B,...")),
+        QCommandLineOption(opt("canary"), ReleaseCommands::tr("Gray: the servers that go first."),
+                           ReleaseCommands::tr("A,B,...")),
+        QCommandLineOption(opt("batch"), ReleaseCommands::tr("Rolling: servers per batch; gray: after promotion."),
+                           ReleaseCommands::tr("N")),
+        QCommandLineOption(opt("budget"), ReleaseCommands::tr("Failed servers tolerated before the rest stops (N or N%)."),
+                           ReleaseCommands::tr("N")),
+        QCommandLineOption(opt("soak"), ReleaseCommands::tr("Gray: promote by itself after SECONDS of healthy canaries."),
+                           ReleaseCommands::tr("SECONDS")),
+        QCommandLineOption(opt("base"), ReleaseCommands::tr("Patch: the commit the servers run (default: the last "
+                                                            "release's)."),
+                           ReleaseCommands::tr("COMMIT")),
+        QCommandLineOption(opt("description"), ReleaseCommands::tr("What this release is for."), ReleaseCommands::tr("TEXT")),
+        QCommandLineOption(opt("build-hook"), ReleaseCommands::tr("After-download hook template (builds on this machine)."),
+                           ReleaseCommands::tr("TITLE")),
+        QCommandLineOption(opt("build-hook-file"), ReleaseCommands::tr("After-download hook script file."),
+                           ReleaseCommands::tr("FILE")),
+        QCommandLineOption(opt("before-release"), ReleaseCommands::tr("Before-release hook template."),
+                           ReleaseCommands::tr("TITLE")),
+        QCommandLineOption(opt("before-release-file"), ReleaseCommands::tr("Before-release hook script file."),
+                           ReleaseCommands::tr("FILE")),
+        QCommandLineOption(opt("after-release"), ReleaseCommands::tr("After-release hook template."),
+                           ReleaseCommands::tr("TITLE")),
+        QCommandLineOption(opt("after-release-file"), ReleaseCommands::tr("After-release hook script file."),
+                           ReleaseCommands::tr("FILE")),
+        QCommandLineOption(opt("health-command"), ReleaseCommands::tr("Health check run in the new release; non-zero "
+                                                                      "switches back."),
+                           ReleaseCommands::tr("COMMAND")),
+        QCommandLineOption(opt("health-url"), ReleaseCommands::tr("HTTP health check; {host} and {server} are filled in."),
+                           ReleaseCommands::tr("URL")),
+        QCommandLineOption(opt("health-status"), ReleaseCommands::tr("Expected HTTP status (default 200)."),
+                           ReleaseCommands::tr("CODE")),
+        QCommandLineOption(opt("health-body"), ReleaseCommands::tr("Text the HTTP answer must contain."),
+                           ReleaseCommands::tr("TEXT")),
+        QCommandLineOption(opt("health-retries"), ReleaseCommands::tr("HTTP attempts after the first (default 5)."),
+                           ReleaseCommands::tr("N")),
+        QCommandLineOption(opt("at"), ReleaseCommands::tr("Start at this time instead of now."), ReleaseCommands::tr("TIME")),
+        QCommandLineOption(opt("parallelism"), ReleaseCommands::tr("Servers at once (default: the environment's)."),
+                           ReleaseCommands::tr("N")),
+        QCommandLineOption(opt("keep"), ReleaseCommands::tr("Releases kept per server (default: the project's)."),
+                           ReleaseCommands::tr("N")),
+        QCommandLineOption(opt("offline"), ReleaseCommands::tr("Do not fetch the mirror first.")),
+        QCommandLineOption(opt("key-file"), ReleaseCommands::tr("Private key for fetching an ssh remote."),
+                           ReleaseCommands::tr("FILE")),
+        QCommandLineOption(opt("accept-new-host-keys"),
+                           ReleaseCommands::tr("Trust and remember the keys of servers met for the first time.")),
+    };
+}
+
+QList<QCommandLineOption> taskOptions()
+{
+    return {QCommandLineOption(opt("accept-new-host-keys"),
+                               ReleaseCommands::tr("Trust and remember the keys of servers met for the first time."))};
+}
+
+} // namespace
+
+CommandGroup ReleaseCommands::group()
+{
+    QList<QCommandLineOption> rollbackOptions = taskOptions();
+    rollbackOptions.append(QCommandLineOption(opt("to"), tr("The release every server switches to."), tr("VERSION")));
+    for (const QCommandLineOption &option : releaseOptions()) {
+        const QString name = option.names().first();
+        if (name.startsWith(u"after-release") || name.startsWith(u"health") || name == u"servers" ||
+            name == u"parallelism" || name == u"description" || name == u"budget")
+            rollbackOptions.append(option);
+    }
+    QList<QCommandLineOption> historyOptions{
+        QCommandLineOption(opt("project"), tr("Only this project."), tr("PROJECT")),
+        QCommandLineOption(opt("env"), tr("Only this environment."), tr("ENV")),
+        QCommandLineOption(opt("status"), tr("Only tasks with these statuses."), tr("STATUS,...")),
+        QCommandLineOption(opt("limit"), tr("At most N tasks (default 50)."), tr("N"), QStringLiteral("50"))};
+    QList<QCommandLineOption> runOptions = taskOptions();
+    runOptions.append(QCommandLineOption(opt("wait"), tr("Keep running and start each task at its time.")));
+    return CommandGroup{
+        opt("release"),
+        tr("Release tasks: ship a commit to an environment's servers, and go back"),
+        {{opt("start"), tr("PROJECT/ENV"), tr("Package a commit and release it to the environment's servers."),
+          releaseOptions(), 1, 1, start},
+         {opt("promote"), tr("TASK"), tr("Release the rest of a gray task whose canaries are fine."), taskOptions(), 1, 1,
+          promote},
+         {opt("abort"), tr("TASK"), tr("Stop a task and release its locks; servers keep the release they run."),
+          taskOptions(), 1, 1, abortTask},
+         {opt("retry"), tr("TASK"), tr("Run the failed servers of a task again from the stage that failed."),
+          taskOptions(), 1, 1, resume},
+         {opt("resume"), tr("TASK"), tr("Continue an interrupted task where each server stopped."), taskOptions(), 1, 1,
+          resume},
+         {opt("rollback"), tr("PROJECT/ENV"), tr("Switch every server of the environment to one kept release."),
+          rollbackOptions, 1, 1, rollback},
+         {opt("break-lock"), tr("PROJECT/ENV"),
+          tr("Break the environment's deploy locks whose owner stopped refreshing them."),
+          {QCommandLineOption(opt("stale-after"), tr("Seconds without a heartbeat (default 600)."), tr("SECONDS"),
+                              QStringLiteral("600")),
+           QCommandLineOption(opt("accept-new-host-keys"),
+                              tr("Trust and remember the keys of servers met for the first time."))},
+          1, 1, breakLock},
+         {opt("history"), QString(), tr("Past and scheduled tasks, newest first."), historyOptions, 0, 0, history},
+         {opt("show"), tr("TASK"), tr("A task's outcome on each server (\"last\" for the newest)."), {}, 1, 1, show},
+         {opt("logs"), tr("TASK"), tr("A task's log, or one server's with --server."),
+          {QCommandLineOption(opt("server"), tr("This server's log."), tr("SERVER"))}, 1, 1, logs},
+         {opt("run"), QString(), tr("Start scheduled tasks that are due (with --wait: as they fall due)."), runOptions, 0,
+          0, runScheduled}}};
+}
+
+} // namespace rd

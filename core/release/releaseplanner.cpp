@@ -1,0 +1,218 @@
+#include "releaseplanner.h"
+
+#include "git/gitmirror.h"
+#include "git/gitrefs.h"
+#include "git/packagebuilder.h"
+#include "git/packagestore.h"
+#include "git/patchpackage.h"
+#include "inventory/inventorystore.h"
+#include "inventory/validator.h"
+#include "taskhistory.h"
+#include "taskjournal.h"
+#include "versionid.h"
+
+#include <QDir>
+
+namespace rd {
+
+ReleasePlanner::ReleasePlanner(const InventoryStore &store, QString dataDir)
+    : m_store(store), m_dataDir(std::move(dataDir))
+{
+}
+
+QString ReleasePlanner::tasksDirectory(const QString &dataDir)
+{
+    return TaskJournal::tasksDirectory(dataDir);
+}
+
+Result<ReleasePlan> ReleasePlanner::draft(const ReleaseRequest &request) const
+{
+    auto projects = m_store.projects();
+    if (!projects)
+        return std::unexpected(projects.error());
+    const auto project = std::find_if(projects->cbegin(), projects->cend(),
+                                      [&](const Project &p) { return p.name == request.project; });
+    if (project == projects->cend())
+        return fail(tr("There is no project \"%1\".").arg(request.project), tr("Check the name in the inventory."),
+                    QStringLiteral("project"));
+    auto environments = m_store.environments();
+    if (!environments)
+        return std::unexpected(environments.error());
+    const auto environment = std::find_if(environments->cbegin(), environments->cend(), [&](const Environment &e) {
+        return e.projectId == project->id && e.name == request.environment;
+    });
+    if (environment == environments->cend())
+        return fail(tr("Project \"%1\" has no environment \"%2\".").arg(request.project, request.environment),
+                    tr("Check the name, or add the environment first."), QStringLiteral("environment"));
+
+    ReleasePlan plan;
+    plan.project = project->name;
+    plan.environment = environment->name;
+    plan.description = request.description;
+    plan.deployRoot = environment->deployRoot;
+    plan.operatorName = request.operatorName;
+    plan.sharedPaths = environment->sharedPaths;
+    plan.beforeReleaseHook = request.beforeReleaseHook;
+    plan.afterReleaseHook = request.afterReleaseHook;
+    plan.healthCommand = request.healthCommand;
+    plan.httpCheck = request.httpCheck;
+    plan.keepReleases = request.keepReleases > 0 ? request.keepReleases : project->keepReleases;
+    plan.parallelism = request.parallelism > 0 ? request.parallelism : environment->parallelism;
+    plan.kind = request.kind;
+    plan.batchSize = request.batchSize;
+    plan.failureBudget = request.failureBudget;
+    plan.failureBudgetPercent = request.failureBudgetPercent;
+    plan.soakSeconds = request.soakSeconds;
+    plan.scheduledAt = request.scheduledAt;
+    if (plan.scheduledAt.isValid() && plan.scheduledAt <= QDateTime::currentDateTimeUtc())
+        return fail(tr("The start time %1 has already passed.").arg(plan.scheduledAt.toLocalTime().toString(Qt::ISODate)),
+                    tr("Choose a time in the future, or start now."), QStringLiteral("schedule"));
+
+    // The environment's servers in release order; a subset keeps that order.
+    QStringList names;
+    for (qint64 id : environment->serverIds) {
+        auto server = m_store.server(id);
+        if (!server)
+            return std::unexpected(server.error());
+        if (server->enabled)
+            names.append(server->name);
+    }
+    if (names.isEmpty())
+        return fail(tr("Environment %1/%2 has no enabled servers.").arg(plan.project, plan.environment),
+                    tr("Assign servers to it first."), QStringLiteral("servers"));
+    for (const QString &name : request.servers)
+        if (!names.contains(name))
+            return fail(tr("Server \"%1\" is not an enabled server of %2/%3.").arg(name, plan.project, plan.environment),
+                        tr("Choose among: %1.").arg(names.join(QStringLiteral(", "))), QStringLiteral("servers"));
+    for (const QString &name : std::as_const(names))
+        if (request.servers.isEmpty() || request.servers.contains(name))
+            plan.servers.append(name);
+
+    if (plan.kind == ReleaseKind::Gray) {
+        if (request.canaries.isEmpty())
+            return fail(tr("A gray release needs at least one canary server."),
+                        tr("Choose the servers that get the release first."), QStringLiteral("canaries"));
+        for (const QString &name : request.canaries)
+            if (!plan.servers.contains(name))
+                return fail(tr("Canary \"%1\" is not one of the servers of this release.").arg(name),
+                            tr("Choose canaries among: %1.").arg(plan.servers.join(QStringLiteral(", "))),
+                            QStringLiteral("canaries"));
+        if (request.canaries.size() >= plan.servers.size())
+            return fail(tr("Every server is a canary: nothing would wait for the promotion."),
+                        tr("Leave at least one server out of the canaries, or make a full release."),
+                        QStringLiteral("canaries"));
+        plan.canaries = request.canaries;
+    }
+
+    const QString tasksDir = tasksDirectory(m_dataDir);
+    if (plan.kind == ReleaseKind::Rollback) {
+        const auto version = VersionId::parse(request.rollbackTo);
+        if (!version || version->project != plan.project)
+            return fail(tr("\"%1\" is not a release id of project %2.").arg(request.rollbackTo, plan.project),
+                        tr("Release ids look like %1-v12-20261123101500; \"release status\" lists the kept ones.")
+                            .arg(plan.project),
+                        QStringLiteral("rollbackTo"));
+        plan.rollbackTo = request.rollbackTo;
+        plan.version = request.rollbackTo;
+        // What the release carried, when this workstation made it.
+        for (const TaskRecord &task : TaskHistory::list(tasksDir, {plan.project, plan.environment, {}, 0})) {
+            if (task.plan.version == plan.version && task.plan.kind != ReleaseKind::Rollback) {
+                plan.commit = task.plan.commit;
+                plan.ref = task.plan.ref;
+                break;
+            }
+        }
+        return plan;
+    }
+
+    const GitMirror mirror(GitMirror::pathFor(m_dataDir, plan.project));
+    if (!mirror.exists())
+        return fail(tr("Project \"%1\" has no local mirror yet.").arg(plan.project),
+                    tr("Fetch it first: releasedesk-cli mirror fetch %1").arg(plan.project), QStringLiteral("ref"));
+    auto refs = GitRefs::open(mirror.path());
+    if (!refs)
+        return std::unexpected(refs.error());
+    const QString ref = request.ref.isEmpty() ? project->defaultBranch : request.ref;
+    auto commit = refs->resolve(ref);
+    if (!commit)
+        return std::unexpected(commit.error());
+    plan.ref = ref;
+    plan.commit = *commit;
+
+    if (plan.kind == ReleaseKind::Patch) {
+        QString base = request.baseCommit;
+        if (base.isEmpty()) {
+            const QList<TaskRecord> last =
+                TaskHistory::list(tasksDir, {plan.project, plan.environment, {TaskStatus::Succeeded}, 1});
+            if (last.isEmpty() || last.first().plan.commit.isEmpty())
+                return fail(tr("No earlier release of %1/%2 says which commit the servers run.")
+                                .arg(plan.project, plan.environment),
+                            tr("Name the base commit, or make a full release first."), QStringLiteral("base"));
+            base = last.first().plan.commit;
+        }
+        auto baseCommit = refs->resolve(base);
+        if (!baseCommit)
+            return fail(baseCommit.error().message, baseCommit.error().hint, QStringLiteral("base"));
+        if (*baseCommit == plan.commit)
+            return fail(tr("The servers already run %1: a patch would change nothing.").arg(plan.commit.left(12)),
+                        tr("Choose a newer commit."), QStringLiteral("ref"));
+        plan.baseCommit = *baseCommit;
+    }
+
+    plan.version = VersionId::make(plan.project,
+                                   VersionId::nextNumber(TaskHistory::versions(tasksDir, plan.project, plan.environment),
+                                                         plan.project),
+                                   QDateTime::currentDateTimeUtc())
+                       .toString();
+    return plan;
+}
+
+Result<> ReleasePlanner::prepare(const QString &dataDir, ReleasePlan &plan, const QStringList &excludes,
+                                 const QString &buildHook,
+                                 const std::function<void(const QString &, bool)> &onHookLine,
+                                 const std::atomic_bool *cancel)
+{
+    if (plan.kind == ReleaseKind::Rollback)
+        return {};
+    const GitMirror mirror(GitMirror::pathFor(dataDir, plan.project));
+    auto refs = GitRefs::open(mirror.path());
+    if (!refs)
+        return std::unexpected(refs.error());
+    PackageStore store(PackageStore::pathFor(dataDir));
+    StoredPackage package;
+    if (plan.kind == ReleaseKind::Patch) {
+        if (!buildHook.trimmed().isEmpty())
+            return fail(tr("A patch release carries the changed files of the tree only and cannot run a build hook."),
+                        tr("Make a full release for a project that is built."), QStringLiteral("kind"));
+        PatchRequest request;
+        request.project = plan.project;
+        request.baseRef = plan.baseCommit;
+        request.targetRef = plan.commit;
+        request.version = plan.version;
+        request.excludes = excludes;
+        auto built = PatchPackage::build(*refs, store, request);
+        if (!built)
+            return std::unexpected(built.error());
+        package = built->package;
+        plan.deletions = package.manifest.deleted + package.manifest.deletedDirectories;
+    } else {
+        PackageRequest request;
+        request.project = plan.project;
+        request.ref = plan.commit;
+        request.version = plan.version;
+        request.environment = plan.environment;
+        request.excludes = excludes;
+        request.hookScript = buildHook;
+        request.onHookLine = onHookLine;
+        request.cancel = cancel;
+        auto built = PackageBuilder(*refs, store, QDir(dataDir).filePath(QStringLiteral("work"))).build(request);
+        if (!built)
+            return std::unexpected(built.error());
+        package = built->package;
+    }
+    plan.packagePath = package.path;
+    plan.packageSha256 = package.sha256;
+    return {};
+}
+
+} // namespace rd

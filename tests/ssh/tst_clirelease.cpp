@@ -1,0 +1,500 @@
+#include "gitfixture.h"
+#include "testhosts.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+#include <unistd.h>
+
+#include <vector>
+
+using namespace rd::test;
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+    QJsonObject object() const { return QJsonDocument::fromJson(out).object(); }
+};
+
+QString linkText(const QString &path)
+{
+    char buffer[4096];
+    const ssize_t n = ::readlink(QFile::encodeName(path).constData(), buffer, sizeof buffer);
+    return n < 0 ? QString() : QString::fromUtf8(buffer, n);
+}
+
+constexpr int Servers = 4;
+
+} // namespace
+
+// The release verbs of releasedesk-cli end to end: a real repository, a real inventory, the real
+// sshd test hosts, and the process killed with SIGKILL at the worst moments.
+class TestCliRelease : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void fullReleaseThenRollback();
+    void grayWaitsForPromoteAndHoldsTheLock();
+    void retryRunsTheFailedServersAgain();
+    void killedDuringHooksResumes();
+    void killedDuringUploadRollsBack();
+    void scheduledTaskRunsAtItsTime();
+    void shellMetacharactersReachNoShell();
+    void badInputIsRefusedClearly();
+
+private:
+    Run cli(const QStringList &arguments);
+    QProcess *startCli(const QStringList &arguments);
+    QString current(int host) const { return linkText(onServer(host, QStringLiteral("current"))); }
+    QString onServer(int host, const QString &relative) const
+    {
+        return m_hosts.hosts[host].backingDir + QStringLiteral("/cli/") + relative;
+    }
+    QString taskDir(const QString &task) const { return m_dir.filePath(QStringLiteral("data/tasks/")) + task; }
+    QString release(const QStringList &extra, int expectedExit = 0);
+    bool waitForLog(const QString &task, const QByteArray &text, int timeoutMs);
+    // Also no lock left behind.
+    void checkComplete(int host, const QString &version);
+    void checkCurrentIs(int host, const QString &version);
+
+    QTemporaryDir m_dir;
+    TestHostSet m_hosts;
+    std::unique_ptr<GitFixture> m_repo;
+    std::vector<std::unique_ptr<QProcess>> m_processes;
+};
+
+Run TestCliRelease::cli(const QStringList &arguments)
+{
+    std::unique_ptr<QProcess> process(startCli(arguments));
+    process->closeWriteChannel();
+    process->waitForFinished(180000);
+    return {process->exitCode(), process->readAllStandardOutput(), process->readAllStandardError()};
+}
+
+QProcess *TestCliRelease::startCli(const QStringList &arguments)
+{
+    auto *process = new QProcess;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("LC_ALL"), QStringLiteral("C"));
+    environment.insert(QStringLiteral("HOME"), m_dir.path());
+    environment.insert(QStringLiteral("USER"), QStringLiteral("ops"));
+    process->setProcessEnvironment(environment);
+    process->start(QStringLiteral(RELEASEDESK_CLI),
+                   QStringList{QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("data"))} + arguments);
+    return process;
+}
+
+void TestCliRelease::initTestCase()
+{
+    m_hosts = fixtureHosts();
+    QVERIFY(m_hosts.hosts.size() >= Servers);
+    m_repo = std::make_unique<GitFixture>(m_dir.filePath(QStringLiteral("repo")));
+    QVERIFY(m_repo->init());
+    QVERIFY(m_repo->write(QStringLiteral("index.html"), "<h1>v1</h1>\n"));
+    QVERIFY(m_repo->write(QStringLiteral("bin/serve"), "#!/bin/sh\necho serving\n", true));
+    QVERIFY(!m_repo->commit(QStringLiteral("first")).isEmpty());
+
+    QCOMPARE(cli({QStringLiteral("key"), QStringLiteral("add"), QStringLiteral("file-key"), QStringLiteral("--user"),
+                  QStringLiteral("root"), QStringLiteral("--key-file"), m_hosts.clientKey()})
+                 .exitCode,
+             0);
+    QCOMPARE(cli({QStringLiteral("project"), QStringLiteral("add"), QStringLiteral("shop"), QStringLiteral("--git-url"),
+                  m_repo->path(), QStringLiteral("--keep"), QStringLiteral("3")})
+                 .exitCode,
+             0);
+    QStringList serverNames;
+    for (int i = 0; i < Servers; ++i) {
+        const TestHost &host = m_hosts.hosts[i];
+        const QString name = QStringLiteral("web-%1").arg(i + 1);
+        serverNames << QStringLiteral("--server") << name;
+        QCOMPARE(cli({QStringLiteral("server"), QStringLiteral("add"), name, QStringLiteral("--host"), host.address,
+                      QStringLiteral("--port"), QString::number(host.port), QStringLiteral("--key"),
+                      QStringLiteral("file-key")})
+                     .exitCode,
+                 0);
+    }
+    const Run env = cli(QStringList{QStringLiteral("env"), QStringLiteral("add"), QStringLiteral("shop/prod"),
+                                    QStringLiteral("--root"), m_hosts.hosts[0].deployRoot + QStringLiteral("/cli"),
+                                    QStringLiteral("--shared"), QStringLiteral("storage")}
+                        + serverNames);
+    QVERIFY2(env.exitCode == 0, env.err.constData());
+    const Run scan = cli({QStringLiteral("hostkeys"), QStringLiteral("scan"), QStringLiteral("--env"),
+                          QStringLiteral("shop/prod"), QStringLiteral("--accept")});
+    QVERIFY2(scan.exitCode == 0, scan.err.constData());
+}
+
+void TestCliRelease::init()
+{
+    for (auto &process : m_processes)
+        if (process->state() != QProcess::NotRunning) {
+            process->kill();
+            process->waitForFinished();
+        }
+    m_processes.clear();
+    for (int i = 0; i < Servers; ++i)
+        QDir(m_hosts.hosts[i].backingDir + QStringLiteral("/cli")).removeRecursively();
+}
+
+// Runs "release start shop/prod" and returns the task id.
+QString TestCliRelease::release(const QStringList &extra, int expectedExit)
+{
+    const Run run = cli(QStringList{QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
+                                    QStringLiteral("shop/prod"), QStringLiteral("--offline")}
+                        + extra);
+    if (run.exitCode != expectedExit) {
+        qWarning("exit %d\n%s\n%s", run.exitCode, run.out.constData(), run.err.constData());
+        return {};
+    }
+    return run.object()[QStringLiteral("task")].toString();
+}
+
+bool TestCliRelease::waitForLog(const QString &task, const QByteArray &text, int timeoutMs)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < timeoutMs) {
+        const QDir logs(taskDir(task) + QStringLiteral("/logs"));
+        for (const QString &file : logs.entryList({QStringLiteral("*.log")}, QDir::Files))
+            if (readAll(logs.filePath(file)).contains(text))
+                return true;
+        QTest::qWait(20);
+    }
+    return false;
+}
+
+// The server runs a whole release: the link resolves, the manifest names it, its files are there.
+void TestCliRelease::checkCurrentIs(int host, const QString &version)
+{
+    QCOMPARE(current(host), QStringLiteral("releases/") + version);
+    const QJsonObject manifest =
+        QJsonDocument::fromJson(readAll(onServer(host, QStringLiteral("current/.releasedesk.json")))).object();
+    QCOMPARE(manifest[QStringLiteral("version")].toString(), version);
+    QVERIFY(QFileInfo(onServer(host, QStringLiteral("current/bin/serve"))).isExecutable());
+}
+
+void TestCliRelease::checkComplete(int host, const QString &version)
+{
+    checkCurrentIs(host, version);
+    QVERIFY(!QFileInfo::exists(onServer(host, QStringLiteral(".releasedesk/lock"))));
+}
+
+void TestCliRelease::fullReleaseThenRollback()
+{
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+    const Run first = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
+                           QStringLiteral("shop/prod"), QStringLiteral("--ref"), QStringLiteral("main")});
+    QVERIFY2(first.exitCode == 0, first.err.constData());
+    const QString v1 = first.object()[QStringLiteral("version")].toString();
+    QVERIFY(v1.startsWith(QStringLiteral("shop-v")));
+    QCOMPARE(first.object()[QStringLiteral("status")].toString(), QStringLiteral("succeeded"));
+    for (int i = 0; i < Servers; ++i) {
+        checkComplete(i, v1);
+        QCOMPARE(readAll(onServer(i, QStringLiteral("current/index.html"))), QByteArray("<h1>v1</h1>\n"));
+        QCOMPARE(linkText(onServer(i, QStringLiteral("current/storage"))), QStringLiteral("../../shared/storage"));
+    }
+
+    QVERIFY(m_repo->write(QStringLiteral("index.html"), "<h1>v2</h1>\n"));
+    QVERIFY(!m_repo->commit(QStringLiteral("second")).isEmpty());
+    const Run second = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
+                            QStringLiteral("shop/prod")});
+    QVERIFY2(second.exitCode == 0, second.err.constData());
+    const QString v2 = second.object()[QStringLiteral("version")].toString();
+    QVERIFY(v2 != v1);
+    for (int i = 0; i < Servers; ++i)
+        QCOMPARE(readAll(onServer(i, QStringLiteral("current/index.html"))), QByteArray("<h1>v2</h1>\n"));
+
+    const Run back = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("rollback"),
+                          QStringLiteral("shop/prod"), QStringLiteral("--to"), v1});
+    QVERIFY2(back.exitCode == 0, back.err.constData());
+    for (int i = 0; i < Servers; ++i) {
+        checkComplete(i, v1);
+        QCOMPARE(readAll(onServer(i, QStringLiteral("current/index.html"))), QByteArray("<h1>v1</h1>\n"));
+    }
+
+    const Run history = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("history"),
+                             QStringLiteral("--project"), QStringLiteral("shop")});
+    QCOMPARE(history.exitCode, 0);
+    const QJsonArray tasks = QJsonDocument::fromJson(history.out).array();
+    QVERIFY(tasks.size() >= 3);
+    QCOMPARE(tasks[0][QStringLiteral("kind")].toString(), QStringLiteral("rollback"));
+    QCOMPARE(tasks[0][QStringLiteral("version")].toString(), v1);
+    QCOMPARE(tasks[1][QStringLiteral("version")].toString(), v2);
+
+    const Run logs = cli({QStringLiteral("release"), QStringLiteral("logs"), second.object()[QStringLiteral("task")].toString(),
+                          QStringLiteral("--server"), QStringLiteral("web-2")});
+    QCOMPARE(logs.exitCode, 0);
+    QVERIFY(logs.out.contains("== 06 upload"));
+    QVERIFY(logs.out.contains("== 08 switch"));
+
+    const Run missing = cli({QStringLiteral("release"), QStringLiteral("rollback"), QStringLiteral("shop/prod"),
+                             QStringLiteral("--to"), QStringLiteral("shop-v99-20260101000000")});
+    QCOMPARE(missing.exitCode, 7);
+    QVERIFY(missing.err.contains("shop-v99-20260101000000 is not on this server"));
+    for (int i = 0; i < Servers; ++i)
+        checkComplete(i, v1);
+}
+
+void TestCliRelease::grayWaitsForPromoteAndHoldsTheLock()
+{
+    const QString base = release({});
+    QVERIFY(!base.isEmpty());
+    const QString v1 = QString::fromUtf8(readAll(onServer(0, QStringLiteral("current/.releasedesk.json"))));
+    QVERIFY(m_repo->write(QStringLiteral("index.html"), "<h1>gray</h1>\n"));
+    QVERIFY(!m_repo->commit(QStringLiteral("gray")).isEmpty());
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+
+    const Run gray = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
+                          QStringLiteral("shop/prod"), QStringLiteral("--offline"), QStringLiteral("--kind"),
+                          QStringLiteral("gray"), QStringLiteral("--canary"), QStringLiteral("web-2")});
+    QVERIFY2(gray.exitCode == 0, gray.err.constData());
+    const QString task = gray.object()[QStringLiteral("task")].toString();
+    QCOMPARE(gray.object()[QStringLiteral("status")].toString(), QStringLiteral("awaiting-promotion"));
+    QVERIFY(gray.err.contains("release promote " + task.toUtf8()));
+    QCOMPARE(readAll(onServer(1, QStringLiteral("current/index.html"))), QByteArray("<h1>gray</h1>\n"));
+    QVERIFY(readAll(onServer(0, QStringLiteral("current/index.html"))) != QByteArray("<h1>gray</h1>\n"));
+
+    // The paused task still holds the environment: another release is refused and says by whom.
+    const Run other = cli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/prod"),
+                           QStringLiteral("--offline")});
+    QCOMPARE(other.exitCode, 6);
+    QVERIFY(other.err.contains((QStringLiteral("task ") + task).toUtf8()));
+
+    const Run promoted = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("promote"), task});
+    QVERIFY2(promoted.exitCode == 0, promoted.err.constData());
+    QCOMPARE(promoted.object()[QStringLiteral("status")].toString(), QStringLiteral("succeeded"));
+    const QString version = promoted.object()[QStringLiteral("version")].toString();
+    for (int i = 0; i < Servers; ++i) {
+        checkComplete(i, version);
+        QCOMPARE(readAll(onServer(i, QStringLiteral("current/index.html"))), QByteArray("<h1>gray</h1>\n"));
+    }
+    QVERIFY(!v1.isEmpty());
+
+    // A paused task can be aborted from another process: its locks go, the canary stays as it is.
+    QVERIFY(m_repo->write(QStringLiteral("index.html"), "<h1>gray 2</h1>\n"));
+    QVERIFY(!m_repo->commit(QStringLiteral("gray 2")).isEmpty());
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+    const QString second = release({QStringLiteral("--kind"), QStringLiteral("gray"), QStringLiteral("--canary"),
+                                    QStringLiteral("web-1")});
+    QVERIFY(!second.isEmpty());
+    const Run aborted = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("abort"), second});
+    QCOMPARE(aborted.object()[QStringLiteral("status")].toString(), QStringLiteral("aborted"));
+    for (int i = 0; i < Servers; ++i)
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
+    QCOMPARE(readAll(onServer(0, QStringLiteral("current/index.html"))), QByteArray("<h1>gray 2</h1>\n"));
+    QCOMPARE(readAll(onServer(1, QStringLiteral("current/index.html"))), QByteArray("<h1>gray</h1>\n"));
+}
+
+void TestCliRelease::retryRunsTheFailedServersAgain()
+{
+    QVERIFY(!release({}).isEmpty());
+    const QString hook = m_dir.filePath(QStringLiteral("before.sh"));
+    QFile script(hook);
+    QVERIFY(script.open(QIODevice::WriteOnly));
+    script.write("if [ -e \"$RD_DEPLOY_ROOT/broken\" ]; then echo 'migration failed' >&2; exit 3; fi\n"
+                 "echo \"$RD_SERVER\" >> \"$RD_DEPLOY_ROOT/shared/storage/migrated\"\n");
+    script.close();
+    for (int i : {1, 3}) {
+        QFile broken(onServer(i, QStringLiteral("broken")));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+    }
+    QVERIFY(m_repo->write(QStringLiteral("index.html"), "<h1>retry</h1>\n"));
+    QVERIFY(!m_repo->commit(QStringLiteral("retry")).isEmpty());
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+    const Run failed = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
+                            QStringLiteral("shop/prod"), QStringLiteral("--offline"), QStringLiteral("--budget"),
+                            QStringLiteral("50%"), QStringLiteral("--before-release-file"), hook});
+    QCOMPARE(failed.exitCode, 7);
+    QVERIFY(failed.err.contains("migration failed"));
+    const QString task = failed.object()[QStringLiteral("task")].toString();
+    QCOMPARE(failed.object()[QStringLiteral("status")].toString(), QStringLiteral("failed"));
+    QCOMPARE(readAll(onServer(0, QStringLiteral("current/index.html"))), QByteArray("<h1>retry</h1>\n"));
+    QVERIFY(readAll(onServer(1, QStringLiteral("current/index.html"))) != QByteArray("<h1>retry</h1>\n"));
+
+    for (int i : {1, 3})
+        QVERIFY(QFile::remove(onServer(i, QStringLiteral("broken"))));
+    const Run retried = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("retry"), task});
+    QVERIFY2(retried.exitCode == 0, retried.err.constData());
+    for (int i = 0; i < Servers; ++i)
+        QCOMPARE(readAll(onServer(i, QStringLiteral("current/index.html"))), QByteArray("<h1>retry</h1>\n"));
+    // The hook ran once on each server that passed and again only where it had failed.
+    for (int i = 0; i < Servers; ++i)
+        QCOMPARE(readAll(onServer(i, QStringLiteral("shared/storage/migrated"))),
+                 (QStringLiteral("web-%1\n").arg(i + 1)).toUtf8());
+}
+
+void TestCliRelease::killedDuringHooksResumes()
+{
+    QVERIFY(!release({}).isEmpty());
+    const QString previous = current(0).section(u'/', 1);
+    QVERIFY(m_repo->write(QStringLiteral("index.html"), "<h1>resumed</h1>\n"));
+    QVERIFY(!m_repo->commit(QStringLiteral("resumed")).isEmpty());
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+    const QString hook = m_dir.filePath(QStringLiteral("slow.sh"));
+    QFile script(hook);
+    QVERIFY(script.open(QIODevice::WriteOnly));
+    script.write("[ -e \"$RD_DEPLOY_ROOT/shared/storage/hooked-$RD_SERVER\" ] || { touch "
+                 "\"$RD_DEPLOY_ROOT/shared/storage/hooked-$RD_SERVER\"; sleep 30; }\n");
+    script.close();
+    auto *process = startCli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/prod"),
+                              QStringLiteral("--offline"), QStringLiteral("--before-release-file"), hook});
+    m_processes.emplace_back(process);
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(onServer(3, QStringLiteral("shared/storage/hooked-web-4"))) &&
+                                 QFileInfo::exists(onServer(0, QStringLiteral("shared/storage/hooked-web-1"))),
+                             60000);
+    ::kill(pid_t(process->processId()), SIGKILL);
+    QVERIFY(process->waitForFinished());
+
+    const Run shown = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("show"),
+                           QStringLiteral("last")});
+    QCOMPARE(shown.object()[QStringLiteral("status")].toString(), QStringLiteral("interrupted"));
+    const QString task = shown.object()[QStringLiteral("task")].toString();
+    QCOMPARE(shown.object()[QStringLiteral("servers")].toArray()[0][QStringLiteral("before-release")].toString(),
+             QStringLiteral("running"));
+    // Nothing was switched: every server still runs the previous release, whole.
+    for (int i = 0; i < Servers; ++i)
+        checkCurrentIs(i, previous);
+
+    const Run resumed = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("resume"), task});
+    QVERIFY2(resumed.exitCode == 0, resumed.err.constData());
+    const QString version = resumed.object()[QStringLiteral("version")].toString();
+    for (int i = 0; i < Servers; ++i) {
+        checkComplete(i, version);
+        QCOMPARE(readAll(onServer(i, QStringLiteral("current/index.html"))), QByteArray("<h1>resumed</h1>\n"));
+    }
+}
+
+void TestCliRelease::killedDuringUploadRollsBack()
+{
+    const Run first = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
+                           QStringLiteral("shop/prod"), QStringLiteral("--offline")});
+    QVERIFY2(first.exitCode == 0, first.err.constData());
+    const QString v1 = first.object()[QStringLiteral("version")].toString();
+    // A package big enough for the upload to take a moment.
+    QByteArray noise(24 * 1024 * 1024, Qt::Uninitialized);
+    for (qsizetype i = 0; i < noise.size(); ++i)
+        noise[i] = char((i * 2654435761u) >> 13);
+    QVERIFY(m_repo->write(QStringLiteral("assets/blob.bin"), noise));
+    QVERIFY(!m_repo->commit(QStringLiteral("big")).isEmpty());
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+
+    const QDir tasks(m_dir.filePath(QStringLiteral("data/tasks")));
+    const QStringList before = tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    auto *process = startCli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/prod"),
+                              QStringLiteral("--offline"), QStringLiteral("--parallelism"), QStringLiteral("1")});
+    m_processes.emplace_back(process);
+    QString task;
+    QTRY_VERIFY_WITH_TIMEOUT(tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot).size() > before.size(), 60000);
+    for (const QString &id : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+        if (!before.contains(id))
+            task = id;
+    QVERIFY(waitForLog(task, "== 06 upload", 60000));
+    ::kill(pid_t(process->processId()), SIGKILL);
+    QVERIFY(process->waitForFinished());
+
+    const Run back = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("rollback"),
+                          QStringLiteral("shop/prod"), QStringLiteral("--to"), v1});
+    // The killed task's lock is its own: another task may not take it over by itself.
+    QCOMPARE(back.exitCode, 6);
+    QVERIFY(back.err.contains((QStringLiteral("task ") + task).toUtf8()));
+    const Run aborted = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("abort"), task});
+    QVERIFY2(aborted.exitCode == 0 || aborted.exitCode == 7, aborted.err.constData());
+    const Run rolled = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("rollback"),
+                            QStringLiteral("shop/prod"), QStringLiteral("--to"), v1});
+    QVERIFY2(rolled.exitCode == 0, rolled.err.constData());
+    for (int i = 0; i < Servers; ++i)
+        checkComplete(i, v1);
+}
+
+void TestCliRelease::scheduledTaskRunsAtItsTime()
+{
+    const QDateTime at = QDateTime::currentDateTimeUtc().addSecs(3);
+    const Run scheduled = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
+                               QStringLiteral("shop/prod"), QStringLiteral("--offline"), QStringLiteral("--at"),
+                               at.toString(Qt::ISODate)});
+    QVERIFY2(scheduled.exitCode == 0, scheduled.err.constData());
+    const QString task = scheduled.object()[QStringLiteral("task")].toString();
+    QCOMPARE(scheduled.object()[QStringLiteral("status")].toString(), QStringLiteral("scheduled"));
+    QVERIFY(!QFileInfo::exists(onServer(0, QStringLiteral("current"))));
+
+    auto *runner = startCli({QStringLiteral("release"), QStringLiteral("run"), QStringLiteral("--wait")});
+    m_processes.emplace_back(runner);
+    QTRY_VERIFY_WITH_TIMEOUT(cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("show"), task})
+                                     .object()[QStringLiteral("status")]
+                                     .toString()
+                                 == QStringLiteral("succeeded"),
+                             90000);
+    const QString version = scheduled.object()[QStringLiteral("version")].toString();
+    for (int i = 0; i < Servers; ++i)
+        checkComplete(i, version);
+    const Run shown = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("show"), task});
+    QVERIFY(QDateTime::fromString(shown.object()[QStringLiteral("started")].toString(), Qt::ISODate) >= at.addMSecs(-1000));
+    ::kill(pid_t(runner->processId()), SIGTERM);
+    QVERIFY(runner->waitForFinished(20000));
+}
+
+void TestCliRelease::shellMetacharactersReachNoShell()
+{
+    const QString branch = QStringLiteral("fix-$(touch${IFS}pwned)-'q'\"d\"");
+    QVERIFY(m_repo->branch(branch));
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+    const QString hook = m_dir.filePath(QStringLiteral("echo.sh"));
+    QFile script(hook);
+    QVERIFY(script.open(QIODevice::WriteOnly));
+    script.write("printf '%s' \"$RD_REF\" > \"$RD_DEPLOY_ROOT/shared/storage/ref\"\n");
+    script.close();
+    const Run run = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
+                         QStringLiteral("shop/prod"), QStringLiteral("--offline"), QStringLiteral("--ref"), branch,
+                         QStringLiteral("--description"), QStringLiteral("$(touch /tmp/pwned-by-description)"),
+                         QStringLiteral("--before-release-file"), hook});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    for (int i = 0; i < Servers; ++i) {
+        QCOMPARE(readAll(onServer(i, QStringLiteral("shared/storage/ref"))), branch.toUtf8());
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral("current/pwned"))));
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral("pwned"))));
+    }
+    QVERIFY(!QFileInfo::exists(QStringLiteral("/tmp/pwned-by-description")));
+}
+
+void TestCliRelease::badInputIsRefusedClearly()
+{
+    const Run noEnv = cli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/nowhere"),
+                           QStringLiteral("--offline")});
+    QCOMPARE(noEnv.exitCode, 4);
+    QVERIFY(noEnv.err.contains("no environment \"nowhere\""));
+    const Run badRef = cli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/prod"),
+                            QStringLiteral("--offline"), QStringLiteral("--ref"), QStringLiteral("no-such-branch")});
+    QCOMPARE(badRef.exitCode, 4);
+    QVERIFY(badRef.err.contains("no-such-branch"));
+    const Run badKind = cli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/prod"),
+                             QStringLiteral("--kind"), QStringLiteral("yolo")});
+    QCOMPARE(badKind.exitCode, 3);
+    const Run noCanary = cli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/prod"),
+                              QStringLiteral("--offline"), QStringLiteral("--kind"), QStringLiteral("gray")});
+    QCOMPARE(noCanary.exitCode, 3);
+    QVERIFY(noCanary.err.contains("canary"));
+    const Run past = cli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/prod"),
+                          QStringLiteral("--offline"), QStringLiteral("--at"), QStringLiteral("2001-01-01T00:00:00Z")});
+    QCOMPARE(past.exitCode, 3);
+    const Run noTask = cli({QStringLiteral("release"), QStringLiteral("resume"), QStringLiteral("20990101-000000-x-y")});
+    QCOMPARE(noTask.exitCode, 4);
+    // Nothing above reached a server.
+    for (int i = 0; i < Servers; ++i)
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral("releases"))));
+}
+
+QTEST_GUILESS_MAIN(TestCliRelease)
+#include "tst_clirelease.moc"
