@@ -4,14 +4,14 @@
 
 #include <QDir>
 
+#include <algorithm>
+
 namespace rd {
 
 QList<TaskRecord> TaskHistory::list(const QString &tasksDir, const HistoryFilter &filter)
 {
     QList<TaskRecord> records;
-    // Task ids begin with their creation time: name order is time order.
-    const QStringList ids = QDir(tasksDir).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name | QDir::Reversed);
-    for (const QString &id : ids) {
+    for (const QString &id : QDir(tasksDir).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
         auto record = TaskJournal::readSummary(QDir(tasksDir).filePath(id));
         if (!record)
             continue; // a directory being created, or not a task
@@ -22,9 +22,13 @@ QList<TaskRecord> TaskHistory::list(const QString &tasksDir, const HistoryFilter
         if (!filter.statuses.isEmpty() && !filter.statuses.contains(record->status))
             continue;
         records.append(*record);
-        if (filter.limit > 0 && records.size() >= filter.limit)
-            break;
     }
+    // Ids hold whole seconds only: the creation time orders tasks made in the same second.
+    std::sort(records.begin(), records.end(), [](const TaskRecord &a, const TaskRecord &b) {
+        return a.created != b.created ? a.created > b.created : a.plan.taskId > b.plan.taskId;
+    });
+    if (filter.limit > 0 && records.size() > filter.limit)
+        records.resize(filter.limit);
     return records;
 }
 
