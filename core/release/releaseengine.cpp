@@ -157,6 +157,14 @@ bool ReleaseEngine::budgetSpent() const
 
 void ReleaseEngine::start()
 {
+    if (m_plan.kind == ReleaseKind::Patch) {
+        if (auto safe = RemoteLayout::checkPatchPaths(m_plan.deletions); !safe) {
+            for (const QString &name : std::as_const(m_order))
+                failNode(m_nodes[name], NodeStage::Upload, NodeState::Failed, safe.error().text());
+            finish();
+            return;
+        }
+    }
     // What each server still has to do: everything on a first run, the unfinished stages on a resume.
     QStringList canaries;
     QStringList others;
@@ -415,10 +423,16 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                                        {QStringLiteral("sha256"), plan.packageSha256},
                                        {QStringLiteral("operator"), plan.operatorName},
                                        {QStringLiteral("time"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}};
-            if (auto unpacked = runStep(session, context, log, tr("Unpacking %1").arg(plan.version),
-                                        layout.unpackCommand(plan.version, plan.packageSha256, plan.sharedPaths,
-                                                             QJsonDocument(manifest).toJson(QJsonDocument::Compact)),
-                                        600000);
+            const QByteArray manifestJson = QJsonDocument(manifest).toJson(QJsonDocument::Compact);
+            const QString command =
+                plan.kind == ReleaseKind::Patch
+                    ? layout.patchCommand(plan.version, plan.baseCommit, plan.packageSha256, plan.deletions,
+                                          plan.sharedPaths, manifestJson)
+                    : layout.unpackCommand(plan.version, plan.packageSha256, plan.sharedPaths, manifestJson);
+            if (auto unpacked = runStep(session, context, log,
+                                        plan.kind == ReleaseKind::Patch ? tr("Patching %1 into %2").arg(plan.baseCommit.left(12), plan.version)
+                                                                        : tr("Unpacking %1").arg(plan.version),
+                                        command, 600000);
                 !unpacked)
                 return unpacked;
             if (plan.beforeReleaseHook.trimmed().isEmpty())

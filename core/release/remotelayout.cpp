@@ -20,6 +20,18 @@ QString climbToRoot(const QString &sharedPath)
     return up.join(u'/');
 }
 
+// Links shared path $1 into the release being built in $tmp; $2 climbs from the link to the root.
+const QString LinkFunction = QStringLiteral(
+    "link() {\n"
+    "  p=$1; up=$2\n"
+    "  mkdir -p \"$root/shared/$(dirname \"$p\")\" || return 1\n"
+    "  if [ ! -e \"$root/shared/$p\" ] && [ ! -L \"$root/shared/$p\" ]; then\n"
+    "    if [ -e \"$tmp/$p\" ] || [ -L \"$tmp/$p\" ]; then mv \"$tmp/$p\" \"$root/shared/$p\" || return 1\n"
+    "    else mkdir -p \"$root/shared/$p\" || return 1; fi\n"
+    "  fi\n"
+    "  rm -rf \"$tmp/$p\" && mkdir -p \"$tmp/$(dirname \"$p\")\" && ln -s \"$up/shared/$p\" \"$tmp/$p\"\n"
+    "}\n");
+
 const QString LockAgeScript = QStringLiteral(
     "age=$(( $(date +%s) - $(stat -c %Y \"$lock/owner\" 2>/dev/null || stat -c %Y \"$lock\") ))");
 
@@ -58,20 +70,69 @@ QString RemoteLayout::unpackCommand(const QString &version, const QString &sha25
                          "not $sum\" >&2; exit %5; fi\n"
                          "rm -rf \"$tmp\" && mkdir -p \"$tmp\" || exit %6\n"
                          "if ! tar -xzf \"$pkg\" -C \"$tmp\"; then rm -rf \"$tmp\"; exit %6; fi\n"
-                         "link() {\n"
-                         "  p=$1; up=$2\n"
-                         "  mkdir -p \"$root/shared/$(dirname \"$p\")\" || return 1\n"
-                         "  if [ ! -e \"$root/shared/$p\" ] && [ ! -L \"$root/shared/$p\" ]; then\n"
-                         "    if [ -e \"$tmp/$p\" ] || [ -L \"$tmp/$p\" ]; then mv \"$tmp/$p\" \"$root/shared/$p\" || "
-                         "return 1\n"
-                         "    else mkdir -p \"$root/shared/$p\" || return 1; fi\n"
-                         "  fi\n"
-                         "  rm -rf \"$tmp/$p\" && mkdir -p \"$tmp/$(dirname \"$p\")\" && ln -s \"$up/shared/$p\" "
-                         "\"$tmp/$p\"\n"
-                         "}\n")
+                         "%8")
                          .arg(q(m_root), q(version), q(sha256Hex), q(packagePath(version)),
                               QString::number(PackageDamaged), QString::number(UnpackFailed),
-                              RemoteCommand::sha256Of(QStringLiteral("\"$pkg\"")));
+                              RemoteCommand::sha256Of(QStringLiteral("\"$pkg\"")), LinkFunction);
+    return script + finishRelease(sharedPaths, manifestJson);
+}
+
+QString RemoteLayout::patchCommand(const QString &version, const QString &baseCommit, const QString &sha256Hex,
+                                   const QStringList &deletions, const QStringList &sharedPaths,
+                                   const QByteArray &manifestJson) const
+{
+    QString script =
+        QStringLiteral("root=%1; v=%2; sum=%3; pkg=%4; base=%5\n"
+                       "rel=\"$root/releases/$v\"; tmp=\"$root/releases/.$v.partial\"\n"
+                       "if [ -d \"$rel\" ]; then exit 0; fi\n"
+                       "cur=$(readlink \"$root/current\" 2>/dev/null) || { echo 'there is no current release to patch' >&2; "
+                       "exit %6; }\n"
+                       "cur=\"$root/$cur\"\n"
+                       "commit=$(sed -n 's/.*\"commit\":\"\\([0-9a-f]*\\)\".*/\\1/p' \"$cur/.releasedesk.json\" 2>/dev/null)\n"
+                       "if [ \"$commit\" != \"$base\" ]; then echo \"the server runs commit ${commit:-unknown}, not the "
+                       "patch's base $base\" >&2; exit %6; fi\n"
+                       "actual=$(%8) || exit %7\n"
+                       "actual=${actual%% *}\n"
+                       "if [ \"$actual\" != \"$sum\" ]; then echo \"the package's sha256 on the server is $actual, "
+                       "not $sum\" >&2; exit %7; fi\n"
+                       "rm -rf \"$tmp\" && cp -al \"$cur/.\" \"$tmp\" || { rm -rf \"$tmp\"; exit %9; }\n"
+                       // The copy shares its files with the live release: replace them, never write into them.
+                       "rm -f \"$tmp/.releasedesk.json\"\n"
+                       "for p in \"$@\"; do rm -rf -- \"$tmp/$p\" || { rm -rf \"$tmp\"; exit %9; }; done\n"
+                       "if ! tar -xzf \"$pkg\" --unlink-first -C \"$tmp\"; then rm -rf \"$tmp\"; exit %9; fi\n"
+                       "rm -f \"$tmp/.releasedesk.json\"\n"
+                       "%10")
+            .arg(q(m_root), q(version), q(sha256Hex), q(packagePath(version)), q(baseCommit),
+                 QString::number(BaseMismatch), QString::number(PackageDamaged),
+                 RemoteCommand::sha256Of(QStringLiteral("\"$pkg\"")), QString::number(UnpackFailed), LinkFunction);
+    // The deleted paths arrive as the script's arguments, each one quoted.
+    QStringList arguments;
+    for (const QString &path : deletions)
+        arguments.append(q(path));
+    return QStringLiteral("set -- %1\n%2%3").arg(arguments.join(u' '), script, finishRelease(sharedPaths, manifestJson));
+}
+
+Result<> RemoteLayout::checkPatchPaths(const QStringList &deletions)
+{
+    qsizetype bytes = 0;
+    for (const QString &path : deletions) {
+        if (path.isEmpty() || path.startsWith(u'/') || path.split(u'/').contains(QStringLiteral("..")) ||
+            path.contains(u'\n'))
+            return fail(tr("The patch deletes \"%1\", which is not a path inside the release.").arg(path),
+                        tr("Make a full release instead."), QStringLiteral("deletions"));
+        bytes += path.size() + 3;
+    }
+    // One remote command line holds at most 128 KiB.
+    if (bytes > 96 * 1024)
+        return fail(tr("The patch deletes %n path(s), too many to send in one command.", nullptr, int(deletions.size())),
+                    tr("Make a full release instead."), QStringLiteral("deletions"));
+    return {};
+}
+
+// Links the shared paths into $tmp, writes the manifest, and renames $tmp to $rel.
+QString RemoteLayout::finishRelease(const QStringList &sharedPaths, const QByteArray &manifestJson)
+{
+    QString script;
     // A shared path that already exists on the server wins; a new one is seeded from the release.
     for (const QString &path : sharedPaths)
         script += QStringLiteral("link %1 %2 || { rm -rf \"$tmp\"; echo %3 >&2; exit %4; }\n")

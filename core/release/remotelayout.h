@@ -42,6 +42,16 @@ public:
     // that is already complete.
     QString unpackCommand(const QString &version, const QString &sha256Hex, const QStringList &sharedPaths,
                           const QByteArray &manifestJson) const;
+    // A patch release: a copy of the current release made of hard links, the deleted paths removed,
+    // the patch package extracted over it (each changed file unlinked first, so the old release is
+    // never written through a link), the shared paths linked, a new manifest, then the rename to
+    // releases/<version>. Refused with BaseMismatch unless the current release is at `baseCommit`.
+    // `deletions` must be relative paths inside the release (see checkPatchPaths).
+    QString patchCommand(const QString &version, const QString &baseCommit, const QString &sha256Hex,
+                         const QStringList &deletions, const QStringList &sharedPaths,
+                         const QByteArray &manifestJson) const;
+    // Deleted paths must stay inside the release: relative, without "..", without newlines.
+    static Result<> checkPatchPaths(const QStringList &deletions);
     QString switchCommand(const QString &version) const;
     // Keeps the newest `keep` releases, and never the current or the previous one.
     QString cleanupCommand(int keep) const;
@@ -60,6 +70,7 @@ public:
     enum Status {
         PackageDamaged = 11,
         UnpackFailed = 12,
+        BaseMismatch = 13,
         ReleaseMissing = 20,
         LockHeld = 30,
         LockNotStale = 31,
@@ -67,6 +78,8 @@ public:
     };
 
 private:
+    static QString finishRelease(const QStringList &sharedPaths, const QByteArray &manifestJson);
+
     QString m_root;
 };
 

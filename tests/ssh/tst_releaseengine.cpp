@@ -9,6 +9,7 @@
 
 #include <QCryptographicHash>
 #include <QDir>
+#include <QDirIterator>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
@@ -53,6 +54,8 @@ private slots:
     void rollbackSwitchesEveryServerToOneRelease();
     void rollbackNamesServersLackingTheRelease();
     void retryRunsOnlyTheFailedServers();
+    void patchEqualsAFullReleaseOfTheSameCommit();
+    void patchIsRefusedOffItsBase();
     void rollingStopsWhenTheBudgetIsSpent();
     void abortCancelsAndReleasesLocks();
 
@@ -66,6 +69,8 @@ private:
     }
     QString current(int host) const { return linkText(onServer(host, QStringLiteral("current"))); }
     void wipeServers();
+    QString pack(const QString &name, const QMap<QString, QByteArray> &files, const QStringList &only = {});
+    QMap<QString, QString> tree(const QString &root) const;
 
     SshLibrary m_library;
     QTemporaryDir m_dir;
@@ -503,6 +508,150 @@ void TestReleaseEngine::abortCancelsAndReleasesLocks()
     for (int i = 0; i < 3; ++i)
         QCOMPARE(current(i), QStringLiteral("releases/") + plan(1).version);
     QCOMPARE(release->state(QStringLiteral("web-01"), NodeStage::Release), NodeState::Cancelled);
+}
+
+// Writes `files` (path -> content; a trailing '*' in the path makes it executable) under a new
+// directory and packs them (or only `only` of them) as a .tar.gz; returns its sha256.
+QString TestReleaseEngine::pack(const QString &name, const QMap<QString, QByteArray> &files, const QStringList &only)
+{
+    const QString tree = m_dir.filePath(name + QStringLiteral("-tree"));
+    QDir(tree).removeRecursively();
+    QStringList members;
+    for (auto file = files.cbegin(); file != files.cend(); ++file) {
+        QString path = file.key();
+        const bool executable = path.endsWith(u'*');
+        if (executable)
+            path.chop(1);
+        members.append(path);
+        QDir().mkpath(QFileInfo(tree + u'/' + path).absolutePath());
+        QFile out(tree + u'/' + path);
+        if (!out.open(QIODevice::WriteOnly))
+            return {};
+        out.write(file.value());
+        out.close();
+        out.setPermissions(executable ? QFileDevice::Permissions(0x7755) : QFileDevice::Permissions(0x6644));
+    }
+    const QString package = m_dir.filePath(name + QStringLiteral(".tar.gz"));
+    QStringList arguments{QStringLiteral("-czf"), package, QStringLiteral("-C"), tree, QStringLiteral("--")};
+    arguments += only.isEmpty() ? members : only;
+    if (QProcess::execute(QStringLiteral("tar"), arguments) != 0)
+        return {};
+    QFile packed(package);
+    packed.open(QIODevice::ReadOnly);
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData(&packed);
+    return QString::fromLatin1(hash.result().toHex());
+}
+
+// Every file, symlink and directory under a release: type, mode and content.
+QMap<QString, QString> TestReleaseEngine::tree(const QString &root) const
+{
+    QMap<QString, QString> entries;
+    QDirIterator it(root, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        const QString relative = path.mid(root.size() + 1);
+        if (relative == u".releasedesk.json")
+            continue;
+        const QFileInfo info(path);
+        if (info.isSymLink())
+            entries.insert(relative, QStringLiteral("link ") + linkText(path));
+        else if (info.isDir())
+            entries.insert(relative, QStringLiteral("dir %1").arg(int(info.permissions()), 0, 16));
+        else
+            entries.insert(relative, QStringLiteral("file %1 ").arg(int(info.permissions()), 0, 16) +
+                                         QString::fromLatin1(readAll(path).toHex()));
+    }
+    return entries;
+}
+
+void TestReleaseEngine::patchEqualsAFullReleaseOfTheSameCommit()
+{
+    const QMap<QString, QByteArray> a{{QStringLiteral("index.html"), "<h1>a</h1>\n"},
+                                      {QStringLiteral("app/main.php"), "<?php echo 'a';\n"},
+                                      {QStringLiteral("app/old.php"), "old\n"},
+                                      {QStringLiteral("bin/run*"), "#!/bin/sh\necho a\n"},
+                                      {QStringLiteral("storage/logs/.keep"), ""}};
+    QMap<QString, QByteArray> b = a;
+    b[QStringLiteral("index.html")] = "<h1>b</h1>\n";                       // changed
+    b.remove(QStringLiteral("app/old.php"));                                 // deleted
+    b.insert(QStringLiteral("app/new dir/it's $(new).php"), "<?php new\n"); // added, in a new directory
+    // No hooks: in a patch release the unchanged files are hard links to the previous release, and a
+    // hook that edits one in place would edit both (the hook documentation says so).
+    ReleasePlan first = plan(1);
+    first.beforeReleaseHook.clear();
+    first.packageSha256 = pack(QStringLiteral("a"), a);
+    first.packagePath = m_dir.filePath(QStringLiteral("a.tar.gz"));
+    QVERIFY(run(*engine(first, 2)));
+
+    // Server 1 gets the patch, server 2 the full package of the same commit.
+    ReleasePlan patch = plan(2);
+    patch.beforeReleaseHook.clear();
+    patch.kind = ReleaseKind::Patch;
+    patch.baseCommit = first.commit;
+    patch.deletions = {QStringLiteral("app/old.php")};
+    patch.packageSha256 = pack(QStringLiteral("patch"), b, {QStringLiteral("index.html"),
+                                                           QStringLiteral("app/new dir/it's $(new).php")});
+    patch.packagePath = m_dir.filePath(QStringLiteral("patch.tar.gz"));
+    ReleaseEngine *patching = engine(patch, 1);
+    QVERIFY(run(*patching));
+    ReleasePlan full = plan(2);
+    full.beforeReleaseHook.clear();
+    full.packageSha256 = pack(QStringLiteral("b"), b);
+    full.packagePath = m_dir.filePath(QStringLiteral("b.tar.gz"));
+    m_engine = std::make_unique<ReleaseEngine>(full, *m_knownHosts, HostKeyPrompt(), 1,
+                                               m_dir.filePath(QStringLiteral("logs/full")));
+    SshTarget target = keyFileTarget(m_hosts, m_hosts.hosts[1]);
+    target.name = QStringLiteral("web-02");
+    m_engine->addServer(std::move(target));
+    QVERIFY(run(*m_engine));
+
+    QCOMPARE(current(0), QStringLiteral("releases/") + patch.version);
+    QCOMPARE(current(1), QStringLiteral("releases/") + full.version);
+    const QMap<QString, QString> patched = tree(onServer(0, QStringLiteral("releases/") + patch.version));
+    QCOMPARE(patched, tree(onServer(1, QStringLiteral("releases/") + full.version)));
+    QVERIFY(patched.contains(QStringLiteral("app/new dir/it's $(new).php")));
+    QVERIFY(!patched.contains(QStringLiteral("app/old.php")));
+    // The release it was copied from is untouched, also where the files were shared as hard links.
+    const QString old = onServer(0, QStringLiteral("releases/") + first.version);
+    QCOMPARE(readAll(old + QStringLiteral("/index.html")), QByteArray("<h1>a</h1>\n"));
+    QCOMPARE(readAll(old + QStringLiteral("/app/old.php")), QByteArray("old\n"));
+    QCOMPARE(QJsonDocument::fromJson(readAll(old + QStringLiteral("/.releasedesk.json")))[QStringLiteral("version")].toString(),
+             first.version);
+    QCOMPARE(QJsonDocument::fromJson(readAll(onServer(0, QStringLiteral("current/.releasedesk.json"))))[QStringLiteral("commit")].toString(),
+             patch.commit);
+    QVERIFY(readAll(m_dir.filePath(QStringLiteral("logs/2/web-01.log"))).contains("== 09 after-release"));
+}
+
+void TestReleaseEngine::patchIsRefusedOffItsBase()
+{
+    QVERIFY(run(*engine(plan(1), 2)));
+    ReleasePlan patch = plan(2);
+    patch.kind = ReleaseKind::Patch;
+    patch.baseCommit = QStringLiteral("ffffffffffffffffffffffffffffffffffffffff");
+    ReleaseEngine *patching = engine(patch, 2);
+    QSignalSpy changes(patching, &ReleaseEngine::nodeChanged);
+    QVERIFY(!run(*patching));
+    QString detail;
+    for (const QList<QVariant> &change : changes)
+        if (change.at(2).value<NodeState>() == NodeState::Failed)
+            detail = change.at(3).toString();
+    QVERIFY2(detail.contains(plan(1).commit) && detail.contains(patch.baseCommit), qPrintable(detail));
+    for (int i = 0; i < 2; ++i) {
+        QCOMPARE(current(i), QStringLiteral("releases/") + plan(1).version);
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral("releases/") + patch.version)));
+        QVERIFY(QDir(onServer(i, QStringLiteral("releases"))).entryList(QDir::Hidden | QDir::AllEntries | QDir::NoDotAndDotDot).size() == 1);
+    }
+    // A deletion outside the release is refused before any server is touched.
+    patch = plan(3);
+    patch.kind = ReleaseKind::Patch;
+    patch.baseCommit = plan(1).commit;
+    patch.deletions = {QStringLiteral("../../etc/passwd")};
+    ReleaseEngine *escaping = engine(patch, 2);
+    QVERIFY(!run(*escaping));
+    QCOMPARE(escaping->state(QStringLiteral("web-01"), NodeStage::Upload), NodeState::Failed);
+    QVERIFY(!QFileInfo::exists(onServer(0, QStringLiteral(".releasedesk/packages/") + patch.version + QStringLiteral(".tar.gz"))));
 }
 
 QTEST_GUILESS_MAIN(TestReleaseEngine)
