@@ -3,11 +3,14 @@
 #include "clicontext.h"
 #include "interruptwatch.h"
 #include "packagecommands.h"
+#include "release/fleetsurvey.h"
+#include "release/httphealthcheck.h"
 #include "release/releaseplanner.h"
 #include "release/releasetask.h"
 #include "release/remotelayout.h"
 #include "release/taskhistory.h"
 #include "release/versionid.h"
+#include "ssh/hostkeyscanner.h"
 #include "ssh/knownhosts.h"
 #include "ssh/sshpool.h"
 #include "ssh/sshsession.h"
@@ -639,6 +642,255 @@ CommandResult<> runScheduled(CliContext &context, const QCommandLineParser &pars
     return {};
 }
 
+// Reads every server of the plan at once; blocks on its own event loop (the CLI has no other work).
+QList<ServerSurvey> survey(KnownHosts &knownHosts, const QString &deployRoot, std::vector<SshTarget> targets,
+                           int parallelism)
+{
+    FleetSurvey fleet(knownHosts, deployRoot, parallelism);
+    for (SshTarget &target : targets)
+        fleet.addServer(std::move(target));
+    QEventLoop loop;
+    QObject::connect(&fleet, &FleetSurvey::finished, &loop, &QEventLoop::quit);
+    fleet.start();
+    loop.exec();
+    return fleet.results();
+}
+
+QStringList environmentServers(CliContext &context, const Environment &environment, bool *failed)
+{
+    QStringList names;
+    auto store = context.store();
+    for (qint64 id : environment.serverIds) {
+        auto server = (*store)->server(id);
+        if (!server) {
+            *failed = true;
+            continue;
+        }
+        if (server->enabled)
+            names.append(server->name);
+    }
+    return names;
+}
+
+// Fleet status: the release each server runs, and which ones drift from the environment's release.
+CommandResult<> status(CliContext &context, const QCommandLineParser &parser, const QStringList &arguments)
+{
+    auto names = projectAndEnvironment(arguments[0]);
+    if (!names)
+        return std::unexpected(names.error());
+    auto environment = context.findEnvironment(arguments[0]);
+    if (!environment)
+        return std::unexpected(environment.error());
+    bool unreadable = false;
+    const QStringList servers = environmentServers(context, *environment, &unreadable);
+    auto targets = targetsFor(context, servers);
+    if (!targets)
+        return std::unexpected(targets.error());
+    KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
+    const QList<ServerSurvey> fleet = survey(knownHosts, environment->deployRoot, std::move(*targets),
+                                             environment->parallelism);
+    // The environment's release: named, else its last successful task's, else the newest running anywhere.
+    QString expected = parser.value(opt("expected"));
+    if (expected.isEmpty())
+        expected = TaskHistory::lastReleasedVersion(tasksDir(context), names->first, names->second);
+    if (expected.isEmpty()) {
+        int newest = -1;
+        for (const ServerSurvey &server : fleet)
+            if (const auto id = VersionId::parse(server.state.current); id && id->number > newest) {
+                newest = id->number;
+                expected = server.state.current;
+            }
+    }
+    QJsonArray rows;
+    int unreachable = 0;
+    int drifting = 0;
+    for (const ServerSurvey &server : fleet) {
+        const QJsonObject &manifest = server.state.currentManifest;
+        const bool drift = server.reachable && server.state.current != expected;
+        unreachable += server.reachable ? 0 : 1;
+        drifting += drift ? 1 : 0;
+        QJsonObject row{{QStringLiteral("server"), server.server},
+                        {QStringLiteral("host"), server.host},
+                        {QStringLiteral("reachable"), server.reachable},
+                        {QStringLiteral("version"), server.state.current},
+                        {QStringLiteral("commit"), context.out().isJson()
+                                                       ? manifest[QStringLiteral("commit")].toString()
+                                                       : manifest[QStringLiteral("commit")].toString().left(12)},
+                        {QStringLiteral("ref"), manifest[QStringLiteral("ref")].toString()},
+                        {QStringLiteral("time"), manifest[QStringLiteral("time")].toString()},
+                        {QStringLiteral("operator"), manifest[QStringLiteral("operator")].toString()},
+                        {QStringLiteral("drift"), context.out().isJson() ? QJsonValue(drift)
+                                                                         : QJsonValue(drift ? ReleaseCommands::tr("DRIFT") : QString())},
+                        {QStringLiteral("lock"), server.state.lockHolder},
+                        {QStringLiteral("releases"), context.out().isJson()
+                                                         ? QJsonValue(QJsonArray::fromStringList(server.state.releases))
+                                                         : QJsonValue(int(server.state.releases.size()))}};
+        if (!server.reachable)
+            row.insert(QStringLiteral("error"), server.error);
+        rows.append(row);
+    }
+    context.out().list({{opt("server"), ReleaseCommands::tr("Server")},
+                        {opt("version"), ReleaseCommands::tr("Version")},
+                        {opt("commit"), ReleaseCommands::tr("Commit")},
+                        {opt("time"), ReleaseCommands::tr("Released")},
+                        {opt("operator"), ReleaseCommands::tr("Operator")},
+                        {opt("drift"), ReleaseCommands::tr("Drift")},
+                        {opt("releases"), ReleaseCommands::tr("Kept")},
+                        {opt("lock"), ReleaseCommands::tr("Lock")},
+                        {opt("error"), ReleaseCommands::tr("Error")}},
+                       rows);
+    if (unreachable || unreadable)
+        return commandFailure(ExitCode::ServersFailed,
+                              ReleaseCommands::tr("%1 of %2 servers could not be read.").arg(unreachable).arg(fleet.size()),
+                              ReleaseCommands::tr("Each server's error is listed above."));
+    if (drifting)
+        return commandFailure(ExitCode::Conflict,
+                              ReleaseCommands::tr("%1 of %2 servers do not run %3.")
+                                  .arg(drifting)
+                                  .arg(fleet.size())
+                                  .arg(expected.isEmpty() ? ReleaseCommands::tr("any release") : expected),
+                              ReleaseCommands::tr("Release again, or roll back, to bring them in line."));
+    return {};
+}
+
+// Dry run: what a release would do on each server, and what would stop it, changing nothing.
+CommandResult<> planRelease(CliContext &context, const QCommandLineParser &parser, const QStringList &arguments)
+{
+    const ReleaseKind kind = given(parser, opt("to")) ? ReleaseKind::Rollback : ReleaseKind::Full;
+    auto request = requestFrom(context, parser, arguments[0], kind);
+    if (!request)
+        return std::unexpected(request.error());
+    auto store = context.store();
+    if (!store)
+        return std::unexpected(store.error());
+    auto project = context.findProject(request->project);
+    if (!project)
+        return std::unexpected(project.error());
+    auto plan = ReleasePlanner(**store, context.dataDir()).draft(*request);
+    if (!plan)
+        return std::unexpected(planFailure(plan.error()));
+    // Stage 05 is local and cached: the package is built (or found) so its size is known.
+    if (auto prepared = ReleasePlanner::prepare(context.dataDir(), *plan, project->packageExcludes, request->buildHook,
+                                                [](const QString &line, bool) { progress(line); });
+        !prepared)
+        return std::unexpected(planFailure(prepared.error()));
+    const qint64 packageKiB = plan->packagePath.isEmpty() ? 0 : (QFileInfo(plan->packagePath).size() + 1023) / 1024;
+
+    QList<HostKeyScanTarget> scanTargets;
+    for (const QString &name : std::as_const(plan->servers)) {
+        auto server = context.findServer(name);
+        if (!server)
+            return std::unexpected(server.error());
+        scanTargets.append({server->name, server->host, server->port});
+    }
+    KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
+    QHash<QString, QString> keyStates;
+    for (const HostKeyScanResult &scanned : HostKeyScanner::scan(scanTargets, knownHosts, plan->parallelism, 10000)) {
+        QString state = ReleaseCommands::tr("unreachable");
+        if (scanned.key)
+            state = scanned.key->state == HostKeyState::Known     ? QStringLiteral("known")
+                    : scanned.key->state == HostKeyState::Unknown ? QStringLiteral("new")
+                    : scanned.key->state == HostKeyState::Changed ? QStringLiteral("CHANGED")
+                                                                  : QStringLiteral("revoked");
+        keyStates.insert(scanned.target.name, state);
+    }
+    auto targets = targetsFor(context, plan->servers);
+    if (!targets)
+        return std::unexpected(targets.error());
+    const QList<ServerSurvey> fleet = survey(knownHosts, plan->deployRoot, std::move(*targets), plan->parallelism);
+
+    const QString owner = ReleaseEngine::lockOwner(*plan);
+    const RemoteLayout layout(plan->deployRoot);
+    QJsonArray rows;
+    int blocked = 0;
+    for (const ServerSurvey &server : fleet) {
+        const RemoteState &state = server.state;
+        QStringList problems;
+        const QString keyState = keyStates.value(server.server);
+        if (keyState == u"CHANGED" || keyState == u"revoked")
+            problems.append(ReleaseCommands::tr("the host key is %1").arg(keyState));
+        if (!server.reachable)
+            problems.append(server.error);
+        if (server.reachable && !state.lockHolder.isEmpty() && state.lockHolder != owner)
+            problems.append(ReleaseCommands::tr("locked by %1 (%2 s ago)").arg(state.lockHolder).arg(state.lockAgeSeconds));
+        if (server.reachable && state.freeKiB >= 0 && packageKiB > 0 && state.freeKiB < 3 * packageKiB)
+            problems.append(ReleaseCommands::tr("only %1 MiB free for a %2 MiB package")
+                                .arg(state.freeKiB / 1024)
+                                .arg(packageKiB / 1024.0, 0, 'f', 1));
+        if (server.reachable && plan->kind == ReleaseKind::Patch &&
+            state.currentManifest[QStringLiteral("commit")].toString() != plan->baseCommit)
+            problems.append(ReleaseCommands::tr("runs commit %1, not the patch's base %2")
+                                .arg(state.currentManifest[QStringLiteral("commit")].toString().left(12),
+                                     plan->baseCommit.left(12)));
+        if (server.reachable && plan->kind == ReleaseKind::Rollback && !state.releases.contains(plan->rollbackTo))
+            problems.append(ReleaseCommands::tr("does not keep %1").arg(plan->rollbackTo));
+        blocked += problems.isEmpty() ? 0 : 1;
+
+        QStringList steps{ReleaseCommands::tr("lock %1/.releasedesk/lock").arg(plan->deployRoot)};
+        if (plan->kind != ReleaseKind::Rollback) {
+            steps.append(ReleaseCommands::tr("upload %1 (%2 KiB) to %3")
+                             .arg(QFileInfo(plan->packagePath).fileName())
+                             .arg(packageKiB)
+                             .arg(layout.packagePath(plan->version)));
+            steps.append(plan->kind == ReleaseKind::Patch
+                             ? ReleaseCommands::tr("copy %1 as hard links, delete %2 paths, extract the patch")
+                                   .arg(state.current)
+                                   .arg(plan->deletions.size())
+                             : ReleaseCommands::tr("unpack into %1").arg(layout.releaseDir(plan->version)));
+            if (!plan->beforeReleaseHook.trimmed().isEmpty())
+                steps.append(ReleaseCommands::tr("before-release hook (%n line(s))", nullptr,
+                                                 int(plan->beforeReleaseHook.trimmed().count(u'\n') + 1)));
+        }
+        steps.append(ReleaseCommands::tr("switch current from %1 to %2")
+                         .arg(state.current.isEmpty() ? ReleaseCommands::tr("nothing") : state.current, plan->version));
+        if (!plan->afterReleaseHook.trimmed().isEmpty())
+            steps.append(ReleaseCommands::tr("after-release hook (%n line(s))", nullptr,
+                                             int(plan->afterReleaseHook.trimmed().count(u'\n') + 1)));
+        if (!plan->healthCommand.trimmed().isEmpty())
+            steps.append(ReleaseCommands::tr("health command: %1").arg(plan->healthCommand.trimmed()));
+        if (plan->httpCheck.enabled())
+            if (auto url = HttpHealthCheck::urlFor(plan->httpCheck.url, server.host, server.server))
+                steps.append(ReleaseCommands::tr("health: GET %1, expect %2").arg(url->toDisplayString()).arg(plan->httpCheck.expectedStatus));
+        QJsonObject row{{QStringLiteral("server"), server.server},
+                        {QStringLiteral("hostKey"), keyState},
+                        {QStringLiteral("current"), state.current},
+                        {QStringLiteral("previous"), state.previous},
+                        {QStringLiteral("freeMiB"), state.freeKiB < 0 ? QJsonValue() : QJsonValue(state.freeKiB / 1024)},
+                        {QStringLiteral("lock"), state.lockHolder},
+                        {QStringLiteral("problems"), context.out().isJson() ? QJsonValue(QJsonArray::fromStringList(problems))
+                                                                            : QJsonValue(problems.join(QStringLiteral("; ")))}};
+        if (context.out().isJson()) {
+            row.insert(QStringLiteral("releases"), QJsonArray::fromStringList(state.releases));
+            row.insert(QStringLiteral("steps"), QJsonArray::fromStringList(steps));
+        } else {
+            row.insert(QStringLiteral("releases"), int(state.releases.size()));
+        }
+        rows.append(row);
+        if (!context.out().isJson() && server.server == fleet.first().server) {
+            progress(ReleaseCommands::tr("Steps on each server (shown for %1):").arg(server.server));
+            for (const QString &step : steps)
+                progress(QStringLiteral("  ") + step);
+        }
+    }
+    progress(ReleaseCommands::tr("Plan: %1 release of %2 (%3 at %4) to %5 servers of %6/%7.")
+                 .arg(releaseKindName(plan->kind), plan->version, plan->ref, plan->commit.left(12))
+                 .arg(plan->servers.size())
+                 .arg(plan->project, plan->environment));
+    context.out().list({{opt("server"), ReleaseCommands::tr("Server")},
+                        {opt("hostKey"), ReleaseCommands::tr("Host key")},
+                        {opt("current"), ReleaseCommands::tr("Current")},
+                        {opt("releases"), ReleaseCommands::tr("Kept")},
+                        {opt("freeMiB"), ReleaseCommands::tr("Free MiB")},
+                        {opt("lock"), ReleaseCommands::tr("Lock")},
+                        {opt("problems"), ReleaseCommands::tr("Problems")}},
+                       rows);
+    if (blocked)
+        return commandFailure(ExitCode::Conflict,
+                              ReleaseCommands::tr("%1 of %2 servers would not take this release.").arg(blocked).arg(fleet.size()),
+                              ReleaseCommands::tr("Each server's problems are listed above."));
+    return {};
+}
+
 // Breaks the environment's deploy locks whose heartbeat is older than the limit, and only those.
 CommandResult<> breakLock(CliContext &context, const QCommandLineParser &parser, const QStringList &arguments)
 {
@@ -797,6 +1049,8 @@ CommandGroup ReleaseCommands::group()
         QCommandLineOption(opt("env"), tr("Only this environment."), tr("ENV")),
         QCommandLineOption(opt("status"), tr("Only tasks with these statuses."), tr("STATUS,...")),
         QCommandLineOption(opt("limit"), tr("At most N tasks (default 50)."), tr("N"), QStringLiteral("50"))};
+    QList<QCommandLineOption> planOptions = releaseOptions();
+    planOptions.append(QCommandLineOption(opt("to"), tr("Plan a rollback to this release."), tr("VERSION")));
     QList<QCommandLineOption> runOptions = taskOptions();
     runOptions.append(QCommandLineOption(opt("wait"), tr("Keep running and start each task at its time.")));
     return CommandGroup{
@@ -821,6 +1075,13 @@ CommandGroup ReleaseCommands::group()
            QCommandLineOption(opt("accept-new-host-keys"),
                               tr("Trust and remember the keys of servers met for the first time."))},
           1, 1, breakLock},
+         {opt("status"), tr("PROJECT/ENV"), tr("The release each server runs, and which ones drift."),
+          {QCommandLineOption(opt("expected"), tr("The release every server should run (default: the last one)."),
+                              tr("VERSION"))},
+          1, 1, status},
+         {opt("plan"), tr("PROJECT/ENV"), tr("Dry run: what \"release start\" (or rollback with --to) would do, changing "
+                                             "nothing on the servers."),
+          planOptions, 1, 1, planRelease},
          {opt("history"), QString(), tr("Past and scheduled tasks, newest first."), historyOptions, 0, 0, history},
          {opt("show"), tr("TASK"), tr("A task's outcome on each server (\"last\" for the newest)."), {}, 1, 1, show},
          {opt("logs"), tr("TASK"), tr("A task's log, or one server's with --server."),

@@ -2,6 +2,8 @@
 
 #include "ssh/remotecommand.h"
 
+#include <QJsonDocument>
+
 namespace rd {
 
 namespace {
@@ -182,6 +184,8 @@ QString RemoteLayout::stateCommand() const
                           "echo root=yes\n"
                           "c=$(readlink \"$root/current\" 2>/dev/null || true); echo \"current=${c#releases/}\"\n"
                           "echo \"previous=$(cat \"$root/.releasedesk/previous\" 2>/dev/null)\"\n"
+                          // One line of JSON written by us; cut short so a damaged file cannot flood the output.
+                          "echo \"manifest=$(head -c 8192 \"$root/current/.releasedesk.json\" 2>/dev/null | tr -d '\\n')\"\n"
                           "for r in \"$root\"/releases/*; do [ -d \"$r\" ] && echo \"release=${r##*/}\"; done\n"
                           "df -Pk \"$root\" | awk 'NR==2 {print \"free_kib=\" $4}'\n"
                           "if [ -d \"$lock\" ]; then\n"
@@ -212,6 +216,8 @@ RemoteState RemoteLayout::parseState(const QStringList &lines)
             state.lockHolder = value.trimmed();
         else if (key == u"lock_age")
             state.lockAgeSeconds = value.toLongLong();
+        else if (key == u"manifest")
+            state.currentManifest = QJsonDocument::fromJson(value.toUtf8()).object();
     }
     return state;
 }

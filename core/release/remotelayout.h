@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QJsonObject>
 #include <QStringList>
 
 namespace rd {
@@ -18,6 +19,7 @@ struct RemoteState
     qint64 freeKiB = -1;
     QString lockHolder; // the lock's owner file, empty when unlocked
     qint64 lockAgeSeconds = -1;
+    QJsonObject currentManifest; // .releasedesk.json of the current release; empty when unreadable
 };
 
 // The one module that knows the remote layout of DESIGN.md and the shell commands that change it:

@@ -225,6 +225,29 @@ void TestCliRelease::fullReleaseThenRollback()
         QCOMPARE(readAll(onServer(i, QStringLiteral("current/index.html"))), QByteArray("<h1>v1</h1>\n"));
     }
 
+    // Fleet status: every server on v1; then one server moved by hand is drift.
+    const Run status = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("status"),
+                            QStringLiteral("shop/prod")});
+    QVERIFY2(status.exitCode == 0, status.err.constData());
+    const QJsonArray fleet = QJsonDocument::fromJson(status.out).array();
+    QCOMPARE(fleet.size(), Servers);
+    for (const QJsonValue &server : fleet) {
+        QCOMPARE(server[QStringLiteral("version")].toString(), v1);
+        QCOMPARE(server[QStringLiteral("commit")].toString().size(), 40);
+        QCOMPARE(server[QStringLiteral("drift")].toBool(), false);
+    }
+    QVERIFY(QFile::remove(onServer(2, QStringLiteral("current"))));
+    QVERIFY(QFile::link(QStringLiteral("releases/") + v2, onServer(2, QStringLiteral("current"))));
+    const Run drift = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("status"),
+                           QStringLiteral("shop/prod")});
+    QCOMPARE(drift.exitCode, 6);
+    const QJsonArray drifted = QJsonDocument::fromJson(drift.out).array();
+    QCOMPARE(drifted[2][QStringLiteral("version")].toString(), v2);
+    QCOMPARE(drifted[2][QStringLiteral("drift")].toBool(), true);
+    QCOMPARE(drifted[1][QStringLiteral("drift")].toBool(), false);
+    QVERIFY(QFile::remove(onServer(2, QStringLiteral("current"))));
+    QVERIFY(QFile::link(QStringLiteral("releases/") + v1, onServer(2, QStringLiteral("current"))));
+
     const Run history = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("history"),
                              QStringLiteral("--project"), QStringLiteral("shop")});
     QCOMPARE(history.exitCode, 0);
@@ -272,6 +295,23 @@ void TestCliRelease::grayWaitsForPromoteAndHoldsTheLock()
                            QStringLiteral("--offline")});
     QCOMPARE(other.exitCode, 6);
     QVERIFY(other.err.contains((QStringLiteral("task ") + task).toUtf8()));
+
+    // A dry run meanwhile names the lock and changes nothing on any server.
+    QMap<QString, QString> before;
+    for (int i = 0; i < Servers; ++i)
+        before.insert(QString::number(i), QDir(onServer(i, QStringLiteral("releases"))).entryList().join(u',') +
+                                              current(i));
+    const Run planned = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("plan"),
+                             QStringLiteral("shop/prod"), QStringLiteral("--offline")});
+    QCOMPARE(planned.exitCode, 6);
+    const QJsonArray plans = QJsonDocument::fromJson(planned.out).array();
+    QCOMPARE(plans.size(), Servers);
+    QCOMPARE(plans[0][QStringLiteral("hostKey")].toString(), QStringLiteral("known"));
+    QVERIFY(plans[0][QStringLiteral("problems")].toArray().first().toString().contains(task));
+    QVERIFY(plans[0][QStringLiteral("steps")].toArray().last().toString().contains(QStringLiteral("switch current")));
+    for (int i = 0; i < Servers; ++i)
+        QCOMPARE(QDir(onServer(i, QStringLiteral("releases"))).entryList().join(u',') + current(i),
+                 before.value(QString::number(i)));
 
     const Run promoted = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("promote"), task});
     QVERIFY2(promoted.exitCode == 0, promoted.err.constData());
