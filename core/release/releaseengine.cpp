@@ -322,7 +322,10 @@ void ReleaseEngine::enqueue(Node &node, Step step)
     const NodeStage stage = stageOf(int(step));
     if (step != Step::Unlock && step != Step::Lock && step != Step::SwitchBack && step != Step::Heartbeat)
         setState(node, stage, NodeState::Running);
-    m_jobs.insert(m_pool.enqueue(node.name, jobFor(node, step)), {node.name, step});
+    // Switching is what every ready server of a batch does at once: the parallelism limit is for
+    // uploads and hooks, and holding switches back would only widen the mixed-version window.
+    const bool beyondLimit = step == Step::Switch || step == Step::Unlock || step == Step::Heartbeat;
+    m_jobs.insert(m_pool.enqueue(node.name, jobFor(node, step), beyondLimit), {node.name, step});
 }
 
 SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
@@ -335,6 +338,7 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
     const std::shared_ptr<QString> previous = node.previous;
     const std::shared_ptr<bool> lockHeldByOther = node.lockHeldByOther;
     const std::shared_ptr<bool> lockTaken = node.lockTaken;
+    const std::shared_ptr<bool> uploadVerified = node.uploadVerified;
     // The version this task switches the servers to.
     const QString target = plan.kind == ReleaseKind::Rollback ? plan.rollbackTo : plan.version;
     auto hookEnvironment = [plan, server, previous, target](const QString &stage) {
@@ -401,12 +405,11 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             UploadOptions upload;
             upload.cancel = context.cancel;
             upload.onProgress = context.progress;
+            upload.expectedSha256 = QByteArray::fromHex(plan.packageSha256.toLatin1());
             auto hash = session.upload(plan.packagePath, RemoteLayout(plan.deployRoot).packagePath(plan.version), upload);
             if (!hash)
                 return std::unexpected(hash.error());
-            if (QString::fromLatin1(hash->toHex()) != plan.packageSha256)
-                return fail(tr("The package changed on this workstation while it was uploaded."),
-                            tr("Build the package again and restart the release."));
+            *uploadVerified = true;
             log.line(tr("uploaded, sha256 %1").arg(plan.packageSha256));
             return {};
         };
@@ -427,8 +430,9 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             const QString command =
                 plan.kind == ReleaseKind::Patch
                     ? layout.patchCommand(plan.version, plan.baseCommit, plan.packageSha256, plan.deletions,
-                                          plan.sharedPaths, manifestJson)
-                    : layout.unpackCommand(plan.version, plan.packageSha256, plan.sharedPaths, manifestJson);
+                                          plan.sharedPaths, manifestJson, *uploadVerified)
+                    : layout.unpackCommand(plan.version, plan.packageSha256, plan.sharedPaths, manifestJson,
+                                           *uploadVerified);
             if (auto unpacked = runStep(session, context, log,
                                         plan.kind == ReleaseKind::Patch ? tr("Patching %1 into %2").arg(plan.baseCommit.left(12), plan.version)
                                                                         : tr("Unpacking %1").arg(plan.version),

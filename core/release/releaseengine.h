@@ -96,6 +96,7 @@ private:
         std::shared_ptr<QString> previous = std::make_shared<QString>();
         std::shared_ptr<bool> lockHeldByOther = std::make_shared<bool>(false);
         std::shared_ptr<bool> lockTaken = std::make_shared<bool>(false);
+        std::shared_ptr<bool> uploadVerified = std::make_shared<bool>(false); // by this run's upload
     };
 
     void startBatches();

@@ -60,28 +60,24 @@ QString RemoteLayout::prepareCommand() const
 }
 
 QString RemoteLayout::unpackCommand(const QString &version, const QString &sha256Hex, const QStringList &sharedPaths,
-                                    const QByteArray &manifestJson) const
+                                    const QByteArray &manifestJson, bool packageVerified) const
 {
     QString script = QStringLiteral(
                          "root=%1; v=%2; sum=%3; pkg=%4\n"
                          "rel=\"$root/releases/$v\"; tmp=\"$root/releases/.$v.partial\"\n"
                          "if [ -d \"$rel\" ]; then exit 0; fi\n"
-                         "actual=$(%7) || exit %5\n"
-                         "actual=${actual%% *}\n"
-                         "if [ \"$actual\" != \"$sum\" ]; then echo \"the package's sha256 on the server is $actual, "
-                         "not $sum\" >&2; exit %5; fi\n"
-                         "rm -rf \"$tmp\" && mkdir -p \"$tmp\" || exit %6\n"
-                         "if ! tar -xzf \"$pkg\" -C \"$tmp\"; then rm -rf \"$tmp\"; exit %6; fi\n"
-                         "%8")
-                         .arg(q(m_root), q(version), q(sha256Hex), q(packagePath(version)),
-                              QString::number(PackageDamaged), QString::number(UnpackFailed),
-                              RemoteCommand::sha256Of(QStringLiteral("\"$pkg\"")), LinkFunction);
+                         "%6"
+                         "rm -rf \"$tmp\" && mkdir -p \"$tmp\" || exit %5\n"
+                         "if ! tar -xzf \"$pkg\" -C \"$tmp\"; then rm -rf \"$tmp\"; exit %5; fi\n"
+                         "%7")
+                         .arg(q(m_root), q(version), q(sha256Hex), q(packagePath(version)), QString::number(UnpackFailed),
+                              packageVerified ? QString() : checkPackage(), LinkFunction);
     return script + finishRelease(sharedPaths, manifestJson);
 }
 
 QString RemoteLayout::patchCommand(const QString &version, const QString &baseCommit, const QString &sha256Hex,
                                    const QStringList &deletions, const QStringList &sharedPaths,
-                                   const QByteArray &manifestJson) const
+                                   const QByteArray &manifestJson, bool packageVerified) const
 {
     QString script =
         QStringLiteral("root=%1; v=%2; sum=%3; pkg=%4; base=%5\n"
@@ -93,20 +89,17 @@ QString RemoteLayout::patchCommand(const QString &version, const QString &baseCo
                        "commit=$(sed -n 's/.*\"commit\":\"\\([0-9a-f]*\\)\".*/\\1/p' \"$cur/.releasedesk.json\" 2>/dev/null)\n"
                        "if [ \"$commit\" != \"$base\" ]; then echo \"the server runs commit ${commit:-unknown}, not the "
                        "patch's base $base\" >&2; exit %6; fi\n"
-                       "actual=$(%8) || exit %7\n"
-                       "actual=${actual%% *}\n"
-                       "if [ \"$actual\" != \"$sum\" ]; then echo \"the package's sha256 on the server is $actual, "
-                       "not $sum\" >&2; exit %7; fi\n"
-                       "rm -rf \"$tmp\" && cp -al \"$cur/.\" \"$tmp\" || { rm -rf \"$tmp\"; exit %9; }\n"
+                       "%7"
+                       "rm -rf \"$tmp\" && cp -al \"$cur/.\" \"$tmp\" || { rm -rf \"$tmp\"; exit %8; }\n"
                        // The copy shares its files with the live release: replace them, never write into them.
                        "rm -f \"$tmp/.releasedesk.json\"\n"
-                       "for p in \"$@\"; do rm -rf -- \"$tmp/$p\" || { rm -rf \"$tmp\"; exit %9; }; done\n"
-                       "if ! tar -xzf \"$pkg\" --unlink-first -C \"$tmp\"; then rm -rf \"$tmp\"; exit %9; fi\n"
+                       "for p in \"$@\"; do rm -rf -- \"$tmp/$p\" || { rm -rf \"$tmp\"; exit %8; }; done\n"
+                       "if ! tar -xzf \"$pkg\" --unlink-first -C \"$tmp\"; then rm -rf \"$tmp\"; exit %8; fi\n"
                        "rm -f \"$tmp/.releasedesk.json\"\n"
-                       "%10")
+                       "%9")
             .arg(q(m_root), q(version), q(sha256Hex), q(packagePath(version)), q(baseCommit),
-                 QString::number(BaseMismatch), QString::number(PackageDamaged),
-                 RemoteCommand::sha256Of(QStringLiteral("\"$pkg\"")), QString::number(UnpackFailed), LinkFunction);
+                 QString::number(BaseMismatch), packageVerified ? QString() : checkPackage(),
+                 QString::number(UnpackFailed), LinkFunction);
     // The deleted paths arrive as the script's arguments, each one quoted.
     QStringList arguments;
     for (const QString &path : deletions)
@@ -129,6 +122,16 @@ Result<> RemoteLayout::checkPatchPaths(const QStringList &deletions)
         return fail(tr("The patch deletes %n path(s), too many to send in one command.", nullptr, int(deletions.size())),
                     tr("Make a full release instead."), QStringLiteral("deletions"));
     return {};
+}
+
+// Compares the package $pkg with $sum; PackageDamaged when they differ.
+QString RemoteLayout::checkPackage()
+{
+    return QStringLiteral("actual=$(%1) || exit %2\n"
+                          "actual=${actual%% *}\n"
+                          "if [ \"$actual\" != \"$sum\" ]; then echo \"the package's sha256 on the server is $actual, "
+                          "not $sum\" >&2; exit %2; fi\n")
+        .arg(RemoteCommand::sha256Of(QStringLiteral("\"$pkg\"")), QString::number(PackageDamaged));
 }
 
 // Links the shared paths into $tmp, writes the manifest, and renames $tmp to $rel.

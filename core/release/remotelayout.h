@@ -41,9 +41,10 @@ public:
     QString prepareCommand() const;
     // Checks the uploaded package's sha256, unpacks it beside the releases, links the shared paths,
     // writes the manifest and only then renames it to releases/<version>. Idempotent for a release
-    // that is already complete.
+    // that is already complete. `packageVerified`: the upload just checked the sha256 while writing,
+    // so the package is not read twice (a package uploaded earlier, e.g. before a resume, is checked).
     QString unpackCommand(const QString &version, const QString &sha256Hex, const QStringList &sharedPaths,
-                          const QByteArray &manifestJson) const;
+                          const QByteArray &manifestJson, bool packageVerified = false) const;
     // A patch release: a copy of the current release made of hard links, the deleted paths removed,
     // the patch package extracted over it (each changed file unlinked first, so the old release is
     // never written through a link), the shared paths linked, a new manifest, then the rename to
@@ -51,7 +52,7 @@ public:
     // `deletions` must be relative paths inside the release (see checkPatchPaths).
     QString patchCommand(const QString &version, const QString &baseCommit, const QString &sha256Hex,
                          const QStringList &deletions, const QStringList &sharedPaths,
-                         const QByteArray &manifestJson) const;
+                         const QByteArray &manifestJson, bool packageVerified = false) const;
     // Deleted paths must stay inside the release: relative, without "..", without newlines.
     static Result<> checkPatchPaths(const QStringList &deletions);
     QString switchCommand(const QString &version) const;
@@ -80,6 +81,7 @@ public:
     };
 
 private:
+    static QString checkPackage();
     static QString finishRelease(const QStringList &sharedPaths, const QByteArray &manifestJson);
 
     QString m_root;

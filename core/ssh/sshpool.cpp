@@ -29,7 +29,7 @@ void SshPool::reject(int jobId, const QString &name, const QString &message)
         Qt::QueuedConnection);
 }
 
-int SshPool::enqueue(const QString &name, SshJob job)
+int SshPool::enqueue(const QString &name, SshJob job, bool beyondLimit)
 {
     const int id = m_nextJobId++;
     auto found = m_servers.find(name);
@@ -43,6 +43,11 @@ int SshPool::enqueue(const QString &name, SshJob job)
         return id;
     }
     server.queue.append({id, std::move(job)});
+    if (beyondLimit && server.worker && !server.busy && server.queue.size() == 1) {
+        m_ready.removeAll(name);
+        dispatch(name);
+        return id;
+    }
     if (!server.busy && !m_ready.contains(name))
         m_ready.append(name);
     schedule();

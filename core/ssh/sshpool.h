@@ -33,7 +33,9 @@ public:
     ~SshPool() override;
 
     void addServer(SshTarget target);
-    int enqueue(const QString &server, SshJob job);
+    // `beyondLimit`: a short job on a server that is already connected and idle starts now, even when
+    // `parallelism` jobs run (e.g. the switch, which every server of a batch must make at once).
+    int enqueue(const QString &server, SshJob job, bool beyondLimit = false);
     // No more jobs will come for the server: its connection closes once its queue is done.
     void finish(const QString &server);
     void finishAll();

@@ -744,7 +744,8 @@ Result<QByteArray> SshSession::upload(const QString &localPath, const QString &r
             const QByteArray chunk = file.read(qMin(ChunkSize, total - sent));
             if (chunk.isEmpty())
                 return fail(tr("Reading %1 failed: %2").arg(localPath, file.errorString()));
-            hash.addData(chunk);
+            if (options.expectedSha256.isEmpty())
+                hash.addData(chunk);
             sent += chunk.size();
             if (options.onProgress)
                 options.onProgress(sent, total);
@@ -753,7 +754,7 @@ Result<QByteArray> SshSession::upload(const QString &localPath, const QString &r
         if (trailerSent)
             return QByteArray();
         trailerSent = true;
-        digest = hash.result();
+        digest = options.expectedSha256.isEmpty() ? hash.result() : options.expectedSha256;
         localHash = QString::fromLatin1(digest.toHex());
         return localHash.toLatin1() + '\n';
     };

@@ -40,6 +40,9 @@ struct UploadOptions
     std::function<void(qint64 sent, qint64 total)> onProgress;
     const std::atomic_bool *cancel = nullptr;
     int mode = 0644;
+    // The file's sha256 when the caller knows it already (one package sent to many servers): the
+    // server still checks what arrived against it, and this side skips hashing the file again.
+    QByteArray expectedSha256;
 };
 
 // One authenticated SSH connection. Created, used and destroyed on one thread: libssh2 sessions

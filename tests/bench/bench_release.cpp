@@ -7,7 +7,7 @@
 // ratios against each baseline; the mixed-version window; a patch release of a 1-file change.
 //
 // Run as root (the test hosts need it):
-//   bench_release [--hosts N] [--size-mb M] [--parallelism 10,50] [--rounds R] [--skip ansible]
+//   bench_release [--hosts N] [--size-mb M] [--parallelism 10,50] [--rounds R] [--skip a,b,c]
 
 #include "release/releaseengine.h"
 #include "ssh/knownhosts.h"
@@ -79,6 +79,7 @@ private:
     std::optional<Sample> external(const QStringList &arguments, const QString &version);
     std::optional<Sample> engine(int parallelism, const QString &version, ReleaseKind kind = ReleaseKind::Full);
     void measure(const QString &name, const std::function<std::optional<Sample>(const QString &version)> &once);
+    bool skipped(const QString &way) const { return m_skip.contains(way); }
     QString script(const QString &name) const
     {
         return QStringLiteral(RELEASEDESK_SOURCE_DIR "/tests/bench/baselines/") + name;
@@ -280,13 +281,16 @@ int Bench::run()
                                     version);
                 };
             };
-            measure(QStringLiteral("(a) xargs -P ssh 'tar xzf -' + switch") + suffix,
-                    baseline(QStringLiteral("release-xargs.sh"), {}));
-            measure(QStringLiteral("(b) parallel-scp + parallel-ssh") + suffix,
-                    baseline(QStringLiteral("release-pssh.sh"), {QStringLiteral("scp")}));
-            measure(QStringLiteral("(b') parallel-ssh -I") + suffix,
-                    baseline(QStringLiteral("release-pssh.sh"), {QStringLiteral("stdin")}));
-            if (!m_skip.contains(QStringLiteral("ansible"))) {
+            if (!skipped(QStringLiteral("a")))
+                measure(QStringLiteral("(a) xargs -P ssh 'tar xzf -' + switch") + suffix,
+                        baseline(QStringLiteral("release-xargs.sh"), {}));
+            if (!skipped(QStringLiteral("b"))) {
+                measure(QStringLiteral("(b) parallel-scp + parallel-ssh") + suffix,
+                        baseline(QStringLiteral("release-pssh.sh"), {QStringLiteral("scp")}));
+                measure(QStringLiteral("(b') parallel-ssh -I") + suffix,
+                        baseline(QStringLiteral("release-pssh.sh"), {QStringLiteral("stdin")}));
+            }
+            if (!skipped(QStringLiteral("c"))) {
                 measure(QStringLiteral("(c) ansible copy + shell tar") + suffix,
                         baseline(QStringLiteral("release-ansible.sh"), {QStringLiteral("copy")}));
                 measure(QStringLiteral("(c') ansible unarchive") + suffix,
@@ -367,7 +371,7 @@ int main(int argc, char **argv)
                        {QStringLiteral("parallelism"), QStringLiteral("Comma list."), QStringLiteral("P,..."),
                         QStringLiteral("10,50")},
                        {QStringLiteral("rounds"), QStringLiteral("Rounds."), QStringLiteral("R"), QStringLiteral("1")},
-                       {QStringLiteral("skip"), QStringLiteral("Baselines to leave out (ansible)."), QStringLiteral("NAME"),
+                       {QStringLiteral("skip"), QStringLiteral("Baselines to leave out: a, b, c."), QStringLiteral("A,B,C"),
                         QString()}});
     parser.process(app);
     if (getuid() != 0) {

@@ -56,6 +56,7 @@ private slots:
     void retryRunsOnlyTheFailedServers();
     void patchEqualsAFullReleaseOfTheSameCommit();
     void patchIsRefusedOffItsBase();
+    void fullDiskMidUploadKeepsTheLiveRelease();
     void rollingStopsWhenTheBudgetIsSpent();
     void abortCancelsAndReleasesLocks();
 
@@ -652,6 +653,48 @@ void TestReleaseEngine::patchIsRefusedOffItsBase()
     QVERIFY(!run(*escaping));
     QCOMPARE(escaping->state(QStringLiteral("web-01"), NodeStage::Upload), NodeState::Failed);
     QVERIFY(!QFileInfo::exists(onServer(0, QStringLiteral(".releasedesk/packages/") + patch.version + QStringLiteral(".tar.gz"))));
+}
+
+void TestReleaseEngine::fullDiskMidUploadKeepsTheLiveRelease()
+{
+    const QString dir = m_dir.filePath(QStringLiteral("full"));
+    TestHostSet set = startPrivateHosts(dir, 1, {QStringLiteral("--tmpfs-size"), QStringLiteral("3m")});
+    QCOMPARE(set.hosts.size(), 1);
+    QVERIFY(m_knownHosts->import(set.knownHosts()));
+    auto release = [&](const ReleasePlan &plan) {
+        m_engine = std::make_unique<ReleaseEngine>(plan, *m_knownHosts, HostKeyPrompt(), 1,
+                                                   m_dir.filePath(QStringLiteral("logs/") + plan.taskId));
+        SshTarget target = keyFileTarget(set, set.hosts[0]);
+        target.name = QStringLiteral("small-disk");
+        m_engine->addServer(std::move(target));
+        return run(*m_engine);
+    };
+    ReleasePlan first = plan(1);
+    first.deployRoot = set.hosts[0].deployRoot + QStringLiteral("/app");
+    QVERIFY(release(first));
+    // A package bigger than the disk: random bytes do not compress.
+    const QString big = m_dir.filePath(QStringLiteral("big.tar.gz"));
+    QFile file(big);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    QByteArray noise(6 * 1024 * 1024, Qt::Uninitialized);
+    for (qsizetype i = 0; i < noise.size(); ++i)
+        noise[i] = char((i * 2654435761u) >> 11);
+    file.write(noise);
+    file.close();
+    ReleasePlan second = plan(2);
+    second.deployRoot = first.deployRoot;
+    second.packagePath = big;
+    second.packageSha256 = QString::fromLatin1(QCryptographicHash::hash(noise, QCryptographicHash::Sha256).toHex());
+    QVERIFY(!release(second));
+    QCOMPARE(m_engine->state(QStringLiteral("small-disk"), NodeStage::Upload), NodeState::Failed);
+    const QString root = set.hosts[0].backingDir + QStringLiteral("/app/");
+    QCOMPARE(linkText(root + QStringLiteral("current")), QStringLiteral("releases/") + first.version);
+    QVERIFY(QFileInfo::exists(root + QStringLiteral("current/index.html")));
+    QVERIFY(!QFileInfo::exists(root + QStringLiteral(".releasedesk/lock")));
+    QCOMPARE(QDir(root + QStringLiteral(".releasedesk/packages")).entryList(QDir::Files | QDir::Hidden).join(u','),
+             first.version + QStringLiteral(".tar.gz"));
+    QVERIFY(readAll(m_dir.filePath(QStringLiteral("logs/2/small-disk.log"))).contains("== 06 upload"));
+    stopPrivateHosts(dir);
 }
 
 QTEST_GUILESS_MAIN(TestReleaseEngine)
