@@ -2699,6 +2699,770 @@
     </message>
 </context>
 <context>
+    <name>ReleaseCommands</name>
+    <message>
+        <source>&quot;%1&quot; is not PROJECT/ENV.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name the environment as project/environment, e.g. shop/prod.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read the hook file %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The hook &quot;%1&quot; runs at %2, not at %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a %1 hook.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a kind of release.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use full, rolling, gray or patch (and &quot;release rollback&quot; to go back).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write it as 2026-11-24T02:30 (local time) or with a zone, 2026-11-24T02:30+08:00.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There are no release tasks yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Interrupted: stopping the release and releasing its locks (Ctrl+C again to quit at once).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 waits for promotion. Check the canaries, then run: releasedesk-cli release promote %1 (or release abort %1).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wait for the other release, or break a stale lock explicitly.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fix what the failed servers report, then: releasedesk-cli release retry %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 will release %2 to %3/%4 at %5, while the app or &quot;releasedesk-cli release run --wait&quot; runs.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1: %2 release of %3 (%4 at %5) to %6 servers of %7/%8</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A rollback needs the release to go back to.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add --to VERSION; &quot;release status %1&quot; lists what the servers keep.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asked process %1 on %2, which runs task %3, to %4 it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a task status.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use scheduled, running, awaiting-promotion, succeeded, failed, aborted, interrupted or missed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Environment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Servers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Took</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ref</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 has no server &quot;%2&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Its servers: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Missed: nothing ran it at %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 was due at %2 and was missed; it will not run late. Start it again if it is still wanted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting scheduled task %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n scheduled task(s) failed.</source>
+        <translation>
+            <numerusform>%n scheduled task failed.</numerusform>
+            <numerusform>%n scheduled tasks failed.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>DRIFT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Released</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drift</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kept</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 servers could not be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Each server&apos;s error is listed above.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 servers do not run %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>any release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release again, or roll back, to bring them in line.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unreachable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the host key is %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>locked by %1 (%2 s ago)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>only %1 MiB free for a %2 MiB package</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>runs commit %1, not the patch&apos;s base %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>does not keep %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>lock %1/.releasedesk/lock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>upload %1 (%2 KiB) to %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>copy %1 as hard links, delete %2 paths, extract the patch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unpack into %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>before-release hook (%n line(s))</source>
+        <translation>
+            <numerusform>before-release hook (%n line)</numerusform>
+            <numerusform>before-release hook (%n lines)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>switch current from %1 to %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>nothing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>after-release hook (%n line(s))</source>
+        <translation>
+            <numerusform>after-release hook (%n line)</numerusform>
+            <numerusform>after-release hook (%n lines)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>health command: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>health: GET %1, expect %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Steps on each server (shown for %1):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan: %1 release of %2 (%3 at %4) to %5 servers of %6/%7.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Host key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Current</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Free MiB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 servers would not take this release.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Each server&apos;s problems are listed above.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no stale lock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 locks were kept or could not be checked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A lock in use is never broken: wait for its release, or abort that task.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Branch, tag or commit (default: the project&apos;s branch).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>REF</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>full (default), rolling, gray or patch.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KIND</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only these servers of the environment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A,B,...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gray: the servers that go first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rolling: servers per batch; gray: after promotion.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>N</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed servers tolerated before the rest stops (N or N%).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gray: promote by itself after SECONDS of healthy canaries.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SECONDS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Patch: the commit the servers run (default: the last release&apos;s).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>COMMIT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What this release is for.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TEXT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>After-download hook template (builds on this machine).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TITLE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>After-download hook script file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FILE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Before-release hook template.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Before-release hook script file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>After-release hook template.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>After-release hook script file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Health check run in the new release; non-zero switches back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>COMMAND</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HTTP health check; {host} and {server} are filled in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expected HTTP status (default 200).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CODE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text the HTTP answer must contain.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HTTP attempts after the first (default 5).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start at this time instead of now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TIME</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Servers at once (default: the environment&apos;s).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Releases kept per server (default: the project&apos;s).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Do not fetch the mirror first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Private key for fetching an ssh remote.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trust and remember the keys of servers met for the first time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The release every server switches to.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>VERSION</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only this project.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PROJECT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only this environment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ENV</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only tasks with these statuses.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>STATUS,...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>At most N tasks (default 50).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan a rollback to this release.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep running and start each task at its time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release tasks: ship a commit to an environment&apos;s servers, and go back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PROJECT/ENV</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Package a commit and release it to the environment&apos;s servers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TASK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release the rest of a gray task whose canaries are fine.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop a task and release its locks; servers keep the release they run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the failed servers of a task again from the stage that failed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Continue an interrupted task where each server stopped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Switch every server of the environment to one kept release.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Break the environment&apos;s deploy locks whose owner stopped refreshing them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seconds without a heartbeat (default 600).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The release each server runs, and which ones drift.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The release every server should run (default: the last one).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dry run: what &quot;release start&quot; (or rollback with --to) would do, changing nothing on the servers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Past and scheduled tasks, newest first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A task&apos;s outcome on each server (&quot;last&quot; for the newest).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A task&apos;s log, or one server&apos;s with --server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This server&apos;s log.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SERVER</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start scheduled tasks that are due (with --wait: as they fall due).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReleasePlan</name>
+    <message>
+        <source>The task&apos;s plan names an unknown release kind &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The task file was written by another version of ReleaseDesk or was edited by hand.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The task&apos;s plan has no task id, project or environment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReleasePlanner</name>
+    <message>
+        <source>There is no project &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the name in the inventory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Project &quot;%1&quot; has no environment &quot;%2&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the name, or add the environment first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The start time %1 has already passed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a time in the future, or start now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Environment %1/%2 has no enabled servers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Assign servers to it first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server &quot;%1&quot; is not an enabled server of %2/%3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose among: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A gray release needs at least one canary server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the servers that get the release first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Canary &quot;%1&quot; is not one of the servers of this release.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose canaries among: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every server is a canary: nothing would wait for the promotion.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leave at least one server out of the canaries, or make a full release.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a release id of project %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release ids look like %1-v12-20261123101500; &quot;release status&quot; lists the kept ones.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Project &quot;%1&quot; has no local mirror yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetch it first: releasedesk-cli mirror fetch %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No earlier release of %1/%2 says which commit the servers run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name the base commit, or make a full release first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The servers already run %1: a patch would change nothing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a newer commit.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A patch release carries the changed files of the tree only and cannot run a build hook.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Make a full release for a project that is built.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RemoteLayout</name>
+    <message>
+        <source>The patch deletes &quot;%1&quot;, which is not a path inside the release.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Make a full release instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>The patch deletes %n path(s), too many to send in one command.</source>
+        <translation>
+            <numerusform>The patch deletes %n path, too many to send in one command.</numerusform>
+            <numerusform>The patch deletes %n paths, too many to send in one command.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ServerCommands</name>
     <message>
         <source>server</source>
@@ -3459,6 +4223,124 @@ Trust it and remember it? [yes/once/NO] </source>
     </message>
     <message>
         <source>Type the key&apos;s passphrase as well.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TaskJournal</name>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that the data directory is writable and the disk is not full.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read the task&apos;s plan %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the task id; &quot;release history&quot; lists the tasks.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The task&apos;s plan %1 is damaged: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The task cannot be resumed; start a new one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not create the task directory %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that the data directory is writable.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not create the directory of task %1 in %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no release task &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;release history&quot; lists the tasks.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not open the task journal %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not write the task journal %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Free some disk space; the task stops so that it can be resumed later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not create %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read the task journal %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the permissions of the data directory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The task journal %1 is damaged at line %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The task cannot be resumed from it; check each server with &quot;release status&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TaskStatus</name>
+    <message>
+        <source>scheduled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>awaiting promotion</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>succeeded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>aborted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>missed</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4359,6 +5241,13 @@ storage/logs
     </message>
 </context>
 <context>
+    <name>rd::FleetSurvey</name>
+    <message>
+        <source>Reading the deploy root failed (exit %1): %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>rd::HookTemplateTableModel</name>
     <message>
         <source>Before download</source>
@@ -4628,6 +5517,64 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
             <numerusform>Trust %n checked</numerusform>
             <numerusform>Trust %n checked</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>rd::HttpHealthCheck</name>
+    <message>
+        <source>The health check URL &quot;%1&quot; is not valid: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write a full URL such as http://{host}:8080/health.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The health check URL &quot;%1&quot; is not http or https.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The health check URL &quot;%1&quot; names no host.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use {host} for the server&apos;s address, e.g. http://{host}/health.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no answer within %1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>status %1 %2, expected %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the answer does not contain &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GET %1 -&gt; %2 %3, %4 ms: healthy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GET %1 -&gt; %2, %3 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Healthy: %1 answered %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>The health check failed %n time(s); the last answer from %1: %2.</source>
+        <translation>
+            <numerusform>The health check failed %n time; the last answer from %1: %2.</numerusform>
+            <numerusform>The health check failed %n times; the last answer from %1: %2.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The health check of %1 was cancelled.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -5086,22 +6033,6 @@ node_modules
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Taking the deploy lock failed: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Preparing %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The package changed on this workstation while it was uploaded.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Build the package again and restart the release.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>uploaded, sha256 %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5154,14 +6085,6 @@ node_modules
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 Switching back to %2 failed too: %3</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Check the server now: it runs the new release.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 The server was switched back to %2.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5174,11 +6097,162 @@ node_modules
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Aborted; %1 of %2 servers failed.</source>
+        <source>could not take the lock: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 of %2 servers released %3.</source>
+        <source>Not started: another release holds the deploy lock (%1).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not started: the release was aborted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not started: %1 of %2 servers could not be prepared, more than the failure budget of %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is on the server: nothing to upload.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing to unpack for a rollback.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>== lock %1 for task %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Taking the deploy lock on %1 failed: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that the deploy root is writable by the SSH user and the disk is not full.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>locked; current release: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release %1 is not on this server (it has: %2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no releases</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Roll back to a release every server still keeps, or release that version again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Patching %1 into %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 Switching back to %2 failed too: %3 Check the server now: it runs the new release.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 canary servers run %2; the rest follows after %3 s of healthy checks, or when promoted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 canary servers run %2; promote to release the other %3 servers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refused: another release holds the deploy lock (%1).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Aborted; %1 of %2 servers run %3, %4 failed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 servers run %3; %4 failed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::ReleaseTask</name>
+    <message>
+        <source>%1: stage %2 failed: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Promoted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>promoted: the other servers follow</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 has already run (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry or resume it instead, or start a new task.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 is %2 in process %3 on %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Promote or abort it instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wait for it to finish, or abort it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 succeeded on every server: there is nothing to retry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 never started (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start a new task with the same settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 is a %2 release, not a gray one: there is nothing to promote.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 is not waiting for promotion (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 is already over (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 release of %2 (%3) to %4/%5 by %6</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>resumed: every server runs its unfinished stages again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>aborted: releasing the deploy locks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The task journal could not be written: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -2697,6 +2697,766 @@
     </message>
 </context>
 <context>
+    <name>ReleaseCommands</name>
+    <message>
+        <source>&quot;%1&quot; is not PROJECT/ENV.</source>
+        <translation>“%1”不是 PROJECT/ENV 形式。</translation>
+    </message>
+    <message>
+        <source>Name the environment as project/environment, e.g. shop/prod.</source>
+        <translation>请按 项目/环境 的形式指定环境，例如 shop/prod。</translation>
+    </message>
+    <message>
+        <source>Could not read the hook file %1: %2</source>
+        <translation>无法读取钩子文件 %1：%2</translation>
+    </message>
+    <message>
+        <source>Check the path.</source>
+        <translation>请检查路径。</translation>
+    </message>
+    <message>
+        <source>The hook &quot;%1&quot; runs at %2, not at %3.</source>
+        <translation>钩子“%1”在 %2 阶段运行，而不是 %3。</translation>
+    </message>
+    <message>
+        <source>Choose a %1 hook.</source>
+        <translation>请选择一个 %1 钩子。</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a kind of release.</source>
+        <translation>“%1”不是一种发布方式。</translation>
+    </message>
+    <message>
+        <source>Use full, rolling, gray or patch (and &quot;release rollback&quot; to go back).</source>
+        <translation>请使用 full、rolling、gray 或 patch（回滚请用“release rollback”）。</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a time.</source>
+        <translation>“%1”不是一个时间。</translation>
+    </message>
+    <message>
+        <source>Write it as 2026-11-24T02:30 (local time) or with a zone, 2026-11-24T02:30+08:00.</source>
+        <translation>请写成 2026-11-24T02:30（本地时间）或带时区，如 2026-11-24T02:30+08:00。</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>There are no release tasks yet.</source>
+        <translation>还没有任何发布任务。</translation>
+    </message>
+    <message>
+        <source>Interrupted: stopping the release and releasing its locks (Ctrl+C again to quit at once).</source>
+        <translation>已中断：正在停止发布并释放其锁（再按一次 Ctrl+C 立即退出）。</translation>
+    </message>
+    <message>
+        <source>Task %1 waits for promotion. Check the canaries, then run: releasedesk-cli release promote %1 (or release abort %1).</source>
+        <translation>任务 %1 正在等待推广。请检查金丝雀服务器，然后运行：releasedesk-cli release promote %1（或 release abort %1）。</translation>
+    </message>
+    <message>
+        <source>Wait for the other release, or break a stale lock explicitly.</source>
+        <translation>请等待另一个发布结束，或明确地打破一个过期的锁。</translation>
+    </message>
+    <message>
+        <source>Fix what the failed servers report, then: releasedesk-cli release retry %1</source>
+        <translation>请修复失败服务器报告的问题，然后运行：releasedesk-cli release retry %1</translation>
+    </message>
+    <message>
+        <source>Task %1 will release %2 to %3/%4 at %5, while the app or &quot;releasedesk-cli release run --wait&quot; runs.</source>
+        <translation>任务 %1 将在 %5 把 %2 发布到 %3/%4（需要应用或“releasedesk-cli release run --wait”正在运行）。</translation>
+    </message>
+    <message>
+        <source>Task %1: %2 release of %3 (%4 at %5) to %6 servers of %7/%8</source>
+        <translation>任务 %1：%2 发布 %3（%4，提交 %5）到 %7/%8 的 %6 台服务器</translation>
+    </message>
+    <message>
+        <source>A rollback needs the release to go back to.</source>
+        <translation>回滚需要指定要回到的版本。</translation>
+    </message>
+    <message>
+        <source>Add --to VERSION; &quot;release status %1&quot; lists what the servers keep.</source>
+        <translation>请加上 --to VERSION；“release status %1”会列出服务器保留的版本。</translation>
+    </message>
+    <message>
+        <source>Asked process %1 on %2, which runs task %3, to %4 it.</source>
+        <translation>已请求 %2 上运行任务 %3 的进程 %1 执行 %4。</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a task status.</source>
+        <translation>“%1”不是一个任务状态。</translation>
+    </message>
+    <message>
+        <source>Use scheduled, running, awaiting-promotion, succeeded, failed, aborted, interrupted or missed.</source>
+        <translation>请使用 scheduled、running、awaiting-promotion、succeeded、failed、aborted、interrupted 或 missed。</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <source>Environment</source>
+        <translation>环境</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Commit</source>
+        <translation>提交</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>Servers</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Took</source>
+        <translation>耗时</translation>
+    </message>
+    <message>
+        <source>Ref</source>
+        <translation>引用</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation>结束</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <source>Task %1 has no server &quot;%2&quot;.</source>
+        <translation>任务 %1 没有服务器“%2”。</translation>
+    </message>
+    <message>
+        <source>Its servers: %1.</source>
+        <translation>它的服务器：%1。</translation>
+    </message>
+    <message>
+        <source>Could not read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>Missed: nothing ran it at %1.</source>
+        <translation>已错过：在 %1 没有任何进程运行它。</translation>
+    </message>
+    <message>
+        <source>Task %1 was due at %2 and was missed; it will not run late. Start it again if it is still wanted.</source>
+        <translation>任务 %1 原定于 %2 执行，已错过；它不会延后执行。如仍需要，请重新发起。</translation>
+    </message>
+    <message>
+        <source>Starting scheduled task %1.</source>
+        <translation>开始执行定时任务 %1。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n scheduled task(s) failed.</source>
+        <translation>
+            <numerusform>%n 个定时任务失败。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>DRIFT</source>
+        <translation>偏离</translation>
+    </message>
+    <message>
+        <source>Released</source>
+        <translation>发布时间</translation>
+    </message>
+    <message>
+        <source>Drift</source>
+        <translation>偏离</translation>
+    </message>
+    <message>
+        <source>Kept</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <source>Lock</source>
+        <translation>锁</translation>
+    </message>
+    <message>
+        <source>%1 of %2 servers could not be read.</source>
+        <translation>%2 台服务器中有 %1 台无法读取。</translation>
+    </message>
+    <message>
+        <source>Each server&apos;s error is listed above.</source>
+        <translation>每台服务器的错误已在上面列出。</translation>
+    </message>
+    <message>
+        <source>%1 of %2 servers do not run %3.</source>
+        <translation>%2 台服务器中有 %1 台没有运行 %3。</translation>
+    </message>
+    <message>
+        <source>any release</source>
+        <translation>任何版本</translation>
+    </message>
+    <message>
+        <source>Release again, or roll back, to bring them in line.</source>
+        <translation>请重新发布或回滚，使它们保持一致。</translation>
+    </message>
+    <message>
+        <source>unreachable</source>
+        <translation>无法连接</translation>
+    </message>
+    <message>
+        <source>the host key is %1</source>
+        <translation>主机密钥为 %1</translation>
+    </message>
+    <message>
+        <source>locked by %1 (%2 s ago)</source>
+        <translation>被 %1 锁定（%2 秒前）</translation>
+    </message>
+    <message>
+        <source>only %1 MiB free for a %2 MiB package</source>
+        <translation>只有 %1 MiB 可用空间，包大小为 %2 MiB</translation>
+    </message>
+    <message>
+        <source>runs commit %1, not the patch&apos;s base %2</source>
+        <translation>运行的是提交 %1，而不是补丁的基准 %2</translation>
+    </message>
+    <message>
+        <source>does not keep %1</source>
+        <translation>没有保留 %1</translation>
+    </message>
+    <message>
+        <source>lock %1/.releasedesk/lock</source>
+        <translation>锁定 %1/.releasedesk/lock</translation>
+    </message>
+    <message>
+        <source>upload %1 (%2 KiB) to %3</source>
+        <translation>上传 %1（%2 KiB）到 %3</translation>
+    </message>
+    <message>
+        <source>copy %1 as hard links, delete %2 paths, extract the patch</source>
+        <translation>以硬链接复制 %1，删除 %2 个路径，解压补丁</translation>
+    </message>
+    <message>
+        <source>unpack into %1</source>
+        <translation>解压到 %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>before-release hook (%n line(s))</source>
+        <translation>
+            <numerusform>发布前钩子（%n 行）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>switch current from %1 to %2</source>
+        <translation>将 current 从 %1 切换到 %2</translation>
+    </message>
+    <message>
+        <source>nothing</source>
+        <translation>无</translation>
+    </message>
+    <message numerus="yes">
+        <source>after-release hook (%n line(s))</source>
+        <translation>
+            <numerusform>发布后钩子（%n 行）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>health command: %1</source>
+        <translation>健康检查命令：%1</translation>
+    </message>
+    <message>
+        <source>health: GET %1, expect %2</source>
+        <translation>健康检查：GET %1，期望 %2</translation>
+    </message>
+    <message>
+        <source>Steps on each server (shown for %1):</source>
+        <translation>每台服务器上的步骤（以 %1 为例）：</translation>
+    </message>
+    <message>
+        <source>Plan: %1 release of %2 (%3 at %4) to %5 servers of %6/%7.</source>
+        <translation>计划：%1 发布 %2（%3，提交 %4）到 %6/%7 的 %5 台服务器。</translation>
+    </message>
+    <message>
+        <source>Host key</source>
+        <translation>主机密钥</translation>
+    </message>
+    <message>
+        <source>Current</source>
+        <translation>当前</translation>
+    </message>
+    <message>
+        <source>Free MiB</source>
+        <translation>可用 MiB</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>%1 of %2 servers would not take this release.</source>
+        <translation>%2 台服务器中有 %1 台无法接受本次发布。</translation>
+    </message>
+    <message>
+        <source>Each server&apos;s problems are listed above.</source>
+        <translation>每台服务器的问题已在上面列出。</translation>
+    </message>
+    <message>
+        <source>no stale lock</source>
+        <translation>没有过期的锁</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>%1 of %2 locks were kept or could not be checked.</source>
+        <translation>%2 个锁中有 %1 个被保留或无法检查。</translation>
+    </message>
+    <message>
+        <source>A lock in use is never broken: wait for its release, or abort that task.</source>
+        <translation>正在使用的锁永远不会被打破：请等待其发布结束，或中止那个任务。</translation>
+    </message>
+    <message>
+        <source>Branch, tag or commit (default: the project&apos;s branch).</source>
+        <translation>分支、标签或提交（默认：项目的分支）。</translation>
+    </message>
+    <message>
+        <source>REF</source>
+        <translation>REF</translation>
+    </message>
+    <message>
+        <source>full (default), rolling, gray or patch.</source>
+        <translation>full（默认）、rolling、gray 或 patch。</translation>
+    </message>
+    <message>
+        <source>KIND</source>
+        <translation>KIND</translation>
+    </message>
+    <message>
+        <source>Only these servers of the environment.</source>
+        <translation>只发布到环境中的这些服务器。</translation>
+    </message>
+    <message>
+        <source>A,B,...</source>
+        <translation>A,B,...</translation>
+    </message>
+    <message>
+        <source>Gray: the servers that go first.</source>
+        <translation>灰度：先发布的服务器。</translation>
+    </message>
+    <message>
+        <source>Rolling: servers per batch; gray: after promotion.</source>
+        <translation>滚动：每批服务器数；灰度：推广之后每批服务器数。</translation>
+    </message>
+    <message>
+        <source>N</source>
+        <translation>N</translation>
+    </message>
+    <message>
+        <source>Failed servers tolerated before the rest stops (N or N%).</source>
+        <translation>在停止其余服务器之前可容忍的失败服务器数（N 或 N%）。</translation>
+    </message>
+    <message>
+        <source>Gray: promote by itself after SECONDS of healthy canaries.</source>
+        <translation>灰度：金丝雀健康运行 SECONDS 秒后自动推广。</translation>
+    </message>
+    <message>
+        <source>SECONDS</source>
+        <translation>SECONDS</translation>
+    </message>
+    <message>
+        <source>Patch: the commit the servers run (default: the last release&apos;s).</source>
+        <translation>补丁：服务器当前运行的提交（默认：上一次发布的提交）。</translation>
+    </message>
+    <message>
+        <source>COMMIT</source>
+        <translation>COMMIT</translation>
+    </message>
+    <message>
+        <source>What this release is for.</source>
+        <translation>本次发布的目的。</translation>
+    </message>
+    <message>
+        <source>TEXT</source>
+        <translation>TEXT</translation>
+    </message>
+    <message>
+        <source>After-download hook template (builds on this machine).</source>
+        <translation>下载后钩子模板（在本机构建）。</translation>
+    </message>
+    <message>
+        <source>TITLE</source>
+        <translation>TITLE</translation>
+    </message>
+    <message>
+        <source>After-download hook script file.</source>
+        <translation>下载后钩子脚本文件。</translation>
+    </message>
+    <message>
+        <source>FILE</source>
+        <translation>FILE</translation>
+    </message>
+    <message>
+        <source>Before-release hook template.</source>
+        <translation>发布前钩子模板。</translation>
+    </message>
+    <message>
+        <source>Before-release hook script file.</source>
+        <translation>发布前钩子脚本文件。</translation>
+    </message>
+    <message>
+        <source>After-release hook template.</source>
+        <translation>发布后钩子模板。</translation>
+    </message>
+    <message>
+        <source>After-release hook script file.</source>
+        <translation>发布后钩子脚本文件。</translation>
+    </message>
+    <message>
+        <source>Health check run in the new release; non-zero switches back.</source>
+        <translation>在新版本中运行的健康检查命令；非零退出码会切换回去。</translation>
+    </message>
+    <message>
+        <source>COMMAND</source>
+        <translation>COMMAND</translation>
+    </message>
+    <message>
+        <source>HTTP health check; {host} and {server} are filled in.</source>
+        <translation>HTTP 健康检查；会填入 {host} 和 {server}。</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <source>Expected HTTP status (default 200).</source>
+        <translation>期望的 HTTP 状态码（默认 200）。</translation>
+    </message>
+    <message>
+        <source>CODE</source>
+        <translation>CODE</translation>
+    </message>
+    <message>
+        <source>Text the HTTP answer must contain.</source>
+        <translation>HTTP 响应必须包含的文本。</translation>
+    </message>
+    <message>
+        <source>HTTP attempts after the first (default 5).</source>
+        <translation>首次之后的 HTTP 重试次数（默认 5）。</translation>
+    </message>
+    <message>
+        <source>Start at this time instead of now.</source>
+        <translation>在此时间开始，而不是现在。</translation>
+    </message>
+    <message>
+        <source>TIME</source>
+        <translation>TIME</translation>
+    </message>
+    <message>
+        <source>Servers at once (default: the environment&apos;s).</source>
+        <translation>同时处理的服务器数（默认：环境的设置）。</translation>
+    </message>
+    <message>
+        <source>Releases kept per server (default: the project&apos;s).</source>
+        <translation>每台服务器保留的版本数（默认：项目的设置）。</translation>
+    </message>
+    <message>
+        <source>Do not fetch the mirror first.</source>
+        <translation>不先拉取镜像。</translation>
+    </message>
+    <message>
+        <source>Private key for fetching an ssh remote.</source>
+        <translation>拉取 ssh 远程仓库所用的私钥。</translation>
+    </message>
+    <message>
+        <source>Trust and remember the keys of servers met for the first time.</source>
+        <translation>信任并记住首次遇到的服务器的密钥。</translation>
+    </message>
+    <message>
+        <source>The release every server switches to.</source>
+        <translation>所有服务器要切换到的版本。</translation>
+    </message>
+    <message>
+        <source>VERSION</source>
+        <translation>VERSION</translation>
+    </message>
+    <message>
+        <source>Only this project.</source>
+        <translation>只看这个项目。</translation>
+    </message>
+    <message>
+        <source>PROJECT</source>
+        <translation>PROJECT</translation>
+    </message>
+    <message>
+        <source>Only this environment.</source>
+        <translation>只看这个环境。</translation>
+    </message>
+    <message>
+        <source>ENV</source>
+        <translation>ENV</translation>
+    </message>
+    <message>
+        <source>Only tasks with these statuses.</source>
+        <translation>只看这些状态的任务。</translation>
+    </message>
+    <message>
+        <source>STATUS,...</source>
+        <translation>STATUS,...</translation>
+    </message>
+    <message>
+        <source>At most N tasks (default 50).</source>
+        <translation>最多 N 个任务（默认 50）。</translation>
+    </message>
+    <message>
+        <source>Plan a rollback to this release.</source>
+        <translation>计划回滚到这个版本。</translation>
+    </message>
+    <message>
+        <source>Keep running and start each task at its time.</source>
+        <translation>保持运行，并在每个任务到时间时启动它。</translation>
+    </message>
+    <message>
+        <source>Release tasks: ship a commit to an environment&apos;s servers, and go back</source>
+        <translation>发布任务：把一个提交发布到环境的服务器，并能回退</translation>
+    </message>
+    <message>
+        <source>PROJECT/ENV</source>
+        <translation>PROJECT/ENV</translation>
+    </message>
+    <message>
+        <source>Package a commit and release it to the environment&apos;s servers.</source>
+        <translation>打包一个提交并发布到环境的服务器。</translation>
+    </message>
+    <message>
+        <source>TASK</source>
+        <translation>TASK</translation>
+    </message>
+    <message>
+        <source>Release the rest of a gray task whose canaries are fine.</source>
+        <translation>金丝雀正常后，发布灰度任务的其余服务器。</translation>
+    </message>
+    <message>
+        <source>Stop a task and release its locks; servers keep the release they run.</source>
+        <translation>停止任务并释放其锁；服务器保持当前运行的版本。</translation>
+    </message>
+    <message>
+        <source>Run the failed servers of a task again from the stage that failed.</source>
+        <translation>从失败的阶段重新运行任务中失败的服务器。</translation>
+    </message>
+    <message>
+        <source>Continue an interrupted task where each server stopped.</source>
+        <translation>从每台服务器停下的地方继续一个被中断的任务。</translation>
+    </message>
+    <message>
+        <source>Switch every server of the environment to one kept release.</source>
+        <translation>把环境的所有服务器切换到一个保留的版本。</translation>
+    </message>
+    <message>
+        <source>Break the environment&apos;s deploy locks whose owner stopped refreshing them.</source>
+        <translation>打破环境中所有者已停止刷新的部署锁。</translation>
+    </message>
+    <message>
+        <source>Seconds without a heartbeat (default 600).</source>
+        <translation>多少秒没有心跳（默认 600）。</translation>
+    </message>
+    <message>
+        <source>The release each server runs, and which ones drift.</source>
+        <translation>每台服务器运行的版本，以及哪些发生了偏离。</translation>
+    </message>
+    <message>
+        <source>The release every server should run (default: the last one).</source>
+        <translation>所有服务器应运行的版本（默认：最近一次）。</translation>
+    </message>
+    <message>
+        <source>Dry run: what &quot;release start&quot; (or rollback with --to) would do, changing nothing on the servers.</source>
+        <translation>演练：“release start”（或带 --to 的回滚）会做什么，不改变服务器上的任何东西。</translation>
+    </message>
+    <message>
+        <source>Past and scheduled tasks, newest first.</source>
+        <translation>过去的和定时的任务，最新的在前。</translation>
+    </message>
+    <message>
+        <source>A task&apos;s outcome on each server (&quot;last&quot; for the newest).</source>
+        <translation>任务在每台服务器上的结果（“last”表示最新的任务）。</translation>
+    </message>
+    <message>
+        <source>A task&apos;s log, or one server&apos;s with --server.</source>
+        <translation>任务的日志，或用 --server 查看某台服务器的日志。</translation>
+    </message>
+    <message>
+        <source>This server&apos;s log.</source>
+        <translation>这台服务器的日志。</translation>
+    </message>
+    <message>
+        <source>SERVER</source>
+        <translation>SERVER</translation>
+    </message>
+    <message>
+        <source>Start scheduled tasks that are due (with --wait: as they fall due).</source>
+        <translation>启动已到时间的定时任务（使用 --wait：在到时间时启动）。</translation>
+    </message>
+</context>
+<context>
+    <name>ReleasePlan</name>
+    <message>
+        <source>The task&apos;s plan names an unknown release kind &quot;%1&quot;.</source>
+        <translation>任务计划中的发布方式“%1”未知。</translation>
+    </message>
+    <message>
+        <source>The task file was written by another version of ReleaseDesk or was edited by hand.</source>
+        <translation>任务文件由其他版本的 ReleaseDesk 写入，或被手工修改过。</translation>
+    </message>
+    <message>
+        <source>The task&apos;s plan has no task id, project or environment.</source>
+        <translation>任务计划中缺少任务编号、项目或环境。</translation>
+    </message>
+</context>
+<context>
+    <name>ReleasePlanner</name>
+    <message>
+        <source>There is no project &quot;%1&quot;.</source>
+        <translation>没有项目“%1”。</translation>
+    </message>
+    <message>
+        <source>Check the name in the inventory.</source>
+        <translation>请检查清单中的名称。</translation>
+    </message>
+    <message>
+        <source>Project &quot;%1&quot; has no environment &quot;%2&quot;.</source>
+        <translation>项目“%1”没有环境“%2”。</translation>
+    </message>
+    <message>
+        <source>Check the name, or add the environment first.</source>
+        <translation>请检查名称，或先添加该环境。</translation>
+    </message>
+    <message>
+        <source>The start time %1 has already passed.</source>
+        <translation>开始时间 %1 已经过去。</translation>
+    </message>
+    <message>
+        <source>Choose a time in the future, or start now.</source>
+        <translation>请选择将来的时间，或者现在开始。</translation>
+    </message>
+    <message>
+        <source>Environment %1/%2 has no enabled servers.</source>
+        <translation>环境 %1/%2 没有启用的服务器。</translation>
+    </message>
+    <message>
+        <source>Assign servers to it first.</source>
+        <translation>请先为它分配服务器。</translation>
+    </message>
+    <message>
+        <source>Server &quot;%1&quot; is not an enabled server of %2/%3.</source>
+        <translation>服务器“%1”不是 %2/%3 的已启用服务器。</translation>
+    </message>
+    <message>
+        <source>Choose among: %1.</source>
+        <translation>请从以下选择：%1。</translation>
+    </message>
+    <message>
+        <source>A gray release needs at least one canary server.</source>
+        <translation>灰度发布至少需要一台金丝雀服务器。</translation>
+    </message>
+    <message>
+        <source>Choose the servers that get the release first.</source>
+        <translation>请选择先获得发布的服务器。</translation>
+    </message>
+    <message>
+        <source>Canary &quot;%1&quot; is not one of the servers of this release.</source>
+        <translation>金丝雀“%1”不是本次发布的服务器之一。</translation>
+    </message>
+    <message>
+        <source>Choose canaries among: %1.</source>
+        <translation>请从以下选择金丝雀：%1。</translation>
+    </message>
+    <message>
+        <source>Every server is a canary: nothing would wait for the promotion.</source>
+        <translation>所有服务器都是金丝雀：没有服务器会等待推广。</translation>
+    </message>
+    <message>
+        <source>Leave at least one server out of the canaries, or make a full release.</source>
+        <translation>请至少留一台服务器不作为金丝雀，或者进行全量发布。</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a release id of project %2.</source>
+        <translation>“%1”不是项目 %2 的版本编号。</translation>
+    </message>
+    <message>
+        <source>Release ids look like %1-v12-20261123101500; &quot;release status&quot; lists the kept ones.</source>
+        <translation>版本编号形如 %1-v12-20261123101500；“release status”会列出保留的版本。</translation>
+    </message>
+    <message>
+        <source>Project &quot;%1&quot; has no local mirror yet.</source>
+        <translation>项目“%1”还没有本地镜像。</translation>
+    </message>
+    <message>
+        <source>Fetch it first: releasedesk-cli mirror fetch %1</source>
+        <translation>请先拉取：releasedesk-cli mirror fetch %1</translation>
+    </message>
+    <message>
+        <source>No earlier release of %1/%2 says which commit the servers run.</source>
+        <translation>%1/%2 以前的发布都没有说明服务器运行的是哪个提交。</translation>
+    </message>
+    <message>
+        <source>Name the base commit, or make a full release first.</source>
+        <translation>请指定基准提交，或先进行一次全量发布。</translation>
+    </message>
+    <message>
+        <source>The servers already run %1: a patch would change nothing.</source>
+        <translation>服务器已经运行 %1：补丁不会改变任何东西。</translation>
+    </message>
+    <message>
+        <source>Choose a newer commit.</source>
+        <translation>请选择更新的提交。</translation>
+    </message>
+    <message>
+        <source>A patch release carries the changed files of the tree only and cannot run a build hook.</source>
+        <translation>补丁发布只携带代码树中变更的文件，不能运行构建钩子。</translation>
+    </message>
+    <message>
+        <source>Make a full release for a project that is built.</source>
+        <translation>需要构建的项目请进行全量发布。</translation>
+    </message>
+</context>
+<context>
+    <name>RemoteLayout</name>
+    <message>
+        <source>The patch deletes &quot;%1&quot;, which is not a path inside the release.</source>
+        <translation>补丁要删除“%1”，它不是发布目录内的路径。</translation>
+    </message>
+    <message>
+        <source>Make a full release instead.</source>
+        <translation>请改为全量发布。</translation>
+    </message>
+    <message numerus="yes">
+        <source>The patch deletes %n path(s), too many to send in one command.</source>
+        <translation>
+            <numerusform>补丁要删除 %n 个路径，太多了，无法在一条命令中发送。</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ServerCommands</name>
     <message>
         <source>server</source>
@@ -3460,6 +4220,124 @@ Trust it and remember it? [yes/once/NO] </source>
     <message>
         <source>Type the key&apos;s passphrase as well.</source>
         <translation>请同时输入密钥的口令。</translation>
+    </message>
+</context>
+<context>
+    <name>TaskJournal</name>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Check that the data directory is writable and the disk is not full.</source>
+        <translation>请检查数据目录是否可写、磁盘是否已满。</translation>
+    </message>
+    <message>
+        <source>Could not read the task&apos;s plan %1: %2</source>
+        <translation>无法读取任务计划 %1：%2</translation>
+    </message>
+    <message>
+        <source>Check the task id; &quot;release history&quot; lists the tasks.</source>
+        <translation>请检查任务编号；“release history”会列出任务。</translation>
+    </message>
+    <message>
+        <source>The task&apos;s plan %1 is damaged: %2</source>
+        <translation>任务计划 %1 已损坏：%2</translation>
+    </message>
+    <message>
+        <source>The task cannot be resumed; start a new one.</source>
+        <translation>该任务无法继续；请新建一个任务。</translation>
+    </message>
+    <message>
+        <source>Could not create the task directory %1.</source>
+        <translation>无法创建任务目录 %1。</translation>
+    </message>
+    <message>
+        <source>Check that the data directory is writable.</source>
+        <translation>请检查数据目录是否可写。</translation>
+    </message>
+    <message>
+        <source>Could not create the directory of task %1 in %2: %3</source>
+        <translation>无法在 %2 中创建任务 %1 的目录：%3</translation>
+    </message>
+    <message>
+        <source>There is no release task &quot;%1&quot;.</source>
+        <translation>没有发布任务“%1”。</translation>
+    </message>
+    <message>
+        <source>&quot;release history&quot; lists the tasks.</source>
+        <translation>“release history”会列出任务。</translation>
+    </message>
+    <message>
+        <source>Could not open the task journal %1: %2</source>
+        <translation>无法打开任务记录 %1：%2</translation>
+    </message>
+    <message>
+        <source>Could not write the task journal %1: %2</source>
+        <translation>无法写入任务记录 %1：%2</translation>
+    </message>
+    <message>
+        <source>Free some disk space; the task stops so that it can be resumed later.</source>
+        <translation>请释放一些磁盘空间；任务将停止，以便稍后继续。</translation>
+    </message>
+    <message>
+        <source>Could not create %1.</source>
+        <translation>无法创建 %1。</translation>
+    </message>
+    <message>
+        <source>Could not read the task journal %1: %2</source>
+        <translation>无法读取任务记录 %1：%2</translation>
+    </message>
+    <message>
+        <source>Check the permissions of the data directory.</source>
+        <translation>请检查数据目录的权限。</translation>
+    </message>
+    <message>
+        <source>The task journal %1 is damaged at line %2: %3</source>
+        <translation>任务记录 %1 在第 %2 行损坏：%3</translation>
+    </message>
+    <message>
+        <source>The task cannot be resumed from it; check each server with &quot;release status&quot;.</source>
+        <translation>无法据此继续任务；请用“release status”检查每台服务器。</translation>
+    </message>
+    <message>
+        <source>Could not read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>TaskStatus</name>
+    <message>
+        <source>scheduled</source>
+        <translation>已计划</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>awaiting promotion</source>
+        <translation>等待推广</translation>
+    </message>
+    <message>
+        <source>succeeded</source>
+        <translation>成功</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>aborted</source>
+        <translation>已中止</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation>已中断</translation>
+    </message>
+    <message>
+        <source>missed</source>
+        <translation>已错过</translation>
     </message>
 </context>
 <context>
@@ -4359,6 +5237,13 @@ storage/logs
     </message>
 </context>
 <context>
+    <name>rd::FleetSurvey</name>
+    <message>
+        <source>Reading the deploy root failed (exit %1): %2</source>
+        <translation>读取部署根目录失败（退出码 %1）：%2</translation>
+    </message>
+</context>
+<context>
     <name>rd::HookTemplateTableModel</name>
     <message>
         <source>Before download</source>
@@ -4636,6 +5521,63 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
         <translation>
             <numerusform>信任勾选的 %n 项</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>rd::HttpHealthCheck</name>
+    <message>
+        <source>The health check URL &quot;%1&quot; is not valid: %2</source>
+        <translation>健康检查 URL“%1”无效：%2</translation>
+    </message>
+    <message>
+        <source>Write a full URL such as http://{host}:8080/health.</source>
+        <translation>请写完整的 URL，例如 http://{host}:8080/health。</translation>
+    </message>
+    <message>
+        <source>The health check URL &quot;%1&quot; is not http or https.</source>
+        <translation>健康检查 URL“%1”不是 http 或 https。</translation>
+    </message>
+    <message>
+        <source>The health check URL &quot;%1&quot; names no host.</source>
+        <translation>健康检查 URL“%1”没有主机。</translation>
+    </message>
+    <message>
+        <source>Use {host} for the server&apos;s address, e.g. http://{host}/health.</source>
+        <translation>请用 {host} 表示服务器地址，例如 http://{host}/health。</translation>
+    </message>
+    <message>
+        <source>no answer within %1 ms</source>
+        <translation>%1 毫秒内没有响应</translation>
+    </message>
+    <message>
+        <source>status %1 %2, expected %3</source>
+        <translation>状态 %1 %2，期望 %3</translation>
+    </message>
+    <message>
+        <source>the answer does not contain &quot;%1&quot;</source>
+        <translation>响应中不包含“%1”</translation>
+    </message>
+    <message>
+        <source>GET %1 -&gt; %2 %3, %4 ms: healthy</source>
+        <translation>GET %1 -&gt; %2 %3，%4 毫秒：健康</translation>
+    </message>
+    <message>
+        <source>GET %1 -&gt; %2, %3 ms</source>
+        <translation>GET %1 -&gt; %2，%3 毫秒</translation>
+    </message>
+    <message>
+        <source>Healthy: %1 answered %2.</source>
+        <translation>健康：%1 返回了 %2。</translation>
+    </message>
+    <message numerus="yes">
+        <source>The health check failed %n time(s); the last answer from %1: %2.</source>
+        <translation>
+            <numerusform>健康检查失败 %n 次；%1 的最后一次响应：%2。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The health check of %1 was cancelled.</source>
+        <translation>%1 的健康检查已取消。</translation>
     </message>
 </context>
 <context>
@@ -5089,22 +6031,6 @@ node_modules
         <translation>请等待那次发布完成。如果发布者已不在，请显式解除这个过期的锁。</translation>
     </message>
     <message>
-        <source>Taking the deploy lock failed: %1</source>
-        <translation>获取部署锁失败：%1</translation>
-    </message>
-    <message>
-        <source>Preparing %1</source>
-        <translation>准备 %1</translation>
-    </message>
-    <message>
-        <source>The package changed on this workstation while it was uploaded.</source>
-        <translation>上传期间，本机上的发布包发生了变化。</translation>
-    </message>
-    <message>
-        <source>Build the package again and restart the release.</source>
-        <translation>请重新构建发布包，然后重新开始发布。</translation>
-    </message>
-    <message>
         <source>uploaded, sha256 %1</source>
         <translation>已上传，sha256 %1</translation>
     </message>
@@ -5157,14 +6083,6 @@ node_modules
         <translation>切回 %1</translation>
     </message>
     <message>
-        <source>%1 Switching back to %2 failed too: %3</source>
-        <translation>%1 切回 %2 也失败了：%3</translation>
-    </message>
-    <message>
-        <source>Check the server now: it runs the new release.</source>
-        <translation>请立即检查该服务器：它正在运行新版本。</translation>
-    </message>
-    <message>
         <source>%1 The server was switched back to %2.</source>
         <translation>%1 服务器已切回 %2。</translation>
     </message>
@@ -5177,12 +6095,163 @@ node_modules
         <translation>未切换：%2 台服务器中有 %1 台失败，超过了允许的失败数 %3。</translation>
     </message>
     <message>
-        <source>Aborted; %1 of %2 servers failed.</source>
-        <translation>已中止；%2 台服务器中有 %1 台失败。</translation>
+        <source>could not take the lock: %1</source>
+        <translation>无法获取锁：%1</translation>
     </message>
     <message>
-        <source>%1 of %2 servers released %3.</source>
-        <translation>%2 台服务器中有 %1 台已发布 %3。</translation>
+        <source>Not started: another release holds the deploy lock (%1).</source>
+        <translation>未开始：另一个发布持有部署锁（%1）。</translation>
+    </message>
+    <message>
+        <source>Not started: the release was aborted.</source>
+        <translation>未开始：发布已被中止。</translation>
+    </message>
+    <message>
+        <source>Not started: %1 of %2 servers could not be prepared, more than the failure budget of %3.</source>
+        <translation>未开始：%2 台服务器中有 %1 台无法准备，超过了失败预算 %3。</translation>
+    </message>
+    <message>
+        <source>%1 is on the server: nothing to upload.</source>
+        <translation>%1 已在服务器上：无需上传。</translation>
+    </message>
+    <message>
+        <source>Nothing to unpack for a rollback.</source>
+        <translation>回滚无需解压。</translation>
+    </message>
+    <message>
+        <source>== lock %1 for task %2</source>
+        <translation>== 为任务 %2 锁定 %1</translation>
+    </message>
+    <message>
+        <source>Taking the deploy lock on %1 failed: %2</source>
+        <translation>获取 %1 上的部署锁失败：%2</translation>
+    </message>
+    <message>
+        <source>Check that the deploy root is writable by the SSH user and the disk is not full.</source>
+        <translation>请检查 SSH 用户是否可以写入部署根目录，以及磁盘是否已满。</translation>
+    </message>
+    <message>
+        <source>locked; current release: %1</source>
+        <translation>已锁定；当前版本：%1</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Release %1 is not on this server (it has: %2).</source>
+        <translation>版本 %1 不在这台服务器上（它有：%2）。</translation>
+    </message>
+    <message>
+        <source>no releases</source>
+        <translation>没有版本</translation>
+    </message>
+    <message>
+        <source>Roll back to a release every server still keeps, or release that version again.</source>
+        <translation>请回滚到所有服务器都保留的版本，或重新发布那个版本。</translation>
+    </message>
+    <message>
+        <source>Patching %1 into %2</source>
+        <translation>将 %1 的补丁应用为 %2</translation>
+    </message>
+    <message>
+        <source>%1 Switching back to %2 failed too: %3 Check the server now: it runs the new release.</source>
+        <translation>%1 切换回 %2 也失败了：%3 请立即检查服务器：它运行的是新版本。</translation>
+    </message>
+    <message>
+        <source>%1 canary servers run %2; the rest follows after %3 s of healthy checks, or when promoted.</source>
+        <translation>%1 台金丝雀服务器运行 %2；健康检查持续 %3 秒后或推广时，其余服务器跟进。</translation>
+    </message>
+    <message>
+        <source>%1 canary servers run %2; promote to release the other %3 servers.</source>
+        <translation>%1 台金丝雀服务器运行 %2；推广后将发布其余 %3 台服务器。</translation>
+    </message>
+    <message>
+        <source>Refused: another release holds the deploy lock (%1).</source>
+        <translation>已拒绝：另一个发布持有部署锁（%1）。</translation>
+    </message>
+    <message>
+        <source>Aborted; %1 of %2 servers run %3, %4 failed.</source>
+        <translation>已中止；%2 台服务器中 %1 台运行 %3，%4 台失败。</translation>
+    </message>
+    <message>
+        <source>%1 of %2 servers run %3; %4 failed.</source>
+        <translation>%2 台服务器中 %1 台运行 %3；%4 台失败。</translation>
+    </message>
+</context>
+<context>
+    <name>rd::ReleaseTask</name>
+    <message>
+        <source>%1: stage %2 failed: %3</source>
+        <translation>%1：阶段 %2 失败：%3</translation>
+    </message>
+    <message>
+        <source>Promoted.</source>
+        <translation>已推广。</translation>
+    </message>
+    <message>
+        <source>promoted: the other servers follow</source>
+        <translation>已推广：其余服务器跟进</translation>
+    </message>
+    <message>
+        <source>Task %1 has already run (%2).</source>
+        <translation>任务 %1 已经运行过（%2）。</translation>
+    </message>
+    <message>
+        <source>Retry or resume it instead, or start a new task.</source>
+        <translation>请改为重试或继续它，或者新建任务。</translation>
+    </message>
+    <message>
+        <source>Task %1 is %2 in process %3 on %4.</source>
+        <translation>任务 %1 在 %4 上的进程 %3 中处于%2状态。</translation>
+    </message>
+    <message>
+        <source>Promote or abort it instead.</source>
+        <translation>请推广或中止它。</translation>
+    </message>
+    <message>
+        <source>Wait for it to finish, or abort it.</source>
+        <translation>请等待它结束，或中止它。</translation>
+    </message>
+    <message>
+        <source>Task %1 succeeded on every server: there is nothing to retry.</source>
+        <translation>任务 %1 在所有服务器上都已成功：没有需要重试的。</translation>
+    </message>
+    <message>
+        <source>Task %1 never started (%2).</source>
+        <translation>任务 %1 从未开始（%2）。</translation>
+    </message>
+    <message>
+        <source>Start a new task with the same settings.</source>
+        <translation>请用相同的设置新建任务。</translation>
+    </message>
+    <message>
+        <source>Task %1 is a %2 release, not a gray one: there is nothing to promote.</source>
+        <translation>任务 %1 是 %2 发布，不是灰度发布：没有可推广的。</translation>
+    </message>
+    <message>
+        <source>Task %1 is not waiting for promotion (%2).</source>
+        <translation>任务 %1 没有在等待推广（%2）。</translation>
+    </message>
+    <message>
+        <source>Task %1 is already over (%2).</source>
+        <translation>任务 %1 已经结束（%2）。</translation>
+    </message>
+    <message>
+        <source>%1 release of %2 (%3) to %4/%5 by %6</source>
+        <translation>%6 将 %2（%3）以 %1 方式发布到 %4/%5</translation>
+    </message>
+    <message>
+        <source>resumed: every server runs its unfinished stages again</source>
+        <translation>已继续：每台服务器重新运行其未完成的阶段</translation>
+    </message>
+    <message>
+        <source>aborted: releasing the deploy locks</source>
+        <translation>已中止：正在释放部署锁</translation>
+    </message>
+    <message>
+        <source>The task journal could not be written: %1</source>
+        <translation>无法写入任务记录：%1</translation>
     </message>
 </context>
 <context>
