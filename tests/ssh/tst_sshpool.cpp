@@ -35,6 +35,7 @@ private slots:
     void initTestCase();
     void fiftyServersReuseOneConnectionAndLeaveNothingBehind();
     void parallelismBoundsConcurrentServers();
+    void shortJobsOnConnectedServersPassTheLimit();
     void failuresStayWithTheirServer();
     void cancelStopsRunningAndQueuedJobs();
     void cleanupTestCase();
@@ -139,6 +140,45 @@ void TestSshPool::parallelismBoundsConcurrentServers()
         QVERIFY(outcome.ok);
     QVERIFY(peak.load() <= 4);
     QVERIFY(peak.load() >= 2);
+}
+
+void TestSshPool::shortJobsOnConnectedServersPassTheLimit()
+{
+    // Parallelism 1: server A holds the only slot with a long job while server B, connected by an
+    // earlier job, gets a job beyond the limit; a third server, not yet connected, has to wait.
+    SshPool pool(*m_knownHosts, {}, 1, 200);
+    for (int i = 0; i < 3; ++i)
+        pool.addServer(target(m_fifty.hosts[i]));
+    const QString a = m_fifty.hosts[0].name;
+    const QString b = m_fifty.hosts[1].name;
+    const QString c = m_fifty.hosts[2].name;
+    auto quick = [](SshSession &session, const SshJobContext &) -> Result<> {
+        auto result = session.exec(QStringLiteral("true"));
+        return result ? Result<>{} : std::unexpected(result.error());
+    };
+    QSignalSpy finished(&pool, &SshPool::jobFinished);
+    pool.enqueue(b, quick);
+    QVERIFY(finished.wait(30000));
+    std::atomic_bool longRunning = false;
+    pool.enqueue(a, [&](SshSession &session, const SshJobContext &) -> Result<> {
+        longRunning = true;
+        auto result = session.exec(QStringLiteral("sleep 3"));
+        longRunning = false;
+        return result ? Result<>{} : std::unexpected(result.error());
+    });
+    QTRY_VERIFY(longRunning.load());
+    const int beyond = pool.enqueue(b, quick, true);
+    const int waiting = pool.enqueue(c, quick, true);
+    QList<int> order;
+    connect(&pool, &SshPool::jobFinished, this, [&](int id, const QString &, bool ok, const QString &, const QString &) {
+        QVERIFY(ok);
+        order.append(id);
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(order.contains(beyond), 10000);
+    QVERIFY(longRunning.load()); // B's job ended while A still held the slot
+    QVERIFY(!order.contains(waiting));
+    runUntilIdle(pool);
+    QVERIFY(order.contains(waiting));
 }
 
 void TestSshPool::failuresStayWithTheirServer()
