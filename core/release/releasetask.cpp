@@ -22,20 +22,18 @@ bool wasPromoted(const TaskRecord &record)
 Result<std::unique_ptr<ReleaseTask>> ReleaseTask::create(const QString &tasksDir, ReleasePlan plan,
                                                          KnownHosts &knownHosts, HostKeyPrompt prompt)
 {
-    auto journal = TaskJournal::create(tasksDir, plan);
-    if (!journal)
-        return std::unexpected(journal.error());
-    auto record = journal->read();
-    if (!record)
-        return std::unexpected(record.error());
-    return std::unique_ptr<ReleaseTask>(new ReleaseTask(std::move(*journal), std::move(*record), knownHosts,
-                                                        std::move(prompt)));
+    return fromJournal(TaskJournal::create(tasksDir, plan), knownHosts, std::move(prompt));
 }
 
 Result<std::unique_ptr<ReleaseTask>> ReleaseTask::open(const QString &tasksDir, const QString &taskId,
                                                        KnownHosts &knownHosts, HostKeyPrompt prompt)
 {
-    auto journal = TaskJournal::open(tasksDir, taskId);
+    return fromJournal(TaskJournal::open(tasksDir, taskId), knownHosts, std::move(prompt));
+}
+
+Result<std::unique_ptr<ReleaseTask>> ReleaseTask::fromJournal(Result<TaskJournal> journal, KnownHosts &knownHosts,
+                                                              HostKeyPrompt prompt)
+{
     if (!journal)
         return std::unexpected(journal.error());
     auto record = journal->read();

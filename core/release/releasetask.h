@@ -59,6 +59,8 @@ signals:
 
 private:
     ReleaseTask(TaskJournal journal, TaskRecord record, KnownHosts &knownHosts, HostKeyPrompt prompt);
+    static Result<std::unique_ptr<ReleaseTask>> fromJournal(Result<TaskJournal> journal, KnownHosts &knownHosts,
+                                                            HostKeyPrompt prompt);
     Result<> check(Mode mode) const;
     void pollControl();
     void journalFailed(const Error &error);
