@@ -410,9 +410,8 @@ CommandResult<> startRelease(CliContext &context, const QCommandLineParser &pars
         return {};
     }
     progress(ReleaseCommands::tr("Task %1: %2 release of %3 (%4 at %5) to %6 servers of %7/%8")
-                 .arg((*task)->id(), releaseKindName(plan->kind), plan->version, plan->ref, plan->commit.left(12))
-                 .arg(plan->servers.size())
-                 .arg(plan->project, plan->environment));
+                 .arg((*task)->id(), releaseKindName(plan->kind), plan->version, plan->ref, plan->commit.left(12),
+                      QString::number(plan->servers.size()), plan->project, plan->environment));
     return runTask(context, **task, ReleaseTask::Mode::Start);
 }
 
@@ -873,9 +872,8 @@ CommandResult<> planRelease(CliContext &context, const QCommandLineParser &parse
         }
     }
     progress(ReleaseCommands::tr("Plan: %1 release of %2 (%3 at %4) to %5 servers of %6/%7.")
-                 .arg(releaseKindName(plan->kind), plan->version, plan->ref, plan->commit.left(12))
-                 .arg(plan->servers.size())
-                 .arg(plan->project, plan->environment));
+                 .arg(releaseKindName(plan->kind), plan->version, plan->ref, plan->commit.left(12),
+                      QString::number(plan->servers.size()), plan->project, plan->environment));
     context.out().list({{opt("server"), ReleaseCommands::tr("Server")},
                         {opt("hostKey"), ReleaseCommands::tr("Host key")},
                         {opt("current"), ReleaseCommands::tr("Current")},
