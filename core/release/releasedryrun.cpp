@@ -4,6 +4,7 @@
 #include "releaseengine.h"
 #include "remotelayout.h"
 #include "ssh/knownhosts.h"
+#include "ssh/remotecommand.h"
 #include "ssh/sshsession.h"
 
 #include <QFileInfo>
@@ -77,7 +78,14 @@ void ReleaseDryRun::addUnreachableServer(const QString &server, const QString &h
 void ReleaseDryRun::start()
 {
     m_started = true;
-    const QString command = RemoteLayout(m_plan.deployRoot).stateCommand();
+    // A root not made yet is made by the release on the disk of its nearest existing parent: that
+    // disk's free space is the one that counts (the state command reports none for a missing root).
+    const QString command = QStringLiteral("(\n%1\n) || exit $?\n"
+                                           "d=%2; [ -d \"$d\" ] && exit 0\n"
+                                           "while [ ! -d \"$d\" ]; do d=$(dirname \"$d\"); done\n"
+                                           "df -Pk \"$d\" | awk 'NR==2 {print \"free_kib=\" $4}'\n")
+                                .arg(RemoteLayout(m_plan.deployRoot).stateCommand(),
+                                     RemoteCommand::quote(m_plan.deployRoot));
     const QString root = m_plan.deployRoot;
     for (auto it = m_lines.cbegin(); it != m_lines.cend(); ++it) {
         const std::shared_ptr<QStringList> lines = it.value();
