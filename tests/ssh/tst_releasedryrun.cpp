@@ -425,6 +425,18 @@ void TestReleaseDryRun::hostKeysAndDiskOnPrivateHosts()
     QVERIFY(readAll(emptyPath).trimmed().isEmpty());
     QVERIFY(!QFileInfo::exists(set.hosts[0].backingDir + QStringLiteral("/app")));
     QVERIFY(!QFileInfo::exists(set.hosts[1].backingDir + QStringLiteral("/app")));
+
+    // A stopped server blocks with its error; the other is still judged.
+    runTestHosts({QStringLiteral("kill"), QStringLiteral("--dir"), dir, QStringLiteral("--host"), QStringLiteral("1")},
+                 &exitCode);
+    QCOMPARE(exitCode, 0);
+    const QList<ServerPlan> stopped = dryRun(tight, set, {0, 1}, knownHosts);
+    QCOMPARE(stopped.size(), 2);
+    QVERIFY(!stopped[0].reachable);
+    QVERIFY(!stopped[0].hostKey.has_value());
+    QVERIFY(!stopped[0].error.isEmpty());
+    QVERIFY(containsLine(stopped[0].blockers, QStringLiteral("Not reachable: ") + stopped[0].error));
+    QCOMPARE(stopped[1].hostKey, HostKeyState::Changed);
 }
 
 void TestReleaseDryRun::releasesToCleanFollowsTheCleanupCommand()
