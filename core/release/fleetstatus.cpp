@@ -69,10 +69,11 @@ void FleetStatus::start()
             return {};
         });
     }
-    // Servers that could not be tried count as read already.
+    // Servers that could not be tried are reported as read, like the others after start() returns.
     for (const QString &server : std::as_const(m_order))
         if (!m_lines.contains(server))
-            emit serverRead(m_results.value(server));
+            QMetaObject::invokeMethod(this, [this, server] { emit serverRead(m_results.value(server)); },
+                                      Qt::QueuedConnection);
     m_pool.finishAll();
     if (m_lines.isEmpty())
         QMetaObject::invokeMethod(this, &FleetStatus::finish, Qt::QueuedConnection);

@@ -47,6 +47,7 @@ public:
                                        int keep);
 
 signals:
+    // Once every server is scanned and read (the key scan answers for all servers at once), in order.
     void serverPlanned(const rd::ServerPlan &server);
     void finished(const QList<rd::ServerPlan> &servers);
 
