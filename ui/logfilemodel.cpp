@@ -8,7 +8,8 @@ namespace rd {
 namespace {
 
 // A huge file is read in slices of this size, one per turn of the event loop, so the window stays live.
-constexpr qint64 SliceBytes = 16 * 1024 * 1024;
+constexpr qint64 SliceBytes = 4 * 1024 * 1024;
+constexpr int InsertEveryMs = 200;
 
 } // namespace
 
@@ -48,18 +49,24 @@ void LogFileModel::refresh()
         m_rows = 0;
         endResetModel();
     }
+    if (change.more) {
+        QTimer::singleShot(0, this, &LogFileModel::refresh);
+        // Views lay out every row again on each insertion: while a big file is read, they are told
+        // a few times a second, not after every slice.
+        if (m_sinceInsert.isValid() && m_sinceInsert.elapsed() < InsertEveryMs)
+            return;
+    }
     const int lines = m_index.lineCount();
     if (lines > m_rows) {
         beginInsertRows({}, m_rows, lines - 1);
         m_rows = lines;
         endInsertRows();
+        m_sinceInsert.start();
     }
     if (m_index.exists() != m_existed) {
         m_existed = m_index.exists();
         emit fileExistsChanged(m_existed);
     }
-    if (change.more)
-        QTimer::singleShot(0, this, &LogFileModel::refresh);
 }
 
 int LogFileModel::rowCount(const QModelIndex &parent) const

@@ -3,6 +3,7 @@
 #include "release/logfileindex.h"
 
 #include <QAbstractListModel>
+#include <QElapsedTimer>
 #include <QTimer>
 
 namespace rd {
@@ -50,6 +51,7 @@ private:
     int m_rows = 0; // the rows views know of: the index grows before they are told
     bool m_showTimestamps = true;
     bool m_existed = false;
+    QElapsedTimer m_sinceInsert;
 };
 
 } // namespace rd

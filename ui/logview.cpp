@@ -123,7 +123,6 @@ LogView::LogView(QWidget *parent)
             m_list->scrollToBottom();
         emit followingChanged(follow);
     });
-    connect(m_model, &QAbstractItemModel::rowsInserted, this, &LogView::rowsArrived);
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
         m_countedNeedle.clear();
         m_matchRow = -1;
@@ -131,6 +130,8 @@ LogView::LogView(QWidget *parent)
     });
     connect(m_model, &LogFileModel::fileExistsChanged, this, &LogView::updateEmptyState);
     connect(m_list->verticalScrollBar(), &QScrollBar::valueChanged, this, &LogView::scrolled);
+    // New rows grow the range once the list has laid them out (a turn of the event loop after they
+    // arrive, so the insertion and the layout are two short stalls rather than one long one).
     connect(m_list->verticalScrollBar(), &QScrollBar::rangeChanged, this, [this] {
         if (isFollowing())
             m_list->verticalScrollBar()->setValue(m_list->verticalScrollBar()->maximum());
@@ -210,12 +211,6 @@ void LogView::updateEmptyState()
                          ? tr("No log file.")
                          : tr("No log yet: lines appear here as soon as %1 is written.").arg(QFileInfo(logFile()).fileName()));
     m_stack->setCurrentWidget(m_empty);
-}
-
-void LogView::rowsArrived()
-{
-    if (isFollowing())
-        m_list->scrollToBottom();
 }
 
 void LogView::scrolled(int value)

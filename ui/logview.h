@@ -51,7 +51,6 @@ protected:
 private:
     void find(bool backwards);
     void searchTextChanged();
-    void rowsArrived();
     void scrolled(int value);
     void updateEmptyState();
     void relayout();

@@ -46,6 +46,7 @@ void LogFileIndex::reset()
     m_scanned = 0;
     m_longest = 0;
     m_cache.clear();
+    m_buffer = {};
 }
 
 LogFileIndex::Refresh LogFileIndex::refresh(qint64 maxBytes)
@@ -85,12 +86,14 @@ LogFileIndex::Refresh LogFileIndex::refresh(qint64 maxBytes)
     const qint64 end = maxBytes > 0 ? std::min(size, m_scanned + maxBytes) : size;
     if (m_scanned >= end || !m_file.seek(m_scanned))
         return result;
-    QByteArray block(int(std::min<qint64>(BlockBytes, end - m_scanned)), Qt::Uninitialized);
+    // Kept between calls: a fresh multi-megabyte buffer on every poll would fault its pages in each time.
+    if (m_buffer.size() < std::min<qint64>(BlockBytes, end - m_scanned))
+        m_buffer.resize(std::min<qint64>(BlockBytes, end - m_scanned));
     while (m_scanned < end) {
-        const qint64 got = m_file.read(block.data(), std::min<qint64>(block.size(), end - m_scanned));
+        const qint64 got = m_file.read(m_buffer.data(), std::min<qint64>(m_buffer.size(), end - m_scanned));
         if (got <= 0)
             break;
-        const char *data = block.constData();
+        const char *data = m_buffer.constData();
         const char *cursor = data;
         const char *stop = data + got;
         while (const void *found = std::memchr(cursor, '\n', size_t(stop - cursor))) {

@@ -78,6 +78,7 @@ private:
     qint64 m_scanned = 0;         // bytes looked at for '\n' so far
     qint64 m_longest = 0;
     mutable QCache<int, LogLine> m_cache;
+    QByteArray m_buffer; // what refresh() reads into
 };
 
 } // namespace rd
