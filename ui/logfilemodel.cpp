@@ -114,7 +114,8 @@ QVariant LogFileModel::data(const QModelIndex &index, int role) const
             return {};
         {
             const QString time = line.time.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
-            return line.isStderr ? tr("%1 UTC, standard error").arg(time) : tr("%1 UTC, standard output").arg(time);
+            return line.isStderr ? tr("%1 UTC, standard error").arg(time)
+                                 : tr("%1 UTC, standard output").arg(time);
         }
     }
     return {};

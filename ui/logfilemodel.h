@@ -15,9 +15,10 @@ class LogFileModel : public QAbstractListModel
     Q_OBJECT
 
 public:
-    enum Role {
+    enum Role
+    {
         IsStderrRole = Qt::UserRole + 1,
-        TimeRole,     // QDateTime (UTC), invalid for a line that is not a record
+        TimeRole,      // QDateTime (UTC), invalid for a line that is not a record
         TextRole,      // the text without the time prefix
         TimePrefixRole // what DisplayRole puts before the text ("" when time stamps are hidden)
     };

@@ -52,12 +52,14 @@ QList<LogLineDelegate::Match> LogLineDelegate::matches(const QModelIndex &index)
     if (m_search.isEmpty())
         return found;
     const QString text = index.data(LogFileModel::TextRole).toString();
-    for (qsizetype at = text.indexOf(m_search, 0, m_cs); at >= 0; at = text.indexOf(m_search, at + m_search.size(), m_cs))
+    for (qsizetype at = text.indexOf(m_search, 0, m_cs); at >= 0;
+         at = text.indexOf(m_search, at + m_search.size(), m_cs))
         found.append({int(at), int(m_search.size())});
     return found;
 }
 
-void LogLineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
+void LogLineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
+                            const QModelIndex &index) const
 {
     QStyleOptionViewItem opt = option;
     initStyleOption(&opt, index);
@@ -73,7 +75,8 @@ void LogLineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     const int gutter = gutterWidth(metrics);
     const bool isStderr = index.data(LogFileModel::IsStderrRole).toBool();
     const bool selected = opt.state & QStyle::State_Selected;
-    const QPalette::ColorGroup group = opt.state & QStyle::State_Enabled ? QPalette::Normal : QPalette::Disabled;
+    const QPalette::ColorGroup group =
+        opt.state & QStyle::State_Enabled ? QPalette::Normal : QPalette::Disabled;
     if (isStderr) {
         // A bar and an exclamation mark, so standard error stands out without telling colours apart.
         painter->fillRect(QRect(opt.rect.left(), opt.rect.top(), 3, opt.rect.height()), StderrColor);

@@ -23,7 +23,8 @@ namespace rd {
 
 namespace {
 
-QAction *addToggle(QToolBar *bar, const QString &text, const QString &toolTip, const QString &name, bool checked)
+QAction *addToggle(QToolBar *bar, const QString &text, const QString &toolTip, const QString &name,
+                   bool checked)
 {
     QAction *action = bar->addAction(text);
     action->setObjectName(name);
@@ -41,8 +42,9 @@ LogView::LogView(QWidget *parent)
     setObjectName(QStringLiteral("logView"));
     auto *bar = new QToolBar;
     bar->setObjectName(QStringLiteral("logToolBar"));
-    m_follow = addToggle(bar, tr("Follow"), tr("Scroll to new lines as they arrive (off while you scroll up)"),
-                         QStringLiteral("followAction"), true);
+    m_follow =
+        addToggle(bar, tr("Follow"), tr("Scroll to new lines as they arrive (off while you scroll up)"),
+                  QStringLiteral("followAction"), true);
     bar->addSeparator();
     m_search = new QLineEdit;
     m_search->setObjectName(QStringLiteral("searchEdit"));
@@ -62,7 +64,8 @@ LogView::LogView(QWidget *parent)
         m_findNext->setShortcuts(m_findNext->shortcuts() << QKeySequence(Qt::Key_F3));
         m_findPrevious->setShortcuts(m_findPrevious->shortcuts() << QKeySequence(Qt::SHIFT | Qt::Key_F3));
     }
-    m_caseSensitive = addToggle(bar, tr("Aa"), tr("Match case"), QStringLiteral("caseSensitiveAction"), false);
+    m_caseSensitive =
+        addToggle(bar, tr("Aa"), tr("Match case"), QStringLiteral("caseSensitiveAction"), false);
     m_matches = new QLabel;
     m_matches->setObjectName(QStringLiteral("matchLabel"));
     m_matches->setContentsMargins(6, 0, 6, 0);
@@ -207,9 +210,9 @@ void LogView::updateEmptyState()
         m_stack->setCurrentWidget(m_list);
         return;
     }
-    m_empty->setText(logFile().isEmpty()
-                         ? tr("No log file.")
-                         : tr("No log yet: lines appear here as soon as %1 is written.").arg(QFileInfo(logFile()).fileName()));
+    m_empty->setText(logFile().isEmpty() ? tr("No log file.")
+                                         : tr("No log yet: lines appear here as soon as %1 is written.")
+                                               .arg(QFileInfo(logFile()).fileName()));
     m_stack->setCurrentWidget(m_empty);
 }
 
@@ -223,7 +226,8 @@ void LogView::scrolled(int value)
 
 void LogView::searchTextChanged()
 {
-    m_delegate->setSearch(m_search->text(), m_caseSensitive->isChecked() ? Qt::CaseSensitive : Qt::CaseInsensitive);
+    m_delegate->setSearch(m_search->text(),
+                          m_caseSensitive->isChecked() ? Qt::CaseSensitive : Qt::CaseInsensitive);
     m_matches->clear();
     m_list->viewport()->update();
 }
@@ -316,7 +320,8 @@ bool LogView::eventFilter(QObject *watched, QEvent *event)
             return true;
         }
     }
-    if (watched == m_list && (event->type() == QEvent::KeyPress || event->type() == QEvent::ShortcutOverride)) {
+    if (watched == m_list &&
+        (event->type() == QEvent::KeyPress || event->type() == QEvent::ShortcutOverride)) {
         // The list's own Ctrl+C copies one cell; ours copies every selected line, even over a
         // window-wide Copy shortcut.
         auto *key = static_cast<QKeyEvent *>(event);
@@ -327,8 +332,8 @@ bool LogView::eventFilter(QObject *watched, QEvent *event)
             return true;
         }
     }
-    if (watched == m_list->viewport() && event->type() == QEvent::Resize && isWrapping()
-        && m_delegate->wrapWidth() != m_list->viewport()->width()) {
+    if (watched == m_list->viewport() && event->type() == QEvent::Resize && isWrapping() &&
+        m_delegate->wrapWidth() != m_list->viewport()->width()) {
         m_delegate->setWrapWidth(m_list->viewport()->width());
         QMetaObject::invokeMethod(m_list, &QListView::doItemsLayout, Qt::QueuedConnection);
     }

@@ -12,7 +12,10 @@ namespace {
 constexpr qint64 BlockBytes = 4 * 1024 * 1024;
 constexpr int CachedLines = 4096;
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isDigit(char c)
+{
+    return c >= '0' && c <= '9';
+}
 
 void asciiLower(QByteArray &bytes)
 {
@@ -210,11 +213,15 @@ void LogFileIndex::scan(const QString &needle, Qt::CaseSensitivity cs, int fromR
         int last = 0;
         if (backwards) {
             last = high;
-            first = int(std::lower_bound(begin + low, begin + last + 1, m_starts[size_t(last)] - BlockBytes) - begin);
+            first = int(std::lower_bound(begin + low, begin + last + 1, m_starts[size_t(last)] - BlockBytes) -
+                        begin);
             high = first - 1;
         } else {
             first = low;
-            last = int(std::upper_bound(begin + first, begin + high + 1, m_starts[size_t(first)] + BlockBytes) - begin) - 1;
+            last =
+                int(std::upper_bound(begin + first, begin + high + 1, m_starts[size_t(first)] + BlockBytes) -
+                    begin) -
+                1;
             low = last + 1;
         }
         if (!readRange(first, last, block))
@@ -229,10 +236,12 @@ void LogFileIndex::scan(const QString &needle, Qt::CaseSensitivity cs, int fromR
             const QByteArrayView haystack(cs == Qt::CaseInsensitive ? folded : block);
             qsizetype at = 0;
             while ((at = haystack.indexOf(pattern, at)) >= 0) {
-                const int row = int(std::upper_bound(begin + first, begin + last + 1, blockStart + at) - begin) - 1;
+                const int row =
+                    int(std::upper_bound(begin + first, begin + last + 1, blockStart + at) - begin) - 1;
                 const qsizetype rowStart = m_starts[size_t(row)] - blockStart;
                 const qsizetype rowEnd = endOf(row) - blockStart;
-                const qsizetype text = rowStart + textOffset(QByteArrayView(block).sliced(rowStart, rowEnd - rowStart));
+                const qsizetype text =
+                    rowStart + textOffset(QByteArrayView(block).sliced(rowStart, rowEnd - rowStart));
                 if (at < text) {
                     at = text; // a hit in the time stamp does not count
                     continue;
@@ -243,7 +252,8 @@ void LogFileIndex::scan(const QString &needle, Qt::CaseSensitivity cs, int fromR
         } else {
             for (int row = first; row <= last; ++row) {
                 const qsizetype rowStart = m_starts[size_t(row)] - blockStart;
-                const QByteArrayView record = QByteArrayView(block).sliced(rowStart, endOf(row) - blockStart - rowStart);
+                const QByteArrayView record =
+                    QByteArrayView(block).sliced(rowStart, endOf(row) - blockStart - rowStart);
                 if (QString::fromUtf8(record.sliced(textOffset(record))).contains(needle, cs))
                     rows.push_back(row);
             }

@@ -22,8 +22,8 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QThread>
-#include <QtTest>
 #include <QTimer>
+#include <QtTest>
 
 #include <algorithm>
 #include <atomic>
@@ -237,13 +237,14 @@ void print(const char *title, const QMap<QString, QString> &f)
     }
     std::printf("%-34s %8.0f lines%s  all rows %7.2f s (writer done %5.2f s)  longest stall %7.1f ms "
                 "(%3.0f over 50 ms)  RSS %6.1f MB before, peak %6.1f MB (+%.1f MB)\n",
-                title, number(f, "lines"), number(f, "complete") > 0 ? "" : " (INCOMPLETE)", number(f, "total_s"),
-                number(f, "writer_s"), number(f, "longest_stall_ms"), number(f, "stalls_over_50ms"),
-                number(f, "rss_before_kb") / 1024, number(f, "hwm_after_kb") / 1024,
+                title, number(f, "lines"), number(f, "complete") > 0 ? "" : " (INCOMPLETE)",
+                number(f, "total_s"), number(f, "writer_s"), number(f, "longest_stall_ms"),
+                number(f, "stalls_over_50ms"), number(f, "rss_before_kb") / 1024,
+                number(f, "hwm_after_kb") / 1024,
                 (number(f, "hwm_after_kb") - number(f, "rss_before_kb")) / 1024);
     if (f.contains(QStringLiteral("find_last_ms")))
-        std::printf("%-34s find the last line from the top %.1f ms, count matches in every line %.1f ms%s\n", "",
-                    number(f, "find_last_ms"), number(f, "count_all_ms"),
+        std::printf("%-34s find the last line from the top %.1f ms, count matches in every line %.1f ms%s\n",
+                    "", number(f, "find_last_ms"), number(f, "count_all_ms"),
                     number(f, "find_ok") > 0 ? "" : " (WRONG RESULT)");
 }
 
@@ -265,15 +266,18 @@ int main(int argc, char *argv[])
 
     int lines = 1'000'000;
     int baselineLines = 200'000;
-    if (const qsizetype at = arguments.indexOf(QStringLiteral("--lines")); at > 0 && at + 1 < arguments.size())
+    if (const qsizetype at = arguments.indexOf(QStringLiteral("--lines"));
+        at > 0 && at + 1 < arguments.size())
         lines = std::max(1000, arguments.at(at + 1).toInt());
-    if (const qsizetype at = arguments.indexOf(QStringLiteral("--baseline-lines")); at > 0 && at + 1 < arguments.size())
+    if (const qsizetype at = arguments.indexOf(QStringLiteral("--baseline-lines"));
+        at > 0 && at + 1 < arguments.size())
         baselineLines = std::max(1000, arguments.at(at + 1).toInt());
 
-    std::printf("a writer thread appends lines in batches of %d while the widget, shown on the %s platform, "
-                "follows the file;\nthe QPlainTextEdit baseline gets %d lines (appendPlainText is too slow for "
-                "%d), and LogView runs that size too for the ratios\n",
-                BatchLines, qPrintable(QGuiApplication::platformName()), baselineLines, lines);
+    std::printf(
+        "a writer thread appends lines in batches of %d while the widget, shown on the %s platform, "
+        "follows the file;\nthe QPlainTextEdit baseline gets %d lines (appendPlainText is too slow for "
+        "%d), and LogView runs that size too for the ratios\n",
+        BatchLines, qPrintable(QGuiApplication::platformName()), baselineLines, lines);
     // Wall-clock stalls include time the GUI thread waited for a CPU: the load says how busy the machine was.
     QFile load(QStringLiteral("/proc/loadavg"));
     if (load.open(QIODevice::ReadOnly))
@@ -288,11 +292,12 @@ int main(int argc, char *argv[])
     print(qPrintable(QStringLiteral("QPlainTextEdit, %1 lines").arg(baselineLines)), plain);
 
     if (!view.isEmpty() && !plain.isEmpty()) {
-        std::printf("\nLogView / QPlainTextEdit at %d lines: all rows %.3f, longest stall %.3f, memory added %.3f\n",
-                    baselineLines, ratio(number(view, "total_s"), number(plain, "total_s")),
-                    ratio(number(view, "longest_stall_ms"), number(plain, "longest_stall_ms")),
-                    ratio(number(view, "hwm_after_kb") - number(view, "rss_before_kb"),
-                          number(plain, "hwm_after_kb") - number(plain, "rss_before_kb")));
+        std::printf(
+            "\nLogView / QPlainTextEdit at %d lines: all rows %.3f, longest stall %.3f, memory added %.3f\n",
+            baselineLines, ratio(number(view, "total_s"), number(plain, "total_s")),
+            ratio(number(view, "longest_stall_ms"), number(plain, "longest_stall_ms")),
+            ratio(number(view, "hwm_after_kb") - number(view, "rss_before_kb"),
+                  number(plain, "hwm_after_kb") - number(plain, "rss_before_kb")));
     }
     const bool ok = full.value(QStringLiteral("exit")) == QStringLiteral("0") &&
                     view.value(QStringLiteral("exit")) == QStringLiteral("0") &&

@@ -100,7 +100,8 @@ void TestLogView::recordsAndOtherLinesParse()
     QVERIFY(empty.time.isValid());
     QVERIFY(!empty.isStderr);
     QCOMPARE(empty.text, QString());
-    for (const char *other : {"plain output", "2026-11-23 not a record", "2026-11-23T23:03:03.123Z X text", ""}) {
+    for (const char *other :
+         {"plain output", "2026-11-23 not a record", "2026-11-23T23:03:03.123Z X text", ""}) {
         const LogLine line = LogFileIndex::parse(other);
         QVERIFY(!line.time.isValid());
         QVERIFY(!line.isStderr);
@@ -170,7 +171,8 @@ void TestLogView::searchHighlightsWrapsAndReportsNotFound()
     const QString path = logPath(QStringLiteral("web-03"));
     NodeLog log(m_dir.path(), QStringLiteral("web-03"));
     const QStringList lines = {QStringLiteral("alpha"), QStringLiteral("beta failed, beta again"),
-                               QStringLiteral("gamma"), QStringLiteral("BETA upper"), QStringLiteral("delta")};
+                               QStringLiteral("gamma"), QStringLiteral("BETA upper"),
+                               QStringLiteral("delta")};
     for (const QString &line : lines)
         log.line(line);
     m_view->setLogFile(path);
@@ -288,7 +290,9 @@ void TestLogView::copyPutsSelectedLinesOnClipboard()
     m_view->setShowTimestamps(true);
     m_view->findChild<QAction *>(QStringLiteral("copyAction"))->trigger();
     const QString copied = QGuiApplication::clipboard()->text();
-    QVERIFY2(QRegularExpression(QStringLiteral("^\\d\\d:\\d\\d:\\d\\d\\.\\d\\d\\d line 5\n$")).match(copied).hasMatch(),
+    QVERIFY2(QRegularExpression(QStringLiteral("^\\d\\d:\\d\\d:\\d\\d\\.\\d\\d\\d line 5\n$"))
+                 .match(copied)
+                 .hasMatch(),
              qPrintable(copied));
 }
 
@@ -404,7 +408,8 @@ void TestLogView::timestampsAndWrapToggle()
     const QModelIndex first = m_view->model()->index(0);
     const QDateTime time = first.data(LogFileModel::TimeRole).toDateTime();
     QVERIFY(m_view->showTimestamps());
-    QCOMPARE(first.data().toString(), time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz ")) + QStringLiteral("short"));
+    QCOMPARE(first.data().toString(),
+             time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz ")) + QStringLiteral("short"));
     m_view->findChild<QAction *>(QStringLiteral("timestampsAction"))->trigger();
     QVERIFY(!m_view->showTimestamps());
     QCOMPARE(first.data().toString(), QStringLiteral("short"));
@@ -474,7 +479,8 @@ void TestLogView::millionLines()
     QCOMPARE(index.find(QStringLiteral("request 777777 "), 0, false, Qt::CaseSensitive), 777777);
     QCOMPARE(index.find(QStringLiteral("REQUEST 777777 "), 999'999, true, Qt::CaseInsensitive), 777777);
     QCOMPARE(index.find(QStringLiteral("request 777777 "), 777778, false, Qt::CaseSensitive), -1);
-    QCOMPARE(index.countMatches(QStringLiteral("request 12345"), Qt::CaseSensitive), 11); // 12345 and 123450..123459
+    QCOMPARE(index.countMatches(QStringLiteral("request 12345"), Qt::CaseSensitive),
+             11); // 12345 and 123450..123459
 
     auto *search = m_view->findChild<QLineEdit *>(QStringLiteral("searchEdit"));
     search->setText(QStringLiteral("request 999998 "));
