@@ -1,6 +1,7 @@
 #include "logfileindex.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <sys/stat.h>
 
@@ -17,13 +18,48 @@ bool isDigit(char c)
     return c >= '0' && c <= '9';
 }
 
-void asciiLower(QByteArray &bytes)
+char asciiLower(char c)
 {
-    for (char &c : bytes) {
-        if (c >= 'A' && c <= 'Z')
-            c = char(c + ('a' - 'A'));
-    }
+    return c >= 'A' && c <= 'Z' ? char(c + ('a' - 'A')) : c;
 }
+
+// Horspool's search with ASCII case folded as it compares, so a block needs no lowered copy.
+class FoldedSearch
+{
+public:
+    explicit FoldedSearch(QByteArray pattern) : m_pattern(std::move(pattern))
+    {
+        const qsizetype length = m_pattern.size();
+        m_skip.fill(length);
+        for (qsizetype i = 0; i < length; ++i) {
+            m_pattern[i] = asciiLower(m_pattern[i]);
+            if (i + 1 < length)
+                m_skip[uchar(m_pattern[i])] = length - 1 - i;
+        }
+        for (char c = 'A'; c <= 'Z'; ++c)
+            m_skip[uchar(c)] = m_skip[uchar(asciiLower(c))];
+    }
+
+    qsizetype indexIn(QByteArrayView haystack, qsizetype from) const
+    {
+        const qsizetype length = m_pattern.size();
+        const char *pattern = m_pattern.constData();
+        const char *data = haystack.data();
+        for (qsizetype at = from; at + length <= haystack.size();
+             at += m_skip[uchar(data[at + length - 1])]) {
+            qsizetype i = length - 1;
+            while (i >= 0 && asciiLower(data[at + i]) == pattern[i])
+                --i;
+            if (i < 0)
+                return at;
+        }
+        return -1;
+    }
+
+private:
+    QByteArray m_pattern;
+    std::array<qsizetype, 256> m_skip;
+};
 
 bool isAscii(const QString &text)
 {
@@ -198,12 +234,13 @@ void LogFileIndex::scan(const QString &needle, Qt::CaseSensitivity cs, int fromR
         return;
     // Bytes are compared directly unless the needle needs Unicode case folding.
     const bool bytewise = cs == Qt::CaseSensitive || isAscii(needle);
-    QByteArray pattern = needle.toUtf8();
-    if (cs == Qt::CaseInsensitive)
-        asciiLower(pattern);
+    const QByteArray pattern = needle.toUtf8();
+    const FoldedSearch folded(pattern);
+    const auto next = [&](QByteArrayView haystack, qsizetype from) {
+        return cs == Qt::CaseSensitive ? haystack.indexOf(pattern, from) : folded.indexIn(haystack, from);
+    };
 
     QByteArray block;
-    QByteArray folded;
     std::vector<int> rows;
     const auto begin = m_starts.begin();
     int low = fromRow;
@@ -229,13 +266,8 @@ void LogFileIndex::scan(const QString &needle, Qt::CaseSensitivity cs, int fromR
         const qint64 blockStart = m_starts[size_t(first)];
         rows.clear();
         if (bytewise) {
-            if (cs == Qt::CaseInsensitive) {
-                folded = block;
-                asciiLower(folded);
-            }
-            const QByteArrayView haystack(cs == Qt::CaseInsensitive ? folded : block);
             qsizetype at = 0;
-            while ((at = haystack.indexOf(pattern, at)) >= 0) {
+            while ((at = next(block, at)) >= 0) {
                 const int row =
                     int(std::upper_bound(begin + first, begin + last + 1, blockStart + at) - begin) - 1;
                 const qsizetype rowStart = m_starts[size_t(row)] - blockStart;
