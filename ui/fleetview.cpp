@@ -13,6 +13,7 @@
 #include <QDir>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QProgressBar>
 #include <QTableView>
@@ -26,7 +27,7 @@ FleetView::FleetView(const InventoryStore &store, const Vault &vault, const QStr
       m_knownHosts(std::make_unique<KnownHosts>(QDir(dataDir).filePath(QStringLiteral("known_hosts")))),
       m_model(new FleetTableModel(this)), m_table(new QTableView), m_project(new QComboBox),
       m_environment(new QComboBox), m_busy(new QProgressBar), m_lastReadLabel(new QLabel), m_summary(new QLabel),
-      m_banner(new QLabel)
+      m_details(new QLabel), m_banner(new QLabel)
 {
     setObjectName(QStringLiteral("fleetView"));
     auto *layout = new QVBoxLayout(this);
@@ -69,7 +70,8 @@ FleetView::FleetView(const InventoryStore &store, const Vault &vault, const QStr
     refreshButton->setObjectName(QStringLiteral("refreshButton"));
     refreshButton->setDefaultAction(m_refreshAction);
     m_busy->setObjectName(QStringLiteral("readingProgressBar"));
-    m_busy->setMaximumWidth(220);
+    m_busy->setFixedWidth(120);
+    m_busy->setTextVisible(false);
     m_busy->hide();
     m_lastReadLabel->setObjectName(QStringLiteral("lastReadLabel"));
     m_lastReadLabel->setStyleSheet(QStringLiteral("color: palette(mid);"));
@@ -103,7 +105,7 @@ FleetView::FleetView(const InventoryStore &store, const Vault &vault, const QStr
     const QList<std::pair<int, int>> widths{
         {FleetTableModel::Server, 12},   {FleetTableModel::Environment, 14}, {FleetTableModel::Host, 14},
         {FleetTableModel::Version, 27},  {FleetTableModel::Commit, 10},      {FleetTableModel::Released, 17},
-        {FleetTableModel::Operator, 10}, {FleetTableModel::Drift, 7},        {FleetTableModel::Lock, 24}};
+        {FleetTableModel::Operator, 10}, {FleetTableModel::Drift, 7},        {FleetTableModel::Lock, 34}};
     for (const auto &[column, characters] : widths)
         columns->resizeSection(column, digit * characters);
     layout->addWidget(m_table, 1);
@@ -111,6 +113,15 @@ FleetView::FleetView(const InventoryStore &store, const Vault &vault, const QStr
     m_summary->setObjectName(QStringLiteral("summaryLabel"));
     m_summary->setWordWrap(true);
     layout->addWidget(m_summary);
+    // The selected server's whole story: errors and lock holders are often longer than their cells.
+    m_details->setObjectName(QStringLiteral("serverDetailsLabel"));
+    m_details->setWordWrap(true);
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_details->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    layout->addWidget(m_details);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &FleetView::showDetails);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, &FleetView::showDetails);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &FleetView::showDetails);
 
     connect(m_project, &QComboBox::currentIndexChanged, this, [this] {
         fillEnvironments();
@@ -277,9 +288,12 @@ void FleetView::updateSummary()
     m_busy->setVisible(isReading());
     m_busy->setRange(0, qMax(1, total));
     m_busy->setValue(read);
-    m_busy->setFormat(tr("Reading %1 of %2…").arg(QString::number(read), QString::number(total)));
-    m_lastReadLabel->setText(m_lastRead.isValid() ? tr("Last read at %1").arg(m_lastRead.toString(QStringLiteral("HH:mm:ss")))
-                                                  : tr("Not read yet"));
+    if (isReading())
+        m_lastReadLabel->setText(tr("Reading %1 of %2 servers…").arg(QString::number(read), QString::number(total)));
+    else if (m_lastRead.isValid())
+        m_lastReadLabel->setText(tr("Last read at %1").arg(m_lastRead.toString(QStringLiteral("HH:mm:ss"))));
+    else
+        m_lastReadLabel->setText(tr("Not read yet"));
 
     if (m_project->count() == 0) {
         m_summary->setText(tr("No projects in the inventory yet."));
@@ -301,6 +315,15 @@ void FleetView::updateSummary()
     if (!isReading() && !drift && !unreachable && !bare)
         parts << tr("all on their environment's release");
     m_summary->setText(parts.join(QStringLiteral(" · ")));
+}
+
+void FleetView::showDetails()
+{
+    const QModelIndex current = m_table->selectionModel()->currentIndex();
+    m_details->setText(current.isValid() ? m_model->index(current.row(), FleetTableModel::Server)
+                                               .data(Qt::ToolTipRole)
+                                               .toString()
+                                         : QString());
 }
 
 void FleetView::showEvent(QShowEvent *event)

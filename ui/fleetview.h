@@ -57,6 +57,7 @@ private:
     void fillEnvironments();
     void finishOne();
     void updateSummary();
+    void showDetails();
 
     const InventoryStore &m_store;
     const Vault &m_vault;
@@ -69,6 +70,7 @@ private:
     QProgressBar *m_busy;
     QLabel *m_lastReadLabel;
     QLabel *m_summary;
+    QLabel *m_details;
     QLabel *m_banner;
     QAction *m_refreshAction;
     int m_generation = 0; // of the current reading; answers of older ones are ignored

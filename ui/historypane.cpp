@@ -25,6 +25,13 @@ constexpr int AutoRefreshMs = 2000;
 
 QDateTime modified(const QString &path) { return QFileInfo(path).lastModified(); }
 
+// A succeeded task is never run again and a missed one never starts: neither changes any more.
+// Only the others are watched, so that a long history costs nothing on each check.
+bool mayChange(TaskStatus status)
+{
+    return status != TaskStatus::Succeeded && status != TaskStatus::Missed;
+}
+
 // Statuses that change without anything written: a runner that died reads as interrupted, a
 // scheduled task nothing started reads as missed. Such tasks are read again on every check.
 bool mayChangeByItself(TaskStatus status)
@@ -84,10 +91,10 @@ HistoryPane::HistoryPane(const QString &dataDir, QWidget *parent)
     columns->setStretchLastSection(true);
     const int digit = m_table->fontMetrics().horizontalAdvance(u'0');
     const QList<std::pair<int, int>> widths{
-        {HistoryTableModel::Task, 30},    {HistoryTableModel::Target, 16},  {HistoryTableModel::Kind, 8},
-        {HistoryTableModel::Version, 27}, {HistoryTableModel::Ref, 18},     {HistoryTableModel::Operator, 10},
-        {HistoryTableModel::Status, 13},  {HistoryTableModel::When, 20},    {HistoryTableModel::Duration, 12},
-        {HistoryTableModel::Servers, 8}};
+        {HistoryTableModel::Task, 25},    {HistoryTableModel::Target, 13},  {HistoryTableModel::Kind, 8},
+        {HistoryTableModel::Version, 25}, {HistoryTableModel::Ref, 15},     {HistoryTableModel::Operator, 8},
+        {HistoryTableModel::Status, 12},  {HistoryTableModel::When, 16},    {HistoryTableModel::Duration, 10},
+        {HistoryTableModel::Servers, 7}};
     for (const auto &[column, characters] : widths)
         columns->resizeSection(column, digit * characters);
 
@@ -214,7 +221,8 @@ void HistoryPane::remember()
     m_taskTimes.clear();
     QStringList listed;
     for (const TaskRecord &task : m_model->allTasks()) {
-        m_taskTimes.insert(task.plan.taskId, modified(task.directory));
+        if (mayChange(task.status))
+            m_taskTimes.insert(task.plan.taskId, modified(task.directory));
         listed.append(QFileInfo(task.directory).fileName());
     }
     m_unreadable.clear();
@@ -239,6 +247,8 @@ void HistoryPane::refreshIfChanged()
     const QList<TaskRecord> tasks = m_model->allTasks();
     bool changed = false;
     for (const TaskRecord &task : tasks) {
+        if (!mayChange(task.status))
+            continue;
         const QDateTime time = modified(task.directory);
         if (time == m_taskTimes.value(task.plan.taskId) && !mayChangeByItself(task.status))
             continue;

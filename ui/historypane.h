@@ -32,8 +32,9 @@ public:
     // Lists every task again.
     void refresh();
     // What the timer does every 2 s while the pane is shown: a new task directory lists them all
-    // again; otherwise only tasks whose directory changed, or that may have changed by themselves
-    // (running, scheduled), are read again.
+    // again; otherwise only tasks that can still change (not succeeded, not missed) are looked at,
+    // and read again when their directory changed or their status may change by itself (running,
+    // scheduled).
     void refreshIfChanged();
 
     QString currentTaskId() const;
@@ -88,7 +89,7 @@ private:
 
     // What the disk looked like at the last read, to notice changes cheaply.
     QDateTime m_dirTime;
-    QHash<QString, QDateTime> m_taskTimes; // task id → its directory's mtime
+    QHash<QString, QDateTime> m_taskTimes; // task id → its directory's mtime, for tasks that can change
     QStringList m_unreadable;              // directories that were not tasks (yet): being created
 };
 

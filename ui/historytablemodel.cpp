@@ -7,9 +7,9 @@ namespace rd {
 
 namespace {
 
-QString timeText(const QDateTime &time)
+QString timeText(const QDateTime &time, const QString &format = QStringLiteral("yyyy-MM-dd HH:mm:ss"))
 {
-    return time.isValid() ? time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) : QString();
+    return time.isValid() ? time.toLocalTime().toString(format) : QString();
 }
 
 // The moment a task is known by: when it started, else when it is (or was) due, else when it was made.
@@ -192,7 +192,7 @@ QVariant HistoryTableModel::display(const TaskRecord &task, int column) const
     case Status:
         return taskStatusText(task.status);
     case When:
-        return timeText(when(task));
+        return timeText(when(task), QStringLiteral("yyyy-MM-dd HH:mm")); // the tooltip has the seconds
     case Duration:
         return durationText(durationMs(task));
     case Servers:
@@ -280,7 +280,7 @@ QVariant HistoryTableModel::headerData(int section, Qt::Orientation orientation,
     case Task:
         return tr("Task");
     case Target:
-        return tr("Project / environment");
+        return tr("Environment");
     case Kind:
         return tr("Kind");
     case Version:

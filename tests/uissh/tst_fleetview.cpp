@@ -369,6 +369,9 @@ void TestFleetView::killedHostIsUnreachableWhileTheOthersAreRead()
              FleetTableModel::unreachableBackground());
     QVERIFY(view.model()->index(killed, FleetTableModel::Version).data(Qt::ToolTipRole).toString().contains(error));
     QVERIFY(cell(view, killed, FleetTableModel::Drift).isEmpty());
+    // The whole error under the table for the selected server: cells cut it short.
+    table->selectRow(killed);
+    QVERIFY(view.findChild<QLabel *>(QStringLiteral("serverDetailsLabel"))->text().contains(error));
     for (int i : {0, 1}) {
         QVERIFY2(view.model()->rowAt(i).server.reachable, qPrintable(view.model()->rowAt(i).server.error));
         QCOMPARE(cell(view, i, FleetTableModel::Version), m_second.version);
