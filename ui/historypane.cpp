@@ -11,6 +11,7 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
+#include <QSet>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTimer>
@@ -46,7 +47,7 @@ HistoryPane::HistoryPane(const QString &dataDir, QWidget *parent)
     : QWidget(parent), m_tasksDir(TaskJournal::tasksDirectory(dataDir)), m_model(new HistoryTableModel(this)),
       m_proxy(new QSortFilterProxyModel(this)), m_table(new QTableView), m_project(new QComboBox),
       m_environment(new QComboBox), m_status(new QComboBox), m_text(new QLineEdit), m_count(new QLabel),
-      m_timer(new QTimer(this))
+      m_details(new QLabel), m_timer(new QTimer(this))
 {
     setObjectName(QStringLiteral("historyPane"));
     auto *layout = new QVBoxLayout(this);
@@ -92,7 +93,7 @@ HistoryPane::HistoryPane(const QString &dataDir, QWidget *parent)
     const int digit = m_table->fontMetrics().horizontalAdvance(u'0');
     const QList<std::pair<int, int>> widths{
         {HistoryTableModel::Task, 25},    {HistoryTableModel::Target, 13},  {HistoryTableModel::Kind, 8},
-        {HistoryTableModel::Version, 25}, {HistoryTableModel::Ref, 15},     {HistoryTableModel::Operator, 8},
+        {HistoryTableModel::Version, 25}, {HistoryTableModel::Ref, 18},     {HistoryTableModel::Operator, 7},
         {HistoryTableModel::Status, 12},  {HistoryTableModel::When, 16},    {HistoryTableModel::Duration, 10},
         {HistoryTableModel::Servers, 7}};
     for (const auto &[column, characters] : widths)
@@ -100,6 +101,11 @@ HistoryPane::HistoryPane(const QString &dataDir, QWidget *parent)
 
     layout->addWidget(createFilterRow());
     layout->addWidget(m_table, 1);
+    // The selected task's summary in full: its cell is often cut short.
+    m_details->setObjectName(QStringLiteral("taskDetailsLabel"));
+    m_details->setWordWrap(true);
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_details);
     layout->addWidget(createActionRow());
 
     // A click moves the current row first and selects it after: both matter.
@@ -219,11 +225,11 @@ void HistoryPane::remember()
 {
     m_dirTime = modified(m_tasksDir);
     m_taskTimes.clear();
-    QStringList listed;
+    QSet<QString> listed;
     for (const TaskRecord &task : m_model->allTasks()) {
         if (mayChange(task.status))
             m_taskTimes.insert(task.plan.taskId, modified(task.directory));
-        listed.append(QFileInfo(task.directory).fileName());
+        listed.insert(QFileInfo(task.directory).fileName());
     }
     m_unreadable.clear();
     for (const QString &name : QDir(m_tasksDir).entryList(QDir::Dirs | QDir::NoDotAndDotDot))
@@ -370,6 +376,16 @@ void HistoryPane::updateActions()
     m_openAction->setEnabled(task);
     m_retryAction->setEnabled(task && (status == TaskStatus::Failed || status == TaskStatus::Aborted));
     m_resumeAction->setEnabled(task && status == TaskStatus::Interrupted);
+    QStringList details;
+    if (task) {
+        details << tr("Task %1").arg(task->plan.taskId);
+        for (const QString &text : {task->summary, task->plan.description})
+            if (!text.isEmpty())
+                details << text;
+        if (task->attempts > 1)
+            details << tr("%n attempt(s)", nullptr, task->attempts);
+    }
+    m_details->setText(details.join(QStringLiteral(" · ")));
     const bool canRollBack =
         task && m_model->canRollBackTo(m_model->rowOfTask(task->plan.taskId));
     m_rollbackAction->setEnabled(canRollBack);

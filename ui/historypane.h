@@ -80,6 +80,7 @@ private:
     QComboBox *m_status;
     QLineEdit *m_text;
     QLabel *m_count;
+    QLabel *m_details;
     QTimer *m_timer;
     QAction *m_openAction;
     QAction *m_rollbackAction;

@@ -6,6 +6,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
+#include <QLabel>
 #include <QLineEdit>
 #include <QProcess>
 #include <QSignalSpy>
@@ -430,6 +431,9 @@ void TestHistoryPane::newTasksAndStatusChangesAppear()
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(), taskStatusText(TaskStatus::Succeeded), 10000);
     QCOMPARE(pane.currentTaskId(), later.id);
     QVERIFY(!pane.retryAction()->isEnabled());
+    // The summary the retry wrote, in full under the table.
+    const QString details = pane.findChild<QLabel *>(QStringLiteral("taskDetailsLabel"))->text();
+    QVERIFY2(details.contains(later.id) && details.contains(QStringLiteral("2 of 2 servers run it")), qPrintable(details));
 }
 
 void TestHistoryPane::directoryFilledAfterListingAppears()
