@@ -50,20 +50,44 @@ QRectF PipelineLabelItem::boundingRect() const
     return QRectF(QPointF(0, 0), m_size);
 }
 
+QFont PipelineLabelItem::textFont(Style style, const QFont &sceneFont)
+{
+    QFont font = sceneFont;
+    if (style == Style::CompactLane)
+        font.setPointSizeF(font.pointSizeF() * 0.9);
+    else
+        font.setBold(true);
+    return font;
+}
+
+QFont PipelineLabelItem::badgeFont(Style style, const QFont &sceneFont)
+{
+    QFont font = textFont(style, sceneFont);
+    font.setBold(true);
+    font.setPointSizeF(font.pointSizeF() * (style == Style::CompactLane ? 0.85 : 0.8));
+    return font;
+}
+
+qreal PipelineLabelItem::idealWidth(Style style, const QFont &sceneFont, const QString &text, const QString &badge)
+{
+    qreal width = QFontMetricsF(textFont(style, sceneFont)).horizontalAdvance(text) + 2;
+    if (style == Style::Lane)
+        width += FramePaddingLeft + FramePaddingRight;
+    if (!badge.isEmpty())
+        width += QFontMetricsF(badgeFont(style, sceneFont)).horizontalAdvance(badge) + 10 + BadgeGap;
+    return width;
+}
+
 void PipelineLabelItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
 {
-    QFont font = scene() ? scene()->font() : painter->font();
+    const QFont sceneFont = scene() ? scene()->font() : painter->font();
+    const QFont font = textFont(m_style, sceneFont);
     QRectF rect = boundingRect();
     if (m_style == Style::Lane) {
         painter->setPen(QPen(QColor(0xc9, 0xcf, 0xd8), 1));
         painter->setBrush(Qt::white);
         painter->drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 6, 6);
-        rect.adjust(10, 0, -8, 0);
-        font.setBold(true);
-    } else if (m_style == Style::CompactLane) {
-        font.setPointSizeF(font.pointSizeF() * 0.9);
-    } else {
-        font.setBold(true);
+        rect.adjust(FramePaddingLeft, 0, -FramePaddingRight, 0);
     }
 
     if (m_swatch.isValid()) {
@@ -74,28 +98,25 @@ void PipelineLabelItem::paint(QPainter *painter, const QStyleOptionGraphicsItem 
         rect.setLeft(rect.left() + side + 6);
     }
 
-    QRectF badgeRect;
     if (!m_badge.isEmpty()) {
-        QFont badgeFont = font;
-        badgeFont.setBold(true);
-        badgeFont.setPointSizeF(font.pointSizeF() * (m_style == Style::CompactLane ? 0.85 : 0.8));
-        const QFontMetricsF metrics(badgeFont);
+        const QFont small = badgeFont(m_style, sceneFont);
+        const QFontMetricsF metrics(small);
         const qreal height = qMin(rect.height() - 2, metrics.height() + 2);
         const qreal width = metrics.horizontalAdvance(m_badge) + 10;
-        badgeRect = QRectF(rect.right() - width, rect.center().y() - height / 2, width, height);
+        const QRectF badgeRect(rect.right() - width, rect.center().y() - height / 2, width, height);
         painter->setPen(Qt::NoPen);
         painter->setBrush(QColor(0xf2, 0xa1, 0x1f));
         painter->drawRoundedRect(badgeRect, height / 2, height / 2);
-        painter->setFont(badgeFont);
+        painter->setFont(small);
         painter->setPen(Qt::white);
         painter->drawText(badgeRect, Qt::AlignCenter, m_badge);
-        rect.setRight(badgeRect.left() - 6);
+        rect.setRight(badgeRect.left() - BadgeGap);
     }
 
     painter->setFont(font);
     painter->setPen(m_style == Style::CompactLane ? QColor(0x3a, 0x42, 0x4e) : QColor(0x22, 0x29, 0x33));
     const QFontMetricsF metrics(font);
-    const QString text = metrics.elidedText(m_text, Qt::ElideMiddle, rect.width());
+    const QString text = metrics.elidedText(m_text, Qt::ElideRight, rect.width());
     painter->drawText(rect, Qt::AlignLeft | Qt::AlignVCenter, text);
     if (m_style == Style::Header) {
         const qreal x = rect.left() + metrics.horizontalAdvance(text) + 10;

@@ -26,11 +26,20 @@ public:
     void setStyle(Style style);
     void setSize(const QSizeF &size);
 
+    // The width that shows `text` and `badge` whole in `style`, given the scene's font.
+    static qreal idealWidth(Style style, const QFont &sceneFont, const QString &text, const QString &badge);
+
     int type() const override { return Type; }
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
 
 private:
+    static QFont textFont(Style style, const QFont &sceneFont);
+    static QFont badgeFont(Style style, const QFont &sceneFont);
+    static constexpr qreal FramePaddingLeft = 10;
+    static constexpr qreal FramePaddingRight = 8;
+    static constexpr qreal BadgeGap = 6;
+
     Style m_style;
     QString m_text;
     QString m_badge;

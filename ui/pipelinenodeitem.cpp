@@ -35,7 +35,7 @@ QSizeF PipelineNodeItem::size(Display display)
     case Display::Full:
         return {156, 48};
     case Display::Chip:
-        return {124, 26};
+        return {156, 26};
     case Display::Cell:
         return {18, 12};
     }
@@ -85,10 +85,13 @@ void PipelineNodeItem::setProgress(qint64 done, qint64 total)
     m_done = done;
     m_total = total;
     const int percent = total > 0 ? int(std::clamp<qint64>(done * 100 / total, 0, 100)) : -1;
-    if (percent != m_percent) {
-        m_percent = percent;
-        changed();
-    }
+    if (percent == m_percent)
+        return;
+    m_percent = percent;
+    updateToolTip();
+    // A running node repaints with the next pulse anyway: thousands of reports a second cost no paint.
+    if (m_state != NodeState::Running)
+        update();
 }
 
 void PipelineNodeItem::tick(qreal pulse, qint64 nowMs)
@@ -247,6 +250,8 @@ void PipelineNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *
     painter->setPen(border);
 
     if (m_display == Display::Cell) {
+        // Square cells on whole units: sharper and cheaper without antialiasing.
+        painter->setRenderHint(QPainter::Antialiasing, false);
         if (progress) {
             // The cell fills up as the package goes out.
             painter->setBrush(fillColor(NodeState::Pending));
@@ -304,7 +309,12 @@ void PipelineNodeItem::changed()
     // plain cells are cheaper to fill than to blit.
     const bool cache = m_display != Display::Cell && m_state != NodeState::Running;
     setCacheMode(cache ? DeviceCoordinateCache : NoCache);
+    updateToolTip();
+    update();
+}
 
+void PipelineNodeItem::updateToolTip()
+{
     QStringList lines;
     const QString title = stageTitle(m_stage);
     lines << (m_server.isEmpty() ? title : tr("%1 on %2").arg(title, m_server));
@@ -319,7 +329,6 @@ void PipelineNodeItem::changed()
         lines << m_detail;
     lines << (m_server.isEmpty() ? tr("Click to open the task log") : tr("Click to open this server's log"));
     setToolTip(lines.join(u'\n'));
-    update();
 }
 
 } // namespace rd

@@ -56,6 +56,7 @@ public:
 
 private:
     void changed();
+    void updateToolTip();
     QString statusLine() const;
     QColor currentFill() const;
 

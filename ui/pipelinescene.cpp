@@ -31,13 +31,15 @@ constexpr qreal Margin = 24;
 constexpr qreal ChainPitch = 70;
 constexpr qreal LanePitch = 64;
 constexpr qreal FanWidth = 72;
-constexpr qreal LabelWidth = 150;
+constexpr qreal MinLabelWidth = 110;
+constexpr qreal MaxLabelWidth = 260;
 constexpr qreal LabelHeight = 30;
 constexpr qreal StageGap = 30;
 // Compact mode: the chain as a row of chips, then groups of lanes in columns.
 constexpr qreal ChipGap = 26;
 constexpr qreal ChainToGroups = 24;
-constexpr qreal CompactLabelWidth = 120;
+constexpr qreal MinCompactLabelWidth = 70;
+constexpr qreal MaxCompactLabelWidth = 190;
 constexpr qreal CellGap = 3;
 constexpr qreal RowHeight = 16;
 constexpr qreal ColumnGap = 20;
@@ -67,12 +69,6 @@ void addArrow(QPainterPath &path, QPointF from, QPointF to)
 QPen edgePen()
 {
     return QPen(QColor(0x9a, 0xa3, 0xb0), 1.4, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
-}
-
-qreal compactLaneWidth()
-{
-    const QSizeF cell = PipelineNodeItem::size(PipelineNodeItem::Display::Cell);
-    return CompactLabelWidth + 6 + ServerStages * cell.width() + (ServerStages - 1) * CellGap;
 }
 
 } // namespace
@@ -155,6 +151,19 @@ void PipelineScene::setServers(const QStringList &servers, const QStringList &ca
         m_laneIndex.insert(server, lane.get());
         m_lanes.push_back(std::move(lane));
     }
+    // Lane labels as wide as the longest name needs, within reason.
+    const QString badge = tr("canary");
+    qreal widest = 0;
+    qreal widestCompact = 0;
+    for (const auto &lane : m_lanes) {
+        const QString laneBadge = lane->canary ? badge : QString();
+        widest = qMax(widest, PipelineLabelItem::idealWidth(PipelineLabelItem::Style::Lane, font(), lane->server,
+                                                            laneBadge));
+        widestCompact = qMax(widestCompact, PipelineLabelItem::idealWidth(PipelineLabelItem::Style::CompactLane,
+                                                                          font(), lane->server, laneBadge));
+    }
+    m_labelWidth = qBound<qreal>(MinLabelWidth, std::ceil(widest), MaxLabelWidth);
+    m_compactLabelWidth = qBound<qreal>(MinCompactLabelWidth, std::ceil(widestCompact), MaxCompactLabelWidth);
     const bool compact = laneCount() > AutoCompactLanes;
     const bool changed = compact != m_compact;
     m_compact = compact;
@@ -398,8 +407,11 @@ void PipelineScene::pulse()
 
 void PipelineScene::scheduleLayout()
 {
-    if (!m_layoutTimer.isActive())
-        m_layoutTimer.start(RelayoutDelayMs);
+    if (m_layoutTimer.isActive())
+        return;
+    // Lanes move between groups at most twice a second, however fast their states change.
+    const qint64 sinceLast = m_clock.elapsed() - m_lastLayoutMs;
+    m_layoutTimer.start(int(qMax<qint64>(RelayoutDelayMs, MinLayoutIntervalMs - sinceLast)));
 }
 
 void PipelineScene::layoutNow()
@@ -411,6 +423,7 @@ void PipelineScene::layoutNow()
     else
         layoutFull();
     ++m_layoutCount;
+    m_lastLayoutMs = m_clock.elapsed();
 }
 
 void PipelineScene::layoutFull()
@@ -418,7 +431,7 @@ void PipelineScene::layoutFull()
     const QSizeF node = PipelineNodeItem::size(PipelineNodeItem::Display::Full);
     const qreal top = LegendHeight + LegendGap;
     const qreal labelX = node.width() + FanWidth;
-    const qreal firstNodeX = labelX + LabelWidth + StageGap;
+    const qreal firstNodeX = labelX + m_labelWidth + StageGap;
     const qreal nodePitch = node.width() + StageGap;
 
     QPainterPath chain;
@@ -433,7 +446,7 @@ void PipelineScene::layoutFull()
         Lane &lane = *m_lanes[k];
         const qreal y = top + qreal(k) * LanePitch;
         const qreal middle = y + node.height() / 2;
-        lane.label->setSize(QSizeF(LabelWidth, LabelHeight));
+        lane.label->setSize(QSizeF(m_labelWidth, LabelHeight));
         lane.label->setPos(labelX, middle - LabelHeight / 2);
         const QPointF fanTo(labelX - EdgeGap, middle);
         chain.moveTo(fanFrom);
@@ -441,7 +454,7 @@ void PipelineScene::layoutFull()
         addHead(chain, fanTo, QPointF(1, 0));
 
         QPainterPath edges;
-        addArrow(edges, QPointF(labelX + LabelWidth + EdgeGap, middle), QPointF(firstNodeX - EdgeGap, middle));
+        addArrow(edges, QPointF(labelX + m_labelWidth + EdgeGap, middle), QPointF(firstNodeX - EdgeGap, middle));
         for (int i = 0; i < ServerStages; ++i) {
             const qreal x = firstNodeX + i * nodePitch;
             lane.nodes[i]->setPos(x, y);
@@ -491,14 +504,16 @@ void PipelineScene::layoutCompact()
         }
     }
 
-    // As many columns as make the graph largest in a window of the preferred aspect.
-    const qreal laneWidth = compactLaneWidth();
+    // The extent is the most any grouping of these lanes can need, so that the graph keeps its size
+    // (and the view its zoom) while lanes move between groups. Columns: as many as make the graph
+    // largest in a window of the preferred aspect.
+    const qreal laneWidth =
+        m_compactLabelWidth + 6 + ServerStages * cell.width() + (ServerStages - 1) * CellGap;
+    const int groupCount = qMin(int(std::size(GroupOrder)), laneCount());
     auto extent = [&](int columns) {
-        qreal height = groupsTop;
-        for (const auto &group : std::as_const(grouped)) {
-            if (!group.second.isEmpty())
-                height += HeaderHeight + std::ceil(qreal(group.second.size()) / columns) * RowHeight + GroupGap;
-        }
+        // Each group's last row may be partly empty: at most columns - 1 cells per group.
+        const int rows = (laneCount() + groupCount * (columns - 1)) / columns;
+        const qreal height = groupsTop + groupCount * (HeaderHeight + GroupGap) + rows * RowHeight;
         return QSizeF(qMax(columns * laneWidth + (columns - 1) * ColumnGap, minWidth), height);
     };
     int columns = 1;
@@ -530,10 +545,10 @@ void PipelineScene::layoutCompact()
             names << lane.server;
             const qreal x = qreal(k % columns) * (laneWidth + ColumnGap);
             const qreal rowY = y + qreal(k / columns) * RowHeight;
-            lane.label->setSize(QSizeF(CompactLabelWidth, RowHeight));
+            lane.label->setSize(QSizeF(m_compactLabelWidth, RowHeight));
             lane.label->setPos(x, rowY);
             for (int i = 0; i < ServerStages; ++i)
-                lane.nodes[i]->setPos(x + CompactLabelWidth + 6 + i * (cell.width() + CellGap),
+                lane.nodes[i]->setPos(x + m_compactLabelWidth + 6 + i * (cell.width() + CellGap),
                                       rowY + (RowHeight - cell.height()) / 2);
         }
         y += std::ceil(qreal(lanes.size()) / columns) * RowHeight + GroupGap;

@@ -37,7 +37,8 @@ public:
     enum LocalStage { Start = 1, BeforeDownload, Download, AfterDownload, Package };
     static constexpr int AutoCompactLanes = 40;
     static constexpr int RelayoutDelayMs = 100;
-    static constexpr int PulseIntervalMs = 50;
+    static constexpr int MinLayoutIntervalMs = 500;
+    static constexpr int PulseIntervalMs = 80;
 
     explicit PipelineScene(QObject *parent = nullptr);
     ~PipelineScene() override;
@@ -128,7 +129,10 @@ private:
     QTimer m_layoutTimer;
     bool m_compact = false;
     qreal m_aspect = 1280.0 / 760.0;
+    qreal m_labelWidth = 0;        // lane labels in full mode
+    qreal m_compactLabelWidth = 0; // and in compact mode
     int m_layoutCount = 0;
+    qint64 m_lastLayoutMs = 0;
     PipelineNodeItem *m_pressed = nullptr;
     QPoint m_pressScreenPos;
 };
