@@ -83,6 +83,7 @@ void PipelineLabelItem::paint(QPainter *painter, const QStyleOptionGraphicsItem 
     const QFont sceneFont = scene() ? scene()->font() : painter->font();
     const QFont font = textFont(m_style, sceneFont);
     QRectF rect = boundingRect();
+    painter->setRenderHint(QPainter::Antialiasing, true);
     if (m_style == Style::Lane) {
         painter->setPen(QPen(QColor(0xc9, 0xcf, 0xd8), 1));
         painter->setBrush(Qt::white);

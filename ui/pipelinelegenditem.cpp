@@ -48,6 +48,7 @@ void PipelineLegendItem::paint(QPainter *painter, const QStyleOptionGraphicsItem
     const QFont font = legendFont();
     const QFontMetricsF metrics(font);
     painter->setFont(font);
+    painter->setRenderHint(QPainter::Antialiasing, true);
     qreal x = 0;
     for (NodeState state : States) {
         QPen border(PipelineNodeItem::borderColor(state), 1);
