@@ -1,8 +1,10 @@
 #include "pipelinelabelitem.h"
+#include "pipelinenodeitem.h"
 
 #include <QFontMetricsF>
 #include <QGraphicsScene>
 #include <QPainter>
+#include <QStyleOptionGraphicsItem>
 
 namespace rd {
 
@@ -114,6 +116,9 @@ void PipelineLabelItem::paint(QPainter *painter, const QStyleOptionGraphicsItem 
         rect.setRight(badgeRect.left() - BadgeGap);
     }
 
+    if (QStyleOptionGraphicsItem::levelOfDetailFromTransform(painter->worldTransform()) <
+        PipelineNodeItem::MinTextDetail)
+        return;
     painter->setFont(font);
     painter->setPen(m_style == Style::CompactLane ? QColor(0x3a, 0x42, 0x4e) : QColor(0x22, 0x29, 0x33));
     const QFontMetricsF metrics(font);

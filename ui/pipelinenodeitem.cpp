@@ -5,6 +5,7 @@
 #include <QGraphicsScene>
 #include <QLocale>
 #include <QPainter>
+#include <QStyleOptionGraphicsItem>
 
 #include <algorithm>
 
@@ -277,6 +278,9 @@ void PipelineNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *
     painter->setBrush(currentFill());
     const qreal radius = m_display == Display::Full ? 6 : 5;
     painter->drawRoundedRect(outline, radius, radius);
+    // Zoomed out this far the text would be a smudge: a coloured box says it all, at a fraction of the cost.
+    if (QStyleOptionGraphicsItem::levelOfDetailFromTransform(painter->worldTransform()) < MinTextDetail)
+        return;
 
     QFont titleFont = scene() ? scene()->font() : painter->font();
     titleFont.setBold(true);

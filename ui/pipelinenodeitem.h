@@ -19,6 +19,8 @@ public:
     // Full: title and a status line. Chip: the title only (the chain in compact mode).
     // Cell: a small coloured cell without text (a lane in compact mode).
     enum class Display { Full, Chip, Cell };
+    // Below this scale, text is not drawn (it would be a few pixels high).
+    static constexpr qreal MinTextDetail = 0.35;
 
     PipelineNodeItem(QString server, int stage, QGraphicsItem *parent = nullptr);
 
