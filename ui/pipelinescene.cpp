@@ -124,19 +124,21 @@ void PipelineScene::clearGraph()
 void PipelineScene::setServers(const QStringList &servers, const QStringList &canaries)
 {
     clearGraph();
+    const QSet<QString> canarySet(canaries.begin(), canaries.end());
     QStringList order;
-    for (const QString &server : servers) {
-        if (canaries.contains(server) && !order.contains(server))
-            order << server;
-    }
-    for (const QString &server : servers) {
-        if (!order.contains(server))
-            order << server;
+    QSet<QString> seen;
+    for (bool canaryPass : {true, false}) {
+        for (const QString &server : servers) {
+            if (canarySet.contains(server) == canaryPass && !seen.contains(server)) {
+                seen.insert(server);
+                order << server;
+            }
+        }
     }
     for (const QString &server : std::as_const(order)) {
         auto lane = std::make_unique<Lane>();
         lane->server = server;
-        lane->canary = canaries.contains(server);
+        lane->canary = canarySet.contains(server);
         lane->label = new PipelineLabelItem(PipelineLabelItem::Style::Lane);
         lane->label->setText(server);
         if (lane->canary)

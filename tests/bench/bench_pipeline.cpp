@@ -195,7 +195,8 @@ private:
                 continue;
             }
             if (server.stage == 0 && now >= server.nextProgressAt && now < server.stageEnd) {
-                const qint64 done = server.uploadTotal * (now - server.stageStart) / (server.stageEnd - server.stageStart);
+                const qint64 done =
+                    server.uploadTotal * (now - server.stageStart) / (server.stageEnd - server.stageStart);
                 ++progressSignals;
                 emit uploadProgress(name, done, server.uploadTotal);
                 server.nextProgressAt += 50;
