@@ -501,7 +501,7 @@ void TestPipelineScene::compactTwoHundredFitsAReadableWindow()
     // The whole graph is inside the window.
     const QRect shown = view.mapFromScene(m_scene->sceneRect()).boundingRect();
     QVERIFY2(view.viewport()->rect().adjusted(-1, -1, 1, 1).contains(shown),
-             qPrintable(QStringLiteral("%1x%2").arg(shown.width()).arg(shown.height())));
+             qPrintable(QStringLiteral("%1x%2").arg(QString::number(shown.width()), QString::number(shown.height()))));
 
     // And still readable: a lane's row, its cells and its name have a usable size on screen.
     const PipelineLabelItem *label = m_scene->laneLabel(names[100]);
