@@ -265,8 +265,8 @@ void PipelineNodeItem::paintCell(QPainter *painter, const QRectF &box) const
 
 void PipelineNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
 {
-    // The view does not save the painter's state around each item (there are a thousand in compact
-    // mode), so every paint sets all it uses.
+    // The view does not save the painter's state around each item (there are hundreds in a large
+    // fleet), so every paint sets all it uses.
     const bool muted = isMuted(m_state);
     const bool progress = m_state == NodeState::Running && m_total > 0;
     if (m_display == Display::Cell) {
