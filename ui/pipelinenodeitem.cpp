@@ -240,32 +240,37 @@ QColor PipelineNodeItem::currentFill() const
     return mix(fillColor(NodeState::Running), QColor(0x74, 0xa8, 0xf0), m_pulse);
 }
 
+void PipelineNodeItem::paintCell(QPainter *painter, const QRectF &box) const
+{
+    // Square cells on whole units: sharper, and plain fills are the cheapest thing to draw.
+    painter->setRenderHint(QPainter::Antialiasing, false);
+    if (isMuted(m_state)) {
+        painter->setPen(QPen(borderColor(m_state), 1, Qt::DotLine));
+        painter->setBrush(fillColor(m_state));
+        painter->drawRect(box.adjusted(0, 0, -1, -1));
+        return;
+    }
+    const bool progress = m_state == NodeState::Running && m_total > 0;
+    painter->fillRect(box, borderColor(progress ? NodeState::Pending : m_state));
+    const QRectF inner = box.adjusted(1, 1, -1, -1);
+    if (progress) {
+        // The cell fills up as the package goes out.
+        painter->fillRect(inner, fillColor(NodeState::Pending));
+        painter->fillRect(QRectF(inner.topLeft(), QSizeF(inner.width() * m_percent / 100.0, inner.height())),
+                          currentFill());
+    } else {
+        painter->fillRect(inner, currentFill());
+    }
+}
+
 void PipelineNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
 {
-    // The view does not save the painter's state around each item (there are a thousand in compact
-    // mode), so every paint sets all it uses.
+    // The view does not save the painter's state around each item (there are hundreds in a large
+    // fleet), so every paint sets all it uses.
     const bool muted = isMuted(m_state);
     const bool progress = m_state == NodeState::Running && m_total > 0;
     if (m_display == Display::Cell) {
-        // Square cells on whole units: sharper, and plain fills are the cheapest thing to draw.
-        painter->setRenderHint(QPainter::Antialiasing, false);
-        const QRectF box = boundingRect();
-        if (muted) {
-            painter->setPen(QPen(borderColor(m_state), 1, Qt::DotLine));
-            painter->setBrush(fillColor(m_state));
-            painter->drawRect(box.adjusted(0, 0, -1, -1));
-            return;
-        }
-        painter->fillRect(box, borderColor(progress ? NodeState::Pending : m_state));
-        const QRectF inner = box.adjusted(1, 1, -1, -1);
-        if (progress) {
-            // The cell fills up as the package goes out.
-            painter->fillRect(inner, fillColor(NodeState::Pending));
-            painter->fillRect(QRectF(inner.topLeft(), QSizeF(inner.width() * m_percent / 100.0, inner.height())),
-                              currentFill());
-        } else {
-            painter->fillRect(inner, currentFill());
-        }
+        paintCell(painter, boundingRect());
         return;
     }
 

@@ -52,6 +52,9 @@ public:
     static QString stateText(NodeState state);
     static QString durationText(qint64 ms);
 
+    // This node as a compact cell in `box`, in the painter's coordinates (also used by a lane's row).
+    void paintCell(QPainter *painter, const QRectF &box) const;
+
     int type() const override { return Type; }
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;

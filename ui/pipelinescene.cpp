@@ -1,14 +1,17 @@
 #include "pipelinescene.h"
 #include "pipelinelabelitem.h"
+#include "pipelinelanerowitem.h"
 #include "pipelinelegenditem.h"
 #include "pipelinenodeitem.h"
 #include "release/taskrecord.h"
 
 #include <QGraphicsPathItem>
+#include <QGraphicsSceneHelpEvent>
 #include <QGraphicsSceneMouseEvent>
 #include <QGuiApplication>
 #include <QPainterPath>
 #include <QStyleHints>
+#include <QToolTip>
 
 #include <cmath>
 #include <numbers>
@@ -112,6 +115,7 @@ void PipelineScene::clearGraph()
     m_laneIndex.clear();
     for (const auto &lane : m_lanes) {
         delete lane->label;
+        delete lane->row;
         delete lane->edges;
         for (PipelineNodeItem *node : lane->nodes)
             delete node;
@@ -150,6 +154,8 @@ void PipelineScene::setServers(const QStringList &servers, const QStringList &ca
             lane->nodes[i] = new PipelineNodeItem(server, int(NodeStage::Upload) + i);
             addItem(lane->nodes[i]);
         }
+        lane->row = new PipelineLaneRowItem(lane->nodes);
+        addItem(lane->row);
         m_laneIndex.insert(server, lane.get());
         m_lanes.push_back(std::move(lane));
     }
@@ -215,9 +221,13 @@ void PipelineScene::applyDisplay()
         node->setDisplay(m_compact ? Display::Chip : Display::Full);
     for (const auto &lane : m_lanes) {
         lane->label->setStyle(m_compact ? PipelineLabelItem::Style::CompactLane : PipelineLabelItem::Style::Lane);
+        lane->label->setVisible(!m_compact);
         lane->edges->setVisible(!m_compact);
-        for (PipelineNodeItem *node : lane->nodes)
+        lane->row->setVisible(m_compact);
+        for (PipelineNodeItem *node : lane->nodes) {
             node->setDisplay(m_compact ? Display::Cell : Display::Full);
+            node->setVisible(!m_compact);
+        }
     }
     for (PipelineLabelItem *header : std::as_const(m_headers))
         header->setVisible(false);
@@ -340,8 +350,13 @@ void PipelineScene::setNodeState(const QString &server, NodeStage stage, NodeSta
 
 void PipelineScene::setUploadProgress(const QString &server, qint64 done, qint64 total)
 {
-    if (PipelineNodeItem *node = nodeItem(server, int(NodeStage::Upload)))
-        node->setProgress(done, total);
+    PipelineNodeItem *node = nodeItem(server, int(NodeStage::Upload));
+    if (!node)
+        return;
+    node->setProgress(done, total);
+    // A running node's row repaints with the next pulse.
+    if (node->state() != NodeState::Running)
+        updateRow(node);
 }
 
 void PipelineScene::setLocalStageState(int stage, NodeState state, const QString &detail)
@@ -386,9 +401,18 @@ void PipelineScene::restore(const TaskRecord &record)
     layoutNow();
 }
 
+void PipelineScene::updateRow(const PipelineNodeItem *node)
+{
+    if (!m_compact || node->server().isEmpty())
+        return;
+    if (const Lane *lane = m_laneIndex.value(node->server()))
+        lane->row->update();
+}
+
 void PipelineScene::updateNode(PipelineNodeItem *node, NodeState state, const QString &detail)
 {
     node->setState(state, detail, m_clock.elapsed());
+    updateRow(node);
     if (state == NodeState::Running) {
         m_running.insert(node);
         if (!m_pulseTimer.isActive())
@@ -403,8 +427,10 @@ void PipelineScene::pulse()
     const qint64 now = m_clock.elapsed();
     constexpr qint64 Period = 1400;
     const qreal phase = 0.5 - 0.5 * std::cos(2 * std::numbers::pi * qreal(now % Period) / Period);
-    for (PipelineNodeItem *node : std::as_const(m_running))
+    for (PipelineNodeItem *node : std::as_const(m_running)) {
         node->tick(phase, now);
+        updateRow(node);
+    }
 }
 
 void PipelineScene::scheduleLayout()
@@ -549,6 +575,9 @@ void PipelineScene::layoutCompact()
             const qreal rowY = y + qreal(k / columns) * RowHeight;
             lane.label->setSize(QSizeF(m_compactLabelWidth, RowHeight));
             lane.label->setPos(x, rowY);
+            lane.row->setPos(x, rowY);
+            lane.row->setLabel(lane.server, lane.canary ? tr("canary") : QString(), m_compactLabelWidth,
+                               QSizeF(laneWidth, RowHeight), font());
             for (int i = 0; i < ServerStages; ++i)
                 lane.nodes[i]->setPos(x + m_compactLabelWidth + 6 + i * (cell.width() + CellGap),
                                       rowY + (RowHeight - cell.height()) / 2);
@@ -564,8 +593,21 @@ PipelineNodeItem *PipelineScene::nodeAt(const QPointF &scenePos) const
     for (QGraphicsItem *item : items(scenePos)) {
         if (auto *node = qgraphicsitem_cast<PipelineNodeItem *>(item))
             return node;
+        if (auto *row = qgraphicsitem_cast<PipelineLaneRowItem *>(item))
+            return row->nodeAt(scenePos);
     }
     return nullptr;
+}
+
+void PipelineScene::helpEvent(QGraphicsSceneHelpEvent *event)
+{
+    const PipelineNodeItem *node = m_compact ? nodeAt(event->scenePos()) : nullptr;
+    if (!node || node->isVisible()) {
+        QGraphicsScene::helpEvent(event);
+        return;
+    }
+    QToolTip::showText(event->screenPos(), node->toolTip(), event->widget());
+    event->setAccepted(true);
 }
 
 void PipelineScene::mousePressEvent(QGraphicsSceneMouseEvent *event)

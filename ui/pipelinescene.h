@@ -19,6 +19,7 @@ class QGraphicsPathItem;
 namespace rd {
 
 class PipelineLabelItem;
+class PipelineLaneRowItem;
 class PipelineLegendItem;
 class PipelineNodeItem;
 struct TaskRecord;
@@ -93,6 +94,8 @@ signals:
 protected:
     void mousePressEvent(QGraphicsSceneMouseEvent *event) override;
     void mouseReleaseEvent(QGraphicsSceneMouseEvent *event) override;
+    // Compact mode: the tooltip of the hidden node under a row's cell.
+    void helpEvent(QGraphicsSceneHelpEvent *event) override;
 
 private:
     struct Lane
@@ -100,6 +103,7 @@ private:
         QString server;
         bool canary = false;
         PipelineLabelItem *label = nullptr;
+        PipelineLaneRowItem *row = nullptr; // compact mode: the label and the cells in one item
         QGraphicsPathItem *edges = nullptr;
         std::array<PipelineNodeItem *, 5> nodes{};
         NodeState group = NodeState::Pending; // where the last layout put it
@@ -113,6 +117,7 @@ private:
     void layoutFull();
     void layoutCompact();
     void updateNode(PipelineNodeItem *node, NodeState state, const QString &detail);
+    void updateRow(const PipelineNodeItem *node);
     void pulse();
     PipelineNodeItem *nodeAt(const QPointF &scenePos) const;
 

@@ -19,8 +19,8 @@ PipelineView::PipelineView(PipelineScene *scene, QWidget *parent) : QGraphicsVie
     setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
     setDragMode(ScrollHandDrag);
     setViewportUpdateMode(SmartViewportUpdate);
-    // Every item sets the painter state it uses: saving and restoring it around each of a thousand
-    // items would cost more than painting them.
+    // Every item sets the painter state it uses, so the view need not save and restore it around
+    // each of hundreds of items.
     setOptimizationFlag(DontSavePainterState);
     setBackgroundBrush(QColor(0xf7, 0xf8, 0xfa));
     setAlignment(Qt::AlignCenter);

@@ -1,4 +1,5 @@
 #include "pipelinelabelitem.h"
+#include "pipelinelanerowitem.h"
 #include "pipelinenodeitem.h"
 #include "pipelinescene.h"
 #include "pipelineview.h"
@@ -43,6 +44,7 @@ private slots:
     void canariesComeFirst();
     void compactGroupsTwoHundredServersByState();
     void compactTwoHundredFitsAReadableWindow();
+    void compactCellsPaintAndOpenTheirNodes();
     void regroupingIsCoalescedInAStorm();
     void viewZoomsAndKeepsFitUntilTheUserZooms();
 
@@ -463,13 +465,15 @@ void TestPipelineScene::compactGroupsTwoHundredServersByState()
         QVERIFY(m_scene->groupHeader(groups[g].first)->sceneBoundingRect().top() >= bottom);
     }
 
-    // No two nodes, labels or headers overlap.
+    // One row item per lane (its nodes hidden behind it), the chain's five chips and five headers;
+    // none of them overlap.
     QList<QRectF> rects;
     for (QGraphicsItem *item : m_scene->items()) {
-        if (item->isVisible() && (item->type() == PipelineNodeItem::Type || item->type() == PipelineLabelItem::Type))
+        if (item->isVisible() && (item->type() == PipelineNodeItem::Type || item->type() == PipelineLabelItem::Type ||
+                                  item->type() == PipelineLaneRowItem::Type))
             rects << item->sceneBoundingRect();
     }
-    QCOMPARE(rects.size(), 200 * 6 + 5 + 5);
+    QCOMPARE(rects.size(), 200 + 5 + 5);
     std::sort(rects.begin(), rects.end(), [](const QRectF &a, const QRectF &b) { return a.top() < b.top(); });
     for (qsizetype i = 0; i < rects.size(); ++i) {
         for (qsizetype j = i + 1; j < rects.size() && rects[j].top() < rects[i].bottom(); ++j)
@@ -517,6 +521,56 @@ void TestPipelineScene::compactTwoHundredFitsAReadableWindow()
     QVERIFY2(textPixels >= 5, qPrintable(QString::number(textPixels)));
     // The server name fits its label at this size, not elided to nothing.
     QVERIFY(QFontMetricsF(font).horizontalAdvance(names[100]) < label->boundingRect().width());
+}
+
+void TestPipelineScene::compactCellsPaintAndOpenTheirNodes()
+{
+    PipelineView view(m_scene.get());
+    view.resize(1280, 800);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    const QStringList names = servers(120);
+    m_scene->setServers(names);
+    QVERIFY(m_scene->isCompact());
+    m_scene->setNodeState(names[30], NodeStage::Upload, NodeState::Succeeded, {});
+    m_scene->setNodeState(names[30], NodeStage::BeforeRelease, NodeState::Failed, QStringLiteral("hook exited with 4"));
+    m_scene->setNodeState(names[77], NodeStage::Upload, NodeState::Running, {});
+    m_scene->setUploadProgress(names[77], 50, 100);
+    m_scene->layoutNow();
+
+    // The cells show their node's state where the node is (the node itself is hidden behind the row).
+    auto cellColor = [&](const QString &server, NodeStage stage, qreal fraction) {
+        const QRectF cell = m_scene->nodeItem(server, int(stage))->sceneBoundingRect();
+        return pixelAt(*m_scene, QPointF(cell.left() + 1 + (cell.width() - 2) * fraction, cell.center().y()));
+    };
+    QCOMPARE(cellColor(names[30], NodeStage::Upload, 0.5), PipelineNodeItem::fillColor(NodeState::Succeeded));
+    QCOMPARE(cellColor(names[30], NodeStage::BeforeRelease, 0.5), PipelineNodeItem::fillColor(NodeState::Failed));
+    QCOMPARE(cellColor(names[30], NodeStage::Release, 0.5), PipelineNodeItem::fillColor(NodeState::Pending));
+    // Half uploaded: running colour on the left, pending on the right.
+    QVERIFY(cellColor(names[77], NodeStage::Upload, 0.2).toHsv().hsvHue() >= 200);
+    QCOMPARE(cellColor(names[77], NodeStage::Upload, 0.8), PipelineNodeItem::fillColor(NodeState::Pending));
+    m_scene->setNodeState(names[30], NodeStage::Release, NodeState::Skipped, {});
+    m_scene->setNodeState(names[30], NodeStage::BeforeRelease, NodeState::Succeeded, {});
+    m_scene->layoutNow();
+    QCOMPARE(cellColor(names[30], NodeStage::BeforeRelease, 0.5), PipelineNodeItem::fillColor(NodeState::Succeeded));
+    QCOMPARE(cellColor(names[30], NodeStage::Release, 0.5), PipelineNodeItem::fillColor(NodeState::Skipped));
+
+    // A click on a cell opens that server's stage.
+    QSignalSpy activated(m_scene.get(), &PipelineScene::nodeActivated);
+    for (const auto &[server, stage] : {std::pair(names[30], NodeStage::BeforeRelease),
+                                        std::pair(names[77], NodeStage::Upload),
+                                        std::pair(names[119], NodeStage::Health)}) {
+        const QRectF cell = m_scene->nodeItem(server, int(stage))->sceneBoundingRect();
+        QTest::mouseClick(view.viewport(), Qt::LeftButton, {}, view.mapFromScene(cell.center()));
+        QCOMPARE(activated.size(), 1);
+        const QList<QVariant> arguments = activated.takeFirst();
+        QCOMPARE(arguments.at(0).toString(), server);
+        QCOMPARE(arguments.at(1).value<NodeStage>(), stage);
+    }
+    // On the server's name, nothing opens.
+    const QRectF name = m_scene->laneLabel(names[5])->sceneBoundingRect();
+    QTest::mouseClick(view.viewport(), Qt::LeftButton, {}, view.mapFromScene(name.center()));
+    QCOMPARE(activated.size(), 0);
 }
 
 void TestPipelineScene::regroupingIsCoalescedInAStorm()
