@@ -3,14 +3,13 @@
 #include "clicontext.h"
 #include "interruptwatch.h"
 #include "packagecommands.h"
-#include "release/fleetsurvey.h"
-#include "release/httphealthcheck.h"
+#include "fleetcommands.h"
+#include "release/releasedryrun.h"
 #include "release/releaseplanner.h"
 #include "release/releasetask.h"
 #include "release/remotelayout.h"
 #include "release/taskhistory.h"
-#include "release/versionid.h"
-#include "ssh/hostkeyscanner.h"
+#include "release/taskscheduler.h"
 #include "ssh/knownhosts.h"
 #include "ssh/sshpool.h"
 #include "ssh/sshsession.h"
@@ -36,18 +35,11 @@ namespace {
 QString opt(const char *name) { return QString::fromLatin1(name); }
 
 // A task whose time came more than this long ago, with nothing running it, was missed.
-constexpr qint64 MissedAfterSeconds = 60;
 
 constexpr NodeStage Stages[] = {NodeStage::Upload, NodeStage::BeforeRelease, NodeStage::Release,
                                 NodeStage::AfterRelease, NodeStage::Health};
 
 QString tasksDir(const CliContext &context) { return TaskJournal::tasksDirectory(context.dataDir()); }
-
-QString operatorName()
-{
-    const QString user = qEnvironmentVariable("USER");
-    return user.isEmpty() ? QStringLiteral("operator") : user;
-}
 
 void progress(const QString &line)
 {
@@ -116,7 +108,7 @@ CommandResult<ReleaseRequest> requestFrom(CliContext &context, const QCommandLin
     request.project = names->first;
     request.environment = names->second;
     request.kind = kind;
-    request.operatorName = operatorName();
+    request.operatorName = ReleasePlanner::localOperator();
     if (given(parser, opt("kind"))) {
         const auto named = releaseKindFromName(parser.value(opt("kind")));
         if (!named || *named == ReleaseKind::Rollback)
@@ -599,30 +591,17 @@ CommandResult<> runScheduled(CliContext &context, const QCommandLineParser &pars
     });
     while (!interrupted) {
         const QDateTime now = QDateTime::currentDateTimeUtc();
-        QDateTime next;
-        for (const TaskRecord &record : TaskHistory::list(tasksDir(context), {{}, {}, {TaskStatus::Scheduled, TaskStatus::Missed}, 0})) {
-            const QDateTime when = record.plan.scheduledAt;
-            if (record.status == TaskStatus::Missed || when.secsTo(now) > MissedAfterSeconds) {
-                if (record.status == TaskStatus::Scheduled)
-                    if (auto journal = TaskJournal::open(tasksDir(context), record.plan.taskId))
-                        journal->recordStatus(TaskStatus::Missed,
-                                              ReleaseCommands::tr("Missed: nothing ran it at %1.")
-                                                  .arg(when.toLocalTime().toString(Qt::ISODate)));
-                progress(ReleaseCommands::tr("Task %1 was due at %2 and was missed; it will not run late. Start it "
-                                             "again if it is still wanted.")
-                             .arg(record.plan.taskId, when.toLocalTime().toString(Qt::ISODate)));
-                continue;
-            }
-            if (when > now) {
-                if (!next.isValid() || when < next)
-                    next = when;
-                continue;
-            }
+        const ScheduleCheck found = TaskScheduler::check(tasksDir(context), now);
+        for (const TaskRecord &record : found.missed)
+            progress(ReleaseCommands::tr("Task %1 was due at %2 and was missed; it will not run late. Start it "
+                                         "again if it is still wanted.")
+                         .arg(record.plan.taskId, record.plan.scheduledAt.toLocalTime().toString(Qt::ISODate)));
+        for (const QString &taskId : found.due) {
             KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
-            auto task = openTask(context, knownHosts, parser, record.plan.taskId);
+            auto task = openTask(context, knownHosts, parser, taskId);
             if (!task)
                 return std::unexpected(task.error());
-            progress(ReleaseCommands::tr("Starting scheduled task %1.").arg(record.plan.taskId));
+            progress(ReleaseCommands::tr("Starting scheduled task %1.").arg(taskId));
             if (auto ran = runTask(context, **task, ReleaseTask::Mode::Start); !ran) {
                 context.out().error(ran.error());
                 ++failures;
@@ -631,7 +610,7 @@ CommandResult<> runScheduled(CliContext &context, const QCommandLineParser &pars
         if (!wait)
             break;
         // New tasks may be scheduled meanwhile: look again at least every few seconds.
-        const qint64 untilNext = next.isValid() ? now.msecsTo(next) : 5000;
+        const qint64 untilNext = found.next.isValid() ? now.msecsTo(found.next) : 5000;
         QTimer::singleShot(std::clamp<qint64>(untilNext, 0, 5000), &loop, &QEventLoop::quit);
         loop.exec();
     }
@@ -641,115 +620,40 @@ CommandResult<> runScheduled(CliContext &context, const QCommandLineParser &pars
     return {};
 }
 
-// Reads every server of the plan at once; blocks on its own event loop (the CLI has no other work).
-QList<ServerSurvey> survey(KnownHosts &knownHosts, const QString &deployRoot, std::vector<SshTarget> targets,
-                           int parallelism)
+QString hostKeyStateName(const std::optional<HostKeyState> &state)
 {
-    FleetSurvey fleet(knownHosts, deployRoot, parallelism);
-    for (SshTarget &target : targets)
-        fleet.addServer(std::move(target));
-    QEventLoop loop;
-    QObject::connect(&fleet, &FleetSurvey::finished, &loop, &QEventLoop::quit);
-    fleet.start();
-    loop.exec();
-    return fleet.results();
-}
-
-QStringList environmentServers(CliContext &context, const Environment &environment, bool *failed)
-{
-    QStringList names;
-    auto store = context.store();
-    for (qint64 id : environment.serverIds) {
-        auto server = (*store)->server(id);
-        if (!server) {
-            *failed = true;
-            continue;
-        }
-        if (server->enabled)
-            names.append(server->name);
+    if (!state)
+        return ReleaseCommands::tr("unreachable");
+    switch (*state) {
+    case HostKeyState::Known: return QStringLiteral("known");
+    case HostKeyState::Unknown: return QStringLiteral("new");
+    case HostKeyState::Changed: return QStringLiteral("CHANGED");
+    case HostKeyState::Revoked: return QStringLiteral("revoked");
     }
-    return names;
-}
-
-// Fleet status: the release each server runs, and which ones drift from the environment's release.
-CommandResult<> status(CliContext &context, const QCommandLineParser &parser, const QStringList &arguments)
-{
-    auto names = projectAndEnvironment(arguments[0]);
-    if (!names)
-        return std::unexpected(names.error());
-    auto environment = context.findEnvironment(arguments[0]);
-    if (!environment)
-        return std::unexpected(environment.error());
-    bool unreadable = false;
-    const QStringList servers = environmentServers(context, *environment, &unreadable);
-    auto targets = targetsFor(context, servers);
-    if (!targets)
-        return std::unexpected(targets.error());
-    KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
-    const QList<ServerSurvey> fleet = survey(knownHosts, environment->deployRoot, std::move(*targets),
-                                             environment->parallelism);
-    // The environment's release: named, else its last successful task's, else the newest running anywhere.
-    QString expected = parser.value(opt("expected"));
-    if (expected.isEmpty())
-        expected = TaskHistory::lastReleasedVersion(tasksDir(context), names->first, names->second);
-    if (expected.isEmpty()) {
-        int newest = -1;
-        for (const ServerSurvey &server : fleet)
-            if (const auto id = VersionId::parse(server.state.current); id && id->number > newest) {
-                newest = id->number;
-                expected = server.state.current;
-            }
-    }
-    QJsonArray rows;
-    int unreachable = 0;
-    int drifting = 0;
-    for (const ServerSurvey &server : fleet) {
-        const QJsonObject &manifest = server.state.currentManifest;
-        const bool drift = server.reachable && server.state.current != expected;
-        unreachable += server.reachable ? 0 : 1;
-        drifting += drift ? 1 : 0;
-        QJsonObject row{{QStringLiteral("server"), server.server},
-                        {QStringLiteral("host"), server.host},
-                        {QStringLiteral("reachable"), server.reachable},
-                        {QStringLiteral("version"), server.state.current},
-                        {QStringLiteral("commit"), context.out().isJson()
-                                                       ? manifest[QStringLiteral("commit")].toString()
-                                                       : manifest[QStringLiteral("commit")].toString().left(12)},
-                        {QStringLiteral("ref"), manifest[QStringLiteral("ref")].toString()},
-                        {QStringLiteral("time"), manifest[QStringLiteral("time")].toString()},
-                        {QStringLiteral("operator"), manifest[QStringLiteral("operator")].toString()},
-                        {QStringLiteral("drift"), context.out().isJson() ? QJsonValue(drift)
-                                                                         : QJsonValue(drift ? ReleaseCommands::tr("DRIFT") : QString())},
-                        {QStringLiteral("lock"), server.state.lockHolder},
-                        {QStringLiteral("releases"), context.out().isJson()
-                                                         ? QJsonValue(QJsonArray::fromStringList(server.state.releases))
-                                                         : QJsonValue(int(server.state.releases.size()))}};
-        if (!server.reachable)
-            row.insert(QStringLiteral("error"), server.error);
-        rows.append(row);
-    }
-    context.out().list({{opt("server"), ReleaseCommands::tr("Server")},
-                        {opt("version"), ReleaseCommands::tr("Version")},
-                        {opt("commit"), ReleaseCommands::tr("Commit")},
-                        {opt("time"), ReleaseCommands::tr("Released")},
-                        {opt("operator"), ReleaseCommands::tr("Operator")},
-                        {opt("drift"), ReleaseCommands::tr("Drift")},
-                        {opt("releases"), ReleaseCommands::tr("Kept")},
-                        {opt("lock"), ReleaseCommands::tr("Lock")},
-                        {opt("error"), ReleaseCommands::tr("Error")}},
-                       rows);
-    if (unreachable || unreadable)
-        return commandFailure(ExitCode::ServersFailed,
-                              ReleaseCommands::tr("%1 of %2 servers could not be read.").arg(unreachable).arg(fleet.size()),
-                              ReleaseCommands::tr("Each server's error is listed above."));
-    if (drifting)
-        return commandFailure(ExitCode::Conflict,
-                              ReleaseCommands::tr("%1 of %2 servers do not run %3.")
-                                  .arg(drifting)
-                                  .arg(fleet.size())
-                                  .arg(expected.isEmpty() ? ReleaseCommands::tr("any release") : expected),
-                              ReleaseCommands::tr("Release again, or roll back, to bring them in line."));
     return {};
+}
+
+QJsonObject planRow(const ServerPlan &server, bool json)
+{
+    QJsonObject row{{QStringLiteral("server"), server.server},
+                    {QStringLiteral("host"), server.host},
+                    {QStringLiteral("hostKey"), hostKeyStateName(server.hostKey)},
+                    {QStringLiteral("current"), server.current},
+                    {QStringLiteral("freeMiB"), server.freeKiB < 0 ? QJsonValue() : QJsonValue(server.freeKiB / 1024)},
+                    {QStringLiteral("lock"), server.lockHolder}};
+    if (json) {
+        row.insert(QStringLiteral("previous"), server.previous);
+        row.insert(QStringLiteral("commit"), server.currentCommit);
+        row.insert(QStringLiteral("releases"), QJsonArray::fromStringList(server.releases));
+        row.insert(QStringLiteral("toClean"), QJsonArray::fromStringList(server.toClean));
+        row.insert(QStringLiteral("problems"), QJsonArray::fromStringList(server.blockers));
+        row.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(server.warnings));
+        row.insert(QStringLiteral("steps"), QJsonArray::fromStringList(server.steps));
+        return row;
+    }
+    row.insert(QStringLiteral("releases"), int(server.releases.size()));
+    row.insert(QStringLiteral("problems"), (server.blockers + server.warnings).join(QStringLiteral("; ")));
+    return row;
 }
 
 // Dry run: what a release would do on each server, and what would stop it, changing nothing.
@@ -773,103 +677,31 @@ CommandResult<> planRelease(CliContext &context, const QCommandLineParser &parse
                                                 [](const QString &line, bool) { progress(line); });
         !prepared)
         return std::unexpected(planFailure(prepared.error()));
-    const qint64 packageKiB = plan->packagePath.isEmpty() ? 0 : (QFileInfo(plan->packagePath).size() + 1023) / 1024;
-
-    QList<HostKeyScanTarget> scanTargets;
-    for (const QString &name : std::as_const(plan->servers)) {
-        auto server = context.findServer(name);
-        if (!server)
-            return std::unexpected(server.error());
-        scanTargets.append({server->name, server->host, server->port});
-    }
-    KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
-    QHash<QString, QString> keyStates;
-    for (const HostKeyScanResult &scanned : HostKeyScanner::scan(scanTargets, knownHosts, plan->parallelism, 10000)) {
-        QString state = ReleaseCommands::tr("unreachable");
-        if (scanned.key)
-            state = scanned.key->state == HostKeyState::Known     ? QStringLiteral("known")
-                    : scanned.key->state == HostKeyState::Unknown ? QStringLiteral("new")
-                    : scanned.key->state == HostKeyState::Changed ? QStringLiteral("CHANGED")
-                                                                  : QStringLiteral("revoked");
-        keyStates.insert(scanned.target.name, state);
-    }
     auto targets = targetsFor(context, plan->servers);
     if (!targets)
         return std::unexpected(targets.error());
-    const QList<ServerSurvey> fleet = survey(knownHosts, plan->deployRoot, std::move(*targets), plan->parallelism);
 
-    const QString owner = ReleaseEngine::lockOwner(*plan);
-    const RemoteLayout layout(plan->deployRoot);
+    KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
+    ReleaseDryRun dryRun(*plan, knownHosts);
+    for (SshTarget &target : *targets)
+        dryRun.addServer(std::move(target));
+    QEventLoop loop;
+    QObject::connect(&dryRun, &ReleaseDryRun::finished, &loop, &QEventLoop::quit);
+    dryRun.start();
+    loop.exec();
+
+    const QList<ServerPlan> servers = dryRun.results();
+    const bool json = context.out().isJson();
     QJsonArray rows;
     int blocked = 0;
-    for (const ServerSurvey &server : fleet) {
-        const RemoteState &state = server.state;
-        QStringList problems;
-        const QString keyState = keyStates.value(server.server);
-        if (keyState == u"CHANGED" || keyState == u"revoked")
-            problems.append(ReleaseCommands::tr("the host key is %1").arg(keyState));
-        if (!server.reachable)
-            problems.append(server.error);
-        if (server.reachable && !state.lockHolder.isEmpty() && state.lockHolder != owner)
-            problems.append(ReleaseCommands::tr("locked by %1 (%2 s ago)").arg(state.lockHolder).arg(state.lockAgeSeconds));
-        if (server.reachable && state.freeKiB >= 0 && packageKiB > 0 && state.freeKiB < 3 * packageKiB)
-            problems.append(ReleaseCommands::tr("only %1 MiB free for a %2 MiB package")
-                                .arg(state.freeKiB / 1024)
-                                .arg(packageKiB / 1024.0, 0, 'f', 1));
-        if (server.reachable && plan->kind == ReleaseKind::Patch &&
-            state.currentManifest[QStringLiteral("commit")].toString() != plan->baseCommit)
-            problems.append(ReleaseCommands::tr("runs commit %1, not the patch's base %2")
-                                .arg(state.currentManifest[QStringLiteral("commit")].toString().left(12),
-                                     plan->baseCommit.left(12)));
-        if (server.reachable && plan->kind == ReleaseKind::Rollback && !state.releases.contains(plan->rollbackTo))
-            problems.append(ReleaseCommands::tr("does not keep %1").arg(plan->rollbackTo));
-        blocked += problems.isEmpty() ? 0 : 1;
-
-        QStringList steps{ReleaseCommands::tr("lock %1/.releasedesk/lock").arg(plan->deployRoot)};
-        if (plan->kind != ReleaseKind::Rollback) {
-            steps.append(ReleaseCommands::tr("upload %1 (%2 KiB) to %3")
-                             .arg(QFileInfo(plan->packagePath).fileName())
-                             .arg(packageKiB)
-                             .arg(layout.packagePath(plan->version)));
-            steps.append(plan->kind == ReleaseKind::Patch
-                             ? ReleaseCommands::tr("copy %1 as hard links, delete %2 paths, extract the patch")
-                                   .arg(state.current)
-                                   .arg(plan->deletions.size())
-                             : ReleaseCommands::tr("unpack into %1").arg(layout.releaseDir(plan->version)));
-            if (!plan->beforeReleaseHook.trimmed().isEmpty())
-                steps.append(ReleaseCommands::tr("before-release hook (%n line(s))", nullptr,
-                                                 int(plan->beforeReleaseHook.trimmed().count(u'\n') + 1)));
-        }
-        steps.append(ReleaseCommands::tr("switch current from %1 to %2")
-                         .arg(state.current.isEmpty() ? ReleaseCommands::tr("nothing") : state.current, plan->version));
-        if (!plan->afterReleaseHook.trimmed().isEmpty())
-            steps.append(ReleaseCommands::tr("after-release hook (%n line(s))", nullptr,
-                                             int(plan->afterReleaseHook.trimmed().count(u'\n') + 1)));
-        if (!plan->healthCommand.trimmed().isEmpty())
-            steps.append(ReleaseCommands::tr("health command: %1").arg(plan->healthCommand.trimmed()));
-        if (plan->httpCheck.enabled())
-            if (auto url = HttpHealthCheck::urlFor(plan->httpCheck.url, server.host, server.server))
-                steps.append(ReleaseCommands::tr("health: GET %1, expect %2").arg(url->toDisplayString()).arg(plan->httpCheck.expectedStatus));
-        QJsonObject row{{QStringLiteral("server"), server.server},
-                        {QStringLiteral("hostKey"), keyState},
-                        {QStringLiteral("current"), state.current},
-                        {QStringLiteral("previous"), state.previous},
-                        {QStringLiteral("freeMiB"), state.freeKiB < 0 ? QJsonValue() : QJsonValue(state.freeKiB / 1024)},
-                        {QStringLiteral("lock"), state.lockHolder},
-                        {QStringLiteral("problems"), context.out().isJson() ? QJsonValue(QJsonArray::fromStringList(problems))
-                                                                            : QJsonValue(problems.join(QStringLiteral("; ")))}};
-        if (context.out().isJson()) {
-            row.insert(QStringLiteral("releases"), QJsonArray::fromStringList(state.releases));
-            row.insert(QStringLiteral("steps"), QJsonArray::fromStringList(steps));
-        } else {
-            row.insert(QStringLiteral("releases"), int(state.releases.size()));
-        }
-        rows.append(row);
-        if (!context.out().isJson() && server.server == fleet.first().server) {
-            progress(ReleaseCommands::tr("Steps on each server (shown for %1):").arg(server.server));
-            for (const QString &step : steps)
-                progress(QStringLiteral("  ") + step);
-        }
+    for (const ServerPlan &server : servers) {
+        blocked += server.blocked() ? 1 : 0;
+        rows.append(planRow(server, json));
+    }
+    if (!json && !servers.isEmpty()) {
+        progress(ReleaseCommands::tr("Steps on each server (shown for %1):").arg(servers.first().server));
+        for (const QString &step : servers.first().steps)
+            progress(QStringLiteral("  ") + step);
     }
     progress(ReleaseCommands::tr("Plan: %1 release of %2 (%3 at %4) to %5 servers of %6/%7.")
                  .arg(releaseKindName(plan->kind), plan->version, plan->ref, plan->commit.left(12),
@@ -884,7 +716,8 @@ CommandResult<> planRelease(CliContext &context, const QCommandLineParser &parse
                        rows);
     if (blocked)
         return commandFailure(ExitCode::Conflict,
-                              ReleaseCommands::tr("%1 of %2 servers would not take this release.").arg(blocked).arg(fleet.size()),
+                              ReleaseCommands::tr("%1 of %2 servers would not take this release.")
+                                  .arg(QString::number(blocked), QString::number(servers.size())),
                               ReleaseCommands::tr("Each server's problems are listed above."));
     return {};
 }
@@ -1073,10 +906,7 @@ CommandGroup ReleaseCommands::group()
            QCommandLineOption(opt("accept-new-host-keys"),
                               tr("Trust and remember the keys of servers met for the first time."))},
           1, 1, breakLock},
-         {opt("status"), tr("PROJECT/ENV"), tr("The release each server runs, and which ones drift."),
-          {QCommandLineOption(opt("expected"), tr("The release every server should run (default: the last one)."),
-                              tr("VERSION"))},
-          1, 1, status},
+         FleetCommands::statusVerb(),
          {opt("plan"), tr("PROJECT/ENV"), tr("Dry run: what \"release start\" (or rollback with --to) would do, changing "
                                              "nothing on the servers."),
           planOptions, 1, 1, planRelease},

@@ -710,7 +710,24 @@ void ReleaseEngine::maybeFinishBatch()
             return;
     }
     m_batchStart = m_batchEnd;
+    const bool grayPauseNext = m_plan.kind == ReleaseKind::Gray && !m_promoted && m_batchStart == m_canaryCount;
+    if (m_pauseAfterBatch && !m_aborted && !budgetSpent() && m_batchStart < m_queue.size() && !grayPauseNext) {
+        m_phase = Phase::Held;
+        emit heldAfterBatch(tr("Held after %1 of %2 servers; %3 server(s) wait for the next batch.")
+                                .arg(QString::number(m_batchStart), QString::number(m_queue.size()),
+                                     QString::number(m_queue.size() - m_batchStart)));
+        return;
+    }
     startBatch();
+}
+
+void ReleaseEngine::setPauseAfterBatch(bool pause)
+{
+    m_pauseAfterBatch = pause;
+    if (!pause && m_phase == Phase::Held) {
+        m_phase = Phase::Batches;
+        startBatch();
+    }
 }
 
 // Gray: the canaries are out. Nothing more happens until promote(), the soak time, or abort().
@@ -847,7 +864,7 @@ void ReleaseEngine::abort()
     if (m_http)
         m_http->cancelAll();
     m_pool.cancel();
-    if (m_phase == Phase::Paused || (m_jobs.isEmpty() && m_phase != Phase::Locking))
+    if (m_phase == Phase::Paused || m_phase == Phase::Held || (m_jobs.isEmpty() && m_phase != Phase::Locking))
         unlockAll();
 }
 

@@ -51,6 +51,10 @@ public:
     void abort();
     // Releases this task's locks on every server and does nothing else (abort of a paused task).
     void unlockOnly();
+    // Rolling and batched releases: hold before the next batch (heldAfterBatch()), so the operator
+    // can look at the servers released so far; turning it off goes on with the next batch.
+    void setPauseAfterBatch(bool pause);
+    bool isHeld() const { return m_phase == Phase::Held; }
 
     NodeState state(const QString &server, NodeStage stage) const;
     QStringList servers() const { return m_order; }
@@ -72,11 +76,12 @@ signals:
     void uploadProgress(const QString &server, qint64 done, qint64 total);
     void awaitingPromotion(const QString &summary);
     void promoted();
+    void heldAfterBatch(const QString &summary);
     void finished(bool ok, const QString &summary);
 
 private:
     enum class Step { Lock, Upload, Unpack, Switch, AfterRelease, Health, SwitchBack, Heartbeat, Unlock };
-    enum class Phase { Locking, Batches, Paused, Soaking, Unlocking, Done };
+    enum class Phase { Locking, Batches, Held, Paused, Soaking, Unlocking, Done };
 
     struct Node
     {
@@ -140,6 +145,7 @@ private:
     bool m_switchPhase = false;
     bool m_aborted = false;
     bool m_promoted = false;
+    bool m_pauseAfterBatch = false;
     bool m_awaitingPromotion = false;
     bool m_finished = false;
     int m_unlocksPending = 0;

@@ -25,6 +25,12 @@ QString ReleasePlanner::tasksDirectory(const QString &dataDir)
     return TaskJournal::tasksDirectory(dataDir);
 }
 
+QString ReleasePlanner::localOperator()
+{
+    const QString user = qEnvironmentVariable("USER");
+    return user.isEmpty() ? QStringLiteral("operator") : user;
+}
+
 Result<ReleasePlan> ReleasePlanner::draft(const ReleaseRequest &request) const
 {
     auto projects = m_store.projects();
@@ -136,7 +142,7 @@ Result<ReleasePlan> ReleasePlanner::draft(const ReleaseRequest &request) const
     auto commit = refs->resolve(ref);
     if (!commit)
         return std::unexpected(commit.error());
-    plan.ref = ref;
+    plan.ref = request.refName.isEmpty() ? ref : request.refName;
     plan.commit = *commit;
 
     if (plan.kind == ReleaseKind::Patch) {

@@ -19,6 +19,7 @@ struct ReleaseRequest
     QString project;
     QString environment;
     QString ref;              // branch, tag or commit id; ignored for a rollback
+    QString refName;          // shown as the ref when `ref` is a commit picked on a branch; empty: `ref`
     ReleaseKind kind = ReleaseKind::Full;
     QStringList servers;      // a subset of the environment's servers; empty: all of them
     QStringList canaries;     // gray
@@ -61,6 +62,8 @@ public:
                             const std::atomic_bool *cancel = nullptr);
 
     static QString tasksDirectory(const QString &dataDir);
+    // Who is releasing, as the task history names them: this workstation's login.
+    static QString localOperator();
 
 private:
     const InventoryStore &m_store;

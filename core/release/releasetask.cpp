@@ -65,6 +65,11 @@ ReleaseTask::ReleaseTask(TaskJournal journal, TaskRecord record, KnownHosts &kno
         m_journal.taskLog(summary);
         emit awaitingPromotion(summary);
     });
+    // Held between batches the task still runs (a crash reads as interrupted, and resume goes on).
+    connect(m_engine.get(), &ReleaseEngine::heldAfterBatch, this, [this](const QString &summary) {
+        m_journal.taskLog(summary);
+        emit heldAfterBatch(summary);
+    });
     connect(m_engine.get(), &ReleaseEngine::promoted, this, [this] {
         if (auto written = m_journal.recordStatus(TaskStatus::Running, tr("Promoted.")); !written)
             journalFailed(written.error());

@@ -49,12 +49,15 @@ public:
     void promote();
     void abort();
     bool isFinished() const { return m_finished; }
+    // A line of this workstation's own work (fetch, build) for the task log.
+    void logToTask(const QString &line, bool isStderr = false) { m_journal.taskLog(line, isStderr); }
 
 signals:
     void nodeChanged(const QString &server, rd::NodeStage stage, rd::NodeState state, const QString &detail);
     void logLine(const QString &server, const QString &line, bool isStderr);
     void uploadProgress(const QString &server, qint64 done, qint64 total);
     void awaitingPromotion(const QString &summary);
+    void heldAfterBatch(const QString &summary);
     void finished(bool ok, const QString &summary);
 
 private:

@@ -52,4 +52,24 @@ Result<SshTarget> SshTargetFactory::forServer(const InventoryStore &store, const
     return target;
 }
 
+Result<std::vector<SshTarget>> SshTargetFactory::forServers(const InventoryStore &store, const Vault *vault,
+                                                            const QStringList &names)
+{
+    auto all = store.servers();
+    if (!all)
+        return std::unexpected(all.error());
+    std::vector<SshTarget> targets;
+    for (const QString &name : names) {
+        const auto server = std::find_if(all->cbegin(), all->cend(), [&](const Server &s) { return s.name == name; });
+        if (server == all->cend())
+            return fail(tr("Server \"%1\" is no longer in the inventory.").arg(name),
+                        tr("Add it again under the same name, or leave it out."));
+        auto target = forServer(store, vault, *server);
+        if (!target)
+            return std::unexpected(target.error());
+        targets.push_back(std::move(*target));
+    }
+    return targets;
+}
+
 } // namespace rd

@@ -6,6 +6,8 @@
 
 #include <QCoreApplication>
 
+#include <vector>
+
 namespace rd {
 
 class InventoryStore;
@@ -19,6 +21,9 @@ class SshTargetFactory
 
 public:
     static Result<SshTarget> forServer(const InventoryStore &store, const Vault *vault, const Server &server);
+    // The named servers, in that order; the first one that cannot be used stops the list.
+    static Result<std::vector<SshTarget>> forServers(const InventoryStore &store, const Vault *vault,
+                                                     const QStringList &names);
 };
 
 } // namespace rd

@@ -58,6 +58,7 @@ private slots:
     void patchIsRefusedOffItsBase();
     void fullDiskMidUploadKeepsTheLiveRelease();
     void rollingStopsWhenTheBudgetIsSpent();
+    void rollingHoldsAfterABatchUntilToldToGoOn();
     void abortCancelsAndReleasesLocks();
 
 private:
@@ -485,6 +486,40 @@ void TestReleaseEngine::rollingStopsWhenTheBudgetIsSpent()
     QCOMPARE(release->state(QStringLiteral("web-04"), NodeStage::Release), NodeState::Skipped);
     QCOMPARE(release->state(QStringLiteral("web-07"), NodeStage::Upload), NodeState::Skipped);
     QVERIFY(!QFileInfo::exists(onServer(6, QStringLiteral("releases/") + second.version)));
+}
+
+void TestReleaseEngine::rollingHoldsAfterABatchUntilToldToGoOn()
+{
+    QVERIFY(run(*engine(plan(1), 4)));
+    ReleasePlan second = plan(2);
+    second.kind = ReleaseKind::Rolling;
+    second.batchSize = 2;
+    ReleaseEngine *release = engine(second, 4);
+    release->setPauseAfterBatch(true);
+    QSignalSpy held(release, &ReleaseEngine::heldAfterBatch);
+    QSignalSpy finished(release, &ReleaseEngine::finished);
+    release->start();
+    QVERIFY(held.wait(60000));
+    QVERIFY(release->isHeld());
+    // The first batch runs the new release; the second has not been touched, and the locks stay.
+    for (int i = 0; i < 2; ++i)
+        QCOMPARE(current(i), QStringLiteral("releases/") + second.version);
+    for (int i = 2; i < 4; ++i) {
+        QCOMPARE(current(i), QStringLiteral("releases/") + plan(1).version);
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral("releases/") + second.version)));
+        QVERIFY(QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
+    }
+    QCOMPARE(release->state(QStringLiteral("web-03"), NodeStage::Upload), NodeState::Pending);
+    QTest::qWait(500);
+    QVERIFY(finished.isEmpty());
+    release->setPauseAfterBatch(false);
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.first().first().toBool(), true);
+    QCOMPARE(held.size(), 1);
+    for (int i = 0; i < 4; ++i) {
+        QCOMPARE(current(i), QStringLiteral("releases/") + second.version);
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
+    }
 }
 
 void TestReleaseEngine::abortCancelsAndReleasesLocks()
