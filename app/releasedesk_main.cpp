@@ -27,10 +27,14 @@ int main(int argc, char *argv[])
     const QCommandLineOption language(QStringLiteral("lang"),
                                       QCoreApplication::translate("main", "Interface language: en or zh_CN."),
                                       QCoreApplication::translate("main", "LANG"));
-    parser.addOptions({dataDir, language});
+    const QCommandLineOption demo(
+        QStringLiteral("demo"),
+        QCoreApplication::translate("main", "Start with a sample project and three sshd servers on this machine "
+                                            "(in a demo inventory of its own; the servers stop when the app quits)."));
+    parser.addOptions({dataDir, language, demo});
     parser.process(app);
 
-    rd::Startup startup(parser.value(dataDir), parser.value(language));
+    rd::Startup startup(parser.value(dataDir), parser.value(language), parser.isSet(demo));
     if (!startup.start())
         return 1;
     return app.exec();

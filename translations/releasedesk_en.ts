@@ -613,6 +613,89 @@
     </message>
 </context>
 <context>
+    <name>FleetCommands</name>
+    <message>
+        <source>DRIFT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2 s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has no enabled servers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add servers to it with: releasedesk-cli env assign %1 SERVER...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Released</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drift</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 servers could not be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Each server&apos;s error is listed above; the others were read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 servers do not run %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release %1 again, or roll back, to bring them in line.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PROJECT ENV</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The release each server runs, and which ones drift (exit 6 on drift, 7 when a server cannot be read).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The release every server should run (default: the last successful task&apos;s, else the newest on any server).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>VERSION</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>GitChanges</name>
     <message>
         <source>&quot;%1&quot; is not a full commit id</source>
@@ -2552,6 +2635,128 @@
     </message>
 </context>
 <context>
+    <name>PipelineLegendItem</name>
+    <message>
+        <source>canary</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PipelineNodeItem</name>
+    <message>
+        <source>01 Start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>02 Before download</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>03 Download</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>04 Build</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>05 Package</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>06 Upload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>07 Before release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>08 Release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>09 After release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>10 Health check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>pending</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>succeeded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1% · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 on %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Uploaded: %1 of %2 (%3%)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Click to open the task log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Click to open this server&apos;s log</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ProjectCommands</name>
     <message>
         <source>project</source>
@@ -2865,10 +3070,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Missed: nothing ran it at %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Task %1 was due at %2 and was missed; it will not run late. Start it again if it is still wanted.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2884,18 +3085,6 @@
         </translation>
     </message>
     <message>
-        <source>DRIFT</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Released</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Drift</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Kept</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2904,93 +3093,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 of %2 servers could not be read.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Each server&apos;s error is listed above.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 of %2 servers do not run %3.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>any release</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Release again, or roll back, to bring them in line.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>unreachable</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>the host key is %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>locked by %1 (%2 s ago)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>only %1 MiB free for a %2 MiB package</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>runs commit %1, not the patch&apos;s base %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>does not keep %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>lock %1/.releasedesk/lock</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>upload %1 (%2 KiB) to %3</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>copy %1 as hard links, delete %2 paths, extract the patch</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>unpack into %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>before-release hook (%n line(s))</source>
-        <translation>
-            <numerusform>before-release hook (%n line)</numerusform>
-            <numerusform>before-release hook (%n lines)</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>switch current from %1 to %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>nothing</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>after-release hook (%n line(s))</source>
-        <translation>
-            <numerusform>after-release hook (%n line)</numerusform>
-            <numerusform>after-release hook (%n lines)</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>health command: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>health: GET %1, expect %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3283,14 +3386,6 @@
     </message>
     <message>
         <source>Seconds without a heartbeat (default 600).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The release each server runs, and which ones drift.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The release every server should run (default: the last one).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -4206,6 +4301,14 @@ Trust it and remember it? [yes/once/NO] </source>
         <source>Unlock the vault with the master password first.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Server &quot;%1&quot; is no longer in the inventory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add it again under the same name, or leave it out.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>StoredKeyBuilder</name>
@@ -4306,6 +4409,10 @@ Trust it and remember it? [yes/once/NO] </source>
     </message>
     <message>
         <source>Could not read %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Missed: nothing ran it at %1.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -5025,6 +5132,10 @@ Trust it and remember it? [yes/once/NO] </source>
         <source>LANG</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Start with a sample project and three sshd servers on this machine (in a demo inventory of its own; the servers stop when the app quits).</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>rd::ConnectionCheckDialog</name>
@@ -5106,6 +5217,64 @@ Trust it and remember it? [yes/once/NO] </source>
     </message>
     <message>
         <source>%1 ok, %2 failed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::DemoSetup</name>
+    <message>
+        <source>%1 %2 failed: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not create %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Preparing the demo: a sample repository and %n sshd server(s) on this machine…</source>
+        <translation>
+            <numerusform>Preparing the demo: a sample repository and %n sshd server on this machine…</numerusform>
+            <numerusform>Preparing the demo: a sample repository and %n sshd servers on this machine…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The test-server script %1 is missing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the demo from the build directory, where the build puts it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The demo servers need root and OpenSSH&apos;s sshd (run the README&apos;s install line).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The demo servers did not list themselves in %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only %1 of %2 demo servers started.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Demo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restart the shop</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -5241,9 +5410,477 @@ storage/logs
     </message>
 </context>
 <context>
-    <name>rd::FleetSurvey</name>
+    <name>rd::FleetStatus</name>
     <message>
-        <source>Reading the deploy root failed (exit %1): %2</source>
+        <source>Reading %1 failed (exit %2): %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that the SSH user may read the deploy root.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::FleetTableModel</name>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>reading…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not readable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>DRIFT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading %1 (%2)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 could not be read: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drift: runs %1, but %2 / %3 should run %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Runs %1, the release of %2 / %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commit %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Locked by %1 for %2: a release may be running there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kept releases: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Free space: %1 MiB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Environment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Released</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drift</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::FleetView</name>
+    <message>
+        <source>Fleet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The release each server runs now, read from the servers themselves. Servers that do not run their environment&apos;s release are marked as drift.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read every server again (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Project</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Environment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All environments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>server #%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Some servers log in with a key stored in the vault, which is locked: they cannot be read. Unlock the vault, then refresh.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading %1 of %2 servers…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last read at %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not read yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No projects in the inventory yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No enabled servers here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n server(s)</source>
+        <translation type="unfinished">
+            <numerusform>%n server</numerusform>
+            <numerusform>%n servers</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n drifting</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n not readable</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n locked</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n without a release</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>all on their environment&apos;s release</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::HistoryPane</name>
+    <message>
+        <source>Task history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every release task of this workstation, newest first. Open one to see its pipeline and logs; retry a failed one, resume an interrupted one, or roll back to a release.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filter by task, version, ref, operator or summary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All statuses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read the task directory again (%1); it is also checked every 2 seconds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Project</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Environment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the task&apos;s pipeline and logs (Enter or double-click)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the failed servers again from the stage where they failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Continue the interrupted task where each server stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Roll back to this release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All projects</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All environments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No release tasks yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n task(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 of %2 tasks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n attempt(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Select a succeeded release to switch its environment back to it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Switch every server of %1 / %2 back to %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only a release that succeeded (not a rollback) can be gone back to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is live now, or older than the releases the servers keep</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::HistoryTableModel</name>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rolled back to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commit: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Created: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scheduled for: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Started: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finished: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attempts: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Servers: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Environment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ref</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Servers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::HookEditor</name>
+    <message>
+        <source>Save as template…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shell commands, run with sh -e. RD_PROJECT, RD_ENV, RD_VERSION, RD_COMMIT, RD_RELEASE_DIR, RD_PREVIOUS_DIR and RD_SERVER are set.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Template:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a template…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A template needs a name. Type one to save this hook as a template.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The hook is empty: write the commands first, then save them as a template.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save as template</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Template name (required):</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -5794,6 +6431,100 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     </message>
 </context>
 <context>
+    <name>rd::LogFileModel</name>
+    <message>
+        <source>%1 UTC, standard error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 UTC, standard output</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::LogView</name>
+    <message>
+        <source>Follow</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scroll to new lines as they arrive (off while you scroll up)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search (Enter: next, Shift+Enter: previous)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Previous</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Previous match (Shift+F3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next match (F3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Aa</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Match case</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy the selected lines (Ctrl+C)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wrap</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wrap long lines</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Times</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show when each line arrived (local time)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No log file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No log yet: lines appear here as soon as %1 is written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2, wrapped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>rd::MainWindow</name>
     <message>
         <source>ReleaseDesk — %1</source>
@@ -5926,6 +6657,205 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
         <source>environment %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fleet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 was due at %2 and was missed; it will not run late.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The release cannot start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The task cannot be opened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Roll back to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::PipelineScene</name>
+    <message>
+        <source>canary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Succeeded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled or skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Interrupted: no process ran this stage to its end</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n server(s)</source>
+        <translation type="unfinished">
+            <numerusform>%n server</numerusform>
+            <numerusform>%n servers</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>rd::PipelineView</name>
+    <message>
+        <source>Fit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fit the whole pipeline into the window (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>−</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom out (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom in (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>100%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Actual size (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compact</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>One thin row per server, grouped by state</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::PlanPreviewDialog</name>
+    <message>
+        <source>not reached</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>known</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>new</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CHANGED</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>revoked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan: %1 release of %2 to %3/%4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Reading %n server(s)… nothing is changed on them.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Host key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Current</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kept</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Free</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every server would take this release. Select a server to see its steps.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 servers would not take this release: see Problems.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>BLOCKED: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Note: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>rd::ProjectTableModel</name>
@@ -5996,6 +6926,166 @@ node_modules
             <numerusform>%n project</numerusform>
             <numerusform>%n projects</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>rd::ReleaseDryRun</name>
+    <message>
+        <source>Reading %1 failed (exit %2): %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that the SSH user may read the deploy root.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The package %1 is not built yet, so the free disk space was not checked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The host key has CHANGED: the server offers %1, known_hosts holds %2. Verify the new key on the server, then remove the old one (releasedesk-cli hostkeys forget %3).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The host key %1 is revoked in known_hosts. Find out why before releasing to %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The host key %1 is not known yet, so the deploy root was not read. Compare it with the server&apos;s, then trust it (releasedesk-cli hostkeys scan --accept %2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signing in or reading the deploy root failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not reachable: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This task holds the lock already; the release takes it back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Locked by %1 (heartbeat %2 s ago): another release is under way. Wait for it, or break the lock if its owner is gone (releasedesk-cli release break-lock).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No release is current, so there is nothing to patch. Make a full release first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Runs commit %1, not the patch&apos;s base %2. Make a full release, or a patch from %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(unknown)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Does not keep %1 (it has: %2). Roll back to a release every server keeps.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no releases</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Runs %1 already.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only %1 free on the deploy root, less than the %2 package. Free some space (fewer kept releases, old logs) first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only %1 free on the deploy root, less than three times the %2 package.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>create %1 with releases/, shared/ and .releasedesk/</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>lock %1/.releasedesk/lock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>size unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>upload %1 (%2) to %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>copy releases/%1 as hard links, delete %n path(s), extract the patch into %2</source>
+        <translation>
+            <numerusform>copy releases/%1 as hard links, delete %n path, extract the patch into %2</numerusform>
+            <numerusform>copy releases/%1 as hard links, delete %n paths, extract the patch into %2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unpack into %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>link the shared paths %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>before-release hook (%n line(s))</source>
+        <translation type="unfinished">
+            <numerusform>before-release hook (%n line)</numerusform>
+            <numerusform>before-release hook (%n lines)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>canary: switched before the other servers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>wait until the canaries are promoted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>wait for batch %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>switch current -&gt; releases/%1 (now %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>after-release hook (%n line(s))</source>
+        <translation type="unfinished">
+            <numerusform>after-release hook (%n line)</numerusform>
+            <numerusform>after-release hook (%n lines)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>health: run `%1` in %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>health: GET %1, expect %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>remove the old releases %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unlock</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -6179,6 +7269,296 @@ node_modules
     <message>
         <source>%1 of %2 servers run %3; %4 failed.</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Held after %1 of %2 servers; %3 server(s) wait for the next batch.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::ReleaseForm</name>
+    <message>
+        <source>Branch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tag</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start at</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetch the mirror before packaging</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetch now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preview plan…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What this release is for (shown in the history)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Environment:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Description:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What is going out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start the release (Ctrl+Return)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 commit(s) and %2 file(s) since the live release %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Going back: %1 commit(s) are removed and %2 file(s) change against the live release %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Author</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetching…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Full — every server, one switch window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rolling — in batches, within a failure budget</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gray — canaries first, then promote</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Patch — only the files changed since the live release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> server(s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>wait for Promote</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kind:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Batch size:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failure budget:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Auto-promote after:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Servers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release to (untick to leave out):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Canary lane (drag servers here):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hooks and health</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>After download (build, here)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Before release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>After release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. curl -fsS http://127.0.0.1:8080/health</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. http://{host}:8080/health ({host} and {server} are filled in)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Command on the server:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HTTP check URL:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expected status:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A server whose check fails is switched back to its previous release.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Health check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a project and an environment with servers first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the mirror…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No local mirror of %1 yet: press &quot;Fetch now&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1  [live]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a commit or a tag.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Releasing %1 at %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No release of this environment is recorded here yet: everything goes out.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The servers run this commit already.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comparing with the live release…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Canaries get the release first; the task then waits for Promote (or the auto-promote time with healthy checks).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The canary lane is used by gray releases only.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose an environment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a project and an environment first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose what to release: a commit of a branch, or a tag.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetch the mirror if the list is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No server is ticked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tick the servers to release to.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release to %1?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>This releases %1 to the %n server(s) of %2, a production environment.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -6481,6 +7861,240 @@ node_modules
     </message>
     <message>
         <source>The data directory %1 could not be created. Choose another one with --data-dir or RELEASEDESK_HOME.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Demo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The demo could not be set up: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Demo ready: three sshd servers run on this machine. Press Start release; try a gray release to demo/prod and a rollback from the history next.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::TaskRunner</name>
+    <message>
+        <source>start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>before download</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>download</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>build</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>package</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The task has not been created yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This runner already has a task.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start the new task in a new window.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no project &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetching %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, %2 bytes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 is still running.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wait for it, or abort it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no task to run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped before any server was touched.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::TaskWindow</name>
+    <message>
+        <source>%p% of the stages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preparing: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed before any server was touched</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scheduled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starts at %1 while ReleaseDesk (or &quot;releasedesk-cli release run --wait&quot;) runs.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Held after a batch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause after batch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hold before the next batch; untick to go on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Promote</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release the rest: the canaries are fine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Abort</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop the task and release its locks; servers keep the release they run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run only the failed servers again, from the stage that failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Continue an interrupted task where each server stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Roll back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Switch every server back to the release before this one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Find in log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search the log that has focus</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1/%2 · %3 · %4 release · %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1/%2 %3 — ReleaseDesk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preparing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for promotion</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Canaries released</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Succeeded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release succeeded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ReleaseDesk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Aborting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No earlier successful release of %1/%2 is recorded here. Roll back from the history or with &quot;releasedesk-cli release rollback&quot; to a release the servers keep.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Roll back %1/%2?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Switch every server of %1/%2 to %3?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The task is running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Abort the task and close? Servers keep the release they run and the locks are released.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -613,6 +613,89 @@
     </message>
 </context>
 <context>
+    <name>FleetCommands</name>
+    <message>
+        <source>DRIFT</source>
+        <translation>漂移</translation>
+    </message>
+    <message>
+        <source>%1 (%2 s)</source>
+        <translation>%1（%2 秒）</translation>
+    </message>
+    <message>
+        <source>%1 has no enabled servers.</source>
+        <translation>%1 没有已启用的服务器。</translation>
+    </message>
+    <message>
+        <source>Add servers to it with: releasedesk-cli env assign %1 SERVER...</source>
+        <translation>用以下命令为它添加服务器：releasedesk-cli env assign %1 SERVER...</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Commit</source>
+        <translation>提交</translation>
+    </message>
+    <message>
+        <source>Released</source>
+        <translation>发布时间</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>Drift</source>
+        <translation>漂移</translation>
+    </message>
+    <message>
+        <source>Lock</source>
+        <translation>锁</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>%1 of %2 servers could not be read.</source>
+        <translation>%2 台服务器中有 %1 台无法读取。</translation>
+    </message>
+    <message>
+        <source>Each server&apos;s error is listed above; the others were read.</source>
+        <translation>每台服务器的错误列在上方；其余服务器已读取。</translation>
+    </message>
+    <message>
+        <source>%1 of %2 servers do not run %3.</source>
+        <translation>%2 台服务器中有 %1 台未运行 %3。</translation>
+    </message>
+    <message>
+        <source>Release %1 again, or roll back, to bring them in line.</source>
+        <translation>请重新发布 %1 或回滚，使它们保持一致。</translation>
+    </message>
+    <message>
+        <source>PROJECT ENV</source>
+        <translation>项目 环境</translation>
+    </message>
+    <message>
+        <source>The release each server runs, and which ones drift (exit 6 on drift, 7 when a server cannot be read).</source>
+        <translation>每台服务器运行的版本，以及哪些发生漂移（漂移时退出码 6，服务器无法读取时退出码 7）。</translation>
+    </message>
+    <message>
+        <source>The release every server should run (default: the last successful task&apos;s, else the newest on any server).</source>
+        <translation>每台服务器应运行的版本（默认：最近一次成功任务的版本，否则取任一服务器上最新的版本）。</translation>
+    </message>
+    <message>
+        <source>VERSION</source>
+        <translation>版本</translation>
+    </message>
+</context>
+<context>
     <name>GitChanges</name>
     <message>
         <source>&quot;%1&quot; is not a full commit id</source>
@@ -2550,6 +2633,128 @@
     </message>
 </context>
 <context>
+    <name>PipelineLegendItem</name>
+    <message>
+        <source>canary</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PipelineNodeItem</name>
+    <message>
+        <source>01 Start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>02 Before download</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>03 Download</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>04 Build</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>05 Package</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>06 Upload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>07 Before release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>08 Release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>09 After release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>10 Health check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>pending</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation type="unfinished">运行中</translation>
+    </message>
+    <message>
+        <source>succeeded</source>
+        <translation type="unfinished">成功</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation type="unfinished">失败</translation>
+    </message>
+    <message>
+        <source>skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished">%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1% · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 on %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Uploaded: %1 of %2 (%3%)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Click to open the task log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Click to open this server&apos;s log</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ProjectCommands</name>
     <message>
         <source>project</source>
@@ -2863,10 +3068,6 @@
         <translation>无法读取 %1：%2</translation>
     </message>
     <message>
-        <source>Missed: nothing ran it at %1.</source>
-        <translation>已错过：在 %1 没有任何进程运行它。</translation>
-    </message>
-    <message>
         <source>Task %1 was due at %2 and was missed; it will not run late. Start it again if it is still wanted.</source>
         <translation>任务 %1 原定于 %2 执行，已错过；它不会延后执行。如仍需要，请重新发起。</translation>
     </message>
@@ -2881,18 +3082,6 @@
         </translation>
     </message>
     <message>
-        <source>DRIFT</source>
-        <translation>偏离</translation>
-    </message>
-    <message>
-        <source>Released</source>
-        <translation>发布时间</translation>
-    </message>
-    <message>
-        <source>Drift</source>
-        <translation>偏离</translation>
-    </message>
-    <message>
         <source>Kept</source>
         <translation>保留</translation>
     </message>
@@ -2901,92 +3090,8 @@
         <translation>锁</translation>
     </message>
     <message>
-        <source>%1 of %2 servers could not be read.</source>
-        <translation>%2 台服务器中有 %1 台无法读取。</translation>
-    </message>
-    <message>
-        <source>Each server&apos;s error is listed above.</source>
-        <translation>每台服务器的错误已在上面列出。</translation>
-    </message>
-    <message>
-        <source>%1 of %2 servers do not run %3.</source>
-        <translation>%2 台服务器中有 %1 台没有运行 %3。</translation>
-    </message>
-    <message>
-        <source>any release</source>
-        <translation>任何版本</translation>
-    </message>
-    <message>
-        <source>Release again, or roll back, to bring them in line.</source>
-        <translation>请重新发布或回滚，使它们保持一致。</translation>
-    </message>
-    <message>
         <source>unreachable</source>
         <translation>无法连接</translation>
-    </message>
-    <message>
-        <source>the host key is %1</source>
-        <translation>主机密钥为 %1</translation>
-    </message>
-    <message>
-        <source>locked by %1 (%2 s ago)</source>
-        <translation>被 %1 锁定（%2 秒前）</translation>
-    </message>
-    <message>
-        <source>only %1 MiB free for a %2 MiB package</source>
-        <translation>只有 %1 MiB 可用空间，包大小为 %2 MiB</translation>
-    </message>
-    <message>
-        <source>runs commit %1, not the patch&apos;s base %2</source>
-        <translation>运行的是提交 %1，而不是补丁的基准 %2</translation>
-    </message>
-    <message>
-        <source>does not keep %1</source>
-        <translation>没有保留 %1</translation>
-    </message>
-    <message>
-        <source>lock %1/.releasedesk/lock</source>
-        <translation>锁定 %1/.releasedesk/lock</translation>
-    </message>
-    <message>
-        <source>upload %1 (%2 KiB) to %3</source>
-        <translation>上传 %1（%2 KiB）到 %3</translation>
-    </message>
-    <message>
-        <source>copy %1 as hard links, delete %2 paths, extract the patch</source>
-        <translation>以硬链接复制 %1，删除 %2 个路径，解压补丁</translation>
-    </message>
-    <message>
-        <source>unpack into %1</source>
-        <translation>解压到 %1</translation>
-    </message>
-    <message numerus="yes">
-        <source>before-release hook (%n line(s))</source>
-        <translation>
-            <numerusform>发布前钩子（%n 行）</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>switch current from %1 to %2</source>
-        <translation>将 current 从 %1 切换到 %2</translation>
-    </message>
-    <message>
-        <source>nothing</source>
-        <translation>无</translation>
-    </message>
-    <message numerus="yes">
-        <source>after-release hook (%n line(s))</source>
-        <translation>
-            <numerusform>发布后钩子（%n 行）</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>health command: %1</source>
-        <translation>健康检查命令：%1</translation>
-    </message>
-    <message>
-        <source>health: GET %1, expect %2</source>
-        <translation>健康检查：GET %1，期望 %2</translation>
     </message>
     <message>
         <source>Steps on each server (shown for %1):</source>
@@ -3279,14 +3384,6 @@
     <message>
         <source>Seconds without a heartbeat (default 600).</source>
         <translation>多少秒没有心跳（默认 600）。</translation>
-    </message>
-    <message>
-        <source>The release each server runs, and which ones drift.</source>
-        <translation>每台服务器运行的版本，以及哪些发生了偏离。</translation>
-    </message>
-    <message>
-        <source>The release every server should run (default: the last one).</source>
-        <translation>所有服务器应运行的版本（默认：最近一次）。</translation>
     </message>
     <message>
         <source>Dry run: what &quot;release start&quot; (or rollback with --to) would do, changing nothing on the servers.</source>
@@ -4202,6 +4299,14 @@ Trust it and remember it? [yes/once/NO] </source>
         <source>Unlock the vault with the master password first.</source>
         <translation>请先用主密码解锁保管库。</translation>
     </message>
+    <message>
+        <source>Server &quot;%1&quot; is no longer in the inventory.</source>
+        <translation>服务器“%1”已不在清单中。</translation>
+    </message>
+    <message>
+        <source>Add it again under the same name, or leave it out.</source>
+        <translation>请以相同名称重新添加，或不再使用它。</translation>
+    </message>
 </context>
 <context>
     <name>StoredKeyBuilder</name>
@@ -4303,6 +4408,10 @@ Trust it and remember it? [yes/once/NO] </source>
     <message>
         <source>Could not read %1: %2</source>
         <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>Missed: nothing ran it at %1.</source>
+        <translation>已错过：%1 时没有进程运行它。</translation>
     </message>
 </context>
 <context>
@@ -5020,6 +5129,10 @@ Trust it and remember it? [yes/once/NO] </source>
         <source>LANG</source>
         <translation>语言</translation>
     </message>
+    <message>
+        <source>Start with a sample project and three sshd servers on this machine (in a demo inventory of its own; the servers stop when the app quits).</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>rd::ConnectionCheckDialog</name>
@@ -5102,6 +5215,63 @@ Trust it and remember it? [yes/once/NO] </source>
     <message>
         <source>%1 ok, %2 failed.</source>
         <translation>%1 台成功，%2 台失败。</translation>
+    </message>
+</context>
+<context>
+    <name>rd::DemoSetup</name>
+    <message>
+        <source>%1 %2 failed: %3</source>
+        <translation>%1 %2 失败：%3</translation>
+    </message>
+    <message>
+        <source>Could not create %1.</source>
+        <translation>无法创建 %1。</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Release %1</source>
+        <translation>发布 %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Preparing the demo: a sample repository and %n sshd server(s) on this machine…</source>
+        <translation>
+            <numerusform>正在准备演示：一个示例仓库和本机上的 %n 台 sshd 服务器…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The test-server script %1 is missing.</source>
+        <translation>缺少测试服务器脚本 %1。</translation>
+    </message>
+    <message>
+        <source>Run the demo from the build directory, where the build puts it.</source>
+        <translation>请从构建目录运行演示，构建会把脚本放在那里。</translation>
+    </message>
+    <message>
+        <source>The demo servers need root and OpenSSH&apos;s sshd (run the README&apos;s install line).</source>
+        <translation>演示服务器需要 root 权限和 OpenSSH 的 sshd（请运行 README 中的安装命令）。</translation>
+    </message>
+    <message>
+        <source>The demo servers did not list themselves in %1.</source>
+        <translation>演示服务器没有在 %1 中登记自己。</translation>
+    </message>
+    <message>
+        <source>Only %1 of %2 demo servers started.</source>
+        <translation>%2 台演示服务器中只有 %1 台启动。</translation>
+    </message>
+    <message>
+        <source>Demo</source>
+        <translation>演示</translation>
+    </message>
+    <message>
+        <source>Check the release</source>
+        <translation>检查发布</translation>
+    </message>
+    <message>
+        <source>Restart the shop</source>
+        <translation>重启商店</translation>
     </message>
 </context>
 <context>
@@ -5237,10 +5407,471 @@ storage/logs
     </message>
 </context>
 <context>
-    <name>rd::FleetSurvey</name>
+    <name>rd::FleetStatus</name>
     <message>
-        <source>Reading the deploy root failed (exit %1): %2</source>
-        <translation>读取部署根目录失败（退出码 %1）：%2</translation>
+        <source>Reading %1 failed (exit %2): %3</source>
+        <translation>读取 %1 失败（退出码 %2）：%3</translation>
+    </message>
+    <message>
+        <source>Check that the SSH user may read the deploy root.</source>
+        <translation>请确认 SSH 用户可以读取部署根目录。</translation>
+    </message>
+</context>
+<context>
+    <name>rd::FleetTableModel</name>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished">%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>reading…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not readable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>DRIFT</source>
+        <translation type="unfinished">漂移</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished">%1（%2）</translation>
+    </message>
+    <message>
+        <source>Reading %1 (%2)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 could not be read: %2</source>
+        <translation type="unfinished">无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>Drift: runs %1, but %2 / %3 should run %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Runs %1, the release of %2 / %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commit %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Locked by %1 for %2: a release may be running there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kept releases: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Free space: %1 MiB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation type="unfinished">服务器</translation>
+    </message>
+    <message>
+        <source>Environment</source>
+        <translation type="unfinished">环境</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation type="unfinished">主机</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation type="unfinished">版本</translation>
+    </message>
+    <message>
+        <source>Commit</source>
+        <translation type="unfinished">提交</translation>
+    </message>
+    <message>
+        <source>Released</source>
+        <translation type="unfinished">发布时间</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation type="unfinished">操作人</translation>
+    </message>
+    <message>
+        <source>Drift</source>
+        <translation type="unfinished">漂移</translation>
+    </message>
+    <message>
+        <source>Lock</source>
+        <translation type="unfinished">锁</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation type="unfinished">错误</translation>
+    </message>
+</context>
+<context>
+    <name>rd::FleetView</name>
+    <message>
+        <source>Fleet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The release each server runs now, read from the servers themselves. Servers that do not run their environment&apos;s release are marked as drift.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read every server again (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Project</source>
+        <translation type="unfinished">项目</translation>
+    </message>
+    <message>
+        <source>Environment</source>
+        <translation type="unfinished">环境</translation>
+    </message>
+    <message>
+        <source>All environments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>server #%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Some servers log in with a key stored in the vault, which is locked: they cannot be read. Unlock the vault, then refresh.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading %1 of %2 servers…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last read at %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not read yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No projects in the inventory yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No enabled servers here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n server(s)</source>
+        <translation type="unfinished">
+            <numerusform>%n 台服务器</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n drifting</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n not readable</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n locked</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n without a release</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>all on their environment&apos;s release</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::HistoryPane</name>
+    <message>
+        <source>Task history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every release task of this workstation, newest first. Open one to see its pipeline and logs; retry a failed one, resume an interrupted one, or roll back to a release.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filter by task, version, ref, operator or summary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All statuses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read the task directory again (%1); it is also checked every 2 seconds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Project</source>
+        <translation type="unfinished">项目</translation>
+    </message>
+    <message>
+        <source>Environment</source>
+        <translation type="unfinished">环境</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished">状态</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the task&apos;s pipeline and logs (Enter or double-click)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the failed servers again from the stage where they failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Continue the interrupted task where each server stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Roll back to this release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All projects</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All environments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No release tasks yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n task(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 of %2 tasks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n attempt(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Select a succeeded release to switch its environment back to it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Switch every server of %1 / %2 back to %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only a release that succeeded (not a rollback) can be gone back to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is live now, or older than the releases the servers keep</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::HistoryTableModel</name>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished">%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rolled back to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commit: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Created: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scheduled for: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Started: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finished: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attempts: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Servers: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation type="unfinished">任务</translation>
+    </message>
+    <message>
+        <source>Environment</source>
+        <translation type="unfinished">环境</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation type="unfinished">版本</translation>
+    </message>
+    <message>
+        <source>Ref</source>
+        <translation type="unfinished">引用</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation type="unfinished">操作人</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished">状态</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Servers</source>
+        <translation type="unfinished">服务器</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation type="unfinished">摘要</translation>
+    </message>
+</context>
+<context>
+    <name>rd::HookEditor</name>
+    <message>
+        <source>Save as template…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shell commands, run with sh -e. RD_PROJECT, RD_ENV, RD_VERSION, RD_COMMIT, RD_RELEASE_DIR, RD_PREVIOUS_DIR and RD_SERVER are set.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Template:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a template…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A template needs a name. Type one to save this hook as a template.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The hook is empty: write the commands first, then save them as a template.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save as template</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Template name (required):</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -5796,6 +6427,100 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     </message>
 </context>
 <context>
+    <name>rd::LogFileModel</name>
+    <message>
+        <source>%1 UTC, standard error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 UTC, standard output</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::LogView</name>
+    <message>
+        <source>Follow</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scroll to new lines as they arrive (off while you scroll up)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search (Enter: next, Shift+Enter: previous)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Previous</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Previous match (Shift+F3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next match (F3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Aa</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Match case</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy the selected lines (Ctrl+C)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wrap</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wrap long lines</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Times</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show when each line arrived (local time)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No log file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No log yet: lines appear here as soon as %1 is written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2, wrapped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>rd::MainWindow</name>
     <message>
         <source>ReleaseDesk — %1</source>
@@ -5923,6 +6648,203 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
         <source>environment %1</source>
         <translation>环境 %1</translation>
     </message>
+    <message>
+        <source>Release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fleet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 was due at %2 and was missed; it will not run late.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The release cannot start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The task cannot be opened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Roll back to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::PipelineScene</name>
+    <message>
+        <source>canary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Succeeded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled or skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Interrupted: no process ran this stage to its end</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n server(s)</source>
+        <translation type="unfinished">
+            <numerusform>%n 台服务器</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>rd::PipelineView</name>
+    <message>
+        <source>Fit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fit the whole pipeline into the window (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>−</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom out (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom in (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>100%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Actual size (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compact</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>One thin row per server, grouped by state</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::PlanPreviewDialog</name>
+    <message>
+        <source>not reached</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>known</source>
+        <translation type="unfinished">已知</translation>
+    </message>
+    <message>
+        <source>new</source>
+        <translation type="unfinished">新</translation>
+    </message>
+    <message>
+        <source>CHANGED</source>
+        <translation type="unfinished">已变更</translation>
+    </message>
+    <message>
+        <source>revoked</source>
+        <translation type="unfinished">已吊销</translation>
+    </message>
+    <message>
+        <source>Plan: %1 release of %2 to %3/%4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Reading %n server(s)… nothing is changed on them.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation type="unfinished">服务器</translation>
+    </message>
+    <message>
+        <source>Host key</source>
+        <translation type="unfinished">主机密钥</translation>
+    </message>
+    <message>
+        <source>Current</source>
+        <translation type="unfinished">当前</translation>
+    </message>
+    <message>
+        <source>Kept</source>
+        <translation type="unfinished">保留</translation>
+    </message>
+    <message>
+        <source>Free</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lock</source>
+        <translation type="unfinished">锁</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation type="unfinished">问题</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished">无</translation>
+    </message>
+    <message>
+        <source>Every server would take this release. Select a server to see its steps.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 servers would not take this release: see Problems.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>BLOCKED: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Note: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>rd::ProjectTableModel</name>
@@ -5994,6 +6916,163 @@ node_modules
         <translation>
             <numerusform>%n 个项目</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>rd::ReleaseDryRun</name>
+    <message>
+        <source>Reading %1 failed (exit %2): %3</source>
+        <translation>读取 %1 失败（退出码 %2）：%3</translation>
+    </message>
+    <message>
+        <source>Check that the SSH user may read the deploy root.</source>
+        <translation>请确认 SSH 用户可以读取部署根目录。</translation>
+    </message>
+    <message>
+        <source>The package %1 is not built yet, so the free disk space was not checked.</source>
+        <translation>软件包 %1 尚未构建，因此未检查可用磁盘空间。</translation>
+    </message>
+    <message>
+        <source>The host key has CHANGED: the server offers %1, known_hosts holds %2. Verify the new key on the server, then remove the old one (releasedesk-cli hostkeys forget %3).</source>
+        <translation>主机密钥已变更：服务器提供 %1，known_hosts 中为 %2。请在服务器上核实新密钥，然后删除旧密钥（releasedesk-cli hostkeys forget %3）。</translation>
+    </message>
+    <message>
+        <source>The host key %1 is revoked in known_hosts. Find out why before releasing to %2.</source>
+        <translation>主机密钥 %1 在 known_hosts 中已被吊销。发布到 %2 之前请查明原因。</translation>
+    </message>
+    <message>
+        <source>The host key %1 is not known yet, so the deploy root was not read. Compare it with the server&apos;s, then trust it (releasedesk-cli hostkeys scan --accept %2).</source>
+        <translation>主机密钥 %1 尚未登记，因此未读取部署根目录。请与服务器上的密钥比对后再信任它（releasedesk-cli hostkeys scan --accept %2）。</translation>
+    </message>
+    <message>
+        <source>Signing in or reading the deploy root failed: %1</source>
+        <translation>登录或读取部署根目录失败：%1</translation>
+    </message>
+    <message>
+        <source>Not reachable: %1</source>
+        <translation>无法连接：%1</translation>
+    </message>
+    <message>
+        <source>This task holds the lock already; the release takes it back.</source>
+        <translation>本任务已持有该锁；发布会重新接管它。</translation>
+    </message>
+    <message>
+        <source>Locked by %1 (heartbeat %2 s ago): another release is under way. Wait for it, or break the lock if its owner is gone (releasedesk-cli release break-lock).</source>
+        <translation>被 %1 锁定（心跳于 %2 秒前）：另一个发布正在进行。请等待它完成，或在持有者已不存在时解除该锁（releasedesk-cli release break-lock）。</translation>
+    </message>
+    <message>
+        <source>No release is current, so there is nothing to patch. Make a full release first.</source>
+        <translation>当前没有运行中的版本，无从打补丁。请先进行一次全量发布。</translation>
+    </message>
+    <message>
+        <source>Runs commit %1, not the patch&apos;s base %2. Make a full release, or a patch from %1.</source>
+        <translation>运行的是提交 %1，而不是补丁的基准 %2。请进行全量发布，或基于 %1 制作补丁。</translation>
+    </message>
+    <message>
+        <source>(unknown)</source>
+        <translation>（未知）</translation>
+    </message>
+    <message>
+        <source>Does not keep %1 (it has: %2). Roll back to a release every server keeps.</source>
+        <translation>未保留 %1（现有：%2）。请回滚到所有服务器都保留的版本。</translation>
+    </message>
+    <message>
+        <source>no releases</source>
+        <translation>没有版本</translation>
+    </message>
+    <message>
+        <source>Runs %1 already.</source>
+        <translation>已在运行 %1。</translation>
+    </message>
+    <message>
+        <source>Only %1 free on the deploy root, less than the %2 package. Free some space (fewer kept releases, old logs) first.</source>
+        <translation>部署根目录只剩 %1 可用，小于 %2 的软件包。请先释放空间（减少保留版本、清理旧日志）。</translation>
+    </message>
+    <message>
+        <source>Only %1 free on the deploy root, less than three times the %2 package.</source>
+        <translation>部署根目录只剩 %1 可用，不足 %2 软件包的三倍。</translation>
+    </message>
+    <message>
+        <source>create %1 with releases/, shared/ and .releasedesk/</source>
+        <translation>创建 %1 及其 releases/、shared/ 和 .releasedesk/</translation>
+    </message>
+    <message>
+        <source>lock %1/.releasedesk/lock</source>
+        <translation>加锁 %1/.releasedesk/lock</translation>
+    </message>
+    <message>
+        <source>size unknown</source>
+        <translation>大小未知</translation>
+    </message>
+    <message>
+        <source>upload %1 (%2) to %3</source>
+        <translation>上传 %1（%2）到 %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>copy releases/%1 as hard links, delete %n path(s), extract the patch into %2</source>
+        <translation>
+            <numerusform>以硬链接复制 releases/%1，删除 %n 个路径，将补丁解压到 %2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>unpack into %1</source>
+        <translation>解压到 %1</translation>
+    </message>
+    <message>
+        <source>link the shared paths %1</source>
+        <translation>链接共享路径 %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>before-release hook (%n line(s))</source>
+        <translation>
+            <numerusform>发布前钩子（%n 行）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>canary: switched before the other servers</source>
+        <translation>金丝雀：先于其他服务器切换</translation>
+    </message>
+    <message>
+        <source>wait until the canaries are promoted</source>
+        <translation>等待金丝雀被晋级</translation>
+    </message>
+    <message>
+        <source>wait for batch %1 of %2</source>
+        <translation>等待第 %1 批（共 %2 批）</translation>
+    </message>
+    <message>
+        <source>switch current -&gt; releases/%1 (now %2)</source>
+        <translation>切换 current -&gt; releases/%1（当前 %2）</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message numerus="yes">
+        <source>after-release hook (%n line(s))</source>
+        <translation>
+            <numerusform>发布后钩子（%n 行）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>health: run `%1` in %2</source>
+        <translation>健康检查：在 %2 中运行 `%1`</translation>
+    </message>
+    <message>
+        <source>health: GET %1, expect %2</source>
+        <translation>健康检查：GET %1，期望 %2</translation>
+    </message>
+    <message>
+        <source>remove the old releases %1</source>
+        <translation>删除旧版本 %1</translation>
+    </message>
+    <message>
+        <source>unlock</source>
+        <translation>解锁</translation>
     </message>
 </context>
 <context>
@@ -6177,6 +7256,295 @@ node_modules
     <message>
         <source>%1 of %2 servers run %3; %4 failed.</source>
         <translation>%2 台服务器中 %1 台运行 %3；%4 台失败。</translation>
+    </message>
+    <message>
+        <source>Held after %1 of %2 servers; %3 server(s) wait for the next batch.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::ReleaseForm</name>
+    <message>
+        <source>Branch</source>
+        <translation type="unfinished">分支</translation>
+    </message>
+    <message>
+        <source>Tag</source>
+        <translation type="unfinished">标签</translation>
+    </message>
+    <message>
+        <source>Start at</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetch the mirror before packaging</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetch now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preview plan…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What this release is for (shown in the history)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Environment:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Description:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What is going out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start the release (Ctrl+Return)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 commit(s) and %2 file(s) since the live release %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Going back: %1 commit(s) are removed and %2 file(s) change against the live release %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation type="unfinished">文件数</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commit</source>
+        <translation type="unfinished">提交</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation type="unfinished">标题</translation>
+    </message>
+    <message>
+        <source>Author</source>
+        <translation type="unfinished">作者</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation type="unfinished">日期</translation>
+    </message>
+    <message>
+        <source>Fetching…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Full — every server, one switch window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rolling — in batches, within a failure budget</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gray — canaries first, then promote</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Patch — only the files changed since the live release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> server(s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>wait for Promote</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kind:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Batch size:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failure budget:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Auto-promote after:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Servers</source>
+        <translation type="unfinished">服务器</translation>
+    </message>
+    <message>
+        <source>Release to (untick to leave out):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Canary lane (drag servers here):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hooks and health</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>After download (build, here)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Before release</source>
+        <translation type="unfinished">发布前</translation>
+    </message>
+    <message>
+        <source>After release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. curl -fsS http://127.0.0.1:8080/health</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. http://{host}:8080/health ({host} and {server} are filled in)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Command on the server:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HTTP check URL:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expected status:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A server whose check fails is switched back to its previous release.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Health check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a project and an environment with servers first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the mirror…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No local mirror of %1 yet: press &quot;Fetch now&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1  [live]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a commit or a tag.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Releasing %1 at %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No release of this environment is recorded here yet: everything goes out.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The servers run this commit already.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comparing with the live release…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Canaries get the release first; the task then waits for Promote (or the auto-promote time with healthy checks).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The canary lane is used by gray releases only.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose an environment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a project and an environment first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose what to release: a commit of a branch, or a tag.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetch the mirror if the list is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No server is ticked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tick the servers to release to.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release to %1?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>This releases %1 to the %n server(s) of %2, a production environment.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -6479,6 +7847,240 @@ node_modules
     <message>
         <source>The data directory %1 could not be created. Choose another one with --data-dir or RELEASEDESK_HOME.</source>
         <translation>无法创建数据目录 %1。请用 --data-dir 或 RELEASEDESK_HOME 另选一个目录。</translation>
+    </message>
+    <message>
+        <source>Demo</source>
+        <translation type="unfinished">演示</translation>
+    </message>
+    <message>
+        <source>The demo could not be set up: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Demo ready: three sshd servers run on this machine. Press Start release; try a gray release to demo/prod and a rollback from the history next.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>rd::TaskRunner</name>
+    <message>
+        <source>start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>before download</source>
+        <translation>下载前</translation>
+    </message>
+    <message>
+        <source>download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>build</source>
+        <translation>构建</translation>
+    </message>
+    <message>
+        <source>package</source>
+        <translation>打包</translation>
+    </message>
+    <message>
+        <source>The task has not been created yet.</source>
+        <translation>任务尚未创建。</translation>
+    </message>
+    <message>
+        <source>This runner already has a task.</source>
+        <translation>此运行器已有任务。</translation>
+    </message>
+    <message>
+        <source>Start the new task in a new window.</source>
+        <translation>请在新窗口中开始新任务。</translation>
+    </message>
+    <message>
+        <source>There is no project &quot;%1&quot;.</source>
+        <translation>没有项目“%1”。</translation>
+    </message>
+    <message>
+        <source>Fetching %1</source>
+        <translation>正在获取 %1</translation>
+    </message>
+    <message>
+        <source>%1, %2 bytes</source>
+        <translation>%1，%2 字节</translation>
+    </message>
+    <message>
+        <source>Task %1 is still running.</source>
+        <translation>任务 %1 仍在运行。</translation>
+    </message>
+    <message>
+        <source>Wait for it, or abort it.</source>
+        <translation>请等待它完成，或中止它。</translation>
+    </message>
+    <message>
+        <source>There is no task to run.</source>
+        <translation>没有可运行的任务。</translation>
+    </message>
+    <message>
+        <source>Stopped before any server was touched.</source>
+        <translation>在触及任何服务器之前已停止。</translation>
+    </message>
+</context>
+<context>
+    <name>rd::TaskWindow</name>
+    <message>
+        <source>%p% of the stages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preparing: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed before any server was touched</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scheduled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starts at %1 while ReleaseDesk (or &quot;releasedesk-cli release run --wait&quot;) runs.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Held after a batch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation type="unfinished">任务</translation>
+    </message>
+    <message>
+        <source>Pause after batch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hold before the next batch; untick to go on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Promote</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release the rest: the canaries are fine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Abort</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop the task and release its locks; servers keep the release they run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run only the failed servers again, from the stage that failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Continue an interrupted task where each server stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Roll back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Switch every server back to the release before this one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Find in log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search the log that has focus</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1/%2 · %3 · %4 release · %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1/%2 %3 — ReleaseDesk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preparing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for promotion</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Canaries released</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Succeeded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release succeeded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ReleaseDesk</source>
+        <translation type="unfinished">ReleaseDesk</translation>
+    </message>
+    <message>
+        <source>Aborting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No earlier successful release of %1/%2 is recorded here. Roll back from the history or with &quot;releasedesk-cli release rollback&quot; to a release the servers keep.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Roll back %1/%2?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Switch every server of %1/%2 to %3?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The task is running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Abort the task and close? Servers keep the release they run and the locks are released.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

@@ -77,9 +77,8 @@ LogView::LogView(QWidget *parent)
     m_wrap = addToggle(bar, tr("Wrap"), tr("Wrap long lines"), QStringLiteral("wrapAction"), false);
     m_timestamps = addToggle(bar, tr("Times"), tr("Show when each line arrived (local time)"),
                              QStringLiteral("timestampsAction"), true);
-    auto *focusSearch = new QAction(this);
-    focusSearch->setShortcuts(QKeySequence::Find);
-    for (QAction *action : {m_findNext, m_findPrevious, focusSearch}) {
+    // Ctrl+F belongs to the window that holds the docks: it picks the log to search.
+    for (QAction *action : {m_findNext, m_findPrevious}) {
         action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
         addAction(action);
     }
@@ -114,10 +113,6 @@ LogView::LogView(QWidget *parent)
     connect(m_caseSensitive, &QAction::toggled, this, &LogView::searchTextChanged);
     connect(m_findNext, &QAction::triggered, this, &LogView::findNext);
     connect(m_findPrevious, &QAction::triggered, this, &LogView::findPrevious);
-    connect(focusSearch, &QAction::triggered, this, [this] {
-        m_search->setFocus(Qt::ShortcutFocusReason);
-        m_search->selectAll();
-    });
     connect(m_copy, &QAction::triggered, this, &LogView::copySelection);
     connect(m_wrap, &QAction::toggled, this, &LogView::setWrapping);
     connect(m_timestamps, &QAction::toggled, this, &LogView::setShowTimestamps);
@@ -230,6 +225,12 @@ void LogView::searchTextChanged()
                           m_caseSensitive->isChecked() ? Qt::CaseSensitive : Qt::CaseInsensitive);
     m_matches->clear();
     m_list->viewport()->update();
+}
+
+void LogView::focusSearch()
+{
+    m_search->setFocus(Qt::ShortcutFocusReason);
+    m_search->selectAll();
 }
 
 void LogView::findNext()

@@ -37,6 +37,8 @@ public:
     QListView *listView() const { return m_list; }
 
 public slots:
+    // Puts the cursor in the search field with its text selected, ready to type.
+    void focusSearch();
     void findNext();
     void findPrevious();
     // The selected lines, in file order, one per line as shown.

@@ -1,13 +1,20 @@
 #include "mainwindow.h"
 #include "appsettings.h"
 #include "environmentspane.h"
+#include "fleetview.h"
+#include "historypane.h"
 #include "hooktemplatespane.h"
 #include "inventory/inventorystore.h"
 #include "keyspane.h"
 #include "navigationicons.h"
+#include "planpreviewdialog.h"
 #include "projectspane.h"
+#include "releaseform.h"
 #include "serverspane.h"
 #include "settingsdialog.h"
+#include "release/taskjournal.h"
+#include "release/taskscheduler.h"
+#include "taskwindow.h"
 #include "vault/vault.h"
 #include "vaultpassworddialog.h"
 
@@ -24,12 +31,14 @@
 
 namespace rd {
 
-MainWindow::MainWindow(InventoryStore &store, Vault &vault, AppSettings &settings, QWidget *parent)
-    : QMainWindow(parent), m_store(store), m_vault(vault), m_settings(settings),
+MainWindow::MainWindow(InventoryStore &store, Vault &vault, AppSettings &settings, QString dataDir,
+                       QWidget *parent)
+    : QMainWindow(parent), m_store(store), m_vault(vault), m_settings(settings), m_dataDir(std::move(dataDir)),
       m_navigation(new QListWidget), m_stack(new QStackedWidget), m_keys(new KeysPane(store, vault)),
       m_servers(new ServersPane(store, vault)), m_projects(new ProjectsPane(store)),
-      m_environments(new EnvironmentsPane(store)), m_hooks(new HookTemplatesPane(store)), m_counts(new QLabel),
-      m_vaultState(new QLabel)
+      m_environments(new EnvironmentsPane(store)), m_hooks(new HookTemplatesPane(store)),
+      m_releaseForm(new ReleaseForm(store, m_dataDir)), m_history(new HistoryPane(m_dataDir)),
+      m_fleet(new FleetView(store, vault, m_dataDir)), m_counts(new QLabel), m_vaultState(new QLabel)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("ReleaseDesk — %1").arg(QFileInfo(store.path()).absolutePath()));
@@ -51,6 +60,26 @@ MainWindow::MainWindow(InventoryStore &store, Vault &vault, AppSettings &setting
     addPane(m_projects, NavigationIcons::icon(Glyph::Project), tr("Projects"));
     addPane(m_environments, NavigationIcons::icon(Glyph::Environment), tr("Environments"));
     addPane(m_hooks, NavigationIcons::icon(Glyph::Hook), tr("Hook templates"));
+    addPage(m_releaseForm, NavigationIcons::icon(Glyph::Release), tr("Release"));
+    addPage(m_history, NavigationIcons::icon(Glyph::History), tr("History"));
+    addPage(m_fleet, NavigationIcons::icon(Glyph::Fleet), tr("Fleet"));
+    connect(m_releaseForm, &ReleaseForm::startRequested, this, &MainWindow::startRelease);
+    connect(m_releaseForm, &ReleaseForm::planRequested, this, &MainWindow::previewPlan);
+    connect(m_history, &HistoryPane::openTaskRequested, this, &MainWindow::openTask);
+    connect(m_history, &HistoryPane::rollbackRequested, this, &MainWindow::rollBack);
+    connect(m_history, &HistoryPane::retryRequested, this, [this](const QString &id) { runTaskMode(id, true); });
+    connect(m_history, &HistoryPane::resumeRequested, this, [this](const QString &id) { runTaskMode(id, false); });
+    auto *scheduler = new TaskScheduler(TaskJournal::tasksDirectory(m_dataDir), this);
+    connect(scheduler, &TaskScheduler::due, this, [this](const QString &taskId) {
+        if (TaskWindow *window = openTask(taskId))
+            window->startScheduled();
+    });
+    connect(scheduler, &TaskScheduler::missed, this, [this](const QString &taskId, const QDateTime &when) {
+        showMessage(tr("Task %1 was due at %2 and was missed; it will not run late.")
+                        .arg(taskId, QLocale().toString(when.toLocalTime(), QLocale::ShortFormat)),
+                    15000);
+    });
+    scheduler->start();
     connect(m_navigation, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
     connect(m_keys, &KeysPane::vaultStateChanged, this, &MainWindow::updateStatus);
     connect(m_servers, &ServersPane::vaultStateChanged, this, &MainWindow::updateStatus);
@@ -97,6 +126,94 @@ void MainWindow::addPane(InventoryPane *pane, const QIcon &icon, const QString &
     connect(pane, &InventoryPane::inventoryChanged, this, [this, pane] { paneChanged(pane); });
 }
 
+void MainWindow::addPage(QWidget *page, const QIcon &icon, const QString &label)
+{
+    m_stack->addWidget(page);
+    m_navigation->addItem(new QListWidgetItem(icon, label));
+}
+
+void MainWindow::reloadInventory()
+{
+    for (InventoryPane *pane : m_panes)
+        pane->reload();
+    m_releaseForm->reload();
+    updateStatus();
+}
+
+void MainWindow::showMessage(const QString &message, int timeoutMs)
+{
+    statusBar()->showMessage(message, timeoutMs);
+}
+
+TaskWindow *MainWindow::startRelease(const ReleaseRequest &request, bool fetchFirst)
+{
+    auto *window = new TaskWindow(m_store, m_vault, m_dataDir, this);
+    window->setWindowFlag(Qt::Window);
+    connect(window, &TaskWindow::rollbackRequested, this, &MainWindow::rollBack);
+    if (auto started = window->startTask(request, fetchFirst); !started) {
+        delete window;
+        QMessageBox::warning(this, tr("The release cannot start"), started.error().text());
+        return nullptr;
+    }
+    window->show();
+    return window;
+}
+
+TaskWindow *MainWindow::openTask(const QString &taskId)
+{
+    // A task already on screen is brought forward rather than opened twice.
+    for (TaskWindow *open : findChildren<TaskWindow *>())
+        if (open->taskId() == taskId) {
+            open->raise();
+            open->activateWindow();
+            return open;
+        }
+    auto *window = new TaskWindow(m_store, m_vault, m_dataDir, this);
+    window->setWindowFlag(Qt::Window);
+    connect(window, &TaskWindow::rollbackRequested, this, &MainWindow::rollBack);
+    if (auto opened = window->openTask(taskId); !opened) {
+        delete window;
+        QMessageBox::warning(this, tr("The task cannot be opened"), opened.error().text());
+        return nullptr;
+    }
+    window->show();
+    return window;
+}
+
+void MainWindow::runTaskMode(const QString &taskId, bool retry)
+{
+    TaskWindow *window = openTask(taskId);
+    if (!window)
+        return;
+    if (QAction *action = window->action(retry ? QStringLiteral("retryAction") : QStringLiteral("resumeAction"));
+        action && action->isEnabled())
+        action->trigger();
+}
+
+void MainWindow::rollBack(const QString &project, const QString &environment, const QString &version)
+{
+    ReleaseRequest request;
+    request.project = project;
+    request.environment = environment;
+    request.kind = ReleaseKind::Rollback;
+    request.rollbackTo = version;
+    request.operatorName = ReleasePlanner::localOperator();
+    request.description = tr("Roll back to %1").arg(version);
+    startRelease(request, false);
+}
+
+void MainWindow::previewPlan(const ReleaseRequest &request)
+{
+    auto plan = ReleasePlanner(m_store, m_dataDir).draft(request);
+    if (!plan) {
+        QMessageBox::warning(this, tr("No plan"), plan.error().text());
+        return;
+    }
+    auto *dialog = new PlanPreviewDialog(*plan, m_store, m_vault.isUnlocked() ? &m_vault : nullptr, m_dataDir, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+}
+
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
@@ -107,7 +224,8 @@ void MainWindow::createMenus()
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
-    const QStringList names{tr("Keys"), tr("Servers"), tr("Projects"), tr("Environments"), tr("Hook templates")};
+    const QStringList names{tr("Keys"),         tr("Servers"), tr("Projects"), tr("Environments"),
+                            tr("Hook templates"), tr("Release"), tr("History"), tr("Fleet")};
     for (int i = 0; i < names.size(); ++i) {
         QAction *action = view->addAction(names[i], this, [this, i] { showPane(Pane(i)); });
         action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
@@ -139,6 +257,7 @@ void MainWindow::paneChanged(InventoryPane *changed)
         if (pane != changed)
             pane->reload();
     }
+    m_releaseForm->reload();
     updateStatus();
 }
 

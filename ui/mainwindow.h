@@ -11,24 +11,32 @@ namespace rd {
 
 class AppSettings;
 class EnvironmentsPane;
+class FleetView;
+class HistoryPane;
 class HookTemplatesPane;
 class InventoryPane;
 class InventoryStore;
 class KeysPane;
 class ProjectsPane;
+class ReleaseForm;
 class ServersPane;
+class TaskWindow;
 class Vault;
+struct ReleaseRequest;
 
-// The inventory: a navigation list on the left and one pane per kind of entity on the right,
-// plus the Vault menu. The store outlives the window; the window only reads and writes through it.
+// The inventory and the release workbench: a navigation list on the left, one pane per kind of
+// entity, the release form, the task history and the fleet view on the right, plus the Vault menu.
+// Tasks open in their own windows. The store outlives the window; the window only reads and writes
+// through it.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
-    enum class Pane { Keys, Servers, Projects, Environments, HookTemplates };
+    enum class Pane { Keys, Servers, Projects, Environments, HookTemplates, Release, History, Fleet };
 
-    MainWindow(InventoryStore &store, Vault &vault, AppSettings &settings, QWidget *parent = nullptr);
+    MainWindow(InventoryStore &store, Vault &vault, AppSettings &settings, QString dataDir,
+               QWidget *parent = nullptr);
 
     void showPane(Pane pane);
     KeysPane *keysPane() const { return m_keys; }
@@ -36,6 +44,15 @@ public:
     ProjectsPane *projectsPane() const { return m_projects; }
     EnvironmentsPane *environmentsPane() const { return m_environments; }
     HookTemplatesPane *hookTemplatesPane() const { return m_hooks; }
+    ReleaseForm *releaseForm() const { return m_releaseForm; }
+    HistoryPane *historyPane() const { return m_history; }
+    FleetView *fleetView() const { return m_fleet; }
+    // Re-reads the inventory everywhere (after another part of the app changed it).
+    void reloadInventory();
+    // A new task window running the request; null when the request is refused (the error was shown).
+    TaskWindow *startRelease(const ReleaseRequest &request, bool fetchFirst);
+    TaskWindow *openTask(const QString &taskId);
+    void showMessage(const QString &message, int timeoutMs = 0);
     QString statusText() const;
 
 signals:
@@ -47,6 +64,10 @@ protected:
 private:
     void createMenus();
     void addPane(InventoryPane *pane, const QIcon &icon, const QString &label);
+    void addPage(QWidget *page, const QIcon &icon, const QString &label);
+    void previewPlan(const ReleaseRequest &request);
+    void rollBack(const QString &project, const QString &environment, const QString &version);
+    void runTaskMode(const QString &taskId, bool retry);
     void paneChanged(InventoryPane *changed);
     void updateStatus();
     void unlockVault();
@@ -58,6 +79,7 @@ private:
     InventoryStore &m_store;
     Vault &m_vault;
     AppSettings &m_settings;
+    QString m_dataDir;
     QListWidget *m_navigation;
     QStackedWidget *m_stack;
     QList<InventoryPane *> m_panes;
@@ -66,6 +88,9 @@ private:
     ProjectsPane *m_projects;
     EnvironmentsPane *m_environments;
     HookTemplatesPane *m_hooks;
+    ReleaseForm *m_releaseForm;
+    HistoryPane *m_history;
+    FleetView *m_fleet;
     QLabel *m_counts;
     QLabel *m_vaultState;
     QAction *m_unlockAction = nullptr;

@@ -21,6 +21,12 @@ QColor colorOf(NavigationIcons::Glyph glyph)
         return QColor(0x05, 0x96, 0x69);
     case NavigationIcons::Glyph::Hook:
         return QColor(0xDB, 0x27, 0x77);
+    case NavigationIcons::Glyph::Release:
+        return QColor(0x16, 0xA3, 0x4A);
+    case NavigationIcons::Glyph::History:
+        return QColor(0x47, 0x55, 0x69);
+    case NavigationIcons::Glyph::Fleet:
+        return QColor(0x08, 0x91, 0xB2);
     }
     return Qt::gray;
 }
@@ -72,6 +78,21 @@ void drawGlyph(QPainter &p, NavigationIcons::Glyph glyph)
     case NavigationIcons::Glyph::Hook:
         p.drawPolyline(QPolygonF({QPointF(8, 11), QPointF(13, 16), QPointF(8, 21)}));
         p.drawLine(QPointF(15, 22), QPointF(24, 22));
+        break;
+    case NavigationIcons::Glyph::Release:
+        // An arrow leaving a tray: code going out.
+        p.drawLine(QPointF(16, 20), QPointF(16, 7.5));
+        p.drawPolyline(QPolygonF({QPointF(11, 12.5), QPointF(16, 7.5), QPointF(21, 12.5)}));
+        p.drawPolyline(QPolygonF({QPointF(8, 18), QPointF(8, 24), QPointF(24, 24), QPointF(24, 18)}));
+        break;
+    case NavigationIcons::Glyph::History:
+        p.drawEllipse(QPointF(16, 16), 8.5, 8.5);
+        p.drawPolyline(QPolygonF({QPointF(16, 10.5), QPointF(16, 16), QPointF(20, 18.5)}));
+        break;
+    case NavigationIcons::Glyph::Fleet:
+        for (int row = 0; row < 3; ++row)
+            for (int column = 0; column < 3; ++column)
+                p.drawRect(QRectF(8.5 + column * 5.5, 8.5 + row * 5.5, 3.5, 3.5));
         break;
     }
 }

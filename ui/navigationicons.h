@@ -8,7 +8,7 @@ namespace rd {
 class NavigationIcons
 {
 public:
-    enum class Glyph { Key, Server, Project, Environment, Hook };
+    enum class Glyph { Key, Server, Project, Environment, Hook, Release, History, Fleet };
     static QIcon icon(Glyph glyph);
 };
 

@@ -2,8 +2,10 @@
 
 #include "appsettings.h"
 #include "common/datadir.h"
+#include "demo/demosetup.h"
 #include "inventory/inventorystore.h"
 #include "mainwindow.h"
+#include "releaseform.h"
 #include "vault/vault.h"
 #include "vaultpassworddialog.h"
 
@@ -13,15 +15,16 @@
 
 namespace rd {
 
-Startup::Startup(const QString &dataDirOverride, const QString &languageOverride)
-    : m_dataDirOverride(dataDirOverride), m_languageOverride(languageOverride)
+Startup::Startup(const QString &dataDirOverride, const QString &languageOverride, bool demo)
+    : m_dataDirOverride(dataDirOverride), m_languageOverride(languageOverride), m_demoRequested(demo)
 {
 }
 
-// The window goes first: it refers to the vault and the store.
+// The window goes first: it refers to the vault and the store. The demo's servers stop last.
 Startup::~Startup()
 {
     m_window.reset();
+    m_demo.reset();
     m_vault.reset();
     m_store.reset();
 }
@@ -29,6 +32,9 @@ Startup::~Startup()
 bool Startup::start()
 {
     m_dataDir = DataDir::resolve(m_dataDirOverride);
+    // The demo keeps its own inventory, so it never mixes with real servers.
+    if (m_demoRequested && m_dataDirOverride.isEmpty())
+        m_dataDir = QDir(m_dataDir).filePath(QStringLiteral("demo"));
     m_settings = std::make_unique<AppSettings>(m_dataDir);
     m_translations.install(TranslationLoader::choose(m_languageOverride, m_settings->language()));
 
@@ -59,12 +65,38 @@ bool Startup::start()
         dialog.exec();
     }
     createWindow();
+    if (m_demoRequested)
+        startDemo();
     return true;
+}
+
+void Startup::startDemo()
+{
+    m_demo = std::make_unique<DemoSetup>(m_dataDir, DemoSetup::findTestHostsScript());
+    connect(m_demo.get(), &DemoSetup::progress, this, [this](const QString &message) {
+        if (m_window)
+            m_window->showMessage(message);
+    });
+    connect(m_demo.get(), &DemoSetup::finished, this, [this](bool ok, const QString &error) {
+        if (!m_window)
+            return;
+        if (!ok) {
+            m_window->showMessage(QString());
+            QMessageBox::warning(m_window.get(), tr("Demo"), tr("The demo could not be set up: %1").arg(error));
+            return;
+        }
+        m_window->reloadInventory();
+        m_window->showPane(MainWindow::Pane::Release);
+        m_window->releaseForm()->selectEnvironment(DemoSetup::projectName(), QStringLiteral("staging"));
+        m_window->showMessage(tr("Demo ready: three sshd servers run on this machine. Press Start release; try a "
+                                 "gray release to demo/prod and a rollback from the history next."));
+    });
+    m_demo->start(*m_store);
 }
 
 void Startup::createWindow()
 {
-    m_window = std::make_unique<MainWindow>(*m_store, *m_vault, *m_settings);
+    m_window = std::make_unique<MainWindow>(*m_store, *m_vault, *m_settings, m_dataDir);
     connect(m_window.get(), &MainWindow::languageChangeRequested, this, &Startup::changeLanguage,
             Qt::QueuedConnection);
     m_window->show();

@@ -84,7 +84,7 @@ void TestEditors::init()
     QVERIFY(m_store->addProject(project));
     m_vault = std::make_unique<Vault>(*m_store);
     m_settings = std::make_unique<AppSettings>(dataDir);
-    m_window = std::make_unique<MainWindow>(*m_store, *m_vault, *m_settings);
+    m_window = std::make_unique<MainWindow>(*m_store, *m_vault, *m_settings, dataDir);
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
     m_questions.clear();

@@ -87,7 +87,7 @@ void TestEnvironmentDrag::init()
 
     m_vault = std::make_unique<Vault>(*m_store);
     m_settings = std::make_unique<AppSettings>(dataDir);
-    m_window = std::make_unique<MainWindow>(*m_store, *m_vault, *m_settings);
+    m_window = std::make_unique<MainWindow>(*m_store, *m_vault, *m_settings, dataDir);
     m_window->resize(1280, 800);
     m_window->showPane(MainWindow::Pane::Environments);
     m_window->show();
