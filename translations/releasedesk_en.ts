@@ -5598,31 +5598,19 @@ storage/logs
     </message>
     <message numerus="yes">
         <source>%n drifting</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n drifting</numerusform><numerusform>%n drifting</numerusform></translation>
     </message>
     <message numerus="yes">
         <source>%n not readable</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n not readable</numerusform><numerusform>%n not readable</numerusform></translation>
     </message>
     <message numerus="yes">
         <source>%n locked</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n locked</numerusform><numerusform>%n locked</numerusform></translation>
     </message>
     <message numerus="yes">
         <source>%n without a release</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n without a release</numerusform><numerusform>%n without a release</numerusform></translation>
     </message>
     <message>
         <source>all on their environment&apos;s release</source>
@@ -5709,10 +5697,7 @@ storage/logs
     </message>
     <message numerus="yes">
         <source>%n task(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n task</numerusform><numerusform>%n tasks</numerusform></translation>
     </message>
     <message>
         <source>%1 of %2 tasks</source>
@@ -5724,10 +5709,7 @@ storage/logs
     </message>
     <message numerus="yes">
         <source>%n attempt(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n attempt</numerusform><numerusform>%n attempts</numerusform></translation>
     </message>
     <message>
         <source>Select a succeeded release to switch its environment back to it</source>
@@ -6803,10 +6785,7 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     </message>
     <message numerus="yes">
         <source>Reading %n server(s)… nothing is changed on them.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>Reading %n server… nothing is changed on it.</numerusform><numerusform>Reading %n servers… nothing is changed on them.</numerusform></translation>
     </message>
     <message>
         <source>Server</source>
@@ -7555,10 +7534,7 @@ node_modules
     </message>
     <message numerus="yes">
         <source>This releases %1 to the %n server(s) of %2, a production environment.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>This releases %1 to the %n server of %2, a production environment.</numerusform><numerusform>This releases %1 to the %n servers of %2, a production environment.</numerusform></translation>
     </message>
 </context>
 <context>

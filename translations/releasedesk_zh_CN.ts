@@ -2636,122 +2636,122 @@
     <name>PipelineLegendItem</name>
     <message>
         <source>canary</source>
-        <translation type="unfinished"></translation>
+        <translation>金丝雀</translation>
     </message>
 </context>
 <context>
     <name>PipelineNodeItem</name>
     <message>
         <source>01 Start</source>
-        <translation type="unfinished"></translation>
+        <translation>01 开始</translation>
     </message>
     <message>
         <source>02 Before download</source>
-        <translation type="unfinished"></translation>
+        <translation>02 下载前</translation>
     </message>
     <message>
         <source>03 Download</source>
-        <translation type="unfinished"></translation>
+        <translation>03 下载</translation>
     </message>
     <message>
         <source>04 Build</source>
-        <translation type="unfinished"></translation>
+        <translation>04 构建</translation>
     </message>
     <message>
         <source>05 Package</source>
-        <translation type="unfinished"></translation>
+        <translation>05 打包</translation>
     </message>
     <message>
         <source>06 Upload</source>
-        <translation type="unfinished"></translation>
+        <translation>06 上传</translation>
     </message>
     <message>
         <source>07 Before release</source>
-        <translation type="unfinished"></translation>
+        <translation>07 发布前</translation>
     </message>
     <message>
         <source>08 Release</source>
-        <translation type="unfinished"></translation>
+        <translation>08 发布</translation>
     </message>
     <message>
         <source>09 After release</source>
-        <translation type="unfinished"></translation>
+        <translation>09 发布后</translation>
     </message>
     <message>
         <source>10 Health check</source>
-        <translation type="unfinished"></translation>
+        <translation>10 健康检查</translation>
     </message>
     <message>
         <source>pending</source>
-        <translation type="unfinished"></translation>
+        <translation>等待中</translation>
     </message>
     <message>
         <source>running</source>
-        <translation type="unfinished">运行中</translation>
+        <translation>运行中</translation>
     </message>
     <message>
         <source>succeeded</source>
-        <translation type="unfinished">成功</translation>
+        <translation>成功</translation>
     </message>
     <message>
         <source>failed</source>
-        <translation type="unfinished">失败</translation>
+        <translation>失败</translation>
     </message>
     <message>
         <source>skipped</source>
-        <translation type="unfinished"></translation>
+        <translation>已跳过</translation>
     </message>
     <message>
         <source>cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>已取消</translation>
     </message>
     <message>
         <source>%1 s</source>
-        <translation type="unfinished">%1 秒</translation>
+        <translation>%1 秒</translation>
     </message>
     <message>
         <source>%1 min %2 s</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 分 %2 秒</translation>
     </message>
     <message>
         <source>%1 h %2 min</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 小时 %2 分</translation>
     </message>
     <message>
         <source>%1%</source>
-        <translation type="unfinished"></translation>
+        <translation>%1%</translation>
     </message>
     <message>
         <source>%1% · %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1% · %2</translation>
     </message>
     <message>
         <source>%1 · %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 · %2</translation>
     </message>
     <message>
         <source>%1 on %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1（于 %2）</translation>
     </message>
     <message>
         <source>State: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>状态：%1</translation>
     </message>
     <message>
         <source>Duration: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>耗时：%1</translation>
     </message>
     <message>
         <source>Uploaded: %1 of %2 (%3%)</source>
-        <translation type="unfinished"></translation>
+        <translation>已上传：%1 / %2（%3%）</translation>
     </message>
     <message>
         <source>Click to open the task log</source>
-        <translation type="unfinished"></translation>
+        <translation>点击打开任务日志</translation>
     </message>
     <message>
         <source>Click to open this server&apos;s log</source>
-        <translation type="unfinished"></translation>
+        <translation>点击打开此服务器的日志</translation>
     </message>
 </context>
 <context>
@@ -5131,7 +5131,7 @@ Trust it and remember it? [yes/once/NO] </source>
     </message>
     <message>
         <source>Start with a sample project and three sshd servers on this machine (in a demo inventory of its own; the servers stop when the app quits).</source>
-        <translation type="unfinished"></translation>
+        <translation>使用示例项目和本机上的三台 sshd 服务器启动（使用独立的演示清单；应用退出时这些服务器会停止）。</translation>
     </message>
 </context>
 <context>
@@ -5421,457 +5421,443 @@ storage/logs
     <name>rd::FleetTableModel</name>
     <message>
         <source>%1 s</source>
-        <translation type="unfinished">%1 秒</translation>
+        <translation>%1 秒</translation>
     </message>
     <message>
         <source>%1 min</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 分钟</translation>
     </message>
     <message>
         <source>%1 h</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 小时</translation>
     </message>
     <message>
         <source>%1 / %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 / %2</translation>
     </message>
     <message>
         <source>reading…</source>
-        <translation type="unfinished"></translation>
+        <translation>读取中…</translation>
     </message>
     <message>
         <source>not readable</source>
-        <translation type="unfinished"></translation>
+        <translation>不可读取</translation>
     </message>
     <message>
         <source>no release</source>
-        <translation type="unfinished"></translation>
+        <translation>无版本</translation>
     </message>
     <message>
         <source>DRIFT</source>
-        <translation type="unfinished">漂移</translation>
+        <translation>漂移</translation>
     </message>
     <message>
         <source>%1 (%2)</source>
-        <translation type="unfinished">%1（%2）</translation>
+        <translation>%1（%2）</translation>
     </message>
     <message>
         <source>Reading %1 (%2)…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在读取 %1（%2）…</translation>
     </message>
     <message>
         <source>%1 could not be read: %2</source>
-        <translation type="unfinished">无法读取 %1：%2</translation>
+        <translation>无法读取 %1：%2</translation>
     </message>
     <message>
         <source>Drift: runs %1, but %2 / %3 should run %4.</source>
-        <translation type="unfinished"></translation>
+        <translation>漂移：运行的是 %1，但 %2 / %3 应运行 %4。</translation>
     </message>
     <message>
         <source>Runs %1, the release of %2 / %3.</source>
-        <translation type="unfinished"></translation>
+        <translation>运行 %1，即 %2 / %3 的版本。</translation>
     </message>
     <message>
         <source>Commit %1 (%2)</source>
-        <translation type="unfinished"></translation>
+        <translation>提交 %1（%2）</translation>
     </message>
     <message>
         <source>Locked by %1 for %2: a release may be running there.</source>
-        <translation type="unfinished"></translation>
+        <translation>已被 %1 锁定 %2：该服务器上可能正在进行发布。</translation>
     </message>
     <message>
         <source>Kept releases: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>保留的版本：%1</translation>
     </message>
     <message>
         <source>Free space: %1 MiB</source>
-        <translation type="unfinished"></translation>
+        <translation>可用空间：%1 MiB</translation>
     </message>
     <message>
         <source>Server</source>
-        <translation type="unfinished">服务器</translation>
+        <translation>服务器</translation>
     </message>
     <message>
         <source>Environment</source>
-        <translation type="unfinished">环境</translation>
+        <translation>环境</translation>
     </message>
     <message>
         <source>Host</source>
-        <translation type="unfinished">主机</translation>
+        <translation>主机</translation>
     </message>
     <message>
         <source>Version</source>
-        <translation type="unfinished">版本</translation>
+        <translation>版本</translation>
     </message>
     <message>
         <source>Commit</source>
-        <translation type="unfinished">提交</translation>
+        <translation>提交</translation>
     </message>
     <message>
         <source>Released</source>
-        <translation type="unfinished">发布时间</translation>
+        <translation>发布时间</translation>
     </message>
     <message>
         <source>Operator</source>
-        <translation type="unfinished">操作人</translation>
+        <translation>操作人</translation>
     </message>
     <message>
         <source>Drift</source>
-        <translation type="unfinished">漂移</translation>
+        <translation>漂移</translation>
     </message>
     <message>
         <source>Lock</source>
-        <translation type="unfinished">锁</translation>
+        <translation>锁</translation>
     </message>
     <message>
         <source>Error</source>
-        <translation type="unfinished">错误</translation>
+        <translation>错误</translation>
     </message>
 </context>
 <context>
     <name>rd::FleetView</name>
     <message>
         <source>Fleet</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器群</translation>
     </message>
     <message>
         <source>The release each server runs now, read from the servers themselves. Servers that do not run their environment&apos;s release are marked as drift.</source>
-        <translation type="unfinished"></translation>
+        <translation>每台服务器当前运行的版本，直接从服务器读取。未运行其环境版本的服务器会被标记为漂移。</translation>
     </message>
     <message>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>刷新</translation>
     </message>
     <message>
         <source>Read every server again (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>重新读取所有服务器（%1）</translation>
     </message>
     <message>
         <source>Project</source>
-        <translation type="unfinished">项目</translation>
+        <translation>项目</translation>
     </message>
     <message>
         <source>Environment</source>
-        <translation type="unfinished">环境</translation>
+        <translation>环境</translation>
     </message>
     <message>
         <source>All environments</source>
-        <translation type="unfinished"></translation>
+        <translation>所有环境</translation>
     </message>
     <message>
         <source>server #%1</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器 #%1</translation>
     </message>
     <message>
         <source>Some servers log in with a key stored in the vault, which is locked: they cannot be read. Unlock the vault, then refresh.</source>
-        <translation type="unfinished"></translation>
+        <translation>部分服务器使用保存在保险库中的密钥登录，而保险库已锁定：无法读取这些服务器。请解锁保险库，然后刷新。</translation>
     </message>
     <message>
         <source>Reading %1 of %2 servers…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在读取 %1 / %2 台服务器…</translation>
     </message>
     <message>
         <source>Last read at %1</source>
-        <translation type="unfinished"></translation>
+        <translation>上次读取于 %1</translation>
     </message>
     <message>
         <source>Not read yet</source>
-        <translation type="unfinished"></translation>
+        <translation>尚未读取</translation>
     </message>
     <message>
         <source>No projects in the inventory yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>清单中还没有项目。</translation>
     </message>
     <message>
         <source>No enabled servers here.</source>
-        <translation type="unfinished"></translation>
+        <translation>此处没有已启用的服务器。</translation>
     </message>
     <message numerus="yes">
         <source>%n server(s)</source>
-        <translation type="unfinished">
-            <numerusform>%n 台服务器</numerusform>
-        </translation>
+        <translation><numerusform>%n 台服务器</numerusform></translation>
     </message>
     <message numerus="yes">
         <source>%n drifting</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n 台漂移</numerusform></translation>
     </message>
     <message numerus="yes">
         <source>%n not readable</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n 台不可读取</numerusform></translation>
     </message>
     <message numerus="yes">
         <source>%n locked</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n 台已锁定</numerusform></translation>
     </message>
     <message numerus="yes">
         <source>%n without a release</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n 台无版本</numerusform></translation>
     </message>
     <message>
         <source>all on their environment&apos;s release</source>
-        <translation type="unfinished"></translation>
+        <translation>全部运行其环境的版本</translation>
     </message>
 </context>
 <context>
     <name>rd::HistoryPane</name>
     <message>
         <source>Task history</source>
-        <translation type="unfinished"></translation>
+        <translation>任务历史</translation>
     </message>
     <message>
         <source>Every release task of this workstation, newest first. Open one to see its pipeline and logs; retry a failed one, resume an interrupted one, or roll back to a release.</source>
-        <translation type="unfinished"></translation>
+        <translation>本工作站的所有发布任务，最新的在前。打开任务可查看其流水线和日志；可重试失败的任务、继续已中断的任务，或回滚到某个版本。</translation>
     </message>
     <message>
         <source>Filter by task, version, ref, operator or summary</source>
-        <translation type="unfinished"></translation>
+        <translation>按任务、版本、引用、操作人或摘要筛选</translation>
     </message>
     <message>
         <source>All statuses</source>
-        <translation type="unfinished"></translation>
+        <translation>所有状态</translation>
     </message>
     <message>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>刷新</translation>
     </message>
     <message>
         <source>Read the task directory again (%1); it is also checked every 2 seconds</source>
-        <translation type="unfinished"></translation>
+        <translation>重新读取任务目录（%1）；该目录也会每 2 秒检查一次</translation>
     </message>
     <message>
         <source>Project</source>
-        <translation type="unfinished">项目</translation>
+        <translation>项目</translation>
     </message>
     <message>
         <source>Environment</source>
-        <translation type="unfinished">环境</translation>
+        <translation>环境</translation>
     </message>
     <message>
         <source>Status</source>
-        <translation type="unfinished">状态</translation>
+        <translation>状态</translation>
     </message>
     <message>
         <source>Open</source>
-        <translation type="unfinished"></translation>
+        <translation>打开</translation>
     </message>
     <message>
         <source>Show the task&apos;s pipeline and logs (Enter or double-click)</source>
-        <translation type="unfinished"></translation>
+        <translation>显示任务的流水线和日志（Enter 或双击）</translation>
     </message>
     <message>
         <source>Retry</source>
-        <translation type="unfinished"></translation>
+        <translation>重试</translation>
     </message>
     <message>
         <source>Run the failed servers again from the stage where they failed</source>
-        <translation type="unfinished"></translation>
+        <translation>从失败的阶段重新运行失败的服务器</translation>
     </message>
     <message>
         <source>Resume</source>
-        <translation type="unfinished"></translation>
+        <translation>继续</translation>
     </message>
     <message>
         <source>Continue the interrupted task where each server stopped</source>
-        <translation type="unfinished"></translation>
+        <translation>从每台服务器停止的位置继续已中断的任务</translation>
     </message>
     <message>
         <source>Roll back to this release</source>
-        <translation type="unfinished"></translation>
+        <translation>回滚到此版本</translation>
     </message>
     <message>
         <source>All projects</source>
-        <translation type="unfinished"></translation>
+        <translation>所有项目</translation>
     </message>
     <message>
         <source>All environments</source>
-        <translation type="unfinished"></translation>
+        <translation>所有环境</translation>
     </message>
     <message>
         <source>No release tasks yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>尚无发布任务。</translation>
     </message>
     <message numerus="yes">
         <source>%n task(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n 个任务</numerusform></translation>
     </message>
     <message>
         <source>%1 of %2 tasks</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 / %2 个任务</translation>
     </message>
     <message>
         <source>Task %1</source>
-        <translation type="unfinished"></translation>
+        <translation>任务 %1</translation>
     </message>
     <message numerus="yes">
         <source>%n attempt(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n 次尝试</numerusform></translation>
     </message>
     <message>
         <source>Select a succeeded release to switch its environment back to it</source>
-        <translation type="unfinished"></translation>
+        <translation>选择一个成功的发布，将其环境切换回该版本</translation>
     </message>
     <message>
         <source>Switch every server of %1 / %2 back to %3</source>
-        <translation type="unfinished"></translation>
+        <translation>将 %1 / %2 的所有服务器切换回 %3</translation>
     </message>
     <message>
         <source>Only a release that succeeded (not a rollback) can be gone back to</source>
-        <translation type="unfinished"></translation>
+        <translation>只能回退到成功的发布（不能是回滚）</translation>
     </message>
     <message>
         <source>%1 is live now, or older than the releases the servers keep</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 当前已在线上，或早于服务器保留的版本</translation>
     </message>
 </context>
 <context>
     <name>rd::HistoryTableModel</name>
     <message>
         <source>%1 s</source>
-        <translation type="unfinished">%1 秒</translation>
+        <translation>%1 秒</translation>
     </message>
     <message>
         <source>%1 min %2 s</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 分 %2 秒</translation>
     </message>
     <message>
         <source>%1 h %2 min</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 小时 %2 分</translation>
     </message>
     <message>
         <source>%1 / %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 / %2</translation>
     </message>
     <message>
         <source>%1 · %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 · %2</translation>
     </message>
     <message>
         <source>Task %1</source>
-        <translation type="unfinished"></translation>
+        <translation>任务 %1</translation>
     </message>
     <message>
         <source>Rolled back to %1</source>
-        <translation type="unfinished"></translation>
+        <translation>已回滚到 %1</translation>
     </message>
     <message>
         <source>Commit: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>提交：%1</translation>
     </message>
     <message>
         <source>Created: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>创建时间：%1</translation>
     </message>
     <message>
         <source>Scheduled for: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>计划时间：%1</translation>
     </message>
     <message>
         <source>Started: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>开始时间：%1</translation>
     </message>
     <message>
         <source>Finished: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>完成时间：%1</translation>
     </message>
     <message>
         <source>Attempts: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>尝试次数：%1</translation>
     </message>
     <message>
         <source>Servers: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器：%1</translation>
     </message>
     <message>
         <source>Task</source>
-        <translation type="unfinished">任务</translation>
+        <translation>任务</translation>
     </message>
     <message>
         <source>Environment</source>
-        <translation type="unfinished">环境</translation>
+        <translation>环境</translation>
     </message>
     <message>
         <source>Kind</source>
-        <translation type="unfinished"></translation>
+        <translation>类型</translation>
     </message>
     <message>
         <source>Version</source>
-        <translation type="unfinished">版本</translation>
+        <translation>版本</translation>
     </message>
     <message>
         <source>Ref</source>
-        <translation type="unfinished">引用</translation>
+        <translation>引用</translation>
     </message>
     <message>
         <source>Operator</source>
-        <translation type="unfinished">操作人</translation>
+        <translation>操作人</translation>
     </message>
     <message>
         <source>Status</source>
-        <translation type="unfinished">状态</translation>
+        <translation>状态</translation>
     </message>
     <message>
         <source>When</source>
-        <translation type="unfinished"></translation>
+        <translation>时间</translation>
     </message>
     <message>
         <source>Duration</source>
-        <translation type="unfinished"></translation>
+        <translation>耗时</translation>
     </message>
     <message>
         <source>Servers</source>
-        <translation type="unfinished">服务器</translation>
+        <translation>服务器</translation>
     </message>
     <message>
         <source>Summary</source>
-        <translation type="unfinished">摘要</translation>
+        <translation>摘要</translation>
     </message>
 </context>
 <context>
     <name>rd::HookEditor</name>
     <message>
         <source>Save as template…</source>
-        <translation type="unfinished"></translation>
+        <translation>另存为模板…</translation>
     </message>
     <message>
         <source>Shell commands, run with sh -e. RD_PROJECT, RD_ENV, RD_VERSION, RD_COMMIT, RD_RELEASE_DIR, RD_PREVIOUS_DIR and RD_SERVER are set.</source>
-        <translation type="unfinished"></translation>
+        <translation>Shell 命令，使用 sh -e 运行。已设置 RD_PROJECT、RD_ENV、RD_VERSION、RD_COMMIT、RD_RELEASE_DIR、RD_PREVIOUS_DIR 和 RD_SERVER。</translation>
     </message>
     <message>
         <source>Template:</source>
-        <translation type="unfinished"></translation>
+        <translation>模板：</translation>
     </message>
     <message>
         <source>Choose a template…</source>
-        <translation type="unfinished"></translation>
+        <translation>选择模板…</translation>
     </message>
     <message>
         <source>A template needs a name. Type one to save this hook as a template.</source>
-        <translation type="unfinished"></translation>
+        <translation>模板需要名称。请输入名称以将此钩子保存为模板。</translation>
     </message>
     <message>
         <source>The hook is empty: write the commands first, then save them as a template.</source>
-        <translation type="unfinished"></translation>
+        <translation>钩子为空：请先编写命令，再将其保存为模板。</translation>
     </message>
     <message>
         <source>Save as template</source>
-        <translation type="unfinished"></translation>
+        <translation>另存为模板</translation>
     </message>
     <message>
         <source>Template name (required):</source>
-        <translation type="unfinished"></translation>
+        <translation>模板名称（必填）：</translation>
     </message>
 </context>
 <context>
@@ -6430,94 +6416,94 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     <name>rd::LogFileModel</name>
     <message>
         <source>%1 UTC, standard error</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 UTC，标准错误</translation>
     </message>
     <message>
         <source>%1 UTC, standard output</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 UTC，标准输出</translation>
     </message>
 </context>
 <context>
     <name>rd::LogView</name>
     <message>
         <source>Follow</source>
-        <translation type="unfinished"></translation>
+        <translation>跟随</translation>
     </message>
     <message>
         <source>Scroll to new lines as they arrive (off while you scroll up)</source>
-        <translation type="unfinished"></translation>
+        <translation>新行到达时自动滚动（向上滚动时关闭）</translation>
     </message>
     <message>
         <source>Search (Enter: next, Shift+Enter: previous)</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索（Enter：下一个，Shift+Enter：上一个）</translation>
     </message>
     <message>
         <source>Previous</source>
-        <translation type="unfinished"></translation>
+        <translation>上一个</translation>
     </message>
     <message>
         <source>Previous match (Shift+F3)</source>
-        <translation type="unfinished"></translation>
+        <translation>上一个匹配项（Shift+F3）</translation>
     </message>
     <message>
         <source>Next</source>
-        <translation type="unfinished"></translation>
+        <translation>下一个</translation>
     </message>
     <message>
         <source>Next match (F3)</source>
-        <translation type="unfinished"></translation>
+        <translation>下一个匹配项（F3）</translation>
     </message>
     <message>
         <source>Aa</source>
-        <translation type="unfinished"></translation>
+        <translation>Aa</translation>
     </message>
     <message>
         <source>Match case</source>
-        <translation type="unfinished"></translation>
+        <translation>区分大小写</translation>
     </message>
     <message>
         <source>Copy</source>
-        <translation type="unfinished"></translation>
+        <translation>复制</translation>
     </message>
     <message>
         <source>Copy the selected lines (Ctrl+C)</source>
-        <translation type="unfinished"></translation>
+        <translation>复制所选行（Ctrl+C）</translation>
     </message>
     <message>
         <source>Wrap</source>
-        <translation type="unfinished"></translation>
+        <translation>换行</translation>
     </message>
     <message>
         <source>Wrap long lines</source>
-        <translation type="unfinished"></translation>
+        <translation>自动换行长行</translation>
     </message>
     <message>
         <source>Times</source>
-        <translation type="unfinished"></translation>
+        <translation>时间</translation>
     </message>
     <message>
         <source>Show when each line arrived (local time)</source>
-        <translation type="unfinished"></translation>
+        <translation>显示每行到达的时间（本地时间）</translation>
     </message>
     <message>
         <source>No log file.</source>
-        <translation type="unfinished"></translation>
+        <translation>无日志文件。</translation>
     </message>
     <message>
         <source>No log yet: lines appear here as soon as %1 is written.</source>
-        <translation type="unfinished"></translation>
+        <translation>暂无日志：%1 一旦写入，日志行就会显示在这里。</translation>
     </message>
     <message>
         <source>Not found</source>
-        <translation type="unfinished"></translation>
+        <translation>未找到</translation>
     </message>
     <message>
         <source>%1 of %2, wrapped</source>
-        <translation type="unfinished"></translation>
+        <translation>第 %1 个，共 %2 个（已回绕）</translation>
     </message>
     <message>
         <source>%1 of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>第 %1 个，共 %2 个</translation>
     </message>
 </context>
 <context>
@@ -6650,200 +6636,196 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     </message>
     <message>
         <source>Release</source>
-        <translation type="unfinished"></translation>
+        <translation>发布</translation>
     </message>
     <message>
         <source>History</source>
-        <translation type="unfinished"></translation>
+        <translation>历史</translation>
     </message>
     <message>
         <source>Fleet</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器群</translation>
     </message>
     <message>
         <source>Task %1 was due at %2 and was missed; it will not run late.</source>
-        <translation type="unfinished"></translation>
+        <translation>任务 %1 原定于 %2 运行，但已错过；它不会延后运行。</translation>
     </message>
     <message>
         <source>The release cannot start</source>
-        <translation type="unfinished"></translation>
+        <translation>无法开始发布</translation>
     </message>
     <message>
         <source>The task cannot be opened</source>
-        <translation type="unfinished"></translation>
+        <translation>无法打开任务</translation>
     </message>
     <message>
         <source>Roll back to %1</source>
-        <translation type="unfinished"></translation>
+        <translation>回滚到 %1</translation>
     </message>
     <message>
         <source>No plan</source>
-        <translation type="unfinished"></translation>
+        <translation>无计划</translation>
     </message>
 </context>
 <context>
     <name>rd::PipelineScene</name>
     <message>
         <source>canary</source>
-        <translation type="unfinished"></translation>
+        <translation>金丝雀</translation>
     </message>
     <message>
         <source>Failed</source>
-        <translation type="unfinished"></translation>
+        <translation>失败</translation>
     </message>
     <message>
         <source>Running</source>
-        <translation type="unfinished"></translation>
+        <translation>运行中</translation>
     </message>
     <message>
         <source>Pending</source>
-        <translation type="unfinished"></translation>
+        <translation>等待中</translation>
     </message>
     <message>
         <source>Succeeded</source>
-        <translation type="unfinished"></translation>
+        <translation>成功</translation>
     </message>
     <message>
         <source>Cancelled or skipped</source>
-        <translation type="unfinished"></translation>
+        <translation>已取消或已跳过</translation>
     </message>
     <message>
         <source>Interrupted: no process ran this stage to its end</source>
-        <translation type="unfinished"></translation>
+        <translation>已中断：没有进程将此阶段运行至结束</translation>
     </message>
     <message>
         <source>%1 · %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 · %2</translation>
     </message>
     <message numerus="yes">
         <source>%n server(s)</source>
-        <translation type="unfinished">
-            <numerusform>%n 台服务器</numerusform>
-        </translation>
+        <translation><numerusform>%n 台服务器</numerusform></translation>
     </message>
 </context>
 <context>
     <name>rd::PipelineView</name>
     <message>
         <source>Fit</source>
-        <translation type="unfinished"></translation>
+        <translation>适应窗口</translation>
     </message>
     <message>
         <source>Fit the whole pipeline into the window (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>将整个流水线缩放至窗口大小（%1）</translation>
     </message>
     <message>
         <source>−</source>
-        <translation type="unfinished"></translation>
+        <translation>−</translation>
     </message>
     <message>
         <source>Zoom out (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>缩小（%1）</translation>
     </message>
     <message>
         <source>+</source>
-        <translation type="unfinished"></translation>
+        <translation>+</translation>
     </message>
     <message>
         <source>Zoom in (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>放大（%1）</translation>
     </message>
     <message>
         <source>100%</source>
-        <translation type="unfinished"></translation>
+        <translation>100%</translation>
     </message>
     <message>
         <source>Actual size (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>实际大小（%1）</translation>
     </message>
     <message>
         <source>Compact</source>
-        <translation type="unfinished"></translation>
+        <translation>紧凑</translation>
     </message>
     <message>
         <source>One thin row per server, grouped by state</source>
-        <translation type="unfinished"></translation>
+        <translation>每台服务器一行窄条，按状态分组</translation>
     </message>
 </context>
 <context>
     <name>rd::PlanPreviewDialog</name>
     <message>
         <source>not reached</source>
-        <translation type="unfinished"></translation>
+        <translation>无法连接</translation>
     </message>
     <message>
         <source>known</source>
-        <translation type="unfinished">已知</translation>
+        <translation>已知</translation>
     </message>
     <message>
         <source>new</source>
-        <translation type="unfinished">新</translation>
+        <translation>新</translation>
     </message>
     <message>
         <source>CHANGED</source>
-        <translation type="unfinished">已变更</translation>
+        <translation>已变更</translation>
     </message>
     <message>
         <source>revoked</source>
-        <translation type="unfinished">已吊销</translation>
+        <translation>已吊销</translation>
     </message>
     <message>
         <source>Plan: %1 release of %2 to %3/%4</source>
-        <translation type="unfinished"></translation>
+        <translation>计划：%1 发布 %2 到 %3/%4</translation>
     </message>
     <message numerus="yes">
         <source>Reading %n server(s)… nothing is changed on them.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>正在读取 %n 台服务器…不会对其做任何更改。</numerusform></translation>
     </message>
     <message>
         <source>Server</source>
-        <translation type="unfinished">服务器</translation>
+        <translation>服务器</translation>
     </message>
     <message>
         <source>Host key</source>
-        <translation type="unfinished">主机密钥</translation>
+        <translation>主机密钥</translation>
     </message>
     <message>
         <source>Current</source>
-        <translation type="unfinished">当前</translation>
+        <translation>当前</translation>
     </message>
     <message>
         <source>Kept</source>
-        <translation type="unfinished">保留</translation>
+        <translation>保留</translation>
     </message>
     <message>
         <source>Free</source>
-        <translation type="unfinished"></translation>
+        <translation>可用</translation>
     </message>
     <message>
         <source>Lock</source>
-        <translation type="unfinished">锁</translation>
+        <translation>锁</translation>
     </message>
     <message>
         <source>Problems</source>
-        <translation type="unfinished">问题</translation>
+        <translation>问题</translation>
     </message>
     <message>
         <source>none</source>
-        <translation type="unfinished">无</translation>
+        <translation>无</translation>
     </message>
     <message>
         <source>Every server would take this release. Select a server to see its steps.</source>
-        <translation type="unfinished"></translation>
+        <translation>所有服务器都将接受此发布。选择一台服务器以查看其步骤。</translation>
     </message>
     <message>
         <source>%1 of %2 servers would not take this release: see Problems.</source>
-        <translation type="unfinished"></translation>
+        <translation>%2 台服务器中有 %1 台不会接受此发布：参见“问题”。</translation>
     </message>
     <message>
         <source>BLOCKED: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>受阻：%1</translation>
     </message>
     <message>
         <source>Note: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>注意：%1</translation>
     </message>
 </context>
 <context>
@@ -7259,292 +7241,290 @@ node_modules
     </message>
     <message>
         <source>Held after %1 of %2 servers; %3 server(s) wait for the next batch.</source>
-        <translation type="unfinished"></translation>
+        <translation>已在 %2 台服务器中的 %1 台完成后暂停；%3 台服务器等待下一批次。</translation>
     </message>
 </context>
 <context>
     <name>rd::ReleaseForm</name>
     <message>
         <source>Branch</source>
-        <translation type="unfinished">分支</translation>
+        <translation>分支</translation>
     </message>
     <message>
         <source>Tag</source>
-        <translation type="unfinished">标签</translation>
+        <translation>标签</translation>
     </message>
     <message>
         <source>Start at</source>
-        <translation type="unfinished"></translation>
+        <translation>开始时间</translation>
     </message>
     <message>
         <source>Fetch the mirror before packaging</source>
-        <translation type="unfinished"></translation>
+        <translation>打包前拉取镜像仓库</translation>
     </message>
     <message>
         <source>Fetch now</source>
-        <translation type="unfinished"></translation>
+        <translation>立即拉取</translation>
     </message>
     <message>
         <source>Preview plan…</source>
-        <translation type="unfinished"></translation>
+        <translation>预览计划…</translation>
     </message>
     <message>
         <source>Start release</source>
-        <translation type="unfinished"></translation>
+        <translation>开始发布</translation>
     </message>
     <message>
         <source>What this release is for (shown in the history)</source>
-        <translation type="unfinished"></translation>
+        <translation>此次发布的用途（显示在历史中）</translation>
     </message>
     <message>
         <source>Where</source>
-        <translation type="unfinished"></translation>
+        <translation>目标</translation>
     </message>
     <message>
         <source>Environment:</source>
-        <translation type="unfinished"></translation>
+        <translation>环境：</translation>
     </message>
     <message>
         <source>Description:</source>
-        <translation type="unfinished"></translation>
+        <translation>描述：</translation>
     </message>
     <message>
         <source>What is going out</source>
-        <translation type="unfinished"></translation>
+        <translation>发布内容</translation>
     </message>
     <message>
         <source>Change</source>
-        <translation type="unfinished"></translation>
+        <translation>变更</translation>
     </message>
     <message>
         <source>Detail</source>
-        <translation type="unfinished"></translation>
+        <translation>详情</translation>
     </message>
     <message>
         <source>Start the release (Ctrl+Return)</source>
-        <translation type="unfinished"></translation>
+        <translation>开始发布（Ctrl+Return）</translation>
     </message>
     <message>
         <source>%1 commit(s) and %2 file(s) since the live release %3.</source>
-        <translation type="unfinished"></translation>
+        <translation>自线上版本 %3 以来有 %1 个提交、%2 个文件变更。</translation>
     </message>
     <message>
         <source>Going back: %1 commit(s) are removed and %2 file(s) change against the live release %3.</source>
-        <translation type="unfinished"></translation>
+        <translation>回退：相对于线上版本 %3，将移除 %1 个提交，%2 个文件发生变更。</translation>
     </message>
     <message>
         <source>Commits</source>
-        <translation type="unfinished"></translation>
+        <translation>提交</translation>
     </message>
     <message>
         <source>Files</source>
-        <translation type="unfinished">文件数</translation>
+        <translation>文件</translation>
     </message>
     <message>
         <source>What</source>
-        <translation type="unfinished"></translation>
+        <translation>内容</translation>
     </message>
     <message>
         <source>Commit</source>
-        <translation type="unfinished">提交</translation>
+        <translation>提交</translation>
     </message>
     <message>
         <source>Subject</source>
-        <translation type="unfinished">标题</translation>
+        <translation>主题</translation>
     </message>
     <message>
         <source>Author</source>
-        <translation type="unfinished">作者</translation>
+        <translation>作者</translation>
     </message>
     <message>
         <source>Date</source>
-        <translation type="unfinished">日期</translation>
+        <translation>日期</translation>
     </message>
     <message>
         <source>Fetching…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在拉取…</translation>
     </message>
     <message>
         <source>How</source>
-        <translation type="unfinished"></translation>
+        <translation>方式</translation>
     </message>
     <message>
         <source>Full — every server, one switch window</source>
-        <translation type="unfinished"></translation>
+        <translation>全量发布 — 所有服务器，在同一切换窗口内</translation>
     </message>
     <message>
         <source>Rolling — in batches, within a failure budget</source>
-        <translation type="unfinished"></translation>
+        <translation>滚动发布 — 分批次进行，不超出失败预算</translation>
     </message>
     <message>
         <source>Gray — canaries first, then promote</source>
-        <translation type="unfinished"></translation>
+        <translation>灰度发布 — 先发布金丝雀，再晋级</translation>
     </message>
     <message>
         <source>Patch — only the files changed since the live release</source>
-        <translation type="unfinished"></translation>
+        <translation>补丁发布 — 仅包含自线上版本以来变更的文件</translation>
     </message>
     <message>
         <source> server(s)</source>
-        <translation type="unfinished"></translation>
+        <translation> 台服务器</translation>
     </message>
     <message>
         <source> s</source>
-        <translation type="unfinished"></translation>
+        <translation> 秒</translation>
     </message>
     <message>
         <source>wait for Promote</source>
-        <translation type="unfinished"></translation>
+        <translation>等待“晋级”</translation>
     </message>
     <message>
         <source>Kind:</source>
-        <translation type="unfinished"></translation>
+        <translation>类型：</translation>
     </message>
     <message>
         <source>Batch size:</source>
-        <translation type="unfinished"></translation>
+        <translation>批次大小：</translation>
     </message>
     <message>
         <source>Failure budget:</source>
-        <translation type="unfinished"></translation>
+        <translation>失败预算：</translation>
     </message>
     <message>
         <source>Auto-promote after:</source>
-        <translation type="unfinished"></translation>
+        <translation>自动晋级延时：</translation>
     </message>
     <message>
         <source>Servers</source>
-        <translation type="unfinished">服务器</translation>
+        <translation>服务器</translation>
     </message>
     <message>
         <source>Release to (untick to leave out):</source>
-        <translation type="unfinished"></translation>
+        <translation>发布到（取消勾选以排除）：</translation>
     </message>
     <message>
         <source>Canary lane (drag servers here):</source>
-        <translation type="unfinished"></translation>
+        <translation>金丝雀通道（将服务器拖到此处）：</translation>
     </message>
     <message>
         <source>Hooks and health</source>
-        <translation type="unfinished"></translation>
+        <translation>钩子与健康检查</translation>
     </message>
     <message>
         <source>After download (build, here)</source>
-        <translation type="unfinished"></translation>
+        <translation>下载后（构建，在本机）</translation>
     </message>
     <message>
         <source>Before release</source>
-        <translation type="unfinished">发布前</translation>
+        <translation>发布前</translation>
     </message>
     <message>
         <source>After release</source>
-        <translation type="unfinished"></translation>
+        <translation>发布后</translation>
     </message>
     <message>
         <source>e.g. curl -fsS http://127.0.0.1:8080/health</source>
-        <translation type="unfinished"></translation>
+        <translation>例如 curl -fsS http://127.0.0.1:8080/health</translation>
     </message>
     <message>
         <source>e.g. http://{host}:8080/health ({host} and {server} are filled in)</source>
-        <translation type="unfinished"></translation>
+        <translation>例如 http://{host}:8080/health（会自动填入 {host} 和 {server}）</translation>
     </message>
     <message>
         <source>Command on the server:</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器上的命令：</translation>
     </message>
     <message>
         <source>HTTP check URL:</source>
-        <translation type="unfinished"></translation>
+        <translation>HTTP 检查 URL：</translation>
     </message>
     <message>
         <source>Expected status:</source>
-        <translation type="unfinished"></translation>
+        <translation>预期状态码：</translation>
     </message>
     <message>
         <source>A server whose check fails is switched back to its previous release.</source>
-        <translation type="unfinished"></translation>
+        <translation>检查失败的服务器会切换回其上一个版本。</translation>
     </message>
     <message>
         <source>Health check</source>
-        <translation type="unfinished"></translation>
+        <translation>健康检查</translation>
     </message>
     <message>
         <source>Add a project and an environment with servers first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先添加项目以及包含服务器的环境。</translation>
     </message>
     <message>
         <source>Reading the mirror…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在读取镜像仓库…</translation>
     </message>
     <message>
         <source>No local mirror of %1 yet: press &quot;Fetch now&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>尚无 %1 的本地镜像仓库：请点击“立即拉取”。</translation>
     </message>
     <message>
         <source>%1  [live]</source>
-        <translation type="unfinished"></translation>
+        <translation>%1  [线上]</translation>
     </message>
     <message>
         <source>Choose a commit or a tag.</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择提交或标签。</translation>
     </message>
     <message>
         <source>Releasing %1 at %2</source>
-        <translation type="unfinished"></translation>
+        <translation>发布 %1，提交 %2</translation>
     </message>
     <message>
         <source>No release of this environment is recorded here yet: everything goes out.</source>
-        <translation type="unfinished"></translation>
+        <translation>此处尚无该环境的发布记录：将发布全部内容。</translation>
     </message>
     <message>
         <source>The servers run this commit already.</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器已在运行此提交。</translation>
     </message>
     <message>
         <source>Comparing with the live release…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在与线上版本比较…</translation>
     </message>
     <message>
         <source>Canaries get the release first; the task then waits for Promote (or the auto-promote time with healthy checks).</source>
-        <translation type="unfinished"></translation>
+        <translation>金丝雀先获得该发布；随后任务等待“晋级”（或在健康检查正常的情况下等到自动晋级时间）。</translation>
     </message>
     <message>
         <source>The canary lane is used by gray releases only.</source>
-        <translation type="unfinished"></translation>
+        <translation>金丝雀通道仅用于灰度发布。</translation>
     </message>
     <message>
         <source>Choose an environment.</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择环境。</translation>
     </message>
     <message>
         <source>Add a project and an environment first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先添加项目和环境。</translation>
     </message>
     <message>
         <source>Choose what to release: a commit of a branch, or a tag.</source>
-        <translation type="unfinished"></translation>
+        <translation>选择要发布的内容：分支的某个提交，或一个标签。</translation>
     </message>
     <message>
         <source>Fetch the mirror if the list is empty.</source>
-        <translation type="unfinished"></translation>
+        <translation>如果列表为空，请拉取镜像仓库。</translation>
     </message>
     <message>
         <source>No server is ticked.</source>
-        <translation type="unfinished"></translation>
+        <translation>未勾选任何服务器。</translation>
     </message>
     <message>
         <source>Tick the servers to release to.</source>
-        <translation type="unfinished"></translation>
+        <translation>勾选要发布到的服务器。</translation>
     </message>
     <message>
         <source>Release to %1?</source>
-        <translation type="unfinished"></translation>
+        <translation>发布到 %1？</translation>
     </message>
     <message numerus="yes">
         <source>This releases %1 to the %n server(s) of %2, a production environment.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>这会将 %1 发布到生产环境 %2 的 %n 台服务器。</numerusform></translation>
     </message>
 </context>
 <context>
@@ -7850,15 +7830,15 @@ node_modules
     </message>
     <message>
         <source>Demo</source>
-        <translation type="unfinished">演示</translation>
+        <translation>演示</translation>
     </message>
     <message>
         <source>The demo could not be set up: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法设置演示：%1</translation>
     </message>
     <message>
         <source>Demo ready: three sshd servers run on this machine. Press Start release; try a gray release to demo/prod and a rollback from the history next.</source>
-        <translation type="unfinished"></translation>
+        <translation>演示已就绪：本机上运行着三台 sshd 服务器。点击“开始发布”；接下来可以试试向 demo/prod 进行灰度发布，以及从历史中回滚。</translation>
     </message>
 </context>
 <context>
@@ -7928,159 +7908,159 @@ node_modules
     <name>rd::TaskWindow</name>
     <message>
         <source>%p% of the stages</source>
-        <translation type="unfinished"></translation>
+        <translation>已完成 %p% 的阶段</translation>
     </message>
     <message>
         <source>Preparing: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>准备中：%1</translation>
     </message>
     <message>
         <source>Failed before any server was touched</source>
-        <translation type="unfinished"></translation>
+        <translation>尚未操作任何服务器即失败</translation>
     </message>
     <message>
         <source>Scheduled</source>
-        <translation type="unfinished"></translation>
+        <translation>已计划</translation>
     </message>
     <message>
         <source>Starts at %1 while ReleaseDesk (or &quot;releasedesk-cli release run --wait&quot;) runs.</source>
-        <translation type="unfinished"></translation>
+        <translation>将于 %1 开始，前提是 ReleaseDesk（或“releasedesk-cli release run --wait”）正在运行。</translation>
     </message>
     <message>
         <source>Held after a batch</source>
-        <translation type="unfinished"></translation>
+        <translation>已在批次后暂停</translation>
     </message>
     <message>
         <source>Task</source>
-        <translation type="unfinished">任务</translation>
+        <translation>任务</translation>
     </message>
     <message>
         <source>Pause after batch</source>
-        <translation type="unfinished"></translation>
+        <translation>批次后暂停</translation>
     </message>
     <message>
         <source>Hold before the next batch; untick to go on</source>
-        <translation type="unfinished"></translation>
+        <translation>在下一批次前暂停；取消勾选以继续</translation>
     </message>
     <message>
         <source>Running</source>
-        <translation type="unfinished"></translation>
+        <translation>运行中</translation>
     </message>
     <message>
         <source>Promote</source>
-        <translation type="unfinished"></translation>
+        <translation>晋级</translation>
     </message>
     <message>
         <source>Release the rest: the canaries are fine</source>
-        <translation type="unfinished"></translation>
+        <translation>发布其余服务器：金丝雀运行正常</translation>
     </message>
     <message>
         <source>Abort</source>
-        <translation type="unfinished"></translation>
+        <translation>中止</translation>
     </message>
     <message>
         <source>Stop the task and release its locks; servers keep the release they run</source>
-        <translation type="unfinished"></translation>
+        <translation>停止任务并释放其锁；服务器保留其当前运行的版本</translation>
     </message>
     <message>
         <source>Retry failed</source>
-        <translation type="unfinished"></translation>
+        <translation>重试失败项</translation>
     </message>
     <message>
         <source>Run only the failed servers again, from the stage that failed</source>
-        <translation type="unfinished"></translation>
+        <translation>仅重新运行失败的服务器，从失败的阶段开始</translation>
     </message>
     <message>
         <source>Resume</source>
-        <translation type="unfinished"></translation>
+        <translation>继续</translation>
     </message>
     <message>
         <source>Continue an interrupted task where each server stopped</source>
-        <translation type="unfinished"></translation>
+        <translation>从每台服务器停止的位置继续已中断的任务</translation>
     </message>
     <message>
         <source>Roll back</source>
-        <translation type="unfinished"></translation>
+        <translation>回滚</translation>
     </message>
     <message>
         <source>Switch every server back to the release before this one</source>
-        <translation type="unfinished"></translation>
+        <translation>将所有服务器切换回本次之前的版本</translation>
     </message>
     <message>
         <source>Find in log</source>
-        <translation type="unfinished"></translation>
+        <translation>在日志中查找</translation>
     </message>
     <message>
         <source>Search the log that has focus</source>
-        <translation type="unfinished"></translation>
+        <translation>在当前获得焦点的日志中搜索</translation>
     </message>
     <message>
         <source>Task log</source>
-        <translation type="unfinished"></translation>
+        <translation>任务日志</translation>
     </message>
     <message>
         <source>%1/%2 · %3 · %4 release · %5</source>
-        <translation type="unfinished"></translation>
+        <translation>%1/%2 · %3 · %4 发布 · %5</translation>
     </message>
     <message>
         <source>%1/%2 %3 — ReleaseDesk</source>
-        <translation type="unfinished"></translation>
+        <translation>%1/%2 %3 — ReleaseDesk</translation>
     </message>
     <message>
         <source>Preparing</source>
-        <translation type="unfinished"></translation>
+        <translation>准备中</translation>
     </message>
     <message>
         <source>Waiting for promotion</source>
-        <translation type="unfinished"></translation>
+        <translation>等待晋级</translation>
     </message>
     <message>
         <source>Canaries released</source>
-        <translation type="unfinished"></translation>
+        <translation>金丝雀已发布</translation>
     </message>
     <message>
         <source>Succeeded</source>
-        <translation type="unfinished"></translation>
+        <translation>成功</translation>
     </message>
     <message>
         <source>Failed</source>
-        <translation type="unfinished"></translation>
+        <translation>失败</translation>
     </message>
     <message>
         <source>Release succeeded</source>
-        <translation type="unfinished"></translation>
+        <translation>发布成功</translation>
     </message>
     <message>
         <source>Release failed</source>
-        <translation type="unfinished"></translation>
+        <translation>发布失败</translation>
     </message>
     <message>
         <source>ReleaseDesk</source>
-        <translation type="unfinished">ReleaseDesk</translation>
+        <translation>ReleaseDesk</translation>
     </message>
     <message>
         <source>Aborting</source>
-        <translation type="unfinished"></translation>
+        <translation>正在中止</translation>
     </message>
     <message>
         <source>No earlier successful release of %1/%2 is recorded here. Roll back from the history or with &quot;releasedesk-cli release rollback&quot; to a release the servers keep.</source>
-        <translation type="unfinished"></translation>
+        <translation>此处没有 %1/%2 更早的成功发布记录。请从历史中或使用“releasedesk-cli release rollback”回滚到服务器保留的版本。</translation>
     </message>
     <message>
         <source>Roll back %1/%2?</source>
-        <translation type="unfinished"></translation>
+        <translation>回滚 %1/%2？</translation>
     </message>
     <message>
         <source>Switch every server of %1/%2 to %3?</source>
-        <translation type="unfinished"></translation>
+        <translation>将 %1/%2 的所有服务器切换到 %3？</translation>
     </message>
     <message>
         <source>The task is running</source>
-        <translation type="unfinished"></translation>
+        <translation>任务正在运行</translation>
     </message>
     <message>
         <source>Abort the task and close? Servers keep the release they run and the locks are released.</source>
-        <translation type="unfinished"></translation>
+        <translation>中止任务并关闭？服务器将保留其当前运行的版本，锁也会被释放。</translation>
     </message>
 </context>
 <context>
