@@ -1,3 +1,4 @@
+#include "common/interruptwatch.h"
 #include "git/gitlibrary.h"
 #include "ssh/sshlibrary.h"
 #include "startup.h"
@@ -35,6 +36,9 @@ int main(int argc, char *argv[])
     parser.process(app);
 
     rd::Startup startup(parser.value(dataDir), parser.value(language), parser.isSet(demo));
+    // Ctrl+C or SIGTERM quit cleanly: the demo's servers stop; a running task is left interrupted, to resume.
+    const rd::InterruptWatch interrupts;
+    QObject::connect(&interrupts, &rd::InterruptWatch::interrupted, &app, &QApplication::quit);
     if (!startup.start())
         return 1;
     return app.exec();

@@ -5598,19 +5598,31 @@ storage/logs
     </message>
     <message numerus="yes">
         <source>%n drifting</source>
-        <translation><numerusform>%n drifting</numerusform><numerusform>%n drifting</numerusform></translation>
+        <translation>
+            <numerusform>%n drifting</numerusform>
+            <numerusform>%n drifting</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n not readable</source>
-        <translation><numerusform>%n not readable</numerusform><numerusform>%n not readable</numerusform></translation>
+        <translation>
+            <numerusform>%n not readable</numerusform>
+            <numerusform>%n not readable</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n locked</source>
-        <translation><numerusform>%n locked</numerusform><numerusform>%n locked</numerusform></translation>
+        <translation>
+            <numerusform>%n locked</numerusform>
+            <numerusform>%n locked</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n without a release</source>
-        <translation><numerusform>%n without a release</numerusform><numerusform>%n without a release</numerusform></translation>
+        <translation>
+            <numerusform>%n without a release</numerusform>
+            <numerusform>%n without a release</numerusform>
+        </translation>
     </message>
     <message>
         <source>all on their environment&apos;s release</source>
@@ -5697,7 +5709,10 @@ storage/logs
     </message>
     <message numerus="yes">
         <source>%n task(s)</source>
-        <translation><numerusform>%n task</numerusform><numerusform>%n tasks</numerusform></translation>
+        <translation>
+            <numerusform>%n task</numerusform>
+            <numerusform>%n tasks</numerusform>
+        </translation>
     </message>
     <message>
         <source>%1 of %2 tasks</source>
@@ -5709,7 +5724,10 @@ storage/logs
     </message>
     <message numerus="yes">
         <source>%n attempt(s)</source>
-        <translation><numerusform>%n attempt</numerusform><numerusform>%n attempts</numerusform></translation>
+        <translation>
+            <numerusform>%n attempt</numerusform>
+            <numerusform>%n attempts</numerusform>
+        </translation>
     </message>
     <message>
         <source>Select a succeeded release to switch its environment back to it</source>
@@ -6671,6 +6689,14 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
         <source>No plan</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Quit ReleaseDesk?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n task(s) still running. Quit anyway? They stop where they are, keep their locks, and can be resumed from the history.</source>
+        <translation><numerusform>%n task is still running. Quit anyway? It stops where it is, keeps its locks, and can be resumed from the history.</numerusform><numerusform>%n tasks are still running. Quit anyway? They stop where they are, keep their locks, and can be resumed from the history.</numerusform></translation>
+    </message>
 </context>
 <context>
     <name>rd::PipelineScene</name>
@@ -6785,7 +6811,10 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     </message>
     <message numerus="yes">
         <source>Reading %n server(s)… nothing is changed on them.</source>
-        <translation><numerusform>Reading %n server… nothing is changed on it.</numerusform><numerusform>Reading %n servers… nothing is changed on them.</numerusform></translation>
+        <translation>
+            <numerusform>Reading %n server… nothing is changed on it.</numerusform>
+            <numerusform>Reading %n servers… nothing is changed on them.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Server</source>
@@ -7064,6 +7093,14 @@ node_modules
     </message>
     <message>
         <source>unlock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The package is made when the release starts, so the free disk space was not compared with it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the package</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -7534,7 +7571,10 @@ node_modules
     </message>
     <message numerus="yes">
         <source>This releases %1 to the %n server(s) of %2, a production environment.</source>
-        <translation><numerusform>This releases %1 to the %n server of %2, a production environment.</numerusform><numerusform>This releases %1 to the %n servers of %2, a production environment.</numerusform></translation>
+        <translation>
+            <numerusform>This releases %1 to the %n server of %2, a production environment.</numerusform>
+            <numerusform>This releases %1 to the %n servers of %2, a production environment.</numerusform>
+        </translation>
     </message>
 </context>
 <context>

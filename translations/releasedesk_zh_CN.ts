@@ -5588,23 +5588,33 @@ storage/logs
     </message>
     <message numerus="yes">
         <source>%n server(s)</source>
-        <translation><numerusform>%n 台服务器</numerusform></translation>
+        <translation>
+            <numerusform>%n 台服务器</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n drifting</source>
-        <translation><numerusform>%n 台漂移</numerusform></translation>
+        <translation>
+            <numerusform>%n 台漂移</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n not readable</source>
-        <translation><numerusform>%n 台不可读取</numerusform></translation>
+        <translation>
+            <numerusform>%n 台不可读取</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n locked</source>
-        <translation><numerusform>%n 台已锁定</numerusform></translation>
+        <translation>
+            <numerusform>%n 台已锁定</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n without a release</source>
-        <translation><numerusform>%n 台无版本</numerusform></translation>
+        <translation>
+            <numerusform>%n 台无版本</numerusform>
+        </translation>
     </message>
     <message>
         <source>all on their environment&apos;s release</source>
@@ -5691,7 +5701,9 @@ storage/logs
     </message>
     <message numerus="yes">
         <source>%n task(s)</source>
-        <translation><numerusform>%n 个任务</numerusform></translation>
+        <translation>
+            <numerusform>%n 个任务</numerusform>
+        </translation>
     </message>
     <message>
         <source>%1 of %2 tasks</source>
@@ -5703,7 +5715,9 @@ storage/logs
     </message>
     <message numerus="yes">
         <source>%n attempt(s)</source>
-        <translation><numerusform>%n 次尝试</numerusform></translation>
+        <translation>
+            <numerusform>%n 次尝试</numerusform>
+        </translation>
     </message>
     <message>
         <source>Select a succeeded release to switch its environment back to it</source>
@@ -6666,6 +6680,14 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
         <source>No plan</source>
         <translation>无计划</translation>
     </message>
+    <message>
+        <source>Quit ReleaseDesk?</source>
+        <translation>退出 ReleaseDesk？</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n task(s) still running. Quit anyway? They stop where they are, keep their locks, and can be resumed from the history.</source>
+        <translation><numerusform>仍有 %n 个任务在运行。仍要退出吗？它们会停在当前位置并保留部署锁，之后可在历史中继续。</numerusform></translation>
+    </message>
 </context>
 <context>
     <name>rd::PipelineScene</name>
@@ -6703,7 +6725,9 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     </message>
     <message numerus="yes">
         <source>%n server(s)</source>
-        <translation><numerusform>%n 台服务器</numerusform></translation>
+        <translation>
+            <numerusform>%n 台服务器</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -6777,7 +6801,9 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     </message>
     <message numerus="yes">
         <source>Reading %n server(s)… nothing is changed on them.</source>
-        <translation><numerusform>正在读取 %n 台服务器…不会对其做任何更改。</numerusform></translation>
+        <translation>
+            <numerusform>正在读取 %n 台服务器…不会对其做任何更改。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Server</source>
@@ -7055,6 +7081,14 @@ node_modules
     <message>
         <source>unlock</source>
         <translation>解锁</translation>
+    </message>
+    <message>
+        <source>The package is made when the release starts, so the free disk space was not compared with it.</source>
+        <translation>软件包在发布开始时才生成，因此未将可用磁盘空间与它比较。</translation>
+    </message>
+    <message>
+        <source>the package</source>
+        <translation>软件包</translation>
     </message>
 </context>
 <context>
@@ -7524,7 +7558,9 @@ node_modules
     </message>
     <message numerus="yes">
         <source>This releases %1 to the %n server(s) of %2, a production environment.</source>
-        <translation><numerusform>这会将 %1 发布到生产环境 %2 的 %n 台服务器。</numerusform></translation>
+        <translation>
+            <numerusform>这会将 %1 发布到生产环境 %2 的 %n 台服务器。</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -330,6 +330,18 @@ void MainWindow::about()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    int running = 0;
+    for (TaskWindow *window : findChildren<TaskWindow *>())
+        running += window->runner()->isBusy() ? 1 : 0;
+    if (running > 0 &&
+        QMessageBox::question(this, tr("Quit ReleaseDesk?"),
+                              tr("%n task(s) still running. Quit anyway? They stop where they are, keep their "
+                                 "locks, and can be resumed from the history.",
+                                 nullptr, running),
+                              QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Yes) {
+        event->ignore();
+        return;
+    }
     m_settings.setWindowGeometry(saveGeometry());
     QMainWindow::closeEvent(event);
 }

@@ -105,6 +105,8 @@ ReleaseForm::ReleaseForm(InventoryStore &store, QString dataDir, QWidget *parent
     m_scheduleAt->setCalendarPopup(true);
     m_scheduleAt->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
     m_scheduleAt->setEnabled(false);
+    m_scheduleAt->setMinimumDateTime(QDateTime::currentDateTime());
+    m_scheduleAt->setDateTime(QDateTime::currentDateTime().addSecs(3600));
     m_fetchFirst->setObjectName(QStringLiteral("fetchFirst"));
     m_fetchFirst->setChecked(true);
     schedule->addWidget(m_scheduleEnabled);
@@ -280,6 +282,7 @@ QWidget *ReleaseForm::buildKindBox()
     m_soak->setRange(0, 86400);
     m_soak->setSuffix(tr(" s"));
     m_soak->setSpecialValueText(tr("wait for Promote"));
+    m_soak->setMinimumWidth(m_soak->fontMetrics().horizontalAdvance(m_soak->specialValueText()) + 40);
 
     auto *layout = new QFormLayout(box);
     layout->addRow(tr("Kind:"), m_kind);

@@ -60,6 +60,7 @@ TaskWindow::TaskWindow(InventoryStore &store, Vault &vault, QString dataDir, QWi
     m_progress->setRange(0, 1);
     m_progress->setValue(0);
     m_progress->setFormat(tr("%p% of the stages"));
+    m_progress->setMinimumWidth(200);
     m_progress->setMaximumWidth(260);
 
     auto *header = new QHBoxLayout;

@@ -1,7 +1,7 @@
 #include "releasecommands.h"
 
 #include "clicontext.h"
-#include "interruptwatch.h"
+#include "common/interruptwatch.h"
 #include "packagecommands.h"
 #include "fleetcommands.h"
 #include "release/releasedryrun.h"

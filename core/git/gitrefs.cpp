@@ -207,7 +207,8 @@ Result<QList<CommitInfo>> GitRefs::commits(const QString &ref, int limit) const
     if (git_revwalk_new(&rawWalk, m_repository.get()) < 0)
         return std::unexpected(gitError(tr("Could not walk the history of %1").arg(ref)));
     const GitRevwalk walk(rawWalk);
-    git_revwalk_sorting(walk.get(), GIT_SORT_TIME);
+    // Parents never before their children, even when commits share a timestamp.
+    git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
     if (git_revwalk_push(walk.get(), git_commit_id(start->get())) < 0)
         return std::unexpected(gitError(tr("Could not walk the history of %1").arg(ref)));
     QList<CommitInfo> commits;

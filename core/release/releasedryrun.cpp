@@ -177,8 +177,10 @@ void ReleaseDryRun::judge(ServerPlan &server) const
     const bool rollback = m_plan.kind == ReleaseKind::Rollback;
     server.packageBytes = rollback ? 0 : qMax<qint64>(0, m_packageBytes);
     if (!rollback && m_packageBytes < 0)
-        server.warnings.append(tr("The package %1 is not built yet, so the free disk space was not checked.")
-                                   .arg(m_plan.packagePath));
+        server.warnings.append(
+            m_plan.packagePath.isEmpty()
+                ? tr("The package is made when the release starts, so the free disk space was not compared with it.")
+                : tr("The package %1 is not built yet, so the free disk space was not checked.").arg(m_plan.packagePath));
 
     if (server.hostKey == HostKeyState::Changed)
         server.blockers.append(tr("The host key has CHANGED: the server offers %1, known_hosts holds %2. Verify the "
@@ -267,8 +269,9 @@ void ReleaseDryRun::addSteps(ServerPlan &server) const
         const QString size = m_packageBytes < 0
                                  ? tr("size unknown")
                                  : QLocale().formattedDataSize(m_packageBytes, 1, QLocale::DataSizeSIFormat);
-        steps.append(tr("upload %1 (%2) to %3")
-                         .arg(QFileInfo(m_plan.packagePath).fileName(), size, layout.packagePath(m_plan.version)));
+        const QString package =
+            m_plan.packagePath.isEmpty() ? tr("the package") : QFileInfo(m_plan.packagePath).fileName();
+        steps.append(tr("upload %1 (%2) to %3").arg(package, size, layout.packagePath(m_plan.version)));
         if (m_plan.kind == ReleaseKind::Patch)
             steps.append(tr("copy releases/%1 as hard links, delete %n path(s), extract the patch into %2", nullptr,
                             int(m_plan.deletions.size()))

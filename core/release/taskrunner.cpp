@@ -98,16 +98,21 @@ Result<ReleasePlan> TaskRunner::start(const InventoryStore &store, const Vault *
     m_busy = true;
     m_cancel->store(false);
 
-    setLocalStage(LocalStage::Start, NodeState::Succeeded);
-    setLocalStage(LocalStage::BeforeDownload, NodeState::Skipped);
     const bool rollback = plan->kind == ReleaseKind::Rollback;
     const bool download = fetch && !rollback;
-    setLocalStage(LocalStage::Download, download ? NodeState::Running : NodeState::Skipped);
+    // Queued like the worker's reports: the caller shows the plan first, then the stages move.
+    auto report = [this](LocalStage stage, NodeState state, const QString &detail = {}) {
+        QMetaObject::invokeMethod(this, [this, stage, state, detail] { setLocalStage(stage, state, detail); },
+                                  Qt::QueuedConnection);
+    };
+    report(LocalStage::Start, NodeState::Succeeded);
+    report(LocalStage::BeforeDownload, NodeState::Skipped);
+    report(LocalStage::Download, download ? NodeState::Running : NodeState::Skipped);
     if (!download)
-        setLocalStage(LocalStage::AfterDownload,
-                      rollback || request.buildHook.trimmed().isEmpty() ? NodeState::Skipped : NodeState::Running);
+        report(LocalStage::AfterDownload,
+               rollback || request.buildHook.trimmed().isEmpty() ? NodeState::Skipped : NodeState::Running);
     if (!download && !rollback)
-        setLocalStage(LocalStage::Package, NodeState::Running);
+        report(LocalStage::Package, NodeState::Running);
 
     auto result = std::make_shared<Prepared>();
     result->plan = *plan;
@@ -117,11 +122,7 @@ Result<ReleasePlan> TaskRunner::start(const InventoryStore &store, const Vault *
     const QString buildHook = request.buildHook;
     const HostKeyPrompt prompt = m_prompt;
     const std::shared_ptr<std::atomic_bool> cancel = m_cancel;
-    // Progress crosses to this thread queued; the runner waits for the worker before it is destroyed.
-    auto report = [this](LocalStage stage, NodeState state, const QString &detail = {}) {
-        QMetaObject::invokeMethod(this, [this, stage, state, detail] { setLocalStage(stage, state, detail); },
-                                  Qt::QueuedConnection);
-    };
+    // The worker's progress crosses to this thread queued; the runner waits for it before it is destroyed.
     m_worker.reset(QThread::create([=, this] {
         auto line = [&](const QString &text, bool isStderr) {
             result->lines.append({text, isStderr});

@@ -1,4 +1,4 @@
-#include "interruptwatch.h"
+#include "common/interruptwatch.h"
 
 #include <QSocketNotifier>
 
