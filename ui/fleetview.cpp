@@ -1,6 +1,7 @@
 #include "fleetview.h"
 #include "fleettablemodel.h"
 #include "inventory/inventorystore.h"
+#include "paneheader.h"
 #include "release/fleetstatus.h"
 #include "release/taskhistory.h"
 #include "release/taskjournal.h"
@@ -26,31 +27,22 @@ FleetView::FleetView(const InventoryStore &store, const Vault &vault, const QStr
     : QWidget(parent), m_store(store), m_vault(vault), m_dataDir(dataDir),
       m_knownHosts(std::make_unique<KnownHosts>(QDir(dataDir).filePath(QStringLiteral("known_hosts")))),
       m_model(new FleetTableModel(this)), m_table(new QTableView), m_project(new QComboBox),
-      m_environment(new QComboBox), m_busy(new QProgressBar), m_lastReadLabel(new QLabel), m_summary(new QLabel),
-      m_details(new QLabel), m_banner(new QLabel)
+      m_environment(new QComboBox), m_busy(new QProgressBar), m_lastReadLabel(new QLabel),
+      m_summary(new QLabel), m_details(new QLabel), m_banner(new QLabel)
 {
     setObjectName(QStringLiteral("fleetView"));
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(20, 16, 20, 12);
     layout->setSpacing(10);
 
-    auto *header = new QLabel(tr("Fleet"));
-    header->setObjectName(QStringLiteral("paneHeaderLabel"));
-    QFont headerFont = header->font();
-    headerFont.setPointSizeF(headerFont.pointSizeF() * 1.5);
-    headerFont.setBold(true);
-    header->setFont(headerFont);
-    auto *sub = new QLabel(tr("The release each server runs now, read from the servers themselves. Servers that "
-                              "do not run their environment's release are marked as drift."));
-    sub->setWordWrap(true);
-    sub->setStyleSheet(QStringLiteral("color: palette(mid);"));
-    layout->addWidget(header);
-    layout->addWidget(sub);
+    layout->addWidget(new PaneHeader(
+        tr("Fleet"), tr("The release each server runs now, read from the servers themselves. Servers that "
+                        "do not run their environment's release are marked as drift.")));
 
     m_banner->setObjectName(QStringLiteral("vaultBannerLabel"));
     m_banner->setWordWrap(true);
-    m_banner->setStyleSheet(QStringLiteral(
-        "QLabel { background: #fff8e1; color: #6d4c00; border: 1px solid #ffe082; border-radius: 4px; padding: 6px; }"));
+    m_banner->setStyleSheet(QStringLiteral("QLabel { background: #fff8e1; color: #6d4c00; border: 1px solid "
+                                           "#ffe082; border-radius: 4px; padding: 6px; }"));
     m_banner->hide();
     layout->addWidget(m_banner);
 
@@ -119,7 +111,8 @@ FleetView::FleetView(const InventoryStore &store, const Vault &vault, const QStr
     m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_details->setStyleSheet(QStringLiteral("color: palette(mid);"));
     layout->addWidget(m_details);
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &FleetView::showDetails);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &FleetView::showDetails);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &FleetView::showDetails);
     connect(m_model, &QAbstractItemModel::modelReset, this, &FleetView::showDetails);
 
@@ -201,7 +194,8 @@ void FleetView::refresh()
     bool needsVault = false;
     auto environments = m_store.environments();
     for (const Environment &environment : environments ? *environments : QList<Environment>()) {
-        if (projectId == 0 || environment.projectId != projectId || (!chosen.isEmpty() && environment.name != chosen))
+        if (projectId == 0 || environment.projectId != projectId ||
+            (!chosen.isEmpty() && environment.name != chosen))
             continue;
         auto *fleet = new FleetStatus(*m_knownHosts, environment.deployRoot, environment.parallelism, this);
         // The environment's release is its last successful task's; without one, the newest on any server.
@@ -221,7 +215,8 @@ void FleetView::refresh()
             row.server.server = server->name;
             row.server.host = server->host;
             rows.append(row);
-            if (auto key = m_store.key(server->keyId); key && key->kind == KeyKind::Stored && !m_vault.isUnlocked())
+            if (auto key = m_store.key(server->keyId);
+                key && key->kind == KeyKind::Stored && !m_vault.isUnlocked())
                 needsVault = true;
             auto target = SshTargetFactory::forServer(m_store, &m_vault, *server);
             if (target)
@@ -230,12 +225,13 @@ void FleetView::refresh()
                 fleet->addUnreachableServer(server->name, server->host, target.error().text());
         }
         const QString name = environment.name;
-        connect(fleet, &FleetStatus::serverRead, this, [this, generation, name, fleet](const ServerRelease &server) {
-            if (generation != m_generation)
-                return;
-            m_model->updateServer(name, server, fleet->expectedVersion());
-            updateSummary();
-        });
+        connect(fleet, &FleetStatus::serverRead, this,
+                [this, generation, name, fleet](const ServerRelease &server) {
+                    if (generation != m_generation)
+                        return;
+                    m_model->updateServer(name, server, fleet->expectedVersion());
+                    updateSummary();
+                });
         // Without a known release, drift is only decided once every server of the environment is read.
         connect(fleet, &FleetStatus::finished, this,
                 [this, generation, name, fleet](const QList<ServerRelease> &servers) {
@@ -249,8 +245,9 @@ void FleetView::refresh()
         readings.append(fleet);
     }
     m_model->setRows(rows);
-    m_banner->setText(tr("Some servers log in with a key stored in the vault, which is locked: they cannot be "
-                         "read. Unlock the vault, then refresh."));
+    m_banner->setText(
+        tr("Some servers log in with a key stored in the vault, which is locked: they cannot be "
+           "read. Unlock the vault, then refresh."));
     m_banner->setVisible(needsVault);
     m_pending = int(readings.size());
     m_refreshAction->setEnabled(m_pending == 0);
@@ -289,7 +286,8 @@ void FleetView::updateSummary()
     m_busy->setRange(0, qMax(1, total));
     m_busy->setValue(read);
     if (isReading())
-        m_lastReadLabel->setText(tr("Reading %1 of %2 servers…").arg(QString::number(read), QString::number(total)));
+        m_lastReadLabel->setText(
+            tr("Reading %1 of %2 servers…").arg(QString::number(read), QString::number(total)));
     else if (m_lastRead.isValid())
         m_lastReadLabel->setText(tr("Last read at %1").arg(m_lastRead.toString(QStringLiteral("HH:mm:ss"))));
     else
@@ -320,10 +318,10 @@ void FleetView::updateSummary()
 void FleetView::showDetails()
 {
     const QModelIndex current = m_table->selectionModel()->currentIndex();
-    m_details->setText(current.isValid() ? m_model->index(current.row(), FleetTableModel::Server)
-                                               .data(Qt::ToolTipRole)
-                                               .toString()
-                                         : QString());
+    m_details->setText(
+        current.isValid()
+            ? m_model->index(current.row(), FleetTableModel::Server).data(Qt::ToolTipRole).toString()
+            : QString());
 }
 
 void FleetView::showEvent(QShowEvent *event)

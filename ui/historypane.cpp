@@ -1,5 +1,6 @@
 #include "historypane.h"
 #include "historytablemodel.h"
+#include "paneheader.h"
 #include "release/taskjournal.h"
 
 #include <QAction>
@@ -24,7 +25,10 @@ namespace {
 
 constexpr int AutoRefreshMs = 2000;
 
-QDateTime modified(const QString &path) { return QFileInfo(path).lastModified(); }
+QDateTime modified(const QString &path)
+{
+    return QFileInfo(path).lastModified();
+}
 
 // A succeeded task is never run again and a missed one never starts: neither changes any more.
 // Only the others are watched, so that a long history costs nothing on each check.
@@ -54,18 +58,10 @@ HistoryPane::HistoryPane(const QString &dataDir, QWidget *parent)
     layout->setContentsMargins(20, 16, 20, 12);
     layout->setSpacing(10);
 
-    auto *header = new QLabel(tr("Task history"));
-    header->setObjectName(QStringLiteral("paneHeaderLabel"));
-    QFont headerFont = header->font();
-    headerFont.setPointSizeF(headerFont.pointSizeF() * 1.5);
-    headerFont.setBold(true);
-    header->setFont(headerFont);
-    auto *sub = new QLabel(tr("Every release task of this workstation, newest first. Open one to see its pipeline "
-                              "and logs; retry a failed one, resume an interrupted one, or roll back to a release."));
-    sub->setWordWrap(true);
-    sub->setStyleSheet(QStringLiteral("color: palette(mid);"));
-    layout->addWidget(header);
-    layout->addWidget(sub);
+    layout->addWidget(new PaneHeader(
+        tr("Task history"),
+        tr("Every release task of this workstation, newest first. Open one to see its pipeline "
+           "and logs; retry a failed one, resume an interrupted one, or roll back to a release.")));
 
     m_proxy->setSourceModel(m_model);
     m_proxy->setFilterKeyColumn(-1);
@@ -92,9 +88,9 @@ HistoryPane::HistoryPane(const QString &dataDir, QWidget *parent)
     columns->setStretchLastSection(true);
     const int digit = m_table->fontMetrics().horizontalAdvance(u'0');
     const QList<std::pair<int, int>> widths{
-        {HistoryTableModel::Task, 25},    {HistoryTableModel::Target, 13},  {HistoryTableModel::Kind, 8},
-        {HistoryTableModel::Version, 25}, {HistoryTableModel::Ref, 18},     {HistoryTableModel::Operator, 7},
-        {HistoryTableModel::Status, 12},  {HistoryTableModel::When, 16},    {HistoryTableModel::Duration, 10},
+        {HistoryTableModel::Task, 25},    {HistoryTableModel::Target, 13}, {HistoryTableModel::Kind, 8},
+        {HistoryTableModel::Version, 25}, {HistoryTableModel::Ref, 18},    {HistoryTableModel::Operator, 10},
+        {HistoryTableModel::Status, 12},  {HistoryTableModel::When, 16},   {HistoryTableModel::Duration, 10},
         {HistoryTableModel::Servers, 7}};
     for (const auto &[column, characters] : widths)
         columns->resizeSection(column, digit * characters);
@@ -109,8 +105,10 @@ HistoryPane::HistoryPane(const QString &dataDir, QWidget *parent)
     layout->addWidget(createActionRow());
 
     // A click moves the current row first and selects it after: both matter.
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &HistoryPane::updateActions);
-    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &HistoryPane::updateActions);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &HistoryPane::updateActions);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &HistoryPane::updateActions);
     // Enter, and a double-click (a single click where the platform activates items that way).
     connect(m_table, &QTableView::activated, this, [this] { emitForCurrent(m_openAction); });
     connect(m_timer, &QTimer::timeout, this, &HistoryPane::refreshIfChanged);
@@ -130,9 +128,9 @@ QWidget *HistoryPane::createFilterRow()
         combo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
 
     m_status->addItem(tr("All statuses"), -1);
-    for (TaskStatus status : {TaskStatus::Running, TaskStatus::AwaitingPromotion, TaskStatus::Scheduled,
-                              TaskStatus::Succeeded, TaskStatus::Failed, TaskStatus::Interrupted, TaskStatus::Aborted,
-                              TaskStatus::Missed})
+    for (TaskStatus status :
+         {TaskStatus::Running, TaskStatus::AwaitingPromotion, TaskStatus::Scheduled, TaskStatus::Succeeded,
+          TaskStatus::Failed, TaskStatus::Interrupted, TaskStatus::Aborted, TaskStatus::Missed})
         m_status->addItem(taskStatusText(status), int(status));
 
     connect(m_project, &QComboBox::currentIndexChanged, this, [this] {
@@ -298,7 +296,8 @@ void HistoryPane::fillEnvironments()
     const QString project = m_project->currentData().toString();
     QStringList environments;
     for (const TaskRecord &task : m_model->allTasks())
-        if ((project.isEmpty() || task.plan.project == project) && !environments.contains(task.plan.environment))
+        if ((project.isEmpty() || task.plan.project == project) &&
+            !environments.contains(task.plan.environment))
             environments.append(task.plan.environment);
     environments.sort(Qt::CaseInsensitive);
     const QString chosen = m_environment->currentData().toString();
@@ -386,19 +385,20 @@ void HistoryPane::updateActions()
             details << tr("%n attempt(s)", nullptr, task->attempts);
     }
     m_details->setText(details.join(QStringLiteral(" · ")));
-    const bool canRollBack =
-        task && m_model->canRollBackTo(m_model->rowOfTask(task->plan.taskId));
+    const bool canRollBack = task && m_model->canRollBackTo(m_model->rowOfTask(task->plan.taskId));
     m_rollbackAction->setEnabled(canRollBack);
     if (!task)
         m_rollbackAction->setToolTip(tr("Select a succeeded release to switch its environment back to it"));
     else if (canRollBack)
-        m_rollbackAction->setToolTip(tr("Switch every server of %1 / %2 back to %3")
-                                         .arg(task->plan.project, task->plan.environment, task->plan.version));
+        m_rollbackAction->setToolTip(
+            tr("Switch every server of %1 / %2 back to %3")
+                .arg(task->plan.project, task->plan.environment, task->plan.version));
     else if (status != TaskStatus::Succeeded || task->plan.kind == ReleaseKind::Rollback)
-        m_rollbackAction->setToolTip(tr("Only a release that succeeded (not a rollback) can be gone back to"));
+        m_rollbackAction->setToolTip(
+            tr("Only a release that succeeded (not a rollback) can be gone back to"));
     else
-        m_rollbackAction->setToolTip(tr("%1 is live now, or older than the releases the servers keep")
-                                         .arg(task->plan.version));
+        m_rollbackAction->setToolTip(
+            tr("%1 is live now, or older than the releases the servers keep").arg(task->plan.version));
 }
 
 void HistoryPane::emitForCurrent(QAction *action)

@@ -1,5 +1,6 @@
 #include "inventorypane.h"
 #include "entitytablemodel.h"
+#include "paneheader.h"
 
 #include <QFormLayout>
 #include <QHeaderView>
@@ -15,31 +16,22 @@
 
 namespace rd {
 
-InventoryPane::InventoryPane(InventoryStore &store, const QString &title, const QString &subtitle, QWidget *parent)
+InventoryPane::InventoryPane(InventoryStore &store, const QString &title, const QString &subtitle,
+                             QWidget *parent)
     : QWidget(parent), m_store(store)
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(20, 16, 20, 12);
     layout->setSpacing(10);
 
-    auto *header = new QLabel(title);
-    header->setObjectName(QStringLiteral("paneHeaderLabel"));
-    QFont headerFont = header->font();
-    headerFont.setPointSizeF(headerFont.pointSizeF() * 1.5);
-    headerFont.setBold(true);
-    header->setFont(headerFont);
-    auto *sub = new QLabel(subtitle);
-    sub->setWordWrap(true);
-    sub->setStyleSheet(QStringLiteral("color: palette(mid);"));
-    layout->addWidget(header);
-    layout->addWidget(sub);
+    layout->addWidget(new PaneHeader(title, subtitle));
 
     m_storeError = new QLabel;
     m_storeError->setObjectName(QStringLiteral("storeErrorLabel"));
     m_storeError->setWordWrap(true);
     m_storeError->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_storeError->setStyleSheet(QStringLiteral(
-        "QLabel { background: #fdecea; color: #b71c1c; border: 1px solid #f5c2c0; border-radius: 4px; padding: 6px; }"));
+    m_storeError->setStyleSheet(QStringLiteral("QLabel { background: #fdecea; color: #b71c1c; border: 1px "
+                                               "solid #f5c2c0; border-radius: 4px; padding: 6px; }"));
     m_storeError->hide();
     layout->addWidget(m_storeError);
 
@@ -172,7 +164,8 @@ void InventoryPane::markEdited()
     revalidate();
 }
 
-QWidget *InventoryPane::addField(QFormLayout *form, const QString &label, QWidget *editor, const QString &field)
+QWidget *InventoryPane::addField(QFormLayout *form, const QString &label, QWidget *editor,
+                                 const QString &field)
 {
     auto *box = new QWidget;
     auto *layout = new QVBoxLayout(box);
