@@ -18,6 +18,7 @@
 #include "planpreviewdialog.h"
 #include "pipelinenodeitem.h"
 #include "pipelinescene.h"
+#include "release/releasetask.h"
 #include "release/taskhistory.h"
 #include "release/taskjournal.h"
 #include "releaseform.h"
@@ -249,7 +250,7 @@ void TestReleaseWorkbench::fullReleaseThroughTheWindow()
     QTRY_VERIFY_WITH_TIMEOUT(preview->isDone(), 30000);
     QCOMPARE(preview->results().size(), Servers);
     QCOMPARE(preview->blockedServers(), 0);
-    QVERIFY(preview->results().first().steps.join(u'\n').contains(QStringLiteral("switch current")));
+    QVERIFY(preview->results().first().steps.join(u'\n').contains(QStringLiteral("current -> releases/")));
     snap(preview, QStringLiteral("plan-preview"));
     preview->close();
     for (int i = 0; i < Servers; ++i)
@@ -417,9 +418,10 @@ void TestReleaseWorkbench::historyReopensAPastTask()
     LogDock *log = task->openLog(QString());
     QVERIFY(log);
     QTRY_VERIFY(log->view()->model()->rowCount() > 0);
+    const QString promotion = ReleaseTask::tr("promoted: the other servers follow");
     bool promoted = false;
     for (int row = 0; row < log->view()->model()->rowCount(); ++row)
-        promoted = promoted || log->view()->model()->index(row).data().toString().contains(QStringLiteral("promoted"));
+        promoted = promoted || log->view()->model()->index(row).data().toString().contains(promotion);
     QVERIFY(promoted);
     task->close();
 }
