@@ -150,7 +150,15 @@ TaskWindow *MainWindow::startRelease(const ReleaseRequest &request, bool fetchFi
     auto *window = new TaskWindow(m_store, m_vault, m_dataDir, this);
     window->setWindowFlag(Qt::Window);
     connect(window, &TaskWindow::rollbackRequested, this, &MainWindow::rollBack);
-    if (auto started = window->startTask(request, fetchFirst); !started) {
+    auto started = window->startTask(request, fetchFirst);
+    // A stored key needs the vault: ask for the master password once, then try again.
+    if (!started && m_vault.isInitialized() && !m_vault.isUnlocked()) {
+        VaultPasswordDialog dialog(VaultPasswordDialog::Mode::Unlock, m_vault, this);
+        if (dialog.exec() == QDialog::Accepted && m_vault.isUnlocked())
+            started = window->startTask(request, fetchFirst);
+        updateStatus();
+    }
+    if (!started) {
         delete window;
         QMessageBox::warning(this, tr("The release cannot start"), started.error().text());
         return nullptr;
