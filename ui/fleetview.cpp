@@ -2,6 +2,7 @@
 #include "fleettablemodel.h"
 #include "inventory/inventorystore.h"
 #include "paneheader.h"
+#include "recordtableview.h"
 #include "release/fleetstatus.h"
 #include "release/taskhistory.h"
 #include "release/taskjournal.h"
@@ -26,9 +27,9 @@ namespace rd {
 FleetView::FleetView(const InventoryStore &store, const Vault &vault, const QString &dataDir, QWidget *parent)
     : QWidget(parent), m_store(store), m_vault(vault), m_dataDir(dataDir),
       m_knownHosts(std::make_unique<KnownHosts>(QDir(dataDir).filePath(QStringLiteral("known_hosts")))),
-      m_model(new FleetTableModel(this)), m_table(new QTableView), m_project(new QComboBox),
-      m_environment(new QComboBox), m_busy(new QProgressBar), m_lastReadLabel(new QLabel),
-      m_summary(new QLabel), m_details(new QLabel), m_banner(new QLabel)
+      m_model(new FleetTableModel(this)), m_table(new RecordTableView(QStringLiteral("fleetTableView"))),
+      m_project(new QComboBox), m_environment(new QComboBox), m_busy(new QProgressBar),
+      m_lastReadLabel(new QLabel), m_summary(new QLabel), m_details(new QLabel), m_banner(new QLabel)
 {
     setObjectName(QStringLiteral("fleetView"));
     auto *layout = new QVBoxLayout(this);
@@ -81,25 +82,16 @@ FleetView::FleetView(const InventoryStore &store, const Vault &vault, const QStr
     controls->addWidget(m_lastReadLabel);
     layout->addLayout(controls);
 
-    m_table->setObjectName(QStringLiteral("fleetTableView"));
     m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->setWordWrap(false);
-    m_table->setShowGrid(false);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
-    QHeaderView *columns = m_table->horizontalHeader();
-    columns->setHighlightSections(false);
-    columns->setStretchLastSection(true);
-    const int digit = m_table->fontMetrics().horizontalAdvance(u'0');
-    const QList<std::pair<int, int>> widths{
-        {FleetTableModel::Server, 12},   {FleetTableModel::Environment, 14}, {FleetTableModel::Host, 14},
-        {FleetTableModel::Version, 27},  {FleetTableModel::Commit, 10},      {FleetTableModel::Released, 17},
-        {FleetTableModel::Operator, 10}, {FleetTableModel::Drift, 7},        {FleetTableModel::Lock, 34}};
-    for (const auto &[column, characters] : widths)
-        columns->resizeSection(column, digit * characters);
+    m_table->setColumnWidths({{FleetTableModel::Server, 12},
+                              {FleetTableModel::Environment, 14},
+                              {FleetTableModel::Host, 14},
+                              {FleetTableModel::Version, 27},
+                              {FleetTableModel::Commit, 10},
+                              {FleetTableModel::Released, 17},
+                              {FleetTableModel::Operator, 10},
+                              {FleetTableModel::Drift, 7},
+                              {FleetTableModel::Lock, 34}});
     layout->addWidget(m_table, 1);
 
     m_summary->setObjectName(QStringLiteral("summaryLabel"));

@@ -9,9 +9,10 @@ class QAction;
 class QComboBox;
 class QLabel;
 class QProgressBar;
-class QTableView;
 
 namespace rd {
+
+class RecordTableView;
 
 class FleetTableModel;
 class InventoryStore;
@@ -30,7 +31,8 @@ class FleetView : public QWidget
 public:
     // The store and vault are only read. Host keys come from <dataDir>/known_hosts, and the release
     // each environment should run from its last successful task in <dataDir>/tasks.
-    FleetView(const InventoryStore &store, const Vault &vault, const QString &dataDir, QWidget *parent = nullptr);
+    FleetView(const InventoryStore &store, const Vault &vault, const QString &dataDir,
+              QWidget *parent = nullptr);
     ~FleetView() override;
 
     // Re-reads the projects and environments for the choosers (after the inventory changed).
@@ -64,7 +66,7 @@ private:
     QString m_dataDir;
     std::unique_ptr<KnownHosts> m_knownHosts;
     FleetTableModel *m_model;
-    QTableView *m_table;
+    RecordTableView *m_table;
     QComboBox *m_project;
     QComboBox *m_environment;
     QProgressBar *m_busy;

@@ -1,6 +1,7 @@
 #include "historypane.h"
 #include "historytablemodel.h"
 #include "paneheader.h"
+#include "recordtableview.h"
 #include "release/taskjournal.h"
 
 #include <QAction>
@@ -49,7 +50,8 @@ bool mayChangeByItself(TaskStatus status)
 
 HistoryPane::HistoryPane(const QString &dataDir, QWidget *parent)
     : QWidget(parent), m_tasksDir(TaskJournal::tasksDirectory(dataDir)), m_model(new HistoryTableModel(this)),
-      m_proxy(new QSortFilterProxyModel(this)), m_table(new QTableView), m_project(new QComboBox),
+      m_proxy(new QSortFilterProxyModel(this)),
+      m_table(new RecordTableView(QStringLiteral("historyTableView"))), m_project(new QComboBox),
       m_environment(new QComboBox), m_status(new QComboBox), m_text(new QLineEdit), m_count(new QLabel),
       m_details(new QLabel), m_timer(new QTimer(this))
 {
@@ -69,31 +71,21 @@ HistoryPane::HistoryPane(const QString &dataDir, QWidget *parent)
     m_proxy->setSortRole(HistoryTableModel::SortRole);
     m_proxy->setSortCaseSensitivity(Qt::CaseInsensitive);
 
-    m_table->setObjectName(QStringLiteral("historyTableView"));
     m_table->setModel(m_proxy);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(-1, Qt::DescendingOrder); // the model's order: newest first
     m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
-    m_table->setShowGrid(false);
-    m_table->verticalHeader()->hide();
-    // Fixed row heights keep a thousand tasks fast: no per-row measuring.
-    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
-    QHeaderView *columns = m_table->horizontalHeader();
-    columns->setHighlightSections(false);
-    columns->setStretchLastSection(true);
-    const int digit = m_table->fontMetrics().horizontalAdvance(u'0');
-    const QList<std::pair<int, int>> widths{
-        {HistoryTableModel::Task, 25},    {HistoryTableModel::Target, 13}, {HistoryTableModel::Kind, 8},
-        {HistoryTableModel::Version, 25}, {HistoryTableModel::Ref, 18},    {HistoryTableModel::Operator, 10},
-        {HistoryTableModel::Status, 12},  {HistoryTableModel::When, 16},   {HistoryTableModel::Duration, 10},
-        {HistoryTableModel::Servers, 7}};
-    for (const auto &[column, characters] : widths)
-        columns->resizeSection(column, digit * characters);
+    m_table->setColumnWidths({{HistoryTableModel::Task, 25},
+                              {HistoryTableModel::Target, 13},
+                              {HistoryTableModel::Kind, 8},
+                              {HistoryTableModel::Version, 25},
+                              {HistoryTableModel::Ref, 18},
+                              {HistoryTableModel::Operator, 10},
+                              {HistoryTableModel::Status, 12},
+                              {HistoryTableModel::When, 16},
+                              {HistoryTableModel::Duration, 10},
+                              {HistoryTableModel::Servers, 7}});
 
     layout->addWidget(createFilterRow());
     layout->addWidget(m_table, 1);

@@ -10,10 +10,11 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QSortFilterProxyModel;
-class QTableView;
 class QTimer;
 
 namespace rd {
+
+class RecordTableView;
 
 class HistoryTableModel;
 struct TaskRecord;
@@ -74,7 +75,7 @@ private:
     QString m_tasksDir;
     HistoryTableModel *m_model;
     QSortFilterProxyModel *m_proxy;
-    QTableView *m_table;
+    RecordTableView *m_table;
     QComboBox *m_project;
     QComboBox *m_environment;
     QComboBox *m_status;
