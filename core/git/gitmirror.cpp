@@ -3,6 +3,7 @@
 #include "inventory/validator.h"
 
 #include "githandles.h"
+#include "localuploadpack.h"
 #include "ssh/knownhosts.h"
 
 #include <QDir>
@@ -102,6 +103,7 @@ struct FetchState
     bool triedAgent = false;
     QStringList triedMethods;
     FetchReport *report = nullptr;
+    LocalUploadPack *uploadPack = nullptr; // set for a repository on this machine when git is installed
 
     bool cancelled() const { return options->cancel && options->cancel->load(); }
     int stop(Error error)
@@ -269,6 +271,11 @@ int sidebandCallback(const char *, int, void *payload)
 {
     auto *state = static_cast<FetchState *>(payload);
     return state->cancelled() ? state->stopCancelled() : 0;
+}
+
+int localTransportCallback(git_transport **out, git_remote *owner, void *payload)
+{
+    return static_cast<FetchState *>(payload)->uploadPack->createTransport(out, owner);
 }
 
 int updateTipsCallback(const char *refname, const git_oid *before, const git_oid *after, void *payload)
@@ -440,6 +447,12 @@ Result<FetchReport> GitMirror::fetch(const QString &url, const FetchOptions &opt
     callbacks.payload = &state;
     fetchOptions.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
     fetchOptions.update_fetchhead = 0;
+    std::optional<LocalUploadPack> uploadPack;
+    if (const QString git = LocalUploadPack::gitProgram(); !localPath.isEmpty() && !git.isEmpty()) {
+        uploadPack.emplace(git, localPath);
+        state.uploadPack = &*uploadPack;
+        callbacks.transport = localTransportCallback;
+    }
 
     struct Disconnect
     {

@@ -26,6 +26,24 @@ QProcessEnvironment gitEnvironment(const QString &home)
     return environment;
 }
 
+// Processes (running or not yet reaped) whose parent is this test.
+int childProcesses()
+{
+    int children = 0;
+    const QByteArray self = QByteArray::number(QCoreApplication::applicationPid());
+    for (const QString &entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(entry));
+        if (!entry.front().isDigit() || !stat.open(QIODevice::ReadOnly))
+            continue;
+        // pid (comm) state ppid ...: comm may hold spaces, so count from its closing parenthesis.
+        const QByteArray line = stat.readAll();
+        const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() > 1 && fields.at(1) == self)
+            ++children;
+    }
+    return children;
+}
+
 QByteArray git(const QString &directory, const QStringList &arguments, const QByteArray &input = {})
 {
     QProcess process;
@@ -126,6 +144,7 @@ private slots:
     void clonesThenFetchesAndPrunes();
     void followsAChangedUrl();
     void cancelsAFetch();
+    void fetchesWithoutGitInstalled();
     void checksUrls();
     void explainsFailedFetches();
     void commandLine();
@@ -249,6 +268,7 @@ void TestGitMirror::cancelsAFetch()
              qPrintable(during.error().message));
     QCOMPARE(progressCalls, 1);
     QVERIFY(!mirror.exists());
+    QCOMPARE(childProcesses(), 0); // the upload-pack of the cancelled fetch was ended and reaped
     QVERIFY(
         QDir(data + QStringLiteral("/mirrors")).entryList(QDir::AllEntries | QDir::NoDotAndDotDot).isEmpty());
 
@@ -263,6 +283,28 @@ void TestGitMirror::cancelsAFetch()
     QVERIFY(progressCalls >= 1);
     QCOMPARE(refsOf(mirror.path()), refsBefore);
     QVERIFY(mirror.fetch(fileUrl(source)));
+    QCOMPARE(refsOf(mirror.path()), refsOf(source));
+}
+
+// A local repository is read through git's upload-pack when git is installed; without it, through
+// libgit2's own local transport, with the same result.
+void TestGitMirror::fetchesWithoutGitInstalled()
+{
+    const QString source = makeSource(QStringLiteral("no-git-source.git"));
+    const GitMirror mirror(
+        GitMirror::pathFor(m_dir.filePath(QStringLiteral("no-git-data")), QStringLiteral("app")));
+    const QByteArray path = qgetenv("PATH");
+    const QByteArray noGit = QFile::encodeName(m_dir.filePath(QStringLiteral("empty-bin")));
+    qputenv("PATH", noGit);
+    auto cloned = mirror.fetch(fileUrl(source));
+    qputenv("PATH", path);
+    addCommits(source, "refs/heads/main", 5, 700); // runs git
+    qputenv("PATH", noGit);
+    auto fetched = mirror.fetch(source);
+    qputenv("PATH", path);
+    QVERIFY2(cloned, cloned ? "" : qPrintable(cloned.error().text()));
+    QVERIFY2(fetched, fetched ? "" : qPrintable(fetched.error().text()));
+    QCOMPARE(fetched->updates.size(), 1);
     QCOMPARE(refsOf(mirror.path()), refsOf(source));
 }
 
