@@ -549,9 +549,12 @@ Result<ExecResult> SshSession::runCommand(const QString &command, const ExecOpti
     qint64 pid = -1;
     QByteArray stdoutBuffer;
     QByteArray stderrBuffer;
-    // Bytes handed to libssh2_channel_write that it has not taken yet. After EAGAIN the same bytes
-    // must be written again before anything else is sent on the session, so they are never dropped.
+    // Bytes handed to libssh2_channel_write that it has not taken yet (from pendingOffset on). After
+    // EAGAIN the same bytes must be written again before anything else is sent on the session, so they
+    // are never dropped. An offset, not a shrinking array: libssh2 takes one packet (32 KiB) per call,
+    // and moving the rest of a 1 MiB chunk down after each would copy it 32 times.
     QByteArray pending;
+    qsizetype pendingOffset = 0;
     bool inputClosing = !input;
     bool inputDone = false;
     bool stopping = false;
@@ -619,16 +622,16 @@ Result<ExecResult> SshSession::runCommand(const QString &command, const ExecOpti
         bool progressed = false;
         while (!inputDone) {
             checkStop(); // between chunks too: on a fast link the input may never hit EAGAIN
-            if (pending.isEmpty() && !inputClosing) {
+            if (pendingOffset == pending.size() && !inputClosing) {
                 auto next = input();
                 if (!next)
                     return std::unexpected(next.error());
                 if (next->isEmpty())
                     inputClosing = true;
-                else
-                    pending = *next;
+                pending = *next;
+                pendingOffset = 0;
             }
-            if (pending.isEmpty()) {
+            if (pendingOffset == pending.size()) {
                 const int sent = libssh2_channel_send_eof(channel);
                 if (sent == LIBSSH2_ERROR_EAGAIN)
                     break;
@@ -637,12 +640,13 @@ Result<ExecResult> SshSession::runCommand(const QString &command, const ExecOpti
                 inputDone = true;
                 break;
             }
-            const ssize_t written = libssh2_channel_write(channel, pending.constData(), size_t(pending.size()));
+            const ssize_t written = libssh2_channel_write(channel, pending.constData() + pendingOffset,
+                                                          size_t(pending.size() - pendingOffset));
             if (written == LIBSSH2_ERROR_EAGAIN)
                 break;
             if (written < 0)
                 return std::unexpected(sessionError(tr("Sending data failed")));
-            pending.remove(0, qsizetype(written));
+            pendingOffset += qsizetype(written);
             progressed = true;
         }
         for (int stream : {0, SSH_EXTENDED_DATA_STDERR}) {
@@ -714,19 +718,19 @@ Result<QByteArray> SshSession::upload(const QString &localPath, const QString &r
     const qint64 total = file.size();
     const QString temporary = remotePath + QStringLiteral(".rd-part-")
                               + QString::number(QRandomGenerator::global()->generate64(), 16);
-    // The data is followed by its sha256 on one line. The server hashes while it writes (the hash
-    // overlaps the transfer) and keeps the file only when exactly `total` bytes arrived and their
-    // sha256 matches; anything else removes the partial file.
+    // The data is followed by its sha256 on one line. head writes exactly `total` bytes straight to a
+    // temporary file, as `ssh host 'cat > f'` would, and leaves the line to `read`; the server then
+    // hashes the file, still in its page cache (cheaper than a tee into a hasher while writing: on a
+    // busy server every extra pipe costs more CPU than the hash). The file is kept only when exactly
+    // `total` bytes arrived and their sha256 matches; anything else removes it.
     const QString script =
-        QStringLiteral("tmp=%1; dst=%2; trap 'rm -f \"$tmp\" \"$tmp.rc\"; exit 143' HUP INT TERM; "
-                       "actual=$({ head -c %3 | tee \"$tmp\"; echo $? > \"$tmp.rc\"; } | %5); "
-                       "rc=$(cat \"$tmp.rc\" 2>/dev/null); rm -f \"$tmp.rc\"; "
-                       "if [ \"$rc\" != 0 ]; then rm -f \"$tmp\"; exit 3; fi; "
+        QStringLiteral("tmp=%1; dst=%2; trap 'rm -f \"$tmp\"; exit 143' HUP INT TERM; "
+                       "head -c %3 > \"$tmp\" || { rm -f \"$tmp\"; exit 3; }; "
                        "IFS= read -r expected || expected=; "
                        "size=$(wc -c < \"$tmp\"); "
                        "if [ \"$size\" -ne %3 ]; then rm -f \"$tmp\"; "
                        "echo \"only $size of %3 bytes arrived\" >&2; exit 4; fi; "
-                       "actual=${actual%% *}; "
+                       "actual=$(%5 < \"$tmp\"); actual=${actual%% *}; "
                        "if [ \"$actual\" != \"$expected\" ]; then rm -f \"$tmp\"; "
                        "echo \"sha256 on the server is $actual\" >&2; exit 5; fi; "
                        "chmod %4 \"$tmp\" && mv -f \"$tmp\" \"$dst\" || { rm -f \"$tmp\"; exit 6; }; "
