@@ -5111,6 +5111,45 @@ Trust it and remember it? [yes/once/NO] </source>
     </message>
 </context>
 <context>
+    <name>ZstdPackage</name>
+    <message>
+        <source>Check the free space and permissions of %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not convert the package %1: out of memory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read the package %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not start %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not write %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not move %1 into place as %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the permissions of %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <source>Ships code from git to Linux servers over SSH.</source>
@@ -6695,7 +6734,10 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     </message>
     <message numerus="yes">
         <source>%n task(s) still running. Quit anyway? They stop where they are, keep their locks, and can be resumed from the history.</source>
-        <translation><numerusform>%n task is still running. Quit anyway? It stops where it is, keeps its locks, and can be resumed from the history.</numerusform><numerusform>%n tasks are still running. Quit anyway? They stop where they are, keep their locks, and can be resumed from the history.</numerusform></translation>
+        <translation>
+            <numerusform>%n task is still running. Quit anyway? It stops where it is, keeps its locks, and can be resumed from the history.</numerusform>
+            <numerusform>%n tasks are still running. Quit anyway? They stop where they are, keep their locks, and can be resumed from the history.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -7139,10 +7181,6 @@ node_modules
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>uploaded, sha256 %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>== 07 unpack and before-release hook</source>
         <translation type="unfinished"></translation>
     </message>
@@ -7288,6 +7326,10 @@ node_modules
     </message>
     <message>
         <source>Held after %1 of %2 servers; %3 server(s) wait for the next batch.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>uploaded %1, sha256 %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

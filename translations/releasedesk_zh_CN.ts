@@ -5108,6 +5108,45 @@ Trust it and remember it? [yes/once/NO] </source>
     </message>
 </context>
 <context>
+    <name>ZstdPackage</name>
+    <message>
+        <source>Check the free space and permissions of %1.</source>
+        <translation>请检查 %1 的可用空间和权限。</translation>
+    </message>
+    <message>
+        <source>Could not read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>Could not convert the package %1: out of memory.</source>
+        <translation>无法转换软件包 %1：内存不足。</translation>
+    </message>
+    <message>
+        <source>Could not read the package %1</source>
+        <translation>无法读取软件包 %1</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Could not start %1</source>
+        <translation>无法开始写入 %1</translation>
+    </message>
+    <message>
+        <source>Could not write %1</source>
+        <translation>无法写入 %1</translation>
+    </message>
+    <message>
+        <source>Could not move %1 into place as %2.</source>
+        <translation>无法将 %1 移动到 %2。</translation>
+    </message>
+    <message>
+        <source>Check the permissions of %1.</source>
+        <translation>请检查 %1 的权限。</translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <source>Ships code from git to Linux servers over SSH.</source>
@@ -6686,7 +6725,9 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     </message>
     <message numerus="yes">
         <source>%n task(s) still running. Quit anyway? They stop where they are, keep their locks, and can be resumed from the history.</source>
-        <translation><numerusform>仍有 %n 个任务在运行。仍要退出吗？它们会停在当前位置并保留部署锁，之后可在历史中继续。</numerusform></translation>
+        <translation>
+            <numerusform>仍有 %n 个任务在运行。仍要退出吗？它们会停在当前位置并保留部署锁，之后可在历史中继续。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -7126,10 +7167,6 @@ node_modules
         <translation>请等待那次发布完成。如果发布者已不在，请显式解除这个过期的锁。</translation>
     </message>
     <message>
-        <source>uploaded, sha256 %1</source>
-        <translation>已上传，sha256 %1</translation>
-    </message>
-    <message>
         <source>== 07 unpack and before-release hook</source>
         <translation>== 07 解包并运行发布前钩子</translation>
     </message>
@@ -7276,6 +7313,10 @@ node_modules
     <message>
         <source>Held after %1 of %2 servers; %3 server(s) wait for the next batch.</source>
         <translation>已在 %2 台服务器中的 %1 台完成后暂停；%3 台服务器等待下一批次。</translation>
+    </message>
+    <message>
+        <source>uploaded %1, sha256 %2</source>
+        <translation>已上传 %1，sha256 %2</translation>
     </message>
 </context>
 <context>

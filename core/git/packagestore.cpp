@@ -1,5 +1,7 @@
 #include "packagestore.h"
 
+#include "zstdpackage.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -18,6 +20,7 @@ namespace rd {
 namespace {
 
 const QString PackageSuffix = QStringLiteral(".tar.gz");
+const QString ZstdSuffix = QStringLiteral(".tar.zst"); // the copy ZstdPackage makes beside a package
 const QString RecordSuffix = QStringLiteral(".json");
 const QString PartialPrefix = QStringLiteral(".partial-");
 
@@ -167,9 +170,11 @@ Result<> PackageStore::remove(const StoredPackage &package)
     if (QFileInfo::exists(recordPath(package.key)) && !QFile::remove(recordPath(package.key)))
         return fail(tr("Could not remove the package record of %1.").arg(package.key),
                     tr("Check the permissions of %1.").arg(m_directory));
-    if (QFileInfo::exists(package.path) && !QFile::remove(package.path))
-        return fail(tr("Could not remove the package %1.").arg(package.path),
-                    tr("Check the permissions of %1.").arg(m_directory));
+    for (const QString &path : {package.path, ZstdPackage::pathFor(package.path)}) {
+        if (QFileInfo::exists(path) && !QFile::remove(path))
+            return fail(tr("Could not remove the package %1.").arg(path),
+                        tr("Check the permissions of %1.").arg(m_directory));
+    }
     return {};
 }
 
@@ -212,6 +217,8 @@ Result<PruneReport> PackageStore::prune(const PruneLimit &limit)
         QString key;
         if (name.endsWith(PackageSuffix))
             key = name.chopped(PackageSuffix.size());
+        else if (name.endsWith(ZstdSuffix))
+            key = name.chopped(ZstdSuffix.size());
         else if (name.endsWith(RecordSuffix))
             key = name.chopped(RecordSuffix.size());
         else

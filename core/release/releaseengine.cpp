@@ -7,6 +7,7 @@
 #include "ssh/sshsession.h"
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QHostInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -339,6 +340,18 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
     const std::shared_ptr<bool> lockHeldByOther = node.lockHeldByOther;
     const std::shared_ptr<bool> lockTaken = node.lockTaken;
     const std::shared_ptr<bool> uploadVerified = node.uploadVerified;
+    const std::shared_ptr<bool> sendZstd = node.sendZstd;
+    // The package in the form this server gets: path here, path there, and its sha256.
+    auto packageForm = [plan, sendZstd] {
+        struct Form
+        {
+            QString localPath, sha256;
+            RemoteLayout::Compression compression;
+        };
+        if (*sendZstd)
+            return Form{plan.zstdPackagePath, plan.zstdPackageSha256, RemoteLayout::Compression::Zstd};
+        return Form{plan.packagePath, plan.packageSha256, RemoteLayout::Compression::Gzip};
+    };
     // The version this task switches the servers to.
     const QString target = plan.kind == ReleaseKind::Rollback ? plan.rollbackTo : plan.version;
     auto hookEnvironment = [plan, server, previous, target](const QString &stage) {
@@ -390,6 +403,7 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                             tr("Check that the deploy root is writable by the SSH user and the disk is not full."));
             const RemoteState state = RemoteLayout::parseState(stateLines);
             *previous = state.current == target ? state.previous : state.current;
+            *sendZstd = state.hasZstd && !plan.zstdPackagePath.isEmpty() && plan.kind != ReleaseKind::Patch;
             log.line(tr("locked; current release: %1").arg(state.current.isEmpty() ? tr("none") : state.current));
             if (active && plan.kind == ReleaseKind::Rollback && !state.releases.contains(plan.rollbackTo))
                 return fail(tr("Release %1 is not on this server (it has: %2).")
@@ -405,12 +419,14 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             UploadOptions upload;
             upload.cancel = context.cancel;
             upload.onProgress = context.progress;
-            upload.expectedSha256 = QByteArray::fromHex(plan.packageSha256.toLatin1());
-            auto hash = session.upload(plan.packagePath, RemoteLayout(plan.deployRoot).packagePath(plan.version), upload);
+            const auto form = packageForm();
+            upload.expectedSha256 = QByteArray::fromHex(form.sha256.toLatin1());
+            auto hash = session.upload(form.localPath,
+                                       RemoteLayout(plan.deployRoot).packagePath(plan.version, form.compression), upload);
             if (!hash)
                 return std::unexpected(hash.error());
             *uploadVerified = true;
-            log.line(tr("uploaded, sha256 %1").arg(plan.packageSha256));
+            log.line(tr("uploaded %1, sha256 %2").arg(QFileInfo(form.localPath).fileName(), form.sha256));
             return {};
         };
     case Step::Unpack:
@@ -431,8 +447,8 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                 plan.kind == ReleaseKind::Patch
                     ? layout.patchCommand(plan.version, plan.baseCommit, plan.packageSha256, plan.deletions,
                                           plan.sharedPaths, manifestJson, *uploadVerified)
-                    : layout.unpackCommand(plan.version, plan.packageSha256, plan.sharedPaths, manifestJson,
-                                           *uploadVerified);
+                    : layout.unpackCommand(plan.version, packageForm().sha256, plan.sharedPaths, manifestJson,
+                                           *uploadVerified, packageForm().compression);
             if (auto unpacked = runStep(session, context, log,
                                         plan.kind == ReleaseKind::Patch ? tr("Patching %1 into %2").arg(plan.baseCommit.left(12), plan.version)
                                                                         : tr("Unpacking %1").arg(plan.version),

@@ -102,6 +102,7 @@ private:
         std::shared_ptr<bool> lockHeldByOther = std::make_shared<bool>(false);
         std::shared_ptr<bool> lockTaken = std::make_shared<bool>(false);
         std::shared_ptr<bool> uploadVerified = std::make_shared<bool>(false); // by this run's upload
+        std::shared_ptr<bool> sendZstd = std::make_shared<bool>(false); // the server has zstd and the plan a .tar.zst
     };
 
     void startBatches();

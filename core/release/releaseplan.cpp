@@ -61,6 +61,8 @@ QJsonObject ReleasePlan::toJson() const
         {QStringLiteral("servers"), toArray(servers)},
         {QStringLiteral("packagePath"), packagePath},
         {QStringLiteral("packageSha256"), packageSha256},
+        {QStringLiteral("zstdPackagePath"), zstdPackagePath},
+        {QStringLiteral("zstdPackageSha256"), zstdPackageSha256},
         {QStringLiteral("sharedPaths"), toArray(sharedPaths)},
         {QStringLiteral("beforeReleaseHook"), beforeReleaseHook},
         {QStringLiteral("afterReleaseHook"), afterReleaseHook},
@@ -112,6 +114,8 @@ Result<ReleasePlan> ReleasePlan::fromJson(const QJsonObject &json)
     plan.servers = toList(json[QStringLiteral("servers")]);
     plan.packagePath = json[QStringLiteral("packagePath")].toString();
     plan.packageSha256 = json[QStringLiteral("packageSha256")].toString();
+    plan.zstdPackagePath = json[QStringLiteral("zstdPackagePath")].toString();
+    plan.zstdPackageSha256 = json[QStringLiteral("zstdPackageSha256")].toString();
     plan.sharedPaths = toList(json[QStringLiteral("sharedPaths")]);
     plan.beforeReleaseHook = json[QStringLiteral("beforeReleaseHook")].toString();
     plan.afterReleaseHook = json[QStringLiteral("afterReleaseHook")].toString();

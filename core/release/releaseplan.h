@@ -53,6 +53,9 @@ public:
     QStringList servers; // inventory names, in release order
     QString packagePath;   // local .tar.gz (a patch package for Patch)
     QString packageSha256; // hex
+    // The same tar compressed with zstd, sent instead to servers that have zstd; empty: gzip only.
+    QString zstdPackagePath;
+    QString zstdPackageSha256; // hex, of the .tar.zst file
     QStringList sharedPaths;
     QString beforeReleaseHook;
     QString afterReleaseHook;

@@ -5,6 +5,7 @@
 #include "git/packagebuilder.h"
 #include "git/packagestore.h"
 #include "git/patchpackage.h"
+#include "git/zstdpackage.h"
 #include "inventory/inventorystore.h"
 #include "inventory/validator.h"
 #include "taskhistory.h"
@@ -215,6 +216,11 @@ Result<> ReleasePlanner::prepare(const QString &dataDir, ReleasePlan &plan, cons
         if (!built)
             return std::unexpected(built.error());
         package = built->package;
+        auto zstd = ZstdPackage::ensure(package.path);
+        if (!zstd)
+            return std::unexpected(zstd.error());
+        plan.zstdPackagePath = zstd->path;
+        plan.zstdPackageSha256 = zstd->sha256;
     }
     plan.packagePath = package.path;
     plan.packageSha256 = package.sha256;

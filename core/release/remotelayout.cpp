@@ -44,9 +44,10 @@ QString RemoteLayout::releaseDir(const QString &version) const
     return m_root + QStringLiteral("/releases/") + version;
 }
 
-QString RemoteLayout::packagePath(const QString &version) const
+QString RemoteLayout::packagePath(const QString &version, Compression compression) const
 {
-    return m_root + QStringLiteral("/.releasedesk/packages/") + version + QStringLiteral(".tar.gz");
+    return m_root + QStringLiteral("/.releasedesk/packages/") + version +
+           (compression == Compression::Zstd ? QStringLiteral(".tar.zst") : QStringLiteral(".tar.gz"));
 }
 
 QString RemoteLayout::prepareCommand() const
@@ -60,7 +61,8 @@ QString RemoteLayout::prepareCommand() const
 }
 
 QString RemoteLayout::unpackCommand(const QString &version, const QString &sha256Hex, const QStringList &sharedPaths,
-                                    const QByteArray &manifestJson, bool packageVerified) const
+                                    const QByteArray &manifestJson, bool packageVerified,
+                                    Compression compression) const
 {
     QString script = QStringLiteral(
                          "root=%1; v=%2; sum=%3; pkg=%4\n"
@@ -68,10 +70,11 @@ QString RemoteLayout::unpackCommand(const QString &version, const QString &sha25
                          "if [ -d \"$rel\" ]; then exit 0; fi\n"
                          "%6"
                          "rm -rf \"$tmp\" && mkdir -p \"$tmp\" || exit %5\n"
-                         "if ! tar -xzf \"$pkg\" -C \"$tmp\"; then rm -rf \"$tmp\"; exit %5; fi\n"
+                         "if ! tar %8 \"$pkg\" -C \"$tmp\"; then rm -rf \"$tmp\"; exit %5; fi\n"
                          "%7")
-                         .arg(q(m_root), q(version), q(sha256Hex), q(packagePath(version)), QString::number(UnpackFailed),
-                              packageVerified ? QString() : checkPackage(), LinkFunction);
+                         .arg(q(m_root), q(version), q(sha256Hex), q(packagePath(version, compression)),
+                              QString::number(UnpackFailed), packageVerified ? QString() : checkPackage(), LinkFunction,
+                              compression == Compression::Zstd ? QStringLiteral("-I zstd -xf") : QStringLiteral("-xzf"));
     return script + finishRelease(sharedPaths, manifestJson);
 }
 
@@ -174,7 +177,8 @@ QString RemoteLayout::cleanupCommand(int keep) const
                           "ls -1 | sed -n 's/^\\(.*-v\\([0-9][0-9]*\\)-[0-9]\\{14\\}\\)$/\\2 \\1/p' | sort -rn | "
                           "cut -d' ' -f2- | tail -n +$((keep + 1)) | while IFS= read -r r; do\n"
                           "  if [ \"$r\" != \"$cur\" ] && [ \"$r\" != \"$prev\" ]; then\n"
-                          "    rm -rf -- \"$r\" \"$root/.releasedesk/packages/$r.tar.gz\" && echo \"removed $r\"\n"
+                          "    rm -rf -- \"$r\" \"$root/.releasedesk/packages/$r.tar.gz\" "
+                          "\"$root/.releasedesk/packages/$r.tar.zst\" && echo \"removed $r\"\n"
                           "  fi\n"
                           "done\n")
         .arg(q(m_root), QString::number(qMax(2, keep)));
@@ -191,6 +195,7 @@ QString RemoteLayout::stateCommand() const
                           "echo \"manifest=$(head -c 8192 \"$root/current/.releasedesk.json\" 2>/dev/null | tr -d '\\n')\"\n"
                           "for r in \"$root\"/releases/*; do [ -d \"$r\" ] && echo \"release=${r##*/}\"; done\n"
                           "df -Pk \"$root\" | awk 'NR==2 {print \"free_kib=\" $4}'\n"
+                          "if command -v zstd >/dev/null 2>&1; then echo zstd=yes; fi\n"
                           "if [ -d \"$lock\" ]; then\n"
                           "  echo \"lock=$(tr '\\n' ' ' < \"$lock/owner\" 2>/dev/null)\"\n"
                           "  %2; echo \"lock_age=$age\"\n"
@@ -213,6 +218,8 @@ RemoteState RemoteLayout::parseState(const QStringList &lines)
             state.previous = value;
         else if (key == u"release")
             state.releases.append(value);
+        else if (key == u"zstd")
+            state.hasZstd = value == u"yes";
         else if (key == u"free_kib")
             state.freeKiB = value.toLongLong();
         else if (key == u"lock")

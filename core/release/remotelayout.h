@@ -13,6 +13,7 @@ namespace rd {
 struct RemoteState
 {
     bool rootExists = false;
+    bool hasZstd = false; // the server can unpack a .tar.zst
     QString current;  // the release `current` points to, empty when none
     QString previous; // the release that was current before the last switch
     QStringList releases;
@@ -32,19 +33,23 @@ class RemoteLayout
     Q_DECLARE_TR_FUNCTIONS(RemoteLayout)
 
 public:
+    enum class Compression { Gzip, Zstd };
+
     explicit RemoteLayout(QString root) : m_root(std::move(root)) {}
 
     QString root() const { return m_root; }
     QString releaseDir(const QString &version) const;
-    QString packagePath(const QString &version) const;
+    QString packagePath(const QString &version, Compression compression = Compression::Gzip) const;
 
     QString prepareCommand() const;
     // Checks the uploaded package's sha256, unpacks it beside the releases, links the shared paths,
     // writes the manifest and only then renames it to releases/<version>. Idempotent for a release
     // that is already complete. `packageVerified`: the upload just checked the sha256 while writing,
     // so the package is not read twice (a package uploaded earlier, e.g. before a resume, is checked).
+    // `sha256Hex` is the sha256 of the package file in `compression`'s form.
     QString unpackCommand(const QString &version, const QString &sha256Hex, const QStringList &sharedPaths,
-                          const QByteArray &manifestJson, bool packageVerified = false) const;
+                          const QByteArray &manifestJson, bool packageVerified = false,
+                          Compression compression = Compression::Gzip) const;
     // A patch release: a copy of the current release made of hard links, the deleted paths removed,
     // the patch package extracted over it (each changed file unlinked first, so the old release is
     // never written through a link), the shared paths linked, a new manifest, then the rename to

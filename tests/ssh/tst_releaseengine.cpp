@@ -1,3 +1,4 @@
+#include "git/zstdpackage.h"
 #include "httpserver.h"
 #include "release/releaseengine.h"
 #include "release/remotelayout.h"
@@ -80,6 +81,7 @@ private:
     std::unique_ptr<KnownHosts> m_knownHosts;
     QString m_package;
     QString m_sha256;
+    ZstdPackage m_zstd;
     std::unique_ptr<ReleaseEngine> m_engine;
 };
 
@@ -105,6 +107,9 @@ void TestReleaseEngine::initTestCase()
     QCryptographicHash hash(QCryptographicHash::Sha256);
     hash.addData(&package);
     m_sha256 = QString::fromLatin1(hash.result().toHex());
+    auto zstd = ZstdPackage::ensure(m_package);
+    QVERIFY2(zstd, zstd ? "" : qPrintable(zstd.error().text()));
+    m_zstd = *zstd;
 }
 
 void TestReleaseEngine::wipeServers()
@@ -136,6 +141,8 @@ ReleasePlan TestReleaseEngine::plan(int number)
     plan.operatorName = QStringLiteral("ops");
     plan.packagePath = m_package;
     plan.packageSha256 = m_sha256;
+    plan.zstdPackagePath = m_zstd.path;
+    plan.zstdPackageSha256 = m_zstd.sha256;
     plan.sharedPaths = {QStringLiteral("storage/logs")};
     plan.beforeReleaseHook = QStringLiteral("printf '%s %s\\n' \"$RD_VERSION\" \"$RD_SERVER\" > built-for");
     plan.afterReleaseHook = QStringLiteral("echo restarted >> \"$RD_DEPLOY_ROOT/shared/storage/logs/restarts\"");
@@ -162,6 +169,8 @@ bool TestReleaseEngine::run(ReleaseEngine &engine)
     engine.start();
     if (!finished.wait(120000))
         return false;
+    if (!finished.first().first().toBool())
+        qWarning("release failed: %s", qPrintable(finished.first().last().toString()));
     return finished.first().first().toBool();
 }
 
@@ -182,6 +191,9 @@ void TestReleaseEngine::fullReleaseSwitchesEveryServer()
         QCOMPARE(manifest[QStringLiteral("version")].toString(), first.version);
         QCOMPARE(manifest[QStringLiteral("commit")].toString(), first.commit);
         QCOMPARE(manifest[QStringLiteral("sha256")].toString(), m_sha256);
+        // The test hosts have zstd: they got the .tar.zst form of the package.
+        QCOMPARE(QDir(onServer(i, QStringLiteral(".releasedesk/packages"))).entryList(QDir::Files),
+                 QStringList{first.version + QStringLiteral(".tar.zst")});
         QCOMPARE(linkText(onServer(i, QStringLiteral("current/storage/logs"))), QStringLiteral("../../../shared/storage/logs"));
         QCOMPARE(readAll(onServer(i, QStringLiteral("shared/storage/logs/restarts"))), QByteArray("restarted\n"));
         QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
@@ -205,18 +217,26 @@ void TestReleaseEngine::secondReleaseKeepsPreviousAndCleansUp()
         QCOMPARE(readAll(onServer(i, QStringLiteral(".releasedesk/previous"))).trimmed(), plan(2).version.toUtf8());
         // keep 2: the oldest went, the current and the previous stayed
         QCOMPARE(QDir(onServer(i, QStringLiteral("releases"))).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 2);
+        QCOMPARE(QDir(onServer(i, QStringLiteral(".releasedesk/packages"))).entryList(QDir::Files).size(), 2);
         QCOMPARE(readAll(onServer(i, QStringLiteral("shared/storage/logs/restarts"))), QByteArray("restarted\nrestarted\nrestarted\n"));
     }
 }
 
 void TestReleaseEngine::fullReleaseWithLessParallelismThanServers()
 {
-    // Six servers, two at a time: the switch still waits for all six to be ready.
-    const ReleasePlan first = plan(1);
+    // Six servers, two at a time: the switch still waits for all six to be ready. A plan without a
+    // zstd form (an older task resumed) sends the .tar.gz.
+    ReleasePlan first = plan(1);
+    first.zstdPackagePath.clear();
+    first.zstdPackageSha256.clear();
     ReleaseEngine *release = engine(first, 6, 2);
     QVERIFY(run(*release));
-    for (int i = 0; i < 6; ++i)
+    for (int i = 0; i < 6; ++i) {
         QCOMPARE(current(i), QStringLiteral("releases/") + first.version);
+        QCOMPARE(readAll(onServer(i, QStringLiteral("current/index.html"))), QByteArray("<h1>shop</h1>\n"));
+        QCOMPARE(QDir(onServer(i, QStringLiteral(".releasedesk/packages"))).entryList(QDir::Files),
+                 QStringList{first.version + QStringLiteral(".tar.gz")});
+    }
 }
 
 void TestReleaseEngine::hookFailuresWithinBudgetSwitchTheRest()
@@ -619,6 +639,8 @@ void TestReleaseEngine::patchEqualsAFullReleaseOfTheSameCommit()
     first.beforeReleaseHook.clear();
     first.packageSha256 = pack(QStringLiteral("a"), a);
     first.packagePath = m_dir.filePath(QStringLiteral("a.tar.gz"));
+    first.zstdPackagePath.clear(); // this test's own package goes as it is
+    first.zstdPackageSha256.clear();
     QVERIFY(run(*engine(first, 2)));
 
     // Server 1 gets the patch, server 2 the full package of the same commit.
@@ -630,12 +652,16 @@ void TestReleaseEngine::patchEqualsAFullReleaseOfTheSameCommit()
     patch.packageSha256 = pack(QStringLiteral("patch"), b, {QStringLiteral("index.html"),
                                                            QStringLiteral("app/new dir/it's $(new).php")});
     patch.packagePath = m_dir.filePath(QStringLiteral("patch.tar.gz"));
+    patch.zstdPackagePath.clear(); // this test's own package goes as it is
+    patch.zstdPackageSha256.clear();
     ReleaseEngine *patching = engine(patch, 1);
     QVERIFY(run(*patching));
     ReleasePlan full = plan(2);
     full.beforeReleaseHook.clear();
     full.packageSha256 = pack(QStringLiteral("b"), b);
     full.packagePath = m_dir.filePath(QStringLiteral("b.tar.gz"));
+    full.zstdPackagePath.clear(); // this test's own package goes as it is
+    full.zstdPackageSha256.clear();
     m_engine = std::make_unique<ReleaseEngine>(full, *m_knownHosts, HostKeyPrompt(), 1,
                                                m_dir.filePath(QStringLiteral("logs/full")));
     SshTarget target = keyFileTarget(m_hosts, m_hosts.hosts[1]);
@@ -719,6 +745,8 @@ void TestReleaseEngine::fullDiskMidUploadKeepsTheLiveRelease()
     ReleasePlan second = plan(2);
     second.deployRoot = first.deployRoot;
     second.packagePath = big;
+    second.zstdPackagePath.clear(); // this test's own package goes as it is
+    second.zstdPackageSha256.clear();
     second.packageSha256 = QString::fromLatin1(QCryptographicHash::hash(noise, QCryptographicHash::Sha256).toHex());
     QVERIFY(!release(second));
     QCOMPARE(m_engine->state(QStringLiteral("small-disk"), NodeStage::Upload), NodeState::Failed);
@@ -727,7 +755,7 @@ void TestReleaseEngine::fullDiskMidUploadKeepsTheLiveRelease()
     QVERIFY(QFileInfo::exists(root + QStringLiteral("current/index.html")));
     QVERIFY(!QFileInfo::exists(root + QStringLiteral(".releasedesk/lock")));
     QCOMPARE(QDir(root + QStringLiteral(".releasedesk/packages")).entryList(QDir::Files | QDir::Hidden).join(u','),
-             first.version + QStringLiteral(".tar.gz"));
+             first.version + QStringLiteral(".tar.zst"));
     QVERIFY(readAll(m_dir.filePath(QStringLiteral("logs/2/small-disk.log"))).contains("== 06 upload"));
     stopPrivateHosts(dir);
 }
