@@ -3428,6 +3428,26 @@
         <source>The task&apos;s plan has no task id, project or environment.</source>
         <translation>任务计划中缺少任务编号、项目或环境。</translation>
     </message>
+    <message>
+        <source>full</source>
+        <translation>全量</translation>
+    </message>
+    <message>
+        <source>rolling</source>
+        <translation>滚动</translation>
+    </message>
+    <message>
+        <source>gray</source>
+        <translation>灰度</translation>
+    </message>
+    <message>
+        <source>patch</source>
+        <translation>补丁</translation>
+    </message>
+    <message>
+        <source>rollback</source>
+        <translation>回滚</translation>
+    </message>
 </context>
 <context>
     <name>ReleasePlanner</name>

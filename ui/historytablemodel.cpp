@@ -180,7 +180,7 @@ QVariant HistoryTableModel::display(const TaskRecord &task, int column) const
     case Target:
         return tr("%1 / %2").arg(plan.project, plan.environment);
     case Kind:
-        return releaseKindName(plan.kind);
+        return releaseKindLabel(plan.kind);
     case Version:
         return plan.version;
     case Ref:

@@ -41,7 +41,7 @@ PlanPreviewDialog::PlanPreviewDialog(const ReleasePlan &plan, const InventorySto
 {
     setObjectName(QStringLiteral("planPreview"));
     setWindowTitle(tr("Plan: %1 release of %2 to %3/%4")
-                       .arg(releaseKindName(plan.kind), plan.version, plan.project, plan.environment));
+                       .arg(releaseKindLabel(plan.kind), plan.version, plan.project, plan.environment));
     m_summary->setObjectName(QStringLiteral("planSummary"));
     m_summary->setWordWrap(true);
     m_summary->setText(tr("Reading %n server(s)… nothing is changed on them.", nullptr, int(plan.servers.size())));

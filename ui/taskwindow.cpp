@@ -174,7 +174,7 @@ void TaskWindow::showPlan(const ReleasePlan &plan)
     const QString ref = plan.kind == ReleaseKind::Rollback ? plan.rollbackTo
                                                            : QStringLiteral("%1 @ %2").arg(plan.ref, plan.commit.left(8));
     m_title->setText(tr("%1/%2 · %3 · %4 release · %5")
-                         .arg(plan.project, plan.environment, plan.version, releaseKindName(plan.kind), ref));
+                         .arg(plan.project, plan.environment, plan.version, releaseKindLabel(plan.kind), ref));
     setWindowTitle(tr("%1/%2 %3 — ReleaseDesk").arg(plan.project, plan.environment, plan.version));
     m_scene->setServers(plan.servers, plan.canaries);
     m_progress->setRange(0, int(plan.servers.size()) * StagesPerServer);

@@ -31,6 +31,23 @@ QString releaseKindName(ReleaseKind kind)
     return {};
 }
 
+QString releaseKindLabel(ReleaseKind kind)
+{
+    switch (kind) {
+    case ReleaseKind::Full:
+        return ReleasePlan::tr("full");
+    case ReleaseKind::Rolling:
+        return ReleasePlan::tr("rolling");
+    case ReleaseKind::Gray:
+        return ReleasePlan::tr("gray");
+    case ReleaseKind::Patch:
+        return ReleasePlan::tr("patch");
+    case ReleaseKind::Rollback:
+        return ReleasePlan::tr("rollback");
+    }
+    return {};
+}
+
 std::optional<ReleaseKind> releaseKindFromName(const QString &name)
 {
     for (const auto &[kind, candidate] : KindNames)

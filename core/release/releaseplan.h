@@ -16,7 +16,8 @@ namespace rd {
 // Rollback: every server switched to `rollbackTo`, a release it already has.
 enum class ReleaseKind { Full, Rolling, Gray, Patch, Rollback };
 
-QString releaseKindName(ReleaseKind kind);
+QString releaseKindName(ReleaseKind kind); // the machine name: task files, JSON, the CLI's --kind
+QString releaseKindLabel(ReleaseKind kind); // the translated word for people
 std::optional<ReleaseKind> releaseKindFromName(const QString &name);
 
 // An HTTP(S) health check after the switch. `url` may hold {host} and {server}, filled in per server.

@@ -192,7 +192,7 @@ void TestHistoryPane::listsEveryTaskNewestFirst()
         QCOMPARE(cell(HistoryTableModel::Version), made.version);
         QCOMPARE(cell(HistoryTableModel::Status), taskStatusText(made.status));
         QCOMPARE(cell(HistoryTableModel::Servers), QStringLiteral("2"));
-        QCOMPARE(cell(HistoryTableModel::Kind), releaseKindName(made.kind));
+        QCOMPARE(cell(HistoryTableModel::Kind), releaseKindLabel(made.kind));
         // The ref with the commit shortened, never the whole id.
         const QString number = made.version.section(u'-', 1, 1).mid(1);
         const QString commit = QStringLiteral("%1").arg(number.toInt(), 40, 10, QLatin1Char('a'));
