@@ -443,12 +443,13 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                                        {QStringLiteral("operator"), plan.operatorName},
                                        {QStringLiteral("time"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}};
             const QByteArray manifestJson = QJsonDocument(manifest).toJson(QJsonDocument::Compact);
+            const auto form = packageForm();
             const QString command =
                 plan.kind == ReleaseKind::Patch
                     ? layout.patchCommand(plan.version, plan.baseCommit, plan.packageSha256, plan.deletions,
                                           plan.sharedPaths, manifestJson, *uploadVerified)
-                    : layout.unpackCommand(plan.version, packageForm().sha256, plan.sharedPaths, manifestJson,
-                                           *uploadVerified, packageForm().compression);
+                    : layout.unpackCommand(plan.version, form.sha256, plan.sharedPaths, manifestJson,
+                                           *uploadVerified, form.compression);
             if (auto unpacked = runStep(session, context, log,
                                         plan.kind == ReleaseKind::Patch ? tr("Patching %1 into %2").arg(plan.baseCommit.left(12), plan.version)
                                                                         : tr("Unpacking %1").arg(plan.version),
