@@ -186,16 +186,18 @@ Result<PruneReport> PackageStore::prune(const PruneLimit &limit)
         return std::unexpected(packages.error());
     qint64 total = 0;
     for (const StoredPackage &package : *packages) {
+        // A package's zstd copy counts against the limit too (size 0 when there is none).
+        const qint64 bytes = package.size + QFileInfo(ZstdPackage::pathFor(package.path)).size();
         const bool overCount = limit.keepCount >= 0 && report.kept >= limit.keepCount;
-        const bool overSize = limit.maxBytes >= 0 && total + package.size > limit.maxBytes;
+        const bool overSize = limit.maxBytes >= 0 && total + bytes > limit.maxBytes;
         if (!overCount && !overSize) {
-            total += package.size;
+            total += bytes;
             ++report.kept;
             continue;
         }
         if (auto removed = remove(package); !removed)
             return std::unexpected(removed.error());
-        report.freedBytes += package.size;
+        report.freedBytes += bytes;
         report.removed.append(package);
     }
 

@@ -32,6 +32,8 @@ ReleaseDryRun::ReleaseDryRun(ReleasePlan plan, KnownHosts &knownHosts, QObject *
     if (m_plan.kind != ReleaseKind::Rollback) {
         const QFileInfo package(m_plan.packagePath);
         m_packageBytes = package.isFile() ? package.size() : -1;
+        const QFileInfo zstd(m_plan.zstdPackagePath);
+        m_zstdBytes = zstd.isFile() ? zstd.size() : -1;
     }
     connect(&m_pool, &SshPool::jobFinished, this,
             [this](int, const QString &server, bool ok, const QString &message, const QString &hint) {
@@ -154,6 +156,7 @@ void ReleaseDryRun::onJobFinished(const QString &server, bool ok, const QString 
     plan.currentCommit = state.currentManifest.value(QStringLiteral("commit")).toString();
     plan.releases = state.releases;
     plan.freeKiB = state.freeKiB;
+    plan.hasZstd = state.hasZstd;
     plan.lockHolder = state.lockHolder;
     plan.lockAgeSeconds = state.lockAgeSeconds;
 }
@@ -175,12 +178,15 @@ void ReleaseDryRun::finishIfDone()
 void ReleaseDryRun::judge(ServerPlan &server) const
 {
     const bool rollback = m_plan.kind == ReleaseKind::Rollback;
-    server.packageBytes = rollback ? 0 : qMax<qint64>(0, m_packageBytes);
-    if (!rollback && m_packageBytes < 0)
+    const bool zstd = m_plan.sendsZstdTo(server.hasZstd);
+    const qint64 packageBytes = zstd ? m_zstdBytes : m_packageBytes;
+    server.packageBytes = rollback ? 0 : qMax<qint64>(0, packageBytes);
+    if (!rollback && packageBytes < 0)
         server.warnings.append(
             m_plan.packagePath.isEmpty()
                 ? tr("The package is made when the release starts, so the free disk space was not compared with it.")
-                : tr("The package %1 is not built yet, so the free disk space was not checked.").arg(m_plan.packagePath));
+                : tr("The package %1 is not built yet, so the free disk space was not checked.")
+                      .arg(zstd ? m_plan.zstdPackagePath : m_plan.packagePath));
 
     if (server.hostKey == HostKeyState::Changed)
         server.blockers.append(tr("The host key has CHANGED: the server offers %1, known_hosts holds %2. Verify the "
@@ -266,12 +272,16 @@ void ReleaseDryRun::addSteps(ServerPlan &server) const
         steps.append(tr("create %1 with releases/, shared/ and .releasedesk/").arg(m_plan.deployRoot));
     steps.append(tr("lock %1/.releasedesk/lock").arg(m_plan.deployRoot));
     if (!rollback) {
-        const QString size = m_packageBytes < 0
-                                 ? tr("size unknown")
-                                 : QLocale().formattedDataSize(m_packageBytes, 1, QLocale::DataSizeSIFormat);
-        const QString package =
-            m_plan.packagePath.isEmpty() ? tr("the package") : QFileInfo(m_plan.packagePath).fileName();
-        steps.append(tr("upload %1 (%2) to %3").arg(package, size, layout.packagePath(m_plan.version)));
+        const bool zstd = m_plan.sendsZstdTo(server.hasZstd);
+        const qint64 bytes = zstd ? m_zstdBytes : m_packageBytes;
+        const QString size =
+            bytes < 0 ? tr("size unknown") : QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeSIFormat);
+        const QString localPath = zstd ? m_plan.zstdPackagePath : m_plan.packagePath;
+        const QString package = localPath.isEmpty() ? tr("the package") : QFileInfo(localPath).fileName();
+        steps.append(tr("upload %1 (%2) to %3")
+                         .arg(package, size,
+                              layout.packagePath(m_plan.version, zstd ? RemoteLayout::Compression::Zstd
+                                                                      : RemoteLayout::Compression::Gzip)));
         if (m_plan.kind == ReleaseKind::Patch)
             steps.append(tr("copy releases/%1 as hard links, delete %n path(s), extract the patch into %2", nullptr,
                             int(m_plan.deletions.size()))

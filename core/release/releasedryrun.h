@@ -62,6 +62,7 @@ private:
     KnownHosts &m_knownHosts;
     SshPool m_pool;
     qint64 m_packageBytes = -1; // -1: the package file is missing
+    qint64 m_zstdBytes = -1;    // the same for its .tar.zst form
     QStringList m_order;
     QHash<QString, ServerPlan> m_results;
     QHash<QString, std::shared_ptr<QStringList>> m_lines; // each written only by its server's job

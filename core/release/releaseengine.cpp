@@ -403,7 +403,7 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                             tr("Check that the deploy root is writable by the SSH user and the disk is not full."));
             const RemoteState state = RemoteLayout::parseState(stateLines);
             *previous = state.current == target ? state.previous : state.current;
-            *sendZstd = state.hasZstd && !plan.zstdPackagePath.isEmpty() && plan.kind != ReleaseKind::Patch;
+            *sendZstd = plan.sendsZstdTo(state.hasZstd);
             log.line(tr("locked; current release: %1").arg(state.current.isEmpty() ? tr("none") : state.current));
             if (active && plan.kind == ReleaseKind::Rollback && !state.releases.contains(plan.rollbackTo))
                 return fail(tr("Release %1 is not on this server (it has: %2).")

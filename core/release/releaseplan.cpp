@@ -63,6 +63,11 @@ int ReleasePlan::effectiveFailureBudget(int serverCount) const
     return failureBudget;
 }
 
+bool ReleasePlan::sendsZstdTo(bool serverHasZstd) const
+{
+    return serverHasZstd && !zstdPackagePath.isEmpty() && kind != ReleaseKind::Patch;
+}
+
 QJsonObject ReleasePlan::toJson() const
 {
     return {

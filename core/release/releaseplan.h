@@ -79,6 +79,8 @@ public:
 
     // The number of failed servers that stops the rollout, for `serverCount` servers.
     int effectiveFailureBudget(int serverCount) const;
+    // Whether a server gets the .tar.zst rather than the .tar.gz (patches are tiny and stay gzip).
+    bool sendsZstdTo(bool serverHasZstd) const;
 
     QJsonObject toJson() const;
     static Result<ReleasePlan> fromJson(const QJsonObject &json);

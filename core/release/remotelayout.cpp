@@ -193,6 +193,7 @@ QString RemoteLayout::cleanupCommand(int keep) const
 QString RemoteLayout::stateCommand() const
 {
     return QStringLiteral("root=%1; lock=\"$root/.releasedesk/lock\"\n"
+                          "if command -v zstd >/dev/null 2>&1; then echo zstd=yes; fi\n"
                           "if [ ! -d \"$root\" ]; then echo root=no; exit 0; fi\n"
                           "echo root=yes\n"
                           "c=$(readlink \"$root/current\" 2>/dev/null || true); echo \"current=${c#releases/}\"\n"
@@ -201,7 +202,6 @@ QString RemoteLayout::stateCommand() const
                           "echo \"manifest=$(head -c 8192 \"$root/current/.releasedesk.json\" 2>/dev/null | tr -d '\\n')\"\n"
                           "for r in \"$root\"/releases/*; do [ -d \"$r\" ] && echo \"release=${r##*/}\"; done\n"
                           "df -Pk \"$root\" | awk 'NR==2 {print \"free_kib=\" $4}'\n"
-                          "if command -v zstd >/dev/null 2>&1; then echo zstd=yes; fi\n"
                           "if [ -d \"$lock\" ]; then\n"
                           "  echo \"lock=$(tr '\\n' ' ' < \"$lock/owner\" 2>/dev/null)\"\n"
                           "  %2; echo \"lock_age=$age\"\n"

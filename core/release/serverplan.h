@@ -28,6 +28,7 @@ struct ServerPlan
     QString currentCommit; // from the current release's manifest
     QStringList releases;
     qint64 freeKiB = -1;
+    bool hasZstd = false; // gets the package's .tar.zst form
     qint64 packageBytes = 0; // 0 for a rollback: nothing is uploaded
     QString lockHolder;
     qint64 lockAgeSeconds = -1;

@@ -1,5 +1,6 @@
 #include "git/packagestore.h"
 #include "git/packagewriter.h"
+#include "git/zstdpackage.h"
 
 #include <QDir>
 #include <QFile>
@@ -137,6 +138,24 @@ void TestPackageStore::prunesByCountAndSize()
     QCOMPARE(bySize->kept, 1);
     QCOMPARE(store.list()->size(), 1);
     QVERIFY(bySize->freedBytes >= 2 * one - 1000);
+
+    // The zstd copy made beside a package counts against the size limit too.
+    auto second = store.add(QStringLiteral("shop-9"), writerOf(noise(100000, 9)));
+    QVERIFY(second);
+    const auto both = store.list();
+    QVERIFY(both);
+    QCOMPARE(both->size(), 2);
+    for (const StoredPackage &package : *both) {
+        QFile copy(ZstdPackage::pathFor(package.path));
+        QVERIFY(copy.open(QIODevice::WriteOnly));
+        QCOMPARE(copy.write(noise(int(one), 7)), one);
+    }
+    auto withCopies = store.prune({-1, 3 * one + one / 2});
+    QVERIFY(withCopies);
+    QCOMPARE(withCopies->kept, 1);
+    QCOMPARE(withCopies->removed.size(), 1);
+    QVERIFY(!QFile::exists(ZstdPackage::pathFor(withCopies->removed.first().path)));
+    QVERIFY(withCopies->freedBytes >= 2 * one - 1000);
 
     auto none = store.prune({0, -1});
     QVERIFY(none);

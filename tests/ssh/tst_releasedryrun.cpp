@@ -1,3 +1,4 @@
+#include "git/zstdpackage.h"
 #include "release/releasedryrun.h"
 #include "release/releaseengine.h"
 #include "release/versionid.h"
@@ -8,6 +9,7 @@
 #include <QCryptographicHash>
 #include <QDirIterator>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -66,6 +68,7 @@ private slots:
     void fullReleaseStepsCleanupAndAnotherReleasesLock();
     void patchOffItsBaseAndMissingRollbackTarget();
     void rollingAndGrayStepsAndAMissingPackage();
+    void serversWithZstdGetTheZstdForm();
     void hostKeysAndDiskOnPrivateHosts();
     void releasesToCleanFollowsTheCleanupCommand();
 
@@ -351,6 +354,24 @@ void TestReleaseDryRun::rollingAndGrayStepsAndAMissingPackage()
     QVERIFY(containsLine(grayed[0].steps, QStringLiteral("wait until the canaries are promoted")));
     QVERIFY(containsLine(grayed[1].steps, QStringLiteral("canary")));
     QVERIFY(!QFileInfo::exists(m_hosts.hosts[0].backingDir + QStringLiteral("/dryrun")));
+}
+
+void TestReleaseDryRun::serversWithZstdGetTheZstdForm()
+{
+    if (QStandardPaths::findExecutable(QStringLiteral("zstd")).isEmpty())
+        QSKIP("zstd is one of the set-up packages; the test hosts need it");
+    auto zstd = ZstdPackage::ensure(m_package);
+    QVERIFY2(zstd.has_value(), qPrintable(zstd ? QString() : zstd.error().text()));
+    ReleasePlan full = plan(1, m_root);
+    full.zstdPackagePath = zstd->path;
+    full.zstdPackageSha256 = zstd->sha256;
+    const QList<ServerPlan> plans = dryRun(full, m_hosts, {0}, *m_knownHosts);
+    QCOMPARE(plans.size(), 1);
+    QVERIFY(plans[0].hasZstd);
+    QCOMPARE(plans[0].packageBytes, QFileInfo(zstd->path).size());
+    const QString upload = plans[0].steps.value(2); // after "create" and "lock"
+    QVERIFY2(upload.startsWith(QStringLiteral("upload %1 (").arg(QFileInfo(zstd->path).fileName())), qPrintable(upload));
+    QVERIFY2(upload.endsWith(QStringLiteral("/.releasedesk/packages/%1.tar.zst").arg(full.version)), qPrintable(upload));
 }
 
 void TestReleaseDryRun::hostKeysAndDiskOnPrivateHosts()
