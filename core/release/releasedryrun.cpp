@@ -175,18 +175,23 @@ void ReleaseDryRun::finishIfDone()
     emit finished(results());
 }
 
+ReleaseDryRun::LocalPackage ReleaseDryRun::packageFor(const ServerPlan &server) const
+{
+    if (m_plan.sendsZstdTo(server.hasZstd))
+        return {m_plan.zstdPackagePath, m_zstdBytes, RemoteLayout::Compression::Zstd};
+    return {m_plan.packagePath, m_packageBytes, RemoteLayout::Compression::Gzip};
+}
+
 void ReleaseDryRun::judge(ServerPlan &server) const
 {
     const bool rollback = m_plan.kind == ReleaseKind::Rollback;
-    const bool zstd = m_plan.sendsZstdTo(server.hasZstd);
-    const qint64 packageBytes = zstd ? m_zstdBytes : m_packageBytes;
-    server.packageBytes = rollback ? 0 : qMax<qint64>(0, packageBytes);
-    if (!rollback && packageBytes < 0)
+    const LocalPackage package = packageFor(server);
+    server.packageBytes = rollback ? 0 : qMax<qint64>(0, package.bytes);
+    if (!rollback && package.bytes < 0)
         server.warnings.append(
             m_plan.packagePath.isEmpty()
                 ? tr("The package is made when the release starts, so the free disk space was not compared with it.")
-                : tr("The package %1 is not built yet, so the free disk space was not checked.")
-                      .arg(zstd ? m_plan.zstdPackagePath : m_plan.packagePath));
+                : tr("The package %1 is not built yet, so the free disk space was not checked.").arg(package.path));
 
     if (server.hostKey == HostKeyState::Changed)
         server.blockers.append(tr("The host key has CHANGED: the server offers %1, known_hosts holds %2. Verify the "
@@ -272,16 +277,12 @@ void ReleaseDryRun::addSteps(ServerPlan &server) const
         steps.append(tr("create %1 with releases/, shared/ and .releasedesk/").arg(m_plan.deployRoot));
     steps.append(tr("lock %1/.releasedesk/lock").arg(m_plan.deployRoot));
     if (!rollback) {
-        const bool zstd = m_plan.sendsZstdTo(server.hasZstd);
-        const qint64 bytes = zstd ? m_zstdBytes : m_packageBytes;
-        const QString size =
-            bytes < 0 ? tr("size unknown") : QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeSIFormat);
-        const QString localPath = zstd ? m_plan.zstdPackagePath : m_plan.packagePath;
-        const QString package = localPath.isEmpty() ? tr("the package") : QFileInfo(localPath).fileName();
+        const LocalPackage package = packageFor(server);
+        const QString size = package.bytes < 0 ? tr("size unknown")
+                                               : QLocale().formattedDataSize(package.bytes, 1, QLocale::DataSizeSIFormat);
         steps.append(tr("upload %1 (%2) to %3")
-                         .arg(package, size,
-                              layout.packagePath(m_plan.version, zstd ? RemoteLayout::Compression::Zstd
-                                                                      : RemoteLayout::Compression::Gzip)));
+                         .arg(package.path.isEmpty() ? tr("the package") : QFileInfo(package.path).fileName(), size,
+                              layout.packagePath(m_plan.version, package.compression)));
         if (m_plan.kind == ReleaseKind::Patch)
             steps.append(tr("copy releases/%1 as hard links, delete %n path(s), extract the patch into %2", nullptr,
                             int(m_plan.deletions.size()))

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "releaseplan.h"
+#include "remotelayout.h"
 #include "serverplan.h"
 #include "ssh/hostkeyscanner.h"
 #include "ssh/sshpool.h"
@@ -55,6 +56,14 @@ private:
     void onScanned();
     void onJobFinished(const QString &server, bool ok, const QString &message, const QString &hint);
     void finishIfDone();
+    // The package form this server gets: its path here, its size (-1: missing) and compression.
+    struct LocalPackage
+    {
+        QString path;
+        qint64 bytes;
+        RemoteLayout::Compression compression;
+    };
+    LocalPackage packageFor(const ServerPlan &server) const;
     void judge(ServerPlan &server) const;
     void addSteps(ServerPlan &server) const;
 
