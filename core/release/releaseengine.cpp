@@ -4,6 +4,7 @@
 #include "nodelog.h"
 #include "remotehook.h"
 #include "remotelayout.h"
+#include "switchgate.h"
 #include "ssh/sshsession.h"
 
 #include <QCoreApplication>
@@ -18,15 +19,17 @@ namespace rd {
 namespace {
 
 // Runs one remote command for a stage, with its output in the node's log and on screen.
+// `options` may bring the command's input and a watcher of its output lines.
 Result<ExecResult> runLogged(SshSession &session, const SshJobContext &context, NodeLog &log,
-                             const QString &command, int timeoutMs)
+                             const QString &command, int timeoutMs, ExecOptions options = {})
 {
-    ExecOptions options;
     options.cancel = context.cancel;
     options.timeoutMs = timeoutMs;
-    options.onStdout = [&](const QString &line) {
+    options.onStdout = [&, watch = options.onStdout](const QString &line) {
         log.line(line);
         context.log(line, false);
+        if (watch)
+            watch(line);
     };
     options.onStderr = [&](const QString &line) {
         log.line(line, true);
@@ -37,9 +40,9 @@ Result<ExecResult> runLogged(SshSession &session, const SshJobContext &context, 
 
 // A command that must succeed: its failure names what failed and shows its last words.
 Result<> runStep(SshSession &session, const SshJobContext &context, NodeLog &log, const QString &what,
-                 const QString &command, int timeoutMs = 120000)
+                 const QString &command, int timeoutMs = 120000, ExecOptions options = {})
 {
-    auto result = runLogged(session, context, log, command, timeoutMs);
+    auto result = runLogged(session, context, log, command, timeoutMs, std::move(options));
     if (!result)
         return std::unexpected(result.error());
     if (result->cancelled)
@@ -55,6 +58,9 @@ Result<> runStep(SshSession &session, const SshJobContext &context, NodeLog &log
     }
     return {};
 }
+
+// How long the servers that are ready to switch wait for one that is not.
+constexpr int SwitchPatienceMs = 20000;
 
 constexpr NodeStage AllStages[] = {NodeStage::Upload, NodeStage::BeforeRelease, NodeStage::Release,
                                    NodeStage::AfterRelease, NodeStage::Health};
@@ -377,8 +383,9 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             log.line(tr("== lock %1 for task %2").arg(plan.deployRoot, plan.taskId));
             const RemoteLayout layout(plan.deployRoot);
             // One round trip: lock, prepare the directories, read back where the server stands.
-            const QString command = QStringLiteral("(\n%1\n) || exit $?\n(\n%2\n) || exit 1\n%3")
-                                        .arg(layout.lockCommand(owner), layout.prepareCommand(), layout.stateCommand());
+            const QString command = QStringLiteral("(\n%1\n) || exit $?\n%2 || exit 1\n%3")
+                                        .arg(layout.lockCommand(owner), layout.prepareCommand(),
+                                             layout.stateCommand(RemoteLayout::StateDetail::Release));
             QStringList stateLines;
             ExecOptions options;
             options.cancel = context.cancel;
@@ -464,11 +471,36 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                            plan.hookTimeoutMs);
         };
     case Step::Switch:
-        return [=](SshSession &session, const SshJobContext &context) -> Result<> {
+        return [=, gate = m_switchGate](SshSession &session, const SshJobContext &context) -> Result<> {
             NodeLog log(directory, server);
             log.line(tr("== 08 switch current to %1").arg(target));
-            return runStep(session, context, log, tr("Switching to %1").arg(target),
-                           RemoteLayout(plan.deployRoot).switchCommand(target));
+            // Settled once, whether the server gets ready or its command ends before.
+            bool settled = false;
+            auto settle = [&] {
+                if (!std::exchange(settled, true))
+                    gate->settle();
+            };
+            bool signalled = false;
+            ExecOptions options;
+            options.onStdout = [&](const QString &line) {
+                if (line == RemoteLayout::ReadyLine)
+                    settle();
+                else if (line == RemoteLayout::SwitchedLine)
+                    gate->switched();
+            };
+            options.input = [&]() -> std::optional<QByteArray> {
+                if (signalled)
+                    return QByteArray();
+                if (!settled || !gate->isOpen())
+                    return std::nullopt;
+                signalled = true;
+                return QByteArrayLiteral("go\n");
+            };
+            auto switched = runStep(session, context, log, tr("Switching to %1").arg(target),
+                                    RemoteLayout(plan.deployRoot).switchCommand(target, RemoteLayout::SwitchStart::OnSignal),
+                                    120000, std::move(options));
+            settle();
+            return switched;
         };
     case Step::AfterRelease:
         return [=](SshSession &session, const SshJobContext &context) -> Result<> {
@@ -583,7 +615,7 @@ void ReleaseEngine::onJobFinished(int jobId, const QString &server, bool ok, con
         break;
     case Step::Switch:
         if (--m_switchesLeft == 0)
-            m_switchWindowMs = m_switchClock.elapsed();
+            m_switchWindowMs = m_switchGate->windowMs();
         if (!ok) {
             failNode(node, stage, failure, error);
             nodeDone(node);
@@ -700,7 +732,7 @@ void ReleaseEngine::afterPrepareOrUnpack()
         return;
     }
     m_switchesLeft = int(ready.size());
-    m_switchClock.start();
+    m_switchGate = std::make_shared<SwitchGate>(m_switchesLeft, SwitchPatienceMs);
     for (Node *node : ready) {
         node->ready = false;
         enqueue(*node, Step::Switch);

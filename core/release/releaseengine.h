@@ -17,6 +17,7 @@ namespace rd {
 
 class HttpHealthCheck;
 class KnownHosts;
+class SwitchGate;
 
 // Runs stages 06-10 of one release across its servers and decides what happens next after each
 // result. Lives on the thread that owns the task; all remote work runs in the SshPool's workers.
@@ -152,7 +153,7 @@ private:
     int m_unlocksPending = 0;
     QTimer m_soakTimer;
     QTimer m_heartbeatTimer;
-    QElapsedTimer m_switchClock;
+    std::shared_ptr<SwitchGate> m_switchGate; // of the batch switching now
     int m_switchesLeft = 0;
     qint64 m_switchWindowMs = -1;
 };

@@ -75,7 +75,7 @@ QString RemoteLayout::unpackCommand(const QString &version, const QString &sha25
                          "rel=\"$root/releases/$v\"; tmp=\"$root/releases/.$v.partial\"\n"
                          "if [ -d \"$rel\" ]; then exit 0; fi\n"
                          "%6"
-                         "rm -rf \"$tmp\" && mkdir -p \"$tmp\" || exit %5\n"
+                         "{ [ ! -e \"$tmp\" ] && [ ! -L \"$tmp\" ] || rm -rf \"$tmp\"; } && mkdir -p \"$tmp\" || exit %5\n"
                          "if ! %8 \"$pkg\" -C \"$tmp\"; then rm -rf \"$tmp\"; exit %5; fi\n"
                          "%7")
                          .arg(q(m_root), q(version), q(sha256Hex), q(packagePath(version, compression)),
@@ -158,56 +158,85 @@ QString RemoteLayout::finishRelease(const QStringList &sharedPaths, const QByteA
     return script;
 }
 
-QString RemoteLayout::switchCommand(const QString &version) const
+QString RemoteLayout::switchCommand(const QString &version, SwitchStart start) const
 {
+    const QString waitForSignal =
+        start == SwitchStart::AtOnce
+            ? QString()
+            : QStringLiteral("echo %1\n"
+                             "IFS= read -r signal || signal=\n"
+                             "if [ \"$signal\" != go ]; then rm -f \"$tmp\"; echo 'not switched: the release stopped "
+                             "before the switch' >&2; exit %2; fi\n")
+                  .arg(q(ReadyLine), QString::number(NotSwitched));
     return QStringLiteral("root=%1; v=%2\n"
                           "if [ ! -d \"$root/releases/$v\" ]; then echo \"release $v is not on this server\" >&2; "
                           "exit %3; fi\n"
                           "prev=$(readlink \"$root/current\" 2>/dev/null || true); prev=${prev#releases/}\n"
                           "tmp=\"$root/.current.$$\"\n"
-                          "ln -sfn \"releases/$v\" \"$tmp\" && mv -T \"$tmp\" \"$root/current\" || "
-                          "{ rm -f \"$tmp\"; exit 1; }\n"
-                          "if [ -n \"$prev\" ] && [ \"$prev\" != \"$v\" ]; then mkdir -p \"$root/.releasedesk\" && "
+                          "ln -sfn \"releases/$v\" \"$tmp\" || exit 1\n"
+                          "%4"
+                          "mv -T \"$tmp\" \"$root/current\" || { rm -f \"$tmp\"; exit 1; }\n"
+                          "echo %5\n"
+                          "if [ -n \"$prev\" ] && [ \"$prev\" != \"$v\" ]; then "
+                          "{ [ -d \"$root/.releasedesk\" ] || mkdir -p \"$root/.releasedesk\"; } && "
                           "printf '%s\\n' \"$prev\" > \"$root/.releasedesk/previous.$$\" && "
                           "mv -f \"$root/.releasedesk/previous.$$\" \"$root/.releasedesk/previous\"; fi\n")
-        .arg(q(m_root), q(version), QString::number(ReleaseMissing));
+        .arg(q(m_root), q(version), QString::number(ReleaseMissing), waitForSignal, q(SwitchedLine));
 }
 
 QString RemoteLayout::cleanupCommand(int keep) const
 {
+    // Releases are ranked by their number (<project>-v<N>-<14 digits>) with shell builtins alone:
+    // a handful of releases, and no program to start on every server of the fleet. Anything not
+    // named like a release is never touched; equal numbers rank alike, so both are kept.
     return QStringLiteral("root=%1; keep=%2\n"
                           "cur=$(readlink \"$root/current\" 2>/dev/null || true); cur=${cur#releases/}\n"
-                          "prev=$(cat \"$root/.releasedesk/previous\" 2>/dev/null || true)\n"
+                          "prev=; { IFS= read -r prev < \"$root/.releasedesk/previous\"; } 2>/dev/null\n"
                           "cd \"$root/releases\" || exit 0\n"
-                          "rm -rf ./.[!.]*.partial\n"
-                          "ls -1 | sed -n 's/^\\(.*-v\\([0-9][0-9]*\\)-[0-9]\\{14\\}\\)$/\\2 \\1/p' | sort -rn | "
-                          "cut -d' ' -f2- | tail -n +$((keep + 1)) | while IFS= read -r r; do\n"
-                          "  if [ \"$r\" != \"$cur\" ] && [ \"$r\" != \"$prev\" ]; then\n"
+                          "for p in ./.[!.]*.partial; do if [ -e \"$p\" ]; then rm -rf \"$p\"; fi; done\n"
+                          "set --\n"
+                          "for r in *-v*-*; do\n"
+                          "  [ -d \"$r\" ] || continue\n"
+                          "  n=${r%-*}; n=${n##*-v}\n"
+                          "  case \"$n\" in ''|*[!0-9]*) continue ;; esac\n"
+                          "  case \"${r##*-}\" in %3) ;; *) continue ;; esac\n"
+                          "  set -- \"$@\" \"$n $r\"\n"
+                          "done\n"
+                          "for a in \"$@\"; do\n"
+                          "  r=${a#* }; newer=0\n"
+                          "  for b in \"$@\"; do if [ \"${b%% *}\" -gt \"${a%% *}\" ]; then newer=$((newer + 1)); fi; done\n"
+                          "  if [ \"$newer\" -ge \"$keep\" ] && [ \"$r\" != \"$cur\" ] && [ \"$r\" != \"$prev\" ]; then\n"
                           "    rm -rf -- \"$r\" \"$root/.releasedesk/packages/$r.tar.gz\" "
                           "\"$root/.releasedesk/packages/$r.tar.zst\" && echo \"removed $r\"\n"
                           "  fi\n"
                           "done\n")
-        .arg(q(m_root), QString::number(qMax(2, keep)));
+        .arg(q(m_root), QString::number(qMax(2, keep)), QStringLiteral("[0-9]").repeated(14));
 }
 
-QString RemoteLayout::stateCommand() const
+QString RemoteLayout::stateCommand(StateDetail detail) const
 {
-    return QStringLiteral("root=%1; lock=\"$root/.releasedesk/lock\"\n"
-                          "if command -v zstd >/dev/null 2>&1; then echo zstd=yes; fi\n"
-                          "if [ ! -d \"$root\" ]; then echo root=no; exit 0; fi\n"
-                          "echo root=yes\n"
-                          "c=$(readlink \"$root/current\" 2>/dev/null || true); echo \"current=${c#releases/}\"\n"
-                          "echo \"previous=$(cat \"$root/.releasedesk/previous\" 2>/dev/null)\"\n"
-                          // One line of JSON written by us; cut short so a damaged file cannot flood the output.
-                          "echo \"manifest=$(head -c 8192 \"$root/current/.releasedesk.json\" 2>/dev/null | tr -d '\\n')\"\n"
-                          "for r in \"$root\"/releases/*; do [ -d \"$r\" ] && echo \"release=${r##*/}\"; done\n"
-                          "df -Pk \"$root\" | awk 'NR==2 {print \"free_kib=\" $4}'\n"
-                          "if [ -d \"$lock\" ]; then\n"
-                          "  echo \"lock=$(tr '\\n' ' ' < \"$lock/owner\" 2>/dev/null)\"\n"
-                          "  %2; echo \"lock_age=$age\"\n"
-                          "fi\n"
-                          "exit 0\n")
-        .arg(q(m_root), LockAgeScript);
+    // Builtins where they do: every program started costs a server milliseconds, times the fleet.
+    QString script = QStringLiteral("root=%1\n"
+                                    "if command -v zstd >/dev/null 2>&1; then echo zstd=yes; fi\n"
+                                    "if [ ! -d \"$root\" ]; then echo root=no; exit 0; fi\n"
+                                    "echo root=yes\n"
+                                    "c=$(readlink \"$root/current\" 2>/dev/null || true); echo \"current=${c#releases/}\"\n"
+                                    "p=; { IFS= read -r p < \"$root/.releasedesk/previous\"; } 2>/dev/null; "
+                                    "echo \"previous=$p\"\n"
+                                    "for r in \"$root\"/releases/*; do [ -d \"$r\" ] && echo \"release=${r##*/}\"; done\n")
+                         .arg(q(m_root));
+    if (detail == StateDetail::Full)
+        script += QStringLiteral(
+                      "lock=\"$root/.releasedesk/lock\"\n"
+                      // One line of JSON written by us; cut short so a damaged file cannot flood the output.
+                      "echo \"manifest=$(head -c 8192 \"$root/current/.releasedesk.json\" 2>/dev/null | tr -d '\\n')\"\n"
+                      "df -Pk \"$root\" | awk 'NR==2 {print \"free_kib=\" $4}'\n"
+                      "if [ -d \"$lock\" ]; then\n"
+                      "  echo \"lock=$(tr '\\n' ' ' < \"$lock/owner\" 2>/dev/null)\"\n"
+                      "  %1; echo \"lock_age=$age\"\n"
+                      "fi\n")
+                      .arg(LockAgeScript);
+    return script + QStringLiteral("exit 0\n");
 }
 
 RemoteState RemoteLayout::parseState(const QStringList &lines)

@@ -60,10 +60,19 @@ public:
                          const QByteArray &manifestJson, bool packageVerified = false) const;
     // Deleted paths must stay inside the release: relative, without "..", without newlines.
     static Result<> checkPatchPaths(const QStringList &deletions);
-    QString switchCommand(const QString &version) const;
+    enum class SwitchStart { AtOnce, OnSignal };
+    // Renames a link to releases/<version> over `current` and prints SwitchedLine. With OnSignal it
+    // makes the link, prints ReadyLine and renames only when its input reads "go": a client gone
+    // before that (the input ends) leaves `current` as it was, with NotSwitched.
+    QString switchCommand(const QString &version, SwitchStart start = SwitchStart::AtOnce) const;
+    static constexpr QLatin1StringView ReadyLine{"ready to switch"};
+    static constexpr QLatin1StringView SwitchedLine{"switched"};
     // Keeps the newest `keep` releases, and never the current or the previous one.
     QString cleanupCommand(int keep) const;
-    QString stateCommand() const;
+    // What the release needs (zstd, current, previous, releases), or with Full also the current
+    // manifest, free disk and lock holder (plans and fleet status).
+    enum class StateDetail { Release, Full };
+    QString stateCommand(StateDetail detail = StateDetail::Full) const;
     static RemoteState parseState(const QStringList &lines);
 
     // Takes the lock, or refreshes it when `owner` holds it already (the same task, resumed).
@@ -80,6 +89,7 @@ public:
         UnpackFailed = 12,
         BaseMismatch = 13,
         ReleaseMissing = 20,
+        NotSwitched = 21,
         LockHeld = 30,
         LockNotStale = 31,
         LockLost = 32,

@@ -42,7 +42,7 @@ int SshPool::enqueue(const QString &name, SshJob job, bool beyondLimit)
         reject(id, name, tr("The connection to %1 is already closed; this job was not run.").arg(name));
         return id;
     }
-    server.queue.append({id, std::move(job)});
+    server.queue.append({id, std::move(job), beyondLimit});
     if (beyondLimit && server.worker && !server.busy && server.queue.size() == 1) {
         m_ready.removeAll(name);
         dispatch(name);
@@ -110,11 +110,11 @@ void SshPool::dispatch(const QString &name)
         return;
     if (!server.worker)
         startThread(name, server);
-    auto [id, job] = server.queue.takeFirst();
+    Server::Queued next = server.queue.takeFirst();
     server.busy = true;
     ++m_running;
     SshWorker *worker = server.worker;
-    QMetaObject::invokeMethod(worker, [worker, id, job = std::move(job)] { worker->run(id, job); },
+    QMetaObject::invokeMethod(worker, [worker, id = next.id, job = std::move(next.job)] { worker->run(id, job); },
                               Qt::QueuedConnection);
 }
 
@@ -139,7 +139,10 @@ void SshPool::onJobFinished(int jobId, const QString &name, bool ok, const QStri
     server.busy = false;
     --m_running;
     emit jobFinished(jobId, name, ok, message, hint);
-    if (!server.queue.isEmpty()) {
+    if (!server.queue.isEmpty() && server.queue.first().beyondLimit && !server.busy) {
+        m_ready.removeAll(name);
+        dispatch(name);
+    } else if (!server.queue.isEmpty()) {
         if (!m_ready.contains(name))
             m_ready.append(name);
     } else if (server.finishing) {

@@ -33,8 +33,9 @@ public:
     ~SshPool() override;
 
     void addServer(SshTarget target);
-    // `beyondLimit`: a short job on a server that is already connected and idle starts now, even when
-    // `parallelism` jobs run (e.g. the switch, which every server of a batch must make at once).
+    // `beyondLimit`: a short job on a server that is already connected starts as soon as the server is
+    // idle, even when `parallelism` jobs run (e.g. the switch, which every server of a batch must make
+    // at once, and which may wait for the others while it holds its slot).
     int enqueue(const QString &server, SshJob job, bool beyondLimit = false);
     // No more jobs will come for the server: its connection closes once its queue is done.
     void finish(const QString &server);
@@ -61,7 +62,13 @@ private:
     struct Server
     {
         std::optional<SshTarget> target;
-        QList<std::pair<int, SshJob>> queue;
+        struct Queued
+        {
+            int id;
+            SshJob job;
+            bool beyondLimit;
+        };
+        QList<Queued> queue;
         bool finishing = false;
         bool closing = false;
         bool busy = false;

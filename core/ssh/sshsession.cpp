@@ -24,6 +24,7 @@ namespace rd {
 namespace {
 
 constexpr int PollSliceMs = 50;
+constexpr int HeldInputPollMs = 2;
 constexpr int CloseTimeoutMs = 5000;
 constexpr qint64 ChunkSize = 1 << 20;
 constexpr int KeptStderrLines = 20;
@@ -522,7 +523,9 @@ void SshSession::killRemote(qint64 pid)
 
 Result<ExecResult> SshSession::exec(const QString &command, const ExecOptions &options)
 {
-    return runCommand(command, options, nullptr);
+    if (!options.input)
+        return runCommand(command, options, nullptr);
+    return runCommand(command, options, [&options]() -> Result<std::optional<QByteArray>> { return options.input(); });
 }
 
 Result<ExecResult> SshSession::runCommand(const QString &command, const ExecOptions &options, const InputSource &input)
@@ -620,15 +623,20 @@ Result<ExecResult> SshSession::runCommand(const QString &command, const ExecOpti
     bool gaveUp = false;
     while (!libssh2_channel_eof(channel)) {
         bool progressed = false;
+        bool inputHeld = false;
         while (!inputDone) {
             checkStop(); // between chunks too: on a fast link the input may never hit EAGAIN
             if (pendingOffset == pending.size() && !inputClosing) {
                 auto next = input();
                 if (!next)
                     return std::unexpected(next.error());
-                if (next->isEmpty())
+                if (!next->has_value()) {
+                    inputHeld = true;
+                    break;
+                }
+                if ((*next)->isEmpty())
                     inputClosing = true;
-                pending = *next;
+                pending = **next;
                 pendingOffset = 0;
             }
             if (pendingOffset == pending.size()) {
@@ -669,8 +677,9 @@ Result<ExecResult> SshSession::runCommand(const QString &command, const ExecOpti
             gaveUp = true;
             break;
         }
+        // Held input gives no socket event to wake up for: look again soon.
         if (!progressed)
-            waitSocket(QDeadlineTimer(QDeadlineTimer::Forever), nullptr);
+            waitSocket(inputHeld ? QDeadlineTimer(HeldInputPollMs) : QDeadlineTimer(QDeadlineTimer::Forever), nullptr);
     }
     deliver(true);
 
@@ -721,17 +730,15 @@ Result<QByteArray> SshSession::upload(const QString &localPath, const QString &r
     // The data is followed by its sha256 on one line. head writes exactly `total` bytes straight to a
     // temporary file, as `ssh host 'cat > f'` would, and leaves the line to `read`; the server then
     // hashes the file, still in its page cache (cheaper than a tee into a hasher while writing: on a
-    // busy server every extra pipe costs more CPU than the hash). The file is kept only when exactly
-    // `total` bytes arrived and their sha256 matches; anything else removes it.
+    // busy server every extra pipe costs more CPU than the hash). The file is kept only when its
+    // sha256 matches; anything else removes it, and a short file is named as such.
     const QString script =
         QStringLiteral("tmp=%1; dst=%2; trap 'rm -f \"$tmp\"; exit 143' HUP INT TERM; "
                        "head -c %3 > \"$tmp\" || { rm -f \"$tmp\"; exit 3; }; "
                        "IFS= read -r expected || expected=; "
-                       "size=$(wc -c < \"$tmp\"); "
-                       "if [ \"$size\" -ne %3 ]; then rm -f \"$tmp\"; "
-                       "echo \"only $size of %3 bytes arrived\" >&2; exit 4; fi; "
                        "actual=$(%5 < \"$tmp\"); actual=${actual%% *}; "
-                       "if [ \"$actual\" != \"$expected\" ]; then rm -f \"$tmp\"; "
+                       "if [ \"$actual\" != \"$expected\" ]; then size=$(wc -c < \"$tmp\"); rm -f \"$tmp\"; "
+                       "if [ \"$size\" -ne %3 ]; then echo \"only $size of %3 bytes arrived\" >&2; exit 4; fi; "
                        "echo \"sha256 on the server is $actual\" >&2; exit 5; fi; "
                        "chmod %4 \"$tmp\" && mv -f \"$tmp\" \"$dst\" || { rm -f \"$tmp\"; exit 6; }; "
                        "echo \"$actual\"")
@@ -743,7 +750,7 @@ Result<QByteArray> SshSession::upload(const QString &localPath, const QString &r
     bool trailerSent = false;
     QByteArray digest;
     QString localHash;
-    InputSource source = [&]() -> Result<QByteArray> {
+    InputSource source = [&]() -> Result<std::optional<QByteArray>> {
         if (sent < total) {
             const QByteArray chunk = file.read(qMin(ChunkSize, total - sent));
             if (chunk.isEmpty())

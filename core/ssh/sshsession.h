@@ -11,6 +11,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace rd {
 
@@ -22,6 +23,10 @@ struct ExecOptions
     std::function<void(const QString &line)> onStderr;
     int timeoutMs = 0; // 0: no limit
     const std::atomic_bool *cancel = nullptr;
+    // The command's input, asked for each time the last part has gone out: the next bytes, empty
+    // bytes to end it, or std::nullopt while there is nothing to send yet (asked again shortly).
+    // Unset: the input ends at once.
+    std::function<std::optional<QByteArray>()> input;
 };
 
 struct ExecResult
@@ -84,8 +89,9 @@ private:
     Result<> waitSocket(const QDeadlineTimer &deadline, const std::atomic_bool *cancel);
     Result<ChannelHandle> openChannel(const QDeadlineTimer &deadline, const std::atomic_bool *cancel);
     void killRemote(qint64 pid);
-    // Feeds a command's stdin: the next bytes to send, or an empty array at the end.
-    using InputSource = std::function<Result<QByteArray>()>;
+    // Feeds a command's stdin: the next bytes to send, an empty array at the end, or std::nullopt
+    // while nothing is ready to send.
+    using InputSource = std::function<Result<std::optional<QByteArray>>()>;
     Result<ExecResult> runCommand(const QString &command, const ExecOptions &options, const InputSource &input);
     Error sessionError(const QString &what) const;
     QString where() const;

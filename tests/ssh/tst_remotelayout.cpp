@@ -49,6 +49,7 @@ private slots:
     void existingSharedFilesWin();
     void damagedPackagesLeaveNothing();
     void switchToMissingReleaseChangesNothing();
+    void switchOnSignalWaitsForGo();
     void cleanupKeepsNewestCurrentAndPrevious();
     void stateReadsBackTheServer();
     void lockIsExclusiveAndBreaksOnlyWhenStale();
@@ -203,7 +204,7 @@ void TestRemoteLayout::switchIsAtomicAndRemembersPrevious()
     QCOMPARE(missing.load(), 0);
     QCOMPARE(linkText(onServer(QStringLiteral("current"))), QStringLiteral("releases/shop-v2-20261123110000"));
     QCOMPARE(readAll(onServer(QStringLiteral(".releasedesk/previous"))).trimmed(), QByteArray("shop-v1-20261123100000"));
-    QVERIFY(QDir(m_backingRoot).entryList({QStringLiteral(".current.*")}, QDir::Hidden | QDir::System).isEmpty());
+    QVERIFY(QDir(m_backingRoot).entryList({QStringLiteral(".current.*")}, QDir::AllEntries | QDir::Hidden | QDir::System).isEmpty());
 }
 
 void TestRemoteLayout::existingSharedFilesWin()
@@ -245,10 +246,73 @@ void TestRemoteLayout::switchToMissingReleaseChangesNothing()
     QCOMPARE(linkText(onServer(QStringLiteral("current"))), before);
 }
 
+void TestRemoteLayout::switchOnSignalWaitsForGo()
+{
+    const QString before = linkText(onServer(QStringLiteral("current")));
+    const QString target = QStringLiteral("releases/shop-v1-20261123100000");
+    QVERIFY(!before.isEmpty() && before != target);
+    const QString command =
+        m_layout->switchCommand(QStringLiteral("shop-v1-20261123100000"), RemoteLayout::SwitchStart::OnSignal);
+    auto leftoverLinks = [&] {
+        return QDir(m_backingRoot).entryList({QStringLiteral(".current.*")}, QDir::AllEntries | QDir::Hidden | QDir::System);
+    };
+
+    // `signal` is sent once the server said it is ready; before that, and while it waits, `current`
+    // is untouched and the new link already made.
+    auto switchWith = [&](const QByteArray &signal, QStringList &out, QString &currentWhileWaiting,
+                          QStringList &linksWhileWaiting) {
+        ExecOptions options;
+        options.onStdout = [&](const QString &line) { out.append(line); };
+        bool sent = false;
+        options.input = [&]() -> std::optional<QByteArray> {
+            if (sent)
+                return QByteArray();
+            if (!out.contains(RemoteLayout::ReadyLine))
+                return std::nullopt;
+            currentWhileWaiting = linkText(onServer(QStringLiteral("current")));
+            linksWhileWaiting = leftoverLinks();
+            sent = true;
+            return signal;
+        };
+        auto result = m_session->exec(command, options);
+        return result ? result->exitStatus : -1;
+    };
+
+    // Anything but "go" (here the input simply ends, as when the client is gone) switches nothing.
+    QStringList out;
+    QString waiting;
+    QStringList links;
+    QCOMPARE(switchWith(QByteArray(), out, waiting, links), int(RemoteLayout::NotSwitched));
+    QCOMPARE(waiting, before);
+    QCOMPARE(links.size(), 1);
+    QVERIFY(!out.contains(RemoteLayout::SwitchedLine));
+    QCOMPARE(linkText(onServer(QStringLiteral("current"))), before);
+    QVERIFY(leftoverLinks().isEmpty());
+
+    out.clear();
+    QCOMPARE(switchWith("go\n", out, waiting, links), 0);
+    QCOMPARE(waiting, before);
+    QCOMPARE(links.size(), 1);
+    QCOMPARE(out, (QStringList{RemoteLayout::ReadyLine, RemoteLayout::SwitchedLine}));
+    QCOMPARE(linkText(onServer(QStringLiteral("current"))), target);
+    QCOMPARE(readAll(onServer(QStringLiteral(".releasedesk/previous"))).trimmed(), before.section(u'/', 1).toUtf8());
+    QVERIFY(leftoverLinks().isEmpty());
+}
+
 void TestRemoteLayout::cleanupKeepsNewestCurrentAndPrevious()
 {
     deploy(QStringLiteral("shop-v5-20261123140000"));
     deploy(QStringLiteral("shop-v6-20261123150000"));
+    // v10 is newer than v6 by number, though it sorts before it by name.
+    deploy(QStringLiteral("shop-v10-20261123160000"));
+    // Directories not named like a release are never removed.
+    const QStringList foreign{QStringLiteral("manual backup"), QStringLiteral("shop-vX-20261123100000"),
+                              QStringLiteral("shop-v0-2026")};
+    for (const QString &name : foreign)
+        QVERIFY(QDir().mkpath(onServer(QStringLiteral("releases/") + name)));
+    // What an unpack killed half-way leaves goes.
+    const QString partial = onServer(QStringLiteral("releases/.shop-v11-20261123170000.partial"));
+    QVERIFY(QDir().mkpath(partial + QStringLiteral("/public")));
     // current = v2, previous = v1 (the oldest): both must survive keep 2.
     QCOMPARE(run(m_layout->switchCommand(QStringLiteral("shop-v1-20261123100000"))).exitStatus, 0);
     QCOMPARE(run(m_layout->switchCommand(QStringLiteral("shop-v2-20261123110000"))).exitStatus, 0);
@@ -256,11 +320,22 @@ void TestRemoteLayout::cleanupKeepsNewestCurrentAndPrevious()
     QCOMPARE(cleaned.exitStatus, 0);
     QStringList left = QDir(onServer(QStringLiteral("releases"))).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
     left.sort();
-    QCOMPARE(left, (QStringList{QStringLiteral("shop-v1-20261123100000"), QStringLiteral("shop-v2-20261123110000"),
-                                QStringLiteral("shop-v5-20261123140000"), QStringLiteral("shop-v6-20261123150000")}));
-    QCOMPARE(cleaned.out, QStringList{QStringLiteral("removed shop-v3-20261123120000")});
+    QStringList expected = foreign + QStringList{QStringLiteral("shop-v1-20261123100000"),
+                                                 QStringLiteral("shop-v10-20261123160000"),
+                                                 QStringLiteral("shop-v2-20261123110000"),
+                                                 QStringLiteral("shop-v6-20261123150000")};
+    expected.sort();
+    QCOMPARE(left, expected);
+    QVERIFY(!QFileInfo::exists(partial));
+    QStringList removed = cleaned.out;
+    removed.sort();
+    QCOMPARE(removed, (QStringList{QStringLiteral("removed shop-v3-20261123120000"),
+                                   QStringLiteral("removed shop-v5-20261123140000")}));
     QVERIFY(!QFileInfo::exists(onServer(QStringLiteral(".releasedesk/packages/shop-v3-20261123120000.tar.gz"))));
+    QVERIFY(QFileInfo::exists(onServer(QStringLiteral(".releasedesk/packages/shop-v10-20261123160000.tar.gz"))));
     QVERIFY(QFileInfo::exists(onServer(QStringLiteral("current/index.html"))));
+    for (const QString &name : foreign)
+        QVERIFY(QDir(onServer(QStringLiteral("releases/") + name)).removeRecursively());
 }
 
 void TestRemoteLayout::stateReadsBackTheServer()

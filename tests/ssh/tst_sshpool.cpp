@@ -36,6 +36,7 @@ private slots:
     void fiftyServersReuseOneConnectionAndLeaveNothingBehind();
     void parallelismBoundsConcurrentServers();
     void shortJobsOnConnectedServersPassTheLimit();
+    void shortJobsBehindABusyServerPassTheLimitToo();
     void failuresStayWithTheirServer();
     void cancelStopsRunningAndQueuedJobs();
     void cleanupTestCase();
@@ -179,6 +180,45 @@ void TestSshPool::shortJobsOnConnectedServersPassTheLimit()
     QVERIFY(!order.contains(waiting));
     runUntilIdle(pool);
     QVERIFY(order.contains(waiting));
+}
+
+void TestSshPool::shortJobsBehindABusyServerPassTheLimitToo()
+{
+    // As in a switch while a lock heartbeat runs: server B is busy with one job beyond the limit when
+    // the next one comes; that one starts when B is free, not when A gives up the only slot.
+    SshPool pool(*m_knownHosts, {}, 1, 200);
+    for (int i = 0; i < 2; ++i)
+        pool.addServer(target(m_fifty.hosts[i]));
+    const QString a = m_fifty.hosts[0].name;
+    const QString b = m_fifty.hosts[1].name;
+    auto run = [](const QString &command) {
+        return [command](SshSession &session, const SshJobContext &) -> Result<> {
+            auto result = session.exec(command);
+            return result ? Result<>{} : std::unexpected(result.error());
+        };
+    };
+    QSignalSpy finished(&pool, &SshPool::jobFinished);
+    pool.enqueue(b, run(QStringLiteral("true")));
+    QVERIFY(finished.wait(30000));
+    std::atomic_bool longRunning = false;
+    pool.enqueue(a, [&](SshSession &session, const SshJobContext &) -> Result<> {
+        longRunning = true;
+        auto result = session.exec(QStringLiteral("sleep 6"));
+        longRunning = false;
+        return result ? Result<>{} : std::unexpected(result.error());
+    });
+    QTRY_VERIFY(longRunning.load());
+    const int busy = pool.enqueue(b, run(QStringLiteral("sleep 1")), true);
+    const int next = pool.enqueue(b, run(QStringLiteral("true")), true);
+    QList<int> order;
+    connect(&pool, &SshPool::jobFinished, this, [&](int id, const QString &, bool ok, const QString &, const QString &) {
+        QVERIFY(ok);
+        order.append(id);
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(order.contains(next), 15000);
+    QVERIFY(longRunning.load()); // A still held the slot
+    QCOMPARE(order.first(), busy);
+    runUntilIdle(pool);
 }
 
 void TestSshPool::failuresStayWithTheirServer()
