@@ -4263,10 +4263,6 @@ Trust it and remember it? [yes/once/NO] </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The server needs a POSIX shell with head, wc and sha256sum.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The server confirmed a different sha256 for %1 on %2.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4284,6 +4280,10 @@ Trust it and remember it? [yes/once/NO] </source>
     </message>
     <message>
         <source>Waiting for a command to end failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server needs a POSIX shell with dd or head, wc and sha256sum.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -7350,6 +7350,18 @@ node_modules
     </message>
     <message>
         <source>uploaded %1, sha256 %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The patch goes to the server with the patch command.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read the patch package %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prepare the release again.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -4261,10 +4261,6 @@ Trust it and remember it? [yes/once/NO] </source>
         <translation>上传到 %1 失败，退出码 %2：%3</translation>
     </message>
     <message>
-        <source>The server needs a POSIX shell with head, wc and sha256sum.</source>
-        <translation>服务器需要带有 head、wc 和 sha256sum 的 POSIX shell。</translation>
-    </message>
-    <message>
         <source>The server confirmed a different sha256 for %1 on %2.</source>
         <translation>%2 上的 %1 经服务器确认的 sha256 与本地不同。</translation>
     </message>
@@ -4283,6 +4279,10 @@ Trust it and remember it? [yes/once/NO] </source>
     <message>
         <source>Waiting for a command to end failed</source>
         <translation>等待命令结束失败</translation>
+    </message>
+    <message>
+        <source>The server needs a POSIX shell with dd or head, wc and sha256sum.</source>
+        <translation>服务器需要带有 dd 或 head、wc 和 sha256sum 的 POSIX shell。</translation>
     </message>
 </context>
 <context>
@@ -7337,6 +7337,18 @@ node_modules
     <message>
         <source>uploaded %1, sha256 %2</source>
         <translation>已上传 %1，sha256 %2</translation>
+    </message>
+    <message>
+        <source>The patch goes to the server with the patch command.</source>
+        <translation>补丁随打补丁命令一起发送到服务器。</translation>
+    </message>
+    <message>
+        <source>Could not read the patch package %1: %2</source>
+        <translation>无法读取补丁包 %1：%2</translation>
+    </message>
+    <message>
+        <source>Prepare the release again.</source>
+        <translation>请重新准备该发布。</translation>
     </message>
 </context>
 <context>

@@ -8,6 +8,7 @@
 #include "ssh/sshsession.h"
 
 #include <QCoreApplication>
+#include <QFile>
 #include <QFileInfo>
 #include <QHostInfo>
 #include <QJsonDocument>
@@ -297,6 +298,10 @@ void ReleaseEngine::startNode(Node &node)
                      tr("%1 is on the server: nothing to upload.").arg(m_plan.rollbackTo));
             setState(node, NodeStage::BeforeRelease, NodeState::Succeeded, tr("Nothing to unpack for a rollback."));
             node.ready = true;
+        } else if (m_plan.kind == ReleaseKind::Patch) {
+            setState(node, NodeStage::Upload, NodeState::Succeeded,
+                     tr("The patch goes to the server with the patch command."));
+            enqueue(node, Step::Unpack);
         } else {
             enqueue(node, Step::Upload);
         }
@@ -451,16 +456,25 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                                        {QStringLiteral("time"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}};
             const QByteArray manifestJson = QJsonDocument(manifest).toJson(QJsonDocument::Compact);
             const auto form = packageForm();
-            const QString command =
-                plan.kind == ReleaseKind::Patch
-                    ? layout.patchCommand(plan.version, plan.baseCommit, plan.packageSha256, plan.deletions,
-                                          plan.sharedPaths, manifestJson, *uploadVerified)
-                    : layout.unpackCommand(plan.version, form.sha256, plan.sharedPaths, manifestJson,
-                                           *uploadVerified, form.compression);
+            QString command;
+            ExecOptions options;
+            QFile patchPackage(plan.packagePath);
+            if (plan.kind == ReleaseKind::Patch) {
+                if (!patchPackage.open(QIODevice::ReadOnly))
+                    return fail(tr("Could not read the patch package %1: %2").arg(plan.packagePath, patchPackage.errorString()),
+                                tr("Prepare the release again."));
+                command = layout.patchCommand(plan.version, plan.baseCommit, plan.packageSha256, patchPackage.size(),
+                                              plan.deletions, plan.sharedPaths, manifestJson);
+                // A short read ends the input early; the server then finds the sha256 wrong and says so.
+                options.input = [&patchPackage]() -> std::optional<QByteArray> { return patchPackage.read(1 << 20); };
+            } else {
+                command = layout.unpackCommand(plan.version, form.sha256, plan.sharedPaths, manifestJson,
+                                               *uploadVerified, form.compression);
+            }
             if (auto unpacked = runStep(session, context, log,
                                         plan.kind == ReleaseKind::Patch ? tr("Patching %1 into %2").arg(plan.baseCommit.left(12), plan.version)
                                                                         : tr("Unpacking %1").arg(plan.version),
-                                        command, 600000);
+                                        command, 600000, std::move(options));
                 !unpacked)
                 return unpacked;
             if (plan.beforeReleaseHook.trimmed().isEmpty())

@@ -85,30 +85,36 @@ QString RemoteLayout::unpackCommand(const QString &version, const QString &sha25
 }
 
 QString RemoteLayout::patchCommand(const QString &version, const QString &baseCommit, const QString &sha256Hex,
-                                   const QStringList &deletions, const QStringList &sharedPaths,
-                                   const QByteArray &manifestJson, bool packageVerified) const
+                                   qint64 packageBytes, const QStringList &deletions, const QStringList &sharedPaths,
+                                   const QByteArray &manifestJson) const
 {
+    // The package is read first, whatever follows: the sender's input never meets a closed channel.
     QString script =
         QStringLiteral("root=%1; v=%2; sum=%3; pkg=%4; base=%5\n"
                        "rel=\"$root/releases/$v\"; tmp=\"$root/releases/.$v.partial\"\n"
+                       "%11 || { rm -f \"$pkg\"; echo 'could not store the patch package (is the disk full?)' >&2; "
+                       "exit %8; }\n"
+                       "%7"
                        "if [ -d \"$rel\" ]; then exit 0; fi\n"
                        "cur=$(readlink \"$root/current\" 2>/dev/null) || { echo 'there is no current release to patch' >&2; "
                        "exit %6; }\n"
                        "cur=\"$root/$cur\"\n"
-                       "commit=$(sed -n 's/.*\"commit\":\"\\([0-9a-f]*\\)\".*/\\1/p' \"$cur/.releasedesk.json\" 2>/dev/null)\n"
+                       // The manifest is one line of JSON written by us: its commit is cut out with builtins.
+                       "m=; { IFS= read -r m < \"$cur/.releasedesk.json\"; } 2>/dev/null\n"
+                       "commit=; case \"$m\" in *'\"commit\":\"'*) commit=${m#*'\"commit\":\"'}; commit=${commit%%'\"'*} ;; esac\n"
                        "if [ \"$commit\" != \"$base\" ]; then echo \"the server runs commit ${commit:-unknown}, not the "
                        "patch's base $base\" >&2; exit %6; fi\n"
-                       "%7"
-                       "rm -rf \"$tmp\" && cp -al \"$cur/.\" \"$tmp\" || { rm -rf \"$tmp\"; exit %8; }\n"
-                       // The copy shares its files with the live release: replace them, never write into them.
-                       "rm -f \"$tmp/.releasedesk.json\"\n"
+                       "{ [ ! -e \"$tmp\" ] && [ ! -L \"$tmp\" ] || rm -rf \"$tmp\"; } && cp -al \"$cur/.\" \"$tmp\" || "
+                       "{ rm -rf \"$tmp\"; exit %8; }\n"
+                       // The copy shares its files with the live release: replace them, never write into
+                       // them (tar unlinks first; the old manifest goes before the new one is written).
                        "for p in \"$@\"; do rm -rf -- \"$tmp/$p\" || { rm -rf \"$tmp\"; exit %8; }; done\n"
                        "if ! %10 -z -f \"$pkg\" --unlink-first -C \"$tmp\"; then rm -rf \"$tmp\"; exit %8; fi\n"
                        "rm -f \"$tmp/.releasedesk.json\"\n"
                        "%9")
             .arg(q(m_root), q(version), q(sha256Hex), q(packagePath(version)), q(baseCommit),
-                 QString::number(BaseMismatch), packageVerified ? QString() : checkPackage(),
-                 QString::number(UnpackFailed), LinkFunction, TarExtract);
+                 QString::number(BaseMismatch), checkPackage(), QString::number(UnpackFailed), LinkFunction,
+                 TarExtract, RemoteCommand::copyInput(packageBytes, QStringLiteral("\"$pkg\"")));
     // The deleted paths arrive as the script's arguments, each one quoted.
     QStringList arguments;
     for (const QString &path : deletions)
@@ -163,10 +169,15 @@ QString RemoteLayout::switchCommand(const QString &version, SwitchStart start) c
     const QString waitForSignal =
         start == SwitchStart::AtOnce
             ? QString()
-            : QStringLiteral("echo %1\n"
+            // A client gone while the server waits must leave no link behind: writing to it raises
+            // SIGPIPE, which is ignored so that the read below sees the end of the input; a stop ends
+            // in the trap.
+            : QStringLiteral("trap 'rm -f \"$tmp\"; exit %2' HUP INT TERM; trap '' PIPE\n"
+                             "echo %1\n"
                              "IFS= read -r signal || signal=\n"
                              "if [ \"$signal\" != go ]; then rm -f \"$tmp\"; echo 'not switched: the release stopped "
-                             "before the switch' >&2; exit %2; fi\n")
+                             "before the switch' >&2; exit %2; fi\n"
+                             "trap - HUP INT TERM\n")
                   .arg(q(ReadyLine), QString::number(NotSwitched));
     return QStringLiteral("root=%1; v=%2\n"
                           "if [ ! -d \"$root/releases/$v\" ]; then echo \"release $v is not on this server\" >&2; "

@@ -50,14 +50,17 @@ public:
     QString unpackCommand(const QString &version, const QString &sha256Hex, const QStringList &sharedPaths,
                           const QByteArray &manifestJson, bool packageVerified = false,
                           Compression compression = Compression::Gzip) const;
-    // A patch release: a copy of the current release made of hard links, the deleted paths removed,
-    // the patch package extracted over it (each changed file unlinked first, so the old release is
-    // never written through a link), the shared paths linked, a new manifest, then the rename to
-    // releases/<version>. Refused with BaseMismatch unless the current release is at `baseCommit`.
-    // `deletions` must be relative paths inside the release (see checkPatchPaths).
+    // A patch release: the patch package (a .tar.gz of `packageBytes` bytes) arrives on the command's
+    // input, is stored among the packages and checked against `sha256Hex`; then a copy of the current
+    // release made of hard links, the deleted paths removed, the package extracted over it (each
+    // changed file unlinked first, so the old release is never written through a link), the shared
+    // paths linked, a new manifest, then the rename to releases/<version>. A patch is small: sending
+    // it with the command saves every server a separate upload. Refused with BaseMismatch unless the
+    // current release is at `baseCommit`. `deletions` must be relative paths inside the release (see
+    // checkPatchPaths).
     QString patchCommand(const QString &version, const QString &baseCommit, const QString &sha256Hex,
-                         const QStringList &deletions, const QStringList &sharedPaths,
-                         const QByteArray &manifestJson, bool packageVerified = false) const;
+                         qint64 packageBytes, const QStringList &deletions, const QStringList &sharedPaths,
+                         const QByteArray &manifestJson) const;
     // Deleted paths must stay inside the release: relative, without "..", without newlines.
     static Result<> checkPatchPaths(const QStringList &deletions);
     enum class SwitchStart { AtOnce, OnSignal };

@@ -38,8 +38,9 @@ public:
     {
         return QStringLiteral("{ openssl dgst -sha256 -r < %1 2>/dev/null || sha256sum < %1; }").arg(pathExpression);
     }
-    // The same for standard input, at the end of a pipeline.
-    static QString sha256OfInput() { return QStringLiteral("{ openssl dgst -sha256 -r 2>/dev/null || sha256sum; }"); }
+    // Copies exactly `bytes` bytes of standard input to the file at `pathExpression` and leaves the
+    // rest unread: dd in 1 MiB blocks where it can count bytes (GNU), else head, 8 KiB at a time.
+    static QString copyInput(qint64 bytes, const QString &pathExpression);
     static QString assignment(const QString &name, const QString &value) { return name + u'=' + quote(value); }
 
 private:

@@ -727,23 +727,24 @@ Result<QByteArray> SshSession::upload(const QString &localPath, const QString &r
     const qint64 total = file.size();
     const QString temporary = remotePath + QStringLiteral(".rd-part-")
                               + QString::number(QRandomGenerator::global()->generate64(), 16);
-    // The data is followed by its sha256 on one line. head writes exactly `total` bytes straight to a
-    // temporary file, as `ssh host 'cat > f'` would, and leaves the line to `read`; the server then
+    // The data is followed by its sha256 on one line. copyInput writes exactly `total` bytes straight
+    // to a temporary file, as `ssh host 'cat > f'` would, and leaves the line to `read`; the server then
     // hashes the file, still in its page cache (cheaper than a tee into a hasher while writing: on a
     // busy server every extra pipe costs more CPU than the hash). The file is kept only when its
     // sha256 matches; anything else removes it, and a short file is named as such.
     const QString script =
         QStringLiteral("tmp=%1; dst=%2; trap 'rm -f \"$tmp\"; exit 143' HUP INT TERM; "
-                       "head -c %3 > \"$tmp\" || { rm -f \"$tmp\"; exit 3; }; "
+                       "%6 || { rm -f \"$tmp\"; exit 3; }; "
                        "IFS= read -r expected || expected=; "
-                       "actual=$(%5 < \"$tmp\"); actual=${actual%% *}; "
+                       "actual=$(%5); actual=${actual%% *}; "
                        "if [ \"$actual\" != \"$expected\" ]; then size=$(wc -c < \"$tmp\"); rm -f \"$tmp\"; "
                        "if [ \"$size\" -ne %3 ]; then echo \"only $size of %3 bytes arrived\" >&2; exit 4; fi; "
                        "echo \"sha256 on the server is $actual\" >&2; exit 5; fi; "
                        "chmod %4 \"$tmp\" && mv -f \"$tmp\" \"$dst\" || { rm -f \"$tmp\"; exit 6; }; "
                        "echo \"$actual\"")
             .arg(RemoteCommand::quote(temporary), RemoteCommand::quote(remotePath), QString::number(total),
-                 QString::number(options.mode, 8), RemoteCommand::sha256OfInput());
+                 QString::number(options.mode, 8), RemoteCommand::sha256Of(QStringLiteral("\"$tmp\"")),
+                 RemoteCommand::copyInput(total, QStringLiteral("\"$tmp\"")));
 
     Sha256 hash;
     qint64 sent = 0;
@@ -797,7 +798,7 @@ Result<QByteArray> SshSession::upload(const QString &localPath, const QString &r
                     tr("Check the permissions of the target directory on the server."));
     default:
         return fail(tr("The upload to %1 failed with exit code %2: %3").arg(where()).arg(ran->exitStatus).arg(detail),
-                    tr("The server needs a POSIX shell with head, wc and sha256sum."));
+                    tr("The server needs a POSIX shell with dd or head, wc and sha256sum."));
     }
     if (lastLine != localHash)
         return fail(tr("The server confirmed a different sha256 for %1 on %2.").arg(remotePath, where()),

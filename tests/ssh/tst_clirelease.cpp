@@ -52,6 +52,7 @@ private slots:
     void retryRunsTheFailedServersAgain();
     void killedDuringHooksResumes();
     void killedDuringUploadRollsBack();
+    void killedDuringSwitchResumes();
     void scheduledTaskRunsAtItsTime();
     void shellMetacharactersReachNoShell();
     void badInputIsRefusedClearly();
@@ -459,6 +460,54 @@ void TestCliRelease::killedDuringUploadRollsBack()
     QVERIFY2(rolled.exitCode == 0, rolled.err.constData());
     for (int i = 0; i < Servers; ++i)
         checkComplete(i, v1);
+}
+
+void TestCliRelease::killedDuringSwitchResumes()
+{
+    QVERIFY(!release({}).isEmpty());
+    const QString previous = current(0).section(u'/', 1);
+    QVERIFY(m_repo->write(QStringLiteral("index.html"), "<h1>switched</h1>\n"));
+    QVERIFY(!m_repo->commit(QStringLiteral("switched")).isEmpty());
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+
+    const QDir tasks(m_dir.filePath(QStringLiteral("data/tasks")));
+    const QStringList before = tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    // The task outlives the switch by the health check's sleep, so the kill below always lands before its end.
+    auto *process = startCli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/prod"),
+                              QStringLiteral("--offline"), QStringLiteral("--health-command"), QStringLiteral("sleep 5")});
+    m_processes.emplace_back(process);
+    QString task;
+    QTRY_VERIFY_WITH_TIMEOUT(tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot).size() > before.size(), 60000);
+    for (const QString &id : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+        if (!before.contains(id))
+            task = id;
+    // Killed as the first server says it is ready to switch: whether the moment to switch came
+    // before the kill or not, no server may be left between two releases.
+    QVERIFY(waitForLog(task, "ready to switch", 60000));
+    ::kill(pid_t(process->processId()), SIGKILL);
+    QVERIFY(process->waitForFinished());
+
+    const Run shown = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("show"), task});
+    QCOMPARE(shown.object()[QStringLiteral("status")].toString(), QStringLiteral("interrupted"));
+    const QString version = shown.object()[QStringLiteral("version")].toString();
+    QVERIFY(!version.isEmpty() && version != previous);
+    for (int i = 0; i < Servers; ++i) {
+        const QString now = current(i).section(u'/', 1);
+        QVERIFY2(now == previous || now == version, qPrintable(now));
+        checkCurrentIs(i, now);
+        // The link a waiting server had made is gone or became `current`.
+        QTRY_VERIFY(QDir(onServer(i, QString())).entryList({QStringLiteral(".current.*")},
+                                                            QDir::AllEntries | QDir::Hidden | QDir::System).isEmpty());
+    }
+
+    const Run resumed = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("resume"), task});
+    QVERIFY2(resumed.exitCode == 0, resumed.err.constData());
+    QCOMPARE(resumed.object()[QStringLiteral("version")].toString(), version);
+    QCOMPARE(resumed.object()[QStringLiteral("status")].toString(), QStringLiteral("succeeded"));
+    for (int i = 0; i < Servers; ++i) {
+        checkComplete(i, version);
+        QCOMPARE(readAll(onServer(i, QStringLiteral("current/index.html"))), QByteArray("<h1>switched</h1>\n"));
+    }
 }
 
 void TestCliRelease::scheduledTaskRunsAtItsTime()

@@ -50,6 +50,7 @@ private slots:
     void damagedPackagesLeaveNothing();
     void switchToMissingReleaseChangesNothing();
     void switchOnSignalWaitsForGo();
+    void patchChecksThePackageOnItsInput();
     void cleanupKeepsNewestCurrentAndPrevious();
     void stateReadsBackTheServer();
     void lockIsExclusiveAndBreaksOnlyWhenStale();
@@ -297,6 +298,41 @@ void TestRemoteLayout::switchOnSignalWaitsForGo()
     QCOMPARE(linkText(onServer(QStringLiteral("current"))), target);
     QCOMPARE(readAll(onServer(QStringLiteral(".releasedesk/previous"))).trimmed(), before.section(u'/', 1).toUtf8());
     QVERIFY(leftoverLinks().isEmpty());
+}
+
+void TestRemoteLayout::patchChecksThePackageOnItsInput()
+{
+    const QString version = QStringLiteral("shop-v7-20261123170000");
+    const QString before = linkText(onServer(QStringLiteral("current")));
+    const QByteArray package = readAll(makePackage(version, "patched"));
+    QVERIFY(!package.isEmpty());
+    auto patch = [&](const QString &sum, const QString &base) {
+        Ran ran;
+        ExecOptions options;
+        options.onStderr = [&](const QString &line) { ran.err.append(line); };
+        bool sent = false;
+        options.input = [&]() -> std::optional<QByteArray> { return std::exchange(sent, true) ? QByteArray() : package; };
+        auto result = m_session->exec(m_layout->patchCommand(version, base, sum, package.size(), {}, m_shared, "{}"),
+                                      options);
+        if (result)
+            ran.exitStatus = result->exitStatus;
+        return ran;
+    };
+
+    const Ran damaged = patch(QString(64, u'0'), QString());
+    QCOMPARE(damaged.exitStatus, int(RemoteLayout::PackageDamaged));
+    QVERIFY(damaged.err.join(u' ').contains(QStringLiteral("sha256")));
+
+    const QString sum = QString::fromLatin1(QCryptographicHash::hash(package, QCryptographicHash::Sha256).toHex());
+    const Ran offBase = patch(sum, QStringLiteral("abc123"));
+    QCOMPARE(offBase.exitStatus, int(RemoteLayout::BaseMismatch));
+    QVERIFY2(offBase.err.join(u' ').contains(QStringLiteral("not the patch's base abc123")), qPrintable(offBase.err.join(u' ')));
+    // What arrived is the package, whole, where the packages are kept.
+    QCOMPARE(readAll(onServer(QStringLiteral(".releasedesk/packages/") + version + QStringLiteral(".tar.gz"))), package);
+
+    QVERIFY(!QFileInfo::exists(onServer(QStringLiteral("releases/") + version)));
+    QCOMPARE(linkText(onServer(QStringLiteral("current"))), before);
+    QVERIFY(QFile::remove(onServer(QStringLiteral(".releasedesk/packages/") + version + QStringLiteral(".tar.gz"))));
 }
 
 void TestRemoteLayout::cleanupKeepsNewestCurrentAndPrevious()
