@@ -339,7 +339,11 @@ std::optional<Sample> Bench::engine(int parallelism, const QString &version, Rel
     Sample sample{double(clock.nsecsElapsed()) / 1e9, machineCpu() - cpu, processCpu(RUSAGE_SELF) - client,
                   release.switchWindowMs()};
     // Stages as the engine reports them: 06 upload, 07 unpack (+ before-release hook), 08 switch.
-    m_stages = QStringLiteral("locks %1 s").arg(spans[int(NodeStage::Upload)].first / 1e3, 0, 'f', 2);
+    // Locking ends where the first server starts working (a patch starts at 07: it has no upload).
+    qint64 firstWork = spans[int(NodeStage::Upload)].first;
+    if (firstWork < 0)
+        firstWork = spans[int(NodeStage::BeforeRelease)].first;
+    m_stages = QStringLiteral("locks %1 s").arg(firstWork / 1e3, 0, 'f', 2);
     qint64 lastEnd = 0;
     for (NodeStage stage : {NodeStage::Upload, NodeStage::BeforeRelease, NodeStage::Release}) {
         const Span &span = spans[int(stage)];

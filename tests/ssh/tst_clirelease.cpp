@@ -68,6 +68,9 @@ private:
     QString taskDir(const QString &task) const { return m_dir.filePath(QStringLiteral("data/tasks/")) + task; }
     QString release(const QStringList &extra, int expectedExit = 0);
     bool waitForLog(const QString &task, const QByteArray &text, int timeoutMs);
+    // Starts "release start shop/prod --offline" with `extra` in the background (the process is
+    // m_processes.back()); its task id once the task's directory is there, else empty.
+    QString startRelease(const QStringList &extra);
     // Also no lock left behind.
     void checkComplete(int host, const QString &version);
     void checkCurrentIs(int host, const QString &version);
@@ -175,6 +178,24 @@ bool TestCliRelease::waitForLog(const QString &task, const QByteArray &text, int
         QTest::qWait(20);
     }
     return false;
+}
+
+QString TestCliRelease::startRelease(const QStringList &extra)
+{
+    const QDir tasks(m_dir.filePath(QStringLiteral("data/tasks")));
+    const QStringList before = tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    m_processes.emplace_back(startCli(QStringList{QStringLiteral("release"), QStringLiteral("start"),
+                                                  QStringLiteral("shop/prod"), QStringLiteral("--offline")}
+                                      + extra));
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < 60000) {
+        for (const QString &id : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+            if (!before.contains(id))
+                return id;
+        QTest::qWait(20);
+    }
+    return {};
 }
 
 // The server runs a whole release: the link resolves, the manifest names it, its files are there.
@@ -434,19 +455,11 @@ void TestCliRelease::killedDuringUploadRollsBack()
     QVERIFY(!m_repo->commit(QStringLiteral("big")).isEmpty());
     QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
 
-    const QDir tasks(m_dir.filePath(QStringLiteral("data/tasks")));
-    const QStringList before = tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot);
-    auto *process = startCli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/prod"),
-                              QStringLiteral("--offline"), QStringLiteral("--parallelism"), QStringLiteral("1")});
-    m_processes.emplace_back(process);
-    QString task;
-    QTRY_VERIFY_WITH_TIMEOUT(tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot).size() > before.size(), 60000);
-    for (const QString &id : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot))
-        if (!before.contains(id))
-            task = id;
+    const QString task = startRelease({QStringLiteral("--parallelism"), QStringLiteral("1")});
+    QVERIFY(!task.isEmpty());
     QVERIFY(waitForLog(task, "== 06 upload", 60000));
-    ::kill(pid_t(process->processId()), SIGKILL);
-    QVERIFY(process->waitForFinished());
+    ::kill(pid_t(m_processes.back()->processId()), SIGKILL);
+    QVERIFY(m_processes.back()->waitForFinished());
 
     const Run back = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("rollback"),
                           QStringLiteral("shop/prod"), QStringLiteral("--to"), v1});
@@ -470,22 +483,14 @@ void TestCliRelease::killedDuringSwitchResumes()
     QVERIFY(!m_repo->commit(QStringLiteral("switched")).isEmpty());
     QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
 
-    const QDir tasks(m_dir.filePath(QStringLiteral("data/tasks")));
-    const QStringList before = tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot);
     // The task outlives the switch by the health check's sleep, so the kill below always lands before its end.
-    auto *process = startCli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/prod"),
-                              QStringLiteral("--offline"), QStringLiteral("--health-command"), QStringLiteral("sleep 5")});
-    m_processes.emplace_back(process);
-    QString task;
-    QTRY_VERIFY_WITH_TIMEOUT(tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot).size() > before.size(), 60000);
-    for (const QString &id : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot))
-        if (!before.contains(id))
-            task = id;
+    const QString task = startRelease({QStringLiteral("--health-command"), QStringLiteral("sleep 5")});
+    QVERIFY(!task.isEmpty());
     // Killed as the first server says it is ready to switch: whether the moment to switch came
     // before the kill or not, no server may be left between two releases.
     QVERIFY(waitForLog(task, "ready to switch", 60000));
-    ::kill(pid_t(process->processId()), SIGKILL);
-    QVERIFY(process->waitForFinished());
+    ::kill(pid_t(m_processes.back()->processId()), SIGKILL);
+    QVERIFY(m_processes.back()->waitForFinished());
 
     const Run shown = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("show"), task});
     QCOMPARE(shown.object()[QStringLiteral("status")].toString(), QStringLiteral("interrupted"));
