@@ -226,7 +226,7 @@ QString RemoteLayout::cleanupCommand(int keep) const
 
 QString RemoteLayout::stateCommand(StateDetail detail) const
 {
-    // Builtins where they do: every program started costs a server milliseconds, times the fleet.
+    // Shell builtins where they can do the job: each program started costs every server milliseconds.
     QString script = QStringLiteral("root=%1\n"
                                     "if command -v zstd >/dev/null 2>&1; then echo zstd=yes; fi\n"
                                     "if [ ! -d \"$root\" ]; then echo root=no; exit 0; fi\n"
