@@ -458,15 +458,16 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             const auto form = packageForm();
             QString command;
             ExecOptions options;
-            QFile patchPackage(plan.packagePath);
+            std::optional<QFile> patchPackage; // read while the command runs
             if (plan.kind == ReleaseKind::Patch) {
-                if (!patchPackage.open(QIODevice::ReadOnly))
-                    return fail(tr("Could not read the patch package %1: %2").arg(plan.packagePath, patchPackage.errorString()),
+                QFile &package = patchPackage.emplace(plan.packagePath);
+                if (!package.open(QIODevice::ReadOnly))
+                    return fail(tr("Could not read the patch package %1: %2").arg(plan.packagePath, package.errorString()),
                                 tr("Prepare the release again."));
-                command = layout.patchCommand(plan.version, plan.baseCommit, plan.packageSha256, patchPackage.size(),
+                command = layout.patchCommand(plan.version, plan.baseCommit, plan.packageSha256, package.size(),
                                               plan.deletions, plan.sharedPaths, manifestJson);
                 // A short read ends the input early; the server then finds the sha256 wrong and says so.
-                options.input = [&patchPackage]() -> std::optional<QByteArray> { return patchPackage.read(1 << 20); };
+                options.input = [&package]() -> std::optional<QByteArray> { return package.read(1 << 20); };
             } else {
                 command = layout.unpackCommand(plan.version, form.sha256, plan.sharedPaths, manifestJson,
                                                *uploadVerified, form.compression);

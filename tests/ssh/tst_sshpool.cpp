@@ -18,6 +18,26 @@ int countEntries(const QString &dir) { return int(QDir(dir).entryList(QDir::NoDo
 int threadCount() { return countEntries(QStringLiteral("/proc/self/task")); }
 int fdCount() { return countEntries(QStringLiteral("/proc/self/fd")); }
 
+// A job that runs one command on its server.
+SshJob commandJob(const QString &command)
+{
+    return [command](SshSession &session, const SshJobContext &) -> Result<> {
+        auto result = session.exec(command);
+        return result ? Result<>{} : std::unexpected(result.error());
+    };
+}
+
+// A job that holds its slot for `seconds`, with `running` set meanwhile.
+SshJob slotHolder(std::atomic_bool &running, int seconds)
+{
+    return [&running, seconds](SshSession &session, const SshJobContext &) -> Result<> {
+        running = true;
+        auto result = session.exec(QStringLiteral("sleep %1").arg(seconds));
+        running = false;
+        return result ? Result<>{} : std::unexpected(result.error());
+    };
+}
+
 struct Outcome
 {
     QString server;
@@ -153,20 +173,12 @@ void TestSshPool::shortJobsOnConnectedServersPassTheLimit()
     const QString a = m_fifty.hosts[0].name;
     const QString b = m_fifty.hosts[1].name;
     const QString c = m_fifty.hosts[2].name;
-    auto quick = [](SshSession &session, const SshJobContext &) -> Result<> {
-        auto result = session.exec(QStringLiteral("true"));
-        return result ? Result<>{} : std::unexpected(result.error());
-    };
+    const SshJob quick = commandJob(QStringLiteral("true"));
     QSignalSpy finished(&pool, &SshPool::jobFinished);
     pool.enqueue(b, quick);
     QVERIFY(finished.wait(30000));
     std::atomic_bool longRunning = false;
-    pool.enqueue(a, [&](SshSession &session, const SshJobContext &) -> Result<> {
-        longRunning = true;
-        auto result = session.exec(QStringLiteral("sleep 3"));
-        longRunning = false;
-        return result ? Result<>{} : std::unexpected(result.error());
-    });
+    pool.enqueue(a, slotHolder(longRunning, 3));
     QTRY_VERIFY(longRunning.load());
     const int beyond = pool.enqueue(b, quick, true);
     const int waiting = pool.enqueue(c, quick, true);
@@ -191,25 +203,14 @@ void TestSshPool::shortJobsBehindABusyServerPassTheLimitToo()
         pool.addServer(target(m_fifty.hosts[i]));
     const QString a = m_fifty.hosts[0].name;
     const QString b = m_fifty.hosts[1].name;
-    auto run = [](const QString &command) {
-        return [command](SshSession &session, const SshJobContext &) -> Result<> {
-            auto result = session.exec(command);
-            return result ? Result<>{} : std::unexpected(result.error());
-        };
-    };
     QSignalSpy finished(&pool, &SshPool::jobFinished);
-    pool.enqueue(b, run(QStringLiteral("true")));
+    pool.enqueue(b, commandJob(QStringLiteral("true")));
     QVERIFY(finished.wait(30000));
     std::atomic_bool longRunning = false;
-    pool.enqueue(a, [&](SshSession &session, const SshJobContext &) -> Result<> {
-        longRunning = true;
-        auto result = session.exec(QStringLiteral("sleep 6"));
-        longRunning = false;
-        return result ? Result<>{} : std::unexpected(result.error());
-    });
+    pool.enqueue(a, slotHolder(longRunning, 6));
     QTRY_VERIFY(longRunning.load());
-    const int busy = pool.enqueue(b, run(QStringLiteral("sleep 1")), true);
-    const int next = pool.enqueue(b, run(QStringLiteral("true")), true);
+    const int busy = pool.enqueue(b, commandJob(QStringLiteral("sleep 1")), true);
+    const int next = pool.enqueue(b, commandJob(QStringLiteral("true")), true);
     QList<int> order;
     connect(&pool, &SshPool::jobFinished, this, [&](int id, const QString &, bool ok, const QString &, const QString &) {
         QVERIFY(ok);
