@@ -5,8 +5,8 @@
 #include "ssh/knownhosts.h"
 #include "ssh/sshlibrary.h"
 #include "testhosts.h"
+#include "tinypackage.h"
 
-#include <QCryptographicHash>
 #include <QDirIterator>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -107,17 +107,10 @@ void TestReleaseDryRun::initTestCase()
     m_knownHosts = std::make_unique<KnownHosts>(m_dir.filePath(QStringLiteral("known_hosts")));
     QVERIFY(m_knownHosts->import(m_hosts.knownHosts()));
     m_root = m_hosts.hosts[0].deployRoot + QStringLiteral("/dryrun");
-    const QString tree = m_dir.filePath(QStringLiteral("tree"));
-    QVERIFY(QDir().mkpath(tree));
-    QFile index(tree + QStringLiteral("/index.html"));
-    QVERIFY(index.open(QIODevice::WriteOnly));
-    index.write("<h1>shop</h1>\n");
-    index.close();
-    m_package = m_dir.filePath(QStringLiteral("shop.tar.gz"));
-    QCOMPARE(QProcess::execute(QStringLiteral("tar"), {QStringLiteral("-czf"), m_package, QStringLiteral("-C"), tree,
-                                                       QStringLiteral(".")}),
-             0);
-    m_sha256 = QString::fromLatin1(QCryptographicHash::hash(readAll(m_package), QCryptographicHash::Sha256).toHex());
+    const auto package = makeTinyPackage(m_dir.path());
+    QVERIFY(package);
+    m_package = package->path;
+    m_sha256 = package->sha256;
 }
 
 void TestReleaseDryRun::init()

@@ -7,6 +7,7 @@
 #include "ssh/sshlibrary.h"
 #include "ssh/sshsession.h"
 #include "testhosts.h"
+#include "tinypackage.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -92,21 +93,10 @@ void TestReleaseEngine::initTestCase()
     QCOMPARE(m_hosts.hosts.size(), 10);
     m_knownHosts = std::make_unique<KnownHosts>(m_dir.filePath(QStringLiteral("known_hosts")));
     QVERIFY(m_knownHosts->import(m_hosts.knownHosts()));
-    const QString tree = m_dir.filePath(QStringLiteral("tree"));
-    QDir().mkpath(tree + QStringLiteral("/storage/logs"));
-    QFile index(tree + QStringLiteral("/index.html"));
-    QVERIFY(index.open(QIODevice::WriteOnly));
-    index.write("<h1>shop</h1>\n");
-    index.close();
-    m_package = m_dir.filePath(QStringLiteral("shop.tar.gz"));
-    QCOMPARE(QProcess::execute(QStringLiteral("tar"), {QStringLiteral("-czf"), m_package, QStringLiteral("-C"), tree,
-                                                       QStringLiteral(".")}),
-             0);
-    QFile package(m_package);
-    QVERIFY(package.open(QIODevice::ReadOnly));
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    hash.addData(&package);
-    m_sha256 = QString::fromLatin1(hash.result().toHex());
+    const auto package = makeTinyPackage(m_dir.path(), {QStringLiteral("storage/logs")});
+    QVERIFY(package);
+    m_package = package->path;
+    m_sha256 = package->sha256;
     auto zstd = ZstdPackage::ensure(m_package);
     QVERIFY2(zstd, zstd ? "" : qPrintable(zstd.error().text()));
     m_zstd = *zstd;

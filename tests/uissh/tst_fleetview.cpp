@@ -8,11 +8,11 @@
 #include "ssh/knownhosts.h"
 #include "ssh/sshlibrary.h"
 #include "testhosts.h"
+#include "tinypackage.h"
 #include "vault/storedkeybuilder.h"
 #include "vault/vault.h"
 
 #include <QAction>
-#include <QCryptographicHash>
 #include <QLabel>
 #include <QSignalSpy>
 #include <QTableView>
@@ -81,17 +81,10 @@ void TestFleetView::initTestCase()
     QCOMPARE(m_hosts.hosts.size(), 3);
     m_root = m_hosts.hosts[0].deployRoot + QStringLiteral("/fleet");
 
-    const QString tree = m_dir.filePath(QStringLiteral("tree"));
-    QVERIFY(QDir().mkpath(tree));
-    QFile index(tree + QStringLiteral("/index.html"));
-    QVERIFY(index.open(QIODevice::WriteOnly));
-    index.write("<h1>shop</h1>\n");
-    index.close();
-    m_package = m_dir.filePath(QStringLiteral("shop.tar.gz"));
-    QCOMPARE(QProcess::execute(QStringLiteral("tar"), {QStringLiteral("-czf"), m_package, QStringLiteral("-C"), tree,
-                                                       QStringLiteral(".")}),
-             0);
-    m_sha256 = QString::fromLatin1(QCryptographicHash::hash(readAll(m_package), QCryptographicHash::Sha256).toHex());
+    const auto package = makeTinyPackage(m_dir.path());
+    QVERIFY(package);
+    m_package = package->path;
+    m_sha256 = package->sha256;
 
     m_dataDir = m_dir.filePath(QStringLiteral("data"));
     QVERIFY(QDir().mkpath(m_dataDir));
