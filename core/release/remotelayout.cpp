@@ -166,24 +166,27 @@ QString RemoteLayout::finishRelease(const QStringList &sharedPaths, const QByteA
 
 QString RemoteLayout::switchCommand(const QString &version, SwitchStart start) const
 {
+    const bool onSignal = start == SwitchStart::OnSignal;
+    // A client gone while the server waits must leave no link behind: the trap is set before the link
+    // is made; writing to a closed channel raises SIGPIPE, which is ignored so that the read below sees
+    // the end of the input; a stop ends in the trap.
+    const QString cleanUpOnStop =
+        onSignal ? QStringLiteral("trap 'rm -f \"$tmp\"; exit %1' HUP INT TERM; trap '' PIPE\n").arg(NotSwitched)
+                 : QString();
     const QString waitForSignal =
-        start == SwitchStart::AtOnce
-            ? QString()
-            // A client gone while the server waits must leave no link behind: writing to it raises
-            // SIGPIPE, which is ignored so that the read below sees the end of the input; a stop ends
-            // in the trap.
-            : QStringLiteral("trap 'rm -f \"$tmp\"; exit %2' HUP INT TERM; trap '' PIPE\n"
-                             "echo %1\n"
-                             "IFS= read -r signal || signal=\n"
-                             "if [ \"$signal\" != go ]; then rm -f \"$tmp\"; echo 'not switched: the release stopped "
-                             "before the switch' >&2; exit %2; fi\n"
-                             "trap - HUP INT TERM\n")
-                  .arg(q(ReadyLine), QString::number(NotSwitched));
+        onSignal ? QStringLiteral("echo %1\n"
+                                  "IFS= read -r signal || signal=\n"
+                                  "if [ \"$signal\" != go ]; then rm -f \"$tmp\"; echo 'not switched: the release "
+                                  "stopped before the switch' >&2; exit %2; fi\n"
+                                  "trap - HUP INT TERM\n")
+                       .arg(q(ReadyLine), QString::number(NotSwitched))
+                 : QString();
     return QStringLiteral("root=%1; v=%2\n"
                           "if [ ! -d \"$root/releases/$v\" ]; then echo \"release $v is not on this server\" >&2; "
                           "exit %3; fi\n"
                           "prev=$(readlink \"$root/current\" 2>/dev/null || true); prev=${prev#releases/}\n"
                           "tmp=\"$root/.current.$$\"\n"
+                          "%6"
                           "ln -sfn \"releases/$v\" \"$tmp\" || exit 1\n"
                           "%4"
                           "mv -T \"$tmp\" \"$root/current\" || { rm -f \"$tmp\"; exit 1; }\n"
@@ -192,7 +195,7 @@ QString RemoteLayout::switchCommand(const QString &version, SwitchStart start) c
                           "{ [ -d \"$root/.releasedesk\" ] || mkdir -p \"$root/.releasedesk\"; } && "
                           "printf '%s\\n' \"$prev\" > \"$root/.releasedesk/previous.$$\" && "
                           "mv -f \"$root/.releasedesk/previous.$$\" \"$root/.releasedesk/previous\"; fi\n")
-        .arg(q(m_root), q(version), QString::number(ReleaseMissing), waitForSignal, q(SwitchedLine));
+        .arg(q(m_root), q(version), QString::number(ReleaseMissing), waitForSignal, q(SwitchedLine), cleanUpOnStop);
 }
 
 QString RemoteLayout::cleanupCommand(int keep) const
