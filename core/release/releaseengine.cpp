@@ -60,6 +60,12 @@ Result<> runStep(SshSession &session, const SshJobContext &context, NodeLog &log
     return {};
 }
 
+// The task's last words on a server: old releases removed (each printed), then the lock released.
+QString cleanUpAndUnlock(const RemoteLayout &layout, int keepReleases, const QString &owner)
+{
+    return QStringLiteral("(\n%1\n)\n%2").arg(layout.cleanupCommand(keepReleases), layout.unlockCommand(owner));
+}
+
 // How long the servers that are ready to switch wait for one that is not.
 constexpr int SwitchPatienceMs = 20000;
 
@@ -337,6 +343,8 @@ void ReleaseEngine::enqueue(Node &node, Step step)
     // Switching is what every ready server of a batch does at once: the parallelism limit is for
     // uploads and hooks, and holding switches back would only widen the mixed-version window.
     const bool beyondLimit = step == Step::Switch || step == Step::Unlock || step == Step::Heartbeat;
+    if (step == Step::Switch)
+        node.unlockAtSwitch = switchEndsTask();
     m_jobs.insert(m_pool.enqueue(node.name, jobFor(node, step), beyondLimit), {node.name, step});
 }
 
@@ -352,6 +360,7 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
     const std::shared_ptr<bool> lockTaken = node.lockTaken;
     const std::shared_ptr<bool> uploadVerified = node.uploadVerified;
     const std::shared_ptr<bool> sendZstd = node.sendZstd;
+    const bool unlockAtSwitch = node.unlockAtSwitch;
     // The package in the form this server gets: path here, path there, and its sha256.
     auto packageForm = [plan, sendZstd] {
         struct Form
@@ -511,10 +520,17 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                 signalled = true;
                 return QByteArrayLiteral("go\n");
             };
-            auto switched = runStep(session, context, log, tr("Switching to %1").arg(target),
-                                    RemoteLayout(plan.deployRoot).switchCommand(target, RemoteLayout::SwitchStart::OnSignal),
-                                    120000, std::move(options));
+            const RemoteLayout layout(plan.deployRoot);
+            QString command = layout.switchCommand(target, RemoteLayout::SwitchStart::OnSignal);
+            // Switched with nothing after it: finish here, one round trip fewer on every server.
+            if (unlockAtSwitch)
+                command += QStringLiteral("rc=$?; [ \"$rc\" -eq 0 ] || exit \"$rc\"\n%1exit 0\n")
+                               .arg(cleanUpAndUnlock(layout, plan.keepReleases, owner));
+            auto switched = runStep(session, context, log, tr("Switching to %1").arg(target), command, 120000,
+                                    std::move(options));
             settle();
+            if (switched && unlockAtSwitch)
+                log.line(tr("lock released"));
             return switched;
         };
     case Step::AfterRelease:
@@ -565,9 +581,7 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                 log.line(line);
                 removed.append(line);
             };
-            auto cleaned = session.exec(QStringLiteral("(\n%1\n)\n%2").arg(layout.cleanupCommand(plan.keepReleases),
-                                                                           layout.unlockCommand(owner)),
-                                        options);
+            auto cleaned = session.exec(cleanUpAndUnlock(layout, plan.keepReleases, owner), options);
             if (!cleaned)
                 return std::unexpected(cleaned.error());
             log.line(tr("lock released"));
@@ -638,6 +652,8 @@ void ReleaseEngine::onJobFinished(int jobId, const QString &server, bool ok, con
         }
         setState(node, stage, NodeState::Succeeded);
         node.switched = true;
+        if (node.unlockAtSwitch)
+            node.locked = false;
         enqueue(node, Step::AfterRelease);
         break;
     case Step::AfterRelease:
@@ -842,6 +858,14 @@ void ReleaseEngine::promote()
     m_phase = Phase::Batches;
     m_batchStart = m_canaryCount;
     startBatch();
+}
+
+// Nothing runs on a server after its switch (no after-release hook, no health check) and no batch
+// or promotion follows this one: the switch command may clean up and release the lock itself.
+bool ReleaseEngine::switchEndsTask() const
+{
+    return m_plan.afterReleaseHook.trimmed().isEmpty() && m_plan.healthCommand.trimmed().isEmpty() && !m_http
+           && m_batchEnd == m_queue.size() && (m_plan.kind != ReleaseKind::Gray || m_promoted);
 }
 
 void ReleaseEngine::unlockAll()

@@ -96,6 +96,7 @@ private:
         bool switched = false;
         bool done = false;     // nothing more to do in its batch
         bool locked = false;
+        bool unlockAtSwitch = false; // its switch command also cleans up and releases the lock
         bool canary = false;
         QString healthError; // why the health check failed, while switching back
         // Written by the worker during its job, read here once the job's result has arrived.
@@ -128,6 +129,7 @@ private:
     void heartbeat();
     QList<Node *> batchNodes();
     bool budgetSpent() const;
+    bool switchEndsTask() const;
     int activeCount() const;
 
     ReleasePlan m_plan;
