@@ -1,5 +1,6 @@
 #include "common/interruptwatch.h"
 #include "git/gitlibrary.h"
+#include "ssh/sessioncache.h"
 #include "ssh/sshlibrary.h"
 #include "startup.h"
 
@@ -9,6 +10,8 @@
 int main(int argc, char *argv[])
 {
     const rd::SshLibrary ssh;
+    // The next task to the same servers (a rollback, a patch, a fleet refresh) reuses their connections.
+    rd::SessionCache::instance().setIdleLimit(std::chrono::minutes(2));
     const rd::GitLibrary git;
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("ReleaseDesk"));

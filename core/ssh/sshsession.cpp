@@ -806,6 +806,17 @@ Result<QByteArray> SshSession::upload(const QString &localPath, const QString &r
     return digest;
 }
 
+bool SshSession::stillAnswers(int timeoutMs)
+{
+    if (!m_session || m_socket < 0)
+        return false;
+    // An idle server sends nothing; anything readable is a hang-up or a message we did not wait for.
+    pollfd watch{m_socket, POLLIN | POLLRDHUP, 0};
+    if (::poll(&watch, 1, 0) != 0)
+        return false;
+    return openChannel(QDeadlineTimer(timeoutMs), nullptr).has_value();
+}
+
 void SshSession::keepalive()
 {
     int next = 0;

@@ -50,8 +50,8 @@ struct UploadOptions
     QByteArray expectedSha256;
 };
 
-// One authenticated SSH connection. Created, used and destroyed on one thread: libssh2 sessions
-// are not shared. All I/O is non-blocking with deadlines, so cancel and time limits always work.
+// One authenticated SSH connection, used by one thread at a time: libssh2 sessions are not shared
+// (a SessionCache hands a kept one over whole to the next thread). All I/O is non-blocking with deadlines, so cancel and time limits always work.
 class SshSession
 {
     Q_DECLARE_TR_FUNCTIONS(SshSession)
@@ -76,6 +76,9 @@ public:
     Result<QByteArray> upload(const QString &localPath, const QString &remotePath, const UploadOptions &options = {});
     // Sends a keepalive if one is due; call while idle between stages.
     void keepalive();
+    // The server has not hung up and still opens a channel within `timeoutMs` (one round trip, no
+    // process on the server): a kept session may carry more work (see SessionCache).
+    bool stillAnswers(int timeoutMs);
 
     const SshTarget &target() const { return m_target; }
     QString authenticatedWith() const { return m_authMethod; }

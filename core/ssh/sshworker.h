@@ -14,8 +14,9 @@ class ConnectionThrottle;
 class KnownHosts;
 class SshSession;
 
-// One server connection, living on its own QThread: the session is created, used and destroyed
-// on that thread only. Jobs arrive as queued calls and run one after another on the same session.
+// One server connection, living on its own QThread: the session is created (or taken from the
+// SessionCache), used and closed (or given back to it) on that thread only. Jobs arrive as queued
+// calls and run one after another on the same session.
 class SshWorker : public QObject
 {
     Q_OBJECT
@@ -45,7 +46,9 @@ private:
     HostKeyPrompt m_prompt;
     ConnectionThrottle &m_throttle;
     const std::atomic_bool &m_cancel;
+    QString m_cacheKey;
     std::unique_ptr<SshSession> m_session;
+    bool m_sessionClean = true; // no job failed or was cancelled on it: it may serve another task
     std::optional<Error> m_connectError; // a failed connection fails every later job the same way
 };
 
