@@ -54,7 +54,7 @@ QString SessionCache::keyFor(const SshTarget &target, const QString &knownHostsP
         .join(QChar(0));
 }
 
-std::unique_ptr<SshSession> SessionCache::take(const QString &key)
+std::unique_ptr<SshSession> SessionCache::take(const QString &key, const KnownHosts &knownHosts)
 {
     for (;;) {
         std::unique_ptr<SshSession> candidate;
@@ -67,7 +67,7 @@ std::unique_ptr<SshSession> SessionCache::take(const QString &key)
             m_kept.erase(it);
         }
         // Asked outside the lock: a round trip to the server. One that does not answer is closed.
-        if (candidate->stillAnswers(ProbeTimeoutMs))
+        if (candidate->hostKeyStillTrusted(knownHosts) && candidate->stillAnswers(ProbeTimeoutMs))
             return candidate;
     }
 }

@@ -11,6 +11,7 @@
 
 namespace rd {
 
+class KnownHosts;
 class SshSession;
 struct SshTarget;
 
@@ -28,8 +29,9 @@ public:
     void setIdleLimit(std::chrono::seconds limit);
     // The same server, port, user and credentials, checked against the same known_hosts file.
     static QString keyFor(const SshTarget &target, const QString &knownHostsPath);
-    // A kept session for `key` that is still connected, or null.
-    std::unique_ptr<SshSession> take(const QString &key);
+    // A kept session for `key` that is still connected and whose host key `knownHosts` still trusts
+    // (the operator may have forgotten or revoked it since), or null.
+    std::unique_ptr<SshSession> take(const QString &key, const KnownHosts &knownHosts);
     // Keeps a session whose work ended cleanly; closes it when the cache is off.
     void put(const QString &key, std::unique_ptr<SshSession> session);
     // Closes every kept session (before the SSH library shuts down).

@@ -179,6 +179,7 @@ Result<std::unique_ptr<SshSession>> SshSession::connect(SshTarget target, KnownH
         return std::unexpected(hostKey.error());
     if (auto verified = session->verifyHostKey(*hostKey, knownHosts, prompt); !verified)
         return std::unexpected(verified.error());
+    session->m_hostKey = *hostKey;
     if (auto authenticated = session->authenticate(cancel); !authenticated)
         return std::unexpected(authenticated.error());
     libssh2_keepalive_config(session->m_session.get(), 1, unsigned(session->m_target.keepaliveSeconds));
@@ -815,6 +816,13 @@ bool SshSession::stillAnswers(int timeoutMs)
     if (::poll(&watch, 1, 0) != 0)
         return false;
     return openChannel(QDeadlineTimer(timeoutMs), nullptr).has_value();
+}
+
+bool SshSession::hostKeyStillTrusted(const KnownHosts &knownHosts) const
+{
+    HostKeyInfo now = m_hostKey;
+    knownHosts.check(now);
+    return now.state == HostKeyState::Known;
 }
 
 void SshSession::keepalive()

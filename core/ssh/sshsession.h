@@ -79,6 +79,9 @@ public:
     // The server has not hung up and still opens a channel within `timeoutMs` (one round trip, no
     // process on the server): a kept session may carry more work (see SessionCache).
     bool stillAnswers(int timeoutMs);
+    // The host key this session was opened with is still the one `knownHosts` trusts for the server
+    // (not forgotten, replaced or revoked since, nor accepted only once).
+    bool hostKeyStillTrusted(const KnownHosts &knownHosts) const;
 
     const SshTarget &target() const { return m_target; }
     QString authenticatedWith() const { return m_authMethod; }
@@ -100,6 +103,7 @@ private:
     QString where() const;
 
     SshTarget m_target;
+    HostKeyInfo m_hostKey;
     int m_socket = -1;
     SessionHandle m_session;
     QString m_authMethod;

@@ -19,7 +19,7 @@ SshWorker::~SshWorker() = default;
 void SshWorker::run(int jobId, const SshJob &job)
 {
     if (!m_session && !m_connectError) {
-        if (auto kept = SessionCache::instance().take(m_cacheKey)) {
+        if (auto kept = SessionCache::instance().take(m_cacheKey, m_knownHosts)) {
             m_session = std::move(kept);
         } else {
             if (!m_throttle.acquire(&m_cancel)) {

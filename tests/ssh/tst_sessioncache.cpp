@@ -5,7 +5,7 @@
 #include "ssh/sshsession.h"
 #include "testhosts.h"
 
-#include <QFileInfo>
+#include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -16,9 +16,24 @@ using namespace rd;
 using namespace rd::test;
 using namespace std::chrono_literals;
 
+namespace {
+// The sshd process that served a connection has ended: gone, or a zombie its parent has not reaped yet
+// (its connection is closed either way).
+bool processEnded(const QString &pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return true;
+    const QByteArray fields = stat.readAll();
+    // "pid (name) state ...": the name may hold spaces and parentheses, the state follows the last ')'.
+    const qsizetype end = fields.lastIndexOf(')');
+    return end > 0 && fields.mid(end + 2, 1) == "Z";
+}
+} // namespace
+
 // Connections kept open between tasks, on the shared sshd test hosts: a second pool's jobs run on the
 // first pool's connection (the same sshd process serves both), unless the cache is off, the server
-// hung up, the connection sat idle past the limit, or a job on it failed.
+// hung up, the connection sat idle past the limit, a job on it failed, or its host key is no longer trusted.
 class TestSessionCache : public QObject
 {
     Q_OBJECT
@@ -32,6 +47,7 @@ private slots:
     void aServerThatHungUpGetsANewConnection();
     void idleConnectionsCloseAfterTheLimit();
     void aFailedJobsConnectionIsNotKept();
+    void aForgottenHostKeyEndsTheKeptConnection();
 
 private:
     struct Run
@@ -53,7 +69,7 @@ void TestSessionCache::initTestCase()
 {
     QVERIFY(m_library.ok());
     m_hosts = fixtureHosts();
-    QVERIFY(m_hosts.hosts.size() >= 5);
+    QVERIFY(m_hosts.hosts.size() >= 6);
     m_knownHosts = std::make_unique<KnownHosts>(m_dir.filePath(QStringLiteral("known_hosts")));
     QVERIFY(m_knownHosts->import(m_hosts.knownHosts()));
 }
@@ -136,11 +152,11 @@ void TestSessionCache::aServerThatHungUpGetsANewConnection()
     const QList<TestHost> hosts{m_hosts.hosts[2]};
     const Run first = runOnce(hosts);
     QTRY_COMPARE(SessionCache::instance().size(), 1);
-    // The sshd process serving the kept connection ends: the server hangs up.
+    // The sshd process serving the kept connection is killed: the server hangs up.
     const qint64 pid = first.sshdPid.value(hosts[0].name).toLongLong();
     QVERIFY(pid > 1);
-    QCOMPARE(::kill(pid_t(pid), SIGTERM), 0);
-    QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(QStringLiteral("/proc/%1").arg(pid)), 5000);
+    QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(processEnded(QString::number(pid)), 5000);
     const Run second = runOnce(hosts);
     QVERIFY(second.ok.value(hosts[0].name));
     QVERIFY(!second.sshdPid.value(hosts[0].name).isEmpty());
@@ -154,9 +170,8 @@ void TestSessionCache::idleConnectionsCloseAfterTheLimit()
     const Run first = runOnce(hosts);
     QVERIFY(first.ok.value(hosts[0].name));
     QTRY_COMPARE_WITH_TIMEOUT(SessionCache::instance().size(), 0, 5000);
-    // Closed, not forgotten: the server's process for it is gone.
-    const QString proc = QStringLiteral("/proc/") + first.sshdPid.value(hosts[0].name);
-    QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(proc), 5000);
+    // Closed, not forgotten: the server's process for it has ended.
+    QTRY_VERIFY_WITH_TIMEOUT(processEnded(first.sshdPid.value(hosts[0].name)), 5000);
     const Run second = runOnce(hosts);
     QVERIFY(second.sshdPid.value(hosts[0].name) != first.sshdPid.value(hosts[0].name));
 }
@@ -167,8 +182,25 @@ void TestSessionCache::aFailedJobsConnectionIsNotKept()
     const Run run = runOnce(hosts, QStringLiteral("echo $PPID; exit 3"));
     QCOMPARE(run.ok.value(hosts[0].name), false);
     QCOMPARE(SessionCache::instance().size(), 0);
-    const QString proc = QStringLiteral("/proc/") + run.sshdPid.value(hosts[0].name);
-    QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(proc), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(processEnded(run.sshdPid.value(hosts[0].name)), 5000);
+}
+
+void TestSessionCache::aForgottenHostKeyEndsTheKeptConnection()
+{
+    const QList<TestHost> hosts{m_hosts.hosts[5]};
+    const Run first = runOnce(hosts);
+    QVERIFY(first.ok.value(hosts[0].name));
+    QTRY_COMPARE(SessionCache::instance().size(), 1);
+    // The operator forgets the server's key (it was reinstalled, say): the kept connection is not used,
+    // and a new one meets an unknown key that nobody accepts (these pools have no prompt).
+    const auto forgotten = m_knownHosts->forget(hosts[0].address, hosts[0].port);
+    QVERIFY(forgotten && *forgotten > 0);
+    const Run second = runOnce(hosts);
+    QVERIFY(m_knownHosts->import(m_hosts.knownHosts()));
+    QCOMPARE(second.ok.value(hosts[0].name, true), false);
+    QVERIFY(second.sshdPid.isEmpty());
+    QCOMPARE(SessionCache::instance().size(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(processEnded(first.sshdPid.value(hosts[0].name)), 5000);
 }
 
 QTEST_GUILESS_MAIN(TestSessionCache)
