@@ -66,7 +66,8 @@ std::unique_ptr<SshSession> SessionCache::take(const QString &key, const KnownHo
             candidate = std::move(it->session);
             m_kept.erase(it);
         }
-        // Asked outside the lock: a round trip to the server. One that does not answer is closed.
+        // Asked outside the lock: a round trip to the server. One that does not answer, or whose host
+        // key is no longer trusted, is closed.
         if (candidate->hostKeyStillTrusted(knownHosts) && candidate->stillAnswers(ProbeTimeoutMs))
             return candidate;
     }
