@@ -85,8 +85,11 @@ void SessionCache::clear()
 {
     std::vector<Kept> closing;
     {
-        const std::lock_guard lock(m_mutex);
+        std::unique_lock lock(m_mutex);
         closing.swap(m_kept);
+        // Sessions the reaper is closing right now are closed too when this returns, so that the SSH
+        // library may shut down after it.
+        m_wake.wait(lock, [this] { return !m_reaperClosing; });
     }
 }
 
@@ -111,10 +114,15 @@ void SessionCache::reap()
                 ++it;
             }
         }
+        if (expired.empty())
+            continue;
         // Saying goodbye to a server is network I/O: not under the lock.
+        m_reaperClosing = true;
         lock.unlock();
         expired.clear();
         lock.lock();
+        m_reaperClosing = false;
+        m_wake.notify_all();
     }
 }
 

@@ -34,7 +34,8 @@ public:
     std::unique_ptr<SshSession> take(const QString &key, const KnownHosts &knownHosts);
     // Keeps a session whose work ended cleanly; closes it when the cache is off.
     void put(const QString &key, std::unique_ptr<SshSession> session);
-    // Closes every kept session (before the SSH library shuts down).
+    // Closes every kept session, and waits for those the reaper is closing (before the SSH library
+    // shuts down).
     void clear();
     int size() const;
 
@@ -54,6 +55,7 @@ private:
     std::vector<Kept> m_kept;
     std::chrono::seconds m_idleLimit{0};
     bool m_stopping = false;
+    bool m_reaperClosing = false; // expired sessions are being closed outside the lock
     std::thread m_reaper; // started the first time the cache is turned on
 };
 
