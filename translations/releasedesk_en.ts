@@ -7364,6 +7364,14 @@ node_modules
         <source>Prepare the release again.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The patch went to the server with the lock command.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>== 07 patch with the lock</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>rd::ReleaseForm</name>

@@ -7350,6 +7350,14 @@ node_modules
         <source>Prepare the release again.</source>
         <translation>请重新准备该发布。</translation>
     </message>
+    <message>
+        <source>The patch went to the server with the lock command.</source>
+        <translation>补丁随加锁命令一起发送到服务器。</translation>
+    </message>
+    <message>
+        <source>== 07 patch with the lock</source>
+        <translation>== 07 随加锁命令打补丁</translation>
+    </message>
 </context>
 <context>
     <name>rd::ReleaseForm</name>

@@ -39,32 +39,43 @@ Result<ExecResult> runLogged(SshSession &session, const SshJobContext &context, 
     return session.exec(command, options);
 }
 
-// A command that must succeed: its failure names what failed and shows its last words.
+// How a command that must succeed ended: its failure names what failed and shows its last words.
+Result<> judge(const QString &what, const ExecResult &result, int timeoutMs)
+{
+    if (result.cancelled)
+        return fail(ReleaseEngine::tr("%1 was cancelled.").arg(what));
+    if (result.timedOut)
+        return fail(ReleaseEngine::tr("%1 did not finish within %2 s and was stopped.").arg(what).arg(timeoutMs / 1000),
+                    ReleaseEngine::tr("Raise the time limit or find out what it waits for."));
+    if (!result.succeeded()) {
+        const QString detail = result.lastStderr.mid(qMax(0, int(result.lastStderr.size()) - 3)).join(QStringLiteral(" / "));
+        return fail(result.exitSignal.isEmpty()
+                        ? ReleaseEngine::tr("%1 failed with exit code %2: %3").arg(what).arg(result.exitStatus).arg(detail)
+                        : ReleaseEngine::tr("%1 was killed by signal %2: %3").arg(what, result.exitSignal, detail));
+    }
+    return {};
+}
+
+// A command that must succeed, with its output in the node's log.
 Result<> runStep(SshSession &session, const SshJobContext &context, NodeLog &log, const QString &what,
                  const QString &command, int timeoutMs = 120000, ExecOptions options = {})
 {
     auto result = runLogged(session, context, log, command, timeoutMs, std::move(options));
     if (!result)
         return std::unexpected(result.error());
-    if (result->cancelled)
-        return fail(ReleaseEngine::tr("%1 was cancelled.").arg(what));
-    if (result->timedOut)
-        return fail(ReleaseEngine::tr("%1 did not finish within %2 s and was stopped.").arg(what).arg(timeoutMs / 1000),
-                    ReleaseEngine::tr("Raise the time limit or find out what it waits for."));
-    if (!result->succeeded()) {
-        const QString detail = result->lastStderr.mid(qMax(0, int(result->lastStderr.size()) - 3)).join(QStringLiteral(" / "));
-        return fail(result->exitSignal.isEmpty()
-                        ? ReleaseEngine::tr("%1 failed with exit code %2: %3").arg(what).arg(result->exitStatus).arg(detail)
-                        : ReleaseEngine::tr("%1 was killed by signal %2: %3").arg(what, result->exitSignal, detail));
-    }
-    return {};
+    return judge(what, *result, timeoutMs);
 }
 
 // The task's last words on a server: old releases removed (each printed), then the lock released.
-QString cleanUpAndUnlock(const RemoteLayout &layout, int keepReleases, const QString &owner)
+// `current`: where `current` points, when the same command has just switched it.
+QString cleanUpAndUnlock(const RemoteLayout &layout, int keepReleases, const QString &owner,
+                         const QString &current = {})
 {
-    return QStringLiteral("(\n%1\n)\n%2").arg(layout.cleanupCommand(keepReleases), layout.unlockCommand(owner));
+    return QStringLiteral("(\n%1\n)\n%2").arg(layout.cleanupCommand(keepReleases, current), layout.unlockCommand(owner));
 }
+
+// Ends the server's state in a lock command that goes on with a patch.
+constexpr QLatin1StringView StateEndLine{"state=end"};
 
 // How long the servers that are ready to switch wait for one that is not.
 constexpr int SwitchPatienceMs = 20000;
@@ -122,7 +133,8 @@ ReleaseEngine::~ReleaseEngine() = default;
 
 QString ReleaseEngine::lockOwner(const ReleasePlan &plan)
 {
-    return QStringLiteral("task %1 by %2@%3").arg(plan.taskId, plan.operatorName, QHostInfo::localHostName());
+    // One line: the servers read it back with the shell's `read`.
+    return QStringLiteral("task %1 by %2@%3").arg(plan.taskId, plan.operatorName, QHostInfo::localHostName()).simplified();
 }
 
 void ReleaseEngine::addServer(SshTarget target)
@@ -211,14 +223,27 @@ void ReleaseEngine::start()
     m_phase = Phase::Locking;
     m_heartbeatTimer.start();
     m_locksPending = int(m_order.size());
-    for (const QString &name : std::as_const(m_order))
-        enqueue(m_nodes[name], Step::Lock);
+    for (const QString &name : std::as_const(m_order)) {
+        Node &node = m_nodes[name];
+        if (patchesAtLock(node))
+            setState(node, NodeStage::Upload, NodeState::Running);
+        enqueue(node, Step::Lock);
+    }
 }
 
 void ReleaseEngine::onLocked(Node &node, bool ok, const QString &error, bool heldByOther)
 {
     node.locked = *node.lockTaken;
+    const PatchOutcome patch = *node.patchAtLockOutcome;
+    if (patch != PatchOutcome::NotRun)
+        setState(node, NodeStage::Upload, NodeState::Succeeded, tr("The patch went to the server with the lock command."));
     if (ok) {
+        if (patch == PatchOutcome::Applied) {
+            setState(node, NodeStage::BeforeRelease, NodeState::Succeeded);
+            node.startAt = NodeStage::Release;
+        }
+    } else if (patch == PatchOutcome::Failed) {
+        failNode(node, NodeStage::BeforeRelease, m_aborted ? NodeState::Cancelled : NodeState::Failed, error);
     } else if (heldByOther) {
         if (m_lockConflict.isEmpty())
             m_lockConflict = error;
@@ -365,6 +390,8 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
     const std::shared_ptr<bool> uploadVerified = node.uploadVerified;
     const std::shared_ptr<bool> sendZstd = node.sendZstd;
     const bool unlockAtSwitch = node.unlockAtSwitch;
+    const bool patchAtLock = patchesAtLock(node);
+    const std::shared_ptr<PatchOutcome> patchAtLockOutcome = node.patchAtLockOutcome;
     // The package in the form this server gets: path here, path there, and its sha256.
     auto packageForm = [plan, sendZstd] {
         struct Form
@@ -393,6 +420,30 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
         environment.previousDir = previous->isEmpty() ? QString() : layout.releaseDir(*previous);
         return environment;
     };
+    auto manifestJson = [plan] {
+        const QJsonObject manifest{{QStringLiteral("project"), plan.project},
+                                   {QStringLiteral("environment"), plan.environment},
+                                   {QStringLiteral("version"), plan.version},
+                                   {QStringLiteral("commit"), plan.commit},
+                                   {QStringLiteral("ref"), plan.ref},
+                                   {QStringLiteral("sha256"), plan.packageSha256},
+                                   {QStringLiteral("operator"), plan.operatorName},
+                                   {QStringLiteral("time"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}};
+        return QJsonDocument(manifest).toJson(QJsonDocument::Compact);
+    };
+    // The patch command, reading the package (opened into `package`) on its input.
+    auto patchCommand = [plan, manifestJson](std::optional<QFile> &package, ExecOptions &options) -> Result<QString> {
+        QFile &file = package.emplace(plan.packagePath);
+        if (!file.open(QIODevice::ReadOnly))
+            return fail(tr("Could not read the patch package %1: %2").arg(plan.packagePath, file.errorString()),
+                        tr("Prepare the release again."));
+        // A short read ends the input early; the server then finds the sha256 wrong and says so.
+        options.input = [&file]() -> std::optional<QByteArray> { return file.read(1 << 20); };
+        return RemoteLayout(plan.deployRoot)
+            .patchCommand(plan.version, plan.baseCommit, plan.packageSha256, file.size(), plan.deletions,
+                          plan.sharedPaths, manifestJson());
+    };
+    const QString patchingWhat = tr("Patching %1 into %2").arg(plan.baseCommit.left(12), plan.version);
 
     switch (step) {
     case Step::Lock:
@@ -400,15 +451,37 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             NodeLog log(directory, server);
             log.line(tr("== lock %1 for task %2").arg(plan.deployRoot, plan.taskId));
             const RemoteLayout layout(plan.deployRoot);
-            // One round trip: lock, prepare the directories, read back where the server stands.
-            const QString command = QStringLiteral("(\n%1\n) || exit $?\n%2 || exit 1\n%3")
-                                        .arg(layout.lockCommand(owner), layout.prepareCommand(),
-                                             layout.stateCommand(RemoteLayout::StateDetail::Release));
+            // One round trip: lock, prepare the directories, read back where the server stands, and
+            // for a patch go on with it. A command that stops early first reads its input to the end,
+            // so the package being sent never meets a closed channel.
+            const QString drainAndExit = patchAtLock ? QStringLiteral("cat >/dev/null; ") : QString();
+            QString command = QStringLiteral("(\n%1\n) || { rc=$?; %4exit \"$rc\"; }\n%2 || { %4exit 1; }\n%3")
+                                  .arg(layout.lockCommand(owner), layout.prepareCommand(),
+                                       layout.stateCommand(RemoteLayout::StateDetail::Release), drainAndExit);
             QStringList stateLines;
+            bool patchRan = false; // the state was read and the patch went on
             ExecOptions options;
+            std::optional<QFile> patchPackage; // read while the command runs
+            if (patchAtLock) {
+                auto patch = patchCommand(patchPackage, options);
+                if (!patch)
+                    return std::unexpected(patch.error());
+                command += QStringLiteral("echo %1\n%2").arg(StateEndLine, *patch);
+            }
+            const int timeoutMs = patchAtLock ? 600000 : 60000;
             options.cancel = context.cancel;
-            options.timeoutMs = 60000;
-            options.onStdout = [&](const QString &line) { stateLines.append(line); };
+            options.timeoutMs = timeoutMs;
+            options.onStdout = [&](const QString &line) {
+                if (patchRan) {
+                    log.line(line);
+                    context.log(line, false);
+                } else if (patchAtLock && line == StateEndLine) {
+                    patchRan = true;
+                    log.line(tr("== 07 patch with the lock"));
+                } else {
+                    stateLines.append(line);
+                }
+            };
             options.onStderr = [&](const QString &line) {
                 log.line(line, true);
                 context.log(line, true);
@@ -416,14 +489,14 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             auto locked = session.exec(command, options);
             if (!locked)
                 return std::unexpected(locked.error());
-            *lockHeldByOther = locked->exitStatus == RemoteLayout::LockHeld;
+            *lockHeldByOther = !patchRan && locked->exitStatus == RemoteLayout::LockHeld;
             // Unless another release holds it, the lock may be ours now, whatever failed after it;
             // releasing checks the owner, so releasing a lock never taken is harmless.
             *lockTaken = !*lockHeldByOther;
             if (*lockHeldByOther)
                 return fail(tr("%1 is being deployed by someone else: %2").arg(plan.deployRoot, locked->lastStderr.join(u' ')),
                             tr("Wait for that release to finish. If its owner is gone, break the stale lock explicitly."));
-            if (!locked->succeeded())
+            if (!locked->succeeded() && !patchRan)
                 return fail(tr("Taking the deploy lock on %1 failed: %2").arg(plan.deployRoot, locked->lastStderr.join(u' ')),
                             tr("Check that the deploy root is writable by the SSH user and the disk is not full."));
             const RemoteState state = RemoteLayout::parseState(stateLines);
@@ -435,7 +508,11 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                                 .arg(plan.rollbackTo, state.releases.isEmpty() ? tr("no releases")
                                                                               : state.releases.join(QStringLiteral(", "))),
                             tr("Roll back to a release every server still keeps, or release that version again."));
-            return {};
+            if (!patchAtLock)
+                return {};
+            const Result<> patched = judge(patchingWhat, *locked, timeoutMs);
+            *patchAtLockOutcome = patched ? PatchOutcome::Applied : PatchOutcome::Failed;
+            return patched;
         };
     case Step::Upload:
         return [=](SshSession &session, const SshJobContext &context) -> Result<> {
@@ -459,35 +536,21 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             NodeLog log(directory, server);
             log.line(tr("== 07 unpack and before-release hook"));
             const RemoteLayout layout(plan.deployRoot);
-            const QJsonObject manifest{{QStringLiteral("project"), plan.project},
-                                       {QStringLiteral("environment"), plan.environment},
-                                       {QStringLiteral("version"), plan.version},
-                                       {QStringLiteral("commit"), plan.commit},
-                                       {QStringLiteral("ref"), plan.ref},
-                                       {QStringLiteral("sha256"), plan.packageSha256},
-                                       {QStringLiteral("operator"), plan.operatorName},
-                                       {QStringLiteral("time"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}};
-            const QByteArray manifestJson = QJsonDocument(manifest).toJson(QJsonDocument::Compact);
             const auto form = packageForm();
             QString command;
             ExecOptions options;
             std::optional<QFile> patchPackage; // read while the command runs
             if (plan.kind == ReleaseKind::Patch) {
-                QFile &package = patchPackage.emplace(plan.packagePath);
-                if (!package.open(QIODevice::ReadOnly))
-                    return fail(tr("Could not read the patch package %1: %2").arg(plan.packagePath, package.errorString()),
-                                tr("Prepare the release again."));
-                command = layout.patchCommand(plan.version, plan.baseCommit, plan.packageSha256, package.size(),
-                                              plan.deletions, plan.sharedPaths, manifestJson);
-                // A short read ends the input early; the server then finds the sha256 wrong and says so.
-                options.input = [&package]() -> std::optional<QByteArray> { return package.read(1 << 20); };
+                auto patch = patchCommand(patchPackage, options);
+                if (!patch)
+                    return std::unexpected(patch.error());
+                command = *patch;
             } else {
-                command = layout.unpackCommand(plan.version, form.sha256, plan.sharedPaths, manifestJson,
+                command = layout.unpackCommand(plan.version, form.sha256, plan.sharedPaths, manifestJson(),
                                                *uploadVerified, form.compression);
             }
             if (auto unpacked = runStep(session, context, log,
-                                        plan.kind == ReleaseKind::Patch ? tr("Patching %1 into %2").arg(plan.baseCommit.left(12), plan.version)
-                                                                        : tr("Unpacking %1").arg(plan.version),
+                                        plan.kind == ReleaseKind::Patch ? patchingWhat : tr("Unpacking %1").arg(plan.version),
                                         command, 600000, std::move(options));
                 !unpacked)
                 return unpacked;
@@ -529,7 +592,7 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             // Switched with nothing after it: finish here, one round trip fewer on every server.
             if (unlockAtSwitch)
                 command += QStringLiteral("rc=$?; [ \"$rc\" -eq 0 ] || exit \"$rc\"\n%1exit 0\n")
-                               .arg(cleanUpAndUnlock(layout, plan.keepReleases, owner));
+                               .arg(cleanUpAndUnlock(layout, plan.keepReleases, owner, target));
             auto switched = runStep(session, context, log, tr("Switching to %1").arg(target), command, 120000,
                                     std::move(options));
             settle();
@@ -870,6 +933,14 @@ bool ReleaseEngine::switchEndsTask() const
 {
     return m_plan.afterReleaseHook.trimmed().isEmpty() && m_plan.healthCommand.trimmed().isEmpty() && !m_http
            && m_batchEnd == m_queue.size() && (m_plan.kind != ReleaseKind::Gray || m_promoted);
+}
+
+// A patch from its first stage, with no before-release hook to run between: the lock command makes
+// it. The whole task is still refused when any server's lock is held by another release.
+bool ReleaseEngine::patchesAtLock(const Node &node) const
+{
+    return m_plan.kind == ReleaseKind::Patch && node.active && node.startAt == NodeStage::Upload
+           && m_plan.beforeReleaseHook.trimmed().isEmpty();
 }
 
 void ReleaseEngine::unlockAll()

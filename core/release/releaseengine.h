@@ -23,7 +23,8 @@ class SwitchGate;
 // result. Lives on the thread that owns the task; all remote work runs in the SshPool's workers.
 //
 // First every server is locked (a lock held by another release refuses the whole task before
-// anything changes). Then, batch by batch, servers upload, unpack and run their before-release
+// anything is switched; a patch is made by the lock command itself, one command fewer per server,
+// and stays unswitched beside the live release when the task is refused). Then, batch by batch, servers upload, unpack and run their before-release
 // hook; only when the whole batch is ready (or its failures fit the failure budget) do the ready
 // ones switch, together, so the mixed-version window is as short as one switch. Full and patch
 // releases are one batch; rolling ones batches of `batchSize`; gray ones the canaries, then a
@@ -83,6 +84,8 @@ signals:
 private:
     enum class Step { Lock, Upload, Unpack, Switch, AfterRelease, Health, SwitchBack, Heartbeat, Unlock };
     enum class Phase { Locking, Batches, Held, Paused, Soaking, Unlocking, Done };
+    // A patch made by the lock command itself (see patchesAtLock()).
+    enum class PatchOutcome { NotRun, Applied, Failed };
 
     struct Node
     {
@@ -105,6 +108,7 @@ private:
         std::shared_ptr<bool> lockTaken = std::make_shared<bool>(false);
         std::shared_ptr<bool> uploadVerified = std::make_shared<bool>(false); // by this run's upload
         std::shared_ptr<bool> sendZstd = std::make_shared<bool>(false); // the server has zstd and the plan a .tar.zst
+        std::shared_ptr<PatchOutcome> patchAtLockOutcome = std::make_shared<PatchOutcome>(PatchOutcome::NotRun);
     };
 
     void startBatches();
@@ -130,6 +134,7 @@ private:
     QList<Node *> batchNodes();
     bool budgetSpent() const;
     bool switchEndsTask() const;
+    bool patchesAtLock(const Node &node) const;
     int activeCount() const;
 
     ReleasePlan m_plan;

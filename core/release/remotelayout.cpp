@@ -58,12 +58,11 @@ QString RemoteLayout::packagePath(const QString &version, Compression compressio
 
 QString RemoteLayout::prepareCommand() const
 {
-    return RemoteCommand(QStringLiteral("mkdir"))
-        .arg(QStringLiteral("-p"))
-        .arg(QStringLiteral("--"))
-        .args({m_root + QStringLiteral("/releases"), m_root + QStringLiteral("/shared"),
-               m_root + QStringLiteral("/.releasedesk/packages")})
-        .toString();
+    // Tested first: on every release but the first the directories are there, and mkdir is a program.
+    const QString directories[] = {q(m_root + QStringLiteral("/releases")), q(m_root + QStringLiteral("/shared")),
+                                   q(m_root + QStringLiteral("/.releasedesk/packages"))};
+    return QStringLiteral("{ [ -d %1 ] && [ -d %2 ] && [ -d %3 ] || mkdir -p -- %1 %2 %3; }")
+        .arg(directories[0], directories[1], directories[2]);
 }
 
 QString RemoteLayout::unpackCommand(const QString &version, const QString &sha256Hex, const QStringList &sharedPaths,
@@ -92,7 +91,7 @@ QString RemoteLayout::patchCommand(const QString &version, const QString &baseCo
     QString script =
         QStringLiteral("root=%1; v=%2; sum=%3; pkg=%4; base=%5\n"
                        "rel=\"$root/releases/$v\"; tmp=\"$root/releases/.$v.partial\"\n"
-                       "%11 || { rm -f \"$pkg\"; echo 'could not store the patch package (is the disk full?)' >&2; "
+                       "cat > \"$pkg\" || { rm -f \"$pkg\"; echo 'could not store the patch package (is the disk full?)' >&2; "
                        "exit %8; }\n"
                        "%7"
                        "if [ -d \"$rel\" ]; then exit 0; fi\n"
@@ -108,13 +107,14 @@ QString RemoteLayout::patchCommand(const QString &version, const QString &baseCo
                        "{ rm -rf \"$tmp\"; exit %8; }\n"
                        // The copy shares its files with the live release: replace them, never write into
                        // them (tar unlinks first; the old manifest goes before the new one is written).
-                       "for p in \"$@\"; do rm -rf -- \"$tmp/$p\" || { rm -rf \"$tmp\"; exit %8; }; done\n"
+                       // One rm for the manifest and every deleted path: each program started costs.
+                       "for p in \"$@\"; do set -- \"$@\" \"$tmp/$p\"; shift; done\n"
+                       "rm -rf -- \"$tmp/.releasedesk.json\" \"$@\" || { rm -rf \"$tmp\"; exit %8; }\n"
                        "if ! %10 -z -f \"$pkg\" --unlink-first -C \"$tmp\"; then rm -rf \"$tmp\"; exit %8; fi\n"
-                       "rm -f \"$tmp/.releasedesk.json\"\n"
                        "%9")
             .arg(q(m_root), q(version), q(sha256Hex), q(packagePath(version)), q(baseCommit),
-                 QString::number(BaseMismatch), checkPackage(), QString::number(UnpackFailed), LinkFunction,
-                 TarExtract, RemoteCommand::copyInput(packageBytes, QStringLiteral("\"$pkg\"")));
+                 QString::number(BaseMismatch), checkPackage(packageBytes), QString::number(UnpackFailed),
+                 LinkFunction, TarExtract);
     // The deleted paths arrive as the script's arguments, each one quoted.
     QStringList arguments;
     for (const QString &path : deletions)
@@ -139,14 +139,14 @@ Result<> RemoteLayout::checkPatchPaths(const QStringList &deletions)
     return {};
 }
 
-// Compares the package $pkg with $sum; PackageDamaged when they differ.
-QString RemoteLayout::checkPackage()
+// Compares the package $pkg (of `bytes` bytes, -1 when not known) with $sum; PackageDamaged when they differ.
+QString RemoteLayout::checkPackage(qint64 bytes)
 {
     return QStringLiteral("actual=$(%1) || exit %2\n"
                           "actual=${actual%% *}\n"
                           "if [ \"$actual\" != \"$sum\" ]; then echo \"the package's sha256 on the server is $actual, "
                           "not $sum\" >&2; exit %2; fi\n")
-        .arg(RemoteCommand::sha256Of(QStringLiteral("\"$pkg\"")), QString::number(PackageDamaged));
+        .arg(RemoteCommand::sha256Of(QStringLiteral("\"$pkg\""), bytes), QString::number(PackageDamaged));
 }
 
 // Links the shared paths into $tmp, writes the manifest, and renames $tmp to $rel.
@@ -198,13 +198,16 @@ QString RemoteLayout::switchCommand(const QString &version, SwitchStart start) c
         .arg(q(m_root), q(version), QString::number(ReleaseMissing), waitForSignal, q(SwitchedLine), cleanUpOnStop);
 }
 
-QString RemoteLayout::cleanupCommand(int keep) const
+QString RemoteLayout::cleanupCommand(int keep, const QString &current) const
 {
     // Releases are ranked by their number (<project>-v<N>-<14 digits>) with shell builtins alone:
     // a handful of releases, and no program to start on every server of the fleet. Anything not
     // named like a release is never touched; equal numbers rank alike, so both are kept.
+    const QString readCurrent = current.isEmpty()
+                                    ? QStringLiteral("cur=$(readlink \"$root/current\" 2>/dev/null || true); cur=${cur#releases/}")
+                                    : QStringLiteral("cur=%1").arg(q(current));
     return QStringLiteral("root=%1; keep=%2\n"
-                          "cur=$(readlink \"$root/current\" 2>/dev/null || true); cur=${cur#releases/}\n"
+                          "%4\n"
                           "prev=; { IFS= read -r prev < \"$root/.releasedesk/previous\"; } 2>/dev/null\n"
                           "cd \"$root/releases\" || exit 0\n"
                           "for p in ./.[!.]*.partial; do if [ -e \"$p\" ]; then rm -rf \"$p\"; fi; done\n"
@@ -224,7 +227,7 @@ QString RemoteLayout::cleanupCommand(int keep) const
                           "\"$root/.releasedesk/packages/$r.tar.zst\" && echo \"removed $r\"\n"
                           "  fi\n"
                           "done\n")
-        .arg(q(m_root), QString::number(qMax(2, keep)), QStringLiteral("[0-9]").repeated(14));
+        .arg(q(m_root), QString::number(qMax(2, keep)), QStringLiteral("[0-9]").repeated(14), readCurrent);
 }
 
 QString RemoteLayout::stateCommand(StateDetail detail) const
@@ -250,7 +253,8 @@ QString RemoteLayout::stateCommand(StateDetail detail) const
                       "  %1; echo \"lock_age=$age\"\n"
                       "fi\n")
                       .arg(LockAgeScript);
-    return script + QStringLiteral("exit 0\n");
+    // Ends in success without `exit`, so that a caller may run more after it.
+    return script + QStringLiteral("true\n");
 }
 
 RemoteState RemoteLayout::parseState(const QStringList &lines)
@@ -284,13 +288,14 @@ RemoteState RemoteLayout::parseState(const QStringList &lines)
 QString RemoteLayout::lockCommand(const QString &owner) const
 {
     return QStringLiteral("base=%1; lock=\"$base/lock\"\n"
-                          "mkdir -p \"$base\" || exit 1\n"
+                          "[ -d \"$base\" ] || mkdir -p \"$base\" || exit 1\n"
                           "if mkdir \"$lock\" 2>/dev/null; then\n"
                           "  printf '%s\\n' %2 > \"$lock/owner\" && exit 0\n"
                           "  rm -rf \"$lock\"; echo 'could not write the lock owner (disk full?)' >&2; exit 1\n"
                           "fi\n"
                           // The same task in a new process (resume, promote) takes its own lock back.
-                          "if [ \"$(cat \"$lock/owner\" 2>/dev/null)\" = %2 ]; then touch \"$lock/owner\"; exit 0; fi\n"
+                          "o=; { IFS= read -r o < \"$lock/owner\"; } 2>/dev/null\n"
+                          "if [ \"$o\" = %2 ]; then touch \"$lock/owner\"; exit 0; fi\n"
                           "%3\n"
                           "echo \"held by $(tr '\\n' ' ' < \"$lock/owner\" 2>/dev/null)(heartbeat $age s ago)\" >&2\n"
                           "exit %4\n")
@@ -301,7 +306,8 @@ QString RemoteLayout::heartbeatCommand(const QString &owner) const
 {
     // Refreshes only our own lock: a lock broken and taken by someone else is lost, and said so.
     return QStringLiteral("lock=%1\n"
-                          "if [ \"$(cat \"$lock/owner\" 2>/dev/null)\" = %2 ]; then touch \"$lock/owner\"; exit $?; fi\n"
+                          "o=; { IFS= read -r o < \"$lock/owner\"; } 2>/dev/null\n"
+                          "if [ \"$o\" = %2 ]; then touch \"$lock/owner\"; exit $?; fi\n"
                           "echo 'the deploy lock was broken or taken by someone else' >&2\n"
                           "exit %3\n")
         .arg(q(m_root + QStringLiteral("/.releasedesk/lock")), q(owner), QString::number(LockLost));
@@ -310,7 +316,8 @@ QString RemoteLayout::heartbeatCommand(const QString &owner) const
 QString RemoteLayout::unlockCommand(const QString &owner) const
 {
     return QStringLiteral("lock=%1\n"
-                          "if [ \"$(cat \"$lock/owner\" 2>/dev/null)\" = %2 ]; then rm -rf \"$lock\"; fi\n")
+                          "o=; { IFS= read -r o < \"$lock/owner\"; } 2>/dev/null\n"
+                          "if [ \"$o\" = %2 ]; then rm -rf \"$lock\"; fi\n")
         .arg(q(m_root + QStringLiteral("/.releasedesk/lock")), q(owner));
 }
 

@@ -70,8 +70,9 @@ public:
     QString switchCommand(const QString &version, SwitchStart start = SwitchStart::AtOnce) const;
     static constexpr QLatin1StringView ReadyLine{"ready to switch"};
     static constexpr QLatin1StringView SwitchedLine{"switched"};
-    // Keeps the newest `keep` releases, and never the current or the previous one.
-    QString cleanupCommand(int keep) const;
+    // Keeps the newest `keep` releases, and never the current or the previous one. `current`: the
+    // release `current` points to when the caller knows it (it just switched), else it is read.
+    QString cleanupCommand(int keep, const QString &current = {}) const;
     // What the release needs (zstd, current, previous, releases), or with Full also the current
     // manifest, free disk and lock holder (plans and fleet status).
     enum class StateDetail { Release, Full };
@@ -99,7 +100,7 @@ public:
     };
 
 private:
-    static QString checkPackage();
+    static QString checkPackage(qint64 bytes = -1);
     static QString finishRelease(const QStringList &sharedPaths, const QByteArray &manifestJson);
 
     QString m_root;

@@ -744,7 +744,7 @@ Result<QByteArray> SshSession::upload(const QString &localPath, const QString &r
                        "chmod %4 \"$tmp\" && mv -f \"$tmp\" \"$dst\" || { rm -f \"$tmp\"; exit 6; }; "
                        "echo \"$actual\"")
             .arg(RemoteCommand::quote(temporary), RemoteCommand::quote(remotePath), QString::number(total),
-                 QString::number(options.mode, 8), RemoteCommand::sha256Of(QStringLiteral("\"$tmp\"")),
+                 QString::number(options.mode, 8), RemoteCommand::sha256Of(QStringLiteral("\"$tmp\""), total),
                  RemoteCommand::copyInput(total, QStringLiteral("\"$tmp\"")));
 
     Sha256 hash;

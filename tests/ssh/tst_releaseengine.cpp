@@ -14,6 +14,7 @@
 #include <QDirIterator>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -58,6 +59,7 @@ private slots:
     void retryRunsOnlyTheFailedServers();
     void patchEqualsAFullReleaseOfTheSameCommit();
     void patchIsRefusedOffItsBase();
+    void patchRefusedByALockSwitchesNothing();
     void fullDiskMidUploadKeepsTheLiveRelease();
     void rollingStopsWhenTheBudgetIsSpent();
     void rollingHoldsAfterABatchUntilToldToGoOn();
@@ -157,7 +159,8 @@ bool TestReleaseEngine::run(ReleaseEngine &engine)
 {
     QSignalSpy finished(&engine, &ReleaseEngine::finished);
     engine.start();
-    if (!finished.wait(120000))
+    // A task refused before any server is touched finishes within start().
+    if (finished.isEmpty() && !finished.wait(120000))
         return false;
     if (!finished.first().first().toBool())
         qWarning("release failed: %s", qPrintable(finished.first().last().toString()));
@@ -678,25 +681,36 @@ void TestReleaseEngine::patchEqualsAFullReleaseOfTheSameCommit()
 
 void TestReleaseEngine::patchIsRefusedOffItsBase()
 {
-    QVERIFY(run(*engine(plan(1), 2)));
-    ReleasePlan patch = plan(2);
-    patch.kind = ReleaseKind::Patch;
-    patch.baseCommit = QStringLiteral("ffffffffffffffffffffffffffffffffffffffff");
-    ReleaseEngine *patching = engine(patch, 2);
-    QSignalSpy changes(patching, &ReleaseEngine::nodeChanged);
-    QVERIFY(!run(*patching));
-    QString detail;
-    for (const QList<QVariant> &change : changes)
-        if (change.at(2).value<NodeState>() == NodeState::Failed)
-            detail = change.at(3).toString();
-    QVERIFY2(detail.contains(plan(1).commit) && detail.contains(patch.baseCommit), qPrintable(detail));
-    for (int i = 0; i < 2; ++i) {
-        QCOMPARE(current(i), QStringLiteral("releases/") + plan(1).version);
-        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral("releases/") + patch.version)));
-        QVERIFY(QDir(onServer(i, QStringLiteral("releases"))).entryList(QDir::Hidden | QDir::AllEntries | QDir::NoDotAndDotDot).size() == 1);
+    // With a before-release hook the patch is a command of its own; without one the lock command makes it.
+    for (const bool withHook : {true, false}) {
+        init();
+        QVERIFY(run(*engine(plan(1), 2)));
+        ReleasePlan patch = plan(2);
+        patch.kind = ReleaseKind::Patch;
+        patch.baseCommit = QStringLiteral("ffffffffffffffffffffffffffffffffffffffff");
+        if (!withHook)
+            patch.beforeReleaseHook.clear();
+        ReleaseEngine *patching = engine(patch, 2);
+        QSignalSpy changes(patching, &ReleaseEngine::nodeChanged);
+        QVERIFY(!run(*patching));
+        QString detail;
+        for (const QList<QVariant> &change : changes)
+            if (change.at(2).value<NodeState>() == NodeState::Failed)
+                detail = change.at(3).toString();
+        QVERIFY2(detail.contains(plan(1).commit) && detail.contains(patch.baseCommit), qPrintable(detail));
+        for (int i = 0; i < 2; ++i) {
+            const QString server = QStringLiteral("web-0%1").arg(i + 1);
+            QCOMPARE(patching->state(server, NodeStage::Upload), NodeState::Succeeded);
+            QCOMPARE(patching->state(server, NodeStage::BeforeRelease), NodeState::Failed);
+            QCOMPARE(patching->state(server, NodeStage::Release), NodeState::Skipped);
+            QCOMPARE(current(i), QStringLiteral("releases/") + plan(1).version);
+            QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral("releases/") + patch.version)));
+            QVERIFY(QDir(onServer(i, QStringLiteral("releases"))).entryList(QDir::Hidden | QDir::AllEntries | QDir::NoDotAndDotDot).size() == 1);
+            QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
+        }
     }
     // A deletion outside the release is refused before any server is touched.
-    patch = plan(3);
+    ReleasePlan patch = plan(3);
     patch.kind = ReleaseKind::Patch;
     patch.baseCommit = plan(1).commit;
     patch.deletions = {QStringLiteral("../../etc/passwd")};
@@ -704,6 +718,45 @@ void TestReleaseEngine::patchIsRefusedOffItsBase()
     QVERIFY(!run(*escaping));
     QCOMPARE(escaping->state(QStringLiteral("web-01"), NodeStage::Upload), NodeState::Failed);
     QVERIFY(!QFileInfo::exists(onServer(0, QStringLiteral(".releasedesk/packages/") + patch.version + QStringLiteral(".tar.gz"))));
+}
+
+// The lock command that makes a patch refuses it on a server locked by someone else, also while a
+// package larger than the channel's window is still being sent: the refusal is what the task reports.
+void TestReleaseEngine::patchRefusedByALockSwitchesNothing()
+{
+    ReleasePlan first = plan(1);
+    first.beforeReleaseHook.clear();
+    QVERIFY(run(*engine(first, 2)));
+    auto session = SshSession::connect(keyFileTarget(m_hosts, m_hosts.hosts[1]), *m_knownHosts, {});
+    QVERIFY(session);
+    QCOMPARE((*session)->exec(RemoteLayout(first.deployRoot).lockCommand(QStringLiteral("task 99 by someone@else")))->exitStatus, 0);
+
+    QByteArray noise(3 << 20, Qt::Uninitialized);
+    QRandomGenerator(7).fillRange(reinterpret_cast<quint32 *>(noise.data()), noise.size() / 4);
+    ReleasePlan patch = plan(2);
+    patch.beforeReleaseHook.clear();
+    patch.kind = ReleaseKind::Patch;
+    patch.baseCommit = first.commit;
+    patch.packageSha256 = pack(QStringLiteral("big-patch"), {{QStringLiteral("data/noise.bin"), noise}});
+    patch.packagePath = m_dir.filePath(QStringLiteral("big-patch.tar.gz"));
+    QVERIFY(QFileInfo(patch.packagePath).size() > (2 << 20));
+    patch.zstdPackagePath.clear();
+    patch.zstdPackageSha256.clear();
+    ReleaseEngine *patching = engine(patch, 2);
+    QSignalSpy finished(patching, &ReleaseEngine::finished);
+    QVERIFY(!run(*patching));
+    QVERIFY2(finished.first().at(1).toString().contains(QStringLiteral("task 99 by someone@else")),
+             qPrintable(finished.first().at(1).toString()));
+    QCOMPARE(patching->state(QStringLiteral("web-02"), NodeStage::Upload), NodeState::Failed);
+    QCOMPARE(patching->state(QStringLiteral("web-01"), NodeStage::Release), NodeState::Skipped);
+    for (int i = 0; i < 2; ++i)
+        QCOMPARE(current(i), QStringLiteral("releases/") + first.version);
+    // The locked server got nothing; ours is released, the other's kept.
+    QVERIFY(!QFileInfo::exists(onServer(1, QStringLiteral("releases/") + patch.version)));
+    QCOMPARE(QDir(onServer(1, QStringLiteral(".releasedesk/packages"))).entryList(QDir::Files).join(u','),
+             first.version + QStringLiteral(".tar.zst"));
+    QCOMPARE(readAll(onServer(1, QStringLiteral(".releasedesk/lock/owner"))).trimmed(), QByteArray("task 99 by someone@else"));
+    QVERIFY(!QFileInfo::exists(onServer(0, QStringLiteral(".releasedesk/lock"))));
 }
 
 void TestReleaseEngine::fullDiskMidUploadKeepsTheLiveRelease()
