@@ -351,23 +351,23 @@ std::optional<Sample> Bench::engine(int parallelism, const QString &version, Rel
     Sample sample{double(clock.nsecsElapsed()) / 1e9, machineCpu() - cpu, processCpu(RUSAGE_SELF) - client,
                   release.switchWindowMs()};
     // Stages as the engine reports them: 06 upload, 07 unpack (+ before-release hook), 08 switch.
-    // Locking ends where the first server starts working (a patch starts at 07: it has no upload).
-    qint64 firstWork = spans[int(NodeStage::Upload)].first;
-    if (firstWork < 0)
-        firstWork = spans[int(NodeStage::BeforeRelease)].first;
-    m_stages = QStringLiteral("locks %1 s").arg(firstWork / 1e3, 0, 'f', 2);
+    // Locking ends where the first server starts working. A patch (without a before-release hook) is
+    // made by the lock command: its 06 is lock + patch.
+    const bool patch = kind == ReleaseKind::Patch;
+    m_stages = patch ? QString() : QStringLiteral("locks %1 s | ").arg(spans[int(NodeStage::Upload)].first / 1e3, 0, 'f', 2);
     qint64 lastEnd = 0;
     for (NodeStage stage : {NodeStage::Upload, NodeStage::BeforeRelease, NodeStage::Release}) {
         const Span &span = spans[int(stage)];
         if (span.count == 0)
             continue;
         lastEnd = qMax(lastEnd, span.last);
-        m_stages += QStringLiteral(" | %1 %2-%3 s (%4 s per server from queued)")
-                        .arg(nodeStageName(stage), QString::number(span.first / 1e3, 'f', 2),
+        m_stages += QStringLiteral("%1 %2-%3 s (%4 s per server from queued) | ")
+                        .arg(patch && stage == NodeStage::Upload ? QStringLiteral("lock + patch") : nodeStageName(stage),
+                             QString::number(span.first / 1e3, 'f', 2),
                              QString::number(span.last / 1e3, 'f', 2),
                              QString::number(double(span.sum) / span.count / 1e3, 'f', 2));
     }
-    m_stages += QStringLiteral(" | unlock + cleanup %1 s").arg((clock.elapsed() - lastEnd) / 1e3, 0, 'f', 2);
+    m_stages += QStringLiteral("unlock + cleanup %1 s").arg((clock.elapsed() - lastEnd) / 1e3, 0, 'f', 2);
     if (!ok) {
         std::fprintf(stderr, "ReleaseDesk: %s\n", qPrintable(summary));
         return std::nullopt;
