@@ -24,12 +24,13 @@ class SwitchGate;
 //
 // First every server is locked (a lock held by another release refuses the whole task before
 // anything is switched; a patch is made by the lock command itself, one command fewer per server,
-// and stays unswitched beside the live release when the task is refused). Then, batch by batch, servers upload, unpack and run their before-release
-// hook; only when the whole batch is ready (or its failures fit the failure budget) do the ready
-// ones switch, together, so the mixed-version window is as short as one switch. Full and patch
-// releases are one batch; rolling ones batches of `batchSize`; gray ones the canaries, then a
-// pause until promote(), then the rest; a rollback switches to a release the servers already
-// have. A failed health check switches that server back. Every lock is released at the end.
+// and stays unswitched beside the live release when the task is refused). Then, batch by batch,
+// servers upload, unpack and run their before-release hook; only when the whole batch is ready
+// (or its failures fit the failure budget) do the ready ones switch, together, so the
+// mixed-version window is as short as one switch. Full and patch releases are one batch; rolling
+// ones batches of `batchSize`; gray ones the canaries, then a pause until promote(), then the
+// rest; a rollback switches to a release the servers already have. A failed health check
+// switches that server back. Every lock is released at the end.
 class ReleaseEngine : public QObject
 {
     Q_OBJECT
