@@ -74,6 +74,18 @@ QString cleanUpAndUnlock(const RemoteLayout &layout, int keepReleases, const QSt
     return QStringLiteral("(\n%1\n)\n%2").arg(layout.cleanupCommand(keepReleases, current), layout.unlockCommand(owner));
 }
 
+// The switch on a signal; with `finish`, nothing follows it on the server: the same command then
+// cleans up and releases the lock, one round trip fewer.
+QString switchOnSignal(const RemoteLayout &layout, const QString &target, bool finish, int keepReleases,
+                       const QString &owner)
+{
+    QString command = layout.switchCommand(target, RemoteLayout::SwitchStart::OnSignal);
+    if (finish)
+        command += QStringLiteral("rc=$?; [ \"$rc\" -eq 0 ] || exit \"$rc\"\n%1exit 0\n")
+                       .arg(cleanUpAndUnlock(layout, keepReleases, owner, target));
+    return command;
+}
+
 // Ends the server's state in a lock command that goes on with a patch.
 constexpr QLatin1StringView StateEndLine{"state=end"};
 
@@ -108,10 +120,11 @@ NodeStage stageOf(int step)
 
 ReleaseEngine::ReleaseEngine(ReleasePlan plan, KnownHosts &knownHosts, HostKeyPrompt prompt, int parallelism,
                              QString logDirectory, QObject *parent)
-    : QObject(parent), m_plan(std::move(plan)), m_logDirectory(std::move(logDirectory)),
+    : QObject(parent), m_plan(std::move(plan)), m_logDirectory(std::move(logDirectory)), m_parallelism(parallelism),
       m_pool(knownHosts, std::move(prompt), parallelism, ConnectionsPerSecond)
 {
     connect(&m_pool, &SshPool::jobFinished, this, &ReleaseEngine::onJobFinished);
+    connect(&m_pool, &SshPool::jobMilestone, this, &ReleaseEngine::onJobMilestone);
     connect(&m_pool, &SshPool::logLine, this, &ReleaseEngine::logLine);
     connect(&m_pool, &SshPool::progress, this, &ReleaseEngine::uploadProgress);
     if (m_plan.httpCheck.enabled()) {
@@ -220,6 +233,12 @@ void ReleaseEngine::start()
 
     // The whole task holds every server's lock, also those with nothing left to do: the environment
     // stays closed to other releases until the task is over.
+    m_switchAtLock = canSwitchAtLock();
+    if (m_switchAtLock) {
+        m_switchGate = std::make_shared<SwitchGate>();
+        for (Node &node : m_nodes)
+            node.unlockAtSwitch = true;
+    }
     m_phase = Phase::Locking;
     m_heartbeatTimer.start();
     m_locksPending = int(m_order.size());
@@ -270,6 +289,7 @@ void ReleaseEngine::onLocked(Node &node, bool ok, const QString &error, bool hel
         startBatches();
         return;
     }
+    withdrawFromGate();
     for (const QString &name : std::as_const(m_queue)) {
         Node &other = m_nodes[name];
         if (!other.failed)
@@ -391,6 +411,7 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
     const std::shared_ptr<bool> sendZstd = node.sendZstd;
     const bool unlockAtSwitch = node.unlockAtSwitch;
     const bool patchAtLock = patchesAtLock(node);
+    const bool switchAtLock = m_switchAtLock;
     const std::shared_ptr<PatchOutcome> patchAtLockOutcome = node.patchAtLockOutcome;
     // The package in the form this server gets: path here, path there, and its sha256.
     auto packageForm = [plan, sendZstd] {
@@ -447,39 +468,85 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
 
     switch (step) {
     case Step::Lock:
-        return [=](SshSession &session, const SshJobContext &context) -> Result<> {
+        return [=, gate = m_switchGate](SshSession &session, const SshJobContext &context) -> Result<> {
             NodeLog log(directory, server);
             log.line(tr("== lock %1 for task %2").arg(plan.deployRoot, plan.taskId));
             const RemoteLayout layout(plan.deployRoot);
             // One round trip: lock, prepare the directories, read back where the server stands, and
-            // for a patch go on with it. A command that stops early first reads its input to the end,
-            // so the package being sent never meets a closed channel.
-            const QString drainAndExit = patchAtLock ? QStringLiteral("cat >/dev/null; ") : QString();
+            // for a patch go on with it (and, with switchAtLock, wait at the gate and switch). A command
+            // that stops early first reads the package, so the package being sent never meets a closed
+            // channel.
+            ExecOptions options;
+            std::optional<QFile> patchPackage; // read while the command runs
+            QString patch;
+            if (patchAtLock) {
+                auto made = patchCommand(patchPackage, options);
+                if (!made)
+                    return std::unexpected(made.error());
+                patch = *made;
+            }
+            const qint64 packageBytes = patchPackage ? patchPackage->size() : 0;
+            const QString drainAndExit =
+                patchAtLock ? QStringLiteral("head -c %1 >/dev/null; ").arg(packageBytes) : QString();
             QString command = QStringLiteral("(\n%1\n) || { rc=$?; %4exit \"$rc\"; }\n%2 || { %4exit 1; }\n%3")
                                   .arg(layout.lockCommand(owner), layout.prepareCommand(),
                                        layout.stateCommand(RemoteLayout::StateDetail::Release), drainAndExit);
+            if (patchAtLock)
+                command += QStringLiteral("echo %1\n%2").arg(StateEndLine, patch);
+            if (switchAtLock)
+                command += switchOnSignal(layout, target, true, plan.keepReleases, owner);
             QStringList stateLines;
             bool patchRan = false; // the state was read and the patch went on
-            ExecOptions options;
-            std::optional<QFile> patchPackage; // read while the command runs
-            if (patchAtLock) {
-                auto patch = patchCommand(patchPackage, options);
-                if (!patch)
-                    return std::unexpected(patch.error());
-                command += QStringLiteral("echo %1\n%2").arg(StateEndLine, *patch);
+            bool ready = false;    // switchAtLock: patched, the new link made, waiting at the gate
+            auto readState = [&] {
+                const RemoteState state = RemoteLayout::parseState(stateLines);
+                *previous = state.current == target ? state.previous : state.current;
+                *sendZstd = plan.sendsZstdTo(state.hasZstd);
+                log.line(tr("locked; current release: %1").arg(state.current.isEmpty() ? tr("none") : state.current));
+                return state;
+            };
+            if (switchAtLock) {
+                qint64 sent = 0;
+                bool signalled = false;
+                options.input = [&, file = &*patchPackage]() -> std::optional<QByteArray> {
+                    if (sent < packageBytes) {
+                        // A short read ends the input early; the server then finds the sha256 wrong.
+                        const QByteArray chunk = file->read(qMin<qint64>(1 << 20, packageBytes - sent));
+                        sent += chunk.isEmpty() ? packageBytes : chunk.size();
+                        return chunk;
+                    }
+                    if (signalled || gate->isRefused())
+                        return QByteArray();
+                    if (!ready || !gate->isOpen())
+                        return std::nullopt;
+                    signalled = true;
+                    return QByteArrayLiteral("go\n");
+                };
             }
             const int timeoutMs = patchAtLock ? 600000 : 60000;
             options.cancel = context.cancel;
             options.timeoutMs = timeoutMs;
             options.onStdout = [&](const QString &line) {
-                if (patchRan) {
-                    log.line(line);
-                    context.log(line, false);
-                } else if (patchAtLock && line == StateEndLine) {
+                if (!patchRan && patchAtLock && line == StateEndLine) {
+                    // Printed only once the lock is taken: the owner may act on the lock before the end.
                     patchRan = true;
+                    *lockTaken = true;
+                    readState();
                     log.line(tr("== 07 patch with the lock"));
-                } else {
+                    return;
+                }
+                if (!patchRan) {
                     stateLines.append(line);
+                    return;
+                }
+                log.line(line);
+                context.log(line, false);
+                if (switchAtLock && line == RemoteLayout::ReadyLine && !ready) {
+                    ready = true;
+                    *patchAtLockOutcome = PatchOutcome::Applied;
+                    context.milestone(line);
+                } else if (switchAtLock && line == RemoteLayout::SwitchedLine) {
+                    gate->switched();
                 }
             };
             options.onStderr = [&](const QString &line) {
@@ -489,6 +556,14 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             auto locked = session.exec(command, options);
             if (!locked)
                 return std::unexpected(locked.error());
+            if (ready) {
+                // The owner took over at the milestone (and reads what was written before it): from
+                // there on the command was the switch, and its end is what counts.
+                const Result<> switched = judge(tr("Switching to %1").arg(target), *locked, timeoutMs);
+                if (switched)
+                    log.line(tr("lock released"));
+                return switched;
+            }
             *lockHeldByOther = !patchRan && locked->exitStatus == RemoteLayout::LockHeld;
             // Unless another release holds it, the lock may be ours now, whatever failed after it;
             // releasing checks the owner, so releasing a lock never taken is harmless.
@@ -499,20 +574,18 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             if (!locked->succeeded() && !patchRan)
                 return fail(tr("Taking the deploy lock on %1 failed: %2").arg(plan.deployRoot, locked->lastStderr.join(u' ')),
                             tr("Check that the deploy root is writable by the SSH user and the disk is not full."));
-            const RemoteState state = RemoteLayout::parseState(stateLines);
-            *previous = state.current == target ? state.previous : state.current;
-            *sendZstd = plan.sendsZstdTo(state.hasZstd);
-            log.line(tr("locked; current release: %1").arg(state.current.isEmpty() ? tr("none") : state.current));
+            if (patchRan) {
+                const Result<> patched = judge(patchingWhat, *locked, timeoutMs);
+                *patchAtLockOutcome = patched ? PatchOutcome::Applied : PatchOutcome::Failed;
+                return patched;
+            }
+            const RemoteState state = readState();
             if (active && plan.kind == ReleaseKind::Rollback && !state.releases.contains(plan.rollbackTo))
                 return fail(tr("Release %1 is not on this server (it has: %2).")
                                 .arg(plan.rollbackTo, state.releases.isEmpty() ? tr("no releases")
                                                                               : state.releases.join(QStringLiteral(", "))),
                             tr("Roll back to a release every server still keeps, or release that version again."));
-            if (!patchAtLock)
-                return {};
-            const Result<> patched = judge(patchingWhat, *locked, timeoutMs);
-            *patchAtLockOutcome = patched ? PatchOutcome::Applied : PatchOutcome::Failed;
-            return patched;
+            return {};
         };
     case Step::Upload:
         return [=](SshSession &session, const SshJobContext &context) -> Result<> {
@@ -587,12 +660,8 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                 signalled = true;
                 return QByteArrayLiteral("go\n");
             };
-            const RemoteLayout layout(plan.deployRoot);
-            QString command = layout.switchCommand(target, RemoteLayout::SwitchStart::OnSignal);
-            // Switched with nothing after it: finish here, one round trip fewer on every server.
-            if (unlockAtSwitch)
-                command += QStringLiteral("rc=$?; [ \"$rc\" -eq 0 ] || exit \"$rc\"\n%1exit 0\n")
-                               .arg(cleanUpAndUnlock(layout, plan.keepReleases, owner, target));
+            const QString command =
+                switchOnSignal(RemoteLayout(plan.deployRoot), target, unlockAtSwitch, plan.keepReleases, owner);
             auto switched = runStep(session, context, log, tr("Switching to %1").arg(target), command, 120000,
                                     std::move(options));
             settle();
@@ -765,6 +834,18 @@ void ReleaseEngine::onJobFinished(int jobId, const QString &server, bool ok, con
         unlockAll();
 }
 
+// switchAtLock: a server's lock command has locked, patched and made its new link; it now waits at
+// the gate, so the lock's result is known and the rest of the command is the switch.
+void ReleaseEngine::onJobMilestone(int jobId, const QString &server, const QString &what)
+{
+    if (!m_jobs.contains(jobId) || what != RemoteLayout::ReadyLine || m_phase != Phase::Locking)
+        return;
+    m_jobs[jobId].second = Step::Switch;
+    Node &node = m_nodes[server];
+    node.atGate = true;
+    onLocked(node, true, {}, false);
+}
+
 void ReleaseEngine::onHttpFinished(const QString &server, bool healthy, const QString &message)
 {
     if (!m_nodes.contains(server) || m_phase == Phase::Done)
@@ -816,6 +897,7 @@ void ReleaseEngine::afterPrepareOrUnpack()
     }
     m_switchPhase = true;
     if (m_aborted || budgetSpent()) {
+        withdrawFromGate();
         for (Node *node : ready) {
             node->ready = false;
             for (NodeStage stage : {NodeStage::Release, NodeStage::AfterRelease, NodeStage::Health})
@@ -830,6 +912,15 @@ void ReleaseEngine::afterPrepareOrUnpack()
         return;
     }
     m_switchesLeft = int(ready.size());
+    if (m_switchAtLock) {
+        // Their lock commands wait at the gate already: every one of them is ready, the rest failed.
+        for (Node *node : ready) {
+            node->ready = false;
+            setState(*node, NodeStage::Release, NodeState::Running);
+        }
+        m_switchGate->open();
+        return;
+    }
     m_switchGate = std::make_shared<SwitchGate>(m_switchesLeft, SwitchPatienceMs);
     for (Node *node : ready) {
         node->ready = false;
@@ -943,6 +1034,37 @@ bool ReleaseEngine::patchesAtLock(const Node &node) const
            && m_plan.beforeReleaseHook.trimmed().isEmpty();
 }
 
+// A patch whose servers all start it now and all at once (a waiting command holds its slot of the
+// parallelism), with nothing to run after the switch: each server's lock command also makes its new
+// link, waits at the gate, switches, cleans up and unlocks. The gate opens once every server has
+// locked and is ready, or has failed within the budget, as for any switch.
+bool ReleaseEngine::canSwitchAtLock() const
+{
+    if (m_order.size() > m_parallelism || !m_plan.afterReleaseHook.trimmed().isEmpty()
+        || !m_plan.healthCommand.trimmed().isEmpty() || m_http)
+        return false;
+    for (const Node &node : m_nodes) {
+        if (!patchesAtLock(node))
+            return false;
+    }
+    return true;
+}
+
+// Lock commands waiting at the gate are told not to switch; how they end no longer matters (each
+// server's lock is still released after its command, by unlockAll()).
+void ReleaseEngine::withdrawFromGate()
+{
+    if (!m_switchAtLock)
+        return;
+    m_switchGate->refuse();
+    for (auto job = m_jobs.begin(); job != m_jobs.end();) {
+        if (m_nodes[job.value().first].atGate)
+            job = m_jobs.erase(job);
+        else
+            ++job;
+    }
+}
+
 void ReleaseEngine::unlockAll()
 {
     // After an abort, the pool stays cancelled until every cancelled job has given up.
@@ -1024,6 +1146,8 @@ void ReleaseEngine::abort()
         return;
     m_aborted = true;
     m_soakTimer.stop();
+    if (m_switchAtLock)
+        m_switchGate->refuse();
     if (m_http)
         m_http->cancelAll();
     m_pool.cancel();

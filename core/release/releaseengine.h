@@ -101,6 +101,7 @@ private:
         bool done = false;     // nothing more to do in its batch
         bool locked = false;
         bool unlockAtSwitch = false; // its switch command also cleans up and releases the lock
+        bool atGate = false;         // its lock command waits at the switch gate (switchAtLock)
         bool canary = false;
         QString healthError; // why the health check failed, while switching back
         // Written by the worker during its job, read here once the job's result has arrived.
@@ -118,6 +119,7 @@ private:
     void enqueue(Node &node, Step step);
     SshJob jobFor(const Node &node, Step step) const;
     void onJobFinished(int jobId, const QString &server, bool ok, const QString &message, const QString &hint);
+    void onJobMilestone(int jobId, const QString &server, const QString &what);
     void onLocked(Node &node, bool ok, const QString &error, bool heldByOther);
     void onHttpFinished(const QString &server, bool healthy, const QString &message);
     void healthPassed(Node &node);
@@ -136,10 +138,15 @@ private:
     bool budgetSpent() const;
     bool switchEndsTask() const;
     bool patchesAtLock(const Node &node) const;
+    bool canSwitchAtLock() const;
+    void withdrawFromGate();
     int activeCount() const;
 
     ReleasePlan m_plan;
     QString m_logDirectory;
+    int m_parallelism;
+    // A patch whose lock commands also wait at the gate and switch: one command per server.
+    bool m_switchAtLock = false;
     SshPool m_pool;
     HttpHealthCheck *m_http = nullptr;
     QHash<QString, Node> m_nodes;
@@ -161,7 +168,7 @@ private:
     int m_unlocksPending = 0;
     QTimer m_soakTimer;
     QTimer m_heartbeatTimer;
-    std::shared_ptr<SwitchGate> m_switchGate; // of the batch switching now
+    std::shared_ptr<SwitchGate> m_switchGate; // of the batch switching now (with switchAtLock, from the start)
     int m_switchesLeft = 0;
     qint64 m_switchWindowMs = -1;
 };

@@ -88,13 +88,15 @@ QString RemoteLayout::patchCommand(const QString &version, const QString &baseCo
                                    const QByteArray &manifestJson) const
 {
     // The package is read first, whatever follows: the sender's input never meets a closed channel.
+    // Exactly its bytes are read (GNU head reads no further): the input may go on with a switch
+    // signal. A release already there is left as it is, and what follows the script still runs.
     QString script =
         QStringLiteral("root=%1; v=%2; sum=%3; pkg=%4; base=%5\n"
                        "rel=\"$root/releases/$v\"; tmp=\"$root/releases/.$v.partial\"\n"
-                       "cat > \"$pkg\" || { rm -f \"$pkg\"; echo 'could not store the patch package (is the disk full?)' >&2; "
+                       "head -c %11 > \"$pkg\" || { rm -f \"$pkg\"; echo 'could not store the patch package (is the disk full?)' >&2; "
                        "exit %8; }\n"
                        "%7"
-                       "if [ -d \"$rel\" ]; then exit 0; fi\n"
+                       "if [ ! -d \"$rel\" ]; then\n"
                        "cur=$(readlink \"$root/current\" 2>/dev/null) || { echo 'there is no current release to patch' >&2; "
                        "exit %6; }\n"
                        "cur=\"$root/$cur\"\n"
@@ -114,12 +116,12 @@ QString RemoteLayout::patchCommand(const QString &version, const QString &baseCo
                        "%9")
             .arg(q(m_root), q(version), q(sha256Hex), q(packagePath(version)), q(baseCommit),
                  QString::number(BaseMismatch), checkPackage(packageBytes), QString::number(UnpackFailed),
-                 LinkFunction, TarExtract);
+                 LinkFunction, TarExtract, QString::number(packageBytes));
     // The deleted paths arrive as the script's arguments, each one quoted.
     QStringList arguments;
     for (const QString &path : deletions)
         arguments.append(q(path));
-    return QStringLiteral("set -- %1\n%2%3").arg(arguments.join(u' '), script, finishRelease(sharedPaths, manifestJson));
+    return QStringLiteral("set -- %1\n%2%3fi\n").arg(arguments.join(u' '), script, finishRelease(sharedPaths, manifestJson));
 }
 
 Result<> RemoteLayout::checkPatchPaths(const QStringList &deletions)

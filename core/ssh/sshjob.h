@@ -17,6 +17,8 @@ struct SshJobContext
     const std::atomic_bool *cancel = nullptr;
     std::function<void(const QString &line, bool isStderr)> log;
     std::function<void(qint64 done, qint64 total)> progress;
+    // A point reached in the middle of the job that its owner acts on before the job ends.
+    std::function<void(const QString &what)> milestone;
 };
 
 // One unit of remote work for one server, run on that server's worker thread with its session.

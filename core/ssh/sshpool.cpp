@@ -93,6 +93,7 @@ void SshPool::startThread(const QString &name, Server &server)
     worker->moveToThread(thread);
     connect(worker, &SshWorker::logLine, this, &SshPool::logLine);
     connect(worker, &SshWorker::progress, this, &SshPool::progress);
+    connect(worker, &SshWorker::milestone, this, &SshPool::jobMilestone);
     connect(worker, &SshWorker::connected, this, &SshPool::connected);
     connect(worker, &SshWorker::jobFinished, this, &SshPool::onJobFinished);
     connect(worker, &SshWorker::closed, this, &SshPool::serverClosed);

@@ -54,6 +54,8 @@ signals:
     void logLine(const QString &server, const QString &line, bool isStderr);
     void progress(const QString &server, qint64 done, qint64 total);
     void connected(const QString &server, const QString &authMethod);
+    // A running job has reached a point it names (SshJobContext::milestone); it arrives before jobFinished.
+    void jobMilestone(int jobId, const QString &server, const QString &what);
     void jobFinished(int jobId, const QString &server, bool ok, const QString &message, const QString &hint);
     void serverClosed(const QString &server);
     void idle();

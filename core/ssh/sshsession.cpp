@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <utility>
 
 namespace rd {
 
@@ -25,6 +26,7 @@ namespace {
 
 constexpr int PollSliceMs = 50;
 constexpr int HeldInputPollMs = 2;
+constexpr int MaxHeldInputPollMs = 16;
 constexpr int CloseTimeoutMs = 5000;
 constexpr qint64 ChunkSize = 1 << 20;
 constexpr int KeptStderrLines = 20;
@@ -622,6 +624,7 @@ Result<ExecResult> SshSession::runCommand(const QString &command, const ExecOpti
 
     char buffer[64 * 1024];
     bool gaveUp = false;
+    int heldInputPollMs = HeldInputPollMs;
     while (!libssh2_channel_eof(channel)) {
         bool progressed = false;
         bool inputHeld = false;
@@ -678,9 +681,14 @@ Result<ExecResult> SshSession::runCommand(const QString &command, const ExecOpti
             gaveUp = true;
             break;
         }
-        // Held input gives no socket event to wake up for: look again soon.
-        if (!progressed)
-            waitSocket(inputHeld ? QDeadlineTimer(HeldInputPollMs) : QDeadlineTimer(QDeadlineTimer::Forever), nullptr);
+        // Held input gives no socket event to wake up for: look again soon, and less often the longer
+        // nothing happens (a command may hold its input while it works for seconds on many servers).
+        if (progressed)
+            heldInputPollMs = HeldInputPollMs;
+        else if (inputHeld)
+            waitSocket(QDeadlineTimer(std::exchange(heldInputPollMs, qMin(2 * heldInputPollMs, MaxHeldInputPollMs))), nullptr);
+        else
+            waitSocket(QDeadlineTimer(QDeadlineTimer::Forever), nullptr);
     }
     deliver(true);
 

@@ -16,6 +16,7 @@ private slots:
     void opensWhenEveryServerHasSettled();
     void opensAfterItsPatienceForAServerThatNeverSettles();
     void windowRunsFromTheFirstRenameToTheLast();
+    void aGateWithoutACountOpensOnlyWhenTold();
 };
 
 void TestSwitchGate::opensWhenEveryServerHasSettled()
@@ -43,6 +44,23 @@ void TestSwitchGate::opensAfterItsPatienceForAServerThatNeverSettles()
     // Once open it stays open, also for the late server.
     gate.settle();
     QVERIFY(gate.isOpen());
+}
+
+void TestSwitchGate::aGateWithoutACountOpensOnlyWhenTold()
+{
+    SwitchGate opened;
+    opened.settle();
+    QVERIFY(!opened.isOpen());
+    opened.open();
+    QVERIFY(opened.isOpen());
+    opened.refuse(); // too late: the servers may be renaming already
+    QVERIFY(opened.isOpen() && !opened.isRefused());
+
+    SwitchGate refused;
+    refused.refuse();
+    QVERIFY(refused.isRefused());
+    refused.open();
+    QVERIFY(!refused.isOpen());
 }
 
 void TestSwitchGate::windowRunsFromTheFirstRenameToTheLast()

@@ -60,6 +60,7 @@ private slots:
     void patchEqualsAFullReleaseOfTheSameCommit();
     void patchIsRefusedOffItsBase();
     void patchRefusedByALockSwitchesNothing();
+    void patchSwitchesWithinTheLockCommand();
     void fullDiskMidUploadKeepsTheLiveRelease();
     void rollingStopsWhenTheBudgetIsSpent();
     void rollingHoldsAfterABatchUntilToldToGoOn();
@@ -724,6 +725,10 @@ void TestReleaseEngine::patchIsRefusedOffItsBase()
 // package larger than the channel's window is still being sent: the refusal is what the task reports.
 void TestReleaseEngine::patchRefusedByALockSwitchesNothing()
 {
+    // With an after-release hook the switch is a command of its own; without hooks and checks the
+    // lock command also waits at the gate, and is told not to switch.
+    for (const bool withAfterHook : {true, false}) {
+    init();
     ReleasePlan first = plan(1);
     first.beforeReleaseHook.clear();
     QVERIFY(run(*engine(first, 2)));
@@ -735,6 +740,10 @@ void TestReleaseEngine::patchRefusedByALockSwitchesNothing()
     QRandomGenerator(7).fillRange(reinterpret_cast<quint32 *>(noise.data()), noise.size() / 4);
     ReleasePlan patch = plan(2);
     patch.beforeReleaseHook.clear();
+    if (!withAfterHook) {
+        patch.afterReleaseHook.clear();
+        patch.healthCommand.clear();
+    }
     patch.kind = ReleaseKind::Patch;
     patch.baseCommit = first.commit;
     patch.packageSha256 = pack(QStringLiteral("big-patch"), {{QStringLiteral("data/noise.bin"), noise}});
@@ -757,6 +766,76 @@ void TestReleaseEngine::patchRefusedByALockSwitchesNothing()
              first.version + QStringLiteral(".tar.zst"));
     QCOMPARE(readAll(onServer(1, QStringLiteral(".releasedesk/lock/owner"))).trimmed(), QByteArray("task 99 by someone@else"));
     QVERIFY(!QFileInfo::exists(onServer(0, QStringLiteral(".releasedesk/lock"))));
+    QVERIFY(!QFileInfo::exists(onServer(0, QStringLiteral("releases/.current.tmp"))));
+    QCOMPARE(QDir(onServer(0, {})).entryList({QStringLiteral(".current.*")}, QDir::System | QDir::Hidden).join(u','), QString());
+    }
+}
+
+// A patch with no hooks and no checks, to servers that all run it at once: one command per server
+// locks, patches, waits at the gate, switches, cleans up and unlocks. One server off the patch's base
+// makes the others withdraw from the gate: nobody switches.
+void TestReleaseEngine::patchSwitchesWithinTheLockCommand()
+{
+    const int servers = 4;
+    QVERIFY(run(*engine(plan(1), servers)));
+    auto patchPlan = [this](int number, const QString &base, const QByteArray &index) {
+        ReleasePlan patch = plan(number);
+        patch.kind = ReleaseKind::Patch;
+        patch.beforeReleaseHook.clear();
+        patch.afterReleaseHook.clear();
+        patch.healthCommand.clear();
+        patch.baseCommit = base;
+        const QString name = QStringLiteral("patch-%1").arg(number);
+        patch.packageSha256 = pack(name, {{QStringLiteral("index.html"), index}});
+        patch.packagePath = m_dir.filePath(name + QStringLiteral(".tar.gz"));
+        patch.zstdPackagePath.clear();
+        patch.zstdPackageSha256.clear();
+        return patch;
+    };
+    const ReleasePlan second = patchPlan(2, plan(1).commit, "<h1>patched</h1>\n");
+    // Each server's sshd logs every command it starts.
+    QList<qint64> logSizes;
+    for (int i = 0; i < servers; ++i)
+        logSizes.append(QFileInfo(m_hosts.dir + u'/' + m_hosts.hosts[i].name + QStringLiteral("/sshd.log")).size());
+    ReleaseEngine *patching = engine(second, servers);
+    QVERIFY(run(*patching));
+    QVERIFY(patching->switchWindowMs() >= 0);
+    for (int i = 0; i < servers; ++i) {
+        const QString server = QStringLiteral("web-0%1").arg(i + 1);
+        QCOMPARE(patching->state(server, NodeStage::Release), NodeState::Succeeded);
+        QCOMPARE(patching->state(server, NodeStage::Health), NodeState::Succeeded);
+        QCOMPARE(current(i), QStringLiteral("releases/") + second.version);
+        QCOMPARE(readAll(onServer(i, QStringLiteral("current/index.html"))), QByteArray("<h1>patched</h1>\n"));
+        QCOMPARE(readAll(onServer(i, QStringLiteral(".releasedesk/previous"))).trimmed(), plan(1).version.toUtf8());
+        QVERIFY(QFileInfo::exists(onServer(i, QStringLiteral("releases/") + plan(1).version + QStringLiteral("/index.html"))));
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
+        const QByteArray log = readAll(m_dir.filePath(QStringLiteral("logs/2/%1.log").arg(server)));
+        QVERIFY2(log.contains("== 07 patch with the lock") && log.contains("lock released"), log.constData());
+        QFile sshdLog(m_hosts.dir + u'/' + m_hosts.hosts[i].name + QStringLiteral("/sshd.log"));
+        QVERIFY(sshdLog.open(QIODevice::ReadOnly) && sshdLog.seek(logSizes[i]));
+        QCOMPARE(sshdLog.readAll().count("Starting session: command"), 1);
+    }
+
+    // Server 3 no longer runs the base commit: it fails, and the three that wait at the gate withdraw.
+    const QString manifest = onServer(2, QStringLiteral("current/.releasedesk.json"));
+    QByteArray edited = readAll(manifest);
+    edited.replace(second.commit.toUtf8(), "feedfeedfeedfeedfeedfeedfeedfeedfeedfeed");
+    QFile rewritten(manifest);
+    QVERIFY(rewritten.open(QIODevice::WriteOnly | QIODevice::Truncate) && rewritten.write(edited) == edited.size());
+    rewritten.close();
+    const ReleasePlan third = patchPlan(3, second.commit, "<h1>third</h1>\n");
+    ReleaseEngine *refused = engine(third, servers);
+    QSignalSpy finished(refused, &ReleaseEngine::finished);
+    QVERIFY(!run(*refused));
+    QCOMPARE(refused->state(QStringLiteral("web-03"), NodeStage::BeforeRelease), NodeState::Failed);
+    for (int i = 0; i < servers; ++i) {
+        if (i != 2)
+            QCOMPARE(refused->state(QStringLiteral("web-0%1").arg(i + 1), NodeStage::Release), NodeState::Skipped);
+        QCOMPARE(current(i), QStringLiteral("releases/") + second.version);
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
+        QCOMPARE(QDir(onServer(i, {})).entryList({QStringLiteral(".current.*")}, QDir::System | QDir::Hidden).join(u','),
+                 QString());
+    }
 }
 
 void TestReleaseEngine::fullDiskMidUploadKeepsTheLiveRelease()
