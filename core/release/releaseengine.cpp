@@ -505,9 +505,9 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                 log.line(tr("locked; current release: %1").arg(state.current.isEmpty() ? tr("none") : state.current));
                 return state;
             };
+            qint64 sent = 0;
+            bool signalled = false;
             if (switchAtLock) {
-                qint64 sent = 0;
-                bool signalled = false;
                 options.input = [&, file = &*patchPackage]() -> std::optional<QByteArray> {
                     if (sent < packageBytes) {
                         // A short read ends the input early; the server then finds the sha256 wrong.
