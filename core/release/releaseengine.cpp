@@ -86,6 +86,18 @@ QString switchOnSignal(const RemoteLayout &layout, const QString &target, bool f
     return command;
 }
 
+// What a command waiting at `gate` reads once it is `ready`: nothing until the gate opens, then "go"
+// and the end of its input; the end at once when the gate is refused.
+std::optional<QByteArray> switchSignal(SwitchGate &gate, bool ready, bool &signalled)
+{
+    if (signalled || gate.isRefused())
+        return QByteArray();
+    if (!ready || !gate.isOpen())
+        return std::nullopt;
+    signalled = true;
+    return QByteArrayLiteral("go\n");
+}
+
 // Ends the server's state in a lock command that goes on with a patch.
 constexpr QLatin1StringView StateEndLine{"state=end"};
 
@@ -120,7 +132,8 @@ NodeStage stageOf(int step)
 
 ReleaseEngine::ReleaseEngine(ReleasePlan plan, KnownHosts &knownHosts, HostKeyPrompt prompt, int parallelism,
                              QString logDirectory, QObject *parent)
-    : QObject(parent), m_plan(std::move(plan)), m_logDirectory(std::move(logDirectory)), m_parallelism(parallelism),
+    : QObject(parent), m_plan(std::move(plan)), m_logDirectory(std::move(logDirectory)),
+      m_parallelism(qMax(1, parallelism)),
       m_pool(knownHosts, std::move(prompt), parallelism, ConnectionsPerSecond)
 {
     connect(&m_pool, &SshPool::jobFinished, this, &ReleaseEngine::onJobFinished);
@@ -452,14 +465,26 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                                    {QStringLiteral("time"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}};
         return QJsonDocument(manifest).toJson(QJsonDocument::Compact);
     };
-    // The patch command, reading the package (opened into `package`) on its input.
-    auto patchCommand = [plan, manifestJson](std::optional<QFile> &package, ExecOptions &options) -> Result<QString> {
+    // The patch command. Its input is the package (opened into `package`), then what `afterPackage`
+    // sends, or the end.
+    using InputSource = std::function<std::optional<QByteArray>()>;
+    auto patchCommand = [plan, manifestJson](std::optional<QFile> &package, ExecOptions &options,
+                                             InputSource afterPackage = {}) -> Result<QString> {
         QFile &file = package.emplace(plan.packagePath);
         if (!file.open(QIODevice::ReadOnly))
             return fail(tr("Could not read the patch package %1: %2").arg(plan.packagePath, file.errorString()),
                         tr("Prepare the release again."));
-        // A short read ends the input early; the server then finds the sha256 wrong and says so.
-        options.input = [&file]() -> std::optional<QByteArray> { return file.read(1 << 20); };
+        // A short read ends the input at once; the server then finds the sha256 wrong and says so.
+        options.input = [&file, afterPackage, left = file.size()]() mutable -> std::optional<QByteArray> {
+            if (left > 0) {
+                const QByteArray chunk = file.read(qMin<qint64>(1 << 20, left));
+                left = chunk.isEmpty() ? -1 : left - chunk.size();
+                return chunk;
+            }
+            if (left < 0 || !afterPackage)
+                return QByteArray();
+            return afterPackage();
+        };
         return RemoteLayout(plan.deployRoot)
             .patchCommand(plan.version, plan.baseCommit, plan.packageSha256, file.size(), plan.deletions,
                           plan.sharedPaths, manifestJson());
@@ -479,8 +504,13 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             ExecOptions options;
             std::optional<QFile> patchPackage; // read while the command runs
             QString patch;
+            bool ready = false; // switchAtLock: patched, the new link made, waiting at the gate
+            bool signalled = false;
             if (patchAtLock) {
-                auto made = patchCommand(patchPackage, options);
+                InputSource waitAtGate;
+                if (switchAtLock)
+                    waitAtGate = [&] { return switchSignal(*gate, ready, signalled); };
+                auto made = patchCommand(patchPackage, options, waitAtGate);
                 if (!made)
                     return std::unexpected(made.error());
                 patch = *made;
@@ -497,7 +527,6 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                 command += switchOnSignal(layout, target, true, plan.keepReleases, owner);
             QStringList stateLines;
             bool patchRan = false; // the state was read and the patch went on
-            bool ready = false;    // switchAtLock: patched, the new link made, waiting at the gate
             auto readState = [&] {
                 const RemoteState state = RemoteLayout::parseState(stateLines);
                 *previous = state.current == target ? state.previous : state.current;
@@ -505,24 +534,6 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                 log.line(tr("locked; current release: %1").arg(state.current.isEmpty() ? tr("none") : state.current));
                 return state;
             };
-            qint64 sent = 0;
-            bool signalled = false;
-            if (switchAtLock) {
-                options.input = [&, file = &*patchPackage]() -> std::optional<QByteArray> {
-                    if (sent < packageBytes) {
-                        // A short read ends the input early; the server then finds the sha256 wrong.
-                        const QByteArray chunk = file->read(qMin<qint64>(1 << 20, packageBytes - sent));
-                        sent += chunk.isEmpty() ? packageBytes : chunk.size();
-                        return chunk;
-                    }
-                    if (signalled || gate->isRefused())
-                        return QByteArray();
-                    if (!ready || !gate->isOpen())
-                        return std::nullopt;
-                    signalled = true;
-                    return QByteArrayLiteral("go\n");
-                };
-            }
             const int timeoutMs = patchAtLock ? 600000 : 60000;
             options.cancel = context.cancel;
             options.timeoutMs = timeoutMs;
@@ -652,14 +663,7 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                 else if (line == RemoteLayout::SwitchedLine)
                     gate->switched();
             };
-            options.input = [&]() -> std::optional<QByteArray> {
-                if (signalled)
-                    return QByteArray();
-                if (!settled || !gate->isOpen())
-                    return std::nullopt;
-                signalled = true;
-                return QByteArrayLiteral("go\n");
-            };
+            options.input = [&] { return switchSignal(*gate, settled, signalled); };
             const QString command =
                 switchOnSignal(RemoteLayout(plan.deployRoot), target, unlockAtSwitch, plan.keepReleases, owner);
             auto switched = runStep(session, context, log, tr("Switching to %1").arg(target), command, 120000,

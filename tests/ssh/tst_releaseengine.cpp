@@ -58,7 +58,9 @@ private slots:
     void rollbackNamesServersLackingTheRelease();
     void retryRunsOnlyTheFailedServers();
     void patchEqualsAFullReleaseOfTheSameCommit();
+    void patchIsRefusedOffItsBase_data();
     void patchIsRefusedOffItsBase();
+    void patchRefusedByALockSwitchesNothing_data();
     void patchRefusedByALockSwitchesNothing();
     void patchSwitchesWithinTheLockCommand();
     void fullDiskMidUploadKeepsTheLiveRelease();
@@ -680,55 +682,66 @@ void TestReleaseEngine::patchEqualsAFullReleaseOfTheSameCommit()
     QVERIFY(readAll(m_dir.filePath(QStringLiteral("logs/2/web-01.log"))).contains("== 09 after-release"));
 }
 
-void TestReleaseEngine::patchIsRefusedOffItsBase()
+void TestReleaseEngine::patchIsRefusedOffItsBase_data()
 {
     // With a before-release hook the patch is a command of its own; without one the lock command makes it.
-    for (const bool withHook : {true, false}) {
-        init();
-        QVERIFY(run(*engine(plan(1), 2)));
-        ReleasePlan patch = plan(2);
-        patch.kind = ReleaseKind::Patch;
-        patch.baseCommit = QStringLiteral("ffffffffffffffffffffffffffffffffffffffff");
-        if (!withHook)
-            patch.beforeReleaseHook.clear();
-        ReleaseEngine *patching = engine(patch, 2);
-        QSignalSpy changes(patching, &ReleaseEngine::nodeChanged);
-        QVERIFY(!run(*patching));
-        QString detail;
-        for (const QList<QVariant> &change : changes)
-            if (change.at(2).value<NodeState>() == NodeState::Failed)
-                detail = change.at(3).toString();
-        QVERIFY2(detail.contains(plan(1).commit) && detail.contains(patch.baseCommit), qPrintable(detail));
-        for (int i = 0; i < 2; ++i) {
-            const QString server = QStringLiteral("web-0%1").arg(i + 1);
-            QCOMPARE(patching->state(server, NodeStage::Upload), NodeState::Succeeded);
-            QCOMPARE(patching->state(server, NodeStage::BeforeRelease), NodeState::Failed);
-            QCOMPARE(patching->state(server, NodeStage::Release), NodeState::Skipped);
-            QCOMPARE(current(i), QStringLiteral("releases/") + plan(1).version);
-            QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral("releases/") + patch.version)));
-            QVERIFY(QDir(onServer(i, QStringLiteral("releases"))).entryList(QDir::Hidden | QDir::AllEntries | QDir::NoDotAndDotDot).size() == 1);
-            QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
-        }
+    QTest::addColumn<bool>("withHook");
+    QTest::newRow("own command") << true;
+    QTest::newRow("in the lock command") << false;
+}
+
+void TestReleaseEngine::patchIsRefusedOffItsBase()
+{
+    QFETCH(bool, withHook);
+    QVERIFY(run(*engine(plan(1), 2)));
+    ReleasePlan patch = plan(2);
+    patch.kind = ReleaseKind::Patch;
+    patch.baseCommit = QStringLiteral("ffffffffffffffffffffffffffffffffffffffff");
+    if (!withHook)
+        patch.beforeReleaseHook.clear();
+    ReleaseEngine *patching = engine(patch, 2);
+    QSignalSpy changes(patching, &ReleaseEngine::nodeChanged);
+    QVERIFY(!run(*patching));
+    QString detail;
+    for (const QList<QVariant> &change : changes)
+        if (change.at(2).value<NodeState>() == NodeState::Failed)
+            detail = change.at(3).toString();
+    QVERIFY2(detail.contains(plan(1).commit) && detail.contains(patch.baseCommit), qPrintable(detail));
+    for (int i = 0; i < 2; ++i) {
+        const QString server = QStringLiteral("web-0%1").arg(i + 1);
+        QCOMPARE(patching->state(server, NodeStage::Upload), NodeState::Succeeded);
+        QCOMPARE(patching->state(server, NodeStage::BeforeRelease), NodeState::Failed);
+        QCOMPARE(patching->state(server, NodeStage::Release), NodeState::Skipped);
+        QCOMPARE(current(i), QStringLiteral("releases/") + plan(1).version);
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral("releases/") + patch.version)));
+        QVERIFY(QDir(onServer(i, QStringLiteral("releases"))).entryList(QDir::Hidden | QDir::AllEntries | QDir::NoDotAndDotDot).size() == 1);
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
     }
     // A deletion outside the release is refused before any server is touched.
-    ReleasePlan patch = plan(3);
-    patch.kind = ReleaseKind::Patch;
-    patch.baseCommit = plan(1).commit;
-    patch.deletions = {QStringLiteral("../../etc/passwd")};
-    ReleaseEngine *escaping = engine(patch, 2);
+    ReleasePlan escapingPatch = plan(3);
+    escapingPatch.kind = ReleaseKind::Patch;
+    escapingPatch.baseCommit = plan(1).commit;
+    escapingPatch.deletions = {QStringLiteral("../../etc/passwd")};
+    ReleaseEngine *escaping = engine(escapingPatch, 2);
     QVERIFY(!run(*escaping));
     QCOMPARE(escaping->state(QStringLiteral("web-01"), NodeStage::Upload), NodeState::Failed);
-    QVERIFY(!QFileInfo::exists(onServer(0, QStringLiteral(".releasedesk/packages/") + patch.version + QStringLiteral(".tar.gz"))));
+    QVERIFY(!QFileInfo::exists(onServer(0, QStringLiteral(".releasedesk/packages/") + escapingPatch.version + QStringLiteral(".tar.gz"))));
 }
 
 // The lock command that makes a patch refuses it on a server locked by someone else, also while a
 // package larger than the channel's window is still being sent: the refusal is what the task reports.
-void TestReleaseEngine::patchRefusedByALockSwitchesNothing()
+void TestReleaseEngine::patchRefusedByALockSwitchesNothing_data()
 {
     // With an after-release hook the switch is a command of its own; without hooks and checks the
     // lock command also waits at the gate, and is told not to switch.
-    for (const bool withAfterHook : {true, false}) {
-    init();
+    QTest::addColumn<bool>("withAfterHook");
+    QTest::newRow("switch of its own") << true;
+    QTest::newRow("one command") << false;
+}
+
+void TestReleaseEngine::patchRefusedByALockSwitchesNothing()
+{
+    QFETCH(bool, withAfterHook);
     ReleasePlan first = plan(1);
     first.beforeReleaseHook.clear();
     QVERIFY(run(*engine(first, 2)));
@@ -766,9 +779,9 @@ void TestReleaseEngine::patchRefusedByALockSwitchesNothing()
              first.version + QStringLiteral(".tar.zst"));
     QCOMPARE(readAll(onServer(1, QStringLiteral(".releasedesk/lock/owner"))).trimmed(), QByteArray("task 99 by someone@else"));
     QVERIFY(!QFileInfo::exists(onServer(0, QStringLiteral(".releasedesk/lock"))));
-    QVERIFY(!QFileInfo::exists(onServer(0, QStringLiteral("releases/.current.tmp"))));
-    QCOMPARE(QDir(onServer(0, {})).entryList({QStringLiteral(".current.*")}, QDir::System | QDir::Hidden).join(u','), QString());
-    }
+    // No temporary link to the new release is left behind.
+    QCOMPARE(QDir(onServer(0, {})).entryList({QStringLiteral(".current.*")}, QDir::AllEntries | QDir::Hidden | QDir::System).join(u','),
+             QString());
 }
 
 // A patch with no hooks and no checks, to servers that all run it at once: one command per server
@@ -833,7 +846,7 @@ void TestReleaseEngine::patchSwitchesWithinTheLockCommand()
             QCOMPARE(refused->state(QStringLiteral("web-0%1").arg(i + 1), NodeStage::Release), NodeState::Skipped);
         QCOMPARE(current(i), QStringLiteral("releases/") + second.version);
         QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
-        QCOMPARE(QDir(onServer(i, {})).entryList({QStringLiteral(".current.*")}, QDir::System | QDir::Hidden).join(u','),
+        QCOMPARE(QDir(onServer(i, {})).entryList({QStringLiteral(".current.*")}, QDir::AllEntries | QDir::Hidden | QDir::System).join(u','),
                  QString());
     }
 }
