@@ -4,10 +4,42 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QMessageAuthenticationCode>
-#include <QRegularExpression>
 #include <QSaveFile>
 
+#include <sys/stat.h>
+#include <ctime>
+
 namespace rd {
+
+namespace {
+
+// OpenSSH's host patterns know only * and ?, compared without regard to case; everything else,
+// the [ ] of [host]:port included, is literal.
+bool globMatches(QStringView pattern, QStringView name)
+{
+    qsizetype p = 0, n = 0;
+    qsizetype starAt = -1, resumeAt = 0;
+    while (n < name.size()) {
+        if (p < pattern.size() && pattern[p] == u'*') {
+            starAt = p++;
+            resumeAt = n;
+        } else if (p < pattern.size()
+                   && (pattern[p] == u'?' || pattern[p].toCaseFolded() == name[n].toCaseFolded())) {
+            ++p;
+            ++n;
+        } else if (starAt >= 0) {
+            p = starAt + 1;
+            n = ++resumeAt;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.size() && pattern[p] == u'*')
+        ++p;
+    return p == pattern.size();
+}
+
+} // namespace
 
 KnownHosts::KnownHosts(QString path) : m_path(std::move(path)) {}
 
@@ -26,7 +58,7 @@ std::optional<KnownHosts::Entry> KnownHosts::parse(const QString &line)
     const QString trimmed = line.trimmed();
     if (trimmed.isEmpty() || trimmed.startsWith(u'#'))
         return std::nullopt;
-    QStringList fields = trimmed.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts);
+    QStringList fields = trimmed.simplified().split(u' ');
     Entry entry;
     if (!fields.isEmpty() && fields.first().startsWith(u'@')) {
         if (fields.first() != u"@revoked")
@@ -45,9 +77,8 @@ std::optional<KnownHosts::Entry> KnownHosts::parse(const QString &line)
     return entry;
 }
 
-bool KnownHosts::matches(const Entry &entry, const QString &host, int port)
+bool KnownHosts::matches(const Entry &entry, const QString &name)
 {
-    const QString name = hostPattern(host, port);
     bool matched = false;
     for (const QString &pattern : entry.hosts.split(u',', Qt::SkipEmptyParts)) {
         if (pattern.startsWith(QStringLiteral("|1|"))) {
@@ -61,13 +92,7 @@ bool KnownHosts::matches(const Entry &entry, const QString &host, int port)
             continue;
         }
         const bool negated = pattern.startsWith(u'!');
-        const QString glob = negated ? pattern.mid(1) : pattern;
-        // OpenSSH patterns know only * and ?; everything else, [ ] of [host]:port included, is literal.
-        QString regex = QRegularExpression::escape(glob);
-        regex.replace(QStringLiteral("\\*"), QStringLiteral(".*")).replace(QStringLiteral("\\?"), QStringLiteral("."));
-        const QRegularExpression re(QRegularExpression::anchoredPattern(regex),
-                                    QRegularExpression::CaseInsensitiveOption);
-        if (re.match(name).hasMatch()) {
+        if (globMatches(negated ? QStringView(pattern).mid(1) : QStringView(pattern), name)) {
             if (negated)
                 return false;
             matched = true;
@@ -76,23 +101,39 @@ bool KnownHosts::matches(const Entry &entry, const QString &host, int port)
     return matched;
 }
 
-QList<KnownHosts::Entry> KnownHosts::load(Error *error) const
+const QList<KnownHosts::Entry> &KnownHosts::load(Error *error) const
 {
-    QList<Entry> entries;
+    Stamp stamp;
+    struct stat status{};
+    if (::stat(QFile::encodeName(m_path).constData(), &status) == 0)
+        stamp = Stamp{true, quint64(status.st_ino), qint64(status.st_size),
+                      qint64(status.st_mtim.tv_sec) * 1000000000 + status.st_mtim.tv_nsec};
+    // Timestamps move in clock ticks: a file changed in the tick it was read may change again unseen,
+    // so such a read is not trusted (as git does with its index).
+    if (m_loaded == stamp && m_loadedAtNs - stamp.modifiedNs > 1000000000)
+        return m_entries;
+    m_entries.clear();
+    m_loaded.reset();
+    if (!stamp.exists) {
+        m_loaded = stamp;
+        return m_entries;
+    }
+    timespec now{};
+    clock_gettime(CLOCK_REALTIME, &now);
+    m_loadedAtNs = qint64(now.tv_sec) * 1000000000 + now.tv_nsec;
     QFile file(m_path);
-    if (!file.exists())
-        return entries;
     if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
         if (error)
             *error = Error{tr("Could not read the known hosts file %1: %2").arg(m_path, file.errorString()),
                            tr("Check its permissions."), {}};
-        return entries;
+        return m_entries;
     }
     while (!file.atEnd()) {
         if (auto entry = parse(QString::fromUtf8(file.readLine())))
-            entries.append(*entry);
+            m_entries.append(*entry);
     }
-    return entries;
+    m_loaded = stamp;
+    return m_entries;
 }
 
 void KnownHosts::check(HostKeyInfo &info) const
@@ -100,15 +141,16 @@ void KnownHosts::check(HostKeyInfo &info) const
     QMutexLocker lock(&m_mutex);
     info.state = HostKeyState::Unknown;
     info.storedFingerprint.clear();
-    const QList<Entry> entries = load(nullptr);
+    const QString name = hostPattern(info.host, info.port);
+    const QList<Entry> &entries = load(nullptr);
     for (const Entry &entry : entries) {
-        if (entry.revoked && entry.blob == info.blob && matches(entry, info.host, info.port)) {
+        if (entry.revoked && entry.blob == info.blob && matches(entry, name)) {
             info.state = HostKeyState::Revoked;
             return;
         }
     }
     for (const Entry &entry : entries) {
-        if (entry.revoked || entry.type != info.type || !matches(entry, info.host, info.port))
+        if (entry.revoked || entry.type != info.type || !matches(entry, name))
             continue;
         if (entry.blob == info.blob) {
             info.state = HostKeyState::Known;
@@ -122,7 +164,7 @@ void KnownHosts::check(HostKeyInfo &info) const
     // We ask for the stored key type first: a server that offers another one no longer has the key
     // we know. That is a change to look into, not a first contact.
     for (const Entry &entry : entries) {
-        if (!entry.revoked && matches(entry, info.host, info.port)) {
+        if (!entry.revoked && matches(entry, name)) {
             info.state = HostKeyState::Changed;
             info.storedFingerprint = entry.type + u' ' + HostKeyInfo::fingerprintOf(entry.blob);
             return;
@@ -134,8 +176,9 @@ QStringList KnownHosts::knownTypes(const QString &host, int port) const
 {
     QMutexLocker lock(&m_mutex);
     QStringList types;
+    const QString name = hostPattern(host, port);
     for (const Entry &entry : load(nullptr)) {
-        if (!entry.revoked && matches(entry, host, port) && !types.contains(entry.type))
+        if (!entry.revoked && matches(entry, name) && !types.contains(entry.type))
             types.append(entry.type);
     }
     return types;
@@ -153,6 +196,9 @@ Result<> KnownHosts::save(const QStringList &lines) const
     if (!file.commit())
         return fail(tr("Could not write the known hosts file %1: %2").arg(m_path, file.errorString()),
                     tr("Check that the disk is not full."));
+    // Read again next time even if the new file looks like the old one (same size, a reused inode,
+    // a timestamp of the same clock tick).
+    m_loaded.reset();
     QFile::setPermissions(m_path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     return {};
 }
@@ -160,48 +206,50 @@ Result<> KnownHosts::save(const QStringList &lines) const
 Result<> KnownHosts::remember(const HostKeyInfo &info)
 {
     QMutexLocker lock(&m_mutex);
+    const QString name = hostPattern(info.host, info.port);
     Error error;
     QStringList lines;
     for (const Entry &entry : load(&error)) {
-        if (!entry.revoked && entry.type == info.type && matches(entry, info.host, info.port)) {
+        if (!entry.revoked && entry.type == info.type && matches(entry, name)) {
             if (entry.blob == info.blob)
                 return {};
-            return fail(tr("The known hosts file already holds another %1 key for %2.")
-                            .arg(info.type, hostPattern(info.host, info.port)),
+            return fail(tr("The known hosts file already holds another %1 key for %2.").arg(info.type, name),
                         tr("Replace it explicitly if the server's key really changed."));
         }
         lines.append(entry.line);
     }
     if (!error.message.isEmpty())
         return std::unexpected(error);
-    lines.append(hostPattern(info.host, info.port) + u' ' + info.type + u' ' + QString::fromLatin1(info.blob.toBase64()));
+    lines.append(name + u' ' + info.type + u' ' + QString::fromLatin1(info.blob.toBase64()));
     return save(lines);
 }
 
 Result<> KnownHosts::replace(const HostKeyInfo &info)
 {
     QMutexLocker lock(&m_mutex);
+    const QString name = hostPattern(info.host, info.port);
     Error error;
     QStringList lines;
     for (const Entry &entry : load(&error)) {
-        if (!entry.revoked && matches(entry, info.host, info.port))
+        if (!entry.revoked && matches(entry, name))
             continue;
         lines.append(entry.line);
     }
     if (!error.message.isEmpty())
         return std::unexpected(error);
-    lines.append(hostPattern(info.host, info.port) + u' ' + info.type + u' ' + QString::fromLatin1(info.blob.toBase64()));
+    lines.append(name + u' ' + info.type + u' ' + QString::fromLatin1(info.blob.toBase64()));
     return save(lines);
 }
 
 Result<int> KnownHosts::forget(const QString &host, int port)
 {
     QMutexLocker lock(&m_mutex);
+    const QString name = hostPattern(host, port);
     Error error;
     QStringList lines;
     int removed = 0;
     for (const Entry &entry : load(&error)) {
-        if (!entry.revoked && matches(entry, host, port)) {
+        if (!entry.revoked && matches(entry, name)) {
             ++removed;
             continue;
         }

@@ -45,13 +45,28 @@ private:
         QString line;
     };
 
-    QList<Entry> load(Error *error) const;
+    // What identifies a version of the file: another process (the CLI beside the app) may rewrite it.
+    struct Stamp
+    {
+        bool exists = false;
+        quint64 inode = 0;
+        qint64 size = 0;
+        qint64 modifiedNs = 0;
+        bool operator==(const Stamp &) const = default;
+    };
+
+    // The file's entries, read again only when it changed: every connection checks its host key,
+    // and a fleet's file has a line per server and key type.
+    const QList<Entry> &load(Error *error) const;
     Result<> save(const QStringList &lines) const;
-    static bool matches(const Entry &entry, const QString &host, int port);
+    static bool matches(const Entry &entry, const QString &hostPattern);
     static std::optional<Entry> parse(const QString &line);
 
     QString m_path;
     mutable QMutex m_mutex;
+    mutable QList<Entry> m_entries;
+    mutable std::optional<Stamp> m_loaded;
+    mutable qint64 m_loadedAtNs = 0;
 };
 
 } // namespace rd
