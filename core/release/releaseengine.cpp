@@ -77,9 +77,9 @@ QString cleanUpAndUnlock(const RemoteLayout &layout, int keepReleases, const QSt
 // The switch on a signal; with `finish`, nothing follows it on the server: the same command then
 // cleans up and releases the lock, one round trip fewer.
 QString switchOnSignal(const RemoteLayout &layout, const QString &target, bool finish, int keepReleases,
-                       const QString &owner)
+                       const QString &owner, RemoteLayout::CurrentLink link = RemoteLayout::CurrentLink::Read)
 {
-    QString command = layout.switchCommand(target, RemoteLayout::SwitchStart::OnSignal);
+    QString command = layout.switchCommand(target, RemoteLayout::SwitchStart::OnSignal, link);
     if (finish)
         command += QStringLiteral("rc=$?; [ \"$rc\" -eq 0 ] || exit \"$rc\"\n%1exit 0\n")
                        .arg(cleanUpAndUnlock(layout, keepReleases, owner, target));
@@ -468,8 +468,9 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
     // The patch command. Its input is the package (opened into `package`), then what `afterPackage`
     // sends, or the end.
     using InputSource = std::function<std::optional<QByteArray>()>;
+    using CurrentLink = RemoteLayout::CurrentLink;
     auto patchCommand = [plan, manifestJson](std::optional<QFile> &package, ExecOptions &options,
-                                             InputSource afterPackage = {}) -> Result<QString> {
+                                             CurrentLink link, InputSource afterPackage = {}) -> Result<QString> {
         QFile &file = package.emplace(plan.packagePath);
         if (!file.open(QIODevice::ReadOnly))
             return fail(tr("Could not read the patch package %1: %2").arg(plan.packagePath, file.errorString()),
@@ -487,7 +488,7 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
         };
         return RemoteLayout(plan.deployRoot)
             .patchCommand(plan.version, plan.baseCommit, plan.packageSha256, file.size(), plan.deletions,
-                          plan.sharedPaths, manifestJson());
+                          plan.sharedPaths, manifestJson(), link);
     };
     const QString patchingWhat = tr("Patching %1 into %2").arg(plan.baseCommit.left(12), plan.version);
 
@@ -510,7 +511,7 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                 InputSource waitAtGate;
                 if (switchAtLock)
                     waitAtGate = [&] { return switchSignal(*gate, ready, signalled); };
-                auto made = patchCommand(patchPackage, options, waitAtGate);
+                auto made = patchCommand(patchPackage, options, CurrentLink::FromState, waitAtGate);
                 if (!made)
                     return std::unexpected(made.error());
                 patch = *made;
@@ -524,7 +525,7 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             if (patchAtLock)
                 command += QStringLiteral("echo %1\n%2").arg(StateEndLine, patch);
             if (switchAtLock)
-                command += switchOnSignal(layout, target, true, plan.keepReleases, owner);
+                command += switchOnSignal(layout, target, true, plan.keepReleases, owner, CurrentLink::FromState);
             QStringList stateLines;
             bool patchRan = false; // the state was read and the patch went on
             auto readState = [&] {
@@ -625,7 +626,7 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             ExecOptions options;
             std::optional<QFile> patchPackage; // read while the command runs
             if (plan.kind == ReleaseKind::Patch) {
-                auto patch = patchCommand(patchPackage, options);
+                auto patch = patchCommand(patchPackage, options, CurrentLink::Read);
                 if (!patch)
                     return std::unexpected(patch.error());
                 command = *patch;

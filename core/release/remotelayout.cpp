@@ -40,6 +40,13 @@ const QString LinkFunction = QStringLiteral(
 // unpack's CPU.
 const QString TarExtract = QStringLiteral("tar -b 256 --no-same-owner --no-same-permissions -m -x");
 
+// The link of `current` as readlink prints it (releases/<version>), empty when there is none.
+QString currentLink(RemoteLayout::CurrentLink from)
+{
+    return from == RemoteLayout::CurrentLink::FromState ? QStringLiteral("$c")
+                                                         : QStringLiteral("$(readlink \"$root/current\" 2>/dev/null)");
+}
+
 const QString LockAgeScript = QStringLiteral(
     "age=$(( $(date +%s) - $(stat -c %Y \"$lock/owner\" 2>/dev/null || stat -c %Y \"$lock\") ))");
 
@@ -85,7 +92,7 @@ QString RemoteLayout::unpackCommand(const QString &version, const QString &sha25
 
 QString RemoteLayout::patchCommand(const QString &version, const QString &baseCommit, const QString &sha256Hex,
                                    qint64 packageBytes, const QStringList &deletions, const QStringList &sharedPaths,
-                                   const QByteArray &manifestJson) const
+                                   const QByteArray &manifestJson, CurrentLink link) const
 {
     // The package is read first, whatever follows: the sender's input never meets a closed channel.
     // Exactly its bytes are read (GNU head reads no further): the input may go on with a switch
@@ -97,8 +104,7 @@ QString RemoteLayout::patchCommand(const QString &version, const QString &baseCo
                        "exit %8; }\n"
                        "%7"
                        "if [ ! -d \"$rel\" ]; then\n"
-                       "cur=$(readlink \"$root/current\" 2>/dev/null) || { echo 'there is no current release to patch' >&2; "
-                       "exit %6; }\n"
+                       "cur=%12; [ -n \"$cur\" ] || { echo 'there is no current release to patch' >&2; exit %6; }\n"
                        "cur=\"$root/$cur\"\n"
                        // The manifest is one line of JSON written by us: its commit is cut out with builtins.
                        "m=; { IFS= read -r m < \"$cur/.releasedesk.json\"; } 2>/dev/null\n"
@@ -116,7 +122,7 @@ QString RemoteLayout::patchCommand(const QString &version, const QString &baseCo
                        "%9")
             .arg(q(m_root), q(version), q(sha256Hex), q(packagePath(version)), q(baseCommit),
                  QString::number(BaseMismatch), checkPackage(packageBytes), QString::number(UnpackFailed),
-                 LinkFunction, TarExtract, QString::number(packageBytes));
+                 LinkFunction, TarExtract, QString::number(packageBytes), currentLink(link));
     // The deleted paths arrive as the script's arguments, each one quoted.
     QStringList arguments;
     for (const QString &path : deletions)
@@ -166,7 +172,7 @@ QString RemoteLayout::finishRelease(const QStringList &sharedPaths, const QByteA
     return script;
 }
 
-QString RemoteLayout::switchCommand(const QString &version, SwitchStart start) const
+QString RemoteLayout::switchCommand(const QString &version, SwitchStart start, CurrentLink link) const
 {
     const bool onSignal = start == SwitchStart::OnSignal;
     // A client gone while the server waits must leave no link behind: the trap is set before the link
@@ -186,7 +192,7 @@ QString RemoteLayout::switchCommand(const QString &version, SwitchStart start) c
     return QStringLiteral("root=%1; v=%2\n"
                           "if [ ! -d \"$root/releases/$v\" ]; then echo \"release $v is not on this server\" >&2; "
                           "exit %3; fi\n"
-                          "prev=$(readlink \"$root/current\" 2>/dev/null || true); prev=${prev#releases/}\n"
+                          "prev=%7; prev=${prev#releases/}\n"
                           "tmp=\"$root/.current.$$\"\n"
                           "%6"
                           "ln -sfn \"releases/$v\" \"$tmp\" || exit 1\n"
@@ -197,7 +203,8 @@ QString RemoteLayout::switchCommand(const QString &version, SwitchStart start) c
                           "{ [ -d \"$root/.releasedesk\" ] || mkdir -p \"$root/.releasedesk\"; } && "
                           "printf '%s\\n' \"$prev\" > \"$root/.releasedesk/previous.$$\" && "
                           "mv -f \"$root/.releasedesk/previous.$$\" \"$root/.releasedesk/previous\"; fi\n")
-        .arg(q(m_root), q(version), QString::number(ReleaseMissing), waitForSignal, q(SwitchedLine), cleanUpOnStop);
+        .arg(q(m_root), q(version), QString::number(ReleaseMissing), waitForSignal, q(SwitchedLine), cleanUpOnStop,
+             currentLink(link));
 }
 
 QString RemoteLayout::cleanupCommand(int keep, const QString &current) const
@@ -239,11 +246,11 @@ QString RemoteLayout::stateCommand(StateDetail detail) const
                                     "if command -v zstd >/dev/null 2>&1; then echo zstd=yes; fi\n"
                                     "if [ ! -d \"$root\" ]; then echo root=no; exit 0; fi\n"
                                     "echo root=yes\n"
-                                    "c=$(readlink \"$root/current\" 2>/dev/null || true); echo \"current=${c#releases/}\"\n"
+                                    "c=%2; echo \"current=${c#releases/}\"\n"
                                     "p=; { IFS= read -r p < \"$root/.releasedesk/previous\"; } 2>/dev/null; "
                                     "echo \"previous=$p\"\n"
                                     "for r in \"$root\"/releases/*; do [ -d \"$r\" ] && echo \"release=${r##*/}\"; done\n")
-                         .arg(q(m_root));
+                         .arg(q(m_root), currentLink(CurrentLink::Read));
     if (detail == StateDetail::Full)
         script += QStringLiteral(
                       "lock=\"$root/.releasedesk/lock\"\n"

@@ -41,6 +41,10 @@ public:
     QString releaseDir(const QString &version) const;
     QString packagePath(const QString &version, Compression compression = Compression::Gzip) const;
 
+    // Where a script finds the link of `current`: it reads it, or a stateCommand earlier in the same
+    // command read it (under the task's lock nothing moves it in between), one program fewer.
+    enum class CurrentLink { Read, FromState };
+
     QString prepareCommand() const;
     // Checks the uploaded package's sha256, unpacks it beside the releases, links the shared paths,
     // writes the manifest and only then renames it to releases/<version>. Idempotent for a release
@@ -60,14 +64,15 @@ public:
     // checkPatchPaths).
     QString patchCommand(const QString &version, const QString &baseCommit, const QString &sha256Hex,
                          qint64 packageBytes, const QStringList &deletions, const QStringList &sharedPaths,
-                         const QByteArray &manifestJson) const;
+                         const QByteArray &manifestJson, CurrentLink link = CurrentLink::Read) const;
     // Deleted paths must stay inside the release: relative, without "..", without newlines.
     static Result<> checkPatchPaths(const QStringList &deletions);
     enum class SwitchStart { AtOnce, OnSignal };
     // Renames a link to releases/<version> over `current` and prints SwitchedLine. With OnSignal it
     // makes the link, prints ReadyLine and renames only when its input reads "go": a client gone
     // before that (the input ends) leaves `current` as it was, with NotSwitched.
-    QString switchCommand(const QString &version, SwitchStart start = SwitchStart::AtOnce) const;
+    QString switchCommand(const QString &version, SwitchStart start = SwitchStart::AtOnce,
+                          CurrentLink link = CurrentLink::Read) const;
     static constexpr QLatin1StringView ReadyLine{"ready to switch"};
     static constexpr QLatin1StringView SwitchedLine{"switched"};
     // Keeps the newest `keep` releases, and never the current or the previous one. `current`: the

@@ -717,8 +717,32 @@ void TestReleaseEngine::patchIsRefusedOffItsBase()
         QVERIFY(QDir(onServer(i, QStringLiteral("releases"))).entryList(QDir::Hidden | QDir::AllEntries | QDir::NoDotAndDotDot).size() == 1);
         QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
     }
+    // A server without a current release has nothing to patch.
+    for (int i = 0; i < 2; ++i)
+        QVERIFY(QFile::remove(onServer(i, QStringLiteral("current"))));
+    ReleasePlan onNothing = plan(3);
+    onNothing.kind = ReleaseKind::Patch;
+    onNothing.baseCommit = plan(1).commit;
+    if (!withHook)
+        onNothing.beforeReleaseHook.clear();
+    ReleaseEngine *patchingNothing = engine(onNothing, 2);
+    QSignalSpy nothingChanges(patchingNothing, &ReleaseEngine::nodeChanged);
+    QVERIFY(!run(*patchingNothing));
+    QStringList failures;
+    for (const QList<QVariant> &change : nothingChanges)
+        if (change.at(2).value<NodeState>() == NodeState::Failed)
+            failures.append(change.at(3).toString());
+    QCOMPARE(failures.size(), 2);
+    for (const QString &failure : failures)
+        QVERIFY2(failure.contains(QStringLiteral("no current release to patch")), qPrintable(failure));
+    for (int i = 0; i < 2; ++i) {
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral("current"))));
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral("releases/") + onNothing.version)));
+        QCOMPARE(QDir(onServer(i, QStringLiteral("releases"))).entryList(QDir::Hidden | QDir::AllEntries | QDir::NoDotAndDotDot).size(), 1);
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
+    }
     // A deletion outside the release is refused before any server is touched.
-    ReleasePlan escapingPatch = plan(3);
+    ReleasePlan escapingPatch = plan(4);
     escapingPatch.kind = ReleaseKind::Patch;
     escapingPatch.baseCommit = plan(1).commit;
     escapingPatch.deletions = {QStringLiteral("../../etc/passwd")};
