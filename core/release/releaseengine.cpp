@@ -86,16 +86,23 @@ QString switchOnSignal(const RemoteLayout &layout, const QString &target, bool f
     return command;
 }
 
-// What a command waiting at `gate` reads once it is `ready`: nothing until the gate opens, then "go"
-// and the end of its input; the end at once when the gate is refused.
-std::optional<QByteArray> switchSignal(SwitchGate &gate, bool ready, bool &signalled)
+// What a command waiting at `gate` reads once it is `ready`: "wait" at each `nextBeat` while the gate
+// is closed (the server then refreshes the lock it holds, as a heartbeat would), then "go" and the
+// end of its input; the end at once when the gate is refused.
+std::optional<QByteArray> switchSignal(SwitchGate &gate, bool ready, bool &signalled, QDeadlineTimer &nextBeat)
 {
     if (signalled || gate.isRefused())
         return QByteArray();
-    if (!ready || !gate.isOpen())
+    if (!ready)
         return std::nullopt;
-    signalled = true;
-    return QByteArrayLiteral("go\n");
+    if (gate.isOpen()) {
+        signalled = true;
+        return QByteArrayLiteral("go\n");
+    }
+    if (!nextBeat.hasExpired())
+        return std::nullopt;
+    nextBeat.setRemainingTime(ReleaseEngine::HeartbeatSeconds * 1000);
+    return QByteArray(RemoteLayout::WaitLine.data(), RemoteLayout::WaitLine.size()) + '\n';
 }
 
 // Ends the server's state in a lock command that goes on with a patch.
@@ -133,7 +140,6 @@ NodeStage stageOf(int step)
 ReleaseEngine::ReleaseEngine(ReleasePlan plan, KnownHosts &knownHosts, HostKeyPrompt prompt, int parallelism,
                              QString logDirectory, QObject *parent)
     : QObject(parent), m_plan(std::move(plan)), m_logDirectory(std::move(logDirectory)),
-      m_parallelism(qMax(1, parallelism)),
       m_pool(knownHosts, std::move(prompt), parallelism, ConnectionsPerSecond)
 {
     connect(&m_pool, &SshPool::jobFinished, this, &ReleaseEngine::onJobFinished);
@@ -507,10 +513,11 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             QString patch;
             bool ready = false; // switchAtLock: patched, the new link made, waiting at the gate
             bool signalled = false;
+            QDeadlineTimer nextBeat(HeartbeatSeconds * 1000);
             if (patchAtLock) {
                 InputSource waitAtGate;
                 if (switchAtLock)
-                    waitAtGate = [&] { return switchSignal(*gate, ready, signalled); };
+                    waitAtGate = [&] { return switchSignal(*gate, ready, signalled, nextBeat); };
                 auto made = patchCommand(patchPackage, options, CurrentLink::FromState, waitAtGate);
                 if (!made)
                     return std::unexpected(made.error());
@@ -538,6 +545,8 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             const int timeoutMs = patchAtLock ? 600000 : 60000;
             options.cancel = context.cancel;
             options.timeoutMs = timeoutMs;
+            // However long the other servers take to get ready: the engine opens or refuses the gate.
+            options.waitingForOwner = [&] { return ready && !signalled; };
             options.onStdout = [&](const QString &line) {
                 if (!patchRan && patchAtLock && line == StateEndLine) {
                     // Printed only once the lock is taken: the owner may act on the lock before the end.
@@ -557,6 +566,8 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                     ready = true;
                     *patchAtLockOutcome = PatchOutcome::Applied;
                     context.milestone(line);
+                    // Waiting at the gate is no work: another server may take the slot and get ready.
+                    context.yieldSlot();
                 } else if (switchAtLock && line == RemoteLayout::SwitchedLine) {
                     gate->switched();
                 }
@@ -657,6 +668,7 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                     gate->settle();
             };
             bool signalled = false;
+            QDeadlineTimer nextBeat(HeartbeatSeconds * 1000);
             ExecOptions options;
             options.onStdout = [&](const QString &line) {
                 if (line == RemoteLayout::ReadyLine)
@@ -664,7 +676,7 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                 else if (line == RemoteLayout::SwitchedLine)
                     gate->switched();
             };
-            options.input = [&] { return switchSignal(*gate, settled, signalled); };
+            options.input = [&] { return switchSignal(*gate, settled, signalled, nextBeat); };
             const QString command =
                 switchOnSignal(RemoteLayout(plan.deployRoot), target, unlockAtSwitch, plan.keepReleases, owner);
             auto switched = runStep(session, context, log, tr("Switching to %1").arg(target), command, 120000,
@@ -1039,14 +1051,13 @@ bool ReleaseEngine::patchesAtLock(const Node &node) const
            && m_plan.beforeReleaseHook.trimmed().isEmpty();
 }
 
-// A patch whose servers all start it now and all at once (a waiting command holds its slot of the
-// parallelism), with nothing to run after the switch: each server's lock command also makes its new
-// link, waits at the gate, switches, cleans up and unlocks. The gate opens once every server has
+// A patch whose servers all start it now, with nothing to run after the switch: each server's lock
+// command also makes its new link, waits at the gate (giving its slot of the parallelism to the next
+// server), switches, cleans up and unlocks. The gate opens once every server has
 // locked and is ready, or has failed within the budget, as for any switch.
 bool ReleaseEngine::canSwitchAtLock() const
 {
-    if (m_order.size() > m_parallelism || !m_plan.afterReleaseHook.trimmed().isEmpty()
-        || !m_plan.healthCommand.trimmed().isEmpty() || m_http)
+    if (!m_plan.afterReleaseHook.trimmed().isEmpty() || !m_plan.healthCommand.trimmed().isEmpty() || m_http)
         return false;
     for (const Node &node : m_nodes) {
         if (!patchesAtLock(node))

@@ -144,7 +144,6 @@ private:
 
     ReleasePlan m_plan;
     QString m_logDirectory;
-    int m_parallelism;
     // A patch whose lock commands also wait at the gate and switch: one command per server.
     bool m_switchAtLock = false;
     SshPool m_pool;

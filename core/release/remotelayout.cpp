@@ -183,11 +183,12 @@ QString RemoteLayout::switchCommand(const QString &version, SwitchStart start, C
                  : QString();
     const QString waitForSignal =
         onSignal ? QStringLiteral("echo %1\n"
-                                  "IFS= read -r signal || signal=\n"
+                                  "while :; do IFS= read -r signal || { signal=; break; }; [ \"$signal\" = %3 ] || break; "
+                                  "touch \"$root/.releasedesk/lock/owner\" 2>/dev/null; done\n"
                                   "if [ \"$signal\" != go ]; then rm -f \"$tmp\"; echo 'not switched: the release "
                                   "stopped before the switch' >&2; exit %2; fi\n"
                                   "trap - HUP INT TERM\n")
-                       .arg(q(ReadyLine), QString::number(NotSwitched))
+                       .arg(q(ReadyLine), QString::number(NotSwitched), q(WaitLine))
                  : QString();
     return QStringLiteral("root=%1; v=%2\n"
                           "if [ ! -d \"$root/releases/$v\" ]; then echo \"release $v is not on this server\" >&2; "

@@ -69,11 +69,14 @@ public:
     static Result<> checkPatchPaths(const QStringList &deletions);
     enum class SwitchStart { AtOnce, OnSignal };
     // Renames a link to releases/<version> over `current` and prints SwitchedLine. With OnSignal it
-    // makes the link, prints ReadyLine and renames only when its input reads "go": a client gone
-    // before that (the input ends) leaves `current` as it was, with NotSwitched.
+    // makes the link, prints ReadyLine and renames only when its input reads "go" (each WaitLine
+    // before it refreshes the lock): a client gone before that (the input ends) leaves `current` as
+    // it was, with NotSwitched.
     QString switchCommand(const QString &version, SwitchStart start = SwitchStart::AtOnce,
                           CurrentLink link = CurrentLink::Read) const;
     static constexpr QLatin1StringView ReadyLine{"ready to switch"};
+    // Sent to a command waiting for the signal: it refreshes the deploy lock and waits on.
+    static constexpr QLatin1StringView WaitLine{"wait"};
     static constexpr QLatin1StringView SwitchedLine{"switched"};
     // Keeps the newest `keep` releases, and never the current or the previous one. `current`: the
     // release `current` points to when the caller knows it (it just switched), else it is read.

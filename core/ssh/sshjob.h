@@ -19,6 +19,9 @@ struct SshJobContext
     std::function<void(qint64 done, qint64 total)> progress;
     // A point reached in the middle of the job that its owner acts on before the job ends.
     std::function<void(const QString &what)> milestone;
+    // From here on the job only waits for its owner (at a switch gate, say): its slot in the pool's
+    // parallelism goes to another server.
+    std::function<void()> yieldSlot;
 };
 
 // One unit of remote work for one server, run on that server's worker thread with its session.

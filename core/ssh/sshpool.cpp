@@ -94,6 +94,7 @@ void SshPool::startThread(const QString &name, Server &server)
     connect(worker, &SshWorker::logLine, this, &SshPool::logLine);
     connect(worker, &SshWorker::progress, this, &SshPool::progress);
     connect(worker, &SshWorker::milestone, this, &SshPool::jobMilestone);
+    connect(worker, &SshWorker::slotYielded, this, [this](int, const QString &server) { onSlotYielded(server); });
     connect(worker, &SshWorker::connected, this, &SshPool::connected);
     connect(worker, &SshWorker::jobFinished, this, &SshPool::onJobFinished);
     connect(worker, &SshWorker::closed, this, &SshPool::serverClosed);
@@ -137,8 +138,7 @@ void SshPool::closeWorker(Server &server)
 void SshPool::onJobFinished(int jobId, const QString &name, bool ok, const QString &message, const QString &hint)
 {
     Server &server = m_servers[name];
-    server.busy = false;
-    --m_running;
+    endJob(server);
     emit jobFinished(jobId, name, ok, message, hint);
     if (!server.queue.isEmpty() && server.queue.first().beyondLimit && !server.busy) {
         m_ready.removeAll(name);
@@ -152,6 +152,26 @@ void SshPool::onJobFinished(int jobId, const QString &name, bool ok, const QStri
     schedule();
     if (isIdle())
         emit idle();
+}
+
+void SshPool::onSlotYielded(const QString &name)
+{
+    Server &server = m_servers[name];
+    if (!server.busy || server.yielded)
+        return;
+    server.yielded = true;
+    --m_running;
+    schedule();
+}
+
+void SshPool::endJob(Server &server)
+{
+    if (!server.busy)
+        return;
+    if (!server.yielded)
+        --m_running;
+    server.busy = false;
+    server.yielded = false;
 }
 
 void SshPool::onThreadFinished(const QString &name)
@@ -187,10 +207,7 @@ void SshPool::releaseThread(Server &server)
     server.worker = nullptr;
     server.thread = nullptr;
     --m_threads;
-    if (server.busy) { // shut down while a job ran: its result will never come
-        server.busy = false;
-        --m_running;
-    }
+    endJob(server); // shut down while a job ran: its result will never come
 }
 
 } // namespace rd

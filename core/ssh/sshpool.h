@@ -20,7 +20,7 @@ class KnownHosts;
 class SshWorker;
 
 // Runs jobs on many servers: one SshWorker on its own QThread per server, at most `parallelism`
-// jobs at once, new connections spaced by a throttle. A server's jobs run in order on one session,
+// jobs at once (a job that only waits may give its slot back), new connections spaced by a throttle. A server's jobs run in order on one session,
 // so later stages reuse the connection; its connection stays open until finish(). Lives on the
 // thread that owns the task (the GUI thread in the app); all its signals arrive there.
 class SshPool : public QObject
@@ -74,6 +74,7 @@ private:
         bool finishing = false;
         bool closing = false;
         bool busy = false;
+        bool yielded = false; // the running job waits and holds no slot
         SshWorker *worker = nullptr;
         QThread *thread = nullptr;
     };
@@ -85,6 +86,9 @@ private:
     void closeWorker(Server &server);
     void releaseThread(Server &server);
     void onJobFinished(int jobId, const QString &name, bool ok, const QString &message, const QString &hint);
+    void onSlotYielded(const QString &name);
+    // The server's running job has ended or will never report: its slot is free.
+    void endJob(Server &server);
     void onThreadFinished(const QString &name);
 
     KnownHosts &m_knownHosts;

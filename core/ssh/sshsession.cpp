@@ -533,8 +533,10 @@ Result<ExecResult> SshSession::exec(const QString &command, const ExecOptions &o
 
 Result<ExecResult> SshSession::runCommand(const QString &command, const ExecOptions &options, const InputSource &input)
 {
-    const QDeadlineTimer limit = options.timeoutMs > 0 ? QDeadlineTimer(options.timeoutMs)
-                                                       : QDeadlineTimer(QDeadlineTimer::Forever);
+    auto fullLimit = [&options] {
+        return options.timeoutMs > 0 ? QDeadlineTimer(options.timeoutMs) : QDeadlineTimer(QDeadlineTimer::Forever);
+    };
+    QDeadlineTimer limit = fullLimit();
     const QDeadlineTimer startDeadline(m_target.connectTimeoutMs);
     auto opened = openChannel(startDeadline, options.cancel);
     if (!opened)
@@ -597,6 +599,8 @@ Result<ExecResult> SshSession::runCommand(const QString &command, const ExecOpti
     auto checkStop = [&] {
         if (stopping)
             return;
+        if (options.waitingForOwner && options.waitingForOwner())
+            limit = fullLimit();
         if (options.cancel && options.cancel->load())
             result.cancelled = true;
         else if (limit.hasExpired())

@@ -22,6 +22,9 @@ struct ExecOptions
     std::function<void(const QString &line)> onStdout;
     std::function<void(const QString &line)> onStderr;
     int timeoutMs = 0; // 0: no limit
+    // While this says so, the command only waits for its owner (who always ends the wait): the time
+    // limit stands still, and runs in full again after.
+    std::function<bool()> waitingForOwner;
     const std::atomic_bool *cancel = nullptr;
     // The command's input, asked for each time the last part has gone out: the next bytes, empty
     // bytes to end it, or std::nullopt while there is nothing to send yet (asked again shortly).

@@ -62,6 +62,7 @@ private slots:
     void patchIsRefusedOffItsBase();
     void patchRefusedByALockSwitchesNothing_data();
     void patchRefusedByALockSwitchesNothing();
+    void patchSwitchesWithinTheLockCommand_data();
     void patchSwitchesWithinTheLockCommand();
     void fullDiskMidUploadKeepsTheLiveRelease();
     void rollingStopsWhenTheBudgetIsSpent();
@@ -811,8 +812,17 @@ void TestReleaseEngine::patchRefusedByALockSwitchesNothing()
 // A patch with no hooks and no checks, to servers that all run it at once: one command per server
 // locks, patches, waits at the gate, switches, cleans up and unlocks. One server off the patch's base
 // makes the others withdraw from the gate: nobody switches.
+void TestReleaseEngine::patchSwitchesWithinTheLockCommand_data()
+{
+    // A command waiting at the gate gives its slot to the next server, so one slot is enough.
+    QTest::addColumn<int>("parallelism");
+    QTest::newRow("a slot per server") << 10;
+    QTest::newRow("one slot") << 1;
+}
+
 void TestReleaseEngine::patchSwitchesWithinTheLockCommand()
 {
+    QFETCH(int, parallelism);
     const int servers = 4;
     QVERIFY(run(*engine(plan(1), servers)));
     auto patchPlan = [this](int number, const QString &base, const QByteArray &index) {
@@ -834,7 +844,7 @@ void TestReleaseEngine::patchSwitchesWithinTheLockCommand()
     QList<qint64> logSizes;
     for (int i = 0; i < servers; ++i)
         logSizes.append(QFileInfo(m_hosts.dir + u'/' + m_hosts.hosts[i].name + QStringLiteral("/sshd.log")).size());
-    ReleaseEngine *patching = engine(second, servers);
+    ReleaseEngine *patching = engine(second, servers, parallelism);
     QVERIFY(run(*patching));
     QVERIFY(patching->switchWindowMs() >= 0);
     for (int i = 0; i < servers; ++i) {
@@ -861,7 +871,7 @@ void TestReleaseEngine::patchSwitchesWithinTheLockCommand()
     QVERIFY(rewritten.open(QIODevice::WriteOnly | QIODevice::Truncate) && rewritten.write(edited) == edited.size());
     rewritten.close();
     const ReleasePlan third = patchPlan(3, second.commit, "<h1>third</h1>\n");
-    ReleaseEngine *refused = engine(third, servers);
+    ReleaseEngine *refused = engine(third, servers, parallelism);
     QSignalSpy finished(refused, &ReleaseEngine::finished);
     QVERIFY(!run(*refused));
     QCOMPARE(refused->state(QStringLiteral("web-03"), NodeStage::BeforeRelease), NodeState::Failed);
