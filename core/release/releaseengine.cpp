@@ -1053,8 +1053,8 @@ bool ReleaseEngine::patchesAtLock(const Node &node) const
 
 // A patch whose servers all start it now, with nothing to run after the switch: each server's lock
 // command also makes its new link, waits at the gate (giving its slot of the parallelism to the next
-// server), switches, cleans up and unlocks. The gate opens once every server has
-// locked and is ready, or has failed within the budget, as for any switch.
+// server), switches, cleans up and unlocks. The gate opens once every server has locked and is
+// ready, or has failed within the budget, as for any switch.
 bool ReleaseEngine::canSwitchAtLock() const
 {
     if (!m_plan.afterReleaseHook.trimmed().isEmpty() || !m_plan.healthCommand.trimmed().isEmpty() || m_http)

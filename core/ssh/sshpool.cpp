@@ -94,7 +94,7 @@ void SshPool::startThread(const QString &name, Server &server)
     connect(worker, &SshWorker::logLine, this, &SshPool::logLine);
     connect(worker, &SshWorker::progress, this, &SshPool::progress);
     connect(worker, &SshWorker::milestone, this, &SshPool::jobMilestone);
-    connect(worker, &SshWorker::slotYielded, this, [this](int, const QString &server) { onSlotYielded(server); });
+    connect(worker, &SshWorker::slotYielded, this, &SshPool::onSlotYielded);
     connect(worker, &SshWorker::connected, this, &SshPool::connected);
     connect(worker, &SshWorker::jobFinished, this, &SshPool::onJobFinished);
     connect(worker, &SshWorker::closed, this, &SshPool::serverClosed);

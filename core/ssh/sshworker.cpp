@@ -48,7 +48,7 @@ void SshWorker::run(int jobId, const SshJob &job)
     context.log = [this](const QString &line, bool isStderr) { emit logLine(m_server, line, isStderr); };
     context.progress = [this](qint64 done, qint64 total) { emit progress(m_server, done, total); };
     context.milestone = [this, jobId](const QString &what) { emit milestone(jobId, m_server, what); };
-    context.yieldSlot = [this, jobId] { emit slotYielded(jobId, m_server); };
+    context.yieldSlot = [this] { emit slotYielded(m_server); };
     const Result<> result = job(*m_session, context);
     // A failed or cancelled job may have left the connection in any state: it is not kept.
     if (!result || m_cancel.load())

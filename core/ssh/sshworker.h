@@ -36,7 +36,7 @@ signals:
     void logLine(const QString &server, const QString &line, bool isStderr);
     void progress(const QString &server, qint64 done, qint64 total);
     void milestone(int jobId, const QString &server, const QString &what);
-    void slotYielded(int jobId, const QString &server);
+    void slotYielded(const QString &server);
     void connected(const QString &server, const QString &authMethod);
     void jobFinished(int jobId, const QString &server, bool ok, const QString &message, const QString &hint);
     void closed(const QString &server);

@@ -695,52 +695,55 @@ void TestReleaseEngine::patchIsRefusedOffItsBase()
 {
     QFETCH(bool, withHook);
     QVERIFY(run(*engine(plan(1), 2)));
-    ReleasePlan patch = plan(2);
-    patch.kind = ReleaseKind::Patch;
-    patch.baseCommit = QStringLiteral("ffffffffffffffffffffffffffffffffffffffff");
-    if (!withHook)
-        patch.beforeReleaseHook.clear();
-    ReleaseEngine *patching = engine(patch, 2);
-    QSignalSpy changes(patching, &ReleaseEngine::nodeChanged);
-    QVERIFY(!run(*patching));
-    QString detail;
-    for (const QList<QVariant> &change : changes)
-        if (change.at(2).value<NodeState>() == NodeState::Failed)
-            detail = change.at(3).toString();
-    QVERIFY2(detail.contains(plan(1).commit) && detail.contains(patch.baseCommit), qPrintable(detail));
+    // Runs patch number `number` on its base; it must fail on both servers: why each one failed.
+    auto refusedPatch = [&](int number, const QString &base) {
+        ReleasePlan patch = plan(number);
+        patch.kind = ReleaseKind::Patch;
+        patch.baseCommit = base;
+        if (!withHook)
+            patch.beforeReleaseHook.clear();
+        ReleaseEngine *patching = engine(patch, 2);
+        QSignalSpy changes(patching, &ReleaseEngine::nodeChanged);
+        QStringList failures;
+        if (run(*patching))
+            return failures;
+        for (const QList<QVariant> &change : changes)
+            if (change.at(2).value<NodeState>() == NodeState::Failed)
+                failures.append(change.at(3).toString());
+        return failures;
+    };
+    // Nothing of the patch is left on a server, and its lock is gone.
+    auto untouched = [&](int server, const QString &version) {
+        return !QFileInfo::exists(onServer(server, QStringLiteral("releases/") + version))
+               && QDir(onServer(server, QStringLiteral("releases")))
+                          .entryList(QDir::Hidden | QDir::AllEntries | QDir::NoDotAndDotDot)
+                          .size() == 1
+               && !QFileInfo::exists(onServer(server, QStringLiteral(".releasedesk/lock")));
+    };
+
+    const QString offBase = QStringLiteral("ffffffffffffffffffffffffffffffffffffffff");
+    QStringList failures = refusedPatch(2, offBase);
+    QCOMPARE(failures.size(), 2);
+    for (const QString &failure : failures)
+        QVERIFY2(failure.contains(plan(1).commit) && failure.contains(offBase), qPrintable(failure));
     for (int i = 0; i < 2; ++i) {
         const QString server = QStringLiteral("web-0%1").arg(i + 1);
-        QCOMPARE(patching->state(server, NodeStage::Upload), NodeState::Succeeded);
-        QCOMPARE(patching->state(server, NodeStage::BeforeRelease), NodeState::Failed);
-        QCOMPARE(patching->state(server, NodeStage::Release), NodeState::Skipped);
+        QCOMPARE(m_engine->state(server, NodeStage::Upload), NodeState::Succeeded);
+        QCOMPARE(m_engine->state(server, NodeStage::BeforeRelease), NodeState::Failed);
+        QCOMPARE(m_engine->state(server, NodeStage::Release), NodeState::Skipped);
         QCOMPARE(current(i), QStringLiteral("releases/") + plan(1).version);
-        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral("releases/") + patch.version)));
-        QVERIFY(QDir(onServer(i, QStringLiteral("releases"))).entryList(QDir::Hidden | QDir::AllEntries | QDir::NoDotAndDotDot).size() == 1);
-        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
+        QVERIFY(untouched(i, plan(2).version));
     }
     // A server without a current release has nothing to patch.
     for (int i = 0; i < 2; ++i)
         QVERIFY(QFile::remove(onServer(i, QStringLiteral("current"))));
-    ReleasePlan onNothing = plan(3);
-    onNothing.kind = ReleaseKind::Patch;
-    onNothing.baseCommit = plan(1).commit;
-    if (!withHook)
-        onNothing.beforeReleaseHook.clear();
-    ReleaseEngine *patchingNothing = engine(onNothing, 2);
-    QSignalSpy nothingChanges(patchingNothing, &ReleaseEngine::nodeChanged);
-    QVERIFY(!run(*patchingNothing));
-    QStringList failures;
-    for (const QList<QVariant> &change : nothingChanges)
-        if (change.at(2).value<NodeState>() == NodeState::Failed)
-            failures.append(change.at(3).toString());
+    failures = refusedPatch(3, plan(1).commit);
     QCOMPARE(failures.size(), 2);
     for (const QString &failure : failures)
         QVERIFY2(failure.contains(QStringLiteral("no current release to patch")), qPrintable(failure));
     for (int i = 0; i < 2; ++i) {
         QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral("current"))));
-        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral("releases/") + onNothing.version)));
-        QCOMPARE(QDir(onServer(i, QStringLiteral("releases"))).entryList(QDir::Hidden | QDir::AllEntries | QDir::NoDotAndDotDot).size(), 1);
-        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
+        QVERIFY(untouched(i, plan(3).version));
     }
     // A deletion outside the release is refused before any server is touched.
     ReleasePlan escapingPatch = plan(4);
