@@ -293,7 +293,7 @@ void TestRemoteLayout::switchOnSignalWaitsForGo()
     // Each "wait" before the "go" refreshes the deploy lock, as a heartbeat would: a long wait at the
     // gate does not make the lock look stale.
     const QString owner = QStringLiteral("task 7 by ops");
-    QCOMPARE(m_session->exec(m_layout->lockCommand(owner))->exitStatus, 0);
+    QCOMPARE(run(m_layout->lockCommand(owner)).exitStatus, 0);
     QFile ownerFile(onServer(QStringLiteral(".releasedesk/lock/owner")));
     const QDateTime anHourAgo = QDateTime::currentDateTimeUtc().addSecs(-3600);
     QVERIFY(ownerFile.open(QIODevice::ReadOnly) && ownerFile.setFileTime(anHourAgo, QFileDevice::FileModificationTime));
@@ -301,7 +301,7 @@ void TestRemoteLayout::switchOnSignalWaitsForGo()
     out.clear();
     QCOMPARE(switchWith(QByteArray(RemoteLayout::WaitLine.data()) + "\ngo\n", out, waiting, links), 0);
     QVERIFY(QFileInfo(ownerFile).lastModified().toUTC() > anHourAgo.addSecs(3000));
-    QCOMPARE(m_session->exec(m_layout->unlockCommand(owner))->exitStatus, 0);
+    QCOMPARE(run(m_layout->unlockCommand(owner)).exitStatus, 0);
     QCOMPARE(waiting, before);
     QCOMPARE(links.size(), 1);
     QCOMPARE(out, (QStringList{RemoteLayout::ReadyLine, RemoteLayout::SwitchedLine}));
