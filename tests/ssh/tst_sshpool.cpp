@@ -4,10 +4,12 @@
 #include "ssh/sshsession.h"
 #include "testhosts.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 using namespace rd;
 using namespace rd::test;
@@ -57,6 +59,7 @@ private slots:
     void parallelismBoundsConcurrentServers();
     void shortJobsOnConnectedServersPassTheLimit();
     void shortJobsBehindABusyServerPassTheLimitToo();
+    void aJobThatOnlyWaitsGivesItsSlotAway();
     void failuresStayWithTheirServer();
     void cancelStopsRunningAndQueuedJobs();
     void cleanupTestCase();
@@ -192,6 +195,45 @@ void TestSshPool::shortJobsOnConnectedServersPassTheLimit()
     QVERIFY(!order.contains(waiting));
     runUntilIdle(pool);
     QVERIFY(order.contains(waiting));
+}
+
+void TestSshPool::aJobThatOnlyWaitsGivesItsSlotAway()
+{
+    // Parallelism 1: server A's job gives its slot away and then waits for server B's job, as a
+    // command at a switch gate waits for the others. B gets the slot while A waits; C only after B.
+    SshPool pool(*m_knownHosts, {}, 1, 200);
+    for (int i = 0; i < 3; ++i)
+        pool.addServer(target(m_fifty.hosts[i]));
+    std::atomic_bool aWaiting = false, bDone = false, bSawAWaiting = false, cSawBDone = false;
+    QSignalSpy finished(&pool, &SshPool::jobFinished);
+    const int waiter = pool.enqueue(m_fifty.hosts[0].name, [&](SshSession &session, const SshJobContext &context) -> Result<> {
+        if (auto ran = session.exec(QStringLiteral("true")); !ran)
+            return std::unexpected(ran.error());
+        aWaiting = true;
+        context.yieldSlot();
+        const QDeadlineTimer patience(30000);
+        while (!bDone.load() && !patience.hasExpired())
+            QThread::msleep(10);
+        aWaiting = false;
+        return bDone.load() ? Result<>{} : fail(QStringLiteral("B never ran while A waited"));
+    });
+    const int other = pool.enqueue(m_fifty.hosts[1].name, [&](SshSession &session, const SshJobContext &) -> Result<> {
+        bSawAWaiting = aWaiting.load();
+        auto ran = session.exec(QStringLiteral("true"));
+        bDone = true;
+        return ran ? Result<>{} : std::unexpected(ran.error());
+    });
+    const int third = pool.enqueue(m_fifty.hosts[2].name, [&](SshSession &, const SshJobContext &) -> Result<> {
+        cSawBDone = bDone.load();
+        return {};
+    });
+    runUntilIdle(pool);
+    QHash<int, bool> ok;
+    for (const QList<QVariant> &result : finished)
+        ok.insert(result.at(0).toInt(), result.at(2).toBool());
+    QCOMPARE(ok, (QHash<int, bool>{{waiter, true}, {other, true}, {third, true}}));
+    QVERIFY(bSawAWaiting.load());
+    QVERIFY(cSawBDone.load());
 }
 
 void TestSshPool::shortJobsBehindABusyServerPassTheLimitToo()
