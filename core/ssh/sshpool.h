@@ -47,7 +47,6 @@ public:
     // Cancels, closes every session on its own thread and waits for every thread.
     void shutdown();
 
-    int runningJobs() const { return m_running; }
     bool isIdle() const;
 
 signals:
