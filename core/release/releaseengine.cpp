@@ -1035,12 +1035,17 @@ void ReleaseEngine::promote()
     startBatch();
 }
 
-// Nothing runs on a server after its switch (no after-release hook, no health check) and no batch
-// or promotion follows this one: the switch command may clean up and release the lock itself.
+// No after-release hook and no health check: a server's switch is the last thing done on it.
+bool ReleaseEngine::nothingAfterSwitch() const
+{
+    return m_plan.afterReleaseHook.trimmed().isEmpty() && m_plan.healthCommand.trimmed().isEmpty() && !m_http;
+}
+
+// Nothing runs on a server after its switch and no batch or promotion follows this one: the switch
+// command may clean up and release the lock itself.
 bool ReleaseEngine::switchEndsTask() const
 {
-    return m_plan.afterReleaseHook.trimmed().isEmpty() && m_plan.healthCommand.trimmed().isEmpty() && !m_http
-           && m_batchEnd == m_queue.size() && (m_plan.kind != ReleaseKind::Gray || m_promoted);
+    return nothingAfterSwitch() && m_batchEnd == m_queue.size() && (m_plan.kind != ReleaseKind::Gray || m_promoted);
 }
 
 // A patch from its first stage, with no before-release hook to run between: the lock command makes
@@ -1057,7 +1062,7 @@ bool ReleaseEngine::patchesAtLock(const Node &node) const
 // ready, or has failed within the budget, as for any switch.
 bool ReleaseEngine::canSwitchAtLock() const
 {
-    if (!m_plan.afterReleaseHook.trimmed().isEmpty() || !m_plan.healthCommand.trimmed().isEmpty() || m_http)
+    if (!nothingAfterSwitch())
         return false;
     for (const Node &node : m_nodes) {
         if (!patchesAtLock(node))

@@ -136,6 +136,7 @@ private:
     void heartbeat();
     QList<Node *> batchNodes();
     bool budgetSpent() const;
+    bool nothingAfterSwitch() const;
     bool switchEndsTask() const;
     bool patchesAtLock(const Node &node) const;
     bool canSwitchAtLock() const;

@@ -695,7 +695,7 @@ void TestReleaseEngine::patchIsRefusedOffItsBase()
 {
     QFETCH(bool, withHook);
     QVERIFY(run(*engine(plan(1), 2)));
-    // Runs patch number `number` on its base; it must fail on both servers: why each one failed.
+    // Runs patch `number` made against `base`, which must fail: why each server failed (none if it succeeded).
     auto refusedPatch = [&](int number, const QString &base) {
         ReleasePlan patch = plan(number);
         patch.kind = ReleaseKind::Patch;
