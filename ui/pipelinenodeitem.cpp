@@ -170,7 +170,7 @@ QString PipelineNodeItem::stageTitle(int stage)
     case 6:
         return tr("06 Upload");
     case 7:
-        return tr("07 Before release");
+        return tr("07 Prepare");
     case 8:
         return tr("08 Release");
     case 9:

@@ -58,7 +58,6 @@ QJsonObject packageJson(const StoredPackage &package, bool json)
         if (manifest.kind == PackageManifest::Kind::Patch) {
             row.insert(QStringLiteral("baseCommit"), manifest.baseCommit);
             row.insert(QStringLiteral("deleted"), QJsonArray::fromStringList(manifest.deleted));
-            row.insert(QStringLiteral("deletedDirectories"), QJsonArray::fromStringList(manifest.deletedDirectories));
         }
     }
     return row;

@@ -36,7 +36,7 @@ QString opt(const char *name) { return QString::fromLatin1(name); }
 
 // A task whose time came more than this long ago, with nothing running it, was missed.
 
-constexpr NodeStage Stages[] = {NodeStage::Upload, NodeStage::BeforeRelease, NodeStage::Release,
+constexpr NodeStage Stages[] = {NodeStage::Upload, NodeStage::Prepare, NodeStage::Release,
                                 NodeStage::AfterRelease, NodeStage::Health};
 
 QString tasksDir(const CliContext &context) { return TaskJournal::tasksDirectory(context.dataDir()); }

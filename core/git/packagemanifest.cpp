@@ -54,13 +54,8 @@ QByteArray PackageManifest::toJson() const
                        {QStringLiteral("hookSha256"), hookSha256},
                        {QStringLiteral("excludes"), toArray(excludes)}};
     if (kind == Kind::Patch) {
-        QJsonArray renames;
-        for (const auto &[from, to] : renamed)
-            renames.append(QJsonObject{{QStringLiteral("from"), from}, {QStringLiteral("to"), to}});
         object.insert(QStringLiteral("baseCommit"), baseCommit);
         object.insert(QStringLiteral("deleted"), toArray(deleted));
-        object.insert(QStringLiteral("deletedDirectories"), toArray(deletedDirectories));
-        object.insert(QStringLiteral("renamed"), renames);
     }
     // QJsonObject keeps its keys sorted, so the same manifest always gives the same bytes.
     return QJsonDocument(object).toJson(QJsonDocument::Indented);
@@ -91,9 +86,6 @@ Result<PackageManifest> PackageManifest::fromJson(const QByteArray &json)
     manifest.excludes = fromArray(object.value(QStringLiteral("excludes")));
     manifest.baseCommit = object.value(QStringLiteral("baseCommit")).toString();
     manifest.deleted = fromArray(object.value(QStringLiteral("deleted")));
-    manifest.deletedDirectories = fromArray(object.value(QStringLiteral("deletedDirectories")));
-    for (const QJsonValue &rename : object.value(QStringLiteral("renamed")).toArray())
-        manifest.renamed.append({rename[QStringLiteral("from")].toString(), rename[QStringLiteral("to")].toString()});
     return manifest;
 }
 

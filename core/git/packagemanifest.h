@@ -39,12 +39,10 @@ public:
     QString hookSha256; // of the after-download hook's script; empty when none ran
     QStringList excludes;
 
-    // Patch packages: the server must be at baseCommit. To apply: remove `deleted` (files and
-    // symlinks), then remove `deletedDirectories` recursively, then extract the archive.
+    // Patch packages: the server must be at baseCommit. To apply: remove each path of `deleted`
+    // (files, symlinks and whole folders), then extract the archive.
     QString baseCommit;
     QStringList deleted;
-    QStringList deletedDirectories;
-    QList<QPair<QString, QString>> renamed; // (from, to), for the record; already in deleted + payload
 
     QByteArray toJson() const;
     static Result<PackageManifest> fromJson(const QByteArray &json);

@@ -1,5 +1,7 @@
 #include "packagewriter.h"
 
+#include "common/utf8localescope.h"
+
 #include <QFile>
 
 #include <archive.h>
@@ -61,8 +63,14 @@ PackageWriter::~PackageWriter() = default;
 Error PackageWriter::archiveError(const QString &what) const
 {
     const char *detail = m_archive ? archive_error_string(m_archive.get()) : nullptr;
-    return Error{detail ? what + QStringLiteral(": ") + QString::fromLocal8Bit(detail) : what,
-                 tr("Check the free space and permissions of %1.").arg(m_sink ? m_sink->where : QString()),
+    // Only a failed write of the file says anything about the disk (a name or size it cannot
+    // encode is not a disk's fault).
+    const int code = m_archive ? archive_errno(m_archive.get()) : 0;
+    const bool diskFault = code == ENOSPC || code == EDQUOT || code == EIO || code == EROFS || code == EACCES ||
+                           code == EPERM || code == EFBIG || code == EBADF;
+    return Error{detail ? what + QStringLiteral(": ") + QString::fromUtf8(detail) : what,
+                 diskFault ? tr("Check the free space and permissions of %1.").arg(m_sink ? m_sink->where : QString())
+                           : QString(),
                  {}};
 }
 
@@ -88,6 +96,7 @@ Result<> PackageWriter::open(int fd, const QString &where, const Options &option
 Result<> PackageWriter::header(const QByteArray &path, unsigned int type, int mode, qint64 size,
                                const QByteArray &link)
 {
+    const Utf8LocaleScope utf8Names;
     Entry entry(archive_entry_new());
     archive_entry_set_pathname_utf8(entry.get(), path.constData());
     archive_entry_set_filetype(entry.get(), type);

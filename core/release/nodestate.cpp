@@ -7,8 +7,8 @@ QString nodeStageName(NodeStage stage)
     switch (stage) {
     case NodeStage::Upload:
         return QStringLiteral("upload");
-    case NodeStage::BeforeRelease:
-        return QStringLiteral("before-release");
+    case NodeStage::Prepare:
+        return QStringLiteral("prepare"); // unpack or patch, shared paths, before-release hook
     case NodeStage::Release:
         return QStringLiteral("release");
     case NodeStage::AfterRelease:

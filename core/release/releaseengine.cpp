@@ -115,7 +115,7 @@ constexpr int SwitchPatienceMs = 20000;
 // spares middleboxes a burst. 50 servers connect in half a second, a 1,000-server fleet in ten.
 constexpr int ConnectionsPerSecond = 100;
 
-constexpr NodeStage AllStages[] = {NodeStage::Upload, NodeStage::BeforeRelease, NodeStage::Release,
+constexpr NodeStage AllStages[] = {NodeStage::Upload, NodeStage::Prepare, NodeStage::Release,
                                    NodeStage::AfterRelease, NodeStage::Health};
 
 NodeStage stageOf(int step)
@@ -125,7 +125,7 @@ NodeStage stageOf(int step)
     case 1: // Upload
         return NodeStage::Upload;
     case 2: // Unpack
-        return NodeStage::BeforeRelease;
+        return NodeStage::Prepare;
     case 3: // Switch
         return NodeStage::Release;
     case 4: // AfterRelease
@@ -277,11 +277,11 @@ void ReleaseEngine::onLocked(Node &node, bool ok, const QString &error, bool hel
         setState(node, NodeStage::Upload, NodeState::Succeeded, tr("The patch went to the server with the lock command."));
     if (ok) {
         if (patch == PatchOutcome::Applied) {
-            setState(node, NodeStage::BeforeRelease, NodeState::Succeeded);
+            setState(node, NodeStage::Prepare, NodeState::Succeeded);
             node.startAt = NodeStage::Release;
         }
     } else if (patch == PatchOutcome::Failed) {
-        failNode(node, NodeStage::BeforeRelease, m_aborted ? NodeState::Cancelled : NodeState::Failed, error);
+        failNode(node, NodeStage::Prepare, m_aborted ? NodeState::Cancelled : NodeState::Failed, error);
     } else if (heldByOther) {
         if (m_lockConflict.isEmpty())
             m_lockConflict = error;
@@ -370,7 +370,7 @@ void ReleaseEngine::startNode(Node &node)
         if (m_plan.kind == ReleaseKind::Rollback) {
             setState(node, NodeStage::Upload, NodeState::Succeeded,
                      tr("%1 is on the server: nothing to upload.").arg(m_plan.rollbackTo));
-            setState(node, NodeStage::BeforeRelease, NodeState::Succeeded, tr("Nothing to unpack for a rollback."));
+            setState(node, NodeStage::Prepare, NodeState::Succeeded, tr("Nothing to unpack for a rollback."));
             node.ready = true;
         } else if (m_plan.kind == ReleaseKind::Patch) {
             setState(node, NodeStage::Upload, NodeState::Succeeded,
@@ -380,7 +380,7 @@ void ReleaseEngine::startNode(Node &node)
             enqueue(node, Step::Upload);
         }
         break;
-    case NodeStage::BeforeRelease:
+    case NodeStage::Prepare:
         enqueue(node, Step::Unpack);
         break;
     case NodeStage::Release:

@@ -5,6 +5,7 @@
 #include "git/packagebuilder.h"
 #include "git/packagestore.h"
 #include "git/patchpackage.h"
+#include "git/sharedpaths.h"
 #include "git/zstdpackage.h"
 #include "inventory/inventorystore.h"
 #include "inventory/validator.h"
@@ -145,6 +146,8 @@ Result<ReleasePlan> ReleasePlanner::draft(const ReleaseRequest &request) const
         return std::unexpected(commit.error());
     plan.ref = request.refName.isEmpty() ? ref : request.refName;
     plan.commit = *commit;
+    if (auto allowed = SharedPaths(plan.sharedPaths).checkCommit(refs->repository(), plan.commit); !allowed)
+        return std::unexpected(allowed.error());
 
     if (plan.kind == ReleaseKind::Patch) {
         QString base = request.baseCommit;
@@ -197,11 +200,12 @@ Result<> ReleasePlanner::prepare(const QString &dataDir, ReleasePlan &plan, cons
         request.targetRef = plan.commit;
         request.version = plan.version;
         request.excludes = excludes;
+        request.sharedPaths = plan.sharedPaths;
         auto built = PatchPackage::build(*refs, store, request);
         if (!built)
             return std::unexpected(built.error());
         package = built->package;
-        plan.deletions = package.manifest.deleted + package.manifest.deletedDirectories;
+        plan.deletions = package.manifest.deleted;
     } else {
         PackageRequest request;
         request.project = plan.project;

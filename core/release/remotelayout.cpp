@@ -23,12 +23,14 @@ QString climbToRoot(const QString &sharedPath)
 }
 
 // Links shared path $1 into the release being built in $tmp; $2 climbs from the link to the root.
+// A new shared path is seeded from the release's own copy (never from a link: a patch's copy of the
+// live release holds the old link there).
 const QString LinkFunction = QStringLiteral(
     "link() {\n"
     "  p=$1; up=$2\n"
     "  mkdir -p \"$root/shared/$(dirname \"$p\")\" || return 1\n"
     "  if [ ! -e \"$root/shared/$p\" ] && [ ! -L \"$root/shared/$p\" ]; then\n"
-    "    if [ -e \"$tmp/$p\" ] || [ -L \"$tmp/$p\" ]; then mv \"$tmp/$p\" \"$root/shared/$p\" || return 1\n"
+    "    if [ -e \"$tmp/$p\" ] && [ ! -L \"$tmp/$p\" ]; then mv \"$tmp/$p\" \"$root/shared/$p\" || return 1\n"
     "    else mkdir -p \"$root/shared/$p\" || return 1; fi\n"
     "  fi\n"
     "  rm -rf \"$tmp/$p\" && mkdir -p \"$tmp/$(dirname \"$p\")\" && ln -s \"$up/shared/$p\" \"$tmp/$p\"\n"
@@ -114,11 +116,18 @@ QString RemoteLayout::patchCommand(const QString &version, const QString &baseCo
                        "{ [ ! -e \"$tmp\" ] && [ ! -L \"$tmp\" ] || rm -rf \"$tmp\"; } && cp -al \"$cur/.\" \"$tmp\" || "
                        "{ rm -rf \"$tmp\"; exit %8; }\n"
                        // The copy shares its files with the live release: replace them, never write into
-                       // them (tar unlinks first; the old manifest goes before the new one is written).
-                       // One rm for the manifest and every deleted path: each program started costs.
-                       "for p in \"$@\"; do set -- \"$@\" \"$tmp/$p\"; shift; done\n"
+                       // them (tar replaces a file it meets with a new one, and a symlink where the
+                       // archive has a folder with a folder; the old manifest goes before the new one is
+                       // written). Nothing is deleted through a symlink (a shared path, or a base changed
+                       // by hand). One rm for the manifest and every deleted path: each program costs.
+                       "for p in \"$@\"; do d=$p\n"
+                       "  while case $d in */*) true ;; *) false ;; esac; do d=${d%/*}\n"
+                       "    if [ -L \"$tmp/$d\" ]; then echo \"the patch would delete $p through the symlink $d; "
+                       "the release on the server was changed by hand\" >&2; rm -rf \"$tmp\"; exit %6; fi\n"
+                       "  done; set -- \"$@\" \"$tmp/$p\"; shift\n"
+                       "done\n"
                        "rm -rf -- \"$tmp/.releasedesk.json\" \"$@\" || { rm -rf \"$tmp\"; exit %8; }\n"
-                       "if ! %10 -z -f \"$pkg\" --unlink-first -C \"$tmp\"; then rm -rf \"$tmp\"; exit %8; fi\n"
+                       "if ! %10 -z -f \"$pkg\" -C \"$tmp\"; then rm -rf \"$tmp\"; exit %8; fi\n"
                        "%9")
             .arg(q(m_root), q(version), q(sha256Hex), q(packagePath(version)), q(baseCommit),
                  QString::number(BaseMismatch), checkPackage(packageBytes), QString::number(UnpackFailed),
@@ -134,11 +143,12 @@ Result<> RemoteLayout::checkPatchPaths(const QStringList &deletions)
 {
     qsizetype bytes = 0;
     for (const QString &path : deletions) {
-        if (path.isEmpty() || path.startsWith(u'/') || path.split(u'/').contains(QStringLiteral("..")) ||
-            path.contains(u'\n'))
+        const QStringList parts = path.split(u'/');
+        if (path.startsWith(u'/') || parts.contains(QString()) || parts.contains(QStringLiteral("..")) ||
+            parts.contains(QStringLiteral(".")) || path.contains(QChar(0)))
             return fail(tr("The patch deletes \"%1\", which is not a path inside the release.").arg(path),
                         tr("Make a full release instead."), QStringLiteral("deletions"));
-        bytes += path.size() + 3;
+        bytes += path.toUtf8().size() + 3;
     }
     // One remote command line holds at most 128 KiB.
     if (bytes > 96 * 1024)

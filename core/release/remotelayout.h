@@ -65,7 +65,8 @@ public:
     QString patchCommand(const QString &version, const QString &baseCommit, const QString &sha256Hex,
                          qint64 packageBytes, const QStringList &deletions, const QStringList &sharedPaths,
                          const QByteArray &manifestJson, CurrentLink link = CurrentLink::Read) const;
-    // Deleted paths must stay inside the release: relative, without "..", without newlines.
+    // Deleted paths must stay inside the release: relative, without empty, "." or ".." parts (any other
+    // byte, a newline too, travels quoted).
     static Result<> checkPatchPaths(const QStringList &deletions);
     enum class SwitchStart { AtOnce, OnSignal };
     // Renames a link to releases/<version> over `current` and prints SwitchedLine. With OnSignal it

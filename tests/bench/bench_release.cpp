@@ -356,7 +356,7 @@ std::optional<Sample> Bench::engine(int parallelism, const QString &version, Rel
     const bool patch = kind == ReleaseKind::Patch;
     m_stages = patch ? QString() : QStringLiteral("locks %1 s | ").arg(spans[int(NodeStage::Upload)].first / 1e3, 0, 'f', 2);
     qint64 lastEnd = 0;
-    for (NodeStage stage : {NodeStage::Upload, NodeStage::BeforeRelease, NodeStage::Release}) {
+    for (NodeStage stage : {NodeStage::Upload, NodeStage::Prepare, NodeStage::Release}) {
         const Span &span = spans[int(stage)];
         if (span.count == 0)
             continue;

@@ -45,6 +45,7 @@ private slots:
     void initTestCase();
     void appliedPatchEqualsTarget();
     void samePatchIsCachedAndEmptyPatchIsEmpty();
+    void sharedPathsAreNeverTouched();
 };
 
 void TestPatchPackage::initTestCase()
@@ -116,21 +117,23 @@ void TestPatchPackage::appliedPatchEqualsTarget()
     QCOMPARE(manifest.kind, PackageManifest::Kind::Patch);
     QCOMPARE(manifest.baseCommit, m_base);
     QCOMPARE(manifest.commit, m_target);
-    QVERIFY(manifest.renamed.contains(qMakePair(QStringLiteral("rename-me.txt"), QStringLiteral("moved/renamed.txt"))));
-    QVERIFY(manifest.deleted.contains(QStringLiteral("rename-me.txt")));
-    QVERIFY(manifest.deleted.contains(QStringLiteral("delete.txt")));
+    // Only the topmost path of what goes: a deleted folder is named once, not with its files.
+    QCOMPARE(manifest.deleted, (QStringList{QStringLiteral("conf"), QStringLiteral("delete.txt"), QStringLiteral("dir2"),
+                                            QStringLiteral("old"), QStringLiteral("rename-me.txt"),
+                                            QStringLiteral("typechange")}));
     QVERIFY(!manifest.deleted.contains(QStringLiteral("base.secret"))); // never shipped, so never deleted
-    QCOMPARE(manifest.deletedDirectories, (QStringList{QStringLiteral("dir2"), QStringLiteral("old")}));
     // modify, new file, renamed, mode change, symlink retarget, file->symlink, conf/x.txt, dir2, unicode name.
     QCOMPARE(manifest.fileCount, 9);
 
     // Apply as a server would: delete, then unpack over the base.
     const QString server = path(QStringLiteral("server"));
     QVERIFY(rd::test::extract(base.path, server));
-    for (const QString &file : manifest.deleted)
-        QVERIFY2(QFile::remove(server + u'/' + file), qPrintable(file));
-    for (const QString &directory : manifest.deletedDirectories)
-        QVERIFY(QDir(server + u'/' + directory).removeRecursively());
+    for (const QString &deleted : manifest.deleted) {
+        const QString where = server + u'/' + deleted;
+        QVERIFY2(QFileInfo(where).isDir() && !QFileInfo(where).isSymLink() ? QDir(where).removeRecursively()
+                                                                           : QFile::remove(where),
+                 qPrintable(deleted));
+    }
     QByteArray output;
     QVERIFY2(rd::test::extract(patch->package.path, server, &output), output.constData());
 
@@ -166,6 +169,40 @@ void TestPatchPackage::samePatchIsCachedAndEmptyPatchIsEmpty()
     auto missing = PatchPackage::build(*m_refs, *m_store, request);
     QVERIFY(!missing);
     QCOMPARE(missing.error().field, QStringLiteral("ref"));
+}
+
+// The servers keep their own copy of what lies in a shared path: a patch neither ships nor deletes
+// anything there, and says so; a tree with a symlink at or above a shared path is refused.
+void TestPatchPackage::sharedPathsAreNeverTouched()
+{
+    PatchRequest request;
+    request.project = QStringLiteral("shop");
+    request.baseRef = m_base;
+    request.targetRef = m_target;
+    request.sharedPaths = {QStringLiteral("modify.txt"), QStringLiteral("new"), QStringLiteral("old/deeper")};
+    auto patch = PatchPackage::build(*m_refs, *m_store, request);
+    QVERIFY2(patch, qPrintable(patch ? QString() : patch.error().text()));
+    QVERIFY(!patch->cached); // the shared paths are part of what the patch is
+    const QString warnings = patch->warnings.join(u'\n');
+    QVERIFY2(warnings.contains(QStringLiteral("modify.txt")) && warnings.contains(QStringLiteral("new/deep/file.txt")),
+             qPrintable(warnings));
+    const QString unpacked = path(QStringLiteral("shared-patch"));
+    QVERIFY(rd::test::extract(patch->package.path, unpacked));
+    const auto shipped = rd::test::snapshot(unpacked, {PackageManifest::fileName()});
+    QVERIFY(!shipped.contains(QStringLiteral("modify.txt")));
+    QVERIFY(!shipped.contains(QStringLiteral("new")));
+    QVERIFY(shipped.contains(QStringLiteral("moved/renamed.txt")));
+    QCOMPARE(patch->package.manifest.fileCount, 7);
+    // "old" goes whole (its shared link with it, made again when the release is finished).
+    QVERIFY(patch->package.manifest.deleted.contains(QStringLiteral("old")));
+
+    for (const QString &shared : {QStringLiteral("link/logs"), QStringLiteral("typechange"), QStringLiteral("dir2/x")}) {
+        request.sharedPaths = {shared};
+        auto refused = PatchPackage::build(*m_refs, *m_store, request);
+        QVERIFY2(!refused, qPrintable(shared));
+        QCOMPARE(refused.error().field, QStringLiteral("sharedPaths"));
+        QVERIFY2(refused.error().message.contains(shared.section(u'/', 0, 0)), qPrintable(refused.error().message));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestPatchPackage)

@@ -113,7 +113,7 @@ void TestTaskJournal::tornLastLineIsIgnored()
     auto record = journal->read();
     QVERIFY2(record, qPrintable(record ? QString() : record.error().text()));
     QCOMPARE(record->nodes.value(QStringLiteral("web-1")).state(NodeStage::Upload), NodeState::Succeeded);
-    QCOMPARE(record->nodes.value(QStringLiteral("web-1")).state(NodeStage::BeforeRelease), NodeState::Pending);
+    QCOMPARE(record->nodes.value(QStringLiteral("web-1")).state(NodeStage::Prepare), NodeState::Pending);
 }
 
 void TestTaskJournal::damagedLineIsReported()
@@ -137,7 +137,7 @@ void TestTaskJournal::deadRunnerReadsAsInterrupted()
     auto journal = TaskJournal::create(tasks(), interrupted);
     QVERIFY(journal);
     QVERIFY(journal->recordStatus(TaskStatus::Running));
-    QVERIFY(journal->recordNode(QStringLiteral("web-1"), NodeStage::BeforeRelease, NodeState::Running));
+    QVERIFY(journal->recordNode(QStringLiteral("web-1"), NodeStage::Prepare, NodeState::Running));
     // Rewrite the runner as a real process that then dies: what a kill -9 leaves behind.
     QProcess runner;
     runner.start(QStringLiteral("sleep"), {QStringLiteral("30")});
@@ -169,7 +169,7 @@ void TestTaskJournal::deadRunnerReadsAsInterrupted()
     auto dead = journal->read();
     QVERIFY(dead);
     QCOMPARE(dead->status, TaskStatus::Interrupted);
-    QCOMPARE(dead->nodes.value(QStringLiteral("web-1")).state(NodeStage::BeforeRelease), NodeState::Running);
+    QCOMPARE(dead->nodes.value(QStringLiteral("web-1")).state(NodeStage::Prepare), NodeState::Running);
     // The list tells the same.
     const QList<TaskRecord> listed = TaskHistory::list(tasks());
     QCOMPARE(listed.size(), 1);

@@ -426,7 +426,7 @@ void TestCliRelease::killedDuringHooksResumes()
                            QStringLiteral("last")});
     QCOMPARE(shown.object()[QStringLiteral("status")].toString(), QStringLiteral("interrupted"));
     const QString task = shown.object()[QStringLiteral("task")].toString();
-    QCOMPARE(shown.object()[QStringLiteral("servers")].toArray()[0][QStringLiteral("before-release")].toString(),
+    QCOMPARE(shown.object()[QStringLiteral("servers")].toArray()[0][QStringLiteral("prepare")].toString(),
              QStringLiteral("running"));
     // Nothing was switched: every server still runs the previous release, whole.
     for (int i = 0; i < Servers; ++i)

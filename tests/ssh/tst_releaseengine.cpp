@@ -194,7 +194,7 @@ void TestReleaseEngine::fullReleaseSwitchesEveryServer()
         QCOMPARE(linkText(onServer(i, QStringLiteral("current/storage/logs"))), QStringLiteral("../../../shared/storage/logs"));
         QCOMPARE(readAll(onServer(i, QStringLiteral("shared/storage/logs/restarts"))), QByteArray("restarted\n"));
         QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
-        for (NodeStage stage : {NodeStage::Upload, NodeStage::BeforeRelease, NodeStage::Release,
+        for (NodeStage stage : {NodeStage::Upload, NodeStage::Prepare, NodeStage::Release,
                                 NodeStage::AfterRelease, NodeStage::Health})
             QCOMPARE(release->state(server, stage), NodeState::Succeeded);
         const QByteArray log = readAll(m_dir.filePath(QStringLiteral("logs/1/") + server + QStringLiteral(".log")));
@@ -250,7 +250,7 @@ void TestReleaseEngine::hookFailuresWithinBudgetSwitchTheRest()
         QCOMPARE(current(i), QStringLiteral("releases/") + (failing ? plan(1).version : second.version));
         QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
     }
-    QCOMPARE(release->state(QStringLiteral("web-03"), NodeStage::BeforeRelease), NodeState::Failed);
+    QCOMPARE(release->state(QStringLiteral("web-03"), NodeStage::Prepare), NodeState::Failed);
     QCOMPARE(release->state(QStringLiteral("web-03"), NodeStage::Release), NodeState::Skipped);
     QCOMPARE(release->state(QStringLiteral("web-04"), NodeStage::Health), NodeState::Succeeded);
     QVERIFY(readAll(m_dir.filePath(QStringLiteral("logs/2/web-03.log"))).contains("E migration failed"));
@@ -460,10 +460,10 @@ void TestReleaseEngine::retryRunsOnlyTheFailedServers()
     QVERIFY(!run(*first));
     QHash<QString, QHash<int, NodeState>> states;
     for (const QString &server : first->servers())
-        for (NodeStage stage : {NodeStage::Upload, NodeStage::BeforeRelease, NodeStage::Release,
+        for (NodeStage stage : {NodeStage::Upload, NodeStage::Prepare, NodeStage::Release,
                                 NodeStage::AfterRelease, NodeStage::Health})
             states[server][int(stage)] = first->state(server, stage);
-    QCOMPARE(states[QStringLiteral("web-02")][int(NodeStage::BeforeRelease)], NodeState::Failed);
+    QCOMPARE(states[QStringLiteral("web-02")][int(NodeStage::Prepare)], NodeState::Failed);
     QCOMPARE(current(1), QStringLiteral("releases/") + plan(1).version);
     QCOMPARE(current(0), QStringLiteral("releases/") + second.version);
 
@@ -548,7 +548,7 @@ void TestReleaseEngine::abortCancelsAndReleasesLocks()
     QSignalSpy finished(release, &ReleaseEngine::finished);
     connect(release, &ReleaseEngine::nodeChanged, this,
             [release](const QString &, NodeStage stage, NodeState state, const QString &) {
-                if (stage == NodeStage::BeforeRelease && state == NodeState::Running)
+                if (stage == NodeStage::Prepare && state == NodeState::Running)
                     QMetaObject::invokeMethod(release, [release] { release->abort(); }, Qt::QueuedConnection);
             });
     release->start();
@@ -729,7 +729,7 @@ void TestReleaseEngine::patchIsRefusedOffItsBase()
     for (int i = 0; i < 2; ++i) {
         const QString server = QStringLiteral("web-0%1").arg(i + 1);
         QCOMPARE(m_engine->state(server, NodeStage::Upload), NodeState::Succeeded);
-        QCOMPARE(m_engine->state(server, NodeStage::BeforeRelease), NodeState::Failed);
+        QCOMPARE(m_engine->state(server, NodeStage::Prepare), NodeState::Failed);
         QCOMPARE(m_engine->state(server, NodeStage::Release), NodeState::Skipped);
         QCOMPARE(current(i), QStringLiteral("releases/") + plan(1).version);
         QVERIFY(untouched(i, plan(2).version));
@@ -877,7 +877,7 @@ void TestReleaseEngine::patchSwitchesWithinTheLockCommand()
     ReleaseEngine *refused = engine(third, servers, parallelism);
     QSignalSpy finished(refused, &ReleaseEngine::finished);
     QVERIFY(!run(*refused));
-    QCOMPARE(refused->state(QStringLiteral("web-03"), NodeStage::BeforeRelease), NodeState::Failed);
+    QCOMPARE(refused->state(QStringLiteral("web-03"), NodeStage::Prepare), NodeState::Failed);
     for (int i = 0; i < servers; ++i) {
         if (i != 2)
             QCOMPARE(refused->state(QStringLiteral("web-0%1").arg(i + 1), NodeStage::Release), NodeState::Skipped);

@@ -329,13 +329,13 @@ void TestPipelineScene::restoresFromAJournal()
     QVERIFY(journal->recordNode(QStringLiteral("c"), NodeStage::Upload, NodeState::Running));
     QTest::qWait(60);
     QVERIFY(journal->recordNode(QStringLiteral("c"), NodeStage::Upload, NodeState::Succeeded));
-    QVERIFY(journal->recordNode(QStringLiteral("c"), NodeStage::BeforeRelease, NodeState::Running));
-    QVERIFY(journal->recordNode(QStringLiteral("c"), NodeStage::BeforeRelease, NodeState::Failed,
+    QVERIFY(journal->recordNode(QStringLiteral("c"), NodeStage::Prepare, NodeState::Running));
+    QVERIFY(journal->recordNode(QStringLiteral("c"), NodeStage::Prepare, NodeState::Failed,
                                 QStringLiteral("hook exited with 2")));
     QVERIFY(journal->recordNode(QStringLiteral("c"), NodeStage::Release, NodeState::Skipped));
     QVERIFY(journal->recordNode(QStringLiteral("a"), NodeStage::Upload, NodeState::Running));
     QVERIFY(journal->recordNode(QStringLiteral("a"), NodeStage::Upload, NodeState::Succeeded));
-    QVERIFY(journal->recordNode(QStringLiteral("a"), NodeStage::BeforeRelease, NodeState::Running));
+    QVERIFY(journal->recordNode(QStringLiteral("a"), NodeStage::Prepare, NodeState::Running));
     // The process went away with a's before-release hook running.
     QVERIFY(journal->recordStatus(TaskStatus::Failed, QStringLiteral("1 of 3 failed")));
     auto record = TaskJournal::read(m_dir.filePath(QStringLiteral("journal")), plan.taskId);
@@ -353,7 +353,7 @@ void TestPipelineScene::restoresFromAJournal()
     QCOMPARE(upload->durationMs(), record->nodes.value(QStringLiteral("c")).durationMs.value(int(NodeStage::Upload)));
     QVERIFY(upload->durationMs() >= 60);
     QVERIFY(upload->toolTip().contains(PipelineNodeItem::durationText(upload->durationMs())));
-    const PipelineNodeItem *hook = m_scene->nodeItem(QStringLiteral("c"), int(NodeStage::BeforeRelease));
+    const PipelineNodeItem *hook = m_scene->nodeItem(QStringLiteral("c"), int(NodeStage::Prepare));
     QCOMPARE(hook->state(), NodeState::Failed);
     QCOMPARE(hook->fillColor(), PipelineNodeItem::fillColor(NodeState::Failed));
     QCOMPARE(hook->detail(), QStringLiteral("hook exited with 2"));
@@ -362,8 +362,8 @@ void TestPipelineScene::restoresFromAJournal()
 
     // Running in the journal of a task nobody runs: shown as stopped, not animated forever.
     QCOMPARE(m_scene->nodeState(QStringLiteral("a"), NodeStage::Upload), NodeState::Succeeded);
-    QCOMPARE(m_scene->nodeState(QStringLiteral("a"), NodeStage::BeforeRelease), NodeState::Cancelled);
-    QVERIFY(!m_scene->nodeItem(QStringLiteral("a"), int(NodeStage::BeforeRelease))->detail().isEmpty());
+    QCOMPARE(m_scene->nodeState(QStringLiteral("a"), NodeStage::Prepare), NodeState::Cancelled);
+    QVERIFY(!m_scene->nodeItem(QStringLiteral("a"), int(NodeStage::Prepare))->detail().isEmpty());
     QVERIFY(!m_scene->isAnimating());
     for (int stage = int(NodeStage::Upload); stage <= int(NodeStage::Health); ++stage)
         QCOMPARE(m_scene->nodeState(QStringLiteral("b"), NodeStage(stage)), NodeState::Pending);
@@ -417,7 +417,7 @@ void TestPipelineScene::compactGroupsTwoHundredServersByState()
         NodeState group = NodeState::Pending;
         if (i % 20 == 7) {
             m_scene->setNodeState(server, NodeStage::Upload, NodeState::Succeeded, {});
-            m_scene->setNodeState(server, NodeStage::BeforeRelease, NodeState::Failed, QStringLiteral("exit 1"));
+            m_scene->setNodeState(server, NodeStage::Prepare, NodeState::Failed, QStringLiteral("exit 1"));
             m_scene->setNodeState(server, NodeStage::Release, NodeState::Skipped, {});
             group = NodeState::Failed;
         } else if (i % 5 == 1) {
@@ -533,7 +533,7 @@ void TestPipelineScene::compactCellsPaintAndOpenTheirNodes()
     m_scene->setServers(names);
     QVERIFY(m_scene->isCompact());
     m_scene->setNodeState(names[30], NodeStage::Upload, NodeState::Succeeded, {});
-    m_scene->setNodeState(names[30], NodeStage::BeforeRelease, NodeState::Failed, QStringLiteral("hook exited with 4"));
+    m_scene->setNodeState(names[30], NodeStage::Prepare, NodeState::Failed, QStringLiteral("hook exited with 4"));
     m_scene->setNodeState(names[77], NodeStage::Upload, NodeState::Running, {});
     m_scene->setUploadProgress(names[77], 50, 100);
     m_scene->layoutNow();
@@ -544,20 +544,20 @@ void TestPipelineScene::compactCellsPaintAndOpenTheirNodes()
         return pixelAt(*m_scene, QPointF(cell.left() + 1 + (cell.width() - 2) * fraction, cell.center().y()));
     };
     QCOMPARE(cellColor(names[30], NodeStage::Upload, 0.5), PipelineNodeItem::fillColor(NodeState::Succeeded));
-    QCOMPARE(cellColor(names[30], NodeStage::BeforeRelease, 0.5), PipelineNodeItem::fillColor(NodeState::Failed));
+    QCOMPARE(cellColor(names[30], NodeStage::Prepare, 0.5), PipelineNodeItem::fillColor(NodeState::Failed));
     QCOMPARE(cellColor(names[30], NodeStage::Release, 0.5), PipelineNodeItem::fillColor(NodeState::Pending));
     // Half uploaded: running colour on the left, pending on the right.
     QVERIFY(cellColor(names[77], NodeStage::Upload, 0.2).toHsv().hsvHue() >= 200);
     QCOMPARE(cellColor(names[77], NodeStage::Upload, 0.8), PipelineNodeItem::fillColor(NodeState::Pending));
     m_scene->setNodeState(names[30], NodeStage::Release, NodeState::Skipped, {});
-    m_scene->setNodeState(names[30], NodeStage::BeforeRelease, NodeState::Succeeded, {});
+    m_scene->setNodeState(names[30], NodeStage::Prepare, NodeState::Succeeded, {});
     m_scene->layoutNow();
-    QCOMPARE(cellColor(names[30], NodeStage::BeforeRelease, 0.5), PipelineNodeItem::fillColor(NodeState::Succeeded));
+    QCOMPARE(cellColor(names[30], NodeStage::Prepare, 0.5), PipelineNodeItem::fillColor(NodeState::Succeeded));
     QCOMPARE(cellColor(names[30], NodeStage::Release, 0.5), PipelineNodeItem::fillColor(NodeState::Skipped));
 
     // A click on a cell opens that server's stage.
     QSignalSpy activated(m_scene.get(), &PipelineScene::nodeActivated);
-    for (const auto &[server, stage] : {std::pair(names[30], NodeStage::BeforeRelease),
+    for (const auto &[server, stage] : {std::pair(names[30], NodeStage::Prepare),
                                         std::pair(names[77], NodeStage::Upload),
                                         std::pair(names[119], NodeStage::Health)}) {
         const QRectF cell = m_scene->nodeItem(server, int(stage))->sceneBoundingRect();
