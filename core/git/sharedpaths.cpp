@@ -19,6 +19,14 @@ bool SharedPaths::covers(const QByteArray &path) const
     return false;
 }
 
+QByteArray SharedPaths::climbToRoot(const QByteArray &sharedPath)
+{
+    QByteArray up("../..");
+    for (qsizetype i = 0; i < sharedPath.count('/'); ++i)
+        up += "/..";
+    return up;
+}
+
 Result<> SharedPaths::checkCommit(git_repository *repository, const QString &commitId) const
 {
     if (m_paths.isEmpty())

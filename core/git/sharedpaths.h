@@ -25,6 +25,10 @@ public:
 
     // At or below a shared path.
     bool covers(const QByteArray &path) const;
+    const QList<QByteArray> &paths() const { return m_paths; }
+    // How far a link at releases/<version>/<path> climbs to reach the deploy root ("../..", one
+    // more ".." per folder in the path); the link to shared path p is <climb>/shared/p.
+    static QByteArray climbToRoot(const QByteArray &sharedPath);
     // The tree of `commitId` (a full id in `repository`) against the rule above.
     Result<> checkCommit(git_repository *repository, const QString &commitId) const;
 

@@ -477,9 +477,9 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
     using CurrentLink = RemoteLayout::CurrentLink;
     auto patchCommand = [plan, manifestJson](std::optional<QFile> &package, ExecOptions &options,
                                              CurrentLink link, InputSource afterPackage = {}) -> Result<QString> {
-        QFile &file = package.emplace(plan.packagePath);
+        QFile &file = package.emplace(plan.patchPath());
         if (!file.open(QIODevice::ReadOnly))
-            return fail(tr("Could not read the patch package %1: %2").arg(plan.packagePath, file.errorString()),
+            return fail(tr("Could not read the patch package %1: %2").arg(plan.patchPath(), file.errorString()),
                         tr("Prepare the release again."));
         // A short read ends the input at once; the server then finds the sha256 wrong and says so.
         options.input = [&file, afterPackage, left = file.size()]() mutable -> std::optional<QByteArray> {
@@ -493,7 +493,7 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             return afterPackage();
         };
         return RemoteLayout(plan.deployRoot)
-            .patchCommand(plan.version, plan.baseCommit, plan.packageSha256, file.size(), plan.deletions,
+            .patchCommand(plan.version, plan.baseCommit, plan.baseListing, plan.patchSha256(), file.size(), plan.deletions,
                           plan.sharedPaths, manifestJson(), link);
     };
     const QString patchingWhat = tr("Patching %1 into %2").arg(plan.baseCommit.left(12), plan.version);

@@ -108,6 +108,13 @@ QJsonObject ReleasePlan::toJson() const
         {QStringLiteral("soakSeconds"), soakSeconds},
         {QStringLiteral("baseCommit"), baseCommit},
         {QStringLiteral("deletions"), toArray(deletions)},
+        {QStringLiteral("baseListing"), baseListing},
+        {QStringLiteral("deltaPackagePath"), deltaPackagePath},
+        {QStringLiteral("deltaPackageSha256"), deltaPackageSha256},
+        {QStringLiteral("deltaFiles"), deltaFiles},
+        {QStringLiteral("deltaBytes"), deltaBytes},
+        {QStringLiteral("wholeReason"), wholeReason},
+        {QStringLiteral("forceWhole"), forceWhole},
         {QStringLiteral("rollbackTo"), rollbackTo},
         {QStringLiteral("scheduledAt"), scheduledAt.isValid() ? scheduledAt.toUTC().toString(Qt::ISODate) : QString()},
     };
@@ -160,6 +167,13 @@ Result<ReleasePlan> ReleasePlan::fromJson(const QJsonObject &json)
     plan.soakSeconds = json[QStringLiteral("soakSeconds")].toInt(0);
     plan.baseCommit = json[QStringLiteral("baseCommit")].toString();
     plan.deletions = toList(json[QStringLiteral("deletions")]);
+    plan.baseListing = json[QStringLiteral("baseListing")].toString();
+    plan.deltaPackagePath = json[QStringLiteral("deltaPackagePath")].toString();
+    plan.deltaPackageSha256 = json[QStringLiteral("deltaPackageSha256")].toString();
+    plan.deltaFiles = json[QStringLiteral("deltaFiles")].toInteger();
+    plan.deltaBytes = json[QStringLiteral("deltaBytes")].toInteger();
+    plan.wholeReason = json[QStringLiteral("wholeReason")].toString();
+    plan.forceWhole = json[QStringLiteral("forceWhole")].toBool();
     plan.rollbackTo = json[QStringLiteral("rollbackTo")].toString();
     const QString scheduled = json[QStringLiteral("scheduledAt")].toString();
     if (!scheduled.isEmpty())

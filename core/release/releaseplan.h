@@ -72,8 +72,21 @@ public:
     int failureBudgetPercent = -1; // when >= 0, the budget is this share of the servers instead
     QStringList canaries;     // gray: these go first
     int soakSeconds = 0;      // gray: promote by itself after this long with healthy canaries; 0 = wait
-    QString baseCommit;       // patch: the commit the servers must run now
-    QStringList deletions;    // patch: paths to delete from the copy of the live release
+    // Patch, and the delta of any other kind: the commit the servers run now, the paths to delete
+    // from the copy of the live release, and the digest of that release's listing (ReleaseListing),
+    // which a server checks before it copies its release.
+    QString baseCommit;
+    QStringList deletions;
+    QString baseListing;
+    // Full, rolling and gray releases after the first: the changed files as a patch from baseCommit,
+    // which a server whose live release checks out gets instead of the whole package. Empty: every
+    // server gets the whole package, for `wholeReason`.
+    QString deltaPackagePath;
+    QString deltaPackageSha256;
+    qint64 deltaFiles = 0; // files and symlinks in the delta
+    qint64 deltaBytes = 0; // the delta package's size
+    QString wholeReason;
+    bool forceWhole = false; // the operator asked for a fresh complete unpack
     QString rollbackTo;       // rollback: the release every server switches to
     QDateTime scheduledAt;    // invalid: start now
 
@@ -81,6 +94,10 @@ public:
     int effectiveFailureBudget(int serverCount) const;
     // Whether a server gets the .tar.zst rather than the .tar.gz (patches are tiny and stay gzip).
     bool sendsZstdTo(bool serverHasZstd) const;
+    // What a server that checks out gets as a patch: the patch of a Patch task, or the delta.
+    bool hasPatch() const { return kind == ReleaseKind::Patch || !deltaPackagePath.isEmpty(); }
+    QString patchPath() const { return kind == ReleaseKind::Patch ? packagePath : deltaPackagePath; }
+    QString patchSha256() const { return kind == ReleaseKind::Patch ? packageSha256 : deltaPackageSha256; }
 
     QJsonObject toJson() const;
     static Result<ReleasePlan> fromJson(const QJsonObject &json);

@@ -1,5 +1,7 @@
 #include "remotelayout.h"
 
+#include "git/releaselisting.h"
+#include "git/sharedpaths.h"
 #include "ssh/remotecommand.h"
 
 #include <QJsonDocument>
@@ -12,15 +14,6 @@ QString q(const QString &value) { return RemoteCommand::quote(value); }
 
 // Every script below is filled in with one multi-argument arg() call: chained arg() calls would
 // replace a "%1" that a quoted value (a ref, an operator's name) happens to contain.
-
-// How far a link inside releases/<version>/<path> has to climb to reach the deploy root.
-QString climbToRoot(const QString &sharedPath)
-{
-    QStringList up{QStringLiteral(".."), QStringLiteral("..")};
-    for (qsizetype i = 0; i < sharedPath.count(u'/'); ++i)
-        up.append(QStringLiteral(".."));
-    return up.join(u'/');
-}
 
 // Links shared path $1 into the release being built in $tmp; $2 climbs from the link to the root.
 // A new shared path is seeded from the release's own copy (never from a link: a patch's copy of the
@@ -92,10 +85,20 @@ QString RemoteLayout::unpackCommand(const QString &version, const QString &sha25
     return script + finishRelease(sharedPaths, manifestJson);
 }
 
-QString RemoteLayout::patchCommand(const QString &version, const QString &baseCommit, const QString &sha256Hex,
-                                   qint64 packageBytes, const QStringList &deletions, const QStringList &sharedPaths,
-                                   const QByteArray &manifestJson, CurrentLink link) const
+QString RemoteLayout::patchCommand(const QString &version, const QString &baseCommit, const QString &baseListing,
+                                   const QString &sha256Hex, qint64 packageBytes, const QStringList &deletions,
+                                   const QStringList &sharedPaths, const QByteArray &manifestJson,
+                                   CurrentLink link) const
 {
+    // The live release must still be what was unpacked: its listing (sizes, modes, links) against
+    // the digest the workstation made from the base commit.
+    const QString checkListing =
+        baseListing.isEmpty()
+            ? QString()
+            : QStringLiteral("got=$(set -- \"$cur\"; %1); got=${got%% *}\n"
+                             "if [ \"$got\" != %2 ]; then echo \"the live release ${cur##*/} is not as it was unpacked: "
+                             "files, sizes, modes or links were changed on the server\" >&2; exit %3; fi\n")
+                  .arg(ReleaseListing::serverScript(), q(baseListing), QString::number(BaseMismatch));
     // The package is read first, whatever follows: the sender's input never meets a closed channel.
     // Exactly its bytes are read (GNU head reads no further): the input may go on with a switch
     // signal. A release already there is left as it is, and what follows the script still runs.
@@ -113,6 +116,7 @@ QString RemoteLayout::patchCommand(const QString &version, const QString &baseCo
                        "commit=; case \"$m\" in *'\"commit\":\"'*) commit=${m#*'\"commit\":\"'}; commit=${commit%%'\"'*} ;; esac\n"
                        "if [ \"$commit\" != \"$base\" ]; then echo \"the server runs commit ${commit:-unknown}, not the "
                        "patch's base $base\" >&2; exit %6; fi\n"
+                       "%13"
                        "{ [ ! -e \"$tmp\" ] && [ ! -L \"$tmp\" ] || rm -rf \"$tmp\"; } && cp -al \"$cur/.\" \"$tmp\" || "
                        "{ rm -rf \"$tmp\"; exit %8; }\n"
                        // The copy shares its files with the live release: replace them, never write into
@@ -131,7 +135,7 @@ QString RemoteLayout::patchCommand(const QString &version, const QString &baseCo
                        "%9")
             .arg(q(m_root), q(version), q(sha256Hex), q(packagePath(version)), q(baseCommit),
                  QString::number(BaseMismatch), checkPackage(packageBytes), QString::number(UnpackFailed),
-                 LinkFunction, TarExtract, QString::number(packageBytes), currentLink(link));
+                 LinkFunction, TarExtract, QString::number(packageBytes), currentLink(link), checkListing);
     // The deleted paths arrive as the script's arguments, each one quoted.
     QStringList arguments;
     for (const QString &path : deletions)
@@ -174,7 +178,7 @@ QString RemoteLayout::finishRelease(const QStringList &sharedPaths, const QByteA
     // A shared path that already exists on the server wins; a new one is seeded from the release.
     for (const QString &path : sharedPaths)
         script += QStringLiteral("link %1 %2 || { rm -rf \"$tmp\"; echo %3 >&2; exit %4; }\n")
-                      .arg(q(path), q(climbToRoot(path)), q(QStringLiteral("linking the shared path %1 failed").arg(path)),
+                      .arg(q(path), q(QString::fromUtf8(SharedPaths::climbToRoot(path.toUtf8()))), q(QStringLiteral("linking the shared path %1 failed").arg(path)),
                            QString::number(UnpackFailed));
     script += QStringLiteral("printf '%s\\n' %1 > \"$tmp/.releasedesk.json\" || { rm -rf \"$tmp\"; exit %2; }\n"
                              "mv \"$tmp\" \"$rel\" || { rm -rf \"$tmp\"; exit %2; }\n")

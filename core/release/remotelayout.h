@@ -60,11 +60,12 @@ public:
     // changed file unlinked first, so the old release is never written through a link), the shared
     // paths linked, a new manifest, then the rename to releases/<version>. A patch is small: sending
     // it with the command saves every server a separate upload. Refused with BaseMismatch unless the
-    // current release is at `baseCommit`. `deletions` must be relative paths inside the release (see
-    // checkPatchPaths).
-    QString patchCommand(const QString &version, const QString &baseCommit, const QString &sha256Hex,
-                         qint64 packageBytes, const QStringList &deletions, const QStringList &sharedPaths,
-                         const QByteArray &manifestJson, CurrentLink link = CurrentLink::Read) const;
+    // current release is at `baseCommit` and, when `baseListing` is given, lists to that digest
+    // (ReleaseListing). `deletions` must be relative paths inside the release (see checkPatchPaths).
+    QString patchCommand(const QString &version, const QString &baseCommit, const QString &baseListing,
+                         const QString &sha256Hex, qint64 packageBytes, const QStringList &deletions,
+                         const QStringList &sharedPaths, const QByteArray &manifestJson,
+                         CurrentLink link = CurrentLink::Read) const;
     // Deleted paths must stay inside the release: relative, without empty, "." or ".." parts (any other
     // byte, a newline too, travels quoted).
     static Result<> checkPatchPaths(const QStringList &deletions);

@@ -3,6 +3,7 @@
 #include "git/packagebuilder.h"
 #include "git/packagestore.h"
 #include "git/patchpackage.h"
+#include "git/releaselisting.h"
 #include "release/remotelayout.h"
 #include "ssh/knownhosts.h"
 #include "ssh/sshlibrary.h"
@@ -172,6 +173,9 @@ void TestPatchReplay::replay(const GitRefs &refs, const QStringList &commits, co
         QVERIFY(package.open(QIODevice::ReadOnly));
         const QByteArray bytes = package.readAll();
 
+        // The server checks its live release against the listing the base commit gives.
+        auto listing = ReleaseListing::digest(refs.repository(), commits[i - 1], {}, sharedPaths);
+        QVERIFY2(listing, qPrintable(pair + u' ' + (listing ? QString() : listing.error().text())));
         const QString base = version(2 * i - 1);
         const QString patched = version(2 * i + 1);
         const QString unpacked = version(2 * i);
@@ -181,7 +185,7 @@ void TestPatchReplay::replay(const GitRefs &refs, const QStringList &commits, co
         QVERIFY2(!unpack.isEmpty(), qPrintable(pair));
         // One round trip: the patch on the live release, then the full package beside it.
         const Ran applied = run(QStringLiteral("(\n%1) || exit $?\n(\n%2)\n")
-                                    .arg(m_layout->patchCommand(patched, commits[i - 1], patch->package.sha256,
+                                    .arg(m_layout->patchCommand(patched, commits[i - 1], *listing, patch->package.sha256,
                                                                 bytes.size(), patch->package.manifest.deleted,
                                                                 sharedPaths, manifestOf(commits[i])),
                                          unpack),

@@ -322,7 +322,7 @@ void TestRemoteLayout::patchChecksThePackageOnItsInput()
         options.onStderr = [&](const QString &line) { ran.err.append(line); };
         bool sent = false;
         options.input = [&]() -> std::optional<QByteArray> { return std::exchange(sent, true) ? QByteArray() : package; };
-        auto result = m_session->exec(m_layout->patchCommand(version, base, sum, package.size(), {}, m_shared, "{}"),
+        auto result = m_session->exec(m_layout->patchCommand(version, base, {}, sum, package.size(), {}, m_shared, "{}"),
                                       options);
         if (result)
             ran.exitStatus = result->exitStatus;
