@@ -123,6 +123,7 @@ CommandResult<ReleaseRequest> requestFrom(CliContext &context, const QCommandLin
     request.servers = nameList(parser.value(opt("servers")));
     request.canaries = nameList(parser.value(opt("canary")));
     request.baseCommit = parser.value(opt("base"));
+    request.forceWhole = parser.isSet(opt("whole"));
     request.rollbackTo = parser.value(opt("to"));
     request.description = parser.value(opt("description"));
     request.healthCommand = parser.value(opt("health-command"));
@@ -820,6 +821,8 @@ QList<QCommandLineOption> releaseOptions()
         QCommandLineOption(opt("base"), ReleaseCommands::tr("Patch: the commit the servers run (default: the last "
                                                             "release's)."),
                            ReleaseCommands::tr("COMMIT")),
+        QCommandLineOption(opt("whole"), ReleaseCommands::tr("Send every server the whole package and unpack it afresh, "
+                                                             "even where a delta from the live release would do.")),
         QCommandLineOption(opt("description"), ReleaseCommands::tr("What this release is for."), ReleaseCommands::tr("TEXT")),
         QCommandLineOption(opt("build-hook"), ReleaseCommands::tr("After-download hook template (builds on this machine)."),
                            ReleaseCommands::tr("TITLE")),

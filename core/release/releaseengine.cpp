@@ -273,7 +273,7 @@ void ReleaseEngine::onLocked(Node &node, bool ok, const QString &error, bool hel
 {
     node.locked = *node.lockTaken;
     const PatchOutcome patch = *node.patchAtLockOutcome;
-    if (patch != PatchOutcome::NotRun)
+    if (patch != PatchOutcome::NotRun && patch != PatchOutcome::OffBase)
         setState(node, NodeStage::Upload, NodeState::Succeeded, tr("The patch went to the server with the lock command."));
     if (ok) {
         if (patch == PatchOutcome::Applied) {
@@ -372,11 +372,14 @@ void ReleaseEngine::startNode(Node &node)
                      tr("%1 is on the server: nothing to upload.").arg(m_plan.rollbackTo));
             setState(node, NodeStage::Prepare, NodeState::Succeeded, tr("Nothing to unpack for a rollback."));
             node.ready = true;
-        } else if (m_plan.kind == ReleaseKind::Patch) {
+        } else if (m_plan.hasPatch() && node.wholeReason->isEmpty()) {
             setState(node, NodeStage::Upload, NodeState::Succeeded,
                      tr("The patch goes to the server with the patch command."));
             enqueue(node, Step::Unpack);
         } else {
+            const QString why = node.wholeReason->isEmpty() ? m_plan.wholeReason : *node.wholeReason;
+            if (!why.isEmpty())
+                NodeLog(m_logDirectory, node.name).line(tr("whole package: %1").arg(why));
             enqueue(node, Step::Upload);
         }
         break;
@@ -432,6 +435,16 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
     const bool patchAtLock = patchesAtLock(node);
     const bool switchAtLock = m_switchAtLock;
     const std::shared_ptr<PatchOutcome> patchAtLockOutcome = node.patchAtLockOutcome;
+    const std::shared_ptr<QString> wholeReason = node.wholeReason;
+    // A delta refused because the server is off its base: the server gets the whole package instead
+    // (a patch task has no whole package, so there it is a failure).
+    auto offBase = [plan](const ExecResult &result) {
+        return plan.kind != ReleaseKind::Patch && result.exitStatus == RemoteLayout::BaseMismatch && !result.cancelled &&
+               !result.timedOut;
+    };
+    auto whyWhole = [](const ExecResult &result) {
+        return result.lastStderr.isEmpty() ? tr("its live release is not the delta's base") : result.lastStderr.last();
+    };
     // The package in the form this server gets: path here, path there, and its sha256.
     auto packageForm = [plan, sendZstd] {
         struct Form
@@ -597,6 +610,12 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             if (!locked->succeeded() && !patchRan)
                 return fail(tr("Taking the deploy lock on %1 failed: %2").arg(plan.deployRoot, locked->lastStderr.join(u' ')),
                             tr("Check that the deploy root is writable by the SSH user and the disk is not full."));
+            if (patchRan && offBase(*locked)) {
+                *patchAtLockOutcome = PatchOutcome::OffBase;
+                *wholeReason = whyWhole(*locked);
+                log.line(tr("whole package: %1").arg(*wholeReason));
+                return {};
+            }
             if (patchRan) {
                 const Result<> patched = judge(patchingWhat, *locked, timeoutMs);
                 *patchAtLockOutcome = patched ? PatchOutcome::Applied : PatchOutcome::Failed;
@@ -636,20 +655,40 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             QString command;
             ExecOptions options;
             std::optional<QFile> patchPackage; // read while the command runs
-            if (plan.kind == ReleaseKind::Patch) {
+            const bool patching = plan.hasPatch() && wholeReason->isEmpty();
+            if (patching) {
                 auto patch = patchCommand(patchPackage, options, CurrentLink::Read);
                 if (!patch)
                     return std::unexpected(patch.error());
-                command = *patch;
-            } else {
+                auto patched = runLogged(session, context, log, *patch, 600000, std::move(options));
+                if (!patched)
+                    return std::unexpected(patched.error());
+                if (offBase(*patched)) {
+                    *wholeReason = whyWhole(*patched);
+                    log.line(tr("whole package: %1").arg(*wholeReason));
+                } else if (auto applied = judge(patchingWhat, *patched, 600000); !applied) {
+                    return applied;
+                }
+            }
+            if (!wholeReason->isEmpty() && patching) {
+                // Off its base: the whole package goes now, in this stage.
+                UploadOptions upload;
+                upload.cancel = context.cancel;
+                upload.onProgress = context.progress;
+                upload.expectedSha256 = QByteArray::fromHex(form.sha256.toLatin1());
+                auto hash = session.upload(form.localPath, layout.packagePath(plan.version, form.compression), upload);
+                if (!hash)
+                    return std::unexpected(hash.error());
+                *uploadVerified = true;
+                log.line(tr("uploaded %1, sha256 %2").arg(QFileInfo(form.localPath).fileName(), form.sha256));
+            }
+            if (!patching || !wholeReason->isEmpty()) {
                 command = layout.unpackCommand(plan.version, form.sha256, plan.sharedPaths, manifestJson(),
                                                *uploadVerified, form.compression);
+                if (auto unpacked = runStep(session, context, log, tr("Unpacking %1").arg(plan.version), command, 600000);
+                    !unpacked)
+                    return unpacked;
             }
-            if (auto unpacked = runStep(session, context, log,
-                                        plan.kind == ReleaseKind::Patch ? patchingWhat : tr("Unpacking %1").arg(plan.version),
-                                        command, 600000, std::move(options));
-                !unpacked)
-                return unpacked;
             if (plan.beforeReleaseHook.trimmed().isEmpty())
                 return {};
             return runStep(session, context, log, tr("The before-release hook"),
@@ -1052,7 +1091,7 @@ bool ReleaseEngine::switchEndsTask() const
 // it. The whole task is still refused when any server's lock is held by another release.
 bool ReleaseEngine::patchesAtLock(const Node &node) const
 {
-    return m_plan.kind == ReleaseKind::Patch && node.active && node.startAt == NodeStage::Upload
+    return m_plan.hasPatch() && node.wholeReason->isEmpty() && node.active && node.startAt == NodeStage::Upload
            && m_plan.beforeReleaseHook.trimmed().isEmpty();
 }
 
@@ -1062,7 +1101,9 @@ bool ReleaseEngine::patchesAtLock(const Node &node) const
 // ready, or has failed within the budget, as for any switch.
 bool ReleaseEngine::canSwitchAtLock() const
 {
-    if (!nothingAfterSwitch())
+    // A delta's server may turn out off its base and need the whole package: only a patch task
+    // knows every server switches from its lock command.
+    if (m_plan.kind != ReleaseKind::Patch || !nothingAfterSwitch())
         return false;
     for (const Node &node : m_nodes) {
         if (!patchesAtLock(node))

@@ -85,8 +85,9 @@ signals:
 private:
     enum class Step { Lock, Upload, Unpack, Switch, AfterRelease, Health, SwitchBack, Heartbeat, Unlock };
     enum class Phase { Locking, Batches, Held, Paused, Soaking, Unlocking, Done };
-    // A patch made by the lock command itself (see patchesAtLock()).
-    enum class PatchOutcome { NotRun, Applied, Failed };
+    // A patch made by the lock command itself (see patchesAtLock()); OffBase: the server's live
+    // release is not the delta's base, so it gets the whole package.
+    enum class PatchOutcome { NotRun, Applied, Failed, OffBase };
 
     struct Node
     {
@@ -111,6 +112,8 @@ private:
         std::shared_ptr<bool> uploadVerified = std::make_shared<bool>(false); // by this run's upload
         std::shared_ptr<bool> sendZstd = std::make_shared<bool>(false); // the server has zstd and the plan a .tar.zst
         std::shared_ptr<PatchOutcome> patchAtLockOutcome = std::make_shared<PatchOutcome>(PatchOutcome::NotRun);
+        // Why this server gets the whole package rather than the delta; empty while the delta may do.
+        std::shared_ptr<QString> wholeReason = std::make_shared<QString>();
     };
 
     void startBatches();

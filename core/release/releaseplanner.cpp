@@ -5,10 +5,12 @@
 #include "git/packagebuilder.h"
 #include "git/packagestore.h"
 #include "git/patchpackage.h"
+#include "git/releaselisting.h"
 #include "git/sharedpaths.h"
 #include "git/zstdpackage.h"
 #include "inventory/inventorystore.h"
 #include "inventory/validator.h"
+#include "remotelayout.h"
 #include "taskhistory.h"
 #include "taskjournal.h"
 #include "versionid.h"
@@ -149,17 +151,17 @@ Result<ReleasePlan> ReleasePlanner::draft(const ReleaseRequest &request) const
     if (auto allowed = SharedPaths(plan.sharedPaths).checkCommit(refs->repository(), plan.commit); !allowed)
         return std::unexpected(allowed.error());
 
+    const QString lastCommit = [&] {
+        const QList<TaskRecord> last =
+            TaskHistory::list(tasksDir, {plan.project, plan.environment, {TaskStatus::Succeeded}, 1});
+        return last.isEmpty() ? QString() : last.first().plan.commit;
+    }();
     if (plan.kind == ReleaseKind::Patch) {
-        QString base = request.baseCommit;
-        if (base.isEmpty()) {
-            const QList<TaskRecord> last =
-                TaskHistory::list(tasksDir, {plan.project, plan.environment, {TaskStatus::Succeeded}, 1});
-            if (last.isEmpty() || last.first().plan.commit.isEmpty())
-                return fail(tr("No earlier release of %1/%2 says which commit the servers run.")
-                                .arg(plan.project, plan.environment),
-                            tr("Name the base commit, or make a full release first."), QStringLiteral("base"));
-            base = last.first().plan.commit;
-        }
+        const QString base = request.baseCommit.isEmpty() ? lastCommit : request.baseCommit;
+        if (base.isEmpty())
+            return fail(tr("No earlier release of %1/%2 says which commit the servers run.")
+                            .arg(plan.project, plan.environment),
+                        tr("Name the base commit, or make a full release first."), QStringLiteral("base"));
         auto baseCommit = refs->resolve(base);
         if (!baseCommit)
             return fail(baseCommit.error().message, baseCommit.error().hint, QStringLiteral("base"));
@@ -167,6 +169,18 @@ Result<ReleasePlan> ReleasePlanner::draft(const ReleaseRequest &request) const
             return fail(tr("The servers already run %1: a patch would change nothing.").arg(plan.commit.left(12)),
                         tr("Choose a newer commit."), QStringLiteral("ref"));
         plan.baseCommit = *baseCommit;
+    } else {
+        // Every release after the first is a delta from what the last one left, where a server's
+        // live release still checks out; the whole package otherwise.
+        plan.forceWhole = request.forceWhole;
+        if (request.forceWhole)
+            plan.wholeReason = tr("a fresh complete unpack was asked for");
+        else if (lastCommit.isEmpty())
+            plan.wholeReason = tr("no earlier release of %1/%2 to build on").arg(plan.project, plan.environment);
+        else if (auto base = refs->resolve(lastCommit); !base)
+            plan.wholeReason = tr("the live commit %1 is not in the local mirror").arg(lastCommit.left(12));
+        else
+            plan.baseCommit = *base;
     }
 
     plan.version = VersionId::make(plan.project,
@@ -175,6 +189,28 @@ Result<ReleasePlan> ReleasePlanner::draft(const ReleaseRequest &request) const
                                    QDateTime::currentDateTimeUtc())
                        .toString();
     return plan;
+}
+
+// The patch from plan.baseCommit to plan.commit, with the deletions and the base's listing digest.
+Result<StoredPackage> ReleasePlanner::preparePatch(const GitRefs &refs, PackageStore &store, ReleasePlan &plan,
+                                                  const QStringList &excludes)
+{
+    PatchRequest request;
+    request.project = plan.project;
+    request.baseRef = plan.baseCommit;
+    request.targetRef = plan.commit;
+    request.version = plan.version;
+    request.excludes = excludes;
+    request.sharedPaths = plan.sharedPaths;
+    auto built = PatchPackage::build(refs, store, request);
+    if (!built)
+        return std::unexpected(built.error());
+    auto listing = ReleaseListing::digest(refs.repository(), plan.baseCommit, excludes, plan.sharedPaths);
+    if (!listing)
+        return std::unexpected(listing.error());
+    plan.deletions = built->package.manifest.deleted;
+    plan.baseListing = *listing;
+    return built->package;
 }
 
 Result<> ReleasePlanner::prepare(const QString &dataDir, ReleasePlan &plan, const QStringList &excludes,
@@ -194,18 +230,10 @@ Result<> ReleasePlanner::prepare(const QString &dataDir, ReleasePlan &plan, cons
         if (!buildHook.trimmed().isEmpty())
             return fail(tr("A patch release carries the changed files of the tree only and cannot run a build hook."),
                         tr("Make a full release for a project that is built."), QStringLiteral("kind"));
-        PatchRequest request;
-        request.project = plan.project;
-        request.baseRef = plan.baseCommit;
-        request.targetRef = plan.commit;
-        request.version = plan.version;
-        request.excludes = excludes;
-        request.sharedPaths = plan.sharedPaths;
-        auto built = PatchPackage::build(*refs, store, request);
-        if (!built)
-            return std::unexpected(built.error());
-        package = built->package;
-        plan.deletions = package.manifest.deleted;
+        auto patch = preparePatch(*refs, store, plan, excludes);
+        if (!patch)
+            return std::unexpected(patch.error());
+        package = *patch;
     } else {
         PackageRequest request;
         request.project = plan.project;
@@ -225,6 +253,26 @@ Result<> ReleasePlanner::prepare(const QString &dataDir, ReleasePlan &plan, cons
             return std::unexpected(zstd.error());
         plan.zstdPackagePath = zstd->path;
         plan.zstdPackageSha256 = zstd->sha256;
+        if (!buildHook.trimmed().isEmpty() && !plan.baseCommit.isEmpty()) {
+            plan.baseCommit.clear();
+            plan.wholeReason = tr("the after-download hook builds files, which only the whole package carries");
+        }
+        if (!plan.baseCommit.isEmpty()) {
+            auto delta = preparePatch(*refs, store, plan, excludes);
+            if (!delta)
+                return std::unexpected(delta.error());
+            if (auto fits = RemoteLayout::checkPatchPaths(plan.deletions); !fits) {
+                plan.baseCommit.clear();
+                plan.deletions.clear();
+                plan.baseListing.clear();
+                plan.wholeReason = tr("the change deletes too many paths to send as a delta");
+            } else {
+                plan.deltaPackagePath = delta->path;
+                plan.deltaPackageSha256 = delta->sha256;
+                plan.deltaFiles = delta->manifest.fileCount;
+                plan.deltaBytes = delta->size;
+            }
+        }
     }
     plan.packagePath = package.path;
     plan.packageSha256 = package.sha256;

@@ -11,7 +11,10 @@
 
 namespace rd {
 
+class GitRefs;
 class InventoryStore;
+class PackageStore;
+struct StoredPackage;
 
 // What the operator asks for; everything left empty or zero comes from the inventory.
 struct ReleaseRequest
@@ -28,6 +31,7 @@ struct ReleaseRequest
     int failureBudgetPercent = -1;
     int soakSeconds = 0;
     QString baseCommit;       // patch; empty: the commit of the environment's last successful task
+    bool forceWhole = false;  // every server gets the whole package, even where a delta would do
     QString rollbackTo;       // rollback: a version id the servers keep
     QString description;
     QString operatorName;
@@ -55,7 +59,8 @@ public:
     Result<ReleasePlan> draft(const ReleaseRequest &request) const;
 
     // Stage 05: the plan's package, reused from the package store or built from the mirror (a patch
-    // package for a patch release). Blocks while a build hook runs: call it off the GUI thread.
+    // package for a patch release), and for other kinds with a base commit the delta beside it.
+    // Blocks while a build hook runs: call it off the GUI thread.
     static Result<> prepare(const QString &dataDir, ReleasePlan &plan, const QStringList &excludes,
                             const QString &buildHook,
                             const std::function<void(const QString &line, bool isError)> &onHookLine = {},
@@ -66,6 +71,9 @@ public:
     static QString localOperator();
 
 private:
+    static Result<StoredPackage> preparePatch(const GitRefs &refs, PackageStore &store, ReleasePlan &plan,
+                                              const QStringList &excludes);
+
     const InventoryStore &m_store;
     QString m_dataDir;
 };

@@ -56,6 +56,7 @@ private slots:
     void scheduledTaskRunsAtItsTime();
     void shellMetacharactersReachNoShell();
     void badInputIsRefusedClearly();
+    void deltaAndPatchOfANestedTree();
 
 private:
     Run cli(const QStringList &arguments);
@@ -74,6 +75,16 @@ private:
     // Also no lock left behind.
     void checkComplete(int host, const QString &version);
     void checkCurrentIs(int host, const QString &version);
+    // The server's live release, file for file, against `git archive` of HEAD (the shared path
+    // "storage" is the release's link there).
+    void checkCurrentIsHead(int host);
+    QString taskOf(const Run &run) const { return run.object()[QStringLiteral("task")].toString(); }
+    QByteArray serverLog(const QString &task, int host)
+    {
+        return cli({QStringLiteral("release"), QStringLiteral("logs"), task, QStringLiteral("--server"),
+                    QStringLiteral("web-%1").arg(host + 1)})
+            .out;
+    }
 
     QTemporaryDir m_dir;
     TestHostSet m_hosts;
@@ -214,6 +225,87 @@ void TestCliRelease::checkComplete(int host, const QString &version)
     QVERIFY(!QFileInfo::exists(onServer(host, QStringLiteral(".releasedesk/lock"))));
 }
 
+void TestCliRelease::checkCurrentIsHead(int host)
+{
+    const QString archive = m_dir.filePath(QStringLiteral("archive"));
+    QDir(archive).removeRecursively();
+    QVERIFY(QDir().mkpath(archive));
+    QByteArray output;
+    QVERIFY2(run(QStringLiteral("sh"),
+                 {QStringLiteral("-c"), QStringLiteral("git -C \"$0\" -c tar.umask=022 archive HEAD | tar -x -C \"$1\""),
+                  m_repo->path(), archive},
+                 &output),
+             output.constData());
+    QDir(archive + QStringLiteral("/storage")).removeRecursively();
+    auto expected = snapshot(archive);
+    expected.insert(QStringLiteral("storage"), QStringLiteral("l -> ../../shared/storage"));
+    const auto live = snapshot(onServer(host, QStringLiteral("current/")), {QStringLiteral(".releasedesk.json")});
+    for (auto it = expected.cbegin(); it != expected.cend(); ++it)
+        QVERIFY2(live.value(it.key()) == it.value(),
+                 qPrintable(QStringLiteral("web-%1 %2: \"%3\", git archive \"%4\"")
+                                .arg(host + 1).arg(it.key(), live.value(it.key()), it.value())));
+    QCOMPARE(live.size(), expected.size());
+}
+
+// A real nested tree with names in any language, released under the C locale: every release after
+// the first is a delta where a server's live release checks out and the whole package where it does
+// not (changed by hand, or missing), each server's log says which and why; a patch release of a
+// nested one-file change works; the tree on every server equals `git archive`, and a file that git
+// deletes under the shared path stays on the servers.
+void TestCliRelease::deltaAndPatchOfANestedTree()
+{
+    QVERIFY(m_repo->write(QStringLiteral("app/Http/Controllers/深/文件.php"), "<?php // v1\n"));
+    QVERIFY(m_repo->write(QStringLiteral("app/views/a b/it's.html"), "<p>v1</p>\n"));
+    QVERIFY(m_repo->write(QStringLiteral("app/views/old/gone.html"), "<p>gone soon</p>\n"));
+    QVERIFY(m_repo->write(QStringLiteral("storage/app/seed.txt"), "seed\n"));
+    QVERIFY(m_repo->symlink(QStringLiteral("public/app"), QStringLiteral("../app")));
+    QVERIFY(!m_repo->commit(QStringLiteral("nested")).isEmpty());
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+    const Run first = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
+                           QStringLiteral("shop/prod")});
+    QVERIFY2(first.exitCode == 0, first.err.constData());
+    for (int i = 0; i < Servers; ++i)
+        checkCurrentIsHead(i);
+    QVERIFY(QFileInfo::exists(onServer(0, QStringLiteral("shared/storage/app/seed.txt"))));
+
+    QVERIFY(m_repo->write(QStringLiteral("app/Http/Controllers/深/文件.php"), "<?php // v2\n"));
+    QVERIFY(m_repo->remove(QStringLiteral("app/views/old")));
+    QVERIFY(m_repo->remove(QStringLiteral("storage/app/seed.txt")));
+    QVERIFY(!m_repo->commit(QStringLiteral("nested change")).isEmpty());
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+    // web-2's live release edited by hand; web-3 has none.
+    {
+        QFile edited(onServer(1, QStringLiteral("current/app/views/a b/it's.html")));
+        QVERIFY(edited.open(QIODevice::Append));
+        edited.write("<!-- hotfix -->\n");
+    }
+    QVERIFY(QFile::remove(onServer(2, QStringLiteral("current"))));
+    const Run delta = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
+                           QStringLiteral("shop/prod")});
+    QVERIFY2(delta.exitCode == 0, delta.err.constData());
+    for (int i = 0; i < Servers; ++i)
+        checkCurrentIsHead(i);
+    const QByteArray patched = serverLog(taskOf(delta), 0);
+    QVERIFY2(patched.contains("== 07 patch with the lock") && !patched.contains("whole package"), patched.constData());
+    const QByteArray edited = serverLog(taskOf(delta), 1);
+    QVERIFY2(edited.contains("whole package: the live release") && edited.contains("== 06 upload"), edited.constData());
+    const QByteArray missing = serverLog(taskOf(delta), 2);
+    QVERIFY2(missing.contains("whole package: there is no current release to patch"), missing.constData());
+    // Git deleted it, but it lies in the shared path: the servers keep it.
+    QCOMPARE(readAll(onServer(0, QStringLiteral("shared/storage/app/seed.txt"))), QByteArray("seed\n"));
+
+    QVERIFY(m_repo->write(QStringLiteral("app/views/a b/it's.html"), "<p>v3</p>\n"));
+    QVERIFY(!m_repo->commit(QStringLiteral("one nested file")).isEmpty());
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+    const Run patch = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
+                           QStringLiteral("shop/prod"), QStringLiteral("--kind"), QStringLiteral("patch")});
+    QVERIFY2(patch.exitCode == 0, patch.err.constData());
+    for (int i = 0; i < Servers; ++i) {
+        checkCurrentIsHead(i);
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
+    }
+}
+
 void TestCliRelease::fullReleaseThenRollback()
 {
     QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
@@ -282,8 +374,16 @@ void TestCliRelease::fullReleaseThenRollback()
     const Run logs = cli({QStringLiteral("release"), QStringLiteral("logs"), second.object()[QStringLiteral("task")].toString(),
                           QStringLiteral("--server"), QStringLiteral("web-2")});
     QCOMPARE(logs.exitCode, 0);
-    QVERIFY(logs.out.contains("== 06 upload"));
+    // The second release is a delta from the first: the patch travels with the lock command.
+    QVERIFY2(logs.out.contains("== 07 patch with the lock") && !logs.out.contains("== 06 upload"), logs.out.constData());
     QVERIFY(logs.out.contains("== 08 switch"));
+    const Run firstLogs = cli({QStringLiteral("release"), QStringLiteral("logs"), first.object()[QStringLiteral("task")].toString(),
+                               QStringLiteral("--server"), QStringLiteral("web-2")});
+    QVERIFY(firstLogs.out.contains("== 06 upload"));
+    // No earlier release, or (after the other tests) none left on the servers.
+    QVERIFY2(firstLogs.out.contains("whole package: no earlier release of shop/prod") ||
+                 firstLogs.out.contains("whole package: there is no current release to patch"),
+             firstLogs.out.constData());
 
     const Run missing = cli({QStringLiteral("release"), QStringLiteral("rollback"), QStringLiteral("shop/prod"),
                              QStringLiteral("--to"), QStringLiteral("shop-v99-20260101000000")});
@@ -455,7 +555,8 @@ void TestCliRelease::killedDuringUploadRollsBack()
     QVERIFY(!m_repo->commit(QStringLiteral("big")).isEmpty());
     QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
 
-    const QString task = startRelease({QStringLiteral("--parallelism"), QStringLiteral("1")});
+    // The whole package, not the delta: the upload is what is killed.
+    const QString task = startRelease({QStringLiteral("--parallelism"), QStringLiteral("1"), QStringLiteral("--whole")});
     QVERIFY(!task.isEmpty());
     QVERIFY(waitForLog(task, "== 06 upload", 60000));
     ::kill(pid_t(m_processes.back()->processId()), SIGKILL);
