@@ -2610,27 +2610,11 @@
 <context>
     <name>PatchPackage</name>
     <message>
-        <source>&quot;%1&quot; is not a full commit id.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not read the tree of %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not compare %1 with %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not find the renames between %1 and %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The submodule %1 is not part of the patch.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Could not read %1 from the mirror</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 changed in git but lies in a shared path: the servers keep their own copy.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2665,10 +2649,6 @@
     </message>
     <message>
         <source>06 Upload</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>07 Before release</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2753,6 +2733,10 @@
     </message>
     <message>
         <source>Click to open this server&apos;s log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>07 Prepare</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3416,6 +3400,21 @@
         <source>Start scheduled tasks that are due (with --wait: as they fall due).</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Send every server the whole package and unpack it afresh, even where a delta from the live release would do.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReleaseListing</name>
+    <message>
+        <source>Could not open the object database</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read %1 from the mirror</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ReleasePlan</name>
@@ -3556,6 +3555,26 @@
     </message>
     <message>
         <source>Make a full release for a project that is built.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a fresh complete unpack was asked for</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no earlier release of %1/%2 to build on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the live commit %1 is not in the local mirror</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the after-download hook builds files, which only the whole package carries</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the change deletes too many paths to send as a delta</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3809,6 +3828,29 @@
     </message>
     <message>
         <source>Remove a server no environment uses.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SharedPaths</name>
+    <message>
+        <source>&quot;%1&quot; is not a full commit id.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read the tree of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change the environment&apos;s shared paths, or the repository, so that every folder above a shared path is a folder (or absent) and no shared path is a symlink.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commit %1 has a symlink at &quot;%2&quot;, where the shared path &quot;%3&quot; goes: the link to the shared data could lead anywhere.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commit %1 has a file at &quot;%2&quot;, where the shared path &quot;%3&quot; needs a folder.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -7165,6 +7207,29 @@ node_modules
         <source>the package</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>whole package: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>whole package: there is no current release to build on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>whole package: it runs commit %1, not the delta&apos;s base %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>delta from %1 (made when the release starts), if its live release is as it was unpacked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>delta: %n file(s), %1, if its live release is as it was unpacked (else the whole package)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>rd::ReleaseEngine</name>
@@ -7370,6 +7435,14 @@ node_modules
     </message>
     <message>
         <source>== 07 patch with the lock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>whole package: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its live release is not the delta&apos;s base</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -7657,6 +7730,14 @@ node_modules
             <numerusform>This releases %1 to the %n server of %2, a production environment.</numerusform>
             <numerusform>This releases %1 to the %n servers of %2, a production environment.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Fresh complete unpack (no delta)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>After the first release, each server whose live release is still as it was unpacked gets only the changed files (hard links for the rest). Tick this to send every server the whole package instead.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

@@ -2608,28 +2608,12 @@
 <context>
     <name>PatchPackage</name>
     <message>
-        <source>&quot;%1&quot; is not a full commit id.</source>
-        <translation>“%1”不是完整的提交 ID。</translation>
-    </message>
-    <message>
-        <source>Could not read the tree of %1</source>
-        <translation>无法读取 %1 的目录树</translation>
-    </message>
-    <message>
-        <source>Could not compare %1 with %2</source>
-        <translation>无法比较 %1 与 %2</translation>
-    </message>
-    <message>
-        <source>Could not find the renames between %1 and %2</source>
-        <translation>无法找出 %1 与 %2 之间的重命名</translation>
-    </message>
-    <message>
-        <source>The submodule %1 is not part of the patch.</source>
-        <translation>子模块 %1 不会包含在补丁中。</translation>
-    </message>
-    <message>
         <source>Could not read %1 from the mirror</source>
         <translation>无法从镜像读取 %1</translation>
+    </message>
+    <message>
+        <source>%1 changed in git but lies in a shared path: the servers keep their own copy.</source>
+        <translation>%1 在 git 中有改动，但位于共享路径中：服务器保留各自的副本。</translation>
     </message>
 </context>
 <context>
@@ -2664,10 +2648,6 @@
     <message>
         <source>06 Upload</source>
         <translation>06 上传</translation>
-    </message>
-    <message>
-        <source>07 Before release</source>
-        <translation>07 发布前</translation>
     </message>
     <message>
         <source>08 Release</source>
@@ -2752,6 +2732,10 @@
     <message>
         <source>Click to open this server&apos;s log</source>
         <translation>点击打开此服务器的日志</translation>
+    </message>
+    <message>
+        <source>07 Prepare</source>
+        <translation>07 准备</translation>
     </message>
 </context>
 <context>
@@ -3413,6 +3397,21 @@
         <source>Start scheduled tasks that are due (with --wait: as they fall due).</source>
         <translation>启动已到时间的定时任务（使用 --wait：在到时间时启动）。</translation>
     </message>
+    <message>
+        <source>Send every server the whole package and unpack it afresh, even where a delta from the live release would do.</source>
+        <translation>向每台服务器发送完整包并重新解包，即使可以基于当前版本只发送增量。</translation>
+    </message>
+</context>
+<context>
+    <name>ReleaseListing</name>
+    <message>
+        <source>Could not open the object database</source>
+        <translation>无法打开对象数据库</translation>
+    </message>
+    <message>
+        <source>Could not read %1 from the mirror</source>
+        <translation>无法从镜像读取 %1</translation>
+    </message>
 </context>
 <context>
     <name>ReleasePlan</name>
@@ -3554,6 +3553,26 @@
     <message>
         <source>Make a full release for a project that is built.</source>
         <translation>需要构建的项目请进行全量发布。</translation>
+    </message>
+    <message>
+        <source>a fresh complete unpack was asked for</source>
+        <translation>已要求重新完整解包</translation>
+    </message>
+    <message>
+        <source>no earlier release of %1/%2 to build on</source>
+        <translation>%1/%2 之前没有可作为基础的发布</translation>
+    </message>
+    <message>
+        <source>the live commit %1 is not in the local mirror</source>
+        <translation>线上提交 %1 不在本地镜像中</translation>
+    </message>
+    <message>
+        <source>the after-download hook builds files, which only the whole package carries</source>
+        <translation>下载后钩子会构建文件，只有完整包才包含它们</translation>
+    </message>
+    <message>
+        <source>the change deletes too many paths to send as a delta</source>
+        <translation>此次变更删除的路径太多，无法作为增量发送</translation>
     </message>
 </context>
 <context>
@@ -3806,6 +3825,29 @@
     <message>
         <source>Remove a server no environment uses.</source>
         <translation>删除没有环境使用的服务器。</translation>
+    </message>
+</context>
+<context>
+    <name>SharedPaths</name>
+    <message>
+        <source>&quot;%1&quot; is not a full commit id.</source>
+        <translation>“%1”不是完整的提交 ID。</translation>
+    </message>
+    <message>
+        <source>Could not read the tree of %1</source>
+        <translation>无法读取 %1 的目录树</translation>
+    </message>
+    <message>
+        <source>Change the environment&apos;s shared paths, or the repository, so that every folder above a shared path is a folder (or absent) and no shared path is a symlink.</source>
+        <translation>请修改环境的共享路径或仓库，使共享路径之上的每一级都是文件夹（或不存在），且共享路径本身不是符号链接。</translation>
+    </message>
+    <message>
+        <source>Commit %1 has a symlink at &quot;%2&quot;, where the shared path &quot;%3&quot; goes: the link to the shared data could lead anywhere.</source>
+        <translation>提交 %1 在“%2”处有一个符号链接，而共享路径“%3”正位于此处：指向共享数据的链接可能被引到任何地方。</translation>
+    </message>
+    <message>
+        <source>Commit %1 has a file at &quot;%2&quot;, where the shared path &quot;%3&quot; needs a folder.</source>
+        <translation>提交 %1 在“%2”处有一个文件，而共享路径“%3”在此处需要一个文件夹。</translation>
     </message>
 </context>
 <context>
@@ -7151,6 +7193,28 @@ node_modules
         <source>the package</source>
         <translation>软件包</translation>
     </message>
+    <message>
+        <source>whole package: %1</source>
+        <translation>完整包：%1</translation>
+    </message>
+    <message>
+        <source>whole package: there is no current release to build on</source>
+        <translation>完整包：没有可作为基础的当前版本</translation>
+    </message>
+    <message>
+        <source>whole package: it runs commit %1, not the delta&apos;s base %2</source>
+        <translation>完整包：它运行的是提交 %1，而不是增量的基础 %2</translation>
+    </message>
+    <message>
+        <source>delta from %1 (made when the release starts), if its live release is as it was unpacked</source>
+        <translation>基于 %1 的增量（发布开始时生成），前提是其当前版本与解包时一致</translation>
+    </message>
+    <message numerus="yes">
+        <source>delta: %n file(s), %1, if its live release is as it was unpacked (else the whole package)</source>
+        <translation>
+            <numerusform>增量：%n 个文件，%1，前提是其当前版本与解包时一致（否则发送完整包）</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>rd::ReleaseEngine</name>
@@ -7357,6 +7421,14 @@ node_modules
     <message>
         <source>== 07 patch with the lock</source>
         <translation>== 07 随加锁命令打补丁</translation>
+    </message>
+    <message>
+        <source>whole package: %1</source>
+        <translation>完整包：%1</translation>
+    </message>
+    <message>
+        <source>its live release is not the delta&apos;s base</source>
+        <translation>其当前版本不是增量的基础</translation>
     </message>
 </context>
 <context>
@@ -7642,6 +7714,14 @@ node_modules
         <translation>
             <numerusform>这会将 %1 发布到生产环境 %2 的 %n 台服务器。</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Fresh complete unpack (no delta)</source>
+        <translation>重新完整解包（不用增量）</translation>
+    </message>
+    <message>
+        <source>After the first release, each server whose live release is still as it was unpacked gets only the changed files (hard links for the rest). Tick this to send every server the whole package instead.</source>
+        <translation>首次发布之后，当前版本仍与解包时一致的服务器只会收到改动的文件（其余文件为硬链接）。勾选此项则向每台服务器发送完整包。</translation>
     </message>
 </context>
 <context>

@@ -53,6 +53,7 @@ ReleaseForm::ReleaseForm(InventoryStore &store, QString dataDir, QWidget *parent
       m_useTag(new QRadioButton(tr("Tag"))), m_branch(new QComboBox), m_commits(new QTreeWidget),
       m_tag(new QComboBox), m_selection(new QLabel), m_changes(new QTreeWidget), m_changesSummary(new QLabel),
       m_kind(new QComboBox), m_batchSize(new QSpinBox), m_failureBudget(new QSpinBox), m_soak(new QSpinBox),
+      m_wholePackage(new QCheckBox(tr("Fresh complete unpack (no delta)"))),
       m_servers(new ServerLaneList(QStringLiteral("serverLane"))),
       m_canaryLane(new ServerLaneList(QStringLiteral("canaryLane"))),
       m_canaryHint(new QLabel), m_hookTabs(new QTabWidget),
@@ -297,6 +298,11 @@ QWidget *ReleaseForm::buildKindBox()
     numbers->addWidget(m_soak);
     numbers->addStretch(1);
     layout->addRow(numbers);
+    m_wholePackage->setObjectName(QStringLiteral("wholePackage"));
+    m_wholePackage->setToolTip(tr("After the first release, each server whose live release is still as it was "
+                                  "unpacked gets only the changed files (hard links for the rest). Tick this to send "
+                                  "every server the whole package instead."));
+    layout->addRow(m_wholePackage);
     connect(m_kind, &QComboBox::currentIndexChanged, this, &ReleaseForm::kindChanged);
     kindChanged();
     return box;
@@ -613,6 +619,7 @@ void ReleaseForm::kindChanged()
     m_batchSize->setEnabled(kind == ReleaseKind::Rolling);
     m_failureBudget->setEnabled(kind == ReleaseKind::Rolling || kind == ReleaseKind::Gray);
     m_soak->setEnabled(kind == ReleaseKind::Gray);
+    m_wholePackage->setEnabled(kind != ReleaseKind::Patch && kind != ReleaseKind::Rollback);
     m_canaryLane->setEnabled(kind == ReleaseKind::Gray);
     m_canaryHint->setText(kind == ReleaseKind::Gray
                               ? tr("Canaries get the release first; the task then waits for Promote (or the "
@@ -664,6 +671,7 @@ Result<ReleaseRequest> ReleaseForm::request() const
         request.failureBudget = m_failureBudget->value();
     if (gray)
         request.soakSeconds = m_soak->value();
+    request.forceWhole = m_wholePackage->isEnabled() && m_wholePackage->isChecked();
     request.buildHook = m_buildHook->script();
     request.beforeReleaseHook = m_beforeRelease->script();
     request.afterReleaseHook = m_afterRelease->script();

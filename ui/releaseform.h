@@ -106,6 +106,7 @@ private:
     QSpinBox *m_batchSize;
     QSpinBox *m_failureBudget;
     QSpinBox *m_soak;
+    QCheckBox *m_wholePackage;
     ServerLaneList *m_servers;
     ServerLaneList *m_canaryLane;
     QLabel *m_canaryHint;

@@ -650,6 +650,8 @@ QJsonObject planRow(const ServerPlan &server, bool json)
         row.insert(QStringLiteral("problems"), QJsonArray::fromStringList(server.blockers));
         row.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(server.warnings));
         row.insert(QStringLiteral("steps"), QJsonArray::fromStringList(server.steps));
+        if (!server.delivery.isEmpty())
+            row.insert(QStringLiteral("delivery"), server.delivery);
         return row;
     }
     row.insert(QStringLiteral("releases"), int(server.releases.size()));

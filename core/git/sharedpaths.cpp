@@ -53,12 +53,14 @@ Result<> SharedPaths::checkCommit(git_repository *repository, const QString &com
             const GitTreeEntry entry(rawEntry);
             const git_filemode_t mode = git_tree_entry_filemode(rawEntry);
             const bool atSharedPath = end < 0;
-            if (mode == GIT_FILEMODE_LINK || (!atSharedPath && mode != GIT_FILEMODE_TREE))
-                return fail(tr("Commit %1 has a %2 at \"%3\", where the shared path \"%4\" needs %5.")
-                                .arg(commitId.left(12),
-                                     mode == GIT_FILEMODE_LINK ? tr("symlink") : tr("file"),
-                                     QString::fromUtf8(path), QString::fromUtf8(shared),
-                                     atSharedPath ? tr("a file or folder") : tr("a folder")),
+            if (mode == GIT_FILEMODE_LINK)
+                return fail(tr("Commit %1 has a symlink at \"%2\", where the shared path \"%3\" goes: the link to "
+                               "the shared data could lead anywhere.")
+                                .arg(commitId.left(12), QString::fromUtf8(path), QString::fromUtf8(shared)),
+                            hint, QStringLiteral("sharedPaths"));
+            if (!atSharedPath && mode != GIT_FILEMODE_TREE)
+                return fail(tr("Commit %1 has a file at \"%2\", where the shared path \"%3\" needs a folder.")
+                                .arg(commitId.left(12), QString::fromUtf8(path), QString::fromUtf8(shared)),
                             hint, QStringLiteral("sharedPaths"));
             if (atSharedPath)
                 break;

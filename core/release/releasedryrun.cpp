@@ -182,6 +182,24 @@ ReleaseDryRun::LocalPackage ReleaseDryRun::packageFor(const ServerPlan &server) 
     return {m_plan.packagePath, m_packageBytes, RemoteLayout::Compression::Gzip};
 }
 
+QString ReleaseDryRun::deliveryTo(ServerPlan &server) const
+{
+    if (!m_plan.hasPatch() && m_plan.baseCommit.isEmpty())
+        return tr("whole package: %1").arg(m_plan.wholeReason);
+    server.atBaseCommit = !server.current.isEmpty() && server.currentCommit == m_plan.baseCommit;
+    if (server.current.isEmpty())
+        return tr("whole package: there is no current release to build on");
+    if (!*server.atBaseCommit)
+        return tr("whole package: it runs commit %1, not the delta's base %2")
+            .arg(server.currentCommit.isEmpty() ? tr("(unknown)") : server.currentCommit.left(12), m_plan.baseCommit.left(12));
+    if (!m_plan.hasPatch())
+        return tr("delta from %1 (made when the release starts), if its live release is as it was unpacked")
+            .arg(m_plan.baseCommit.left(12));
+    return tr("delta: %n file(s), %1, if its live release is as it was unpacked (else the whole package)", nullptr,
+              int(m_plan.deltaFiles))
+        .arg(QLocale().formattedDataSize(m_plan.deltaBytes, 1, QLocale::DataSizeSIFormat));
+}
+
 void ReleaseDryRun::judge(ServerPlan &server) const
 {
     const bool rollback = m_plan.kind == ReleaseKind::Rollback;
@@ -223,6 +241,8 @@ void ReleaseDryRun::judge(ServerPlan &server) const
                                        .arg(server.lockHolder, QString::number(server.lockAgeSeconds)));
     }
 
+    if (m_plan.kind != ReleaseKind::Patch && !rollback)
+        server.delivery = deliveryTo(server);
     if (m_plan.kind == ReleaseKind::Patch) {
         server.atBaseCommit = !server.current.isEmpty() && server.currentCommit == m_plan.baseCommit;
         if (!*server.atBaseCommit)
@@ -280,10 +300,14 @@ void ReleaseDryRun::addSteps(ServerPlan &server) const
         const LocalPackage package = packageFor(server);
         const QString size = package.bytes < 0 ? tr("size unknown")
                                                : QLocale().formattedDataSize(package.bytes, 1, QLocale::DataSizeSIFormat);
-        steps.append(tr("upload %1 (%2) to %3")
-                         .arg(package.path.isEmpty() ? tr("the package") : QFileInfo(package.path).fileName(), size,
-                              layout.packagePath(m_plan.version, package.compression)));
-        if (m_plan.kind == ReleaseKind::Patch)
+        const bool delta = server.atBaseCommit.value_or(false) && m_plan.kind != ReleaseKind::Patch;
+        if (!server.delivery.isEmpty())
+            steps.append(server.delivery);
+        if (!delta)
+            steps.append(tr("upload %1 (%2) to %3")
+                             .arg(package.path.isEmpty() ? tr("the package") : QFileInfo(package.path).fileName(), size,
+                                  layout.packagePath(m_plan.version, package.compression)));
+        if (m_plan.kind == ReleaseKind::Patch || delta)
             steps.append(tr("copy releases/%1 as hard links, delete %n path(s), extract the patch into %2", nullptr,
                             int(m_plan.deletions.size()))
                              .arg(server.current.isEmpty() ? tr("(none)") : server.current,

@@ -64,6 +64,8 @@ private:
         RemoteLayout::Compression compression;
     };
     LocalPackage packageFor(const ServerPlan &server) const;
+    // Delta or whole package, and why (sets atBaseCommit where a delta is in the plan).
+    QString deliveryTo(ServerPlan &server) const;
     void judge(ServerPlan &server) const;
     void addSteps(ServerPlan &server) const;
 

@@ -34,7 +34,9 @@ struct ServerPlan
     qint64 lockAgeSeconds = -1;
     bool lockIsOurs = false; // held by this very task (a resume takes it back)
 
-    std::optional<bool> atBaseCommit;       // patch only
+    std::optional<bool> atBaseCommit;       // patch, and a delta's base
+    // How the release reaches the server: "delta: N files, X" or "whole package: why".
+    QString delivery;
     std::optional<bool> rollbackTargetKept; // rollback only
     QStringList toClean; // releases the cleanup after this release would remove, given keepReleases
 

@@ -280,6 +280,12 @@ void TestCliRelease::deltaAndPatchOfANestedTree()
         edited.write("<!-- hotfix -->\n");
     }
     QVERIFY(QFile::remove(onServer(2, QStringLiteral("current"))));
+    // The dry run says per server how the release would travel.
+    const Run plan = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("plan"),
+                          QStringLiteral("shop/prod")});
+    QVERIFY2(plan.out.contains("\"delivery\": \"delta: 1 file(s)") || plan.out.contains("\"delivery\":\"delta: 1 file(s)"),
+             plan.out.constData());
+    QVERIFY2(plan.out.contains("whole package: there is no current release to build on"), plan.out.constData());
     const Run delta = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
                            QStringLiteral("shop/prod")});
     QVERIFY2(delta.exitCode == 0, delta.err.constData());

@@ -18,6 +18,7 @@
 #include <QRadioButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QCheckBox>
 #include <QTest>
 #include <QTreeWidget>
 
@@ -190,6 +191,20 @@ void TestReleaseForm::draggingIntoTheCanaryLaneMovesTheServer()
     QVERIFY(request);
     QVERIFY(request->canaries.isEmpty());
     QCOMPARE(request->servers.size(), 3);
+    QVERIFY(!request->forceWhole);
+
+    // A fresh complete unpack is asked for with a tick; a patch is always a delta.
+    auto *whole = m_form->findChild<QCheckBox *>(QStringLiteral("wholePackage"));
+    QVERIFY(whole && whole->isEnabled());
+    whole->setChecked(true);
+    request = m_form->request();
+    QVERIFY(request && request->forceWhole);
+    m_form->setKind(ReleaseKind::Patch);
+    QVERIFY(!whole->isEnabled());
+    request = m_form->request();
+    QVERIFY(request && !request->forceWhole);
+    whole->setChecked(false);
+    m_form->setKind(ReleaseKind::Full);
 }
 
 void TestReleaseForm::saveAsTemplateNeedsAName()
