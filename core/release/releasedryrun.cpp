@@ -185,7 +185,7 @@ ReleaseDryRun::LocalPackage ReleaseDryRun::packageFor(const ServerPlan &server) 
 QString ReleaseDryRun::deliveryTo(ServerPlan &server) const
 {
     if (!m_plan.hasPatch() && m_plan.baseCommit.isEmpty())
-        return tr("whole package: %1").arg(m_plan.wholeReason);
+        return m_plan.wholeReason.isEmpty() ? QString() : tr("whole package: %1").arg(m_plan.wholeReason);
     server.atBaseCommit = !server.current.isEmpty() && server.currentCommit == m_plan.baseCommit;
     if (server.current.isEmpty())
         return tr("whole package: there is no current release to build on");

@@ -77,7 +77,8 @@ QString RemoteLayout::unpackCommand(const QString &version, const QString &sha25
                          "if [ -d \"$rel\" ]; then exit 0; fi\n"
                          "%6"
                          "{ [ ! -e \"$tmp\" ] && [ ! -L \"$tmp\" ] || rm -rf \"$tmp\"; } && mkdir -p \"$tmp\" || exit %5\n"
-                         "if ! %8 \"$pkg\" -C \"$tmp\"; then rm -rf \"$tmp\"; exit %5; fi\n"
+                         "if ! %8 \"$pkg\" -C \"$tmp\"; then rm -rf \"$tmp\"; "
+                         "df -Pk \"$root\" | awk 'NR==2 {print \"unpacking failed with \" $4 \" KiB free on the deploy root\"}' >&2; exit %5; fi\n"
                          "%7")
                          .arg(q(m_root), q(version), q(sha256Hex), q(packagePath(version, compression)),
                               QString::number(UnpackFailed), packageVerified ? QString() : checkPackage(), LinkFunction,
@@ -131,7 +132,8 @@ QString RemoteLayout::patchCommand(const QString &version, const QString &baseCo
                        "  done; set -- \"$@\" \"$tmp/$p\"; shift\n"
                        "done\n"
                        "rm -rf -- \"$tmp/.releasedesk.json\" \"$@\" || { rm -rf \"$tmp\"; exit %8; }\n"
-                       "if ! %10 -z -f \"$pkg\" -C \"$tmp\"; then rm -rf \"$tmp\"; exit %8; fi\n"
+                       "if ! %10 -z -f \"$pkg\" -C \"$tmp\"; then rm -rf \"$tmp\"; "
+                       "df -Pk \"$root\" | awk 'NR==2 {print \"unpacking failed with \" $4 \" KiB free on the deploy root\"}' >&2; exit %8; fi\n"
                        "%9")
             .arg(q(m_root), q(version), q(sha256Hex), q(packagePath(version)), q(baseCommit),
                  QString::number(BaseMismatch), checkPackage(packageBytes), QString::number(UnpackFailed),

@@ -16,8 +16,11 @@
 //                 [--skip a,b,c] [--keep-bashrc] [--all-forms]
 // --tree web (the default) is a PHP application's 19,000 small files; --tree binary is the package the
 // issue's baseline figures were measured with: a few large files of already compressed data (an
-// application built elsewhere), so gzip hardly shrinks it and unpacking writes ~50 MB per server.
+// application built elsewhere), so gzip hardly shrinks it and unpacking writes ~50 MB per server;
+// --tree app is an application of 3,000 files in nested folders (~60 MB, --size-mb is ignored).
+// The patch is a one-file change in a nested folder; it checks the live release's listing first.
 
+#include "git/releaselisting.h"
 #include "git/zstdpackage.h"
 #include "release/releaseengine.h"
 #include "ssh/knownhosts.h"
@@ -100,12 +103,16 @@ QString sha256Of(const QString &path)
 
 const QString FirstCommit = QStringLiteral("1111111111111111111111111111111111111111");
 
+// --tree app: an application of this many files in nested folders, one in 20 a 400 KB asset (~60 MB).
+constexpr int AppTreeFiles = 3000;
+
 class Bench
 {
 public:
-    Bench(int hosts, int sizeMb, bool binaryTree, QList<int> parallelism, int rounds, QStringList skip, bool keepBashrc,
+    Bench(int hosts, int sizeMb, QString tree, QList<int> parallelism, int rounds, QStringList skip, bool keepBashrc,
           bool allForms)
-        : m_hostCount(hosts), m_sizeMb(sizeMb), m_binaryTree(binaryTree), m_parallelism(std::move(parallelism)), m_rounds(rounds),
+        : m_hostCount(hosts), m_sizeMb(sizeMb), m_binaryTree(tree == u"binary"), m_appTree(tree == u"app"),
+          m_parallelism(std::move(parallelism)), m_rounds(rounds),
           m_skip(std::move(skip)), m_keepBashrc(keepBashrc),
           m_allForms(allForms)
     {
@@ -117,6 +124,9 @@ private:
     void wipe();
     void decompressionCosts();
     std::pair<double, double> commandCost();
+    // Sets the digest the patch checks the live release `version` against, read from the first server's
+    // copy with the servers' own script; returns what that script costs there (CPU-s, best of 3).
+    double baseCheck(const QString &version);
     bool quietLoginShells();
     bool deployedEverywhere(const QString &version);
     std::optional<Sample> external(const QStringList &arguments, const QString &version);
@@ -135,6 +145,7 @@ private:
     int m_hostCount;
     int m_sizeMb;
     bool m_binaryTree;
+    bool m_appTree;
     QString m_stages; // where the last engine run spent its time
     QList<int> m_parallelism;
     int m_rounds;
@@ -151,6 +162,7 @@ private:
     ZstdPackage m_zstd; // what the engine sends to servers with zstd, made once as the task's stage 05 does
     QString m_patch;
     QString m_patchSha256;
+    QString m_baseListing; // what the live release of the next patch lists to (ReleaseListing)
     int m_versions = 0;
     std::map<QString, std::vector<Sample>> m_results;
     QStringList m_names;
@@ -173,8 +185,8 @@ bool Bench::makePackage()
     qint64 estimated = 0;
     qint64 written = 0;
     int files = 0;
-    for (int i = 0; estimated < target; ++i) {
-        const bool asset = m_binaryTree ? i > 1 : estimated < target / 2 && i % 20 == 0;
+    for (int i = 0; m_appTree ? files < AppTreeFiles : estimated < target; ++i) {
+        const bool asset = m_binaryTree ? i > 1 : m_appTree ? i % 20 == 19 : estimated < target / 2 && i % 20 == 0;
         const QString path = tree + (asset ? QStringLiteral("/public/assets%1/image%2.png")
                                            : QStringLiteral("/src/module%1/file%2.php"))
                                             .arg(QString::number(i / 200), QString::number(i));
@@ -233,6 +245,22 @@ bool Bench::makePackage()
     std::printf("package: %.1f MB tar.gz of %d files, %.1f MB; patch: %lld bytes\n", QFileInfo(m_package).size() / 1e6,
                 files, written / 1e6, QFileInfo(m_patch).size());
     return true;
+}
+
+double Bench::baseCheck(const QString &version)
+{
+    const QString release = m_hosts.hosts[0].backingDir + QStringLiteral("/bench/releases/") + version;
+    double best = -1;
+    for (int i = 0; i < 3; ++i) {
+        QProcess script;
+        const double before = processCpu(RUSAGE_CHILDREN);
+        script.start(QStringLiteral("sh"), {QStringLiteral("-c"), ReleaseListing::serverScript(), QStringLiteral("sh"), release});
+        script.waitForFinished(-1);
+        const double cost = processCpu(RUSAGE_CHILDREN) - before;
+        best = best < 0 ? cost : std::min(best, cost);
+        m_baseListing = QString::fromLatin1(script.readAllStandardOutput().left(64));
+    }
+    return best;
 }
 
 void Bench::wipe()
@@ -305,6 +333,8 @@ std::optional<Sample> Bench::engine(int parallelism, const QString &version, Rel
         plan.zstdPackageSha256 = m_zstd.sha256;
     }
     plan.baseCommit = base;
+    if (kind == ReleaseKind::Patch)
+        plan.baseListing = m_baseListing;
     plan.parallelism = parallelism;
     ReleaseEngine release(plan, *m_knownHosts, HostKeyPrompt(), parallelism, m_dir.filePath(QStringLiteral("logs")));
     for (const TestHost &host : m_hosts.hosts) {
@@ -588,9 +618,13 @@ int Bench::run()
                     SessionCache::instance().clear();
                 if (!deployedEverywhere(base))
                     break;
+                const auto check = baseCheck(base);
                 if (auto sample = engine(p, patchVersion, ReleaseKind::Patch, baseCommit, commit)) {
                     m_results[patchName].push_back(*sample);
                     printSample(patchName, *sample);
+                    std::printf("  %-48s %.4f CPU-s per server, %.1f%% of the patch's CPU per server\n",
+                                "  of which the base check (one server, alone)", check,
+                                100.0 * check * m_hostCount / sample->cpu);
                 } else {
                     std::printf("  %-48s FAILED\n", qPrintable(patchName));
                 }
@@ -662,7 +696,7 @@ int main(int argc, char **argv)
     parser.addHelpOption();
     parser.addOptions({{QStringLiteral("hosts"), QStringLiteral("Test hosts."), QStringLiteral("N"), QStringLiteral("50")},
                        {QStringLiteral("size-mb"), QStringLiteral("Package size."), QStringLiteral("MB"), QStringLiteral("50")},
-                       {QStringLiteral("tree"), QStringLiteral("What the package holds: web or binary."),
+                       {QStringLiteral("tree"), QStringLiteral("What the package holds: web, binary or app."),
                         QStringLiteral("KIND"), QStringLiteral("web")},
                        {QStringLiteral("parallelism"), QStringLiteral("Comma list."), QStringLiteral("P,..."),
                         QStringLiteral("10,50")},
@@ -683,12 +717,12 @@ int main(int argc, char **argv)
     for (const QString &p : parser.value(QStringLiteral("parallelism")).split(u',', Qt::SkipEmptyParts))
         parallelism.append(p.toInt());
     const QString tree = parser.value(QStringLiteral("tree"));
-    if (tree != QStringLiteral("web") && tree != QStringLiteral("binary")) {
-        std::fprintf(stderr, "--tree is web or binary, not %s.\n", qPrintable(tree));
+    if (tree != QStringLiteral("web") && tree != QStringLiteral("binary") && tree != QStringLiteral("app")) {
+        std::fprintf(stderr, "--tree is web, binary or app, not %s.\n", qPrintable(tree));
         return 2;
     }
     Bench bench(parser.value(QStringLiteral("hosts")).toInt(), parser.value(QStringLiteral("size-mb")).toInt(),
-                tree == QStringLiteral("binary"), parallelism, qMax(1, parser.value(QStringLiteral("rounds")).toInt()),
+                tree, parallelism, qMax(1, parser.value(QStringLiteral("rounds")).toInt()),
                 parser.value(QStringLiteral("skip")).split(u',', Qt::SkipEmptyParts),
                 parser.isSet(QStringLiteral("keep-bashrc")), parser.isSet(QStringLiteral("all-forms")));
     return bench.run();

@@ -65,6 +65,8 @@ private slots:
     void patchSwitchesWithinTheLockCommand_data();
     void patchSwitchesWithinTheLockCommand();
     void fullDiskMidUploadKeepsTheLiveRelease();
+    void fullDiskMidDeltaKeepsTheLiveRelease_data();
+    void fullDiskMidDeltaKeepsTheLiveRelease();
     void rollingStopsWhenTheBudgetIsSpent();
     void rollingHoldsAfterABatchUntilToldToGoOn();
     void abortCancelsAndReleasesLocks();
@@ -929,6 +931,59 @@ void TestReleaseEngine::fullDiskMidUploadKeepsTheLiveRelease()
     QCOMPARE(QDir(root + QStringLiteral(".releasedesk/packages")).entryList(QDir::Files | QDir::Hidden).join(u','),
              first.version + QStringLiteral(".tar.zst"));
     QVERIFY(readAll(m_dir.filePath(QStringLiteral("logs/2/small-disk.log"))).contains("== 06 upload"));
+    stopPrivateHosts(dir);
+}
+
+void TestReleaseEngine::fullDiskMidDeltaKeepsTheLiveRelease_data()
+{
+    // Without a before-release hook the lock command makes the delta; with one, a command of its own.
+    QTest::addColumn<bool>("withHook");
+    QTest::newRow("delta at the lock") << false;
+    QTest::newRow("delta before the hook") << true;
+}
+
+// A delta bigger than the disk left: the server stays on its live release, whole, with nothing
+// half-made beside it and no lock, and its log says the disk is full.
+void TestReleaseEngine::fullDiskMidDeltaKeepsTheLiveRelease()
+{
+    QFETCH(bool, withHook);
+    const QString dir = m_dir.filePath(QStringLiteral("full-delta"));
+    TestHostSet set = startPrivateHosts(dir, 1, {QStringLiteral("--tmpfs-size"), QStringLiteral("3m")});
+    QCOMPARE(set.hosts.size(), 1);
+    QVERIFY(m_knownHosts->import(set.knownHosts()));
+    auto release = [&](const ReleasePlan &plan) {
+        m_engine = std::make_unique<ReleaseEngine>(plan, *m_knownHosts, HostKeyPrompt(), 1,
+                                                   m_dir.filePath(QStringLiteral("logs/") + plan.taskId));
+        SshTarget target = keyFileTarget(set, set.hosts[0]);
+        target.name = QStringLiteral("small-disk");
+        m_engine->addServer(std::move(target));
+        return run(*m_engine);
+    };
+    ReleasePlan first = plan(withHook ? 21 : 11);
+    first.deployRoot = set.hosts[0].deployRoot + (withHook ? QStringLiteral("/hook") : QStringLiteral("/app"));
+    QVERIFY(release(first));
+    QByteArray noise(4 * 1024 * 1024, Qt::Uninitialized);
+    for (qsizetype i = 0; i < noise.size(); ++i)
+        noise[i] = char((i * 2654435761u) >> 11);
+    ReleasePlan second = plan(withHook ? 22 : 12);
+    second.deployRoot = first.deployRoot;
+    second.baseCommit = first.commit;
+    second.deltaPackageSha256 = pack(QStringLiteral("big-delta"), {{QStringLiteral("app/deep/big.bin"), noise}});
+    second.deltaPackagePath = m_dir.filePath(QStringLiteral("big-delta.tar.gz"));
+    second.deltaFiles = 1;
+    if (!withHook)
+        second.beforeReleaseHook.clear();
+    QVERIFY(!release(second));
+    QCOMPARE(m_engine->state(QStringLiteral("small-disk"), NodeStage::Prepare), NodeState::Failed);
+    QCOMPARE(m_engine->state(QStringLiteral("small-disk"), NodeStage::Release), NodeState::Skipped);
+    const QString root = set.hosts[0].backingDir + (withHook ? QStringLiteral("/hook/") : QStringLiteral("/app/"));
+    QCOMPARE(linkText(root + QStringLiteral("current")), QStringLiteral("releases/") + first.version);
+    QVERIFY(QFileInfo::exists(root + QStringLiteral("current/index.html")));
+    QVERIFY(!QFileInfo::exists(root + QStringLiteral(".releasedesk/lock")));
+    QCOMPARE(QDir(root + QStringLiteral("releases")).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
+             QStringList{first.version});
+    const QByteArray log = readAll(m_dir.filePath(QStringLiteral("logs/%1/small-disk.log").arg(second.taskId)));
+    QVERIFY2(log.contains("disk full") || log.contains(" KiB free on the deploy root"), log.constData());
     stopPrivateHosts(dir);
 }
 
