@@ -456,6 +456,22 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             return Form{plan.zstdPackagePath, plan.zstdPackageSha256, RemoteLayout::Compression::Zstd};
         return Form{plan.packagePath, plan.packageSha256, RemoteLayout::Compression::Gzip};
     };
+    // Stage 06: the whole package in this server's form, checked by sha256 as it is written.
+    auto uploadWhole = [plan, packageForm, uploadVerified](SshSession &session, const SshJobContext &context,
+                                                           NodeLog &log) -> Result<> {
+        UploadOptions upload;
+        upload.cancel = context.cancel;
+        upload.onProgress = context.progress;
+        const auto form = packageForm();
+        upload.expectedSha256 = QByteArray::fromHex(form.sha256.toLatin1());
+        auto hash = session.upload(form.localPath, RemoteLayout(plan.deployRoot).packagePath(plan.version, form.compression),
+                                   upload);
+        if (!hash)
+            return std::unexpected(hash.error());
+        *uploadVerified = true;
+        log.line(tr("uploaded %1, sha256 %2").arg(QFileInfo(form.localPath).fileName(), form.sha256));
+        return {};
+    };
     // The version this task switches the servers to.
     const QString target = plan.kind == ReleaseKind::Rollback ? plan.rollbackTo : plan.version;
     auto hookEnvironment = [plan, server, previous, target](const QString &stage) {
@@ -633,18 +649,7 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
         return [=](SshSession &session, const SshJobContext &context) -> Result<> {
             NodeLog log(directory, server);
             log.line(tr("== 06 upload %1 to %2").arg(plan.version, server));
-            UploadOptions upload;
-            upload.cancel = context.cancel;
-            upload.onProgress = context.progress;
-            const auto form = packageForm();
-            upload.expectedSha256 = QByteArray::fromHex(form.sha256.toLatin1());
-            auto hash = session.upload(form.localPath,
-                                       RemoteLayout(plan.deployRoot).packagePath(plan.version, form.compression), upload);
-            if (!hash)
-                return std::unexpected(hash.error());
-            *uploadVerified = true;
-            log.line(tr("uploaded %1, sha256 %2").arg(QFileInfo(form.localPath).fileName(), form.sha256));
-            return {};
+            return uploadWhole(session, context, log);
         };
     case Step::Unpack:
         return [=](SshSession &session, const SshJobContext &context) -> Result<> {
@@ -672,15 +677,8 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             }
             if (!wholeReason->isEmpty() && patching) {
                 // Off its base: the whole package goes now, in this stage.
-                UploadOptions upload;
-                upload.cancel = context.cancel;
-                upload.onProgress = context.progress;
-                upload.expectedSha256 = QByteArray::fromHex(form.sha256.toLatin1());
-                auto hash = session.upload(form.localPath, layout.packagePath(plan.version, form.compression), upload);
-                if (!hash)
-                    return std::unexpected(hash.error());
-                *uploadVerified = true;
-                log.line(tr("uploaded %1, sha256 %2").arg(QFileInfo(form.localPath).fileName(), form.sha256));
+                if (auto uploaded = uploadWhole(session, context, log); !uploaded)
+                    return uploaded;
             }
             if (!patching || !wholeReason->isEmpty()) {
                 command = layout.unpackCommand(plan.version, form.sha256, plan.sharedPaths, manifestJson(),

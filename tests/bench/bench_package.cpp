@@ -176,7 +176,7 @@ int main(int argc, char **argv)
         patch = ours(dir.filePath(QStringLiteral("patch.tar.gz")), [&](int fd) {
             PackageManifest patchManifest = manifest;
             patchManifest.kind = PackageManifest::Kind::Patch;
-            return PatchPackage::write(refs->repository(), base, target, {}, fd, dir.path(), patchManifest, 1, nullptr);
+            return PatchPackage::write(refs->repository(), base, target, {}, {}, fd, dir.path(), patchManifest, 1, nullptr);
         });
         patchTimes.append(patch.seconds);
     }

@@ -83,6 +83,16 @@ private:
     void wipeServers();
     QString pack(const QString &name, const QMap<QString, QByteArray> &files, const QStringList &only = {});
     QMap<QString, QString> tree(const QString &root) const;
+    // Runs `plan` on the one private host of `set`, named small-disk (m_engine keeps the engine).
+    bool releaseToSmallDisk(const TestHostSet &set, const ReleasePlan &plan)
+    {
+        m_engine = std::make_unique<ReleaseEngine>(plan, *m_knownHosts, HostKeyPrompt(), 1,
+                                                   m_dir.filePath(QStringLiteral("logs/") + plan.taskId));
+        SshTarget target = keyFileTarget(set, set.hosts[0]);
+        target.name = QStringLiteral("small-disk");
+        m_engine->addServer(std::move(target));
+        return run(*m_engine);
+    }
 
     SshLibrary m_library;
     QTemporaryDir m_dir;
@@ -896,14 +906,7 @@ void TestReleaseEngine::fullDiskMidUploadKeepsTheLiveRelease()
     TestHostSet set = startPrivateHosts(dir, 1, {QStringLiteral("--tmpfs-size"), QStringLiteral("3m")});
     QCOMPARE(set.hosts.size(), 1);
     QVERIFY(m_knownHosts->import(set.knownHosts()));
-    auto release = [&](const ReleasePlan &plan) {
-        m_engine = std::make_unique<ReleaseEngine>(plan, *m_knownHosts, HostKeyPrompt(), 1,
-                                                   m_dir.filePath(QStringLiteral("logs/") + plan.taskId));
-        SshTarget target = keyFileTarget(set, set.hosts[0]);
-        target.name = QStringLiteral("small-disk");
-        m_engine->addServer(std::move(target));
-        return run(*m_engine);
-    };
+    auto release = [&](const ReleasePlan &plan) { return releaseToSmallDisk(set, plan); };
     ReleasePlan first = plan(1);
     first.deployRoot = set.hosts[0].deployRoot + QStringLiteral("/app");
     QVERIFY(release(first));
@@ -951,14 +954,7 @@ void TestReleaseEngine::fullDiskMidDeltaKeepsTheLiveRelease()
     TestHostSet set = startPrivateHosts(dir, 1, {QStringLiteral("--tmpfs-size"), QStringLiteral("3m")});
     QCOMPARE(set.hosts.size(), 1);
     QVERIFY(m_knownHosts->import(set.knownHosts()));
-    auto release = [&](const ReleasePlan &plan) {
-        m_engine = std::make_unique<ReleaseEngine>(plan, *m_knownHosts, HostKeyPrompt(), 1,
-                                                   m_dir.filePath(QStringLiteral("logs/") + plan.taskId));
-        SshTarget target = keyFileTarget(set, set.hosts[0]);
-        target.name = QStringLiteral("small-disk");
-        m_engine->addServer(std::move(target));
-        return run(*m_engine);
-    };
+    auto release = [&](const ReleasePlan &plan) { return releaseToSmallDisk(set, plan); };
     ReleasePlan first = plan(withHook ? 21 : 11);
     first.deployRoot = set.hosts[0].deployRoot + (withHook ? QStringLiteral("/hook") : QStringLiteral("/app"));
     QVERIFY(release(first));
