@@ -396,6 +396,14 @@
         <source>Could not set the mode of %1.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Commit %1 has a tree entry &quot;%2&quot; that git never makes (&quot;..&quot;, &quot;.&quot;, &quot;.git&quot;, an empty name, a name with / or \, or a name twice): the repository was crafted to write outside the release.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Do not release this commit; find out who pushed it.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>EnvironmentCommands</name>

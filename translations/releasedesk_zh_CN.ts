@@ -396,6 +396,14 @@
         <source>Could not set the mode of %1.</source>
         <translation>无法设置 %1 的权限模式。</translation>
     </message>
+    <message>
+        <source>Commit %1 has a tree entry &quot;%2&quot; that git never makes (&quot;..&quot;, &quot;.&quot;, &quot;.git&quot;, an empty name, a name with / or \, or a name twice): the repository was crafted to write outside the release.</source>
+        <translation>提交 %1 含有 git 从不生成的目录树条目“%2”（“..”、“.”、“.git”、空名称、含 / 或 \ 的名称，或重复的名称）：该仓库被刻意构造，企图写到发布目录之外。</translation>
+    </message>
+    <message>
+        <source>Do not release this commit; find out who pushed it.</source>
+        <translation>不要发布此提交；请查明是谁推送了它。</translation>
+    </message>
 </context>
 <context>
     <name>EnvironmentCommands</name>

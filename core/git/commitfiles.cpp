@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QSet>
 
 #include <algorithm>
 #include <sys/stat.h>
@@ -49,6 +50,12 @@ bool PathExcludes::matches(const QByteArray &path) const
     return false;
 }
 
+bool CommitFiles::safeEntryName(const QByteArray &name)
+{
+    return !name.isEmpty() && name != "." && name != ".." && name.compare(".git", Qt::CaseInsensitive) != 0 &&
+           !name.contains('/') && !name.contains('\\');
+}
+
 Error CommitFiles::missingCommit(const QString &commitId)
 {
     return Error{tr("The commit %1 is not in the local mirror.").arg(commitId),
@@ -78,13 +85,23 @@ Result<CommitFiles> CommitFiles::read(git_repository *repository, const QString 
     {
         CommitFiles *files;
         QList<CommitFile> all;
-    } walk{&files, {}};
+        QSet<QByteArray> seen;
+        QByteArray hostile; // the first path git would never make
+    } walk{&files, {}, {}, {}};
     const int walked = git_tree_walk(
         tree.get(), GIT_TREEWALK_PRE,
         [](const char *root, const git_tree_entry *entry, void *payload) -> int {
             auto *walk = static_cast<Walk *>(payload);
             CommitFile file;
-            file.path = QByteArray(root) + git_tree_entry_name(entry);
+            const QByteArray name(git_tree_entry_name(entry));
+            file.path = QByteArray(root) + name;
+            // A crafted tree could name its way out of the release or write through a symlink of its
+            // own (an entry twice, once a symlink and once a folder): stop at the first such entry.
+            if (!safeEntryName(name) || walk->seen.contains(file.path)) {
+                walk->hostile = file.path;
+                return -1;
+            }
+            walk->seen.insert(file.path);
             file.id = *git_tree_entry_id(entry);
             file.mode = git_tree_entry_filemode(entry);
             if (file.mode == GIT_FILEMODE_COMMIT) {
@@ -98,6 +115,12 @@ Result<CommitFiles> CommitFiles::read(git_repository *repository, const QString 
             return 0;
         },
         &walk);
+    if (!walk.hostile.isEmpty())
+        return fail(tr("Commit %1 has a tree entry \"%2\" that git never makes (\"..\", \".\", \".git\", an empty "
+                       "name, a name with / or \\, or a name twice): the repository was crafted to write outside "
+                       "the release.")
+                        .arg(commitId.left(12), QString::fromUtf8(walk.hostile)),
+                    tr("Do not release this commit; find out who pushed it."), QStringLiteral("ref"));
     if (walked != 0)
         return std::unexpected(gitError(tr("Could not read the files of %1").arg(commitId)));
 

@@ -69,6 +69,10 @@ public:
     static Result<bool> ignoredAt(git_repository *repository, const git_oid &commitId, const PathExcludes &excludes,
                                   const QByteArray &path);
 
+    // A tree entry name git itself would write: not empty, ".", ".." or ".git" (in any case), and
+    // without '/' or '\\'.
+    static bool safeEntryName(const QByteArray &name);
+
     // A missing commit: the message says to fetch first.
     static Error missingCommit(const QString &commitId);
 

@@ -1,5 +1,6 @@
 #include "git/gitlibrary.h"
 #include "git/gitrefs.h"
+#include "git/commitfiles.h"
 #include "git/packagebuilder.h"
 #include "git/packagestore.h"
 
@@ -85,6 +86,8 @@ private slots:
     void hookBuildsInAWorkDirectory();
     void failingHookLeavesNoPackage();
     void fullStoreLeavesNoHalfPackage();
+    void hostileTreesAreRefused_data();
+    void hostileTreesAreRefused();
     void commandLine();
 };
 
@@ -330,6 +333,79 @@ void TestPackageBuilder::fullStoreLeavesNoHalfPackage()
     auto small = PackageBuilder(*m_refs, store, path(QStringLiteral("work-dirs"))).build(request);
     QVERIFY2(small, qPrintable(small ? QString() : small.error().text()));
     QCOMPARE(QFileInfo(small->package.path).size(), small->package.size);
+}
+
+void TestPackageBuilder::hostileTreesAreRefused_data()
+{
+    // What `git hash-object -t tree --literally` writes, entry by entry: mode, name, what it holds.
+    QTest::addColumn<QString>("entries"); // "mode name kind" per line; kind: blob, link or dir (a tree of escaped.txt)
+    QTest::addColumn<QString>("hostile");
+    QTest::newRow("..") << QStringLiteral("40000 .. dir") << QStringLiteral("..");
+    QTest::newRow(".") << QStringLiteral("40000 . dir") << QStringLiteral(".");
+    QTest::newRow(".GIT") << QStringLiteral("40000 .GIT dir") << QStringLiteral(".GIT");
+    QTest::newRow("backslash") << QStringLiteral("100644 a\\b blob") << QStringLiteral("a\\b");
+    QTest::newRow("a symlink, then a folder of the same name")
+        << QStringLiteral("120000 a link\n40000 a dir") << QStringLiteral("a");
+}
+
+// A crafted tree never becomes paths: package, patch and hook checkout all read a commit through
+// CommitFiles, which names the commit and the entry, and nothing is written outside the work folder.
+void TestPackageBuilder::hostileTreesAreRefused()
+{
+    QFETCH(QString, entries);
+    QFETCH(QString, hostile);
+    const QString root = path(QStringLiteral("hostile-") + QString::number(QTest::currentDataTag()[0]) +
+                              QString::number(qHash(hostile)));
+    GitFixture repo(root + QStringLiteral("/repo"));
+    QVERIFY(repo.init());
+    auto object = [&](const QString &type, const QByteArray &content) -> QByteArray {
+        const QString file = root + QStringLiteral("/object");
+        QFile out(file);
+        if (!out.open(QIODevice::WriteOnly) || out.write(content) != content.size())
+            return {};
+        out.close();
+        const auto id = repo.git({QStringLiteral("hash-object"), QStringLiteral("-t"), type, QStringLiteral("--literally"),
+                                  QStringLiteral("-w"), file});
+        return id ? QByteArray::fromHex(id->trimmed()) : QByteArray();
+    };
+    const QByteArray blob = object(QStringLiteral("blob"), "escaped\n");
+    const QByteArray link = object(QStringLiteral("blob"), "/tmp");
+    const QByteArray dir = object(QStringLiteral("tree"), "100644 escaped.txt" + QByteArray(1, '\0') + blob);
+    QVERIFY(blob.size() == 20 && link.size() == 20 && dir.size() == 20);
+    QByteArray tree;
+    for (const QString &line : entries.split(u'\n')) {
+        const QStringList parts = line.split(u' ');
+        const QByteArray id = parts[2] == u"dir" ? dir : parts[2] == u"link" ? link : blob;
+        tree += parts[0].toLatin1() + ' ' + parts[1].toUtf8() + '\0' + id;
+    }
+    const QByteArray treeId = object(QStringLiteral("tree"), tree);
+    QCOMPARE(treeId.size(), 20);
+    const auto commit = repo.git({QStringLiteral("commit-tree"), QString::fromLatin1(treeId.toHex()), QStringLiteral("-m"),
+                                  QStringLiteral("crafted")});
+    QVERIFY2(commit, qPrintable(repo.lastError()));
+    const QString commitId = QString::fromLatin1(commit->trimmed());
+    auto refs = GitRefs::open(repo.path());
+    QVERIFY(refs);
+
+    auto files = CommitFiles::read(refs->repository(), commitId);
+    QVERIFY(!files);
+    QCOMPARE(files.error().field, QStringLiteral("ref"));
+    QVERIFY2(files.error().message.contains(commitId.left(12)) &&
+                 files.error().message.contains(QStringLiteral("\"%1").arg(hostile)),
+             qPrintable(files.error().message));
+
+    PackageStore store(root + QStringLiteral("/store"));
+    PackageRequest request;
+    request.project = QStringLiteral("evil");
+    request.ref = commitId;
+    request.hookScript = QStringLiteral("true");
+    auto built = PackageBuilder(*refs, store, root + QStringLiteral("/work/inner")).build(request);
+    QVERIFY(!built);
+    QVERIFY(!QFileInfo::exists(root + QStringLiteral("/work/escaped.txt")));
+    QVERIFY(!QFileInfo::exists(root + QStringLiteral("/escaped.txt")));
+    request.hookScript.clear();
+    QVERIFY(!PackageBuilder(*refs, store, root + QStringLiteral("/work/inner")).build(request));
+    QVERIFY(store.list() && store.list()->isEmpty());
 }
 
 void TestPackageBuilder::commandLine()
