@@ -7453,6 +7453,13 @@ node_modules
         <source>its live release is not the delta&apos;s base</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>delta from %1: %n file(s), %2</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>rd::ReleaseForm</name>

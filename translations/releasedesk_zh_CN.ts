@@ -7438,6 +7438,12 @@ node_modules
         <source>its live release is not the delta&apos;s base</source>
         <translation>其当前版本不是增量的基础</translation>
     </message>
+    <message numerus="yes">
+        <source>delta from %1: %n file(s), %2</source>
+        <translation>
+            <numerusform>基于 %1 的增量：%n 个文件，%2</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>rd::ReleaseForm</name>

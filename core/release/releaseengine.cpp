@@ -12,6 +12,7 @@
 #include <QFileInfo>
 #include <QHostInfo>
 #include <QJsonDocument>
+#include <QLocale>
 #include <QJsonObject>
 #include <QSet>
 
@@ -526,6 +527,11 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                           plan.sharedPaths, manifestJson(), link);
     };
     const QString patchingWhat = tr("Patching %1 into %2").arg(plan.baseCommit.left(12), plan.version);
+    const QString deltaLine =
+        plan.kind == ReleaseKind::Patch || !plan.hasPatch()
+            ? QString()
+            : tr("delta from %1: %n file(s), %2", nullptr, int(plan.deltaFiles))
+                  .arg(plan.baseCommit.left(12), QLocale().formattedDataSize(plan.deltaBytes, 1, QLocale::DataSizeSIFormat));
 
     switch (step) {
     case Step::Lock:
@@ -583,6 +589,8 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                     *lockTaken = true;
                     readState();
                     log.line(tr("== 07 patch with the lock"));
+                    if (!deltaLine.isEmpty())
+                        log.line(deltaLine);
                     return;
                 }
                 if (!patchRan) {
@@ -661,6 +669,8 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
             ExecOptions options;
             std::optional<QFile> patchPackage; // read while the command runs
             const bool patching = plan.hasPatch() && wholeReason->isEmpty();
+            if (patching && !deltaLine.isEmpty())
+                log.line(deltaLine);
             if (patching) {
                 auto patch = patchCommand(patchPackage, options, CurrentLink::Read);
                 if (!patch)

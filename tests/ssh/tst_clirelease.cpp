@@ -292,7 +292,9 @@ void TestCliRelease::deltaAndPatchOfANestedTree()
     for (int i = 0; i < Servers; ++i)
         checkCurrentIsHead(i);
     const QByteArray patched = serverLog(taskOf(delta), 0);
-    QVERIFY2(patched.contains("== 07 patch with the lock") && !patched.contains("whole package"), patched.constData());
+    QVERIFY2(patched.contains("== 07 patch with the lock") && patched.contains("delta from ") &&
+                 patched.contains(": 1 file(s), ") && !patched.contains("whole package"),
+             patched.constData());
     const QByteArray edited = serverLog(taskOf(delta), 1);
     QVERIFY2(edited.contains("whole package: the live release") && edited.contains("== 06 upload"), edited.constData());
     const QByteArray missing = serverLog(taskOf(delta), 2);
