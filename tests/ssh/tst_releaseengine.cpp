@@ -839,6 +839,23 @@ void TestReleaseEngine::patchSwitchesWithinTheLockCommand()
 {
     QFETCH(int, parallelism);
     const int servers = 4;
+    // Servers of its own: the test counts the commands each sshd logs, and other tests' commands on
+    // the shared hosts would add to them under ctest -j2.
+    const QString ownDir = m_dir.filePath(QStringLiteral("own-hosts-%1").arg(parallelism));
+    TestHostSet own = startPrivateHosts(ownDir, servers);
+    QCOMPARE(own.hosts.size(), servers);
+    QVERIFY(m_knownHosts->import(own.knownHosts()));
+    struct Restore
+    {
+        TestReleaseEngine *test;
+        TestHostSet fixture;
+        QString dir;
+        ~Restore()
+        {
+            test->m_hosts = fixture;
+            stopPrivateHosts(dir);
+        }
+    } restore{this, std::exchange(m_hosts, own), ownDir};
     QVERIFY(run(*engine(plan(1), servers)));
     auto patchPlan = [this](int number, const QString &base, const QByteArray &index) {
         ReleasePlan patch = plan(number);
