@@ -113,7 +113,7 @@ QString CommandLine::helpText(const QList<CommandGroup> &groups)
               "RELEASEDESK_NEW_VAULT_PASSWORD; otherwise, with --password-stdin, one line each from stdin in "
               "the "
               "order asked; otherwise from a prompt on the terminal.")
-        << u"\n\n"
+        << QStringLiteral("\n\n")
         << tr("Exit codes:") << u'\n' << QStringLiteral("  0  ") << tr("success") << u'\n'
         << QStringLiteral("  1  ") << tr("runtime failure (I/O, database)") << u'\n'
         << QStringLiteral("  2  ") << tr("usage error (unknown command or option, missing argument)") << u'\n'

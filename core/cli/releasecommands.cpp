@@ -119,16 +119,18 @@ CommandResult<ReleaseRequest> requestFrom(CliContext &context, const QCommandLin
                                   opt("kind"));
         request.kind = *named;
     }
-    request.ref = parser.value(opt("ref"));
-    request.servers = nameList(parser.value(opt("servers")));
-    request.canaries = nameList(parser.value(opt("canary")));
-    request.baseCommit = parser.value(opt("base"));
-    request.forceWhole = parser.isSet(opt("whole"));
-    request.rollbackTo = parser.value(opt("to"));
-    request.description = parser.value(opt("description"));
-    request.healthCommand = parser.value(opt("health-command"));
-    request.httpCheck.url = parser.value(opt("health-url"));
-    request.httpCheck.bodyContains = parser.value(opt("health-body"));
+    // Only what was given: a verb that lacks an option (rollback has no --ref) is not asked for it.
+    auto value = [&](const char *name) { return given(parser, opt(name)) ? parser.value(opt(name)) : QString(); };
+    request.ref = value("ref");
+    request.servers = nameList(value("servers"));
+    request.canaries = nameList(value("canary"));
+    request.baseCommit = value("base");
+    request.forceWhole = given(parser, opt("whole"));
+    request.rollbackTo = value("to");
+    request.description = value("description");
+    request.healthCommand = value("health-command");
+    request.httpCheck.url = value("health-url");
+    request.httpCheck.bodyContains = value("health-body");
     for (const auto &[name, minimum, maximum, target] :
          {std::tuple{"batch", 1, 10000, &request.batchSize}, std::tuple{"soak", 1, 7 * 86400, &request.soakSeconds},
           std::tuple{"parallelism", 1, 500, &request.parallelism}, std::tuple{"keep", 2, 1000, &request.keepReleases},

@@ -151,12 +151,21 @@ void TestCli::helpListsExitCodes()
     QCOMPARE(help.code, 0);
     const QString text = QString::fromUtf8(help.out);
     QVERIFY(text.contains(QStringLiteral("Exit codes:")));
+    // The paragraphs are apart, and no pointer was printed where a line break belongs.
+    QVERIFY2(text.contains(QStringLiteral("on the terminal.\n\nExit codes:")), qPrintable(text.right(1200)));
     for (const char *line : {"0  success", "1  runtime failure", "2  usage error", "3  invalid input",
                              "4  not found", "5  vault locked", "6  refused"})
         QVERIFY2(text.contains(QString::fromLatin1(line)), line);
     for (const char *command : {"key add", "server edit", "env assign", "hook add", "vault passwd",
                                 "export json", "import ssh-config"})
         QVERIFY2(text.contains(QString::fromLatin1(command)), command);
+
+    // A verb is asked only for the options it has: rollback has no --ref, --base or --whole.
+    const Run rollback = cli({QStringLiteral("release"), QStringLiteral("rollback"), QStringLiteral("nowhere/prod"),
+                              QStringLiteral("--to"), QStringLiteral("nowhere-v1-20260101000000")});
+    QCOMPARE(rollback.code, 4);
+    QVERIFY2(!rollback.err.contains("QCommandLineParser"), rollback.err.constData());
+    QVERIFY2(rollback.err.contains("There is no project"), rollback.err.constData());
 
     const Run verbHelp = cli({QStringLiteral("server"), QStringLiteral("add"), QStringLiteral("--help")});
     QCOMPARE(verbHelp.code, 0);
