@@ -94,8 +94,7 @@ void TestPatchReplay::initTestCase()
 
 void TestPatchReplay::cleanupTestCase()
 {
-    if (!m_backingRoot.isEmpty())
-        QDir(m_backingRoot).removeRecursively();
+    removeTestTree(m_backingRoot);
     std::setlocale(LC_ALL, "");
 }
 

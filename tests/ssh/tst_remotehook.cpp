@@ -63,7 +63,7 @@ void TestRemoteHook::initTestCase()
     m_environment.previousDir = QString();
 }
 
-void TestRemoteHook::cleanupTestCase() { QDir(m_backingDir).removeRecursively(); }
+void TestRemoteHook::cleanupTestCase() { removeTestTree(m_backingDir); }
 
 std::optional<ExecResult> TestRemoteHook::run(const QString &script, const QString &workDir, QStringList *err)
 {

@@ -94,7 +94,7 @@ void TestRemoteLayout::initTestCase()
 
 void TestRemoteLayout::cleanupTestCase()
 {
-    QDir(m_backingRoot).removeRecursively();
+    removeTestTree(m_backingRoot);
     QVERIFY(!QFile::exists(m_hosts.hosts[4].backingDir + QStringLiteral("/pwned")));
     QVERIFY(!QFile::exists(QDir::homePath() + QStringLiteral("/pwned")));
 }

@@ -101,6 +101,14 @@ inline SshTarget keyFileTarget(const TestHostSet &set, const TestHost &host)
     return target;
 }
 
+// Removes a tree a test made on a test host. A path left empty by a set-up that failed early would be
+// the current directory: only an absolute path is removed.
+inline void removeTestTree(const QString &path)
+{
+    if (!path.isEmpty() && QDir::isAbsolutePath(path))
+        QDir(path).removeRecursively();
+}
+
 inline QByteArray readAll(const QString &path)
 {
     QFile file(path);
