@@ -397,11 +397,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Commit %1 has a tree entry &quot;%2&quot; that git never makes (&quot;..&quot;, &quot;.&quot;, &quot;.git&quot;, an empty name, a name with / or \, or a name twice): the repository was crafted to write outside the release.</source>
+        <source>Do not release this commit; find out who pushed it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Do not release this commit; find out who pushed it.</source>
+        <source>Commit %1 has a tree entry &quot;%2&quot; that git never makes (&quot;..&quot;, &quot;.&quot;, &quot;.git&quot;, an empty name, a name with /, or a name twice): the repository was crafted to write outside the release.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2536,10 +2536,6 @@
 <context>
     <name>PackageWriter</name>
     <message>
-        <source>Check the free space and permissions of %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Could not start a package archive: out of memory.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2573,6 +2569,10 @@
     </message>
     <message>
         <source>Could not finish the package %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The disk is not at fault: look at the file named above in the repository.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -397,12 +397,12 @@
         <translation>无法设置 %1 的权限模式。</translation>
     </message>
     <message>
-        <source>Commit %1 has a tree entry &quot;%2&quot; that git never makes (&quot;..&quot;, &quot;.&quot;, &quot;.git&quot;, an empty name, a name with / or \, or a name twice): the repository was crafted to write outside the release.</source>
-        <translation>提交 %1 含有 git 从不生成的目录树条目“%2”（“..”、“.”、“.git”、空名称、含 / 或 \ 的名称，或重复的名称）：该仓库被刻意构造，企图写到发布目录之外。</translation>
-    </message>
-    <message>
         <source>Do not release this commit; find out who pushed it.</source>
         <translation>不要发布此提交；请查明是谁推送了它。</translation>
+    </message>
+    <message>
+        <source>Commit %1 has a tree entry &quot;%2&quot; that git never makes (&quot;..&quot;, &quot;.&quot;, &quot;.git&quot;, an empty name, a name with /, or a name twice): the repository was crafted to write outside the release.</source>
+        <translation>提交 %1 含有 git 从不生成的目录树条目“%2”（“..”、“.”、“.git”、空名称、含 / 的名称，或重复的名称）：该仓库被刻意构造，企图写到发布目录之外。</translation>
     </message>
 </context>
 <context>
@@ -2534,10 +2534,6 @@
 <context>
     <name>PackageWriter</name>
     <message>
-        <source>Check the free space and permissions of %1.</source>
-        <translation>请检查 %1 的剩余空间和权限。</translation>
-    </message>
-    <message>
         <source>Could not start a package archive: out of memory.</source>
         <translation>无法开始创建发布包归档：内存不足。</translation>
     </message>
@@ -2572,6 +2568,10 @@
     <message>
         <source>Could not finish the package %1</source>
         <translation>无法完成发布包 %1</translation>
+    </message>
+    <message>
+        <source>The disk is not at fault: look at the file named above in the repository.</source>
+        <translation>这不是磁盘的问题：请检查仓库中上面提到的文件。</translation>
     </message>
 </context>
 <context>

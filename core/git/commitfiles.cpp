@@ -52,8 +52,9 @@ bool PathExcludes::matches(const QByteArray &path) const
 
 bool CommitFiles::safeEntryName(const QByteArray &name)
 {
+    // A backslash is an ordinary character in a POSIX name, and git on Linux writes it.
     return !name.isEmpty() && name != "." && name != ".." && name.compare(".git", Qt::CaseInsensitive) != 0 &&
-           !name.contains('/') && !name.contains('\\');
+           !name.contains('/');
 }
 
 Error CommitFiles::missingCommit(const QString &commitId)
@@ -117,7 +118,7 @@ Result<CommitFiles> CommitFiles::read(git_repository *repository, const QString 
         &walk);
     if (!walk.hostile.isEmpty())
         return fail(tr("Commit %1 has a tree entry \"%2\" that git never makes (\"..\", \".\", \".git\", an empty "
-                       "name, a name with / or \\, or a name twice): the repository was crafted to write outside "
+                       "name, a name with /, or a name twice): the repository was crafted to write outside "
                        "the release.")
                         .arg(commitId.left(12), QString::fromUtf8(walk.hostile)),
                     tr("Do not release this commit; find out who pushed it."), QStringLiteral("ref"));

@@ -70,7 +70,7 @@ public:
                                   const QByteArray &path);
 
     // A tree entry name git itself would write: not empty, ".", ".." or ".git" (in any case), and
-    // without '/' or '\\'.
+    // without '/'.
     static bool safeEntryName(const QByteArray &name);
 
     // A missing commit: the message says to fetch first.

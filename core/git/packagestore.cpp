@@ -130,7 +130,9 @@ Result<StoredPackage> PackageStore::add(const QString &key, const Writer &write)
     auto summary = write(partial.handle(), m_directory);
     if (!summary) {
         Error error = summary.error();
-        error.hint = tr("Free space in %1 or prune old packages (package prune), then build again.").arg(m_directory);
+        // A writer that knows the cause (a crafted tree, a name tar cannot hold) says what to do itself.
+        if (error.hint.isEmpty())
+            error.hint = tr("Free space in %1 or prune old packages (package prune), then build again.").arg(m_directory);
         return std::unexpected(error);
     }
     partial.close();

@@ -69,8 +69,8 @@ Error PackageWriter::archiveError(const QString &what) const
     const bool diskFault = code == ENOSPC || code == EDQUOT || code == EIO || code == EROFS || code == EACCES ||
                            code == EPERM || code == EFBIG || code == EBADF;
     return Error{detail ? what + QStringLiteral(": ") + QString::fromUtf8(detail) : what,
-                 diskFault ? tr("Check the free space and permissions of %1.").arg(m_sink ? m_sink->where : QString())
-                           : QString(),
+                 diskFault ? QString() // the package store says where to free space
+                           : tr("The disk is not at fault: look at the file named above in the repository."),
                  {}};
 }
 
