@@ -378,9 +378,9 @@ void ReleaseEngine::startNode(Node &node)
                      tr("The patch goes to the server with the patch command."));
             enqueue(node, Step::Unpack);
         } else {
-            const QString why = node.wholeReason->isEmpty() ? m_plan.wholeReason : *node.wholeReason;
-            if (!why.isEmpty())
-                NodeLog(m_logDirectory, node.name).line(tr("whole package: %1").arg(why));
+            // A server found off the delta's base said why in its own job; here only the plan's reason.
+            if (node.wholeReason->isEmpty() && !m_plan.wholeReason.isEmpty())
+                NodeLog(m_logDirectory, node.name).line(tr("whole package: %1").arg(m_plan.wholeReason));
             enqueue(node, Step::Upload);
         }
         break;

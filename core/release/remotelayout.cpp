@@ -35,6 +35,10 @@ const QString LinkFunction = QStringLiteral(
 // unpack's CPU.
 const QString TarExtract = QStringLiteral("tar -b 256 --no-same-owner --no-same-permissions -m -x");
 
+// Said after a failed unpack: tar names the file it could not write, not that the disk is full.
+const QString SayFreeSpace = QStringLiteral(
+    "df -Pk \"$root\" | awk 'NR==2 {print \"unpacking failed with \" $4 \" KiB free on the deploy root\"}' >&2; ");
+
 // The link of `current` as readlink prints it (releases/<version>), empty when there is none.
 QString currentLink(RemoteLayout::CurrentLink from)
 {
@@ -77,12 +81,12 @@ QString RemoteLayout::unpackCommand(const QString &version, const QString &sha25
                          "if [ -d \"$rel\" ]; then exit 0; fi\n"
                          "%6"
                          "{ [ ! -e \"$tmp\" ] && [ ! -L \"$tmp\" ] || rm -rf \"$tmp\"; } && mkdir -p \"$tmp\" || exit %5\n"
-                         "if ! %8 \"$pkg\" -C \"$tmp\"; then rm -rf \"$tmp\"; "
-                         "df -Pk \"$root\" | awk 'NR==2 {print \"unpacking failed with \" $4 \" KiB free on the deploy root\"}' >&2; exit %5; fi\n"
+                         "if ! %8 \"$pkg\" -C \"$tmp\"; then rm -rf \"$tmp\"; %9exit %5; fi\n"
                          "%7")
                          .arg(q(m_root), q(version), q(sha256Hex), q(packagePath(version, compression)),
                               QString::number(UnpackFailed), packageVerified ? QString() : checkPackage(), LinkFunction,
-                              TarExtract + (compression == Compression::Zstd ? QStringLiteral(" -I zstd -f") : QStringLiteral(" -z -f")));
+                              TarExtract + (compression == Compression::Zstd ? QStringLiteral(" -I zstd -f") : QStringLiteral(" -z -f")),
+                              SayFreeSpace);
     return script + finishRelease(sharedPaths, manifestJson);
 }
 
@@ -132,12 +136,12 @@ QString RemoteLayout::patchCommand(const QString &version, const QString &baseCo
                        "  done; set -- \"$@\" \"$tmp/$p\"; shift\n"
                        "done\n"
                        "rm -rf -- \"$tmp/.releasedesk.json\" \"$@\" || { rm -rf \"$tmp\"; exit %8; }\n"
-                       "if ! %10 -z -f \"$pkg\" -C \"$tmp\"; then rm -rf \"$tmp\"; "
-                       "df -Pk \"$root\" | awk 'NR==2 {print \"unpacking failed with \" $4 \" KiB free on the deploy root\"}' >&2; exit %8; fi\n"
+                       "if ! %10 -z -f \"$pkg\" -C \"$tmp\"; then rm -rf \"$tmp\"; %14exit %8; fi\n"
                        "%9")
             .arg(q(m_root), q(version), q(sha256Hex), q(packagePath(version)), q(baseCommit),
                  QString::number(BaseMismatch), checkPackage(packageBytes), QString::number(UnpackFailed),
-                 LinkFunction, TarExtract, QString::number(packageBytes), currentLink(link), checkListing);
+                 LinkFunction, TarExtract, QString::number(packageBytes), currentLink(link), checkListing,
+                 SayFreeSpace);
     // The deleted paths arrive as the script's arguments, each one quoted.
     QStringList arguments;
     for (const QString &path : deletions)

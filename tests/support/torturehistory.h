@@ -58,6 +58,8 @@ private:
     // before a file or symlink takes its place.
     void clearLeftover(const QString &path)
     {
+        if (path.isEmpty()) // the repository itself
+            return;
         const QFileInfo info(m_repo.path() + u'/' + path);
         if (info.isDir() && !info.isSymLink())
             QDir(info.filePath()).removeRecursively();
