@@ -9,6 +9,7 @@
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QMutex>
@@ -285,12 +286,29 @@ CommandResult<> import(CliContext &context, const QCommandLineParser &, const QS
 {
     const QString source =
         arguments.isEmpty() ? QDir::home().filePath(QStringLiteral(".ssh/known_hosts")) : arguments.first();
+    if (!QFileInfo::exists(source))
+        return commandFailure(ExitCode::NotFound, SshCommands::tr("The file %1 does not exist.").arg(source),
+                              SshCommands::tr("Name an OpenSSH known_hosts file, usually ~/.ssh/known_hosts."),
+                              QStringLiteral("file"));
     KnownHosts knownHosts(knownHostsPath(context));
-    auto added = knownHosts.import(source);
-    if (!added)
-        return commandFailure(ExitCode::NotFound, added.error());
-    context.out().done(SshCommands::tr("%1 host key(s) imported from %2.").arg(*added).arg(source),
-                       QJsonObject{{QStringLiteral("imported"), *added}, {QStringLiteral("source"), source}});
+    auto report = knownHosts.import(source);
+    if (!report)
+        return commandFailure(ExitCode::Invalid, report.error());
+    // A file of a million bad lines must not print a million lines.
+    constexpr qsizetype ShownSkips = 20;
+    QString text = SshCommands::tr("%1 host key(s) imported from %2; %3 already known; %4 line(s) skipped.")
+                       .arg(report->added)
+                       .arg(source)
+                       .arg(report->alreadyKnown)
+                       .arg(report->skipped.size());
+    for (const QString &skipped : report->skipped.first(std::min(ShownSkips, report->skipped.size())))
+        text += QStringLiteral("\n  ") + skipped;
+    if (report->skipped.size() > ShownSkips)
+        text += QStringLiteral("\n  ") + SshCommands::tr("... and %1 more.").arg(report->skipped.size() - ShownSkips);
+    context.out().done(text, QJsonObject{{QStringLiteral("imported"), report->added},
+                                         {QStringLiteral("alreadyKnown"), report->alreadyKnown},
+                                         {QStringLiteral("skipped"), QJsonArray::fromStringList(report->skipped)},
+                                         {QStringLiteral("source"), source}});
     return {};
 }
 

@@ -1,6 +1,7 @@
 #include "transfercommands.h"
 
 #include "clicontext.h"
+#include "common/boundedfile.h"
 #include "inventory/ansibleinventory.h"
 #include "inventory/jsoninventory.h"
 #include "inventory/sshconfigimporter.h"
@@ -54,18 +55,19 @@ CommandResult<> writeOutput(CliContext &context, const QCommandLineParser &parse
     return {};
 }
 
+// An inventory of 50,000 servers with sealed keys stays well below this.
+constexpr qint64 MaxInventoryBytes = 64 * 1024 * 1024;
+
 CommandResult<QByteArray> readInput(const QString &path)
 {
-    QFile file(path);
-    if (!file.exists())
+    if (!QFileInfo::exists(path))
         return commandFailure(ExitCode::NotFound,
                               TransferCommands::tr("The file %1 does not exist.").arg(path),
                               TransferCommands::tr("Check the path."), QStringLiteral("file"));
-    if (!file.open(QIODevice::ReadOnly))
-        return commandFailure(ExitCode::Runtime,
-                              TransferCommands::tr("Could not read %1: %2").arg(path, file.errorString()),
-                              TransferCommands::tr("Check its permissions."), QStringLiteral("file"));
-    return file.readAll();
+    auto data = BoundedFile::read(path, MaxInventoryBytes, TransferCommands::tr("The inventory file"));
+    if (!data)
+        return commandFailure(ExitCode::Invalid, data.error());
+    return *data;
 }
 
 void printReport(CliContext &context, const ImportReport &report)

@@ -68,7 +68,36 @@ struct GroupEntry
     QStringList children;
     Vars vars;
     int line = 0;
+    QSet<QString> hostSet;
+    QSet<QString> childSet;
+
+    void addHost(const QString &host)
+    {
+        if (!hostSet.contains(host)) {
+            hostSet.insert(host);
+            hosts.append(host);
+        }
+    }
+
+    void addChild(const QString &child)
+    {
+        if (!childSet.contains(child)) {
+            childSet.insert(child);
+            children.append(child);
+        }
+    }
 };
+
+// Ceilings far above a real fleet's inventory (issue: 5,000 servers), so a crafted or mistaken file
+// ends in an error naming the limit instead of exhausting memory or time.
+constexpr qsizetype MaxHosts = 50000;
+constexpr qsizetype MaxGroups = 10000;
+constexpr int MaxNesting = 32;
+// YAML aliases let a short file name the same subtree again and again; every group, host and
+// variable read counts, however it was reached.
+constexpr qsizetype MaxYamlEntries = 1000000;
+// Host-in-group pairs, children included: groups × hosts grows fast when every group holds all.
+constexpr qsizetype MaxMemberships = 1000000;
 
 struct Model
 {
@@ -90,10 +119,12 @@ struct Model
     {
         if (!groupIndex.contains(name)) {
             groupIndex.insert(name, groups.size());
-            groups.append(GroupEntry{name, {}, {}, {}, line});
+            groups.append(GroupEntry{name, {}, {}, {}, line, {}, {}});
         }
         return groups[groupIndex.value(name)];
     }
+
+    std::optional<Error> overLimits(int line) const;
 };
 
 Error lineError(int line, const QString &message, const QString &hint = {})
@@ -101,6 +132,17 @@ Error lineError(int line, const QString &message, const QString &hint = {})
     return Error{AnsibleInventory::tr("Line %1: %2").arg(line).arg(message),
                  hint.isEmpty() ? AnsibleInventory::tr("Correct the inventory file and import it again.") : hint,
                  QStringLiteral("line %1").arg(line)};
+}
+
+std::optional<Error> Model::overLimits(int line) const
+{
+    if (hosts.size() > MaxHosts)
+        return lineError(line, AnsibleInventory::tr("the inventory names more than %1 hosts.").arg(MaxHosts),
+                         AnsibleInventory::tr("Split the inventory and import the parts one after another."));
+    if (groups.size() > MaxGroups)
+        return lineError(line, AnsibleInventory::tr("the inventory names more than %1 groups.").arg(MaxGroups),
+                         AnsibleInventory::tr("Split the inventory and import the parts one after another."));
+    return std::nullopt;
 }
 
 QString text(const QVariant &value) { return value.typeId() == QMetaType::QString ? value.toString() : QString(); }
@@ -291,6 +333,8 @@ Result<Model> parseIni(const QByteArray &data)
                 return std::unexpected(lineError(lineNumber, AnsibleInventory::tr("the group name in \"%1\" is not valid.")
                                                                  .arg(line)));
             model.group(section, lineNumber);
+            if (auto error = model.overLimits(lineNumber))
+                return std::unexpected(*error);
             continue;
         }
         switch (kind) {
@@ -319,10 +363,10 @@ Result<Model> parseIni(const QByteArray &data)
             for (const QString &name : *names) {
                 HostEntry &host = model.host(name, lineNumber);
                 host.vars.insert(vars);
-                GroupEntry &group = model.group(section, lineNumber);
-                if (!group.hosts.contains(name))
-                    group.hosts.append(name);
+                model.group(section, lineNumber).addHost(name);
             }
+            if (auto error = model.overLimits(lineNumber))
+                return std::unexpected(*error);
             break;
         }
         case Kind::Vars: {
@@ -342,9 +386,9 @@ Result<Model> parseIni(const QByteArray &data)
             if (line.contains(u' '))
                 return std::unexpected(lineError(lineNumber, AnsibleInventory::tr("\"%1\" is not a group name.").arg(line)));
             model.group(line, lineNumber);
-            GroupEntry &group = model.group(section, lineNumber);
-            if (!group.children.contains(line))
-                group.children.append(line);
+            model.group(section, lineNumber).addChild(line);
+            if (auto error = model.overLimits(lineNumber))
+                return std::unexpected(*error);
             break;
         }
         }
@@ -373,129 +417,211 @@ QVariant yamlValue(const YAML::Node &node)
     return QVariant();
 }
 
-Result<Vars> yamlVars(const YAML::Node &node, const QString &owner)
+// Reads the YAML inventory into the model, counting every entry it reads against MaxYamlEntries.
+class YamlReader
 {
-    Vars vars;
-    if (!node || node.IsNull())
-        return vars;
-    if (!node.IsMap())
-        return std::unexpected(lineError(lineOf(node), AnsibleInventory::tr("the variables of %1 must be a mapping.").arg(owner)));
-    for (const auto &entry : node)
-        vars.insert(qs(entry.first.as<std::string>()), yamlValue(entry.second));
-    return vars;
-}
+public:
+    Result<Model> read(const QByteArray &data)
+    {
+        m_model.group(AllGroup, 0);
+        try {
+            const YAML::Node root = YAML::Load(data.toStdString());
+            if (root.IsNull())
+                return m_model;
+            if (!root.IsMap())
+                return std::unexpected(lineError(lineOf(root), AnsibleInventory::tr("the inventory must be a mapping "
+                                                                                  "of groups, usually starting with "
+                                                                                  "\"all:\".")));
+            for (const auto &entry : root) {
+                if (auto parsed = group(qs(entry.first.as<std::string>()), entry.second, 0); !parsed)
+                    return std::unexpected(parsed.error());
+            }
+        } catch (const YAML::Exception &e) {
+            return std::unexpected(lineError(e.mark.line + 1, AnsibleInventory::tr("the YAML is not valid: %1")
+                                                                  .arg(qs(e.msg))));
+        }
+        return m_model;
+    }
 
-Result<> parseYamlGroup(Model &model, const QString &name, const YAML::Node &node, int depth)
-{
-    if (depth > 32)
-        return std::unexpected(lineError(lineOf(node), AnsibleInventory::tr("groups are nested too deeply.")));
-    model.group(name, lineOf(node));
-    if (!node || node.IsNull())
+private:
+    Result<> spend(const YAML::Node &node, qsizetype entries)
+    {
+        m_entries += entries;
+        if (m_entries > MaxYamlEntries)
+            return std::unexpected(lineError(lineOf(node), AnsibleInventory::tr("the inventory expands to more than "
+                                                                              "%1 entries.")
+                                                               .arg(MaxYamlEntries),
+                                             AnsibleInventory::tr("YAML aliases (*name) that repeat whole groups "
+                                                                  "can do this; write the groups out instead.")));
+        if (auto error = m_model.overLimits(lineOf(node)))
+            return std::unexpected(*error);
         return {};
-    if (!node.IsMap())
-        return std::unexpected(lineError(lineOf(node), AnsibleInventory::tr("the group \"%1\" must be a mapping with hosts, vars "
-                                                              "or children.").arg(name)));
-    for (const auto &entry : node) {
-        const QString key = qs(entry.first.as<std::string>());
-        const YAML::Node &value = entry.second;
-        if (key == u"hosts") {
-            if (value.IsNull())
-                continue;
-            if (!value.IsMap())
-                return std::unexpected(lineError(lineOf(value), AnsibleInventory::tr("the hosts of \"%1\" must be a mapping.")
-                                                                    .arg(name)));
-            for (const auto &hostEntry : value) {
-                const QString pattern = qs(hostEntry.first.as<std::string>());
-                auto vars = yamlVars(hostEntry.second, pattern);
-                if (!vars)
-                    return std::unexpected(vars.error());
-                auto names = expandRanges(pattern, lineOf(hostEntry.first));
-                if (!names)
-                    return std::unexpected(names.error());
-                for (const QString &hostName : *names) {
-                    model.host(hostName, lineOf(hostEntry.first)).vars.insert(*vars);
-                    GroupEntry &group = model.group(name, 0);
-                    if (!group.hosts.contains(hostName))
-                        group.hosts.append(hostName);
-                }
-            }
-        } else if (key == u"vars") {
-            auto vars = yamlVars(value, name);
-            if (!vars)
-                return std::unexpected(vars.error());
-            model.group(name, 0).vars.insert(*vars);
-        } else if (key == u"children") {
-            if (value.IsNull())
-                continue;
-            if (!value.IsMap())
-                return std::unexpected(lineError(lineOf(value), AnsibleInventory::tr("the children of \"%1\" must be a mapping.")
-                                                                    .arg(name)));
-            for (const auto &child : value) {
-                const QString childName = qs(child.first.as<std::string>());
-                if (auto parsed = parseYamlGroup(model, childName, child.second, depth + 1); !parsed)
-                    return parsed;
-                GroupEntry &group = model.group(name, 0);
-                if (!group.children.contains(childName))
-                    group.children.append(childName);
-            }
-        } else {
-            return std::unexpected(lineError(lineOf(entry.first), AnsibleInventory::tr("\"%1\" is not hosts, vars or children.")
-                                                                      .arg(key)));
-        }
     }
-    return {};
-}
 
-Result<Model> parseYaml(const QByteArray &data)
-{
-    Model model;
-    model.group(AllGroup, 0);
-    try {
-        const YAML::Node root = YAML::Load(data.toStdString());
-        if (root.IsNull())
-            return model;
-        if (!root.IsMap())
-            return std::unexpected(lineError(lineOf(root), AnsibleInventory::tr("the inventory must be a mapping of groups, "
-                                                                  "usually starting with \"all:\".")));
-        for (const auto &entry : root) {
-            if (auto parsed = parseYamlGroup(model, qs(entry.first.as<std::string>()), entry.second, 0); !parsed)
-                return std::unexpected(parsed.error());
-        }
-    } catch (const YAML::Exception &e) {
-        return std::unexpected(lineError(e.mark.line + 1, AnsibleInventory::tr("the YAML is not valid: %1").arg(qs(e.msg))));
+    Result<Vars> vars(const YAML::Node &node, const QString &owner)
+    {
+        Vars vars;
+        if (!node || node.IsNull())
+            return vars;
+        if (!node.IsMap())
+            return std::unexpected(lineError(lineOf(node), AnsibleInventory::tr("the variables of %1 must be a "
+                                                                              "mapping.")
+                                                               .arg(owner)));
+        if (auto spent = spend(node, qsizetype(node.size())); !spent)
+            return std::unexpected(spent.error());
+        for (const auto &entry : node)
+            vars.insert(qs(entry.first.as<std::string>()), yamlValue(entry.second));
+        return vars;
     }
-    return model;
-}
+
+    Result<> hosts(const QString &name, const YAML::Node &value)
+    {
+        if (value.IsNull())
+            return {};
+        if (!value.IsMap())
+            return std::unexpected(lineError(lineOf(value), AnsibleInventory::tr("the hosts of \"%1\" must be a "
+                                                                               "mapping.")
+                                                                .arg(name)));
+        for (const auto &hostEntry : value) {
+            const QString pattern = qs(hostEntry.first.as<std::string>());
+            auto hostVars = vars(hostEntry.second, pattern);
+            if (!hostVars)
+                return std::unexpected(hostVars.error());
+            auto names = expandRanges(pattern, lineOf(hostEntry.first));
+            if (!names)
+                return std::unexpected(names.error());
+            for (const QString &hostName : *names) {
+                m_model.host(hostName, lineOf(hostEntry.first)).vars.insert(*hostVars);
+                m_model.group(name, 0).addHost(hostName);
+            }
+            if (auto spent = spend(hostEntry.first, names->size()); !spent)
+                return spent;
+        }
+        return {};
+    }
+
+    Result<> group(const QString &name, const YAML::Node &node, int depth)
+    {
+        if (depth > MaxNesting)
+            return std::unexpected(lineError(lineOf(node), AnsibleInventory::tr("groups are nested too deeply.")));
+        m_model.group(name, lineOf(node));
+        if (auto spent = spend(node, 1); !spent)
+            return spent;
+        if (!node || node.IsNull())
+            return {};
+        if (!node.IsMap())
+            return std::unexpected(lineError(lineOf(node), AnsibleInventory::tr("the group \"%1\" must be a mapping "
+                                                                              "with hosts, vars or children.")
+                                                               .arg(name)));
+        for (const auto &entry : node) {
+            const QString key = qs(entry.first.as<std::string>());
+            const YAML::Node &value = entry.second;
+            if (key == u"hosts") {
+                if (auto read = hosts(name, value); !read)
+                    return read;
+            } else if (key == u"vars") {
+                auto groupVars = vars(value, name);
+                if (!groupVars)
+                    return std::unexpected(groupVars.error());
+                m_model.group(name, 0).vars.insert(*groupVars);
+            } else if (key == u"children") {
+                if (auto read = children(name, value, depth); !read)
+                    return read;
+            } else {
+                return std::unexpected(lineError(lineOf(entry.first), AnsibleInventory::tr("\"%1\" is not hosts, "
+                                                                                         "vars or children.")
+                                                                          .arg(key)));
+            }
+        }
+        return {};
+    }
+
+    Result<> children(const QString &name, const YAML::Node &value, int depth)
+    {
+        if (value.IsNull())
+            return {};
+        if (!value.IsMap())
+            return std::unexpected(lineError(lineOf(value), AnsibleInventory::tr("the children of \"%1\" must be a "
+                                                                               "mapping.")
+                                                                .arg(name)));
+        for (const auto &child : value) {
+            const QString childName = qs(child.first.as<std::string>());
+            if (auto parsed = group(childName, child.second, depth + 1); !parsed)
+                return parsed;
+            m_model.group(name, 0).addChild(childName);
+        }
+        return {};
+    }
+
+    Model m_model;
+    qsizetype m_entries = 0;
+};
 
 // ---- what the model means
 
-// Hosts of a group including those of its children, in order, each once.
-QStringList membersOf(const Model &model, const QString &name, QSet<QString> &visiting)
+// Which hosts each group holds, its children's included (in order, each once), and the other way
+// round; worked out once per import, with each group resolved once however often it is reached.
+class Membership
 {
-    QStringList members;
-    if (visiting.contains(name) || !model.groupIndex.contains(name))
-        return members;
-    visiting.insert(name);
-    const GroupEntry &group = model.groups[model.groupIndex.value(name)];
-    members = group.hosts;
-    for (const QString &child : group.children) {
-        for (const QString &host : membersOf(model, child, visiting)) {
-            if (!members.contains(host))
-                members.append(host);
+public:
+    static Result<Membership> resolve(const Model &model)
+    {
+        Membership membership;
+        for (const GroupEntry &group : model.groups) {
+            if (auto resolved = membership.collect(model, group.name, 0); !resolved)
+                return std::unexpected(resolved.error());
         }
+        return membership;
     }
-    visiting.remove(name);
-    return members;
-}
 
-QStringList membersOf(const Model &model, const QString &name)
-{
-    QSet<QString> visiting;
-    return membersOf(model, name, visiting);
-}
+    QStringList members(const QString &group) const { return m_members.value(group); }
+    bool holds(const QString &group, const QString &host) const { return m_groupsOf.value(host).contains(group); }
+
+private:
+    Result<> collect(const Model &model, const QString &name, int depth)
+    {
+        // A group reached again while it is being resolved is a cycle; Ansible warns and goes on too.
+        if (m_members.contains(name) || m_visiting.contains(name) || !model.groupIndex.contains(name))
+            return {};
+        const GroupEntry &group = model.groups[model.groupIndex.value(name)];
+        if (depth > MaxNesting)
+            return std::unexpected(lineError(group.line, AnsibleInventory::tr("groups are nested too deeply.")));
+        m_visiting.insert(name);
+        QStringList members = group.hosts;
+        QSet<QString> seen = group.hostSet;
+        for (const QString &child : group.children) {
+            if (auto resolved = collect(model, child, depth + 1); !resolved)
+                return resolved;
+            for (const QString &host : m_members.value(child)) {
+                if (!seen.contains(host)) {
+                    seen.insert(host);
+                    members.append(host);
+                }
+            }
+        }
+        m_visiting.remove(name);
+        m_count += members.size();
+        if (m_count > MaxMemberships)
+            return std::unexpected(lineError(group.line, AnsibleInventory::tr("the groups hold more than %1 hosts "
+                                                                            "in all, counting each group a host "
+                                                                            "is in.")
+                                                             .arg(MaxMemberships),
+                                             AnsibleInventory::tr("Split the inventory and import the parts one "
+                                                                  "after another.")));
+        for (const QString &host : std::as_const(members))
+            m_groupsOf[host].insert(name);
+        m_members.insert(name, members);
+        return {};
+    }
+
+    QHash<QString, QStringList> m_members;
+    QHash<QString, QSet<QString>> m_groupsOf;
+    QSet<QString> m_visiting;
+    qsizetype m_count = 0;
+};
 
 // Ansible's precedence: all, then groups from the outermost in, then the host's own vars.
-QHash<QString, Vars> effectiveHostVars(const Model &model)
+QHash<QString, Vars> effectiveHostVars(const Model &model, const Membership &membership)
 {
     QHash<QString, int> depth{{AllGroup, 0}};
     QStringList queue{AllGroup};
@@ -520,7 +646,7 @@ QHash<QString, Vars> effectiveHostVars(const Model &model)
     for (const GroupEntry *group : ordered) {
         if (group->name == AllGroup)
             continue;
-        for (const QString &host : membersOf(model, group->name))
+        for (const QString &host : membership.members(group->name))
             result[host].insert(group->vars);
     }
     for (const HostEntry &host : model.hosts)
@@ -548,7 +674,11 @@ public:
 
     Result<ImportReport> run()
     {
-        m_vars = effectiveHostVars(m_model);
+        auto membership = Membership::resolve(m_model);
+        if (!membership)
+            return std::unexpected(membership.error());
+        m_membership = std::move(*membership);
+        m_vars = effectiveHostVars(m_model, m_membership);
         auto written = m_store.transaction([this]() -> Result<> {
             for (const HostEntry &host : m_model.hosts) {
                 if (auto saved = importHost(host); !saved)
@@ -640,7 +770,7 @@ private:
         if (m_groupsAs == AnsibleInventory::GroupsAs::Tags) {
             for (const GroupEntry &group : m_model.groups) {
                 if (group.name == AllGroup || group.name == UngroupedGroup || group.vars.contains(ProjectVar)
-                    || !membersOf(m_model, group.name).contains(entry.name) || server.tags.contains(group.name))
+                    || !m_membership.holds(group.name, entry.name) || server.tags.contains(group.name))
                     continue;
                 if (auto error = Validator::tag(group.name))
                     m_report.warnings.append(AnsibleInventory::tr("Line %1: the group \"%2\" did not become a tag: %3")
@@ -677,7 +807,7 @@ private:
     QList<qint64> serverIds(const GroupEntry &group) const
     {
         QList<qint64> ids;
-        for (const QString &host : membersOf(m_model, group.name)) {
+        for (const QString &host : m_membership.members(group.name)) {
             if (const qint64 id = m_store.serverId(host))
                 ids.append(id);
         }
@@ -791,6 +921,7 @@ private:
     AnsibleInventory::GroupsAs m_groupsAs;
     QString m_projectName;
     QString m_deployRoot;
+    Membership m_membership;
     QHash<QString, Vars> m_vars;
     ImportReport m_report;
 };
@@ -953,7 +1084,7 @@ Result<QByteArray> AnsibleInventory::exportInventory(const InventoryStore &store
 Result<ImportReport> AnsibleInventory::import(InventoryStore &store, const QByteArray &data, Format format,
                                              GroupsAs groupsAs, const QString &projectName, const QString &deployRoot)
 {
-    auto model = format == Format::Ini ? parseIni(data) : parseYaml(data);
+    auto model = format == Format::Ini ? parseIni(data) : YamlReader().read(data);
     if (!model)
         return std::unexpected(model.error());
     try {

@@ -203,7 +203,16 @@ Result<QJsonArray> section(const QJsonObject &root, const QString &name)
     if (!value.isArray())
         return fail(JsonInventory::tr("The field \"%1\" must be a list.").arg(name),
                     JsonInventory::tr("Correct the file, or export it again from ReleaseDesk."), name);
-    return value.toArray();
+    // The Ansible importer's ceiling too: far above a real fleet, far below what exhausts memory.
+    constexpr qsizetype MaxEntries = 50000;
+    const QJsonArray array = value.toArray();
+    if (array.size() > MaxEntries)
+        return fail(JsonInventory::tr("The field \"%1\" has %2 entries, more than the %3 an import takes.")
+                        .arg(name)
+                        .arg(array.size())
+                        .arg(MaxEntries),
+                    JsonInventory::tr("Split the file and import the parts one after another."), name);
+    return array;
 }
 
 // The same name twice in one file would silently let the second entry win; refuse it instead.

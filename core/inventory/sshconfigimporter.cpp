@@ -1,12 +1,16 @@
 #include "sshconfigimporter.h"
 
+#include "common/boundedfile.h"
 #include "inventorystore.h"
 #include "validator.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QTextStream>
+#include <QHash>
+#include <QSet>
+
+#include <algorithm>
 
 #include <pwd.h>
 #include <unistd.h>
@@ -17,6 +21,10 @@ namespace {
 
 // OpenSSH stops following Include at this depth too, which also ends include loops.
 constexpr int MaxIncludeDepth = 16;
+// Far beyond any hand-written configuration; they keep a crafted file from exhausting memory or time.
+constexpr qint64 MaxConfigBytes = 4 * 1024 * 1024;
+constexpr qsizetype MaxLineLength = 16 * 1024;
+constexpr qsizetype MaxHosts = 20000;
 
 struct Option
 {
@@ -33,22 +41,31 @@ struct Block
 };
 
 // Whole-string match of ssh's host patterns: '*' any run, '?' one character, case-insensitive.
+// Greedy with one backtrack point (the last '*'): time is bounded by pattern × text, never
+// exponential, and no recursion however long the pattern.
 bool wildcardMatch(QStringView pattern, QStringView text)
 {
-    if (pattern.isEmpty())
-        return text.isEmpty();
-    if (pattern.front() == u'*') {
-        for (qsizetype skip = 0; skip <= text.size(); ++skip) {
-            if (wildcardMatch(pattern.mid(1), text.mid(skip)))
-                return true;
+    qsizetype p = 0;
+    qsizetype t = 0;
+    qsizetype star = -1;
+    qsizetype starText = 0;
+    while (t < text.size()) {
+        if (p < pattern.size() && pattern[p] == u'*') {
+            star = p++;
+            starText = t;
+        } else if (p < pattern.size() && (pattern[p] == u'?' || pattern[p].toLower() == text[t].toLower())) {
+            ++p;
+            ++t;
+        } else if (star >= 0) {
+            p = star + 1;
+            t = ++starText;
+        } else {
+            return false;
         }
-        return false;
     }
-    if (text.isEmpty())
-        return false;
-    if (pattern.front() != u'?' && pattern.front().toLower() != text.front().toLower())
-        return false;
-    return wildcardMatch(pattern.mid(1), text.mid(1));
+    while (p < pattern.size() && pattern[p] == u'*')
+        ++p;
+    return p == pattern.size();
 }
 
 bool isPattern(const QString &entry)
@@ -143,32 +160,23 @@ public:
 
     Result<> parse(const QString &path, int depth)
     {
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
-            return fail(SshConfigImporter::tr("Could not read the ssh configuration %1: %2")
-                            .arg(path, file.errorString()),
-                        SshConfigImporter::tr("Check the path and that the file is readable."));
-        QTextStream stream(&file);
-        int lineNumber = 0;
-        while (!stream.atEnd()) {
-            const QString line = stream.readLine().trimmed();
-            ++lineNumber;
+        auto data = BoundedFile::read(path, MaxConfigBytes, SshConfigImporter::tr("The ssh configuration"));
+        if (!data)
+            return std::unexpected(data.error());
+        const QStringList lines = QString::fromUtf8(*data).split(u'\n');
+        for (qsizetype index = 0; index < lines.size(); ++index) {
+            const QString where = QStringLiteral("%1:%2").arg(path).arg(index + 1);
+            if (lines[index].size() > MaxLineLength)
+                return fail(SshConfigImporter::tr("%1: the line is %2 characters long.")
+                                .arg(where)
+                                .arg(lines[index].size()),
+                            SshConfigImporter::tr("No ssh option needs more than %1; check that this is an ssh "
+                                                  "client configuration.")
+                                .arg(MaxLineLength));
+            const QString line = lines[index].trimmed();
             if (line.isEmpty() || line.startsWith(u'#'))
                 continue;
-            const QString where = QStringLiteral("%1:%2").arg(path).arg(lineNumber);
-            qsizetype end = 0;
-            while (end < line.size() && !line[end].isSpace() && line[end] != u'=')
-                ++end;
-            qsizetype rest = end;
-            while (rest < line.size() && line[rest].isSpace())
-                ++rest;
-            if (rest < line.size() && line[rest] == u'=')
-                ++rest;
-            const auto args = splitArguments(QStringView(line).mid(rest));
-            if (!args)
-                return fail(SshConfigImporter::tr("%1: a quote is not closed.").arg(where),
-                            SshConfigImporter::tr("Close the quote, as ssh would refuse this file too."));
-            if (auto handled = handle(Option{line.left(end).toLower(), *args, where}, path, depth); !handled)
+            if (auto handled = handleLine(line, where, path, depth); !handled)
                 return handled;
         }
         return {};
@@ -178,6 +186,23 @@ public:
     const QStringList &aliases() const { return m_aliases; }
 
 private:
+    Result<> handleLine(const QString &line, const QString &where, const QString &path, int depth)
+    {
+        qsizetype end = 0;
+        while (end < line.size() && !line[end].isSpace() && line[end] != u'=')
+            ++end;
+        qsizetype rest = end;
+        while (rest < line.size() && line[rest].isSpace())
+            ++rest;
+        if (rest < line.size() && line[rest] == u'=')
+            ++rest;
+        const auto args = splitArguments(QStringView(line).mid(rest));
+        if (!args)
+            return fail(SshConfigImporter::tr("%1: a quote is not closed.").arg(where),
+                        SshConfigImporter::tr("Close the quote, as ssh would refuse this file too."));
+        return handle(Option{line.left(end).toLower(), *args, where}, path, depth);
+    }
+
     Result<> handle(const Option &option, const QString &path, int depth)
     {
         if (option.keyword == u"host") {
@@ -189,8 +214,16 @@ private:
                         SshConfigImporter::tr("%1: the host pattern \"%2\" is not a server of its own; its settings "
                                               "apply to the hosts it matches.")
                             .arg(option.where, entry));
-                else if (!m_aliases.contains(entry))
+                else if (!m_aliasSet.contains(entry)) {
+                    if (m_aliases.size() >= MaxHosts)
+                        return fail(SshConfigImporter::tr("%1: the configuration names more than %2 hosts.")
+                                        .arg(option.where)
+                                        .arg(MaxHosts),
+                                    SshConfigImporter::tr("Split it, or import the fleet from an Ansible or JSON "
+                                                          "inventory."));
+                    m_aliasSet.insert(entry);
                     m_aliases.append(entry);
+                }
             }
             m_blocks.append(block);
         } else if (option.keyword == u"match") {
@@ -240,6 +273,7 @@ private:
     ImportReport &m_report;
     QList<Block> m_blocks;
     QStringList m_aliases;
+    QSet<QString> m_aliasSet;
 };
 
 struct HostSettings
@@ -248,15 +282,45 @@ struct HostSettings
     QString port;
     QString user;
     QStringList identityFiles;
-    QString portWhere;
 };
 
-HostSettings settingsFor(const QList<Block> &blocks, const QString &alias)
+// Which blocks may apply to an alias: those with wildcards or negations are tried for every alias,
+// a block of plain names only for those names, so a fleet of Host lines costs linear time, not square.
+class BlockIndex
 {
-    HostSettings settings;
-    for (const Block &block : blocks) {
-        if (!blockApplies(block, alias))
-            continue;
+public:
+    explicit BlockIndex(const QList<Block> &blocks) : m_blocks(blocks)
+    {
+        for (qsizetype i = 0; i < blocks.size(); ++i) {
+            const Block &block = blocks[i];
+            if (block.match)
+                continue;
+            if (block.patterns.isEmpty() || std::ranges::any_of(block.patterns, isPattern)) {
+                m_everyAlias.append(i);
+                continue;
+            }
+            for (const QString &name : block.patterns)
+                m_byName[name.toLower()].append(i);
+        }
+    }
+
+    HostSettings settingsFor(const QString &alias) const
+    {
+        QList<qsizetype> candidates = m_everyAlias + m_byName.value(alias.toLower());
+        std::ranges::sort(candidates);
+        const auto [first, last] = std::ranges::unique(candidates);
+        candidates.erase(first, last);
+        HostSettings settings;
+        for (qsizetype index : std::as_const(candidates)) {
+            if (blockApplies(m_blocks[index], alias))
+                apply(m_blocks[index], settings);
+        }
+        return settings;
+    }
+
+private:
+    static void apply(const Block &block, HostSettings &settings)
+    {
         for (const Option &option : block.options) {
             if (option.args.isEmpty())
                 continue;
@@ -265,7 +329,6 @@ HostSettings settingsFor(const QList<Block> &blocks, const QString &alias)
                 settings.hostName = value;
             } else if (option.keyword == u"port" && settings.port.isEmpty()) {
                 settings.port = value;
-                settings.portWhere = option.where;
             } else if (option.keyword == u"user" && settings.user.isEmpty()) {
                 settings.user = value;
             } else if (option.keyword == u"identityfile") {
@@ -274,8 +337,11 @@ HostSettings settingsFor(const QList<Block> &blocks, const QString &alias)
             }
         }
     }
-    return settings;
-}
+
+    const QList<Block> &m_blocks;
+    QList<qsizetype> m_everyAlias;
+    QHash<QString, QList<qsizetype>> m_byName;
+};
 
 // Expands the tokens that have one meaning at import time; nullopt for the others (%C, %l, ...).
 std::optional<QString> expandTokens(const QString &text, const QString &alias, const QString &host,
@@ -403,9 +469,10 @@ Result<ImportReport> SshConfigImporter::import(InventoryStore &store, const QStr
     if (auto parsed = parser.parse(QFileInfo(configPath).absoluteFilePath(), 0); !parsed)
         return std::unexpected(parsed.error());
 
+    const BlockIndex blocks(parser.blocks());
     auto written = store.transaction([&]() -> Result<> {
         for (const QString &alias : parser.aliases()) {
-            const HostSettings settings = settingsFor(parser.blocks(), alias);
+            const HostSettings settings = blocks.settingsFor(alias);
             auto skip = [&](const QString &why) {
                 ++report.skipped;
                 report.warnings.append(tr("Host \"%1\" was skipped: %2").arg(alias, why));

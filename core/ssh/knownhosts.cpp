@@ -1,10 +1,15 @@
 #include "knownhosts.h"
 
+#include "common/boundedfile.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QMessageAuthenticationCode>
 #include <QSaveFile>
+#include <QSet>
+
+#include <algorithm>
 
 #include <sys/stat.h>
 #include <ctime>
@@ -53,27 +58,88 @@ QString KnownHosts::hostPattern(const QString &host, int port)
     return u'[' + bare + QStringLiteral("]:") + QString::number(port);
 }
 
-std::optional<KnownHosts::Entry> KnownHosts::parse(const QString &line)
+namespace {
+
+std::optional<QByteArray> strictBase64(const QString &text)
+{
+    auto decoded = QByteArray::fromBase64Encoding(text.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded || decoded.decoded.isEmpty() || text.contains(QChar(QChar::ReplacementCharacter)))
+        return std::nullopt;
+    return decoded.decoded;
+}
+
+// The key type that an SSH public key blob names in its first field (RFC 4253 6.6).
+QString blobType(const QByteArray &blob)
+{
+    if (blob.size() < 4)
+        return {};
+    const quint32 length = (quint32(uchar(blob[0])) << 24) | (quint32(uchar(blob[1])) << 16) |
+                           (quint32(uchar(blob[2])) << 8) | quint32(uchar(blob[3]));
+    if (length == 0 || length > 64 || qsizetype(length) > blob.size() - 4)
+        return {};
+    return QString::fromLatin1(blob.mid(4, length));
+}
+
+// A pattern of nothing but wildcards trusts one key for every server there is.
+bool matchesAnyHost(const QString &pattern)
+{
+    if (pattern.startsWith(u'!'))
+        return false;
+    return std::ranges::all_of(pattern, [](QChar c) { return c == u'*' || c == u'?' || c == u'.'; });
+}
+
+// A revocation may name every host; a trusted key may not.
+std::optional<QString> hostsProblem(const QString &hosts, bool revoked)
+{
+    for (const QString &pattern : hosts.split(u',')) {
+        if (pattern.isEmpty())
+            return KnownHosts::tr("its host list has an empty entry.");
+        if (!revoked && matchesAnyHost(pattern))
+            return KnownHosts::tr("the host pattern \"%1\" matches every server.").arg(pattern);
+        if (pattern.startsWith(QStringLiteral("|1|"))) {
+            const QStringList parts = pattern.split(u'|');
+            if (parts.size() != 4 || !strictBase64(parts[2]) || !strictBase64(parts[3]))
+                return KnownHosts::tr("the hashed host name \"%1\" is not valid.").arg(pattern);
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+std::optional<KnownHosts::Entry> KnownHosts::parse(const QString &line, QString *whySkipped)
 {
     const QString trimmed = line.trimmed();
     if (trimmed.isEmpty() || trimmed.startsWith(u'#'))
         return std::nullopt;
+    auto skip = [whySkipped](const QString &why) -> std::optional<Entry> {
+        if (whySkipped)
+            *whySkipped = why;
+        return std::nullopt;
+    };
     QStringList fields = trimmed.simplified().split(u' ');
     Entry entry;
-    if (!fields.isEmpty() && fields.first().startsWith(u'@')) {
+    if (fields.first().startsWith(u'@')) {
+        if (fields.first() == u"@cert-authority")
+            return skip(tr("it names a certificate authority; ReleaseDesk checks host keys, not certificates."));
         if (fields.first() != u"@revoked")
-            return std::nullopt; // @cert-authority: certificates are not used here
+            return skip(tr("the marker %1 is unknown.").arg(fields.first()));
         entry.revoked = true;
         fields.removeFirst();
     }
     if (fields.size() < 3)
-        return std::nullopt;
+        return skip(tr("it has no host, key type and key."));
     entry.hosts = fields[0];
     entry.type = fields[1];
-    entry.blob = QByteArray::fromBase64(fields[2].toLatin1());
+    if (auto problem = hostsProblem(entry.hosts, entry.revoked))
+        return skip(*problem);
+    const auto blob = strictBase64(fields[2]);
+    if (!blob)
+        return skip(tr("the key is not valid base64."));
+    if (blobType(*blob) != entry.type)
+        return skip(tr("the key is not a %1 key.").arg(entry.type));
+    entry.blob = *blob;
     entry.line = trimmed;
-    if (entry.blob.isEmpty())
-        return std::nullopt;
     return entry;
 }
 
@@ -264,32 +330,46 @@ Result<int> KnownHosts::forget(const QString &host, int port)
     return removed;
 }
 
-Result<int> KnownHosts::import(const QString &openSshKnownHostsPath)
+Result<KnownHosts::ImportReport> KnownHosts::import(const QString &openSshKnownHostsPath)
 {
-    QFile source(openSshKnownHostsPath);
-    if (!source.open(QIODevice::ReadOnly | QIODevice::Text))
-        return fail(tr("Could not read %1: %2").arg(openSshKnownHostsPath, source.errorString()),
-                    tr("Name an OpenSSH known_hosts file, usually ~/.ssh/known_hosts."));
+    // 64 MiB: a known_hosts file of a million keys; anything larger is not one.
+    auto source = BoundedFile::read(openSshKnownHostsPath, 64 * 1024 * 1024, tr("The known hosts file"));
+    if (!source)
+        return std::unexpected(source.error());
     QMutexLocker lock(&m_mutex);
     Error error;
     QStringList lines;
-    for (const Entry &entry : load(&error))
+    QSet<QString> known;
+    for (const Entry &entry : load(&error)) {
         lines.append(entry.line);
+        known.insert(entry.line);
+    }
     if (!error.message.isEmpty())
         return std::unexpected(error);
-    int added = 0;
-    while (!source.atEnd()) {
-        const auto entry = parse(QString::fromUtf8(source.readLine()));
-        if (!entry || lines.contains(entry->line))
+    ImportReport report;
+    qsizetype lineNumber = 0;
+    for (const QByteArray &raw : source->split('\n')) {
+        ++lineNumber;
+        QString why;
+        const auto entry = parse(QString::fromUtf8(raw), &why);
+        if (!entry) {
+            if (!why.isEmpty())
+                report.skipped.append(tr("line %1: %2").arg(lineNumber).arg(why));
             continue;
+        }
+        if (known.contains(entry->line)) {
+            ++report.alreadyKnown;
+            continue;
+        }
+        known.insert(entry->line);
         lines.append(entry->line);
-        ++added;
+        ++report.added;
     }
-    if (added == 0)
-        return 0;
+    if (report.added == 0)
+        return report;
     if (auto saved = save(lines); !saved)
         return std::unexpected(saved.error());
-    return added;
+    return report;
 }
 
 } // namespace rd

@@ -30,8 +30,15 @@ public:
     Result<> replace(const HostKeyInfo &info);
     // Removes every entry for the host (plain and hashed); returns how many.
     Result<int> forget(const QString &host, int port);
-    // Copies the entries of an OpenSSH known_hosts file (e.g. ~/.ssh/known_hosts); returns how many were new.
-    Result<int> import(const QString &openSshKnownHostsPath);
+    struct ImportReport
+    {
+        int added = 0;
+        int alreadyKnown = 0;
+        QStringList skipped; // "line N: why", one per line not taken
+    };
+    // Copies the valid entries of an OpenSSH known_hosts file (e.g. ~/.ssh/known_hosts); lines that are
+    // not host keys ReleaseDesk can use are skipped and reported.
+    Result<ImportReport> import(const QString &openSshKnownHostsPath);
 
     static QString hostPattern(const QString &host, int port);
 
@@ -60,7 +67,9 @@ private:
     const QList<Entry> &load(Error *error) const;
     Result<> save(const QStringList &lines) const;
     static bool matches(const Entry &entry, const QString &hostPattern);
-    static std::optional<Entry> parse(const QString &line);
+    // nullopt for a blank or comment line (no reason) and for a line that is not a usable entry
+    // (the reason in *whySkipped).
+    static std::optional<Entry> parse(const QString &line, QString *whySkipped = nullptr);
 
     QString m_path;
     mutable QMutex m_mutex;

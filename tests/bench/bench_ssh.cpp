@@ -472,7 +472,7 @@ bool Bench::setUp()
     if (m_hosts.hosts.size() != HostCount)
         return false;
     m_knownHosts = std::make_unique<KnownHosts>(m_dir.filePath(QStringLiteral("known_hosts")));
-    if (auto imported = m_knownHosts->import(m_hosts.knownHosts()); !imported || *imported == 0) {
+    if (auto imported = m_knownHosts->import(m_hosts.knownHosts()); !imported || imported->added == 0) {
         std::fprintf(stderr, "could not import the test hosts' known_hosts\n");
         return false;
     }

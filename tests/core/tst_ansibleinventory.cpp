@@ -25,6 +25,8 @@ private slots:
     void malformedInputNamesLine_data();
     void malformedInputNamesLine();
     void plainGroupsNeedTheProject();
+    void hostileInventoriesEndInErrors_data();
+    void hostileInventoriesEndInErrors();
 
 private:
     std::unique_ptr<InventoryStore> openStore(const QString &name);
@@ -398,6 +400,58 @@ void TestAnsibleInventory::plainGroupsNeedTheProject()
                                            QStringLiteral("absent"), QStringLiteral("/srv/app"));
     QVERIFY(!result);
     QVERIFY2(result.error().message.contains(QStringLiteral("\"absent\"")), qPrintable(result.error().message));
+    QVERIFY(check(store->servers()).isEmpty());
+}
+
+void TestAnsibleInventory::hostileInventoriesEndInErrors_data()
+{
+    QTest::addColumn<Format>("format");
+    QTest::addColumn<QByteArray>("data");
+    QTest::addColumn<QString>("expected");
+
+    // Ten groups, each naming the one before ten times through an alias: 10^10 groups to walk.
+    QByteArray laughs = "all:\n  children:\n    g0: &a0\n      hosts: {h1: , h2: }\n";
+    for (int level = 1; level <= 10; ++level) {
+        laughs += "    g" + QByteArray::number(level) + ": &a" + QByteArray::number(level) + "\n      children: {";
+        for (int i = 0; i < 10; ++i)
+            laughs += "c" + QByteArray::number(level) + '_' + QByteArray::number(i) + ": *a" +
+                      QByteArray::number(level - 1) + (i < 9 ? ", " : "}\n");
+    }
+    QTest::newRow("yaml aliases fanning out") << Format::Yaml << laughs << QStringLiteral("more than 1000000 entries");
+
+    QTest::newRow("ini too many hosts") << Format::Ini << QByteArray("[web]\nh[0:49999]\ng[0:1]\n")
+                                        << QStringLiteral("more than 50000 hosts");
+
+    QByteArray chain;
+    for (int i = 0; i < 40; ++i)
+        chain += "[g" + QByteArray::number(i) + ":children]\ng" + QByteArray::number(i + 1) + '\n';
+    chain += "[g40]\nh1\n";
+    QTest::newRow("ini children nested deeply") << Format::Ini << chain << QStringLiteral("nested too deeply");
+
+    QByteArray wide = "[big]\nh[0:999]\n";
+    for (int i = 0; i < 1001; ++i)
+        wide += "[g" + QByteArray::number(i) + ":children]\nbig\n";
+    QTest::newRow("ini memberships multiply") << Format::Ini << wide << QStringLiteral("more than 1000000 hosts");
+
+    QByteArray groups;
+    for (int i = 0; i <= 10000; ++i)
+        groups += "[g" + QByteArray::number(i) + "]\n";
+    QTest::newRow("ini too many groups") << Format::Ini << groups << QStringLiteral("more than 10000 groups");
+
+    QTest::newRow("yaml nested flow") << Format::Yaml << QByteArray(100000, '[') << QStringLiteral("YAML");
+}
+
+void TestAnsibleInventory::hostileInventoriesEndInErrors()
+{
+    QFETCH(Format, format);
+    QFETCH(QByteArray, data);
+    QFETCH(QString, expected);
+    auto store = openStore(QStringLiteral("hostile"));
+    auto result = AnsibleInventory::import(*store, data, format, GroupsAs::Tags, QString(), QString());
+    QVERIFY(!result);
+    QVERIFY2(result.error().message.contains(expected), qPrintable(result.error().message));
+    QVERIFY(result.error().message.startsWith(QStringLiteral("Line ")));
+    QVERIFY(!result.error().hint.isEmpty());
     QVERIFY(check(store->servers()).isEmpty());
 }
 

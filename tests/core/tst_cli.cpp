@@ -946,6 +946,19 @@ void TestCli::importSshConfig()
     QCOMPARE(
         cli({QStringLiteral("import"), QStringLiteral("ssh-config"), path(QStringLiteral("missing"))}).code,
         4);
+
+    // A device that never ends: every importer stops at its ceiling and says so.
+    const QList<QStringList> endless{
+        {QStringLiteral("import"), QStringLiteral("ssh-config"), QStringLiteral("/dev/zero")},
+        {QStringLiteral("import"), QStringLiteral("json"), QStringLiteral("/dev/zero")},
+        {QStringLiteral("import"), QStringLiteral("ansible"), QStringLiteral("/dev/zero"), QStringLiteral("--format"),
+         QStringLiteral("yaml"), QStringLiteral("--as-tags")},
+        {QStringLiteral("hostkeys"), QStringLiteral("import"), QStringLiteral("/dev/zero")}};
+    for (const QStringList &arguments : endless) {
+        const Run refused = cli(arguments);
+        QVERIFY2(refused.code == 3 || refused.code == 1, qPrintable(arguments.join(u' ') + u' ' + QString::fromUtf8(refused.err)));
+        QVERIFY2(refused.err.contains("is larger than"), refused.err.constData());
+    }
 }
 
 void TestCli::ansibleExportImport()

@@ -17,6 +17,9 @@ private slots:
     void importsRealisticConfig();
     void unclosedQuoteIsRefusedWithLine();
     void missingFileIsAnError();
+    void hostileConfigsEndInErrors();
+    void backtrackingPatternsFinish();
+    void thousandsOfHostsImport();
 
 private:
     void write(const QString &relativePath, const QByteArray &content);
@@ -203,6 +206,68 @@ void TestSshConfigImporter::missingFileIsAnError()
     QVERIFY(!result);
     QVERIFY(result.error().message.contains(QStringLiteral("absent")));
     QVERIFY(!result.error().hint.isEmpty());
+}
+
+void TestSshConfigImporter::hostileConfigsEndInErrors()
+{
+    auto store = openStore();
+    // One Host line of 200,000 characters: once a stack overflow in the matcher.
+    write(QStringLiteral(".ssh/config"), "Host ok\nHost " + QByteArray(200000, '*') + "\n  User x\n");
+    auto longLine = SshConfigImporter::import(*store, m_home + QStringLiteral("/.ssh/config"));
+    QVERIFY(!longLine);
+    QVERIFY2(longLine.error().message.contains(QStringLiteral("config:2")), qPrintable(longLine.error().message));
+    QVERIFY(longLine.error().message.contains(QStringLiteral("200005")));
+
+    auto device = SshConfigImporter::import(*store, QStringLiteral("/dev/zero"));
+    QVERIFY(!device);
+    QVERIFY2(device.error().message.contains(QStringLiteral("larger than")), qPrintable(device.error().message));
+
+    write(QStringLiteral(".ssh/config"), "Include ~/.ssh/config\nHost a\n");
+    auto loop = SshConfigImporter::import(*store, m_home + QStringLiteral("/.ssh/config"));
+    QVERIFY(loop); // a file never includes itself; ssh ignores that line as well
+    QCOMPARE(loop->added, 2); // server a and its agent key
+    QVERIFY(check(store->servers()).size() == 1);
+}
+
+void TestSshConfigImporter::backtrackingPatternsFinish()
+{
+    // Exponential for a backtracking matcher: 30 stars against a 5,000-character name that never matches.
+    const QByteArray name = QByteArray(5000, 'a');
+    QByteArray pattern;
+    for (int i = 0; i < 30; ++i)
+        pattern += "*a";
+    write(QStringLiteral(".ssh/config"), "Host " + pattern + "b\n  User wrong\nHost " + pattern +
+                                             "\n  User right\nHost " + name + "\n  HostName 10.0.0.1\n");
+    auto store = openStore();
+    auto result = SshConfigImporter::import(*store, m_home + QStringLiteral("/.ssh/config"));
+    QVERIFY(result);
+    // The name itself is too long for an inventory name, so it is skipped with the reason.
+    QCOMPARE(result->skipped, 1);
+    QVERIFY(check(store->servers()).isEmpty());
+
+    write(QStringLiteral(".ssh/config"), "Host " + pattern + "b\n  User wrong\nHost " + pattern +
+                                             "\n  User right\nHost " + QByteArray(60, 'a') + "\n");
+    store = openStore();
+    QVERIFY(SshConfigImporter::import(*store, m_home + QStringLiteral("/.ssh/config")));
+    QCOMPARE(serverNamed(*store, QString(60, u'a')).username, QStringLiteral("right"));
+}
+
+void TestSshConfigImporter::thousandsOfHostsImport()
+{
+    QByteArray config = "Host *\n  User deploy\nHost web-7?\n  Port 2222\n";
+    for (int i = 0; i < 3000; ++i)
+        config += "Host web-" + QByteArray::number(i) + "\n  HostName 10.1." + QByteArray::number(i / 250) + '.' +
+                  QByteArray::number(i % 250 + 1) + '\n';
+    write(QStringLiteral(".ssh/config"), config);
+    auto store = openStore();
+    auto result = SshConfigImporter::import(*store, m_home + QStringLiteral("/.ssh/config"));
+    QVERIFY2(result, result ? "" : qPrintable(result.error().text()));
+    QCOMPARE(check(store->servers()).size(), 3000);
+    const Server web75 = serverNamed(*store, QStringLiteral("web-75"));
+    QCOMPARE(web75.host, QStringLiteral("10.1.0.76"));
+    QCOMPARE(web75.port, 2222);
+    QCOMPARE(web75.username, QStringLiteral("deploy"));
+    QCOMPARE(serverNamed(*store, QStringLiteral("web-2999")).port, 22);
 }
 
 QTEST_GUILESS_MAIN(TestSshConfigImporter)
