@@ -18,6 +18,10 @@ constexpr qsizetype TagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;
 constexpr qsizetype SaltBytes = crypto_pwhash_SALTBYTES;
 constexpr std::size_t KeyBytes = crypto_aead_xchacha20poly1305_ietf_KEYBYTES;
 constexpr QByteArrayView PasswordMagic("RDS1");
+// libsodium's MODERATE preset (about 0.7 s and 256 MiB here): the vault and exported secrets are
+// files that can be copied and attacked offline, so a guess must cost more than an online login.
+constexpr quint64 OpsLimit = crypto_pwhash_OPSLIMIT_MODERATE;
+constexpr quint64 MemLimit = crypto_pwhash_MEMLIMIT_MODERATE;
 // Magic, ops limit and mem limit (big-endian 64-bit), salt: the header of a password blob.
 constexpr qsizetype PasswordHeaderBytes = 4 + 8 + 8 + SaltBytes;
 
@@ -144,7 +148,7 @@ Result<SecretBytes> Vault::openWithKey(const SecretBytes &key, const QByteArray 
     return plain;
 }
 
-Result<SecretBytes> Vault::verifiedKey(const QByteArray &password) const
+Result<SecretBytes> Vault::verifiedKey(const QByteArray &password, VaultRecord *used) const
 {
     auto stored = m_store.vaultRecord();
     if (!stored)
@@ -165,6 +169,8 @@ Result<SecretBytes> Vault::verifiedKey(const QByteArray &password) const
         return fail(tr("The master password is wrong."),
                     tr("Type it again, and check Caps Lock and the keyboard layout."),
                     QStringLiteral("masterPassword"));
+    if (used)
+        *used = record;
     return key;
 }
 
@@ -180,8 +186,7 @@ Result<> Vault::initialize(const QByteArray &masterPassword)
         return fail(ok.error().message, ok.error().hint, QStringLiteral("masterPassword"));
     if (auto ready = sodiumRunning(); !ready)
         return ready;
-    VaultRecord record{
-        randomBytes(SaltBytes), crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE, {}};
+    VaultRecord record{randomBytes(SaltBytes), OpsLimit, MemLimit, {}};
     auto key = deriveKey(masterPassword, record.salt, record.opsLimit, record.memLimit);
     if (!key)
         return std::unexpected(key.error());
@@ -198,14 +203,15 @@ Result<> Vault::unlock(const QByteArray &masterPassword)
     if (masterPassword.isEmpty())
         return fail(tr("The master password is empty."), tr("Type the master password of this inventory."),
                     QStringLiteral("masterPassword"));
-    auto key = verifiedKey(masterPassword);
+    VaultRecord record;
+    auto key = verifiedKey(masterPassword, &record);
     if (!key)
         return std::unexpected(key.error());
-    auto stored = m_store.vaultRecord();
-    if (!stored || !stored->has_value())
-        return fail(tr("The vault record disappeared while unlocking."), tr("Try again."));
+    // A vault made with weaker limits is sealed anew under today's, with the same password.
+    if (record.opsLimit < OpsLimit || record.memLimit < MemLimit)
+        return rekey(*key, record.salt, masterPassword);
     m_key = std::move(*key);
-    m_salt = (*stored)->salt;
+    m_salt = record.salt;
     return {};
 }
 
@@ -235,13 +241,19 @@ Result<> Vault::changePassword(const QByteArray &oldPassword, const QByteArray &
 {
     if (auto ok = checkNewPassword(newPassword); !ok)
         return fail(ok.error().message, ok.error().hint, QStringLiteral("newPassword"));
-    auto oldKey = verifiedKey(oldPassword);
+    VaultRecord record;
+    auto oldKey = verifiedKey(oldPassword, &record);
     if (!oldKey) {
         Error error = oldKey.error();
         if (error.field == u"masterPassword")
             error.field = QStringLiteral("oldPassword");
         return std::unexpected(error);
     }
+    return rekey(*oldKey, record.salt, newPassword);
+}
+
+Result<> Vault::rekey(const SecretBytes &oldKey, const QByteArray &oldSalt, const QByteArray &newPassword)
+{
     // Read, re-encrypt and write in one write transaction: no other process can add a secret
     // under the old key in between.
     SecretBytes newKey;
@@ -250,29 +262,28 @@ Result<> Vault::changePassword(const QByteArray &oldPassword, const QByteArray &
         auto stored = m_store.vaultRecord();
         if (!stored)
             return std::unexpected(stored.error());
-        if (!stored->has_value())
-            return fail(tr("The vault has no master password yet."), tr("Choose a master password first."));
+        if (!stored->has_value() || (*stored)->salt != oldSalt)
+            return fail(tr("The master password was changed elsewhere in the meantime."),
+                        tr("Type the current master password again."));
         auto secrets = m_store.sealedSecrets();
         if (!secrets)
             return std::unexpected(secrets.error());
-        // A password change is also the moment to raise the limits to today's defaults.
-        record = VaultRecord{randomBytes(SaltBytes),
-                             std::max<quint64>((*stored)->opsLimit, crypto_pwhash_OPSLIMIT_INTERACTIVE),
-                             std::max<quint64>((*stored)->memLimit, crypto_pwhash_MEMLIMIT_INTERACTIVE),
-                             {}};
+        // Never weaker than before, nor than today's limits.
+        record = VaultRecord{randomBytes(SaltBytes), std::max<quint64>((*stored)->opsLimit, OpsLimit),
+                             std::max<quint64>((*stored)->memLimit, MemLimit), {}};
         auto derived = deriveKey(newPassword, record.salt, record.opsLimit, record.memLimit);
         if (!derived)
             return std::unexpected(derived.error());
         newKey = std::move(*derived);
         for (SealedSecret &secret : *secrets) {
             const QByteArray purpose = secret.column.toUtf8();
-            auto plain = openWithKey(*oldKey, secret.blob, purpose);
+            auto plain = openWithKey(oldKey, secret.blob, purpose);
             if (!plain)
                 return fail(
-                    tr("The secret %1 of key %2 could not be decrypted, so the master password was not changed.")
+                    tr("The secret %1 of key %2 could not be decrypted, so the vault was not sealed anew.")
                         .arg(secret.column)
                         .arg(secret.rowId),
-                    tr("Enter that key again (or remove it), then change the password."));
+                    tr("Enter that key again (or remove it), then try again."));
             secret.blob = sealWithKey(newKey, plain->view(), purpose);
         }
         record.verifier = sealWithKey(newKey, verifierPlain(), verifierPurpose());
@@ -306,13 +317,12 @@ Result<QByteArray> Vault::sealWithPassword(const QByteArray &plain, const QByteA
     if (auto ready = sodiumRunning(); !ready)
         return std::unexpected(ready.error());
     const QByteArray salt = randomBytes(SaltBytes);
-    auto key =
-        deriveKey(password, salt, crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    auto key = deriveKey(password, salt, OpsLimit, MemLimit);
     if (!key)
         return std::unexpected(key.error());
     QByteArray header = PasswordMagic.toByteArray();
-    appendBigEndian(header, crypto_pwhash_OPSLIMIT_INTERACTIVE);
-    appendBigEndian(header, crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    appendBigEndian(header, OpsLimit);
+    appendBigEndian(header, MemLimit);
     header.append(salt);
     // The header is the associated data: limits and salt cannot be swapped without notice.
     const QByteArray inner = sealWithKey(*key, plain, header);

@@ -9,6 +9,7 @@
 namespace rd {
 
 class InventoryStore;
+struct VaultRecord;
 
 // The secrets of the inventory (stored private keys, their passphrases, later webhook tokens),
 // sealed with XChaCha20-Poly1305 under a key derived from the master password with Argon2id.
@@ -28,7 +29,8 @@ public:
 
     // First use: derives a key from the password, stores salt and limits, leaves the vault unlocked.
     Result<> initialize(const QByteArray &masterPassword);
-    // A wrong password is a clear error and changes nothing.
+    // A wrong password is a clear error and changes nothing. A vault sealed with weaker key
+    // derivation limits than today's is sealed anew at its unlock, in one transaction.
     Result<> unlock(const QByteArray &masterPassword);
     void lock();
     // Re-encrypts every sealed secret under the new password in one transaction: all or nothing.
@@ -54,8 +56,12 @@ private:
     static QByteArray sealWithKey(const SecretBytes &key, QByteArrayView plain, const QByteArray &purpose);
     static Result<SecretBytes> openWithKey(const SecretBytes &key, const QByteArray &sealed,
                                            const QByteArray &purpose);
+    // Seals every secret and the verifier under a key derived from `newPassword` with a new salt and
+    // today's limits, all or nothing; fails if the stored salt is no longer `oldSalt`.
+    Result<> rekey(const SecretBytes &oldKey, const QByteArray &oldSalt, const QByteArray &newPassword);
     // The key of the stored record if `password` is right; a wrong password is an error.
-    Result<SecretBytes> verifiedKey(const QByteArray &password) const;
+    // `used`, if given, receives the record the key belongs to.
+    Result<SecretBytes> verifiedKey(const QByteArray &password, VaultRecord *used = nullptr) const;
 
     // Another process (the CLI's `vault passwd`) may change the master password while this vault is
     // unlocked: every use checks that the salt it unlocked with is still the stored one.

@@ -11,6 +11,7 @@
 #include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QtEndian>
 
 using namespace rd;
 
@@ -75,6 +76,7 @@ private slots:
     void passwordChangedElsewhereLocksThisVault();
     void sealWithPassword();
     void noSecretReachesTheDisk();
+    void weakerVaultIsSealedAnewAtUnlock();
 
 private:
     std::unique_ptr<InventoryStore> openStore(const QString &path);
@@ -166,9 +168,9 @@ void TestVault::initializeAndReopen()
         auto record = store->vaultRecord();
         QVERIFY(record && record->has_value());
         QCOMPARE((*record)->salt.size(), 16);
-        // libsodium's INTERACTIVE limits for Argon2id: 2 passes over 64 MiB.
-        QCOMPARE((*record)->opsLimit, quint64(2));
-        QCOMPARE((*record)->memLimit, quint64(64) * 1024 * 1024);
+        // libsodium's MODERATE limits for Argon2id: 3 passes over 256 MiB (a file attacked offline).
+        QCOMPARE((*record)->opsLimit, quint64(3));
+        QCOMPARE((*record)->memLimit, quint64(256) * 1024 * 1024);
         QVERIFY(!(*record)->verifier.contains("releasedesk-vault"));
 
         auto sealed = vault.seal("deploy secret", "test.purpose");
@@ -498,6 +500,9 @@ void TestVault::sealWithPassword()
     QVERIFY(!Vault::sealWithPassword(plain, {}));
     QVERIFY(!Vault::sealWithPassword(plain, "short"));
 
+    // Exports cost an attacker what the vault does: MODERATE, 3 passes over 256 MiB.
+    QCOMPARE(qFromBigEndian<quint64>(sealed->constData() + 4), quint64(3));
+    QCOMPARE(qFromBigEndian<quint64>(sealed->constData() + 12), quint64(256) << 20);
     // The ops limit (bytes 4..11), the salt, the nonce and the tag are all bound.
     for (qsizetype at : {qsizetype(11), qsizetype(25), qsizetype(40), sealed->size() - 1}) {
         QByteArray tampered = *sealed;
@@ -593,6 +598,55 @@ void TestVault::noSecretReachesTheDisk()
         }
     }
     QVERIFY(sawDatabase);
+}
+
+void TestVault::weakerVaultIsSealedAnewAtUnlock()
+{
+    // An inventory whose vault was made with libsodium's INTERACTIVE limits, holding one stored key.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("inventory.sqlite"));
+    QVERIFY(QFile::copy(QStringLiteral(RELEASEDESK_TEST_DATA "/vault-interactive.sqlite"), path));
+    QVERIFY(QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+    QFile keyFile(QStringLiteral(RELEASEDESK_TEST_DATA "/vault-interactive.key"));
+    QVERIFY(keyFile.open(QIODevice::ReadOnly));
+    const QByteArray privateKey = keyFile.readAll();
+    const QByteArray password = "interactive-era password";
+
+    auto store = openStore(path);
+    QVERIFY(store);
+    const VaultRecord before = **store->vaultRecord();
+    QCOMPARE(before.opsLimit, quint64(2));
+    QCOMPARE(before.memLimit, quint64(64) << 20);
+    const QList<SealedSecret> secretsBefore = *store->sealedSecrets();
+
+    Vault vault(*store);
+    QVERIFY(!vault.unlock("a wrong password"));
+    QVERIFY(sameRecord(**store->vaultRecord(), before));
+    QVERIFY(sameSecrets(*store->sealedSecrets(), secretsBefore));
+
+    auto unlocked = vault.unlock(password);
+    QVERIFY2(unlocked, qPrintable(unlocked ? QString() : unlocked.error().text()));
+    const VaultRecord after = **store->vaultRecord();
+    QCOMPARE(after.opsLimit, quint64(3)); // MODERATE
+    QCOMPARE(after.memLimit, quint64(256) << 20);
+    QVERIFY(after.salt != before.salt);
+    const QList<SealedSecret> secretsAfter = *store->sealedSecrets();
+    QCOMPARE(secretsAfter.size(), secretsBefore.size());
+    QVERIFY(!sameSecrets(secretsAfter, secretsBefore));
+
+    // Nothing lost: the key opens, in this vault and after a fresh unlock with the same password.
+    store.reset();
+    store = openStore(path);
+    Vault reopened(*store);
+    QVERIFY(reopened.unlock(password));
+    QVERIFY(sameRecord(**store->vaultRecord(), after)); // sealed anew once, not at every unlock
+    const SshKey key = *store->key(store->keyId(QStringLiteral("fixture")));
+    auto opened = reopened.open(key.sealedPrivateKey, StoredKeyBuilder::privateKeyPurpose());
+    QVERIFY(opened);
+    QCOMPARE(opened->view(), QByteArrayView(privateKey));
+    auto passphrase = reopened.open(key.sealedPassphrase, StoredKeyBuilder::passphrasePurpose());
+    QVERIFY(passphrase);
+    QCOMPARE(passphrase->view(), QByteArrayView("key passphrase"));
 }
 
 QTEST_GUILESS_MAIN(TestVault)
