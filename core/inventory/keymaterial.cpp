@@ -2,7 +2,9 @@
 
 #include <QCryptographicHash>
 #include <QFile>
+#include <QProcess>
 #include <QScopeGuard>
+#include <QTemporaryDir>
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -14,6 +16,8 @@
 
 #include <memory>
 #include <optional>
+
+#include <unistd.h>
 
 namespace rd {
 
@@ -147,7 +151,49 @@ KeyMaterial fromBlob(const QString &type, const QByteArray &blob, bool encrypted
     return material;
 }
 
-Result<KeyMaterial> inspectOpenSsh(const QByteArray &text)
+// OpenSSH's own format derives the key of an encrypted private part with bcrypt_pbkdf, which
+// neither OpenSSL nor libsodium offers; ssh-keygen decrypts it. The file it reads is the encrypted
+// text, in a private temporary folder; the passphrase goes to its standard input, and a session of
+// its own keeps it from asking on a terminal.
+Result<> checkOpenSshPassphrase(const QByteArray &text, const QByteArray &passphrase, QByteArrayView publicBlob)
+{
+    QTemporaryDir folder;
+    const QString path = folder.filePath(QStringLiteral("key"));
+    QFile file(path);
+    if (!folder.isValid() || !file.open(QIODevice::WriteOnly) ||
+        !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) || file.write(text) != text.size() ||
+        !file.flush())
+        return fail(KeyMaterial::tr("The key could not be written to a temporary file to check its passphrase."),
+                    KeyMaterial::tr("Check the free space of the temporary folder."));
+    file.close();
+    QProcess keygen;
+    keygen.setChildProcessModifier([] { ::setsid(); });
+    keygen.start(QStringLiteral("ssh-keygen"), {QStringLiteral("-y"), QStringLiteral("-f"), path});
+    if (!keygen.waitForStarted())
+        return fail(KeyMaterial::tr("ssh-keygen, which checks the passphrase of an OpenSSH private key, could not "
+                                    "start."),
+                    KeyMaterial::tr("Install OpenSSH's client (Debian: openssh-client)."), QStringLiteral("passphrase"));
+    keygen.write(passphrase + '\n');
+    keygen.closeWriteChannel();
+    if (!keygen.waitForFinished(60000)) {
+        keygen.kill();
+        keygen.waitForFinished();
+        return fail(KeyMaterial::tr("ssh-keygen did not finish checking the passphrase."), KeyMaterial::tr("Try again."));
+    }
+    const QByteArray errors = keygen.readAllStandardError();
+    if (keygen.exitStatus() != QProcess::NormalExit || keygen.exitCode() != 0) {
+        if (errors.contains("incorrect passphrase"))
+            return fail(KeyMaterial::tr("The passphrase of this private key is wrong."),
+                        KeyMaterial::tr("Type the passphrase again."), QStringLiteral("passphrase"));
+        return std::unexpected(damaged(QString::fromUtf8(errors.trimmed())));
+    }
+    const QList<QByteArray> fields = keygen.readAllStandardOutput().trimmed().split(' ');
+    if (fields.size() < 2 || QByteArray::fromBase64(fields[1]) != publicBlob)
+        return std::unexpected(damaged(KeyMaterial::tr("its private part does not match its public key.")));
+    return {};
+}
+
+Result<KeyMaterial> inspectOpenSsh(const QByteArray &text, const QByteArray &passphrase)
 {
     static const QByteArray Begin = QByteArrayLiteral("-----BEGIN OPENSSH PRIVATE KEY-----");
     static const QByteArray End = QByteArrayLiteral("-----END OPENSSH PRIVATE KEY-----");
@@ -199,6 +245,9 @@ Result<KeyMaterial> inspectOpenSsh(const QByteArray &text)
         if (!check1 || !check2 || *check1 != *check2 || !innerType || *innerType != type->toLatin1())
             return std::unexpected(
                 damaged(KeyMaterial::tr("its private part does not match its public key.")));
+    } else if (!passphrase.isEmpty()) {
+        if (auto checked = checkOpenSshPassphrase(text, passphrase, *publicBlob); !checked)
+            return std::unexpected(checked.error());
     }
     return fromBlob(*type, publicBlob->toByteArray(), encrypted, QStringLiteral("openssh"));
 }
@@ -359,7 +408,7 @@ Result<KeyMaterial> KeyMaterial::inspect(const QByteArray &privateKeyText, const
     const QByteArray label =
         privateKeyText.mid(begin + BeginMark.size(), labelEnd - begin - BeginMark.size());
     if (label == "OPENSSH PRIVATE KEY")
-        return inspectOpenSsh(privateKeyText);
+        return inspectOpenSsh(privateKeyText, passphrase);
     if (label == "RSA PRIVATE KEY" || label == "EC PRIVATE KEY" || label == "PRIVATE KEY" ||
         label == "ENCRYPTED PRIVATE KEY")
         return inspectPem(privateKeyText, label, passphrase);
