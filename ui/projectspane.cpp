@@ -3,6 +3,7 @@
 #include "inventory/validator.h"
 #include "projecttablemodel.h"
 
+#include <QCheckBox>
 #include <QFormLayout>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -22,6 +23,10 @@ ProjectsPane::ProjectsPane(InventoryStore &store, QWidget *parent)
     m_gitUrl = new QLineEdit;
     m_gitUrl->setObjectName(QStringLiteral("gitUrlEdit"));
     m_gitUrl->setPlaceholderText(tr("https://git.example.com/team/shop.git"));
+    m_allowUnauthenticated = new QCheckBox(tr("Allow fetching without authenticating the server"));
+    m_allowUnauthenticated->setToolTip(tr("http:// and git:// do not authenticate the server: anyone on the "
+                                          "network path could change the code that gets deployed."));
+    m_allowUnauthenticated->setObjectName(QStringLiteral("allowUnauthenticatedCheckBox"));
     m_branch = new QLineEdit;
     m_branch->setObjectName(QStringLiteral("defaultBranchEdit"));
     m_keep = new QSpinBox;
@@ -35,6 +40,15 @@ ProjectsPane::ProjectsPane(InventoryStore &store, QWidget *parent)
     QFormLayout *form = createForm();
     addField(form, tr("Name"), m_name, QStringLiteral("name"));
     addField(form, tr("Git URL"), m_gitUrl, QStringLiteral("gitUrl"));
+    form->addRow(QString(), m_allowUnauthenticated);
+    // Only an http:// or git:// URL asks for the consent.
+    const auto showConsent = [this, form] {
+        form->setRowVisible(m_allowUnauthenticated,
+                            Validator::isUnauthenticated(m_gitUrl->text()) || m_allowUnauthenticated->isChecked());
+    };
+    connect(m_gitUrl, &QLineEdit::textChanged, this, showConsent);
+    connect(m_allowUnauthenticated, &QCheckBox::toggled, this, showConsent);
+    showConsent();
     addField(form, tr("Default branch"), m_branch, QStringLiteral("defaultBranch"));
     addField(form, tr("Keep releases"), m_keep, QStringLiteral("keepReleases"));
     addField(form, tr("Package excludes"), m_excludes, QStringLiteral("packageExcludes"));
@@ -43,6 +57,7 @@ ProjectsPane::ProjectsPane(InventoryStore &store, QWidget *parent)
     for (QLineEdit *edit : {m_name, m_gitUrl, m_branch})
         connect(edit, &QLineEdit::textChanged, this, &ProjectsPane::markEdited);
     connect(m_keep, &QSpinBox::valueChanged, this, &ProjectsPane::markEdited);
+    connect(m_allowUnauthenticated, &QCheckBox::toggled, this, &ProjectsPane::markEdited);
     connect(m_excludes, &QPlainTextEdit::textChanged, this, &ProjectsPane::markEdited);
 }
 
@@ -69,6 +84,7 @@ Project ProjectsPane::formProject() const
     project.id = m_currentId;
     project.name = m_name->text().trimmed();
     project.gitUrl = m_gitUrl->text().trimmed();
+    project.allowUnauthenticated = m_allowUnauthenticated->isChecked();
     project.defaultBranch = m_branch->text().trimmed();
     project.keepReleases = m_keep->value();
     for (const QString &line : m_excludes->toPlainText().split(u'\n', Qt::SkipEmptyParts)) {
@@ -96,6 +112,7 @@ void ProjectsPane::loadForm(qint64 id)
     }
     m_name->setText(project.name);
     m_gitUrl->setText(project.gitUrl);
+    m_allowUnauthenticated->setChecked(project.allowUnauthenticated);
     m_branch->setText(project.defaultBranch);
     m_keep->setValue(project.keepReleases);
     m_excludes->setPlainText(project.packageExcludes.join(u'\n'));

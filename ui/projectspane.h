@@ -3,6 +3,7 @@
 #include "inventory/project.h"
 #include "inventorypane.h"
 
+class QCheckBox;
 class QLineEdit;
 class QPlainTextEdit;
 class QSpinBox;
@@ -33,6 +34,7 @@ private:
     ProjectTableModel *m_projects;
     QLineEdit *m_name;
     QLineEdit *m_gitUrl;
+    QCheckBox *m_allowUnauthenticated;
     QLineEdit *m_branch;
     QSpinBox *m_keep;
     QPlainTextEdit *m_excludes;

@@ -250,14 +250,16 @@ QWidget *ReleaseForm::buildSourceBox()
         m_fetchNow->setEnabled(false);
         m_fetchNow->setText(tr("Fetching…"));
         const QString url = project->gitUrl;
+        const bool allowUnauthenticated = project->allowUnauthenticated;
         const QString path = mirrorPath();
         const QString knownHostsPath = QDir(m_dataDir).filePath(QStringLiteral("known_hosts"));
-        m_fetchWatcher.setFuture(QtConcurrent::run([url, path, knownHostsPath]() -> QString {
+        m_fetchWatcher.setFuture(QtConcurrent::run([url, allowUnauthenticated, path, knownHostsPath]() -> QString {
             KnownHosts knownHosts(knownHostsPath);
             FetchOptions options;
             options.knownHosts = &knownHosts;
             options.credentials.useAgent = true;
             options.hostKeyPrompt = [](const HostKeyInfo &) { return HostKeyDecision::Reject; };
+            options.allowUnauthenticated = allowUnauthenticated;
             auto fetched = GitMirror(path).fetch(url, options);
             return fetched ? QString() : fetched.error().text();
         }));

@@ -189,6 +189,7 @@ CommandResult<> fetch(CliContext &context, const QCommandLineParser &parser, con
         return acceptNew ? HostKeyDecision::Remember : HostKeyDecision::Reject;
     };
     options.cancel = &interrupted;
+    options.allowUnauthenticated = project->allowUnauthenticated;
     const bool showProgress =
         !context.out().isJson() && !given(parser, opt("quiet")) && isatty(STDERR_FILENO);
     if (showProgress) {

@@ -246,6 +246,7 @@ CommandResult<> PackageCommands::refreshMirror(CliContext &context, const QStrin
     if (!keyFile.isEmpty())
         options.credentials.keyPath = QDir::cleanPath(QDir::current().absoluteFilePath(keyFile));
     options.hostKeyPrompt = [](const HostKeyInfo &) { return HostKeyDecision::Reject; };
+    options.allowUnauthenticated = project.allowUnauthenticated;
     const GitMirror mirror(GitMirror::pathFor(context.dataDir(), project.name));
     auto report = mirror.fetch(project.gitUrl, options);
     if (!report) {

@@ -33,6 +33,7 @@ QJsonObject projectJson(const Project &project, const QStringList &environments)
         {QStringLiteral("defaultBranch"), project.defaultBranch},
         {QStringLiteral("keepReleases"), project.keepReleases},
         {QStringLiteral("packageExcludes"), QJsonArray::fromStringList(project.packageExcludes)},
+        {QStringLiteral("allowUnauthenticated"), project.allowUnauthenticated},
         {QStringLiteral("environments"), QJsonArray::fromStringList(environments)}};
 }
 
@@ -57,6 +58,10 @@ CommandResult<> apply(CliContext &context, const QCommandLineParser &parser, Pro
     }
     if (given(parser, opt("exclude")))
         project.packageExcludes = parser.values(opt("exclude"));
+    if (given(parser, opt("allow-unauthenticated")))
+        project.allowUnauthenticated = true;
+    if (given(parser, opt("require-authenticated")))
+        project.allowUnauthenticated = false;
     return CliContext::checkFields(Validator::check(project));
 }
 
@@ -90,6 +95,7 @@ CommandResult<> show(CliContext &context, const QCommandLineParser &, const QStr
                           {opt("defaultBranch"), ProjectCommands::tr("Branch")},
                           {opt("keepReleases"), ProjectCommands::tr("Keep releases")},
                           {opt("packageExcludes"), ProjectCommands::tr("Excludes")},
+                          {opt("allowUnauthenticated"), ProjectCommands::tr("Unauthenticated fetch")},
                           {opt("environments"), ProjectCommands::tr("Environments")}},
                          projectJson(*project, environmentNames(**context.store(), project->id)));
     return {};
@@ -165,7 +171,12 @@ QList<QCommandLineOption> fieldOptions()
             QCommandLineOption(
                 opt("exclude"),
                 ProjectCommands::tr("A pattern left out of packages; repeat for more (replaces them)."),
-                ProjectCommands::tr("PAT"))};
+                ProjectCommands::tr("PAT")),
+            QCommandLineOption(opt("allow-unauthenticated"),
+                               ProjectCommands::tr("Accept an http:// or git:// URL, which fetches the code "
+                                                   "without authenticating the server.")),
+            QCommandLineOption(opt("require-authenticated"),
+                               ProjectCommands::tr("Withdraw --allow-unauthenticated."))};
 }
 
 } // namespace
@@ -180,7 +191,7 @@ CommandGroup ProjectCommands::group()
         {
             {opt("list"), QString(), tr("List the projects."), {}, 0, 0, list},
             {opt("show"), tr("NAME"), tr("Show one project."), {}, 1, 1, show},
-            {opt("add"), tr("NAME --git-url URL [--branch B] [--keep N] [--exclude PAT ...]"),
+            {opt("add"), tr("NAME --git-url URL [--branch B] [--keep N] [--exclude PAT ...] [--allow-unauthenticated]"),
              tr("Add a project."), fieldOptions(), 1, 1, add},
             {opt("edit"), tr("NAME [the options of add] [--name NEW]"),
              tr("Change a project; options not given stay as they are."), editOptions, 1, 1, edit},

@@ -1,5 +1,7 @@
 #include "gitmirror.h"
 
+#include "common/credentialredaction.h"
+
 #include "inventory/validator.h"
 
 #include "githandles.h"
@@ -290,7 +292,9 @@ Error fetchError(FetchState &state)
 {
     const git_error *last = git_error_last();
     const int klass = last ? last->klass : GIT_ERROR_NONE;
-    const QString detail = last && last->message ? QString::fromUtf8(last->message).trimmed() : QString();
+    // libgit2's own words may repeat the URL, a password in it too.
+    const QString detail =
+        last && last->message ? CredentialRedaction::apply(QString::fromUtf8(last->message).trimmed()) : QString();
     if (state.failure)
         return *state.failure;
     if (state.cancelled())
@@ -348,6 +352,8 @@ Result<FetchReport> GitMirror::fetch(const QString &url, const FetchOptions &opt
 {
     if (auto valid = checkUrl(url); !valid)
         return std::unexpected(valid.error());
+    if (auto error = Validator::transport(url, options.allowUnauthenticated))
+        return std::unexpected(*error);
 
     // libgit2 calls a missing local path an "unsupported URL protocol": say what is really wrong.
     const QString localPath = url.startsWith(QStringLiteral("file://")) ? QUrl(url).toLocalFile()

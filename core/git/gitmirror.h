@@ -45,6 +45,8 @@ struct FetchOptions
     // Called from the fetching thread as the pack arrives.
     std::function<void(const FetchProgress &)> onProgress;
     const std::atomic_bool *cancel = nullptr;
+    // The project's consent to an http:// or git:// URL (Project::allowUnauthenticated).
+    bool allowUnauthenticated = false;
 };
 
 // One ref the fetch created, moved or pruned; an empty id means "did not exist".

@@ -49,6 +49,7 @@ const QString GitUrlVar = QStringLiteral("releasedesk_git_url");
 const QString BranchVar = QStringLiteral("releasedesk_default_branch");
 const QString KeepVar = QStringLiteral("releasedesk_keep_releases");
 const QString ExcludesVar = QStringLiteral("releasedesk_package_excludes");
+const QString UnauthenticatedVar = QStringLiteral("releasedesk_allow_unauthenticated");
 
 // A variable is text or a list of texts; anything else (maps, in YAML) is kept as null and unused.
 using Vars = QMap<QString, QVariant>;
@@ -143,6 +144,13 @@ std::optional<Error> Model::overLimits(int line) const
         return lineError(line, AnsibleInventory::tr("the inventory names more than %1 groups.").arg(MaxGroups),
                          AnsibleInventory::tr("Split the inventory and import the parts one after another."));
     return std::nullopt;
+}
+
+// Ansible's booleans as an inventory writes them: anything but false, no or 0 is true.
+bool isTrue(const QVariant &value)
+{
+    return !QStringList{QStringLiteral("false"), QStringLiteral("no"), QStringLiteral("0")}.contains(
+        value.toString().toLower());
 }
 
 QString text(const QVariant &value) { return value.typeId() == QMetaType::QString ? value.toString() : QString(); }
@@ -764,9 +772,7 @@ private:
             server.notes = text(vars.value(NotesVar));
         if (vars.contains(TagsVar))
             server.tags = list(vars.value(TagsVar));
-        server.enabled = !vars.contains(EnabledVar)
-                         || !QStringList{QStringLiteral("false"), QStringLiteral("no"), QStringLiteral("0")}.contains(
-                             text(vars.value(EnabledVar)).toLower());
+        server.enabled = !vars.contains(EnabledVar) || isTrue(vars.value(EnabledVar));
         if (m_groupsAs == AnsibleInventory::GroupsAs::Tags) {
             for (const GroupEntry &group : m_model.groups) {
                 if (group.name == AllGroup || group.name == UngroupedGroup || group.vars.contains(ProjectVar)
@@ -842,6 +848,8 @@ private:
             project.keepReleases = text(group.vars.value(KeepVar)).toInt();
         if (group.vars.contains(ExcludesVar))
             project.packageExcludes = list(group.vars.value(ExcludesVar));
+        if (group.vars.contains(UnauthenticatedVar))
+            project.allowUnauthenticated = isTrue(group.vars.value(UnauthenticatedVar));
         const QString projectWhat = AnsibleInventory::tr("the project \"%1\" of %2").arg(name, what);
         if (existingId) {
             if (auto saved = m_store.updateProject(project); !saved)
@@ -1028,6 +1036,8 @@ Result<QByteArray> AnsibleInventory::exportInventory(const InventoryStore &store
                       {ProjectVar, project.name},
                       {SharedPathsVar, environment.sharedPaths},
                       {StrategyVar, environment.strategy}};
+        if (project.allowUnauthenticated)
+            group.vars.append({UnauthenticatedVar, QStringLiteral("true")});
         groups.append(group);
     }
 

@@ -79,6 +79,10 @@ const char *const Migrations[] = {
     CREATE INDEX environment_servers_server ON environment_servers(server_id);
     CREATE INDEX servers_key ON servers(key_id);
     )sql",
+    // 3: consent to fetch a project over an unauthenticated transport (http://, git://).
+    R"sql(
+    ALTER TABLE projects ADD COLUMN allow_unauthenticated INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 static_assert(std::size(Migrations) == InventoryStore::SchemaVersion);
 
@@ -128,7 +132,7 @@ const QString KeyColumns = QStringLiteral(
 const QString ServerColumns =
     QStringLiteral("id, name, host, port, key_id, username, department, owner, tags, notes, enabled");
 const QString ProjectColumns =
-    QStringLiteral("id, name, git_url, default_branch, keep_releases, package_excludes");
+    QStringLiteral("id, name, git_url, default_branch, keep_releases, package_excludes, allow_unauthenticated");
 const QString EnvironmentColumns =
     QStringLiteral("id, project_id, name, deploy_root, shared_paths, parallelism, strategy");
 
@@ -174,6 +178,7 @@ Project projectFrom(const QSqlQuery &q)
     project.defaultBranch = q.value(3).toString();
     project.keepReleases = q.value(4).toInt();
     project.packageExcludes = splitLines(q.value(5).toString());
+    project.allowUnauthenticated = q.value(6).toBool();
     return project;
 }
 
@@ -532,9 +537,9 @@ Result<qint64> InventoryStore::addProject(const Project &project)
                     QStringLiteral("name"));
     auto query = run(db(),
                      QStringLiteral("INSERT INTO projects (name, git_url, default_branch, keep_releases, "
-                                    "package_excludes) VALUES (?,?,?,?,?)"),
+                                    "package_excludes, allow_unauthenticated) VALUES (?,?,?,?,?,?)"),
                      {project.name, project.gitUrl, project.defaultBranch, project.keepReleases,
-                      joinLines(project.packageExcludes)},
+                      joinLines(project.packageExcludes), project.allowUnauthenticated},
                      tr("save the project"));
     if (!query)
         return std::unexpected(query.error());
@@ -550,9 +555,9 @@ Result<> InventoryStore::updateProject(const Project &project)
                     QStringLiteral("name"));
     return changedOne(run(db(),
                           QStringLiteral("UPDATE projects SET name=?, git_url=?, default_branch=?, keep_releases=?, "
-                                         "package_excludes=? WHERE id=?"),
+                                         "package_excludes=?, allow_unauthenticated=? WHERE id=?"),
                           {project.name, project.gitUrl, project.defaultBranch, project.keepReleases,
-                           joinLines(project.packageExcludes), project.id},
+                           joinLines(project.packageExcludes), project.allowUnauthenticated, project.id},
                           tr("save the project")),
                       tr("project"), project.id);
 }

@@ -42,7 +42,7 @@ class InventoryStore
     Q_DECLARE_TR_FUNCTIONS(InventoryStore)
 
 public:
-    static constexpr int SchemaVersion = 2;
+    static constexpr int SchemaVersion = 3;
 
     static Result<std::unique_ptr<InventoryStore>> open(const QString &path);
     ~InventoryStore();

@@ -379,7 +379,8 @@ Result<QByteArray> JsonInventory::exportJson(const InventoryStore &store, const 
                                         {QStringLiteral("gitUrl"), project.gitUrl},
                                         {QStringLiteral("defaultBranch"), project.defaultBranch},
                                         {QStringLiteral("keepReleases"), project.keepReleases},
-                                        {QStringLiteral("packageExcludes"), toArray(project.packageExcludes)}});
+                                        {QStringLiteral("packageExcludes"), toArray(project.packageExcludes)},
+                                        {QStringLiteral("allowUnauthenticated"), project.allowUnauthenticated}});
     }
 
     QJsonArray environmentArray;
@@ -522,6 +523,7 @@ Result<ImportReport> JsonInventory::importJson(InventoryStore &store, Vault *vau
             project.defaultBranch = entry.string(QStringLiteral("defaultBranch"), false, project.defaultBranch);
             project.keepReleases = entry.integer(QStringLiteral("keepReleases"), project.keepReleases);
             project.packageExcludes = entry.strings(QStringLiteral("packageExcludes"));
+            project.allowUnauthenticated = entry.boolean(QStringLiteral("allowUnauthenticated"), false);
             if (entry.error())
                 return std::unexpected(*entry.error());
             if (auto error = duplicate(seen, project.name, entry))

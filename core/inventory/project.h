@@ -13,6 +13,9 @@ struct Project
     QString defaultBranch = QStringLiteral("main");
     int keepReleases = 5;
     QStringList packageExcludes;
+    // http:// and git:// fetch the code to deploy without authenticating the server: anyone on the
+    // path can change what is deployed. Such a URL needs this explicit consent.
+    bool allowUnauthenticated = false;
 };
 
 } // namespace rd

@@ -1,5 +1,7 @@
 #include "validator.h"
 
+#include "common/credentialredaction.h"
+
 #include <QHostAddress>
 #include <QRegularExpression>
 #include <QUrl>
@@ -181,6 +183,7 @@ std::optional<Error> Validator::sharedPath(const QString &value)
 std::optional<Error> Validator::gitUrl(const QString &value)
 {
     const QString field = QStringLiteral("gitUrl");
+    const QString shown = CredentialRedaction::apply(value);
     const QString hint = tr("Use https://host/group/repo.git, ssh://user@host[:port]/path, user@host:path "
                             "or file:///absolute/path.");
     if (value.isEmpty())
@@ -190,14 +193,14 @@ std::optional<Error> Validator::gitUrl(const QString &value)
         return std::nullopt;
     for (QChar c : value) {
         if (c.isSpace() || c.category() == QChar::Other_Control)
-            return fieldError(field, tr("The git URL \"%1\" contains a space or control character.").arg(value),
+            return fieldError(field, tr("The git URL \"%1\" contains a space or control character.").arg(shown),
                               hint);
     }
     if (value.startsWith(u'-'))
-        return fieldError(field, tr("The git URL \"%1\" must not start with '-'.").arg(value), hint);
+        return fieldError(field, tr("The git URL \"%1\" must not start with '-'.").arg(shown), hint);
     if (value.contains(QStringLiteral("::")) && !value.contains(QStringLiteral("://")))
         return fieldError(field, tr("The git URL \"%1\" uses a remote helper (\"::\"), which could run programs.")
-                                     .arg(value),
+                                     .arg(shown),
                           hint);
 
     const qsizetype schemeEnd = value.indexOf(QStringLiteral("://"));
@@ -205,14 +208,14 @@ std::optional<Error> Validator::gitUrl(const QString &value)
         const QUrl url(value, QUrl::StrictMode);
         const QString scheme = url.scheme().toLower();
         if (!url.isValid())
-            return fieldError(field, tr("The git URL \"%1\" is malformed: %2").arg(value, url.errorString()), hint);
+            return fieldError(field, tr("The git URL \"%1\" is malformed: %2").arg(shown, url.errorString()), hint);
         if (!url.password().isEmpty())
             return fieldError(field, tr("The git URL contains a password."),
                               tr("Remove it from the URL; use an SSH key or a credential helper instead, so the "
                                  "password is not stored in plain text."));
         if (scheme == u"file") {
             if (url.path().isEmpty() || !url.path().startsWith(u'/') || !url.host().isEmpty())
-                return fieldError(field, tr("The file URL \"%1\" must name an absolute local path.").arg(value),
+                return fieldError(field, tr("The file URL \"%1\" must name an absolute local path.").arg(shown),
                                   hint);
             return std::nullopt;
         }
@@ -221,22 +224,40 @@ std::optional<Error> Validator::gitUrl(const QString &value)
         if (!schemes.contains(scheme))
             return fieldError(field, tr("The URL scheme \"%1\" is not supported for git.").arg(scheme), hint);
         if (auto error = host(url.host()))
-            return fieldError(field, tr("The git URL \"%1\" has an invalid host: %2").arg(value, error->message),
+            return fieldError(field, tr("The git URL \"%1\" has an invalid host: %2").arg(shown, error->message),
                               hint);
         if (url.port() == 0)
-            return fieldError(field, tr("The git URL \"%1\" has an invalid port.").arg(value), hint);
+            return fieldError(field, tr("The git URL \"%1\" has an invalid port.").arg(shown), hint);
         if (url.path().isEmpty() || url.path() == u"/")
-            return fieldError(field, tr("The git URL \"%1\" names no repository path.").arg(value), hint);
+            return fieldError(field, tr("The git URL \"%1\" names no repository path.").arg(shown), hint);
         return std::nullopt;
     }
     // scp-like: [user@]host:path
     static const QRegularExpression scpLike(QStringLiteral("^(?:([A-Za-z0-9_.-]+)@)?([^@:/]+):(.+)\\z"));
     const auto match = scpLike.match(value);
     if (!match.hasMatch())
-        return fieldError(field, tr("The git URL \"%1\" is not in a form git understands.").arg(value), hint);
+        return fieldError(field, tr("The git URL \"%1\" is not in a form git understands.").arg(shown), hint);
     if (auto error = host(match.captured(2)))
-        return fieldError(field, tr("The git URL \"%1\" has an invalid host: %2").arg(value, error->message), hint);
+        return fieldError(field, tr("The git URL \"%1\" has an invalid host: %2").arg(shown, error->message), hint);
     return std::nullopt;
+}
+
+bool Validator::isUnauthenticated(const QString &gitUrl)
+{
+    const QString lower = gitUrl.trimmed().toLower();
+    return lower.startsWith(QStringLiteral("http://")) || lower.startsWith(QStringLiteral("git://"));
+}
+
+std::optional<Error> Validator::transport(const QString &gitUrl, bool allowUnauthenticated)
+{
+    if (!isUnauthenticated(gitUrl) || allowUnauthenticated)
+        return std::nullopt;
+    return fieldError(QStringLiteral("gitUrl"),
+                      tr("The git URL %1 fetches the code to deploy without authenticating the server: anyone on "
+                         "the network path can change what gets deployed.")
+                          .arg(CredentialRedaction::apply(gitUrl)),
+                      tr("Use https:// or ssh://. If you accept the risk, allow it explicitly for this project "
+                         "(--allow-unauthenticated, or the check box under the URL)."));
 }
 
 std::optional<Error> Validator::branch(const QString &value)
@@ -319,6 +340,7 @@ QList<Error> Validator::check(const Project &project)
     QList<Error> errors;
     add(errors, name(project.name));
     add(errors, gitUrl(project.gitUrl));
+    add(errors, transport(project.gitUrl, project.allowUnauthenticated));
     add(errors, branch(project.defaultBranch));
     if (project.keepReleases < 2 || project.keepReleases > 100)
         errors.append(fieldError(QStringLiteral("keepReleases"),

@@ -27,6 +27,9 @@ public:
     static std::optional<Error> deployRoot(const QString &value);
     static std::optional<Error> sharedPath(const QString &value);
     static std::optional<Error> gitUrl(const QString &value);
+    // http:// and git://: the server is not authenticated, so what is fetched can be changed on the way.
+    static bool isUnauthenticated(const QString &gitUrl);
+    static std::optional<Error> transport(const QString &gitUrl, bool allowUnauthenticated);
     static std::optional<Error> branch(const QString &value);
     static std::optional<Error> tag(const QString &value);
     static std::optional<Error> freeText(const QString &value, const QString &field, int maxLength, bool multiline);

@@ -118,6 +118,7 @@ Result<ReleasePlan> TaskRunner::start(const InventoryStore &store, const Vault *
     result->plan = *plan;
     const QString dataDir = m_dataDir;
     const QString url = project->gitUrl;
+    const bool allowUnauthenticated = project->allowUnauthenticated;
     const QStringList excludes = project->packageExcludes;
     const QString buildHook = request.buildHook;
     const HostKeyPrompt prompt = m_prompt;
@@ -136,6 +137,7 @@ Result<ReleasePlan> TaskRunner::start(const InventoryStore &store, const Vault *
             options.credentials.useAgent = true;
             options.hostKeyPrompt = prompt;
             options.cancel = cancel.get();
+            options.allowUnauthenticated = allowUnauthenticated;
             line(tr("Fetching %1").arg(url), false);
             auto fetched = GitMirror(GitMirror::pathFor(dataDir, result->plan.project)).fetch(url, options);
             if (!fetched) {

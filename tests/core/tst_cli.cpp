@@ -364,6 +364,28 @@ void TestCli::projectsCrud()
              3);
     QCOMPARE(names(ok({QStringLiteral("--json"), QStringLiteral("project"), QStringLiteral("list")}).json()),
              QStringList{QStringLiteral("store")});
+    // http:// needs the explicit consent; a password in the URL is never echoed.
+    const QStringList plainHttp{QStringLiteral("project"), QStringLiteral("edit"), QStringLiteral("store"),
+                                QStringLiteral("--git-url"), QStringLiteral("http://ann:hunter22@git.example.com/s.git")};
+    const Run refused = cli(plainHttp);
+    QCOMPARE(refused.code, 3);
+    QVERIFY2(refused.err.contains("without authenticating the server"), refused.err.constData());
+    QVERIFY(!refused.err.contains("hunter22"));
+    const Run insecure = cli(plainHttp + QStringList{QStringLiteral("--allow-unauthenticated")});
+    QCOMPARE(insecure.code, 3); // still a password in it
+    QVERIFY(!insecure.err.contains("hunter22"));
+    QVERIFY(insecure.err.contains("password"));
+    QCOMPARE(ok({QStringLiteral("project"), QStringLiteral("edit"), QStringLiteral("store"), QStringLiteral("--git-url"),
+                 QStringLiteral("git://git.example.com/s.git"), QStringLiteral("--allow-unauthenticated")})
+                 .code,
+             0);
+    shop = ok({QStringLiteral("--json"), QStringLiteral("project"), QStringLiteral("show"), QStringLiteral("store")})
+               .json()
+               .toObject();
+    QVERIFY(shop[QStringLiteral("allowUnauthenticated")].toBool());
+    const Run fetchRefused = cli({QStringLiteral("project"), QStringLiteral("edit"), QStringLiteral("store"),
+                                  QStringLiteral("--require-authenticated")});
+    QCOMPARE(fetchRefused.code, 3);
     QCOMPARE(ok({QStringLiteral("project"), QStringLiteral("remove"), QStringLiteral("store")}).code, 0);
     QCOMPARE(ok({QStringLiteral("--json"), QStringLiteral("project"), QStringLiteral("list")})
                  .json()

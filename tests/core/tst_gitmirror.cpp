@@ -354,6 +354,20 @@ void TestGitMirror::explainsFailedFetches()
         QVERIFY2(unreachable.error().hint.contains(QStringLiteral("could not be reached")),
                  qPrintable(unreachable.error().text()));
     }
+    // http:// and git:// only with the project's consent; with it, the fetch goes out (and finds no one).
+    for (const QString &url : {QStringLiteral("http://127.0.0.1:1/team/app.git"),
+                               QStringLiteral("git://127.0.0.1:1/team/app.git")}) {
+        auto refused = mirror.fetch(url);
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().message.contains(QStringLiteral("without authenticating")),
+                 qPrintable(refused.error().text()));
+        FetchOptions consent;
+        consent.allowUnauthenticated = true;
+        auto unreachable = mirror.fetch(url, consent);
+        QVERIFY(!unreachable);
+        QVERIFY2(unreachable.error().hint.contains(QStringLiteral("could not be reached")),
+                 qPrintable(unreachable.error().text()));
+    }
     QVERIFY(!mirror.exists());
     QVERIFY(
         QDir(data + QStringLiteral("/mirrors")).entryList(QDir::AllEntries | QDir::NoDotAndDotDot).isEmpty());

@@ -280,7 +280,8 @@ void TestInventoryStore::migratesFromSchemaVersion1()
     QCOMPARE(sqlite.exitCode(), 0);
 
     auto store = openStore();
-    QCOMPARE(store->schemaVersion(), 2);
+    QCOMPARE(store->schemaVersion(), InventoryStore::SchemaVersion);
+    QVERIFY(!store->projects()->first().allowUnauthenticated); // the column added by version 3
     const Server server = store->servers()->first();
     QCOMPARE(server.host, QStringLiteral("10.0.0.1"));
     QCOMPARE(server.tags, (QStringList{QStringLiteral("web"), QStringLiteral("eu")}));

@@ -1,3 +1,5 @@
+#include "common/credentialredaction.h"
+#include "inventory/project.h"
 #include "inventory/validator.h"
 
 #include <QTest>
@@ -23,6 +25,9 @@ private slots:
     void sharedPath();
     void gitUrl_data();
     void gitUrl();
+    void unauthenticatedTransportNeedsConsent();
+    void credentialsAreRedacted_data();
+    void credentialsAreRedacted();
     void branch_data();
     void branch();
     void freeText();
@@ -236,6 +241,8 @@ void TestValidator::gitUrl_data()
     QTest::newRow("file relative") << QStringLiteral("file://relative/repo") << false;
     QTest::newRow("scp bad host") << QStringLiteral("git@bad_host:repo.git") << false;
     QTest::newRow("plain word") << QStringLiteral("repository") << false;
+    QTest::newRow("password and a space") << QStringLiteral("https://user:s3cret@example.com/my repo.git") << false;
+    QTest::newRow("password, malformed") << QStringLiteral("https://user:s3cret@exa mple.com:99999/x") << false;
 }
 
 void TestValidator::gitUrl()
@@ -244,8 +251,55 @@ void TestValidator::gitUrl()
     QFETCH(bool, valid);
     const auto error = Validator::gitUrl(value);
     QVERIFY2(!error.has_value() == valid, error ? qPrintable(error->text()) : "accepted");
-    if (error)
+    if (error) {
         QCOMPARE(error->field, QStringLiteral("gitUrl"));
+        // A password in a URL is never repeated, whatever else is wrong with it.
+        QVERIFY2(!error->text().contains(QStringLiteral("s3cret")), qPrintable(error->text()));
+    }
+}
+
+void TestValidator::unauthenticatedTransportNeedsConsent()
+{
+    Project project;
+    project.name = QStringLiteral("shop");
+    for (const QString &url : {QStringLiteral("http://git.example.com/shop.git"),
+                               QStringLiteral("git://git.example.com/shop.git"),
+                               QStringLiteral("HTTP://git.example.com/shop.git")}) {
+        project.gitUrl = url;
+        project.allowUnauthenticated = false;
+        const QList<Error> refused = Validator::check(project);
+        QCOMPARE(refused.size(), 1);
+        QCOMPARE(refused.first().field, QStringLiteral("gitUrl"));
+        QVERIFY2(refused.first().message.contains(QStringLiteral("without authenticating")),
+                 qPrintable(refused.first().message));
+        QVERIFY(refused.first().hint.contains(QStringLiteral("--allow-unauthenticated")));
+        project.allowUnauthenticated = true;
+        QVERIFY(Validator::check(project).isEmpty());
+    }
+    project.gitUrl = QStringLiteral("https://git.example.com/shop.git");
+    project.allowUnauthenticated = false;
+    QVERIFY(Validator::check(project).isEmpty());
+}
+
+void TestValidator::credentialsAreRedacted_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("redacted");
+    QTest::newRow("https") << QStringLiteral("fetch https://ann:pa55@git.example.com/x.git failed")
+                           << QStringLiteral("fetch https://ann:***@git.example.com/x.git failed");
+    QTest::newRow("two urls") << QStringLiteral("a http://u:p@h/x and ssh://git:t0ken@h:22/y")
+                              << QStringLiteral("a http://u:***@h/x and ssh://git:***@h:22/y");
+    QTest::newRow("at in password") << QStringLiteral("https://u:p@ss@h/x") << QStringLiteral("https://u:***@h/x");
+    QTest::newRow("user only") << QStringLiteral("https://ann@h/x") << QStringLiteral("https://ann@h/x");
+    QTest::newRow("port, no user") << QStringLiteral("https://h:8443/x") << QStringLiteral("https://h:8443/x");
+    QTest::newRow("no url") << QStringLiteral("user:password@host") << QStringLiteral("user:password@host");
+}
+
+void TestValidator::credentialsAreRedacted()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, redacted);
+    QCOMPARE(CredentialRedaction::apply(text), redacted);
 }
 
 void TestValidator::branch_data()
