@@ -135,6 +135,57 @@
         <source>the YAML is not valid: %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>the inventory names more than %1 hosts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Split the inventory and import the parts one after another.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the inventory names more than %1 groups.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the inventory expands to more than %1 entries.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>YAML aliases (*name) that repeat whole groups can do this; write the groups out instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the groups hold more than %1 hosts in all, counting each group a host is in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>BoundedFile</name>
+    <message>
+        <source>%1 %2 does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read %1 %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check its permissions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %2 is larger than %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that this is the file you meant; an inventory of thousands of servers is far smaller.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>CliContext</name>
@@ -402,6 +453,17 @@
     </message>
     <message>
         <source>Commit %1 has a tree entry &quot;%2&quot; that git never makes (&quot;..&quot;, &quot;.&quot;, &quot;.git&quot;, an empty name, a name with /, or a name twice): the repository was crafted to write outside the release.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DataDir</name>
+    <message>
+        <source>Could not create the data directory %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose another one with --data-dir or RELEASEDESK_HOME.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1735,6 +1797,14 @@
         <source>server</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The field &quot;%1&quot; has %2 entries, more than the %3 an import takes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Split the file and import the parts one after another.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>KeyCommands</name>
@@ -2069,6 +2139,30 @@
         <source>Paste one line as in a .pub file, such as &quot;ssh-ed25519 AAAA... me@host&quot;.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The key could not be written to a temporary file to check its passphrase.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the free space of the temporary folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ssh-keygen, which checks the passphrase of an OpenSSH private key, could not start.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Install OpenSSH&apos;s client (Debian: openssh-client).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ssh-keygen did not finish checking the passphrase.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>KnownHosts</name>
@@ -2101,11 +2195,43 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Could not read %1: %2</source>
+        <source>its host list has an empty entry.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Name an OpenSSH known_hosts file, usually ~/.ssh/known_hosts.</source>
+        <source>the host pattern &quot;%1&quot; matches every server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the hashed host name &quot;%1&quot; is not valid.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it names a certificate authority; ReleaseDesk checks host keys, not certificates.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the marker %1 is unknown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it has no host, key type and key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the key is not valid base64.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the key is not a %1 key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The known hosts file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>line %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2875,10 +3001,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>NAME --git-url URL [--branch B] [--keep N] [--exclude PAT ...]</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Add a project.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2892,6 +3014,22 @@
     </message>
     <message>
         <source>Remove a project and its environments (servers and keys stay).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unauthenticated fetch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Accept an http:// or git:// URL, which fetches the code without authenticating the server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Withdraw --allow-unauthenticated.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NAME --git-url URL [--branch B] [--keep N] [--exclude PAT ...] [--allow-unauthenticated]</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3357,10 +3495,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Stop a task and release its locks; servers keep the release they run.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Run the failed servers of a task again from the stage that failed.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3412,6 +3546,18 @@
         <source>Send every server the whole package and unpack it afresh, even where a delta from the live release would do.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The task was aborted. &quot;releasedesk-cli release status %1/%2&quot; shows what each server runs now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gray: leave the canaries on the new release (the fleet stays mixed).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop a task and release its locks. A gray task not yet promoted switches its canaries back to the release they ran before; other servers keep the release they run.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ReleaseListing</name>
@@ -3456,6 +3602,54 @@
     </message>
     <message>
         <source>rollback</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The plan of task %1 breaks the rules of a new plan: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The task file was edited by hand or damaged; start a new release instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the task id &quot;%1&quot; is not a plain name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a release id of project %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the servers are missing or named twice.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the canary &quot;%1&quot; is not one of the servers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the commit &quot;%1&quot; is not a full commit id.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the rollback target is not the plan&apos;s version.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the base commit &quot;%1&quot; is not a full commit id.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the base listing is not a sha256 digest.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a count, limit or timeout is out of range.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the package &quot;%1&quot; is not a package file with its checksum.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3979,10 +4173,6 @@ Trust it and remember it? [yes/once/NO] </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 host key(s) imported from %2.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Trust and remember the keys of servers met for the first time.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4026,17 +4216,25 @@ Trust it and remember it? [yes/once/NO] </source>
         <source>Copy the entries of an OpenSSH known_hosts file (default ~/.ssh/known_hosts).</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The file %1 does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name an OpenSSH known_hosts file, usually ~/.ssh/known_hosts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 host key(s) imported from %2; %3 already known; %4 line(s) skipped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>... and %1 more.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>SshConfigImporter</name>
-    <message>
-        <source>Could not read the ssh configuration %1: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Check the path and that the file is readable.</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>%1: a quote is not closed.</source>
         <translation type="unfinished"></translation>
@@ -4083,6 +4281,26 @@ Trust it and remember it? [yes/once/NO] </source>
     </message>
     <message>
         <source>Host &quot;%1&quot; names %2 identity files; the first, %3, is used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The ssh configuration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: the line is %2 characters long.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No ssh option needs more than %1; check that this is an ssh client configuration.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: the configuration names more than %2 hosts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Split it, or import the fleet from an Ansible or JSON inventory.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4548,14 +4766,6 @@ Trust it and remember it? [yes/once/NO] </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Could not read %1: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Check its permissions.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Added %1, updated %2, skipped %3.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4681,6 +4891,10 @@ Trust it and remember it? [yes/once/NO] </source>
     </message>
     <message>
         <source>Groups become tags on their hosts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The inventory file</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4977,6 +5191,14 @@ Trust it and remember it? [yes/once/NO] </source>
         <source>Remove it from the URL; use an SSH key or a credential helper instead, so the password is not stored in plain text.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The git URL %1 fetches the code to deploy without authenticating the server: anyone on the network path can change what gets deployed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use https:// or ssh://. If you accept the risk, allow it explicitly for this project (--allow-unauthenticated, or the check box under the URL).</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Vault</name>
@@ -5057,14 +5279,6 @@ Trust it and remember it? [yes/once/NO] </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The secret %1 of key %2 could not be decrypted, so the master password was not changed.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Enter that key again (or remove it), then change the password.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The vault is locked.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5093,19 +5307,27 @@ Trust it and remember it? [yes/once/NO] </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The vault record disappeared while unlocking.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Try again.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The master password was changed elsewhere since this vault was unlocked.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Unlock the vault again with the new master password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The master password was changed elsewhere in the meantime.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type the current master password again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The secret %1 of key %2 could not be decrypted, so the vault was not sealed anew.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter that key again (or remove it), then try again.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -7047,6 +7269,14 @@ node_modules
             <numerusform>%n projects</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Allow fetching without authenticating the server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>http:// and git:// do not authenticate the server: anyone on the network path could change the code that gets deployed.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>rd::ReleaseDryRun</name>
@@ -7410,10 +7640,6 @@ node_modules
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Aborted; %1 of %2 servers run %3, %4 failed.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 of %2 servers run %3; %4 failed.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -7459,6 +7685,80 @@ node_modules
             <numerusform></numerusform>
             <numerusform></numerusform>
         </translation>
+    </message>
+    <message>
+        <source>== abort: switch %1 back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not switched back: another release holds %1 now (%2); the server still runs %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leave it to that release, or roll the server back once it is over.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Taking the deploy lock back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the server&apos;s releases</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>runs %1, not %2: left as it is</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not switched back: the server keeps no earlier release; it still runs %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release the version it should run to it, or promote the task.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 The server still runs %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Aborted: switched back to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Aborted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n canary server(s) switched back to the release they ran before.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 of %2 servers run %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n server(s) failed; each one says why.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The deploy lock could not be released on: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The deploy locks are released.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -8051,10 +8351,6 @@ node_modules
     </message>
     <message>
         <source>The language &quot;%1&quot; is not available. Use --lang en or --lang zh_CN.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The data directory %1 could not be created. Choose another one with --data-dir or RELEASEDESK_HOME.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -135,6 +135,57 @@
         <source>the YAML is not valid: %1</source>
         <translation>YAML 无效：%1</translation>
     </message>
+    <message>
+        <source>the inventory names more than %1 hosts.</source>
+        <translation>清单中的主机超过 %1 台。</translation>
+    </message>
+    <message>
+        <source>Split the inventory and import the parts one after another.</source>
+        <translation>请拆分清单，逐部分导入。</translation>
+    </message>
+    <message>
+        <source>the inventory names more than %1 groups.</source>
+        <translation>清单中的组超过 %1 个。</translation>
+    </message>
+    <message>
+        <source>the inventory expands to more than %1 entries.</source>
+        <translation>清单展开后超过 %1 个条目。</translation>
+    </message>
+    <message>
+        <source>YAML aliases (*name) that repeat whole groups can do this; write the groups out instead.</source>
+        <translation>重复整个组的 YAML 别名（*name）会造成这种情况；请把组直接写出来。</translation>
+    </message>
+    <message>
+        <source>the groups hold more than %1 hosts in all, counting each group a host is in.</source>
+        <translation>按主机所在的每个组计数，各组合计超过 %1 台主机。</translation>
+    </message>
+</context>
+<context>
+    <name>BoundedFile</name>
+    <message>
+        <source>%1 %2 does not exist.</source>
+        <translation>%1 %2 不存在。</translation>
+    </message>
+    <message>
+        <source>Check the path.</source>
+        <translation>请检查路径。</translation>
+    </message>
+    <message>
+        <source>Could not read %1 %2: %3</source>
+        <translation>无法读取%1 %2：%3</translation>
+    </message>
+    <message>
+        <source>Check its permissions.</source>
+        <translation>请检查其权限。</translation>
+    </message>
+    <message>
+        <source>%1 %2 is larger than %3.</source>
+        <translation>%1 %2 大于 %3。</translation>
+    </message>
+    <message>
+        <source>Check that this is the file you meant; an inventory of thousands of servers is far smaller.</source>
+        <translation>请确认这是您要的文件；即使包含数千台服务器的清单也远小于此。</translation>
+    </message>
 </context>
 <context>
     <name>CliContext</name>
@@ -403,6 +454,17 @@
     <message>
         <source>Commit %1 has a tree entry &quot;%2&quot; that git never makes (&quot;..&quot;, &quot;.&quot;, &quot;.git&quot;, an empty name, a name with /, or a name twice): the repository was crafted to write outside the release.</source>
         <translation>提交 %1 含有 git 从不生成的目录树条目“%2”（“..”、“.”、“.git”、空名称、含 / 的名称，或重复的名称）：该仓库被刻意构造，企图写到发布目录之外。</translation>
+    </message>
+</context>
+<context>
+    <name>DataDir</name>
+    <message>
+        <source>Could not create the data directory %1.</source>
+        <translation>无法创建数据目录 %1。</translation>
+    </message>
+    <message>
+        <source>Choose another one with --data-dir or RELEASEDESK_HOME.</source>
+        <translation>请用 --data-dir 或 RELEASEDESK_HOME 另选一个目录。</translation>
     </message>
 </context>
 <context>
@@ -1735,6 +1797,14 @@
         <source>server</source>
         <translation>服务器</translation>
     </message>
+    <message>
+        <source>The field &quot;%1&quot; has %2 entries, more than the %3 an import takes.</source>
+        <translation>字段“%1”有 %2 个条目，超过一次导入所能接受的 %3 个。</translation>
+    </message>
+    <message>
+        <source>Split the file and import the parts one after another.</source>
+        <translation>请拆分文件，逐部分导入。</translation>
+    </message>
 </context>
 <context>
     <name>KeyCommands</name>
@@ -2069,6 +2139,30 @@
         <source>Paste one line as in a .pub file, such as &quot;ssh-ed25519 AAAA... me@host&quot;.</source>
         <translation>请粘贴 .pub 文件中那样的一行，例如“ssh-ed25519 AAAA... me@host”。</translation>
     </message>
+    <message>
+        <source>The key could not be written to a temporary file to check its passphrase.</source>
+        <translation>无法把密钥写入临时文件以检查其口令。</translation>
+    </message>
+    <message>
+        <source>Check the free space of the temporary folder.</source>
+        <translation>请检查临时目录的可用空间。</translation>
+    </message>
+    <message>
+        <source>ssh-keygen, which checks the passphrase of an OpenSSH private key, could not start.</source>
+        <translation>用于检查 OpenSSH 私钥口令的 ssh-keygen 无法启动。</translation>
+    </message>
+    <message>
+        <source>Install OpenSSH&apos;s client (Debian: openssh-client).</source>
+        <translation>请安装 OpenSSH 客户端（Debian：openssh-client）。</translation>
+    </message>
+    <message>
+        <source>ssh-keygen did not finish checking the passphrase.</source>
+        <translation>ssh-keygen 未能完成口令检查。</translation>
+    </message>
+    <message>
+        <source>Try again.</source>
+        <translation>请重试。</translation>
+    </message>
 </context>
 <context>
     <name>KnownHosts</name>
@@ -2101,12 +2195,44 @@
         <translation>如果服务器的密钥确实已更换，请显式替换它。</translation>
     </message>
     <message>
-        <source>Could not read %1: %2</source>
-        <translation>无法读取 %1：%2</translation>
+        <source>its host list has an empty entry.</source>
+        <translation>其主机列表中有空条目。</translation>
     </message>
     <message>
-        <source>Name an OpenSSH known_hosts file, usually ~/.ssh/known_hosts.</source>
-        <translation>请指定一个 OpenSSH known_hosts 文件，通常是 ~/.ssh/known_hosts。</translation>
+        <source>the host pattern &quot;%1&quot; matches every server.</source>
+        <translation>主机模式“%1”匹配所有服务器。</translation>
+    </message>
+    <message>
+        <source>the hashed host name &quot;%1&quot; is not valid.</source>
+        <translation>散列主机名“%1”无效。</translation>
+    </message>
+    <message>
+        <source>it names a certificate authority; ReleaseDesk checks host keys, not certificates.</source>
+        <translation>它指定的是证书颁发机构；ReleaseDesk 校验主机密钥，不校验证书。</translation>
+    </message>
+    <message>
+        <source>the marker %1 is unknown.</source>
+        <translation>标记 %1 未知。</translation>
+    </message>
+    <message>
+        <source>it has no host, key type and key.</source>
+        <translation>缺少主机、密钥类型和密钥。</translation>
+    </message>
+    <message>
+        <source>the key is not valid base64.</source>
+        <translation>密钥不是有效的 base64。</translation>
+    </message>
+    <message>
+        <source>the key is not a %1 key.</source>
+        <translation>该密钥不是 %1 密钥。</translation>
+    </message>
+    <message>
+        <source>The known hosts file</source>
+        <translation>已知主机文件</translation>
+    </message>
+    <message>
+        <source>line %1: %2</source>
+        <translation>第 %1 行：%2</translation>
     </message>
 </context>
 <context>
@@ -2873,10 +2999,6 @@
         <translation>显示一个项目。</translation>
     </message>
     <message>
-        <source>NAME --git-url URL [--branch B] [--keep N] [--exclude PAT ...]</source>
-        <translation>名称 --git-url URL [--branch B] [--keep N] [--exclude 模式 ...]</translation>
-    </message>
-    <message>
         <source>Add a project.</source>
         <translation>添加项目。</translation>
     </message>
@@ -2891,6 +3013,22 @@
     <message>
         <source>Remove a project and its environments (servers and keys stay).</source>
         <translation>删除项目及其环境（服务器和密钥保留）。</translation>
+    </message>
+    <message>
+        <source>Unauthenticated fetch</source>
+        <translation>未认证的获取</translation>
+    </message>
+    <message>
+        <source>Accept an http:// or git:// URL, which fetches the code without authenticating the server.</source>
+        <translation>接受 http:// 或 git:// 地址；这类地址获取代码时不认证服务器。</translation>
+    </message>
+    <message>
+        <source>Withdraw --allow-unauthenticated.</source>
+        <translation>撤销 --allow-unauthenticated。</translation>
+    </message>
+    <message>
+        <source>NAME --git-url URL [--branch B] [--keep N] [--exclude PAT ...] [--allow-unauthenticated]</source>
+        <translation>名称 --git-url 地址 [--branch 分支] [--keep N] [--exclude 模式 ...] [--allow-unauthenticated]</translation>
     </message>
 </context>
 <context>
@@ -3354,10 +3492,6 @@
         <translation>金丝雀正常后，发布灰度任务的其余服务器。</translation>
     </message>
     <message>
-        <source>Stop a task and release its locks; servers keep the release they run.</source>
-        <translation>停止任务并释放其锁；服务器保持当前运行的版本。</translation>
-    </message>
-    <message>
         <source>Run the failed servers of a task again from the stage that failed.</source>
         <translation>从失败的阶段重新运行任务中失败的服务器。</translation>
     </message>
@@ -3409,6 +3543,18 @@
         <source>Send every server the whole package and unpack it afresh, even where a delta from the live release would do.</source>
         <translation>向每台服务器发送完整包并重新解包，即使可以基于当前版本只发送增量。</translation>
     </message>
+    <message>
+        <source>The task was aborted. &quot;releasedesk-cli release status %1/%2&quot; shows what each server runs now.</source>
+        <translation>任务已中止。“releasedesk-cli release status %1/%2”可显示各服务器当前运行的版本。</translation>
+    </message>
+    <message>
+        <source>Gray: leave the canaries on the new release (the fleet stays mixed).</source>
+        <translation>灰度：金丝雀服务器保留新版本（集群保持混合状态）。</translation>
+    </message>
+    <message>
+        <source>Stop a task and release its locks. A gray task not yet promoted switches its canaries back to the release they ran before; other servers keep the release they run.</source>
+        <translation>停止任务并释放其锁。尚未推广的灰度任务会把金丝雀服务器切回之前运行的版本；其他服务器保持当前版本。</translation>
+    </message>
 </context>
 <context>
     <name>ReleaseListing</name>
@@ -3454,6 +3600,54 @@
     <message>
         <source>rollback</source>
         <translation>回滚</translation>
+    </message>
+    <message>
+        <source>The plan of task %1 breaks the rules of a new plan: %2</source>
+        <translation>任务 %1 的计划不符合新计划的规则：%2</translation>
+    </message>
+    <message>
+        <source>The task file was edited by hand or damaged; start a new release instead.</source>
+        <translation>任务文件被手工修改或已损坏；请改为发起新的发布。</translation>
+    </message>
+    <message>
+        <source>the task id &quot;%1&quot; is not a plain name.</source>
+        <translation>任务编号“%1”不是普通名称。</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a release id of project %2.</source>
+        <translation>“%1”不是项目 %2 的发布编号。</translation>
+    </message>
+    <message>
+        <source>the servers are missing or named twice.</source>
+        <translation>服务器缺失或重复。</translation>
+    </message>
+    <message>
+        <source>the canary &quot;%1&quot; is not one of the servers.</source>
+        <translation>金丝雀“%1”不在服务器列表中。</translation>
+    </message>
+    <message>
+        <source>the commit &quot;%1&quot; is not a full commit id.</source>
+        <translation>提交“%1”不是完整的提交编号。</translation>
+    </message>
+    <message>
+        <source>the rollback target is not the plan&apos;s version.</source>
+        <translation>回滚目标与计划的版本不一致。</translation>
+    </message>
+    <message>
+        <source>the base commit &quot;%1&quot; is not a full commit id.</source>
+        <translation>基准提交“%1”不是完整的提交编号。</translation>
+    </message>
+    <message>
+        <source>the base listing is not a sha256 digest.</source>
+        <translation>基准清单不是 sha256 摘要。</translation>
+    </message>
+    <message>
+        <source>a count, limit or timeout is out of range.</source>
+        <translation>某个数量、限制或超时超出范围。</translation>
+    </message>
+    <message>
+        <source>the package &quot;%1&quot; is not a package file with its checksum.</source>
+        <translation>包“%1”不是带校验和的包文件。</translation>
     </message>
 </context>
 <context>
@@ -3977,10 +4171,6 @@ Trust it and remember it? [yes/once/NO] </source>
         <translation>已删除的密钥数</translation>
     </message>
     <message>
-        <source>%1 host key(s) imported from %2.</source>
-        <translation>已从 %2 导入 %1 个主机密钥。</translation>
-    </message>
-    <message>
         <source>Trust and remember the keys of servers met for the first time.</source>
         <translation>信任并记住首次连接的服务器的密钥。</translation>
     </message>
@@ -4024,17 +4214,25 @@ Trust it and remember it? [yes/once/NO] </source>
         <source>Copy the entries of an OpenSSH known_hosts file (default ~/.ssh/known_hosts).</source>
         <translation>复制 OpenSSH known_hosts 文件中的条目（默认 ~/.ssh/known_hosts）。</translation>
     </message>
+    <message>
+        <source>The file %1 does not exist.</source>
+        <translation>文件 %1 不存在。</translation>
+    </message>
+    <message>
+        <source>Name an OpenSSH known_hosts file, usually ~/.ssh/known_hosts.</source>
+        <translation>请指定 OpenSSH 的 known_hosts 文件，通常为 ~/.ssh/known_hosts。</translation>
+    </message>
+    <message>
+        <source>%1 host key(s) imported from %2; %3 already known; %4 line(s) skipped.</source>
+        <translation>已从 %2 导入 %1 个主机密钥；%3 个已存在；跳过 %4 行。</translation>
+    </message>
+    <message>
+        <source>... and %1 more.</source>
+        <translation>……另有 %1 行。</translation>
+    </message>
 </context>
 <context>
     <name>SshConfigImporter</name>
-    <message>
-        <source>Could not read the ssh configuration %1: %2</source>
-        <translation>无法读取 ssh 配置 %1：%2</translation>
-    </message>
-    <message>
-        <source>Check the path and that the file is readable.</source>
-        <translation>请检查路径，并确认文件可读。</translation>
-    </message>
     <message>
         <source>%1: a quote is not closed.</source>
         <translation>%1：引号未闭合。</translation>
@@ -4082,6 +4280,26 @@ Trust it and remember it? [yes/once/NO] </source>
     <message>
         <source>Host &quot;%1&quot; names %2 identity files; the first, %3, is used.</source>
         <translation>主机“%1”指定了 %2 个 IdentityFile；将使用第一个：%3。</translation>
+    </message>
+    <message>
+        <source>The ssh configuration</source>
+        <translation>ssh 配置</translation>
+    </message>
+    <message>
+        <source>%1: the line is %2 characters long.</source>
+        <translation>%1：该行长 %2 个字符。</translation>
+    </message>
+    <message>
+        <source>No ssh option needs more than %1; check that this is an ssh client configuration.</source>
+        <translation>任何 ssh 选项都不需要超过 %1 个字符；请确认这是 ssh 客户端配置。</translation>
+    </message>
+    <message>
+        <source>%1: the configuration names more than %2 hosts.</source>
+        <translation>%1：配置中的主机超过 %2 个。</translation>
+    </message>
+    <message>
+        <source>Split it, or import the fleet from an Ansible or JSON inventory.</source>
+        <translation>请拆分它，或从 Ansible 或 JSON 清单导入服务器。</translation>
     </message>
 </context>
 <context>
@@ -4546,14 +4764,6 @@ Trust it and remember it? [yes/once/NO] </source>
         <translation>请检查路径。</translation>
     </message>
     <message>
-        <source>Could not read %1: %2</source>
-        <translation>无法读取 %1：%2</translation>
-    </message>
-    <message>
-        <source>Check its permissions.</source>
-        <translation>请检查其权限。</translation>
-    </message>
-    <message>
         <source>Added %1, updated %2, skipped %3.</source>
         <translation>新增 %1 项，更新 %2 项，跳过 %3 项。</translation>
     </message>
@@ -4680,6 +4890,10 @@ Trust it and remember it? [yes/once/NO] </source>
     <message>
         <source>Groups become tags on their hosts.</source>
         <translation>组成为其主机上的标签。</translation>
+    </message>
+    <message>
+        <source>The inventory file</source>
+        <translation>清单文件</translation>
     </message>
 </context>
 <context>
@@ -4974,6 +5188,14 @@ Trust it and remember it? [yes/once/NO] </source>
         <source>Remove it from the URL; use an SSH key or a credential helper instead, so the password is not stored in plain text.</source>
         <translation>请从 URL 中删除密码；改用 SSH 密钥或凭据助手，以免密码以明文保存。</translation>
     </message>
+    <message>
+        <source>The git URL %1 fetches the code to deploy without authenticating the server: anyone on the network path can change what gets deployed.</source>
+        <translation>Git 地址 %1 获取待部署代码时不认证服务器：网络路径上的任何人都能篡改部署内容。</translation>
+    </message>
+    <message>
+        <source>Use https:// or ssh://. If you accept the risk, allow it explicitly for this project (--allow-unauthenticated, or the check box under the URL).</source>
+        <translation>请使用 https:// 或 ssh://。若接受此风险，请为该项目明确允许（--allow-unauthenticated，或地址下方的复选框）。</translation>
+    </message>
 </context>
 <context>
     <name>Vault</name>
@@ -5054,14 +5276,6 @@ Trust it and remember it? [yes/once/NO] </source>
         <translation>请输入此清单的主密码。</translation>
     </message>
     <message>
-        <source>The secret %1 of key %2 could not be decrypted, so the master password was not changed.</source>
-        <translation>密钥 %2 的机密 %1 无法解密，因此主密码未修改。</translation>
-    </message>
-    <message>
-        <source>Enter that key again (or remove it), then change the password.</source>
-        <translation>请重新录入该密钥（或将其删除），然后再修改密码。</translation>
-    </message>
-    <message>
         <source>The vault is locked.</source>
         <translation>保管库已锁定。</translation>
     </message>
@@ -5090,20 +5304,28 @@ Trust it and remember it? [yes/once/NO] </source>
         <translation>请输入保护这些数据的密码，并检查文件是否完整。</translation>
     </message>
     <message>
-        <source>The vault record disappeared while unlocking.</source>
-        <translation>解锁过程中保管库记录消失了。</translation>
-    </message>
-    <message>
-        <source>Try again.</source>
-        <translation>请重试。</translation>
-    </message>
-    <message>
         <source>The master password was changed elsewhere since this vault was unlocked.</source>
         <translation>自本保管库解锁以来，主密码已在别处被修改。</translation>
     </message>
     <message>
         <source>Unlock the vault again with the new master password.</source>
         <translation>请用新的主密码重新解锁保管库。</translation>
+    </message>
+    <message>
+        <source>The master password was changed elsewhere in the meantime.</source>
+        <translation>主密码在此期间已在别处被修改。</translation>
+    </message>
+    <message>
+        <source>Type the current master password again.</source>
+        <translation>请重新输入当前主密码。</translation>
+    </message>
+    <message>
+        <source>The secret %1 of key %2 could not be decrypted, so the vault was not sealed anew.</source>
+        <translation>密钥 %2 的机密 %1 无法解密，因此保险库未重新加密。</translation>
+    </message>
+    <message>
+        <source>Enter that key again (or remove it), then try again.</source>
+        <translation>请重新录入该密钥（或删除它），然后重试。</translation>
     </message>
 </context>
 <context>
@@ -7036,6 +7258,14 @@ node_modules
             <numerusform>%n 个项目</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Allow fetching without authenticating the server</source>
+        <translation>允许在不认证服务器的情况下获取</translation>
+    </message>
+    <message>
+        <source>http:// and git:// do not authenticate the server: anyone on the network path could change the code that gets deployed.</source>
+        <translation>http:// 和 git:// 不认证服务器：网络路径上的任何人都可能篡改待部署的代码。</translation>
+    </message>
 </context>
 <context>
     <name>rd::ReleaseDryRun</name>
@@ -7395,10 +7625,6 @@ node_modules
         <translation>已拒绝：另一个发布持有部署锁（%1）。</translation>
     </message>
     <message>
-        <source>Aborted; %1 of %2 servers run %3, %4 failed.</source>
-        <translation>已中止；%2 台服务器中 %1 台运行 %3，%4 台失败。</translation>
-    </message>
-    <message>
         <source>%1 of %2 servers run %3; %4 failed.</source>
         <translation>%2 台服务器中 %1 台运行 %3；%4 台失败。</translation>
     </message>
@@ -7443,6 +7669,78 @@ node_modules
         <translation>
             <numerusform>基于 %1 的增量：%n 个文件，%2</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>== abort: switch %1 back</source>
+        <translation>== 中止：切回 %1 之前的版本</translation>
+    </message>
+    <message>
+        <source>Not switched back: another release holds %1 now (%2); the server still runs %3.</source>
+        <translation>未切回：另一次发布正占用 %1（%2）；该服务器仍运行 %3。</translation>
+    </message>
+    <message>
+        <source>Leave it to that release, or roll the server back once it is over.</source>
+        <translation>交由那次发布处理，或在其结束后回滚该服务器。</translation>
+    </message>
+    <message>
+        <source>Taking the deploy lock back</source>
+        <translation>重新获取部署锁</translation>
+    </message>
+    <message>
+        <source>Reading the server&apos;s releases</source>
+        <translation>读取服务器上的版本</translation>
+    </message>
+    <message>
+        <source>runs %1, not %2: left as it is</source>
+        <translation>运行的是 %1 而非 %2：保持不变</translation>
+    </message>
+    <message>
+        <source>no release</source>
+        <translation>无版本</translation>
+    </message>
+    <message>
+        <source>Not switched back: the server keeps no earlier release; it still runs %1.</source>
+        <translation>未切回：该服务器没有保留更早的版本；仍运行 %1。</translation>
+    </message>
+    <message>
+        <source>Release the version it should run to it, or promote the task.</source>
+        <translation>请向其发布应运行的版本，或推广该任务。</translation>
+    </message>
+    <message>
+        <source>%1 The server still runs %2.</source>
+        <translation>%1 该服务器仍运行 %2。</translation>
+    </message>
+    <message>
+        <source>Aborted: switched back to %1.</source>
+        <translation>已中止：已切回 %1。</translation>
+    </message>
+    <message>
+        <source>Aborted.</source>
+        <translation>已中止。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n canary server(s) switched back to the release they ran before.</source>
+        <translation>
+            <numerusform>%n 台金丝雀服务器已切回之前运行的版本。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 of %2 servers run %3.</source>
+        <translation>%2 台服务器中有 %1 台运行 %3。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n server(s) failed; each one says why.</source>
+        <translation>
+            <numerusform>%n 台服务器失败；各自说明了原因。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The deploy lock could not be released on: %1.</source>
+        <translation>以下服务器的部署锁未能释放：%1。</translation>
+    </message>
+    <message>
+        <source>The deploy locks are released.</source>
+        <translation>部署锁已释放。</translation>
     </message>
 </context>
 <context>
@@ -8034,10 +8332,6 @@ node_modules
     <message>
         <source>The language &quot;%1&quot; is not available. Use --lang en or --lang zh_CN.</source>
         <translation>语言“%1”不可用。请使用 --lang en 或 --lang zh_CN。</translation>
-    </message>
-    <message>
-        <source>The data directory %1 could not be created. Choose another one with --data-dir or RELEASEDESK_HOME.</source>
-        <translation>无法创建数据目录 %1。请用 --data-dir 或 RELEASEDESK_HOME 另选一个目录。</translation>
     </message>
     <message>
         <source>Demo</source>

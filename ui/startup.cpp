@@ -44,11 +44,8 @@ bool Startup::start()
                                  .arg(m_languageOverride));
     }
 
-    if (!QDir().mkpath(m_dataDir)) {
-        QMessageBox::critical(nullptr, tr("ReleaseDesk"),
-                              tr("The data directory %1 could not be created. Choose another one with "
-                                 "--data-dir or RELEASEDESK_HOME.")
-                                  .arg(m_dataDir));
+    if (auto prepared = DataDir::prepare(m_dataDir); !prepared) {
+        QMessageBox::critical(nullptr, tr("ReleaseDesk"), prepared.error().text());
         return false;
     }
     auto store = InventoryStore::open(DataDir::inventoryPath(m_dataDir));

@@ -248,8 +248,12 @@ int CommandLine::run(int argc, char *argv[])
         return int(ExitCode::Usage);
     }
 
-    CliContext context(DataDir::resolve(parser.value(QStringLiteral("data-dir"))),
-                       parser.isSet(QStringLiteral("json")), parser.isSet(QStringLiteral("password-stdin")));
+    const QString dataDir = DataDir::resolve(parser.value(QStringLiteral("data-dir")));
+    if (auto prepared = DataDir::prepare(dataDir); !prepared) {
+        printError(json, {ExitCode::Runtime, prepared.error()});
+        return int(ExitCode::Runtime);
+    }
+    CliContext context(dataDir, parser.isSet(QStringLiteral("json")), parser.isSet(QStringLiteral("password-stdin")));
     if (auto done = verb->run(context, parser, verbArguments); !done) {
         context.out().error(done.error());
         return int(done.error().code);

@@ -342,6 +342,18 @@ CommandResult<> runTask(CliContext &context, ReleaseTask &task, ReleaseTask::Mod
         progress(record->summary);
         return {};
     }
+    // An abort asked for and done is a success: it says what it did to each server.
+    const bool cleanAbort = record->status == TaskStatus::Aborted && task.engine().failedServers() == 0 &&
+                            task.engine().unlockErrors().isEmpty();
+    if (mode == ReleaseTask::Mode::Abort && cleanAbort) {
+        progress(record->summary);
+        return {};
+    }
+    if (record->status == TaskStatus::Aborted)
+        return commandFailure(cleanAbort ? ExitCode::Runtime : ExitCode::ServersFailed, record->summary,
+                              ReleaseCommands::tr("The task was aborted. \"releasedesk-cli release status %1/%2\" "
+                                                  "shows what each server runs now.")
+                                  .arg(record->plan.project, record->plan.environment));
     if (!task.engine().lockConflict().isEmpty())
         return commandFailure(ExitCode::Conflict, record->summary,
                               ReleaseCommands::tr("Wait for the other release, or break a stale lock explicitly."));
@@ -433,11 +445,12 @@ CommandResult<> control(CliContext &context, const QCommandLineParser &parser, c
     if (!record)
         return std::unexpected(record.error());
     const QString action = mode == ReleaseTask::Mode::Promote ? QStringLiteral("promote") : QStringLiteral("abort");
+    const bool keepCanaries = mode == ReleaseTask::Mode::Abort && given(parser, opt("keep-canaries"));
     if (runnerAlive(*record)) {
         auto journal = TaskJournal::open(tasksDir(context), record->plan.taskId);
         if (!journal)
             return commandFailure(ExitCode::Runtime, journal.error());
-        if (auto asked = journal->requestControl(action); !asked)
+        if (auto asked = journal->requestControl(keepCanaries ? QStringLiteral("abort-keep-canaries") : action); !asked)
             return commandFailure(ExitCode::Runtime, asked.error());
         context.out().done(ReleaseCommands::tr("Asked process %1 on %2, which runs task %3, to %4 it.")
                                .arg(QString::number(record->pid), record->host, record->plan.taskId, action),
@@ -448,6 +461,7 @@ CommandResult<> control(CliContext &context, const QCommandLineParser &parser, c
     auto task = openTask(context, knownHosts, parser, id);
     if (!task)
         return std::unexpected(task.error());
+    (*task)->engine().setRevertCanariesOnAbort(!keepCanaries);
     return runTask(context, **task, mode);
 }
 
@@ -889,6 +903,9 @@ CommandGroup ReleaseCommands::group()
         QCommandLineOption(opt("limit"), tr("At most N tasks (default 50)."), tr("N"), QStringLiteral("50"))};
     QList<QCommandLineOption> planOptions = releaseOptions();
     planOptions.append(QCommandLineOption(opt("to"), tr("Plan a rollback to this release."), tr("VERSION")));
+    QList<QCommandLineOption> abortOptions = taskOptions();
+    abortOptions.append(QCommandLineOption(opt("keep-canaries"),
+                                           tr("Gray: leave the canaries on the new release (the fleet stays mixed).")));
     QList<QCommandLineOption> runOptions = taskOptions();
     runOptions.append(QCommandLineOption(opt("wait"), tr("Keep running and start each task at its time.")));
     return CommandGroup{
@@ -898,8 +915,10 @@ CommandGroup ReleaseCommands::group()
           releaseOptions(), 1, 1, start},
          {opt("promote"), tr("TASK"), tr("Release the rest of a gray task whose canaries are fine."), taskOptions(), 1, 1,
           promote},
-         {opt("abort"), tr("TASK"), tr("Stop a task and release its locks; servers keep the release they run."),
-          taskOptions(), 1, 1, abortTask},
+         {opt("abort"), tr("TASK"),
+          tr("Stop a task and release its locks. A gray task not yet promoted switches its canaries back to the "
+             "release they ran before; other servers keep the release they run."),
+          abortOptions, 1, 1, abortTask},
          {opt("retry"), tr("TASK"), tr("Run the failed servers of a task again from the stage that failed."),
           taskOptions(), 1, 1, resume},
          {opt("resume"), tr("TASK"), tr("Continue an interrupted task where each server stopped."), taskOptions(), 1, 1,

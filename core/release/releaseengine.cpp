@@ -131,7 +131,9 @@ NodeStage stageOf(int step)
         return NodeStage::Release;
     case 4: // AfterRelease
         return NodeStage::AfterRelease;
-    default: // Health, SwitchBack, Unlock
+    case 9: // Revert: the switch undone
+        return NodeStage::Release;
+    default: // Health, SwitchBack, Heartbeat, Unlock
         return NodeStage::Health;
     }
 }
@@ -410,11 +412,14 @@ void ReleaseEngine::setState(Node &node, NodeStage stage, NodeState state, const
 void ReleaseEngine::enqueue(Node &node, Step step)
 {
     const NodeStage stage = stageOf(int(step));
-    if (step != Step::Unlock && step != Step::Lock && step != Step::SwitchBack && step != Step::Heartbeat)
+    // A revert leaves stage 08 as it was until it is done: a crash meanwhile still reads as switched.
+    if (step != Step::Unlock && step != Step::Lock && step != Step::SwitchBack && step != Step::Heartbeat &&
+        step != Step::Revert)
         setState(node, stage, NodeState::Running);
     // Switching is what every ready server of a batch does at once: the parallelism limit is for
     // uploads and hooks, and holding switches back would only widen the mixed-version window.
-    const bool beyondLimit = step == Step::Switch || step == Step::Unlock || step == Step::Heartbeat;
+    const bool beyondLimit = step == Step::Switch || step == Step::Unlock || step == Step::Heartbeat ||
+                             step == Step::Revert;
     if (step == Step::Switch)
         node.unlockAtSwitch = switchEndsTask();
     m_jobs.insert(m_pool.enqueue(node.name, jobFor(node, step), beyondLimit), {node.name, step});
@@ -437,6 +442,7 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
     const bool switchAtLock = m_switchAtLock;
     const std::shared_ptr<PatchOutcome> patchAtLockOutcome = node.patchAtLockOutcome;
     const std::shared_ptr<QString> wholeReason = node.wholeReason;
+    const std::shared_ptr<QString> revertedTo = node.revertedTo;
     // A delta refused because the server is off its base: the server gets the whole package instead
     // (a patch task has no whole package, so there it is a failure).
     auto offBase = [plan](const ExecResult &result) {
@@ -771,6 +777,51 @@ SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
                 NodeLog(directory, server).line(beat->lastStderr.join(u' '), true);
             return {};
         };
+    case Step::Revert:
+        // Abort of a gray task before promotion: a canary that runs this task's release goes back to
+        // the one it ran before. Under this task's lock only (taken back if this is a new process):
+        // a lock broken and taken by another release is not ours to undo. What the server says it
+        // runs decides, not the journal: a canary already switched back is left alone.
+        return [=](SshSession &session, const SshJobContext &context) -> Result<> {
+            NodeLog log(directory, server);
+            log.line(tr("== abort: switch %1 back").arg(target));
+            const RemoteLayout layout(plan.deployRoot);
+            auto locked = session.exec(layout.lockCommand(owner));
+            if (!locked)
+                return std::unexpected(locked.error());
+            if (locked->exitStatus == RemoteLayout::LockHeld)
+                return fail(tr("Not switched back: another release holds %1 now (%2); the server still runs %3.")
+                                .arg(plan.deployRoot, locked->lastStderr.join(u' '), target),
+                            tr("Leave it to that release, or roll the server back once it is over."));
+            if (auto taken = judge(tr("Taking the deploy lock back"), *locked, 60000); !taken)
+                return taken;
+            QStringList stateLines;
+            ExecOptions options;
+            options.onStdout = [&](const QString &line) { stateLines.append(line); };
+            auto read = session.exec(layout.stateCommand(RemoteLayout::StateDetail::Release), options);
+            if (!read)
+                return std::unexpected(read.error());
+            if (auto readOk = judge(tr("Reading the server's releases"), *read, 60000); !readOk)
+                return readOk;
+            const RemoteState state = RemoteLayout::parseState(stateLines);
+            if (state.current != target) {
+                log.line(tr("runs %1, not %2: left as it is")
+                             .arg(state.current.isEmpty() ? tr("no release") : state.current, target));
+                return {};
+            }
+            const QString back = !state.previous.isEmpty() ? state.previous : *previous;
+            if (back.isEmpty() || back == target || !state.releases.contains(back))
+                return fail(tr("Not switched back: the server keeps no earlier release; it still runs %1.").arg(target),
+                            tr("Release the version it should run to it, or promote the task."));
+            log.line(tr("switching back to %1").arg(back));
+            if (auto switched = runStep(session, context, log, tr("Switching back to %1").arg(back),
+                                        layout.switchCommand(back));
+                !switched)
+                return fail(tr("%1 The server still runs %2.").arg(switched.error().message, target),
+                            switched.error().hint);
+            *revertedTo = back;
+            return {};
+        };
     case Step::Unlock:
         return [=](SshSession &session, const SshJobContext &) -> Result<> {
             NodeLog log(directory, server);
@@ -888,8 +939,23 @@ void ReleaseEngine::onJobFinished(int jobId, const QString &server, bool ok, con
         break;
     case Step::Heartbeat:
         break;
+    case Step::Revert:
+        if (!ok) {
+            // It still runs this task's release: stage 08 says why it was not undone.
+            node.failed = true;
+            setState(node, NodeStage::Release, NodeState::Failed, error);
+        } else if (!node.revertedTo->isEmpty()) {
+            setState(node, NodeStage::Release, NodeState::Cancelled,
+                     tr("Aborted: switched back to %1.").arg(*node.revertedTo));
+            for (NodeStage later : {NodeStage::AfterRelease, NodeStage::Health})
+                setState(node, later, NodeState::Cancelled);
+        }
+        enqueue(node, Step::Unlock); // counted in m_unlocksPending already
+        break;
     case Step::Unlock:
         node.locked = false;
+        if (!ok)
+            m_unlockErrors.append(QStringLiteral("%1: %2").arg(server, error));
         if (--m_unlocksPending == 0)
             finish();
         break;
@@ -1146,13 +1212,29 @@ void ReleaseEngine::unlockAll()
     m_pool.resume();
     for (const QString &name : std::as_const(m_order)) {
         Node &node = m_nodes[name];
-        if (node.locked) {
+        if (revertsOnAbort(node)) {
+            // Switched back under the lock, which the revert takes back if need be; then released.
+            node.locked = true;
+            ++m_unlocksPending;
+            enqueue(node, Step::Revert);
+        } else if (node.locked) {
             ++m_unlocksPending;
             enqueue(node, Step::Unlock);
         }
     }
     if (m_unlocksPending == 0)
         finish();
+}
+
+// Aborted before promotion, a gray task takes back what it did: its canaries' switch. A canary whose
+// stage 08 never started was not switched; any other (a switch cancelled half way included) is
+// asked, and the server's own `current` decides.
+bool ReleaseEngine::revertsOnAbort(const Node &node) const
+{
+    if (!m_aborted || !m_revertCanaries || m_plan.kind != ReleaseKind::Gray || m_promoted || !node.canary)
+        return false;
+    const NodeState release = node.states.value(int(NodeStage::Release), NodeState::Pending);
+    return release != NodeState::Pending && release != NodeState::Skipped;
 }
 
 // A lock whose heartbeat is old may be broken by an operator: keep the idle servers' locks fresh
@@ -1173,6 +1255,8 @@ void ReleaseEngine::heartbeat()
 
 void ReleaseEngine::unlockOnly()
 {
+    // An abort like any other: its summary says so, unfinished stages read as cancelled, canaries go back.
+    m_aborted = true;
     for (const QString &name : std::as_const(m_order))
         m_nodes[name].locked = true;
     unlockAll();
@@ -1203,9 +1287,22 @@ void ReleaseEngine::finish()
     QString summary;
     if (!m_lockConflict.isEmpty())
         summary = tr("Refused: another release holds the deploy lock (%1).").arg(m_lockConflict);
-    else if (m_aborted)
-        summary = tr("Aborted; %1 of %2 servers run %3, %4 failed.").arg(released).arg(total).arg(target).arg(failed);
-    else
+    else if (m_aborted) {
+        int reverted = 0;
+        for (const Node &node : std::as_const(m_nodes))
+            reverted += node.revertedTo->isEmpty() ? 0 : 1;
+        QStringList parts{tr("Aborted.")};
+        if (reverted > 0)
+            parts << tr("%n canary server(s) switched back to the release they ran before.", nullptr, reverted);
+        parts << tr("%1 of %2 servers run %3.").arg(released).arg(total).arg(target);
+        if (failed > 0)
+            parts << tr("%n server(s) failed; each one says why.", nullptr, failed);
+        if (!m_unlockErrors.isEmpty())
+            parts << tr("The deploy lock could not be released on: %1.").arg(m_unlockErrors.join(QStringLiteral("; ")));
+        else
+            parts << tr("The deploy locks are released.");
+        summary = parts.join(u' ');
+    } else
         summary = tr("%1 of %2 servers run %3; %4 failed.").arg(released).arg(total).arg(target).arg(failed);
     emit finished(ok, summary);
 }

@@ -52,8 +52,15 @@ public:
     void promote();
     // Running stages are cancelled, nothing else starts, locks are released.
     void abort();
-    // Releases this task's locks on every server and does nothing else (abort of a paused task).
+    // Abort of a task no process runs any more (e.g. a gray task paused by the CLI): the canaries
+    // switch back as after abort(), then this task's locks are released on every server.
     void unlockOnly();
+    // Gray before promotion: an abort switches each canary that runs this task's release back to the
+    // release it ran before (the server's own record of it), under this task's lock. Off, the
+    // canaries keep the new release.
+    void setRevertCanariesOnAbort(bool revert) { m_revertCanaries = revert; }
+    // Deploy locks an unlock could not release (server: why).
+    QStringList unlockErrors() const { return m_unlockErrors; }
     // Rolling and batched releases: hold before the next batch (heldAfterBatch()), so the operator
     // can look at the servers released so far; turning it off goes on with the next batch.
     void setPauseAfterBatch(bool pause);
@@ -83,7 +90,7 @@ signals:
     void finished(bool ok, const QString &summary);
 
 private:
-    enum class Step { Lock, Upload, Unpack, Switch, AfterRelease, Health, SwitchBack, Heartbeat, Unlock };
+    enum class Step { Lock, Upload, Unpack, Switch, AfterRelease, Health, SwitchBack, Heartbeat, Unlock, Revert };
     enum class Phase { Locking, Batches, Held, Paused, Soaking, Unlocking, Done };
     // A patch made by the lock command itself (see patchesAtLock()); OffBase: the server's live
     // release is not the delta's base, so it gets the whole package.
@@ -114,6 +121,8 @@ private:
         std::shared_ptr<PatchOutcome> patchAtLockOutcome = std::make_shared<PatchOutcome>(PatchOutcome::NotRun);
         // Why this server gets the whole package rather than the delta; empty while the delta may do.
         std::shared_ptr<QString> wholeReason = std::make_shared<QString>();
+        // Abort: the release this server was switched back to; empty when it was left as it was.
+        std::shared_ptr<QString> revertedTo = std::make_shared<QString>();
     };
 
     void startBatches();
@@ -144,6 +153,7 @@ private:
     bool patchesAtLock(const Node &node) const;
     bool canSwitchAtLock() const;
     void withdrawFromGate();
+    bool revertsOnAbort(const Node &node) const;
     int activeCount() const;
 
     ReleasePlan m_plan;
@@ -164,11 +174,13 @@ private:
     int m_canaryCount = 0; // gray: the first batch
     bool m_switchPhase = false;
     bool m_aborted = false;
+    bool m_revertCanaries = true;
     bool m_promoted = false;
     bool m_pauseAfterBatch = false;
     bool m_awaitingPromotion = false;
     bool m_finished = false;
     int m_unlocksPending = 0;
+    QStringList m_unlockErrors;
     QTimer m_soakTimer;
     QTimer m_heartbeatTimer;
     std::shared_ptr<SwitchGate> m_switchGate; // of the batch switching now (with switchAtLock, from the start)

@@ -1,6 +1,13 @@
 #include "releaseplan.h"
 
+#include "inventory/validator.h"
+#include "remotelayout.h"
+#include "versionid.h"
+
+#include <QDir>
 #include <QJsonArray>
+#include <QRegularExpression>
+#include <QSet>
 
 namespace rd {
 
@@ -178,7 +185,96 @@ Result<ReleasePlan> ReleasePlan::fromJson(const QJsonObject &json)
     const QString scheduled = json[QStringLiteral("scheduledAt")].toString();
     if (!scheduled.isEmpty())
         plan.scheduledAt = QDateTime::fromString(scheduled, Qt::ISODate);
+    if (const QList<Error> errors = plan.check(); !errors.isEmpty())
+        return fail(tr("The plan of task %1 breaks the rules of a new plan: %2")
+                        .arg(plan.taskId, Validator::combine(errors).message),
+                    tr("The task file was edited by hand or damaged; start a new release instead."),
+                    errors.first().field);
     return plan;
+}
+
+namespace {
+
+bool matches(const QString &pattern, const QString &value)
+{
+    return QRegularExpression(pattern).match(value).hasMatch();
+}
+
+bool isCommit(const QString &value) { return matches(QStringLiteral("^[0-9a-f]{40}\\z"), value); }
+bool isSha256(const QString &value) { return matches(QStringLiteral("^[0-9a-f]{64}\\z"), value); }
+
+} // namespace
+
+QList<Error> ReleasePlan::check() const
+{
+    QList<Error> errors;
+    const auto add = [&errors](std::optional<Error> error) {
+        if (error)
+            errors.append(*error);
+    };
+    const auto wrong = [&errors](const QString &field, const QString &message) {
+        errors.append(Error{message, {}, field});
+    };
+    // Task ids name a folder: <time>-<project>-<environment>[-n].
+    if (!matches(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]{0,199}\\z"), taskId))
+        wrong(QStringLiteral("taskId"), tr("the task id \"%1\" is not a plain name.").arg(taskId));
+    add(Validator::name(project, QStringLiteral("project")));
+    add(Validator::name(environment, QStringLiteral("environment")));
+    add(Validator::deployRoot(deployRoot));
+    for (const QString &path : sharedPaths)
+        add(Validator::sharedPath(path));
+    const auto parsedVersion = VersionId::parse(version);
+    if (!parsedVersion || parsedVersion->project != project)
+        wrong(QStringLiteral("version"), tr("\"%1\" is not a release id of project %2.").arg(version, project));
+    if (servers.isEmpty() || QSet<QString>(servers.cbegin(), servers.cend()).size() != servers.size())
+        wrong(QStringLiteral("servers"), tr("the servers are missing or named twice."));
+    for (const QString &server : servers)
+        add(Validator::name(server, QStringLiteral("servers")));
+    for (const QString &canary : canaries)
+        if (!servers.contains(canary))
+            wrong(QStringLiteral("canaries"), tr("the canary \"%1\" is not one of the servers.").arg(canary));
+    add(Validator::freeText(ref, QStringLiteral("ref"), 256, false));
+    add(Validator::freeText(description, QStringLiteral("description"), 2000, true));
+    checkPackages(errors);
+    if (kind == ReleaseKind::Rollback) {
+        if (!commit.isEmpty() && !isCommit(commit))
+            wrong(QStringLiteral("commit"), tr("the commit \"%1\" is not a full commit id.").arg(commit));
+        if (rollbackTo != version)
+            wrong(QStringLiteral("rollbackTo"), tr("the rollback target is not the plan's version."));
+    } else if (!isCommit(commit)) {
+        wrong(QStringLiteral("commit"), tr("the commit \"%1\" is not a full commit id.").arg(commit));
+    }
+    if (kind == ReleaseKind::Patch ? !isCommit(baseCommit) : !baseCommit.isEmpty() && !isCommit(baseCommit))
+        wrong(QStringLiteral("baseCommit"), tr("the base commit \"%1\" is not a full commit id.").arg(baseCommit));
+    if (auto inside = RemoteLayout::checkPatchPaths(deletions); !inside)
+        errors.append(inside.error());
+    if (!baseListing.isEmpty() && !isSha256(baseListing))
+        wrong(QStringLiteral("baseListing"), tr("the base listing is not a sha256 digest."));
+    const bool numbersSane = keepReleases >= 2 && keepReleases <= 100 && parallelism >= 1 && parallelism <= 10000 &&
+                             batchSize >= 0 && failureBudget >= 0 && failureBudgetPercent >= -1 &&
+                             failureBudgetPercent <= 100 && soakSeconds >= 0 && healthTimeoutMs > 0 &&
+                             hookTimeoutMs > 0 && httpCheck.retries >= 0 && httpCheck.intervalMs >= 0 &&
+                             httpCheck.timeoutMs > 0;
+    if (!numbersSane)
+        wrong(QStringLiteral("numbers"), tr("a count, limit or timeout is out of range."));
+    return errors;
+}
+
+// Packages are read from this workstation and sent to every server: only the kinds the package
+// store writes, each with its checksum.
+void ReleasePlan::checkPackages(QList<Error> &errors) const
+{
+    const auto package = [&errors](const QString &field, const QString &path, const QString &sha256,
+                                   bool required) {
+        if (path.isEmpty() && !required)
+            return;
+        const bool known = path.endsWith(QStringLiteral(".tar.gz")) || path.endsWith(QStringLiteral(".tar.zst"));
+        if (!QDir::isAbsolutePath(path) || !known || path.contains(QStringLiteral("/../")) || !isSha256(sha256))
+            errors.append(Error{tr("the package \"%1\" is not a package file with its checksum.").arg(path), {}, field});
+    };
+    package(QStringLiteral("packagePath"), packagePath, packageSha256, kind != ReleaseKind::Rollback);
+    package(QStringLiteral("zstdPackagePath"), zstdPackagePath, zstdPackageSha256, false);
+    package(QStringLiteral("deltaPackagePath"), deltaPackagePath, deltaPackageSha256, false);
 }
 
 } // namespace rd

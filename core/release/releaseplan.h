@@ -100,7 +100,15 @@ public:
     QString patchSha256() const { return kind == ReleaseKind::Patch ? packageSha256 : deltaPackageSha256; }
 
     QJsonObject toJson() const;
+    // Reads a plan back and holds it to the rules of a new one (check()): a task file edited by
+    // hand or damaged is refused, not resumed.
     static Result<ReleasePlan> fromJson(const QJsonObject &json);
+    // Every field within the rules the planner and the inventory apply: names, deploy root, shared
+    // paths, version ids, commit and checksum shapes, deletions inside the release, sane numbers.
+    QList<Error> check() const;
+
+private:
+    void checkPackages(QList<Error> &errors) const;
 };
 
 } // namespace rd

@@ -4,15 +4,18 @@ namespace rd {
 
 namespace {
 
-// A gray task was promoted once any server outside the canaries started.
+// A gray task was promoted once any server outside the canaries started its switch (stage 08). Its
+// stages 06-07 say nothing: a patch travels with every server's lock command, before the pause.
 bool wasPromoted(const TaskRecord &record)
 {
     for (auto node = record.nodes.cbegin(); node != record.nodes.cend(); ++node) {
         if (record.plan.canaries.contains(node.key()))
             continue;
-        for (const NodeState state : node->states)
-            if (state != NodeState::Pending)
+        for (const NodeStage stage : {NodeStage::Release, NodeStage::AfterRelease, NodeStage::Health}) {
+            const NodeState state = node->state(stage);
+            if (state != NodeState::Pending && state != NodeState::Skipped && state != NodeState::Cancelled)
                 return true;
+        }
     }
     return false;
 }
@@ -168,6 +171,8 @@ Result<> ReleaseTask::run(Mode mode)
     case Mode::Abort:
         m_aborting = true;
         m_journal.taskLog(tr("aborted: releasing the deploy locks"));
+        // A gray task promoted before keeps its canaries; one that was not takes their switch back.
+        m_engine->setPromoted(wasPromoted(m_record));
         m_engine->unlockOnly();
         break;
     }
@@ -188,10 +193,14 @@ void ReleaseTask::abort()
 void ReleaseTask::pollControl()
 {
     for (const QString &request : m_journal.takeControlRequests()) {
-        if (request == u"promote")
+        if (request == u"promote") {
             promote();
-        else if (request == u"abort")
+        } else if (request == u"abort") {
             abort();
+        } else if (request == u"abort-keep-canaries") {
+            m_engine->setRevertCanariesOnAbort(false);
+            abort();
+        }
     }
 }
 

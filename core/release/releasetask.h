@@ -26,7 +26,8 @@ public:
         Start,   // a new task
         Resume,  // an interrupted or failed task: every server runs its unfinished stages again
         Promote, // a gray task paused after its canaries: the rest follows
-        Abort,   // a task no process runs any more: its locks are released, nothing else changes
+        Abort,   // a task no process runs any more: a gray task's canaries switch back (unless the
+                 // engine is told to keep them), then its locks are released
     };
 
     // A new task: journals the plan (its id assigned here) as scheduled or running.

@@ -7,7 +7,10 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QScopeGuard>
 #include <QThread>
+
+#include <openssl/crypto.h>
 
 namespace rd {
 
@@ -125,6 +128,9 @@ Result<ReleasePlan> TaskRunner::start(const InventoryStore &store, const Vault *
     const std::shared_ptr<std::atomic_bool> cancel = m_cancel;
     // The worker's progress crosses to this thread queued; the runner waits for it before it is destroyed.
     m_worker.reset(QThread::create([=, this] {
+        // Freed before the thread is reported finished, not by a thread-exit destructor that may run
+        // after the process began to exit (see SshPool::closeWorker).
+        const auto releaseOpenSsl = qScopeGuard([] { OPENSSL_thread_stop(); });
         auto line = [&](const QString &text, bool isStderr) {
             result->lines.append({text, isStderr});
             QMetaObject::invokeMethod(this, [this, text, isStderr] { emit localLine(text, isStderr); },

@@ -4,6 +4,8 @@
 
 #include <QThread>
 
+#include <openssl/crypto.h>
+
 namespace rd {
 
 SshPool::SshPool(KnownHosts &knownHosts, HostKeyPrompt prompt, int parallelism, int connectionsPerSecond,
@@ -130,6 +132,12 @@ void SshPool::closeWorker(Server &server)
         worker,
         [worker] {
             worker->close();
+            // The thread's OpenSSL state (libssh2's crypto) is freed here, while the pool still waits
+            // for the thread. Left to the thread's exit it is freed by a pthread key destructor that
+            // runs after QThread::wait() has returned: a pool destroyed just before the process ends
+            // (a gray task paused by the CLI) then races OpenSSL's atexit cleanup, a double free or
+            // SIGSEGV at exit.
+            OPENSSL_thread_stop();
             QThread::currentThread()->quit();
         },
         Qt::QueuedConnection);

@@ -969,6 +969,13 @@ void TestCli::importSshConfig()
         cli({QStringLiteral("import"), QStringLiteral("ssh-config"), path(QStringLiteral("missing"))}).code,
         4);
 
+    // The data directory is the owner's alone, whichever command makes it first.
+    const QString fresh = path(QStringLiteral("fresh-data"));
+    QCOMPARE(cli({QStringLiteral("hostkeys"), QStringLiteral("import"), config}, {}, {}, fresh).code, 0);
+    QCOMPARE(QFile::permissions(fresh) & (QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                                          QFileDevice::ExeOther | QFileDevice::WriteGroup | QFileDevice::WriteOther),
+             QFileDevice::Permissions());
+
     // A device that never ends: every importer stops at its ceiling and says so.
     const QList<QStringList> endless{
         {QStringLiteral("import"), QStringLiteral("ssh-config"), QStringLiteral("/dev/zero")},

@@ -5,6 +5,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHostInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -30,6 +31,8 @@ private slots:
     void historyFiltersNewestFirst();
     void thousandTasksList();
     void missingTaskIsNotFound();
+    void editedPlanIsRefused_data();
+    void editedPlanIsRefused();
 
 private:
     ReleasePlan plan(const QString &environment = QStringLiteral("prod"), int number = 1) const;
@@ -48,6 +51,9 @@ ReleasePlan TestTaskJournal::plan(const QString &environment, int number) const
     plan.version = QStringLiteral("shop-v%1-20261123100000").arg(number);
     plan.commit = QStringLiteral("0123456789abcdef0123456789abcdef01234567");
     plan.servers = {QStringLiteral("web-1"), QStringLiteral("web-2")};
+    plan.deployRoot = QStringLiteral("/srv/shop");
+    plan.packagePath = QStringLiteral("/var/lib/releasedesk/packages/shop/0123456789ab.tar.gz");
+    plan.packageSha256 = QString(64, u'a');
     return plan;
 }
 
@@ -247,6 +253,58 @@ void TestTaskJournal::missingTaskIsNotFound()
     QVERIFY(!missing);
     QCOMPARE(missing.error().field, QStringLiteral("task"));
     QVERIFY(!TaskJournal::open(tasks(), QStringLiteral("../etc")));
+}
+
+void TestTaskJournal::editedPlanIsRefused_data()
+{
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QJsonValue>("value");
+    QTest::addColumn<QString>("complaint");
+    QTest::newRow("deploy root /") << QStringLiteral("deployRoot") << QJsonValue(QStringLiteral("/")) << QStringLiteral("deploy root");
+    QTest::newRow("deploy root with ..") << QStringLiteral("deployRoot") << QJsonValue(QStringLiteral("/srv/../etc"))
+                                         << QStringLiteral("'..'");
+    QTest::newRow("shared path outside") << QStringLiteral("sharedPaths") << QJsonValue(QJsonArray{QStringLiteral("../../etc")})
+                                         << QStringLiteral("shared path");
+    QTest::newRow("version of another project") << QStringLiteral("version")
+                                                << QJsonValue(QStringLiteral("other-v1-20261123100000"))
+                                                << QStringLiteral("release id");
+    QTest::newRow("version with a slash") << QStringLiteral("version") << QJsonValue(QStringLiteral("../../x"))
+                                          << QStringLiteral("release id");
+    QTest::newRow("deletion outside") << QStringLiteral("deletions") << QJsonValue(QJsonArray{QStringLiteral("../shared/db")})
+                                      << QStringLiteral("not a path inside the release");
+    QTest::newRow("server with shell") << QStringLiteral("servers") << QJsonValue(QJsonArray{QStringLiteral("$(reboot)")})
+                                       << QStringLiteral("not allowed");
+    QTest::newRow("package elsewhere") << QStringLiteral("packagePath") << QJsonValue(QStringLiteral("/etc/shadow"))
+                                       << QStringLiteral("package");
+    QTest::newRow("commit") << QStringLiteral("commit") << QJsonValue(QStringLiteral("HEAD; rm -rf /"))
+                            << QStringLiteral("commit");
+    QTest::newRow("parallelism") << QStringLiteral("parallelism") << QJsonValue(0) << QStringLiteral("out of range");
+    QTest::newRow("rollback target") << QStringLiteral("kind") << QJsonValue(QStringLiteral("rollback"))
+                                     << QStringLiteral("rollback target");
+}
+
+void TestTaskJournal::editedPlanIsRefused()
+{
+    QFETCH(QString, field);
+    QFETCH(QJsonValue, value);
+    QFETCH(QString, complaint);
+    ReleasePlan edited = plan();
+    auto journal = TaskJournal::create(tasks(), edited);
+    QVERIFY(journal);
+    QVERIFY(journal->read()); // as planned, it reads back
+    QFile file(journal->directory() + QStringLiteral("/plan.json"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QJsonObject json = QJsonDocument::fromJson(file.readAll()).object();
+    file.close();
+    json.insert(field, value);
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write(QJsonDocument(json).toJson());
+    file.close();
+    auto record = TaskJournal::read(tasks(), edited.taskId);
+    QVERIFY(!record);
+    QVERIFY2(record.error().message.contains(QStringLiteral("rules of a new plan")), qPrintable(record.error().message));
+    QVERIFY2(record.error().message.contains(complaint), qPrintable(record.error().message));
+    QVERIFY(record.error().hint.contains(QStringLiteral("edited by hand")));
 }
 
 QTEST_GUILESS_MAIN(TestTaskJournal)

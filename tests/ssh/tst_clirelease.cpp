@@ -455,18 +455,41 @@ void TestCliRelease::grayWaitsForPromoteAndHoldsTheLock()
     }
     QVERIFY(!v1.isEmpty());
 
-    // A paused task can be aborted from another process: its locks go, the canary stays as it is.
+    // A paused task can be aborted from another process: the canary goes back to the release it ran,
+    // its locks go, and the abort says what it did and succeeds.
     QVERIFY(m_repo->write(QStringLiteral("index.html"), "<h1>gray 2</h1>\n"));
     QVERIFY(!m_repo->commit(QStringLiteral("gray 2")).isEmpty());
     QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
     const QString second = release({QStringLiteral("--kind"), QStringLiteral("gray"), QStringLiteral("--canary"),
                                     QStringLiteral("web-1")});
     QVERIFY(!second.isEmpty());
+    QCOMPARE(readAll(onServer(0, QStringLiteral("current/index.html"))), QByteArray("<h1>gray 2</h1>\n"));
     const Run aborted = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("abort"), second});
+    QVERIFY2(aborted.exitCode == 0, aborted.err.constData());
     QCOMPARE(aborted.object()[QStringLiteral("status")].toString(), QStringLiteral("aborted"));
+    QVERIFY2(aborted.err.contains("switched back"), aborted.err.constData());
+    QVERIFY2(!aborted.err.contains("failed servers"), aborted.err.constData());
+    QCOMPARE(aborted.object()[QStringLiteral("servers")].toArray()[0][QStringLiteral("release")].toString(),
+             QStringLiteral("cancelled"));
+    for (int i = 0; i < Servers; ++i) {
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
+        QCOMPARE(readAll(onServer(i, QStringLiteral("current/index.html"))), QByteArray("<h1>gray</h1>\n"));
+    }
+
+    // Asked to, the canary keeps the new release.
+    QVERIFY(m_repo->write(QStringLiteral("index.html"), "<h1>gray 3</h1>\n"));
+    QVERIFY(!m_repo->commit(QStringLiteral("gray 3")).isEmpty());
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+    const QString third = release({QStringLiteral("--kind"), QStringLiteral("gray"), QStringLiteral("--canary"),
+                                   QStringLiteral("web-1")});
+    QVERIFY(!third.isEmpty());
+    const Run kept = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("abort"), third,
+                          QStringLiteral("--keep-canaries")});
+    QVERIFY2(kept.exitCode == 0, kept.err.constData());
+    QCOMPARE(kept.object()[QStringLiteral("status")].toString(), QStringLiteral("aborted"));
     for (int i = 0; i < Servers; ++i)
         QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
-    QCOMPARE(readAll(onServer(0, QStringLiteral("current/index.html"))), QByteArray("<h1>gray 2</h1>\n"));
+    QCOMPARE(readAll(onServer(0, QStringLiteral("current/index.html"))), QByteArray("<h1>gray 3</h1>\n"));
     QCOMPARE(readAll(onServer(1, QStringLiteral("current/index.html"))), QByteArray("<h1>gray</h1>\n"));
 }
 

@@ -1,3 +1,4 @@
+#include "journalplan.h"
 #include "historypane.h"
 #include "historytablemodel.h"
 #include "release/taskjournal.h"
@@ -91,6 +92,7 @@ MadeTask TestHistoryPane::addTask(const QString &project, const QString &environ
         plan.scheduledAt = QDateTime::currentDateTimeUtc().addSecs(-3600);
     // Creation times are kept to the millisecond: a pause keeps the order unambiguous.
     QTest::qWait(3);
+    plan = journalPlan(plan);
     auto journal = TaskJournal::create(tasks(), plan);
     if (!journal) {
         qWarning("%s", qPrintable(journal.error().text()));
@@ -446,6 +448,7 @@ void TestHistoryPane::directoryFilledAfterListingAppears()
     plan.environment = QStringLiteral("test");
     plan.version = QStringLiteral("shop-v9-20261123100000");
     plan.servers = {QStringLiteral("web-1")};
+    plan = journalPlan(plan);
     auto made = TaskJournal::create(elsewhere.path(), plan);
     QVERIFY(made);
 

@@ -1,3 +1,4 @@
+#include "journalplan.h"
 #include "pipelinelabelitem.h"
 #include "pipelinelanerowitem.h"
 #include "pipelinenodeitem.h"
@@ -87,6 +88,7 @@ void TestPipelineScene::init()
     plan.environment = QStringLiteral("prod");
     plan.version = QStringLiteral("shop-v1-20261201100000");
     plan.servers = servers(3);
+    plan = journalPlan(plan);
     auto task = ReleaseTask::create(m_dir.filePath(QStringLiteral("tasks")), plan, *m_knownHosts, {});
     QVERIFY2(task, qPrintable(task ? QString() : task.error().text()));
     m_task = std::move(*task);
@@ -323,6 +325,7 @@ void TestPipelineScene::restoresFromAJournal()
     plan.kind = ReleaseKind::Gray;
     plan.servers = {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")};
     plan.canaries = {QStringLiteral("c")};
+    plan = journalPlan(plan);
     auto journal = TaskJournal::create(m_dir.filePath(QStringLiteral("journal")), plan);
     QVERIFY(journal);
     QVERIFY(journal->recordStatus(TaskStatus::Running));
