@@ -1,6 +1,7 @@
 #include "sshconfigimporter.h"
 
 #include "common/boundedfile.h"
+#include "common/wildcard.h"
 #include "inventorystore.h"
 #include "validator.h"
 
@@ -40,34 +41,6 @@ struct Block
     QList<Option> options;
 };
 
-// Whole-string match of ssh's host patterns: '*' any run, '?' one character, case-insensitive.
-// Greedy with one backtrack point (the last '*'): time is bounded by pattern × text, never
-// exponential, and no recursion however long the pattern.
-bool wildcardMatch(QStringView pattern, QStringView text)
-{
-    qsizetype p = 0;
-    qsizetype t = 0;
-    qsizetype star = -1;
-    qsizetype starText = 0;
-    while (t < text.size()) {
-        if (p < pattern.size() && pattern[p] == u'*') {
-            star = p++;
-            starText = t;
-        } else if (p < pattern.size() && (pattern[p] == u'?' || pattern[p].toLower() == text[t].toLower())) {
-            ++p;
-            ++t;
-        } else if (star >= 0) {
-            p = star + 1;
-            t = ++starText;
-        } else {
-            return false;
-        }
-    }
-    while (p < pattern.size() && pattern[p] == u'*')
-        ++p;
-    return p == pattern.size();
-}
-
 bool isPattern(const QString &entry)
 {
     return entry.startsWith(u'!') || entry.contains(u'*') || entry.contains(u'?');
@@ -83,9 +56,9 @@ bool blockApplies(const Block &block, const QString &alias)
     bool matched = false;
     for (const QString &pattern : block.patterns) {
         if (pattern.startsWith(u'!')) {
-            if (wildcardMatch(QStringView(pattern).mid(1), alias))
+            if (Wildcard::matches(QStringView(pattern).mid(1), alias))
                 return false;
-        } else if (wildcardMatch(pattern, alias)) {
+        } else if (Wildcard::matches(pattern, alias)) {
             matched = true;
         }
     }

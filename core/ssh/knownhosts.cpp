@@ -1,6 +1,7 @@
 #include "knownhosts.h"
 
 #include "common/boundedfile.h"
+#include "common/wildcard.h"
 
 #include <QDir>
 #include <QFile>
@@ -15,36 +16,6 @@
 #include <ctime>
 
 namespace rd {
-
-namespace {
-
-// OpenSSH's host patterns know only * and ?, compared without regard to case; everything else,
-// the [ ] of [host]:port included, is literal.
-bool globMatches(QStringView pattern, QStringView name)
-{
-    qsizetype p = 0, n = 0;
-    qsizetype starAt = -1, resumeAt = 0;
-    while (n < name.size()) {
-        if (p < pattern.size() && pattern[p] == u'*') {
-            starAt = p++;
-            resumeAt = n;
-        } else if (p < pattern.size()
-                   && (pattern[p] == u'?' || pattern[p].toCaseFolded() == name[n].toCaseFolded())) {
-            ++p;
-            ++n;
-        } else if (starAt >= 0) {
-            p = starAt + 1;
-            n = ++resumeAt;
-        } else {
-            return false;
-        }
-    }
-    while (p < pattern.size() && pattern[p] == u'*')
-        ++p;
-    return p == pattern.size();
-}
-
-} // namespace
 
 KnownHosts::KnownHosts(QString path) : m_path(std::move(path)) {}
 
@@ -158,7 +129,7 @@ bool KnownHosts::matches(const Entry &entry, const QString &name)
             continue;
         }
         const bool negated = pattern.startsWith(u'!');
-        if (globMatches(negated ? QStringView(pattern).mid(1) : QStringView(pattern), name)) {
+        if (Wildcard::matches(negated ? QStringView(pattern).mid(1) : QStringView(pattern), name)) {
             if (negated)
                 return false;
             matched = true;
