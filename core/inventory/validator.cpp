@@ -270,7 +270,8 @@ std::optional<Error> Validator::branch(const QString &value)
     if (forbidden.match(value).hasMatch() || value.startsWith(u'-') || value.startsWith(u'/')
         || value.endsWith(u'/') || value.endsWith(u'.') || value.endsWith(QStringLiteral(".lock"))
         || value.contains(QStringLiteral("..")) || value.contains(QStringLiteral("//"))
-        || value.contains(QStringLiteral("@{")) || value == u"@")
+        || value.contains(QStringLiteral("@{")) || value == u"@" || value.startsWith(u'.')
+        || value.contains(QStringLiteral("/.")) || value.contains(QStringLiteral(".lock/")))
         return fieldError(field, tr("\"%1\" is not a valid git branch name.").arg(value), hint);
     return std::nullopt;
 }

@@ -3,6 +3,8 @@
 #include <QRegularExpression>
 #include <QStringList>
 
+#include <limits>
+
 namespace rd {
 
 namespace {
@@ -26,15 +28,17 @@ VersionId VersionId::make(const QString &project, int number, const QDateTime &w
 std::optional<VersionId> VersionId::parse(const QString &text)
 {
     static const QRegularExpression shape(
-        QStringLiteral("^([A-Za-z0-9][A-Za-z0-9._-]{0,63})-v([1-9][0-9]{0,8})-([0-9]{14})\\z"));
+        QStringLiteral("^([A-Za-z0-9][A-Za-z0-9._-]{0,63})-v([1-9][0-9]{0,9})-([0-9]{14})\\z"));
     const auto match = shape.match(text);
-    if (!match.hasMatch())
+    bool numberFits = false;
+    const int number = match.hasMatch() ? match.captured(2).toInt(&numberFits) : 0;
+    if (!numberFits)
         return std::nullopt;
     QDateTime time = QDateTime::fromString(match.captured(3), TimeFormat);
     if (!time.isValid())
         return std::nullopt;
     time.setTimeSpec(Qt::UTC);
-    return VersionId{match.captured(1), match.captured(2).toInt(), time};
+    return VersionId{match.captured(1), number, time};
 }
 
 int VersionId::nextNumber(const QStringList &existing, const QString &project)
@@ -44,7 +48,8 @@ int VersionId::nextNumber(const QStringList &existing, const QString &project)
         if (const auto id = parse(text); id && id->project == project)
             highest = qMax(highest, id->number);
     }
-    return highest + 1;
+    // The id's time tells two releases apart once the count can grow no more.
+    return highest == std::numeric_limits<int>::max() ? highest : highest + 1;
 }
 
 } // namespace rd

@@ -315,6 +315,11 @@ void TestValidator::branch_data()
     QTest::newRow("lock") << QStringLiteral("main.lock") << false;
     QTest::newRow("leading dash") << QStringLiteral("-f") << false;
     QTest::newRow("reflog") << QStringLiteral("main@{1}") << false;
+    // Found by fuzzing against libgit2: a part of a ref may not start with '.' or end with .lock.
+    QTest::newRow("leading dot") << QStringLiteral(".hidden") << false;
+    QTest::newRow("inner dot part") << QStringLiteral("release/.x") << false;
+    QTest::newRow("inner lock part") << QStringLiteral("a.lock/b") << false;
+    QTest::newRow("dot inside a part") << QStringLiteral("release/v1.2") << true;
 }
 
 void TestValidator::branch()

@@ -39,6 +39,10 @@ void TestVersionId::parsesOnlyItsOwnShape_data()
     QTest::newRow("bad date") << QStringLiteral("shop-v1-20261399101500") << QString() << 0;
     QTest::newRow("shell") << QStringLiteral("$(id)-v1-20261123101500") << QString() << 0;
     QTest::newRow("trailing") << QStringLiteral("shop-v1-20261123101500.tar.gz") << QString() << 0;
+    // Found by fuzzing: the id after v999999999 has ten digits, and must still parse.
+    QTest::newRow("ten digits") << QStringLiteral("shop-v1000000000-20261123101500") << QStringLiteral("shop")
+                                << 1000000000;
+    QTest::newRow("beyond int") << QStringLiteral("shop-v2147483648-20261123101500") << QString() << 0;
 }
 
 void TestVersionId::parsesOnlyItsOwnShape()
@@ -62,6 +66,10 @@ void TestVersionId::nextNumberCountsPerProject()
     QCOMPARE(VersionId::nextNumber(used, QStringLiteral("shop")), 12);
     QCOMPARE(VersionId::nextNumber(used, QStringLiteral("shop-api")), 41);
     QCOMPARE(VersionId::nextNumber({}, QStringLiteral("shop")), 1);
+    QCOMPARE(VersionId::nextNumber({QStringLiteral("shop-v999999999-20261123101500")}, QStringLiteral("shop")),
+             1000000000);
+    QCOMPARE(VersionId::nextNumber({QStringLiteral("shop-v2147483647-20261123101500")}, QStringLiteral("shop")),
+             2147483647);
 }
 
 QTEST_GUILESS_MAIN(TestVersionId)

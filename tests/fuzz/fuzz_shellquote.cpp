@@ -4,7 +4,10 @@
 
 #include "ssh/remotecommand.h"
 
+#include <cerrno>
 #include <cstdio>
+
+#include <unistd.h>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -18,8 +21,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rd::fuzz::require(shell != nullptr, "the shell starts");
     QByteArray printed;
     char buffer[4096];
-    while (const size_t got = std::fread(buffer, 1, sizeof buffer, shell))
-        printed.append(buffer, qsizetype(got));
+    // libFuzzer's timer (SIGALRM) interrupts reads: a read cut short is retried, not taken as the end.
+    for (;;) {
+        const ssize_t got = ::read(::fileno(shell), buffer, sizeof buffer);
+        if (got > 0)
+            printed.append(buffer, qsizetype(got));
+        else if (got == 0 || errno != EINTR)
+            break;
+    }
     const int status = ::pclose(shell);
     rd::fuzz::require(status == 0, "the quoted command runs");
     rd::fuzz::require(printed == expected, "the shell prints exactly the quoted text");
