@@ -10,6 +10,7 @@
 #include "serverspane.h"
 #include "vault/vault.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -39,6 +40,7 @@ private slots:
     void deletingAsksAndNamesTheProjectsEnvironments();
     void parallelismSpinBoxMatchesTheValidator();
     void passphraseWithoutPrivateKeyIsRefusedInline();
+    void unauthenticatedUrlAsksForConsent();
 
 private:
     template <typename T> T *child(QWidget *pane, const QString &name)
@@ -394,6 +396,38 @@ void TestEditors::parallelismSpinBoxMatchesTheValidator()
     QVERIFY(!refused(spin->maximum()));
     QVERIFY(refused(spin->minimum() - 1));
     QVERIFY(refused(spin->maximum() + 1));
+}
+
+void TestEditors::unauthenticatedUrlAsksForConsent()
+{
+    m_window->showPane(MainWindow::Pane::Projects);
+    ProjectsPane *pane = m_window->projectsPane();
+    QTest::mouseClick(child<QPushButton>(pane, QStringLiteral("addButton")), Qt::LeftButton);
+    auto *save = child<QPushButton>(pane, QStringLiteral("saveButton"));
+    auto *url = child<QLineEdit>(pane, QStringLiteral("gitUrlEdit"));
+    auto *consent = child<QCheckBox>(pane, QStringLiteral("allowUnauthenticatedCheckBox"));
+    QVERIFY(save && url && consent);
+    QTest::keyClicks(child<QLineEdit>(pane, QStringLiteral("nameEdit")), QStringLiteral("blog"));
+    QTest::keyClicks(url, QStringLiteral("https://git.example.com/blog.git"));
+    QVERIFY(!consent->isVisibleTo(pane)); // an authenticated URL asks nothing
+    QVERIFY(save->isEnabled());
+
+    retype(url, QStringLiteral("http://git.example.com/blog.git"));
+    QVERIFY(consent->isVisibleTo(pane));
+    QVERIFY(shows(pane, QStringLiteral("gitUrl"), QStringLiteral("without authenticating the server")));
+    QVERIFY(!save->isEnabled());
+    if (const QString dir = qEnvironmentVariable("RELEASEDESK_SCREENSHOTS"); !dir.isEmpty())
+        m_window->grab().save(dir + QStringLiteral("/project-unauthenticated.png"));
+
+    consent->click();
+    QVERIFY(showsNothing(pane, QStringLiteral("gitUrl")));
+    QVERIFY(save->isEnabled());
+    QTest::mouseClick(save, Qt::LeftButton);
+    QCOMPARE(pane->storeErrorText(), QString());
+    const auto saved = m_store->project(m_store->projectId(QStringLiteral("blog")));
+    QVERIFY(saved);
+    QCOMPARE(saved->gitUrl, QStringLiteral("http://git.example.com/blog.git"));
+    QVERIFY(saved->allowUnauthenticated);
 }
 
 void TestEditors::passphraseWithoutPrivateKeyIsRefusedInline()
