@@ -14,8 +14,16 @@ Result<QByteArray> BoundedFile::read(const QString &path, qint64 maxBytes, const
     if (!file.open(QIODevice::ReadOnly))
         return fail(tr("Could not read %1 %2: %3").arg(what, path, file.errorString()),
                     tr("Check its permissions."), field);
-    // Reads one byte past the ceiling: devices and pipes have no size to ask for beforehand.
-    QByteArray data = file.read(maxBytes + 1);
+    // Reads up to one byte past the ceiling, in pieces: devices and pipes have no size to ask for
+    // beforehand, and a small file should not cost a buffer of the ceiling's size.
+    constexpr qint64 Piece = 1024 * 1024;
+    QByteArray data;
+    while (data.size() <= maxBytes) {
+        const QByteArray piece = file.read(qMin(Piece, maxBytes + 1 - data.size()));
+        if (piece.isEmpty())
+            break;
+        data += piece;
+    }
     if (data.size() > maxBytes)
         return fail(tr("%1 %2 is larger than %3.")
                         .arg(what, path, QLocale().formattedDataSize(maxBytes, 0, QLocale::DataSizeSIFormat)),

@@ -68,7 +68,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 "a host cannot become an ssh option or a shell word");
     if (!rd::Validator::gitUrl(value)) {
         require(!value.startsWith(u'-'), "a git URL is not an option");
-        require(!value.contains(QStringLiteral("::")) || value.contains(QStringLiteral("://")),
+        // A local path reaches libgit2 only, which has no remote helpers; any other form must not name one.
+        require(value.startsWith(u'/') || !value.contains(QStringLiteral("::")) ||
+                    value.contains(QStringLiteral("://")),
                 "a git URL runs no remote helper");
     }
     int port = 0;
