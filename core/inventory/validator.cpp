@@ -6,6 +6,8 @@
 #include <QRegularExpression>
 #include <QUrl>
 
+#include <algorithm>
+
 namespace rd {
 
 namespace {
@@ -82,6 +84,10 @@ std::optional<Error> Validator::host(const QString &raw)
     const QString field = QStringLiteral("host");
     if (raw.isEmpty())
         return fieldError(field, tr("The host is empty."), tr("Enter a host name or an IPv4 or IPv6 address."));
+    // QHostAddress skips blanks around an address; a host is one word.
+    if (std::ranges::any_of(raw, [](QChar c) { return c.isSpace() || c.category() == QChar::Other_Control; }))
+        return fieldError(field, tr("The host \"%1\" contains a space or control character.").arg(raw.simplified()),
+                          tr("Enter a host name or an IPv4 or IPv6 address."));
     QString value = raw;
     if (value.startsWith(u'[') && value.endsWith(u']'))
         value = value.mid(1, value.size() - 2);

@@ -110,7 +110,9 @@ std::optional<KnownHosts::Entry> KnownHosts::parse(const QString &line, QString 
     if (blobType(*blob) != entry.type)
         return skip(tr("the key is not a %1 key.").arg(entry.type));
     entry.blob = *blob;
-    entry.line = trimmed;
+    // Kept in one canonical spelling (fields joined by one space): a carriage return or tab between
+    // them would not read back the same, and the same entry must be recognised on the next import.
+    entry.line = trimmed.simplified();
     return entry;
 }
 

@@ -63,8 +63,11 @@ void TestValidator::host_data()
     QTest::newRow("name too long") << (QString(60, u'a') + u'.').repeated(5) + QStringLiteral("com") << false
                                    << QStringLiteral("host name");
     QTest::newRow("shell") << QStringLiteral("$(reboot)") << false << QStringLiteral("host name");
-    QTest::newRow("space") << QStringLiteral("web 01") << false << QStringLiteral("host name");
+    QTest::newRow("space") << QStringLiteral("web 01") << false << QStringLiteral("space or control");
     QTest::newRow("unicode") << QStringLiteral("wéb.example.com") << false << QStringLiteral("host name");
+    // Found by fuzzing: QHostAddress reads past blanks inside the brackets.
+    QTest::newRow("tab in ipv6") << QStringLiteral("[\t2:db8::]") << false << QStringLiteral("space or control");
+    QTest::newRow("newline after ipv4") << QStringLiteral("10.0.0.1\n") << false << QStringLiteral("space or control");
 }
 
 void TestValidator::host()
