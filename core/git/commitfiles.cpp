@@ -194,11 +194,12 @@ bool CommitFiles::ignored(const QByteArray &path) const
 
 Result<> CommitFiles::checkout(const QString &directory) const
 {
-    const QDir root(directory);
     for (const CommitFile &file : m_files) {
-        const QString target = root.filePath(QString::fromUtf8(file.path));
+        // Joined as text: QDir takes a name that starts with ':' for a Qt resource, an absolute path,
+        // and a tree entry ":x" would land in the current directory.
+        const QString target = directory + u'/' + QString::fromUtf8(file.path);
         if (file.isDirectory()) {
-            if (!root.mkpath(QString::fromUtf8(file.path)))
+            if (!QDir().mkpath(target))
                 return fail(tr("Could not create %1 in the work directory.").arg(target),
                             tr("Check the free space and permissions of %1.").arg(directory));
             continue;

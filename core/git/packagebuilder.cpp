@@ -35,7 +35,8 @@ Result<> collect(const QString &directory, const QByteArray &prefix, const Commi
     for (const QString &name : names) {
         DiskEntry entry;
         entry.path = prefix + name.toUtf8();
-        entry.local = dir.filePath(name);
+        // Joined as text: QDir takes a name that starts with ':' for a Qt resource path.
+        entry.local = directory + u'/' + name;
         if (name == u".git" || (prefix.isEmpty() && name == PackageManifest::fileName()) || files.ignored(entry.path))
             continue;
         struct stat info {};

@@ -88,6 +88,7 @@ private slots:
     void fullStoreLeavesNoHalfPackage();
     void hostileTreesAreRefused_data();
     void hostileTreesAreRefused();
+    void colonNamesStayInTheWorkFolder();
     void commandLine();
 };
 
@@ -406,6 +407,39 @@ void TestPackageBuilder::hostileTreesAreRefused()
     request.hookScript.clear();
     QVERIFY(!PackageBuilder(*refs, store, root + QStringLiteral("/work/inner")).build(request));
     QVERIFY(store.list() && store.list()->isEmpty());
+}
+
+// Found by fuzzing: Qt takes a path that starts with ':' for a resource, an absolute path, so a
+// checkout once wrote a top-level ":name" into the current directory instead of the work folder.
+void TestPackageBuilder::colonNamesStayInTheWorkFolder()
+{
+    GitFixture repo(path(QStringLiteral("colons")));
+    QVERIFY(repo.init());
+    QVERIFY(repo.write(QStringLiteral(":config"), "colon\n"));
+    QVERIFY(repo.symlink(QStringLiteral(":link"), QStringLiteral("../../escape")));
+    QVERIFY(repo.write(QStringLiteral(":dir/inner.txt"), "inner\n"));
+    const QString commit = repo.commit(QStringLiteral("colons"));
+    QVERIFY(!commit.isEmpty());
+    auto refs = GitRefs::open(repo.path());
+    QVERIFY(refs);
+
+    const QString current = path(QStringLiteral("colons-cwd"));
+    QVERIFY(QDir().mkpath(current));
+    const QString before = QDir::currentPath();
+    QVERIFY(QDir::setCurrent(current));
+    PackageStore store(path(QStringLiteral("store-colons")));
+    PackageRequest request;
+    request.project = QStringLiteral("colons");
+    request.ref = commit;
+    request.environment = QStringLiteral("prod");
+    request.version = QStringLiteral("colons-v1-20240101000000");
+    request.hookScript = QStringLiteral("set -e\ntest \"$(cat ./:config)\" = colon\ntest -L ./:link\n"
+                                        "test -f ./:dir/inner.txt\n");
+    auto built = PackageBuilder(*refs, store, path(QStringLiteral("work-colons"))).build(request);
+    QVERIFY(QDir::setCurrent(before));
+    QVERIFY2(built, qPrintable(built ? QString() : built.error().text()));
+    QCOMPARE(QDir(current).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System),
+             QStringList());
 }
 
 void TestPackageBuilder::commandLine()

@@ -118,14 +118,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         require(!seen.contains(file.path), "every path is there once");
         seen.insert(file.path);
     }
-    // Checked out into a fresh folder, nothing lands beside it.
+    // Checked out into a fresh folder, nothing lands beside it, nor in the current directory (an
+    // empty folder of its own: a name Qt took for a resource path once landed there).
     const QString sandbox = rd::fuzz::Environment::get().path(QStringLiteral("sandbox"));
     QDir(sandbox).removeRecursively();
-    require(QDir().mkpath(sandbox + QStringLiteral("/work")), "the work folder is made");
+    const QString previous = QDir::currentPath();
+    require(QDir().mkpath(sandbox + QStringLiteral("/work")) && QDir().mkpath(sandbox + QStringLiteral("/cwd")) &&
+                QDir::setCurrent(sandbox + QStringLiteral("/cwd")),
+            "the work folder is made");
     (void)files->checkout(sandbox + QStringLiteral("/work"));
-    require(QDir(sandbox).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System) ==
-                QStringList{QStringLiteral("work")},
+    const auto entries = [](const QString &folder) {
+        return QDir(folder).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System);
+    };
+    require(entries(sandbox) == QStringList({QStringLiteral("cwd"), QStringLiteral("work")}) &&
+                entries(sandbox + QStringLiteral("/cwd")).isEmpty(),
             "a checkout writes only inside its folder");
+    require(QDir::setCurrent(previous), "the current directory is restored");
     require(!QFileInfo::exists(rd::fuzz::Environment::get().path(QStringLiteral("escape"))),
             "nothing is written through a symlink");
     return 0;

@@ -94,7 +94,10 @@ public:
 
     bool add(const QString &relative)
     {
-        return git({QStringLiteral("add"), QStringLiteral("-f"), QStringLiteral("--"), relative}).has_value();
+        // Literal: a name may start with ':', which git reads as pathspec magic.
+        return git({QStringLiteral("--literal-pathspecs"), QStringLiteral("add"), QStringLiteral("-f"),
+                    QStringLiteral("--"), relative})
+            .has_value();
     }
 
     // Commits what is staged; returns the full id, or an empty string on failure.
