@@ -5199,6 +5199,10 @@ Trust it and remember it? [yes/once/NO] </source>
         <source>Use https:// or ssh://. If you accept the risk, allow it explicitly for this project (--allow-unauthenticated, or the check box under the URL).</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The host &quot;%1&quot; contains a space or control character.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Vault</name>

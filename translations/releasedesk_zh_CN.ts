@@ -5196,6 +5196,10 @@ Trust it and remember it? [yes/once/NO] </source>
         <source>Use https:// or ssh://. If you accept the risk, allow it explicitly for this project (--allow-unauthenticated, or the check box under the URL).</source>
         <translation>请使用 https:// 或 ssh://。若接受此风险，请为该项目明确允许（--allow-unauthenticated，或地址下方的复选框）。</translation>
     </message>
+    <message>
+        <source>The host &quot;%1&quot; contains a space or control character.</source>
+        <translation>主机“%1”包含空格或控制字符。</translation>
+    </message>
 </context>
 <context>
     <name>Vault</name>
