@@ -8646,5 +8646,9 @@ node_modules
         <source>The two new passwords differ. Type the same password in both fields.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Unlocking… deriving the key takes about a second.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

@@ -8626,5 +8626,9 @@ node_modules
         <source>The two new passwords differ. Type the same password in both fields.</source>
         <translation>两次输入的新密码不一致。请在两个输入框中输入相同的密码。</translation>
     </message>
+    <message>
+        <source>Unlocking… deriving the key takes about a second.</source>
+        <translation>正在解锁……派生密钥约需一秒。</translation>
+    </message>
 </context>
 </TS>

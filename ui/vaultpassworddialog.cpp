@@ -7,6 +7,9 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QVBoxLayout>
+#include <QtConcurrent>
+
+#include <memory>
 
 namespace rd {
 
@@ -59,12 +62,16 @@ VaultPasswordDialog::VaultPasswordDialog(Mode mode, Vault &vault, QWidget *paren
     m_error->setStyleSheet(QStringLiteral("color: #c62828;"));
     m_error->hide();
     layout->addWidget(m_error);
+    m_busy = new QLabel(tr("Unlocking… deriving the key takes about a second."));
+    m_busy->setObjectName(QStringLiteral("busyLabel"));
+    m_busy->hide();
+    layout->addWidget(m_busy);
 
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    buttons->button(QDialogButtonBox::Ok)->setText(mode == Mode::Unlock ? tr("Unlock") : tr("Save"));
-    connect(buttons, &QDialogButtonBox::accepted, this, &VaultPasswordDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, this, &VaultPasswordDialog::reject);
-    layout->addWidget(buttons);
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    m_buttons->button(QDialogButtonBox::Ok)->setText(mode == Mode::Unlock ? tr("Unlock") : tr("Save"));
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &VaultPasswordDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &VaultPasswordDialog::reject);
+    layout->addWidget(m_buttons);
     setMinimumWidth(440);
 }
 
@@ -101,8 +108,8 @@ void VaultPasswordDialog::accept()
     Result<> result;
     switch (m_mode) {
     case Mode::Unlock:
-        result = m_vault.unlock(m_password->text().toUtf8());
-        break;
+        startUnlock();
+        return;
     case Mode::Create:
         result = m_vault.initialize(m_password->text().toUtf8());
         break;
@@ -118,6 +125,47 @@ void VaultPasswordDialog::accept()
     }
     clearPasswords();
     QDialog::accept();
+}
+
+void VaultPasswordDialog::setBusy(bool busy)
+{
+    m_busy->setVisible(busy);
+    m_buttons->setEnabled(!busy);
+    for (QLineEdit *edit : {m_current, m_password, m_repeat}) {
+        if (edit)
+            edit->setEnabled(!busy);
+    }
+}
+
+void VaultPasswordDialog::startUnlock()
+{
+    auto record = m_vault.storedRecord();
+    if (!record) {
+        showError(record.error().text());
+        return;
+    }
+    m_error->hide();
+    setBusy(true);
+    auto work = std::make_shared<Result<Vault::UnlockWork>>();
+    const QByteArray password = m_password->text().toUtf8();
+    disconnect(&m_unlocking, nullptr, this, nullptr);
+    connect(&m_unlocking, &QFutureWatcher<void>::finished, this, [this, work] {
+        setBusy(false);
+        // Closed meanwhile (Escape): what was derived is dropped, the vault stays locked.
+        if (!isVisible())
+            return;
+        Result<> applied = work->has_value() ? m_vault.apply(std::move(**work)) : std::unexpected(work->error());
+        clearPasswords();
+        if (!applied) {
+            showError(applied.error().text());
+            m_password->setFocus();
+            return;
+        }
+        QDialog::accept();
+    });
+    m_unlocking.setFuture(QtConcurrent::run([work, record = *record, password] {
+        *work = Vault::derive(record, password);
+    }));
 }
 
 } // namespace rd

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <QDialog>
+#include <QFutureWatcher>
 
+class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
 
@@ -22,6 +24,9 @@ public:
     void accept() override;
 
 private:
+    // Unlocking derives the key for about a second: on a worker, the window stays live.
+    void startUnlock();
+    void setBusy(bool busy);
     QLineEdit *passwordEdit(const QString &objectName);
     void showError(const QString &text);
     void clearPasswords();
@@ -32,6 +37,9 @@ private:
     QLineEdit *m_password = nullptr;
     QLineEdit *m_repeat = nullptr;
     QLabel *m_error = nullptr;
+    QLabel *m_busy = nullptr;
+    QDialogButtonBox *m_buttons = nullptr;
+    QFutureWatcher<void> m_unlocking;
 };
 
 } // namespace rd

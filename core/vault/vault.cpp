@@ -148,14 +148,18 @@ Result<SecretBytes> Vault::openWithKey(const SecretBytes &key, const QByteArray 
     return plain;
 }
 
-Result<SecretBytes> Vault::verifiedKey(const QByteArray &password, VaultRecord *used) const
+Result<VaultRecord> Vault::storedRecord() const
 {
     auto stored = m_store.vaultRecord();
     if (!stored)
         return std::unexpected(stored.error());
     if (!stored->has_value())
         return fail(tr("The vault has no master password yet."), tr("Choose a master password first."));
-    const VaultRecord &record = **stored;
+    return **stored;
+}
+
+Result<SecretBytes> Vault::keyFor(const VaultRecord &record, const QByteArray &password)
+{
     if (record.salt.size() != SaltBytes || record.opsLimit < crypto_pwhash_OPSLIMIT_MIN ||
         record.opsLimit > crypto_pwhash_OPSLIMIT_MAX || record.memLimit < crypto_pwhash_MEMLIMIT_MIN ||
         record.memLimit > crypto_pwhash_MEMLIMIT_MAX)
@@ -169,9 +173,24 @@ Result<SecretBytes> Vault::verifiedKey(const QByteArray &password, VaultRecord *
         return fail(tr("The master password is wrong."),
                     tr("Type it again, and check Caps Lock and the keyboard layout."),
                     QStringLiteral("masterPassword"));
-    if (used)
-        *used = record;
     return key;
+}
+
+Result<SecretBytes> Vault::verifiedKey(const QByteArray &password, VaultRecord *used) const
+{
+    auto record = storedRecord();
+    if (!record)
+        return std::unexpected(record.error());
+    auto key = keyFor(*record, password);
+    if (key && used)
+        *used = *record;
+    return key;
+}
+
+VaultRecord Vault::successorOf(const VaultRecord &current)
+{
+    return VaultRecord{randomBytes(SaltBytes), std::max<quint64>(current.opsLimit, OpsLimit),
+                       std::max<quint64>(current.memLimit, MemLimit), {}};
 }
 
 Result<> Vault::initialize(const QByteArray &masterPassword)
@@ -200,18 +219,50 @@ Result<> Vault::initialize(const QByteArray &masterPassword)
 
 Result<> Vault::unlock(const QByteArray &masterPassword)
 {
+    auto record = storedRecord();
+    if (!record)
+        return std::unexpected(record.error());
+    auto work = derive(*record, masterPassword);
+    if (!work)
+        return std::unexpected(work.error());
+    return apply(std::move(*work));
+}
+
+Result<Vault::UnlockWork> Vault::derive(const VaultRecord &record, const QByteArray &masterPassword)
+{
     if (masterPassword.isEmpty())
         return fail(tr("The master password is empty."), tr("Type the master password of this inventory."),
                     QStringLiteral("masterPassword"));
-    VaultRecord record;
-    auto key = verifiedKey(masterPassword, &record);
+    if (auto ready = sodiumRunning(); !ready)
+        return std::unexpected(ready.error());
+    auto key = keyFor(record, masterPassword);
     if (!key)
         return std::unexpected(key.error());
+    UnlockWork work{record.salt, std::move(*key), std::nullopt, {}};
     // A vault made with weaker limits is sealed anew under today's, with the same password.
-    if (record.opsLimit < OpsLimit || record.memLimit < MemLimit)
-        return rekey(*key, record.salt, masterPassword);
-    m_key = std::move(*key);
-    m_salt = record.salt;
+    if (record.opsLimit < OpsLimit || record.memLimit < MemLimit) {
+        work.stronger = successorOf(record);
+        auto strongerKey = deriveKey(masterPassword, work.stronger->salt, work.stronger->opsLimit,
+                                     work.stronger->memLimit);
+        if (!strongerKey)
+            return std::unexpected(strongerKey.error());
+        work.strongerKey = std::move(*strongerKey);
+    }
+    return work;
+}
+
+Result<> Vault::apply(UnlockWork work)
+{
+    if (work.stronger)
+        return reseal(work.key, work.salt, std::move(*work.stronger), std::move(work.strongerKey));
+    auto record = storedRecord();
+    if (!record)
+        return std::unexpected(record.error());
+    if (record->salt != work.salt)
+        return fail(tr("The master password was changed elsewhere in the meantime."),
+                    tr("Type the current master password again."));
+    m_key = std::move(work.key);
+    m_salt = work.salt;
     return {};
 }
 
@@ -249,15 +300,22 @@ Result<> Vault::changePassword(const QByteArray &oldPassword, const QByteArray &
             error.field = QStringLiteral("oldPassword");
         return std::unexpected(error);
     }
-    return rekey(*oldKey, record.salt, newPassword);
+    return rekey(*oldKey, record, newPassword);
 }
 
-Result<> Vault::rekey(const SecretBytes &oldKey, const QByteArray &oldSalt, const QByteArray &newPassword)
+Result<> Vault::rekey(const SecretBytes &oldKey, const VaultRecord &old, const QByteArray &newPassword)
+{
+    VaultRecord record = successorOf(old);
+    auto newKey = deriveKey(newPassword, record.salt, record.opsLimit, record.memLimit);
+    if (!newKey)
+        return std::unexpected(newKey.error());
+    return reseal(oldKey, old.salt, std::move(record), std::move(*newKey));
+}
+
+Result<> Vault::reseal(const SecretBytes &oldKey, const QByteArray &oldSalt, VaultRecord record, SecretBytes newKey)
 {
     // Read, re-encrypt and write in one write transaction: no other process can add a secret
     // under the old key in between.
-    SecretBytes newKey;
-    VaultRecord record;
     auto changed = m_store.transaction([&]() -> Result<> {
         auto stored = m_store.vaultRecord();
         if (!stored)
@@ -268,13 +326,6 @@ Result<> Vault::rekey(const SecretBytes &oldKey, const QByteArray &oldSalt, cons
         auto secrets = m_store.sealedSecrets();
         if (!secrets)
             return std::unexpected(secrets.error());
-        // Never weaker than before, nor than today's limits.
-        record = VaultRecord{randomBytes(SaltBytes), std::max<quint64>((*stored)->opsLimit, OpsLimit),
-                             std::max<quint64>((*stored)->memLimit, MemLimit), {}};
-        auto derived = deriveKey(newPassword, record.salt, record.opsLimit, record.memLimit);
-        if (!derived)
-            return std::unexpected(derived.error());
-        newKey = std::move(*derived);
         for (SealedSecret &secret : *secrets) {
             const QByteArray purpose = secret.column.toUtf8();
             auto plain = openWithKey(oldKey, secret.blob, purpose);

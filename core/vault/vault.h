@@ -1,15 +1,16 @@
 #pragma once
 
 #include "common/error.h"
+#include "inventory/inventorystore.h"
 #include "secretbytes.h"
+
+#include <optional>
 
 #include <QByteArray>
 #include <QCoreApplication>
 
 namespace rd {
 
-class InventoryStore;
-struct VaultRecord;
 
 // The secrets of the inventory (stored private keys, their passphrases, later webhook tokens),
 // sealed with XChaCha20-Poly1305 under a key derived from the master password with Argon2id.
@@ -32,6 +33,21 @@ public:
     // A wrong password is a clear error and changes nothing. A vault sealed with weaker key
     // derivation limits than today's is sealed anew at its unlock, in one transaction.
     Result<> unlock(const QByteArray &masterPassword);
+
+    // Unlocking in two steps, for a caller that must not wait (the GUI): derive() is the slow part
+    // (about a second: Argon2id, twice when the vault is upgraded) and runs on any thread, given the
+    // record read on the store's thread; apply() then writes, on the store's thread. unlock() is both.
+    struct UnlockWork
+    {
+        QByteArray salt; // of the record `key` belongs to
+        SecretBytes key;
+        // A record sealed with weaker limits than today's: its successor, and the key for it.
+        std::optional<VaultRecord> stronger;
+        SecretBytes strongerKey;
+    };
+    Result<VaultRecord> storedRecord() const;
+    static Result<UnlockWork> derive(const VaultRecord &record, const QByteArray &masterPassword);
+    Result<> apply(UnlockWork work);
     void lock();
     // Re-encrypts every sealed secret under the new password in one transaction: all or nothing.
     Result<> changePassword(const QByteArray &oldPassword, const QByteArray &newPassword);
@@ -58,7 +74,13 @@ private:
                                            const QByteArray &purpose);
     // Seals every secret and the verifier under a key derived from `newPassword` with a new salt and
     // today's limits, all or nothing; fails if the stored salt is no longer `oldSalt`.
-    Result<> rekey(const SecretBytes &oldKey, const QByteArray &oldSalt, const QByteArray &newPassword);
+    Result<> rekey(const SecretBytes &oldKey, const VaultRecord &old, const QByteArray &newPassword);
+    // The same with the new record (its verifier still to make) and its key already derived.
+    Result<> reseal(const SecretBytes &oldKey, const QByteArray &oldSalt, VaultRecord record, SecretBytes newKey);
+    // A new salt and limits at least today's, never below `current`'s.
+    static VaultRecord successorOf(const VaultRecord &current);
+    // The key of `record` if `password` is right; a wrong password is an error.
+    static Result<SecretBytes> keyFor(const VaultRecord &record, const QByteArray &password);
     // The key of the stored record if `password` is right; a wrong password is an error.
     // `used`, if given, receives the record the key belongs to.
     Result<SecretBytes> verifiedKey(const QByteArray &password, VaultRecord *used = nullptr) const;
