@@ -55,14 +55,6 @@ std::optional<SshAddress> sshAddress(const QString &url)
     return SshAddress{host, 22};
 }
 
-// A URL as it may appear in messages: never with a password.
-QString displayUrl(const QString &url)
-{
-    if (!url.contains(QStringLiteral("://")))
-        return url;
-    return QUrl(url).toDisplayString(QUrl::RemovePassword);
-}
-
 QString oidText(const git_oid *id)
 {
     if (!id || git_oid_is_zero(id))
@@ -115,7 +107,7 @@ struct FetchState
     }
     int stopCancelled()
     {
-        return stop(Error{GitMirror::tr("The fetch of %1 was cancelled.").arg(displayUrl(url)), {}, {}});
+        return stop(Error{GitMirror::tr("The fetch of %1 was cancelled.").arg(CredentialRedaction::apply(url)), {}, {}});
     }
 };
 
@@ -131,13 +123,13 @@ int credentialCallback(git_credential **out, const char *, const char *usernameF
 
     if (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT)
         return state->stop(
-            Error{GitMirror::tr("%1 asks for a user name and password.").arg(displayUrl(state->url)),
+            Error{GitMirror::tr("%1 asks for a user name and password.").arg(CredentialRedaction::apply(state->url)),
                   GitMirror::tr("ReleaseDesk fetches over https only from repositories that need no "
                                 "sign-in; use the repository's ssh URL with a key instead."),
                   {}});
     if (username.isEmpty())
         return state->stop(
-            Error{GitMirror::tr("No user name to sign in to %1.").arg(displayUrl(state->url)),
+            Error{GitMirror::tr("No user name to sign in to %1.").arg(CredentialRedaction::apply(state->url)),
                   GitMirror::tr("Put the user in the URL (ssh://git@host/path) or choose a key "
                                 "with a user name."),
                   {}});
@@ -173,7 +165,7 @@ int credentialCallback(git_credential **out, const char *, const char *usernameF
         state->triedMethods.append(GitMirror::tr("ssh-agent"));
         return git_credential_ssh_key_from_agent(out, username.constData());
     }
-    const QString host = state->ssh ? state->ssh->host : displayUrl(state->url);
+    const QString host = state->ssh ? state->ssh->host : CredentialRedaction::apply(state->url);
     if (state->triedMethods.isEmpty())
         return state->stop(
             Error{GitMirror::tr("No key to sign in to %1 as %2.").arg(host, QString::fromUtf8(username)),
@@ -298,9 +290,9 @@ Error fetchError(FetchState &state)
     if (state.failure)
         return *state.failure;
     if (state.cancelled())
-        return Error{GitMirror::tr("The fetch of %1 was cancelled.").arg(displayUrl(state.url)), {}, {}};
+        return Error{GitMirror::tr("The fetch of %1 was cancelled.").arg(CredentialRedaction::apply(state.url)), {}, {}};
 
-    Error error{GitMirror::tr("Fetching %1 failed: %2").arg(displayUrl(state.url), detail), {}, {}};
+    Error error{GitMirror::tr("Fetching %1 failed: %2").arg(CredentialRedaction::apply(state.url), detail), {}, {}};
     const QString lower = detail.toLower();
     if (lower.contains(QStringLiteral("authentication")) || lower.contains(QStringLiteral("auth"))) {
         error.hint = GitMirror::tr("Check the key and the user name, and that the server accepts the key.");
@@ -376,7 +368,7 @@ Result<FetchReport> GitMirror::fetch(const QString &url, const FetchOptions &opt
     state.ssh = sshAddress(url);
     state.report = &report;
     if (state.cancelled())
-        return fail(tr("The fetch of %1 was cancelled.").arg(displayUrl(url)));
+        return fail(tr("The fetch of %1 was cancelled.").arg(CredentialRedaction::apply(url)));
 
     const QByteArray urlBytes = url.toUtf8();
     report.cloned = !exists();
@@ -472,7 +464,7 @@ Result<FetchReport> GitMirror::fetch(const QString &url, const FetchOptions &opt
     if (git_remote_download(remote.get(), nullptr, &fetchOptions) < 0)
         return std::unexpected(fetchError(state));
     if (state.cancelled())
-        return fail(tr("The fetch of %1 was cancelled.").arg(displayUrl(url)));
+        return fail(tr("The fetch of %1 was cancelled.").arg(CredentialRedaction::apply(url)));
     if (git_remote_update_tips(remote.get(), &callbacks, 0, GIT_REMOTE_DOWNLOAD_TAGS_ALL,
                                "releasedesk: fetch") < 0)
         return std::unexpected(fetchError(state));
