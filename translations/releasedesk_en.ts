@@ -2163,6 +2163,18 @@
         <source>Try again.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>its key derivation &quot;%1&quot; cannot be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This key&apos;s passphrase is stretched with %1 bcrypt rounds; ReleaseDesk checks up to %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set the passphrase again with fewer rounds: ssh-keygen -p -a 100 -f KEY.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>KnownHosts</name>

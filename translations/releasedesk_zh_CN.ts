@@ -2163,6 +2163,18 @@
         <source>Try again.</source>
         <translation>请重试。</translation>
     </message>
+    <message>
+        <source>its key derivation &quot;%1&quot; cannot be read.</source>
+        <translation>其密钥派生“%1”无法读取。</translation>
+    </message>
+    <message>
+        <source>This key&apos;s passphrase is stretched with %1 bcrypt rounds; ReleaseDesk checks up to %2.</source>
+        <translation>此密钥的口令经过 %1 轮 bcrypt 强化；ReleaseDesk 最多检查 %2 轮。</translation>
+    </message>
+    <message>
+        <source>Set the passphrase again with fewer rounds: ssh-keygen -p -a 100 -f KEY.</source>
+        <translation>请用较少的轮数重新设置口令：ssh-keygen -p -a 100 -f 密钥文件。</translation>
+    </message>
 </context>
 <context>
     <name>KnownHosts</name>

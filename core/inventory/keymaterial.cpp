@@ -175,7 +175,7 @@ Result<> checkOpenSshPassphrase(const QByteArray &text, const QByteArray &passph
                     KeyMaterial::tr("Install OpenSSH's client (Debian: openssh-client)."), QStringLiteral("passphrase"));
     keygen.write(passphrase + '\n');
     keygen.closeWriteChannel();
-    if (!keygen.waitForFinished(60000)) {
+    if (!keygen.waitForFinished(30000)) {
         keygen.kill();
         keygen.waitForFinished();
         return fail(KeyMaterial::tr("ssh-keygen did not finish checking the passphrase."), KeyMaterial::tr("Try again."));
@@ -246,6 +246,22 @@ Result<KeyMaterial> inspectOpenSsh(const QByteArray &text, const QByteArray &pas
             return std::unexpected(
                 damaged(KeyMaterial::tr("its private part does not match its public key.")));
     } else if (!passphrase.isEmpty()) {
+        // The file sets the cost of the check: ssh-keygen's default is 16 rounds (about 0.15 s here);
+        // a crafted count would keep the check busy for hours.
+        constexpr quint32 MaxRounds = 1000;
+        WireReader options(*kdfOptions);
+        const auto salt = options.string();
+        const auto rounds = options.u32();
+        if (*kdf != "bcrypt" || !salt || !rounds)
+            return std::unexpected(damaged(KeyMaterial::tr("its key derivation \"%1\" cannot be read.")
+                                               .arg(QString::fromLatin1(kdf->toByteArray()))));
+        if (*rounds > MaxRounds)
+            return fail(KeyMaterial::tr("This key's passphrase is stretched with %1 bcrypt rounds; ReleaseDesk checks "
+                                        "up to %2.")
+                            .arg(*rounds)
+                            .arg(MaxRounds),
+                        KeyMaterial::tr("Set the passphrase again with fewer rounds: ssh-keygen -p -a 100 -f KEY."),
+                        QStringLiteral("privateKey"));
         if (auto checked = checkOpenSshPassphrase(text, passphrase, *publicBlob); !checked)
             return std::unexpected(checked.error());
     }

@@ -5,6 +5,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QtEndian>
 
 using namespace rd;
 
@@ -59,6 +60,7 @@ private slots:
     void missingPassphrase();
     void wrongPassphrase_data();
     void wrongPassphrase();
+    void craftedBcryptRoundsAreRefused();
     void opensshPublicPartWithoutPassphrase();
     void ed25519Pkcs8FromOpenSsl();
     void damagedOpenSsh();
@@ -338,6 +340,33 @@ void TestKeyMaterial::badPublicKeyLines()
     QVERIFY(!fingerprint);
     QCOMPARE(fingerprint.error().field, QStringLiteral("publicKey"));
     QVERIFY(!fingerprint.error().hint.isEmpty());
+}
+
+// The rounds come from the file; a check must not run for hours. The count is patched into a real
+// protected key, as a crafted file would carry it.
+void TestKeyMaterial::craftedBcryptRoundsAreRefused()
+{
+    const auto key = std::find_if(m_keys.cbegin(), m_keys.cend(), [](const MadeKey &made) {
+        return made.spec.format == u"openssh" && !made.spec.passphrase.isEmpty();
+    });
+    QVERIFY(key != m_keys.cend());
+    const QList<QByteArray> lines = key->text.trimmed().split('\n');
+    QByteArray body = QByteArray::fromBase64(lines.mid(1, lines.size() - 2).join());
+    // "openssh-key-v1\0", cipher, kdf ("bcrypt"), kdf options (salt string, then the rounds).
+    qsizetype at = 15;
+    const auto skipString = [&body, &at] { at += 4 + qFromBigEndian<quint32>(body.constData() + at); };
+    skipString();
+    skipString();
+    skipString(); // its last four bytes are the rounds
+    QCOMPARE(qFromBigEndian<quint32>(body.constData() + at - 4), quint32(16)); // ssh-keygen's default
+    qToBigEndian<quint32>(4000000000u, body.data() + at - 4);
+    const QByteArray crafted = "-----BEGIN OPENSSH PRIVATE KEY-----\n" + body.toBase64() +
+                               "\n-----END OPENSSH PRIVATE KEY-----\n";
+    auto refused = KeyMaterial::inspect(crafted, key->spec.passphrase);
+    QVERIFY(!refused);
+    QVERIFY2(refused.error().message.contains(QStringLiteral("4000000000 bcrypt rounds")),
+             qPrintable(refused.error().message));
+    QVERIFY(refused.error().hint.contains(QStringLiteral("ssh-keygen -p")));
 }
 
 QTEST_GUILESS_MAIN(TestKeyMaterial)
