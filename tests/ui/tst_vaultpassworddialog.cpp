@@ -63,6 +63,8 @@ void TestVaultPasswordDialog::unlockRunsBesideTheWindow()
     QVERIFY(busy && busy->isVisible());
     QVERIFY(!dialog.findChild<QLineEdit *>(QStringLiteral("passwordEdit"))->isEnabled());
     QVERIFY(!m_vault->isUnlocked());
+    if (const QString dir = qEnvironmentVariable("RELEASEDESK_SCREENSHOTS"); !dir.isEmpty())
+        dialog.grab().save(dir + QStringLiteral("/vault-unlocking.png"));
     QTRY_VERIFY_WITH_TIMEOUT(!dialog.isVisible(), 60000);
     QCOMPARE(dialog.result(), int(QDialog::Accepted));
     QVERIFY(m_vault->isUnlocked());
