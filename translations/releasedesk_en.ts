@@ -2752,6 +2752,14 @@
         <source>Nothing was entered.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 is longer than %2 bytes, so it was not read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give the secret itself on one line, not a file.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>PatchPackage</name>
@@ -6776,6 +6784,10 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
         <source>Paste the private key again to change its passphrase.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Checking the key and its passphrase…</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>rd::LogFileModel</name>
@@ -8660,6 +8672,10 @@ node_modules
     </message>
     <message>
         <source>Unlocking… deriving the key takes about a second.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sealing… deriving the keys takes a few seconds.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

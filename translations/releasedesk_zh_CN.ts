@@ -2750,6 +2750,14 @@
         <source>Nothing was entered.</source>
         <translation>没有输入任何内容。</translation>
     </message>
+    <message>
+        <source>%1 is longer than %2 bytes, so it was not read.</source>
+        <translation>%1 超过 %2 字节，未读取。</translation>
+    </message>
+    <message>
+        <source>Give the secret itself on one line, not a file.</source>
+        <translation>请在一行中给出密钥本身，而不是文件。</translation>
+    </message>
 </context>
 <context>
     <name>PatchPackage</name>
@@ -6772,6 +6780,10 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
         <source>Paste the private key again to change its passphrase.</source>
         <translation>要修改口令，请重新粘贴私钥。</translation>
     </message>
+    <message>
+        <source>Checking the key and its passphrase…</source>
+        <translation>正在检查密钥及其口令…</translation>
+    </message>
 </context>
 <context>
     <name>rd::LogFileModel</name>
@@ -8641,6 +8653,10 @@ node_modules
     <message>
         <source>Unlocking… deriving the key takes about a second.</source>
         <translation>正在解锁……派生密钥约需一秒。</translation>
+    </message>
+    <message>
+        <source>Sealing… deriving the keys takes a few seconds.</source>
+        <translation>正在加密…派生密钥需要几秒钟。</translation>
     </message>
 </context>
 </TS>

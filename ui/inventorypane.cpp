@@ -320,6 +320,19 @@ void InventoryPane::save()
         m_saveButton->setEnabled(false);
         return;
     }
+    // The pane waits as a whole: no other item is chosen and nothing typed while the check runs.
+    if (startPreparingSave([this] {
+            setEnabled(true);
+            finishSave();
+        })) {
+        setEnabled(false);
+        return;
+    }
+    finishSave();
+}
+
+void InventoryPane::finishSave()
+{
     auto saved = saveForm(m_currentId);
     if (!saved) {
         showStoreError(saved.error());

@@ -82,6 +82,13 @@ protected:
 
     virtual QList<Error> validateForm() const = 0;
     virtual void loadForm(qint64 id) = 0; // 0: defaults for a new item
+    // Checks too slow for the window's thread (a key's passphrase) start here, on a worker; true
+    // when one started, and then `done` is called on this thread when it ends. saveForm() follows.
+    virtual bool startPreparingSave(std::function<void()> done)
+    {
+        Q_UNUSED(done)
+        return false;
+    }
     virtual Result<qint64> saveForm(qint64 id) = 0;
     virtual Result<> removeItem(qint64 id) = 0;
 
@@ -101,6 +108,7 @@ protected:
 private:
     void onSelectionChanged();
     void save();
+    void finishSave();
     void removeSelected();
     void highlightRow(qint64 id);
     bool confirm(const QString &question, const QString &acceptText);

@@ -16,9 +16,14 @@
 #include <QFontDatabase>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QtConcurrent>
+
+#include <memory>
+#include <utility>
 
 namespace rd {
 
@@ -58,6 +63,10 @@ KeysPane::KeysPane(InventoryStore &store, Vault &vault, QWidget *parent)
     privateLayout->setContentsMargins(0, 0, 0, 0);
     privateLayout->addWidget(m_privateKey);
     privateLayout->addWidget(loadButton, 0, Qt::AlignLeft);
+    m_checking = new QLabel(tr("Checking the key and its passphrase…"));
+    m_checking->setObjectName(QStringLiteral("checkingLabel"));
+    m_checking->hide();
+    privateLayout->addWidget(m_checking);
 
     m_passphrase = new QLineEdit;
     m_passphrase->setObjectName(QStringLiteral("passphraseEdit"));
@@ -216,20 +225,45 @@ Result<> KeysPane::ensureVaultUnlocked()
     return {};
 }
 
+bool KeysPane::startPreparingSave(std::function<void()> done)
+{
+    m_checked.reset();
+    const QString privateText = m_privateKey->toPlainText();
+    if (currentKind() != KeyKind::Stored || privateText.trimmed().isEmpty())
+        return false;
+    if (auto unlocked = ensureVaultUnlocked(); !unlocked) {
+        m_checked = std::unexpected(unlocked.error());
+        return false;
+    }
+    auto text = std::make_shared<SecretBytes>(SecretBytes::fromText(privateText));
+    auto passphrase = std::make_shared<SecretBytes>(SecretBytes::fromText(m_passphrase->text()));
+    auto checked = std::make_shared<Result<StoredKeyBuilder::CheckedKey>>();
+    disconnect(&m_checkWatcher, nullptr, this, nullptr);
+    connect(&m_checkWatcher, &QFutureWatcher<void>::finished, this, [this, checked, done = std::move(done)] {
+        m_checking->hide();
+        m_checked = std::move(*checked);
+        done();
+    });
+    m_checking->show();
+    m_checkWatcher.setFuture(QtConcurrent::run([text, passphrase, checked] {
+        *checked = StoredKeyBuilder::check(text->view(), passphrase->view());
+    }));
+    return true;
+}
+
 Result<qint64> KeysPane::saveForm(qint64 id)
 {
     SshKey key = formKey();
-    const QString privateText = m_privateKey->toPlainText().trimmed();
-    if (key.kind == KeyKind::Stored && !privateText.isEmpty()) {
-        if (auto unlocked = ensureVaultUnlocked(); !unlocked)
-            return std::unexpected(unlocked.error());
-        auto built = StoredKeyBuilder::build(m_vault, key.name, key.username, (privateText + u'\n').toUtf8(),
-                                             m_passphrase->text().toUtf8());
-        if (!built)
-            return std::unexpected(built.error());
-        built->id = id;
-        built->enabled = key.enabled;
-        key = *built;
+    if (m_checked) {
+        auto checked = std::exchange(m_checked, std::nullopt);
+        if (!*checked)
+            return std::unexpected(checked->error());
+        auto sealed = StoredKeyBuilder::seal(m_vault, key.name, key.username, **checked);
+        if (!sealed)
+            return std::unexpected(sealed.error());
+        sealed->id = id;
+        sealed->enabled = key.enabled;
+        key = *sealed;
     } else if (key.kind == KeyKind::File && key.keyPath != m_loaded.keyPath) {
         const auto material = KeyMaterial::identifyKeyFile(key.keyPath);
         key.publicKey = material ? material->publicKey : QString();

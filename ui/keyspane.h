@@ -2,10 +2,16 @@
 
 #include "inventory/sshkey.h"
 #include "inventorypane.h"
+#include "vault/storedkeybuilder.h"
+
+#include <QFutureWatcher>
+
+#include <optional>
 
 class QCheckBox;
 class QComboBox;
 class QFormLayout;
+class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 
@@ -30,6 +36,8 @@ signals:
 protected:
     QList<Error> validateForm() const override;
     void loadForm(qint64 id) override;
+    // A pasted key is read and its passphrase checked (ssh-keygen for an OpenSSH key) on a worker.
+    bool startPreparingSave(std::function<void()> done) override;
     Result<qint64> saveForm(qint64 id) override;
     Result<> removeItem(qint64 id) override;
 
@@ -58,6 +66,10 @@ private:
     QWidget *m_privateKeyRow = nullptr;
     QWidget *m_passphraseRow = nullptr;
     QWidget *m_keyPathRow = nullptr;
+    QLabel *m_checking = nullptr;
+    QFutureWatcher<void> m_checkWatcher;
+    // What the last preparation found, for saveForm() to seal.
+    std::optional<Result<StoredKeyBuilder::CheckedKey>> m_checked;
 };
 
 } // namespace rd

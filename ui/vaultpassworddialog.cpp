@@ -10,6 +10,7 @@
 #include <QtConcurrent>
 
 #include <memory>
+#include <optional>
 
 namespace rd {
 
@@ -62,7 +63,8 @@ VaultPasswordDialog::VaultPasswordDialog(Mode mode, Vault &vault, QWidget *paren
     m_error->setStyleSheet(QStringLiteral("color: #c62828;"));
     m_error->hide();
     layout->addWidget(m_error);
-    m_busy = new QLabel(tr("Unlocking… deriving the key takes about a second."));
+    m_busy = new QLabel(mode == Mode::Unlock ? tr("Unlocking… deriving the key takes about a second.")
+                                             : tr("Sealing… deriving the keys takes a few seconds."));
     m_busy->setObjectName(QStringLiteral("busyLabel"));
     m_busy->hide();
     layout->addWidget(m_busy);
@@ -105,26 +107,7 @@ void VaultPasswordDialog::accept()
         m_repeat->setFocus();
         return;
     }
-    Result<> result;
-    switch (m_mode) {
-    case Mode::Unlock:
-        startUnlock();
-        return;
-    case Mode::Create:
-        result = m_vault.initialize(m_password->text().toUtf8());
-        break;
-    case Mode::Change:
-        result = m_vault.changePassword(m_current->text().toUtf8(), m_password->text().toUtf8());
-        break;
-    }
-    if (!result) {
-        showError(result.error().text());
-        clearPasswords();
-        (m_current ? m_current : m_password)->setFocus();
-        return;
-    }
-    clearPasswords();
-    QDialog::accept();
+    startDerivation();
 }
 
 void VaultPasswordDialog::setBusy(bool busy)
@@ -137,34 +120,50 @@ void VaultPasswordDialog::setBusy(bool busy)
     }
 }
 
-void VaultPasswordDialog::startUnlock()
+void VaultPasswordDialog::startDerivation()
 {
-    auto record = m_vault.storedRecord();
-    if (!record) {
-        showError(record.error().text());
-        return;
+    // The stored record is read here, on the store's thread; the worker only computes.
+    std::optional<VaultRecord> record;
+    if (m_mode != Mode::Create) {
+        auto stored = m_vault.storedRecord();
+        if (!stored) {
+            showError(stored.error().text());
+            return;
+        }
+        record = *stored;
     }
+    auto current = std::make_shared<SecretBytes>(m_current ? SecretBytes::fromText(m_current->text()) : SecretBytes());
+    auto password = std::make_shared<SecretBytes>(SecretBytes::fromText(m_password->text()));
+    clearPasswords();
     m_error->hide();
     setBusy(true);
-    auto work = std::make_shared<Result<Vault::UnlockWork>>();
-    const QByteArray password = m_password->text().toUtf8();
-    disconnect(&m_unlocking, nullptr, this, nullptr);
-    connect(&m_unlocking, &QFutureWatcher<void>::finished, this, [this, work] {
+    auto work = std::make_shared<Result<Vault::KeyWork>>();
+    disconnect(&m_deriving, nullptr, this, nullptr);
+    connect(&m_deriving, &QFutureWatcher<void>::finished, this, [this, work] {
         setBusy(false);
-        // Closed meanwhile (Escape): what was derived is dropped, the vault stays locked.
+        // Closed meanwhile (Escape): what was derived is dropped, the vault stays as it was.
         if (!isVisible())
             return;
         Result<> applied = work->has_value() ? m_vault.apply(std::move(**work)) : std::unexpected(work->error());
-        clearPasswords();
         if (!applied) {
             showError(applied.error().text());
-            m_password->setFocus();
+            (m_current ? m_current : m_password)->setFocus();
             return;
         }
         QDialog::accept();
     });
-    m_unlocking.setFuture(QtConcurrent::run([work, record = *record, password] {
-        *work = Vault::derive(record, password);
+    m_deriving.setFuture(QtConcurrent::run([work, mode = m_mode, record, current, password] {
+        switch (mode) {
+        case Mode::Unlock:
+            *work = Vault::deriveUnlock(*record, password->view());
+            break;
+        case Mode::Create:
+            *work = Vault::deriveFirst(password->view());
+            break;
+        case Mode::Change:
+            *work = Vault::deriveChange(*record, current->view(), password->view());
+            break;
+        }
     }));
 }
 

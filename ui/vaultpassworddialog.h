@@ -24,8 +24,9 @@ public:
     void accept() override;
 
 private:
-    // Unlocking derives the key for about a second: on a worker, the window stays live.
-    void startUnlock();
+    // Deriving a key takes about a second (two when the password changes): on a worker, the
+    // window stays live; the vault is written here when it is done.
+    void startDerivation();
     void setBusy(bool busy);
     QLineEdit *passwordEdit(const QString &objectName);
     void showError(const QString &text);
@@ -39,7 +40,7 @@ private:
     QLabel *m_error = nullptr;
     QLabel *m_busy = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
-    QFutureWatcher<void> m_unlocking;
+    QFutureWatcher<void> m_deriving;
 };
 
 } // namespace rd

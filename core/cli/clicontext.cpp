@@ -52,7 +52,7 @@ CommandResult<Vault *> CliContext::unlockedVault()
                                      false, ExitCode::Vault);
     if (!password)
         return std::unexpected(password.error());
-    if (auto unlocked = (*v)->unlock(*password); !unlocked)
+    if (auto unlocked = (*v)->unlock(password->view()); !unlocked)
         return std::unexpected(vaultFailure(unlocked.error()));
     return v;
 }

@@ -32,7 +32,7 @@ QJsonObject keyJson(const SshKey &key, const QStringList &users)
                        {QStringLiteral("usedBy"), QJsonArray::fromStringList(users)}};
 }
 
-CommandResult<QByteArray> readSmallFile(const QString &path, const QString &field)
+CommandResult<SecretBytes> readPrivateKeyFile(const QString &path, const QString &field)
 {
     QFile file(path);
     if (!file.exists())
@@ -43,7 +43,7 @@ CommandResult<QByteArray> readSmallFile(const QString &path, const QString &fiel
             ExitCode::Runtime,
             KeyCommands::tr("The file %1 could not be read: %2").arg(path, file.errorString()),
             KeyCommands::tr("Check its permissions."), field);
-    return file.read(1024 * 1024);
+    return SecretBytes::take(file.read(1024 * 1024));
 }
 
 CommandResult<> list(CliContext &context, const QCommandLineParser &, const QStringList &)
@@ -114,19 +114,17 @@ CommandResult<> add(CliContext &context, const QCommandLineParser &parser, const
         auto vault = context.unlockedVault();
         if (!vault)
             return std::unexpected(vault.error());
-        auto privateKey = readSmallFile(parser.value(opt("private-key-file")), QStringLiteral("privateKey"));
+        auto privateKey = readPrivateKeyFile(parser.value(opt("private-key-file")), QStringLiteral("privateKey"));
         if (!privateKey)
             return std::unexpected(privateKey.error());
-        QByteArray passphrase;
+        SecretBytes passphrase;
         if (given(parser, opt("passphrase-stdin"))) {
             auto line = context.passwords().nextStdinLine(KeyCommands::tr("The key's passphrase"));
             if (!line)
                 return std::unexpected(line.error());
-            passphrase = *line;
+            passphrase = std::move(*line);
         }
-        auto built = StoredKeyBuilder::build(**vault, name, username, *privateKey, passphrase);
-        privateKey->fill('\0');
-        passphrase.fill('\0');
+        auto built = StoredKeyBuilder::build(**vault, name, username, privateKey->view(), passphrase.view());
         if (!built)
             return commandFailure(ExitCode::Invalid, built.error());
         key = *built;

@@ -36,32 +36,42 @@ private:
     bool m_active = false;
 };
 
+enum class LineRead { Line, Nothing, TooLong };
+
 // Reads one line from stdin without Qt buffering, so that later reads see the following lines.
-bool readStdinLine(QByteArray *line)
+// The line goes straight into wiped memory.
+LineRead readStdinLine(SecretBytes *line)
 {
-    line->clear();
+    SecretBytes buffer(PasswordReader::MaxSecretLength + 1);
+    std::size_t size = 0;
     bool any = false;
     char c = 0;
     while (::read(STDIN_FILENO, &c, 1) == 1) {
         any = true;
         if (c == '\n')
             break;
-        line->append(c);
+        if (size == buffer.size())
+            return LineRead::TooLong;
+        buffer.data()[size++] = uchar(c);
     }
-    if (line->endsWith('\r'))
-        line->chop(1);
-    return any;
+    if (size > 0 && buffer.data()[size - 1] == '\r')
+        --size;
+    if (size > PasswordReader::MaxSecretLength)
+        return LineRead::TooLong;
+    *line = SecretBytes(QByteArrayView(buffer.data(), qsizetype(size)));
+    c = 0;
+    return any ? LineRead::Line : LineRead::Nothing;
 }
 
 } // namespace
 
 PasswordReader::PasswordReader(bool fromStdin) : m_fromStdin(fromStdin) {}
 
-CommandResult<QByteArray> PasswordReader::read(const QString &environmentVariable, const QString &promptText,
+CommandResult<SecretBytes> PasswordReader::read(const QString &environmentVariable, const QString &promptText,
                                                bool confirm, ExitCode missingCode)
 {
     if (!environmentVariable.isEmpty()) {
-        const QByteArray fromEnvironment = qgetenv(environmentVariable.toLocal8Bit().constData());
+        SecretBytes fromEnvironment = SecretBytes::take(qgetenv(environmentVariable.toLocal8Bit().constData()));
         if (!fromEnvironment.isEmpty())
             return fromEnvironment;
     }
@@ -81,34 +91,46 @@ CommandResult<QByteArray> PasswordReader::read(const QString &environmentVariabl
     auto second = prompt(tr("Repeat it"));
     if (!second)
         return second;
-    if (*first != *second)
+    if (!first->equals(second->view()))
         return commandFailure(ExitCode::Invalid, tr("The two entries differ."), tr("Run the command again."));
     return first;
 }
 
-CommandResult<QByteArray> PasswordReader::nextStdinLine(const QString &what)
+CommandResult<SecretBytes> PasswordReader::nextStdinLine(const QString &what)
 {
-    QByteArray line;
-    if (!readStdinLine(&line) || line.isEmpty())
+    SecretBytes line;
+    const LineRead read = readStdinLine(&line);
+    if (read == LineRead::TooLong)
+        return tooLong(what);
+    if (read == LineRead::Nothing || line.isEmpty())
         return commandFailure(ExitCode::Usage,
                               tr("%1 was expected as a line on stdin, but none came.").arg(what),
                               tr("Write one line per secret, in the order the command asks for them."));
     return line;
 }
 
-CommandResult<QByteArray> PasswordReader::prompt(const QString &text)
+CommandResult<SecretBytes> PasswordReader::tooLong(const QString &what)
+{
+    return commandFailure(ExitCode::Usage,
+                          tr("%1 is longer than %2 bytes, so it was not read.").arg(what).arg(MaxSecretLength),
+                          tr("Give the secret itself on one line, not a file."));
+}
+
+CommandResult<SecretBytes> PasswordReader::prompt(const QString &text)
 {
     QTextStream err(stderr);
     err << text << QStringLiteral(": ");
     err.flush();
-    QByteArray line;
-    bool any = false;
+    SecretBytes line;
+    LineRead read = LineRead::Nothing;
     {
         EchoOff echoOff(STDIN_FILENO);
-        any = readStdinLine(&line);
+        read = readStdinLine(&line);
     }
     err << Qt::endl;
-    if (!any || line.isEmpty())
+    if (read == LineRead::TooLong)
+        return tooLong(text);
+    if (read == LineRead::Nothing || line.isEmpty())
         return commandFailure(ExitCode::Usage, tr("Nothing was entered."), tr("Run the command again."));
     return line;
 }

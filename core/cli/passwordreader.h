@@ -1,6 +1,7 @@
 #pragma once
 
 #include "commanderror.h"
+#include "common/secretbytes.h"
 
 #include <QByteArray>
 #include <QCoreApplication>
@@ -19,13 +20,16 @@ public:
 
     // `environmentVariable` may be empty. `confirm` asks twice at the terminal. When no source is
     // available, fails with `missingCode`.
-    CommandResult<QByteArray> read(const QString &environmentVariable, const QString &prompt, bool confirm,
-                                   ExitCode missingCode);
+    CommandResult<SecretBytes> read(const QString &environmentVariable, const QString &prompt, bool confirm,
+                                    ExitCode missingCode);
+    // Longer lines are refused: no password or passphrase is this long, and a pasted file would be.
+    static constexpr std::size_t MaxSecretLength = 4096;
     // The next line of stdin, whatever --password-stdin says (for --passphrase-stdin).
-    CommandResult<QByteArray> nextStdinLine(const QString &what);
+    CommandResult<SecretBytes> nextStdinLine(const QString &what);
 
 private:
-    CommandResult<QByteArray> prompt(const QString &text);
+    CommandResult<SecretBytes> prompt(const QString &text);
+    static CommandResult<SecretBytes> tooLong(const QString &what);
 
     bool m_fromStdin = false;
 };

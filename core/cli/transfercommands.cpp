@@ -95,7 +95,7 @@ CommandResult<> exportJson(CliContext &context, const QCommandLineParser &parser
     if (!store)
         return std::unexpected(store.error());
     const Vault *vault = nullptr;
-    QByteArray exportPassword;
+    SecretBytes exportPassword;
     if (given(parser, opt("with-secrets"))) {
         auto unlocked = context.unlockedVault();
         if (!unlocked)
@@ -105,11 +105,10 @@ CommandResult<> exportJson(CliContext &context, const QCommandLineParser &parser
             ExportPasswordVariable, TransferCommands::tr("Export password"), true, ExitCode::Usage);
         if (!password)
             return std::unexpected(password.error());
-        exportPassword = *password;
+        exportPassword = std::move(*password);
     }
     QStringList warnings;
-    auto json = JsonInventory::exportJson(**store, vault, exportPassword, &warnings);
-    exportPassword.fill('\0');
+    auto json = JsonInventory::exportJson(**store, vault, exportPassword.view(), &warnings);
     if (!json)
         return std::unexpected(CliContext::fromStore(json.error()));
     return writeOutput(context, parser, *json, warnings);
@@ -124,7 +123,7 @@ CommandResult<> importJson(CliContext &context, const QCommandLineParser &, cons
     if (!store)
         return std::unexpected(store.error());
     Vault *vault = nullptr;
-    QByteArray exportPassword;
+    SecretBytes exportPassword;
     // Only a file with sealed secrets needs the vault and the export password.
     const QJsonValue secrets = QJsonDocument::fromJson(*data).object().value(QStringLiteral("secrets"));
     if (secrets.isString() && !secrets.toString().isEmpty()) {
@@ -136,15 +135,14 @@ CommandResult<> importJson(CliContext &context, const QCommandLineParser &, cons
             ExportPasswordVariable, TransferCommands::tr("Export password"), false, ExitCode::Usage);
         if (!password)
             return std::unexpected(password.error());
-        exportPassword = *password;
+        exportPassword = std::move(*password);
         // A wrong export password is a password failure (exit 5), told apart before the import runs.
         if (auto opened = Vault::openWithPassword(QByteArray::fromBase64(secrets.toString().toLatin1()),
-                                                  exportPassword);
+                                                  exportPassword.view());
             !opened)
             return commandFailure(ExitCode::Vault, opened.error());
     }
-    auto report = JsonInventory::importJson(**store, vault, *data, exportPassword);
-    exportPassword.fill('\0');
+    auto report = JsonInventory::importJson(**store, vault, *data, exportPassword.view());
     if (!report)
         return std::unexpected(CliContext::fromStore(report.error()));
     printReport(context, *report);

@@ -50,7 +50,7 @@ CommandResult<> init(CliContext &context, const QCommandLineParser &, const QStr
                                              ExitCode::Vault);
     if (!password)
         return std::unexpected(password.error());
-    if (auto done = (*vault)->initialize(*password); !done)
+    if (auto done = (*vault)->initialize(password->view()); !done)
         return std::unexpected(CliContext::fromStore(done.error()));
     context.out().done(
         VaultCommands::tr("The vault is ready; keep the master password safe, it cannot be recovered."),
@@ -81,13 +81,13 @@ CommandResult<> passwd(CliContext &context, const QCommandLineParser &, const QS
     if (!oldPassword)
         return std::unexpected(oldPassword.error());
     // Checked before asking for the new one, so a typo is caught early.
-    if (auto unlocked = (*vault)->unlock(*oldPassword); !unlocked)
+    if (auto unlocked = (*vault)->unlock(oldPassword->view()); !unlocked)
         return std::unexpected(CliContext::vaultFailure(unlocked.error()));
     auto newPassword = context.passwords().read(NewMasterVariable, VaultCommands::tr("New master password"),
                                                 true, ExitCode::Usage);
     if (!newPassword)
         return std::unexpected(newPassword.error());
-    if (auto changed = (*vault)->changePassword(*oldPassword, *newPassword); !changed)
+    if (auto changed = (*vault)->changePassword(oldPassword->view(), newPassword->view()); !changed)
         return std::unexpected(CliContext::vaultFailure(changed.error()));
     context.out().done(VaultCommands::tr("The master password was changed."),
                        QJsonObject{{QStringLiteral("changed"), true}});

@@ -2,7 +2,7 @@
 
 #include "common/error.h"
 #include "ssh/hostkeyinfo.h"
-#include "vault/secretbytes.h"
+#include "common/secretbytes.h"
 
 #include <QCoreApplication>
 #include <QList>

@@ -9,10 +9,9 @@
 #include <QJsonObject>
 #include <QSet>
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <optional>
 
 namespace rd {
@@ -23,22 +22,14 @@ const QString FormatName = QStringLiteral("releasedesk-inventory");
 const QByteArray PrivateKeyPurpose = QByteArrayLiteral("sealed_private_key");
 const QByteArray PassphrasePurpose = QByteArrayLiteral("sealed_passphrase");
 
-// Plain secrets pass through QByteArrays on their way into a sealed blob; wipe them when done.
-struct Wiped
-{
-    QByteArray bytes;
-    ~Wiped()
-    {
-        if (!bytes.isEmpty())
-            sodium_memzero(bytes.data(), std::size_t(bytes.size()));
-    }
-};
-
+// The private keys of an encrypted export, opened. (QJsonDocument keeps copies of its own that
+// cannot be wiped; these are the ones that travel on.)
 struct KeySecret
 {
-    Wiped privateKey;
-    Wiped passphrase;
+    SecretBytes privateKey;
+    SecretBytes passphrase;
 };
+using KeySecrets = std::map<QString, KeySecret>;
 
 QJsonArray toArray(const QStringList &list)
 {
@@ -226,10 +217,10 @@ std::optional<Error> duplicate(QSet<QString> &seen, const QString &name, const E
                  JsonInventory::tr("Keep one entry per name."), entry.fieldPath(QStringLiteral("name"))};
 }
 
-Result<QHash<QString, KeySecret>> openSecrets(const QJsonObject &root, const Vault *vault,
-                                              const QByteArray &exportPassword)
+Result<KeySecrets> openSecrets(const QJsonObject &root, const Vault *vault,
+                                              QByteArrayView exportPassword)
 {
-    QHash<QString, KeySecret> secrets;
+    KeySecrets secrets;
     const QJsonValue value = root.value(QStringLiteral("secrets"));
     if (value.isUndefined())
         return secrets;
@@ -252,8 +243,7 @@ Result<QHash<QString, KeySecret>> openSecrets(const QJsonObject &root, const Vau
     if (!plain)
         return fail(JsonInventory::tr("The encrypted private keys could not be opened: %1").arg(plain.error().message),
                     JsonInventory::tr("Check the export password; nothing was imported."), field);
-    Wiped text{plain->view().toByteArray()};
-    const QJsonDocument document = QJsonDocument::fromJson(text.bytes);
+    const QJsonDocument document = QJsonDocument::fromJson(plain->rawByteArray());
     if (!document.isObject())
         return fail(JsonInventory::tr("The encrypted private keys are not in the expected form."),
                     JsonInventory::tr("Export the inventory again from ReleaseDesk."), field);
@@ -261,9 +251,9 @@ Result<QHash<QString, KeySecret>> openSecrets(const QJsonObject &root, const Vau
     for (auto it = object.begin(); it != object.end(); ++it) {
         const QJsonObject entry = it.value().toObject();
         KeySecret &secret = secrets[it.key()];
-        secret.privateKey.bytes = entry.value(QStringLiteral("privateKey")).toString().toUtf8();
-        secret.passphrase.bytes = entry.value(QStringLiteral("passphrase")).toString().toUtf8();
-        if (secret.privateKey.bytes.isEmpty())
+        secret.privateKey = SecretBytes::fromText(entry.value(QStringLiteral("privateKey")).toString());
+        secret.passphrase = SecretBytes::fromText(entry.value(QStringLiteral("passphrase")).toString());
+        if (secret.privateKey.isEmpty())
             return fail(JsonInventory::tr("The encrypted secrets of key \"%1\" hold no private key.").arg(it.key()),
                         JsonInventory::tr("Export the inventory again from ReleaseDesk."), field);
     }
@@ -280,7 +270,7 @@ std::optional<SshKey> storedLocally(const InventoryStore &store, qint64 id)
     return *key;
 }
 
-Result<QByteArray> sealSecrets(const QList<SshKey> &storedKeys, const Vault &vault, const QByteArray &exportPassword)
+Result<QByteArray> sealSecrets(const QList<SshKey> &storedKeys, const Vault &vault, QByteArrayView exportPassword)
 {
     QJsonObject secrets;
     for (const SshKey &key : storedKeys) {
@@ -300,8 +290,8 @@ Result<QByteArray> sealSecrets(const QList<SshKey> &storedKeys, const Vault &vau
         }
         secrets.insert(key.name, entry);
     }
-    Wiped plain{QJsonDocument(secrets).toJson(QJsonDocument::Compact)};
-    auto sealed = Vault::sealWithPassword(plain.bytes, exportPassword);
+    const SecretBytes plain = SecretBytes::take(QJsonDocument(secrets).toJson(QJsonDocument::Compact));
+    auto sealed = Vault::sealWithPassword(plain.view(), exportPassword);
     if (!sealed)
         return std::unexpected(sealed.error());
     return sealed->toBase64();
@@ -310,7 +300,7 @@ Result<QByteArray> sealSecrets(const QList<SshKey> &storedKeys, const Vault &vau
 } // namespace
 
 Result<QByteArray> JsonInventory::exportJson(const InventoryStore &store, const Vault *vaultForSecrets,
-                                             const QByteArray &exportPassword, QStringList *warnings)
+                                             QByteArrayView exportPassword, QStringList *warnings)
 {
     auto keys = store.keys();
     if (!keys)
@@ -423,7 +413,7 @@ Result<QByteArray> JsonInventory::exportJson(const InventoryStore &store, const 
 }
 
 Result<ImportReport> JsonInventory::importJson(InventoryStore &store, Vault *vault, const QByteArray &json,
-                                               const QByteArray &exportPassword)
+                                               QByteArrayView exportPassword)
 {
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
@@ -592,13 +582,13 @@ Result<ImportReport> JsonInventory::importJson(InventoryStore &store, Vault *vau
             SshKey &key = parsed.key;
             key.id = store.keyId(key.name);
             if (key.kind == KeyKind::Stored) {
-                if (auto secret = secrets->constFind(key.name); secret != secrets->cend()) {
-                    auto sealedKey = vault->seal(secret->privateKey.bytes, PrivateKeyPurpose);
+                if (auto secret = secrets->find(key.name); secret != secrets->end()) {
+                    auto sealedKey = vault->seal(secret->second.privateKey.view(), PrivateKeyPurpose);
                     if (!sealedKey)
                         return std::unexpected(entryError(sealedKey.error(), parsed.entry));
                     key.sealedPrivateKey = *sealedKey;
-                    if (!secret->passphrase.bytes.isEmpty()) {
-                        auto sealedPassphrase = vault->seal(secret->passphrase.bytes, PassphrasePurpose);
+                    if (!secret->second.passphrase.isEmpty()) {
+                        auto sealedPassphrase = vault->seal(secret->second.passphrase.view(), PassphrasePurpose);
                         if (!sealedPassphrase)
                             return std::unexpected(entryError(sealedPassphrase.error(), parsed.entry));
                         key.sealedPassphrase = *sealedPassphrase;

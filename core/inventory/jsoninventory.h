@@ -26,13 +26,13 @@ public:
     // and `exportPassword` is not empty, sealed under that password in the top-level "secrets" field.
     // Otherwise stored keys travel with their public key only, and `warnings` says which.
     static Result<QByteArray> exportJson(const InventoryStore &store, const Vault *vaultForSecrets,
-                                         const QByteArray &exportPassword, QStringList *warnings = nullptr);
+                                         QByteArrayView exportPassword, QStringList *warnings = nullptr);
 
     // Merges by name (new entries are added, existing ones updated) in one transaction: the first
     // invalid entry fails the whole import, naming the entry and field, and nothing is written.
     // Encrypted secrets need `exportPassword` and an unlocked `vault`, under which they are resealed.
     static Result<ImportReport> importJson(InventoryStore &store, Vault *vault, const QByteArray &json,
-                                           const QByteArray &exportPassword);
+                                           QByteArrayView exportPassword);
 };
 
 } // namespace rd

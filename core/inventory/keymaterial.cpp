@@ -173,7 +173,8 @@ Result<> checkOpenSshPassphrase(const QByteArray &text, const QByteArray &passph
         return fail(KeyMaterial::tr("ssh-keygen, which checks the passphrase of an OpenSSH private key, could not "
                                     "start."),
                     KeyMaterial::tr("Install OpenSSH's client (Debian: openssh-client)."), QStringLiteral("passphrase"));
-    keygen.write(passphrase + '\n');
+    keygen.write(passphrase);
+    keygen.write("\n");
     keygen.closeWriteChannel();
     if (!keygen.waitForFinished(30000)) {
         keygen.kill();
@@ -402,8 +403,11 @@ QString KeyMaterial::fingerprintOfBlob(const QByteArray &blob)
                                    .toBase64(QByteArray::OmitTrailingEquals));
 }
 
-Result<KeyMaterial> KeyMaterial::inspect(const QByteArray &privateKeyText, const QByteArray &passphrase)
+Result<KeyMaterial> KeyMaterial::inspect(QByteArrayView privateKeyView, QByteArrayView passphraseView)
 {
+    // Read in place: these may be a SecretBytes' memory, and a copy would outlive its wiping.
+    const QByteArray privateKeyText = QByteArray::fromRawData(privateKeyView.data(), privateKeyView.size());
+    const QByteArray passphrase = QByteArray::fromRawData(passphraseView.data(), passphraseView.size());
     static const QByteArray BeginMark = QByteArrayLiteral("-----BEGIN ");
     static const QByteArray LineEnd = QByteArrayLiteral("-----");
     const qsizetype begin = privateKeyText.indexOf(BeginMark);

@@ -24,7 +24,7 @@ public:
     bool encrypted = false;
     QString format; // "openssh", "pem" or "pkcs8"
 
-    static Result<KeyMaterial> inspect(const QByteArray &privateKeyText, const QByteArray &passphrase = {});
+    static Result<KeyMaterial> inspect(QByteArrayView privateKeyText, QByteArrayView passphrase = {});
     static Result<QString> fingerprintOfPublicKey(const QString &openSshLine);
     // Identifies a key file used in place: its ".pub" beside it as ssh-keygen leaves it, else the public
     // part of an OpenSSH-format private key. Nothing of the private key is kept.

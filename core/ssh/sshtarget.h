@@ -1,6 +1,6 @@
 #pragma once
 
-#include "vault/secretbytes.h"
+#include "common/secretbytes.h"
 
 #include <QString>
 

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "common/error.h"
+#include "common/secretbytes.h"
+#include "inventory/keymaterial.h"
 #include "inventory/sshkey.h"
 
 #include <QByteArray>
@@ -26,7 +28,20 @@ public:
     // accepted, and its passphrase is verified at the first connection. A passphrase given for an
     // unencrypted key is not stored.
     static Result<SshKey> build(const Vault &vault, const QString &name, const QString &username,
-                                const QByteArray &privateKeyText, const QByteArray &passphrase);
+                                QByteArrayView privateKeyText, QByteArrayView passphrase);
+
+    // build() in two halves, for a caller that must not wait: check() reads the key and verifies
+    // its passphrase (through ssh-keygen for an OpenSSH key: up to seconds) on any thread;
+    // seal() stores what it accepted in the vault, on the store's thread.
+    struct CheckedKey
+    {
+        SecretBytes text; // as ssh-keygen writes it: LF line ends, one final newline
+        SecretBytes passphrase;
+        KeyMaterial material;
+    };
+    static Result<CheckedKey> check(QByteArrayView privateKeyText, QByteArrayView passphrase);
+    static Result<SshKey> seal(const Vault &vault, const QString &name, const QString &username,
+                               const CheckedKey &checked);
 };
 
 } // namespace rd

@@ -65,6 +65,18 @@ quint64 readBigEndian(const char *data)
     return qFromBigEndian<quint64>(data);
 }
 
+Error alreadyInitialized()
+{
+    return Error{Vault::tr("The vault already has a master password."),
+                 Vault::tr("Unlock it with that password, or change the password."), {}};
+}
+
+// Counted in place: a QString of the password would be one more copy left unwiped.
+qsizetype utf8Characters(QByteArrayView text)
+{
+    return std::count_if(text.begin(), text.end(), [](char c) { return (uchar(c) & 0xC0) != 0x80; });
+}
+
 } // namespace
 
 Vault::Vault(InventoryStore &store) : m_store(store)
@@ -85,20 +97,20 @@ bool Vault::isUnlocked() const
     return !m_key.isEmpty();
 }
 
-Result<> Vault::checkNewPassword(const QByteArray &password)
+Result<> Vault::checkNewPassword(QByteArrayView password)
 {
     if (password.isEmpty())
         return fail(tr("The password is empty."),
                     tr("Choose a password of at least %1 characters.").arg(MinimumPasswordLength),
                     QStringLiteral("password"));
-    if (QString::fromUtf8(password).size() < MinimumPasswordLength)
+    if (utf8Characters(password) < MinimumPasswordLength)
         return fail(tr("The password is too short."),
                     tr("Choose a password of at least %1 characters.").arg(MinimumPasswordLength),
                     QStringLiteral("password"));
     return {};
 }
 
-Result<SecretBytes> Vault::deriveKey(const QByteArray &password, const QByteArray &salt, quint64 opsLimit,
+Result<SecretBytes> Vault::deriveKey(QByteArrayView password, const QByteArray &salt, quint64 opsLimit,
                                      quint64 memLimit)
 {
     if (auto ready = sodiumRunning(); !ready)
@@ -158,7 +170,7 @@ Result<VaultRecord> Vault::storedRecord() const
     return **stored;
 }
 
-Result<SecretBytes> Vault::keyFor(const VaultRecord &record, const QByteArray &password)
+Result<SecretBytes> Vault::keyFor(const VaultRecord &record, QByteArrayView password)
 {
     if (record.salt.size() != SaltBytes || record.opsLimit < crypto_pwhash_OPSLIMIT_MIN ||
         record.opsLimit > crypto_pwhash_OPSLIMIT_MAX || record.memLimit < crypto_pwhash_MEMLIMIT_MIN ||
@@ -176,59 +188,61 @@ Result<SecretBytes> Vault::keyFor(const VaultRecord &record, const QByteArray &p
     return key;
 }
 
-Result<SecretBytes> Vault::verifiedKey(const QByteArray &password, VaultRecord *used) const
-{
-    auto record = storedRecord();
-    if (!record)
-        return std::unexpected(record.error());
-    auto key = keyFor(*record, password);
-    if (key && used)
-        *used = *record;
-    return key;
-}
-
 VaultRecord Vault::successorOf(const VaultRecord &current)
 {
     return VaultRecord{randomBytes(SaltBytes), std::max<quint64>(current.opsLimit, OpsLimit),
                        std::max<quint64>(current.memLimit, MemLimit), {}};
 }
 
-Result<> Vault::initialize(const QByteArray &masterPassword)
+Result<> Vault::initialize(QByteArrayView masterPassword)
 {
-    auto existing = m_store.vaultRecord();
-    if (!existing)
-        return std::unexpected(existing.error());
-    if (existing->has_value())
-        return fail(tr("The vault already has a master password."),
-                    tr("Unlock it with that password, or change the password."));
-    if (auto ok = checkNewPassword(masterPassword); !ok)
-        return fail(ok.error().message, ok.error().hint, QStringLiteral("masterPassword"));
-    if (auto ready = sodiumRunning(); !ready)
-        return ready;
-    VaultRecord record{randomBytes(SaltBytes), OpsLimit, MemLimit, {}};
-    auto key = deriveKey(masterPassword, record.salt, record.opsLimit, record.memLimit);
-    if (!key)
-        return std::unexpected(key.error());
-    record.verifier = sealWithKey(*key, verifierPlain(), verifierPurpose());
-    if (auto saved = m_store.rekey(record, {}); !saved)
-        return saved;
-    m_key = std::move(*key);
-    m_salt = record.salt;
-    return {};
-}
-
-Result<> Vault::unlock(const QByteArray &masterPassword)
-{
-    auto record = storedRecord();
-    if (!record)
-        return std::unexpected(record.error());
-    auto work = derive(*record, masterPassword);
+    // Said before the slow derivation; store() checks again inside its transaction.
+    if (isInitialized())
+        return std::unexpected(alreadyInitialized());
+    auto work = deriveFirst(masterPassword);
     if (!work)
         return std::unexpected(work.error());
     return apply(std::move(*work));
 }
 
-Result<Vault::UnlockWork> Vault::derive(const VaultRecord &record, const QByteArray &masterPassword)
+Result<> Vault::unlock(QByteArrayView masterPassword)
+{
+    auto record = storedRecord();
+    if (!record)
+        return std::unexpected(record.error());
+    auto work = deriveUnlock(*record, masterPassword);
+    if (!work)
+        return std::unexpected(work.error());
+    return apply(std::move(*work));
+}
+
+Result<> Vault::changePassword(QByteArrayView oldPassword, QByteArrayView newPassword)
+{
+    auto record = storedRecord();
+    if (!record)
+        return std::unexpected(record.error());
+    auto work = deriveChange(*record, oldPassword, newPassword);
+    if (!work)
+        return std::unexpected(work.error());
+    return apply(std::move(*work));
+}
+
+Result<Vault::KeyWork> Vault::deriveFirst(QByteArrayView masterPassword)
+{
+    if (auto ok = checkNewPassword(masterPassword); !ok)
+        return fail(ok.error().message, ok.error().hint, QStringLiteral("masterPassword"));
+    if (auto ready = sodiumRunning(); !ready)
+        return std::unexpected(ready.error());
+    KeyWork work;
+    work.next = VaultRecord{randomBytes(SaltBytes), OpsLimit, MemLimit, {}};
+    auto key = deriveKey(masterPassword, work.next->salt, work.next->opsLimit, work.next->memLimit);
+    if (!key)
+        return std::unexpected(key.error());
+    work.nextKey = std::move(*key);
+    return work;
+}
+
+Result<Vault::KeyWork> Vault::deriveUnlock(const VaultRecord &record, QByteArrayView masterPassword)
 {
     if (masterPassword.isEmpty())
         return fail(tr("The master password is empty."), tr("Type the master password of this inventory."),
@@ -238,23 +252,44 @@ Result<Vault::UnlockWork> Vault::derive(const VaultRecord &record, const QByteAr
     auto key = keyFor(record, masterPassword);
     if (!key)
         return std::unexpected(key.error());
-    UnlockWork work{record.salt, std::move(*key), std::nullopt, {}};
+    KeyWork work{record.salt, std::move(*key), std::nullopt, {}};
     // A vault made with weaker limits is sealed anew under today's, with the same password.
     if (record.opsLimit < OpsLimit || record.memLimit < MemLimit) {
-        work.stronger = successorOf(record);
-        auto strongerKey = deriveKey(masterPassword, work.stronger->salt, work.stronger->opsLimit,
-                                     work.stronger->memLimit);
-        if (!strongerKey)
-            return std::unexpected(strongerKey.error());
-        work.strongerKey = std::move(*strongerKey);
+        work.next = successorOf(record);
+        auto nextKey = deriveKey(masterPassword, work.next->salt, work.next->opsLimit, work.next->memLimit);
+        if (!nextKey)
+            return std::unexpected(nextKey.error());
+        work.nextKey = std::move(*nextKey);
     }
     return work;
 }
 
-Result<> Vault::apply(UnlockWork work)
+Result<Vault::KeyWork> Vault::deriveChange(const VaultRecord &record, QByteArrayView oldPassword,
+                                           QByteArrayView newPassword)
 {
-    if (work.stronger)
-        return reseal(work.key, work.salt, std::move(*work.stronger), std::move(work.strongerKey));
+    if (auto ok = checkNewPassword(newPassword); !ok)
+        return fail(ok.error().message, ok.error().hint, QStringLiteral("newPassword"));
+    auto oldKey = keyFor(record, oldPassword);
+    if (!oldKey) {
+        Error error = oldKey.error();
+        if (error.field == u"masterPassword")
+            error.field = QStringLiteral("oldPassword");
+        return std::unexpected(error);
+    }
+    KeyWork work{record.salt, std::move(*oldKey), successorOf(record), {}};
+    auto newKey = deriveKey(newPassword, work.next->salt, work.next->opsLimit, work.next->memLimit);
+    if (!newKey)
+        return std::unexpected(newKey.error());
+    work.nextKey = std::move(*newKey);
+    return work;
+}
+
+Result<> Vault::apply(KeyWork work)
+{
+    if (work.next && work.salt.isEmpty())
+        return store(std::move(*work.next), std::move(work.nextKey));
+    if (work.next)
+        return reseal(work.key, work.salt, std::move(*work.next), std::move(work.nextKey));
     auto record = storedRecord();
     if (!record)
         return std::unexpected(record.error());
@@ -263,6 +298,24 @@ Result<> Vault::apply(UnlockWork work)
                     tr("Type the current master password again."));
     m_key = std::move(work.key);
     m_salt = work.salt;
+    return {};
+}
+
+Result<> Vault::store(VaultRecord record, SecretBytes key)
+{
+    auto stored = m_store.transaction([&]() -> Result<> {
+        auto existing = m_store.vaultRecord();
+        if (!existing)
+            return std::unexpected(existing.error());
+        if (existing->has_value())
+            return std::unexpected(alreadyInitialized());
+        record.verifier = sealWithKey(key, verifierPlain(), verifierPurpose());
+        return m_store.rekey(record, {});
+    });
+    if (!stored)
+        return stored;
+    m_key = std::move(key);
+    m_salt = record.salt;
     return {};
 }
 
@@ -286,30 +339,6 @@ Result<> Vault::checkStillCurrent() const
                     tr("Unlock the vault again with the new master password."));
     }
     return {};
-}
-
-Result<> Vault::changePassword(const QByteArray &oldPassword, const QByteArray &newPassword)
-{
-    if (auto ok = checkNewPassword(newPassword); !ok)
-        return fail(ok.error().message, ok.error().hint, QStringLiteral("newPassword"));
-    VaultRecord record;
-    auto oldKey = verifiedKey(oldPassword, &record);
-    if (!oldKey) {
-        Error error = oldKey.error();
-        if (error.field == u"masterPassword")
-            error.field = QStringLiteral("oldPassword");
-        return std::unexpected(error);
-    }
-    return rekey(*oldKey, record, newPassword);
-}
-
-Result<> Vault::rekey(const SecretBytes &oldKey, const VaultRecord &old, const QByteArray &newPassword)
-{
-    VaultRecord record = successorOf(old);
-    auto newKey = deriveKey(newPassword, record.salt, record.opsLimit, record.memLimit);
-    if (!newKey)
-        return std::unexpected(newKey.error());
-    return reseal(oldKey, old.salt, std::move(record), std::move(*newKey));
 }
 
 Result<> Vault::reseal(const SecretBytes &oldKey, const QByteArray &oldSalt, VaultRecord record, SecretBytes newKey)
@@ -347,7 +376,7 @@ Result<> Vault::reseal(const SecretBytes &oldKey, const QByteArray &oldSalt, Vau
     return {};
 }
 
-Result<QByteArray> Vault::seal(const QByteArray &plain, const QByteArray &purpose) const
+Result<QByteArray> Vault::seal(QByteArrayView plain, const QByteArray &purpose) const
 {
     if (auto current = checkStillCurrent(); !current)
         return std::unexpected(current.error());
@@ -361,7 +390,7 @@ Result<SecretBytes> Vault::open(const QByteArray &sealed, const QByteArray &purp
     return openWithKey(m_key, sealed, purpose);
 }
 
-Result<QByteArray> Vault::sealWithPassword(const QByteArray &plain, const QByteArray &password)
+Result<QByteArray> Vault::sealWithPassword(QByteArrayView plain, QByteArrayView password)
 {
     if (auto ok = checkNewPassword(password); !ok)
         return std::unexpected(ok.error());
@@ -380,7 +409,7 @@ Result<QByteArray> Vault::sealWithPassword(const QByteArray &plain, const QByteA
     return header + inner.mid(1);
 }
 
-Result<SecretBytes> Vault::openWithPassword(const QByteArray &sealed, const QByteArray &password)
+Result<SecretBytes> Vault::openWithPassword(const QByteArray &sealed, QByteArrayView password)
 {
     if (password.isEmpty())
         return fail(tr("The password is empty."), tr("Type the password that protected this data."),

@@ -722,6 +722,14 @@ void TestCli::vaultThroughStdin()
             .code,
         5);
     QCOMPARE(cli(stdinFlag + QStringList{QStringLiteral("vault"), QStringLiteral("unlock")}, {}).code, 2);
+    // A line longer than any secret (a file piped by mistake) is refused as such; 4,096 bytes are read,
+    // and a line's CR LF ending is not part of the password.
+    const QStringList unlock = stdinFlag + QStringList{QStringLiteral("vault"), QStringLiteral("unlock")};
+    const Run tooLong = cli(unlock, QByteArray(5000, 'x') + '\n');
+    QCOMPARE(tooLong.code, 2);
+    QVERIFY2(tooLong.err.contains("longer than 4096 bytes"), tooLong.err.constData());
+    QCOMPARE(cli(unlock, QByteArray(4096, 'x') + '\n').code, 5);
+    QCOMPARE(cli(unlock, Password.toUtf8() + "\r\n").code, 0);
 
     const QByteArray next = "a brand new password";
     QCOMPARE(cli(stdinFlag + QStringList{QStringLiteral("vault"), QStringLiteral("passwd")},

@@ -77,6 +77,8 @@ private slots:
     void sealWithPassword();
     void noSecretReachesTheDisk();
     void weakerVaultIsSealedAnewAtUnlock();
+    void twoFirstPasswordsKeepTheFirst();
+    void secretBytesConversions();
 
 private:
     std::unique_ptr<InventoryStore> openStore(const QString &path);
@@ -208,6 +210,7 @@ void TestVault::passwordRules()
     QVERIFY(!vault.isInitialized());
     QVERIFY(!vault.isUnlocked());
     // Eight characters, not eight bytes: a non-ASCII password of 8 characters is long enough.
+    QVERIFY(!vault.initialize(QStringLiteral("日本語日本語日").toUtf8())); // 7 characters, 21 bytes
     QVERIFY(vault.initialize(QStringLiteral("pässwörd").toUtf8()));
     QVERIFY(!vault.unlock({}));
 }
@@ -647,6 +650,50 @@ void TestVault::weakerVaultIsSealedAnewAtUnlock()
     auto passphrase = reopened.open(key.sealedPassphrase, StoredKeyBuilder::passphrasePurpose());
     QVERIFY(passphrase);
     QCOMPARE(passphrase->view(), QByteArrayView("key passphrase"));
+}
+
+void TestVault::twoFirstPasswordsKeepTheFirst()
+{
+    // Two windows (or a window and the CLI) choose a first password at the same time: the keys
+    // are derived apart, and only the first to write wins; the other is told, nothing is mixed.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("inventory.db"));
+    auto storeA = openStore(path);
+    auto storeB = openStore(path);
+    QVERIFY(storeA && storeB);
+    Vault a(*storeA);
+    Vault b(*storeB);
+    auto workA = Vault::deriveFirst("the first password");
+    auto workB = Vault::deriveFirst("another first password");
+    QVERIFY(workA && workB);
+    QVERIFY(!b.isInitialized());
+    QVERIFY(a.apply(std::move(*workA)));
+    auto second = b.apply(std::move(*workB));
+    QVERIFY(!second);
+    QVERIFY2(second.error().message.contains(u"already has a master password"), qPrintable(second.error().message));
+    QVERIFY(!b.isUnlocked());
+    QVERIFY(!b.unlock("another first password"));
+    QVERIFY(b.unlock("the first password"));
+}
+
+void TestVault::secretBytesConversions()
+{
+    // A buffer shared with someone else is copied and left alone; the copy holds the same bytes.
+    const QByteArray shared = QByteArrayLiteral("typed secret");
+    QByteArray copy = shared;
+    const SecretBytes fromShared = SecretBytes::take(std::move(copy));
+    QVERIFY(fromShared.equals("typed secret"));
+    QCOMPARE(shared, QByteArrayLiteral("typed secret"));
+
+    const SecretBytes fromText = SecretBytes::fromText(QStringLiteral("pässwörd"));
+    QVERIFY(fromText.equals(QStringLiteral("pässwörd").toUtf8()));
+    QCOMPARE(fromText.size(), std::size_t(10));
+
+    // The QByteArray form reads the secret where it is: no copy to leave behind.
+    const QByteArray raw = fromText.rawByteArray();
+    QCOMPARE(static_cast<const void *>(raw.constData()), static_cast<const void *>(fromText.data()));
+    QCOMPARE(raw.size(), qsizetype(10));
+    QVERIFY(SecretBytes().rawByteArray().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestVault)

@@ -8,12 +8,15 @@
 #include "keyspane.h"
 #include "projectspane.h"
 #include "serverspane.h"
+#include "vault/storedkeybuilder.h"
 #include "vault/vault.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
@@ -40,6 +43,7 @@ private slots:
     void deletingAsksAndNamesTheProjectsEnvironments();
     void parallelismSpinBoxMatchesTheValidator();
     void passphraseWithoutPrivateKeyIsRefusedInline();
+    void pastedKeyIsCheckedBesideTheWindow();
     void unauthenticatedUrlAsksForConsent();
 
 private:
@@ -452,6 +456,65 @@ void TestEditors::passphraseWithoutPrivateKeyIsRefusedInline()
     retype(child<QLineEdit>(pane, QStringLiteral("passphraseEdit")), QString());
     QVERIFY(showsNothing(pane, QStringLiteral("passphrase")));
     QVERIFY(save->isEnabled());
+}
+
+void TestEditors::pastedKeyIsCheckedBesideTheWindow()
+{
+    // An OpenSSH key with a passphrase: checking it runs ssh-keygen, off the window's thread.
+    const QString keyPath = m_dir.filePath(QStringLiteral("pasted_ed25519"));
+    QFile::remove(keyPath);
+    QFile::remove(keyPath + QStringLiteral(".pub"));
+    QProcess keygen;
+    keygen.start(QStringLiteral("ssh-keygen"), {QStringLiteral("-q"), QStringLiteral("-t"), QStringLiteral("ed25519"),
+                                                QStringLiteral("-N"), QStringLiteral("right phrase"),
+                                                QStringLiteral("-C"), QString(), QStringLiteral("-f"), keyPath});
+    QVERIFY(keygen.waitForFinished(30000) && keygen.exitCode() == 0);
+    QFile privateFile(keyPath);
+    QVERIFY(privateFile.open(QIODevice::ReadOnly));
+    const QByteArray privateText = privateFile.readAll();
+    QFile publicFile(keyPath + QStringLiteral(".pub"));
+    QVERIFY(publicFile.open(QIODevice::ReadOnly));
+    const QString publicLine = QString::fromLatin1(publicFile.readAll()).simplified();
+    QVERIFY(m_vault->initialize("editor master password"));
+
+    KeysPane *pane = m_window->keysPane();
+    m_window->showPane(MainWindow::Pane::Keys);
+    pane->selectItem(0);
+    retype(child<QLineEdit>(pane, QStringLiteral("nameEdit")), QStringLiteral("pasted"));
+    retype(child<QLineEdit>(pane, QStringLiteral("usernameEdit")), QStringLiteral("deploy"));
+    child<QPlainTextEdit>(pane, QStringLiteral("privateKeyEdit"))->setPlainText(QString::fromLatin1(privateText));
+    retype(child<QLineEdit>(pane, QStringLiteral("passphraseEdit")), QStringLiteral("wrong phrase"));
+    auto *save = child<QPushButton>(pane, QStringLiteral("saveButton"));
+    auto *checking = child<QLabel>(pane, QStringLiteral("checkingLabel"));
+
+    QTest::mouseClick(save, Qt::LeftButton);
+    // Back from the click while ssh-keygen works: the pane waits, the store has nothing yet.
+    QVERIFY(!pane->isEnabled());
+    QVERIFY(checking->isVisibleTo(pane));
+    QTRY_VERIFY_WITH_TIMEOUT(pane->isEnabled(), 60000);
+    QVERIFY(!checking->isVisibleTo(pane));
+    QVERIFY(shows(pane, QStringLiteral("passphrase"), QStringLiteral("wrong")));
+    QCOMPARE(m_store->keyId(QStringLiteral("pasted")), 0);
+
+    retype(child<QLineEdit>(pane, QStringLiteral("passphraseEdit")), QStringLiteral("right phrase"));
+    QTest::mouseClick(save, Qt::LeftButton);
+    QVERIFY(!pane->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(pane->isEnabled(), 60000);
+    QCOMPARE(pane->storeErrorText(), QString());
+    const qint64 id = m_store->keyId(QStringLiteral("pasted"));
+    QVERIFY(id);
+    auto stored = m_store->key(id);
+    QVERIFY(stored);
+    QCOMPARE(stored->publicKey, publicLine);
+    auto opened = m_vault->open(stored->sealedPrivateKey, StoredKeyBuilder::privateKeyPurpose());
+    QVERIFY(opened);
+    QVERIFY(opened->equals(privateText));
+    auto passphrase = m_vault->open(stored->sealedPassphrase, StoredKeyBuilder::passphrasePurpose());
+    QVERIFY(passphrase);
+    QVERIFY(passphrase->equals("right phrase"));
+    // What was typed left the form with the save.
+    QVERIFY(child<QLineEdit>(pane, QStringLiteral("passphraseEdit"))->text().isEmpty());
+    QVERIFY(child<QPlainTextEdit>(pane, QStringLiteral("privateKeyEdit"))->toPlainText().isEmpty());
 }
 
 QTEST_MAIN(TestEditors)

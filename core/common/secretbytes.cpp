@@ -64,6 +64,27 @@ bool SecretBytes::equals(QByteArrayView other) const
     return m_size == 0 || sodium_memcmp(m_data, other.data(), m_size) == 0;
 }
 
+QByteArray SecretBytes::rawByteArray() const
+{
+    return QByteArray::fromRawData(reinterpret_cast<const char *>(m_data), qsizetype(m_size));
+}
+
+SecretBytes SecretBytes::take(QByteArray &&bytes)
+{
+    SecretBytes secret(bytes);
+    QByteArray owned = std::move(bytes);
+    // A shared buffer belongs to someone else too: detaching here would wipe only a new copy.
+    if (!owned.isDetached())
+        return secret;
+    sodium_memzero(owned.data(), std::size_t(owned.size()));
+    return secret;
+}
+
+SecretBytes SecretBytes::fromText(const QString &text)
+{
+    return take(text.toUtf8());
+}
+
 void SecretBytes::clear()
 {
     if (m_data) {
