@@ -1169,6 +1169,14 @@
         <source>Another fetch may have created it meanwhile; fetch again.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The host key of %1 (%2 %3) is not known and was not accepted; ReleaseDesk knows another key of this server (%4), and the git library asked for this type.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare the fingerprint with the server&apos;s (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then accept it in the window, or add it with ssh-keyscan and releasedesk-cli hostkeys import.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>GitRefs</name>
@@ -6362,6 +6370,10 @@ sudo systemctl reload nginx</source>
     </message>
     <message>
         <source>Do not connect.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ReleaseDesk already knows another key of this server (%1); this connection was offered a key of another type. Verify this one as a new key.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -47,6 +47,14 @@ HostKeyDialog::HostKeyDialog(const HostKeyInfo &info, const QString &serverName,
                                  .arg(serverName.toHtmlEscaped()));
     intro->setWordWrap(true);
     layout->addWidget(intro);
+    if (!info.otherKnownKey.isEmpty()) {
+        auto *other = new QLabel(tr("ReleaseDesk already knows another key of this server (%1); this connection "
+                                    "was offered a key of another type. Verify this one as a new key.")
+                                     .arg(info.otherKnownKey.toHtmlEscaped()));
+        other->setObjectName(QStringLiteral("otherKnownKeyLabel"));
+        other->setWordWrap(true);
+        layout->addWidget(other);
+    }
 
     auto *form = new QFormLayout;
     form->setLabelAlignment(Qt::AlignRight);

@@ -184,9 +184,11 @@ CommandResult<> fetch(CliContext &context, const QCommandLineParser &parser, con
     options.credentials = std::move(*credentials);
     options.knownHosts = &knownHosts;
     bool refusedNewKey = false;
-    options.hostKeyPrompt = [acceptNew, &refusedNewKey](const HostKeyInfo &) {
-        refusedNewKey = !acceptNew;
-        return acceptNew ? HostKeyDecision::Remember : HostKeyDecision::Reject;
+    // A server with another key already known is not new: --accept-new-host-key leaves it to the operator.
+    options.hostKeyPrompt = [acceptNew, &refusedNewKey](const HostKeyInfo &info) {
+        const bool accept = acceptNew && info.otherKnownKey.isEmpty();
+        refusedNewKey = !accept && info.otherKnownKey.isEmpty();
+        return accept ? HostKeyDecision::Remember : HostKeyDecision::Reject;
     };
     options.cancel = &interrupted;
     options.allowUnauthenticated = project->allowUnauthenticated;

@@ -20,6 +20,9 @@ struct HostKeyInfo
     QString fingerprint; // "SHA256:..." as OpenSSH prints it
     HostKeyState state = HostKeyState::Unknown;
     QString storedFingerprint; // for Changed: what known_hosts holds
+    // For Unknown: a key of another type that known_hosts holds for this server ("type SHA256:…").
+    // A client that asked for the known types first treats such an offer as Changed.
+    QString otherKnownKey;
 
     static QString fingerprintOf(const QByteArray &blob);
 };

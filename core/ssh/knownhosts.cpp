@@ -180,6 +180,7 @@ void KnownHosts::check(HostKeyInfo &info) const
     QMutexLocker lock(&m_mutex);
     info.state = HostKeyState::Unknown;
     info.storedFingerprint.clear();
+    info.otherKnownKey.clear();
     const QString name = hostPattern(info.host, info.port);
     const QList<Entry> &entries = load(nullptr);
     for (const Entry &entry : entries) {
@@ -200,12 +201,9 @@ void KnownHosts::check(HostKeyInfo &info) const
     }
     if (info.state != HostKeyState::Unknown)
         return;
-    // We ask for the stored key type first: a server that offers another one no longer has the key
-    // we know. That is a change to look into, not a first contact.
     for (const Entry &entry : entries) {
         if (!entry.revoked && matches(entry, name)) {
-            info.state = HostKeyState::Changed;
-            info.storedFingerprint = entry.type + u' ' + HostKeyInfo::fingerprintOf(entry.blob);
+            info.otherKnownKey = entry.type + u' ' + HostKeyInfo::fingerprintOf(entry.blob);
             return;
         }
     }

@@ -351,6 +351,12 @@ Result<HostKeyInfo> SshSession::handshake(KnownHosts &knownHosts, const std::ato
     info.blob = QByteArray(key, qsizetype(length));
     info.fingerprint = HostKeyInfo::fingerprintOf(info.blob);
     knownHosts.check(info);
+    // We asked for the stored key types first: a server that offers another one no longer has the
+    // key we know. That is a change to look into, not a first contact.
+    if (info.state == HostKeyState::Unknown && !info.otherKnownKey.isEmpty()) {
+        info.state = HostKeyState::Changed;
+        info.storedFingerprint = info.otherKnownKey;
+    }
     return info;
 }
 

@@ -104,6 +104,7 @@ private slots:
     void fetchesWithStoredKeysInMemory();
     void refusesAnUnacceptedHostKey();
     void refusesAChangedHostKey();
+    void keyOfAnotherTypeIsAskedAsNew();
     void explainsFailedSignIn();
     void explainsAMissingRepository();
 };
@@ -257,6 +258,56 @@ void TestGitSshFetch::refusesAChangedHostKey()
     QVERIFY(!refused.error().hint.isEmpty());
     QVERIFY(!mirror.exists());
     QCOMPARE(readAll(knownHostsPath).count('\n'), 1); // left as it was
+}
+
+void TestGitSshFetch::keyOfAnotherTypeIsAskedAsNew()
+{
+    // libgit2 picks the host key type from ~/.ssh/known_hosts, not ours: with only the server's
+    // other key stored, it is offered a type we do not hold. That is a new key, not a change.
+    KnownHosts learning(m_dir.filePath(QStringLiteral("learn-type/known_hosts")));
+    Prompt learn;
+    learn.answer = HostKeyDecision::Reject;
+    QVERIFY(!GitMirror(mirrorPath(QStringLiteral("learn-type"))).fetch(m_url, keyFileOptions(&learning, &learn)));
+    QCOMPARE(learn.shown.size(), 1);
+    const HostKeyInfo offered = learn.shown.first();
+
+    const QString pattern = KnownHosts::hostPattern(offered.host, offered.port);
+    QByteArray otherLine;
+    for (const QByteArray &line : readAll(m_hosts.knownHosts()).split('\n')) {
+        const QList<QByteArray> fields = line.split(' ');
+        if (fields.size() >= 3 && fields[0] == pattern.toUtf8() && fields[1] != offered.type.toUtf8())
+            otherLine = line;
+    }
+    QVERIFY2(!otherLine.isEmpty(), "the test host has only one host key type");
+    const QString otherType = QString::fromLatin1(otherLine.split(' ')[1]);
+    const QString knownHostsPath = m_dir.filePath(QStringLiteral("other_type_known_hosts"));
+    QFile file(knownHostsPath);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(otherLine + '\n');
+    file.close();
+
+    KnownHosts knownHosts(knownHostsPath);
+    Prompt prompt;
+    prompt.answer = HostKeyDecision::Reject;
+    const GitMirror mirror(mirrorPath(QStringLiteral("other-type")));
+    auto refused = mirror.fetch(m_url, keyFileOptions(&knownHosts, &prompt));
+    QVERIFY(!refused);
+    QCOMPARE(prompt.shown.size(), 1);
+    QCOMPARE(prompt.shown.first().state, HostKeyState::Unknown);
+    QVERIFY2(prompt.shown.first().otherKnownKey.startsWith(otherType), qPrintable(prompt.shown.first().otherKnownKey));
+    const QString message = refused.error().message;
+    QVERIFY2(!message.contains(QStringLiteral("CHANGED")), qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("knows another key")) && message.contains(otherType), qPrintable(message));
+    QCOMPARE(readAll(knownHostsPath).count('\n'), 1);
+
+    // Verified and accepted: the fetch goes on, and both keys are stored.
+    prompt.answer = HostKeyDecision::Remember;
+    auto cloned = mirror.fetch(m_url, keyFileOptions(&knownHosts, &prompt));
+    QVERIFY2(cloned, cloned ? "" : qPrintable(cloned.error().text()));
+    QCOMPARE(refsOf(mirror.path()), refsOf(m_served));
+    const QByteArray stored = readAll(knownHostsPath);
+    QCOMPARE(stored.count('\n'), 2);
+    QVERIFY(stored.contains(offered.blob.toBase64()));
 }
 
 void TestGitSshFetch::explainsFailedSignIn()
