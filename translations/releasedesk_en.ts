@@ -3586,6 +3586,26 @@
         <source>Stop a task and release its locks. A gray task not yet promoted switches its canaries back to the release they ran before; other servers keep the release they run.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Process %1, which runs task %2, did not take the request within 10 seconds; nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that the process still runs (it may be stopped), then try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Process %1 ended before it read the request; task %2 is %3 here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>promoted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>aborted</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ReleaseListing</name>
@@ -4729,6 +4749,14 @@ Trust it and remember it? [yes/once/NO] </source>
     </message>
     <message>
         <source>Missed: nothing ran it at %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A request to %1 from %2 was left by an earlier run and is ignored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an unknown time</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

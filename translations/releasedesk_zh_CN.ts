@@ -3583,6 +3583,26 @@
         <source>Stop a task and release its locks. A gray task not yet promoted switches its canaries back to the release they ran before; other servers keep the release they run.</source>
         <translation>停止任务并释放其锁。尚未推广的灰度任务会把金丝雀服务器切回之前运行的版本；其他服务器保持当前版本。</translation>
     </message>
+    <message>
+        <source>Process %1, which runs task %2, did not take the request within 10 seconds; nothing was changed.</source>
+        <translation>运行任务 %2 的进程 %1 在 10 秒内没有接收请求；未做任何更改。</translation>
+    </message>
+    <message>
+        <source>Check that the process still runs (it may be stopped), then try again.</source>
+        <translation>请确认该进程仍在运行（它可能已被暂停），然后重试。</translation>
+    </message>
+    <message>
+        <source>Process %1 ended before it read the request; task %2 is %3 here.</source>
+        <translation>进程 %1 在读取请求之前已结束；任务 %2 在此处%3。</translation>
+    </message>
+    <message>
+        <source>promoted</source>
+        <translation>推广</translation>
+    </message>
+    <message>
+        <source>aborted</source>
+        <translation>中止</translation>
+    </message>
 </context>
 <context>
     <name>ReleaseListing</name>
@@ -4728,6 +4748,14 @@ Trust it and remember it? [yes/once/NO] </source>
     <message>
         <source>Missed: nothing ran it at %1.</source>
         <translation>已错过：%1 时没有进程运行它。</translation>
+    </message>
+    <message>
+        <source>A request to %1 from %2 was left by an earlier run and is ignored.</source>
+        <translation>来自 %2 的 %1 请求是之前的运行遗留的，已忽略。</translation>
+    </message>
+    <message>
+        <source>an unknown time</source>
+        <translation>未知时间</translation>
     </message>
 </context>
 <context>

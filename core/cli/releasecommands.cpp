@@ -16,12 +16,14 @@
 #include "ssh/sshtargetfactory.h"
 #include "sshcommands.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QEventLoop>
 #include <QFile>
 #include <QHostInfo>
 #include <QJsonArray>
 #include <QTextStream>
+#include <QThread>
 #include <QTimer>
 
 #include <csignal>
@@ -277,7 +279,7 @@ bool runnerAlive(const TaskRecord &record)
 {
     if (record.status != TaskStatus::Running && record.status != TaskStatus::AwaitingPromotion)
         return false;
-    return record.pid > 0 && record.host == QHostInfo::localHostName() && ::kill(pid_t(record.pid), 0) == 0;
+    return record.host == QHostInfo::localHostName() && TaskJournal::processRuns(record.pid);
 }
 
 // Runs a task in this process until it ends, or (gray without a soak time) until it waits for
@@ -437,6 +439,32 @@ CommandResult<> rollback(CliContext &context, const QCommandLineParser &parser, 
     return startRelease(context, parser, arguments[0], ReleaseKind::Rollback);
 }
 
+// Leaves `request` for the process that runs the task and waits until it is taken (true). A process
+// that ends meanwhile (a gray start reaching its canaries) never reads it: the request is withdrawn,
+// and false says to act here instead. Nothing is left behind for a later run to find.
+CommandResult<bool> askRunner(CliContext &context, const TaskRecord &record, const QString &request)
+{
+    auto journal = TaskJournal::open(tasksDir(context), record.plan.taskId);
+    if (!journal)
+        return commandFailure(ExitCode::Runtime, journal.error());
+    if (auto asked = journal->requestControl(request); !asked)
+        return commandFailure(ExitCode::Runtime, asked.error());
+    // The runner looks every half second.
+    const QDeadlineTimer deadline(10000);
+    while (journal->controlRequestPending(request) && TaskJournal::processRuns(record.pid) && !deadline.hasExpired())
+        QThread::msleep(50);
+    if (!journal->withdrawControlRequest(request))
+        return true;
+    if (TaskJournal::processRuns(record.pid))
+        return commandFailure(ExitCode::Runtime,
+                              ReleaseCommands::tr("Process %1, which runs task %2, did not take the request "
+                                                  "within 10 seconds; nothing was changed.")
+                                  .arg(QString::number(record.pid), record.plan.taskId),
+                              ReleaseCommands::tr("Check that the process still runs (it may be stopped), then "
+                                                  "try again."));
+    return false;
+}
+
 // promote / abort: asks the process that runs the task, or does it here when none does.
 CommandResult<> control(CliContext &context, const QCommandLineParser &parser, const QString &id,
                         ReleaseTask::Mode mode)
@@ -447,15 +475,19 @@ CommandResult<> control(CliContext &context, const QCommandLineParser &parser, c
     const QString action = mode == ReleaseTask::Mode::Promote ? QStringLiteral("promote") : QStringLiteral("abort");
     const bool keepCanaries = mode == ReleaseTask::Mode::Abort && given(parser, opt("keep-canaries"));
     if (runnerAlive(*record)) {
-        auto journal = TaskJournal::open(tasksDir(context), record->plan.taskId);
-        if (!journal)
-            return commandFailure(ExitCode::Runtime, journal.error());
-        if (auto asked = journal->requestControl(keepCanaries ? QStringLiteral("abort-keep-canaries") : action); !asked)
-            return commandFailure(ExitCode::Runtime, asked.error());
-        context.out().done(ReleaseCommands::tr("Asked process %1 on %2, which runs task %3, to %4 it.")
-                               .arg(QString::number(record->pid), record->host, record->plan.taskId, action),
-                           {{QStringLiteral("task"), record->plan.taskId}, {QStringLiteral("requested"), action}});
-        return {};
+        auto asked = askRunner(context, *record, keepCanaries ? QStringLiteral("abort-keep-canaries") : action);
+        if (!asked)
+            return std::unexpected(asked.error());
+        if (*asked) {
+            context.out().done(ReleaseCommands::tr("Asked process %1 on %2, which runs task %3, to %4 it.")
+                                   .arg(QString::number(record->pid), record->host, record->plan.taskId, action),
+                               {{QStringLiteral("task"), record->plan.taskId}, {QStringLiteral("requested"), action}});
+            return {};
+        }
+        progress(ReleaseCommands::tr("Process %1 ended before it read the request; task %2 is %3 here.")
+                     .arg(QString::number(record->pid), record->plan.taskId,
+                          mode == ReleaseTask::Mode::Promote ? ReleaseCommands::tr("promoted")
+                                                             : ReleaseCommands::tr("aborted")));
     }
     KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
     auto task = openTask(context, knownHosts, parser, id);

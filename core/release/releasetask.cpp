@@ -148,6 +148,8 @@ Result<> ReleaseTask::run(Mode mode)
     if (mode != Mode::Start)
         if (auto written = m_journal.recordAttempt(); !written)
             return written;
+    // Taken before the status says who runs the task: a request written after that is this run's.
+    m_runningSince = QDateTime::currentDateTimeUtc();
     if (auto written = m_journal.recordStatus(TaskStatus::Running); !written)
         return written;
     m_controlTimer.start();
@@ -192,7 +194,7 @@ void ReleaseTask::abort()
 
 void ReleaseTask::pollControl()
 {
-    for (const QString &request : m_journal.takeControlRequests()) {
+    for (const QString &request : m_journal.takeControlRequests(m_runningSince)) {
         if (request == u"promote") {
             promote();
         } else if (request == u"abort") {

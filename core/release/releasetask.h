@@ -5,6 +5,7 @@
 #include "taskjournal.h"
 #include "taskrecord.h"
 
+#include <QDateTime>
 #include <QObject>
 #include <QTimer>
 
@@ -74,6 +75,7 @@ private:
     ReleasePlan m_plan;
     std::unique_ptr<ReleaseEngine> m_engine;
     QTimer m_controlTimer;
+    QDateTime m_runningSince; // control requests older than this were not meant for this run
     bool m_aborting = false;
     bool m_finished = false;
 };

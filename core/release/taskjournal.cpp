@@ -27,17 +27,22 @@ QString now() { return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithM
 
 QDateTime time(const QJsonValue &value) { return QDateTime::fromString(value.toString(), Qt::ISODateWithMs); }
 
-// The kernel's start time of a process (clock ticks since boot): with the pid, it tells the process
-// that wrote the journal from a later one that got the same pid.
-QString processStartTime(qint64 pid)
+// The fields of /proc/<pid>/stat after the command name (the first is the state), empty when the
+// process is gone. The command name may hold spaces and parentheses: fields count after its closing one.
+QList<QByteArray> statFields(qint64 pid)
 {
     QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
     if (!stat.open(QIODevice::ReadOnly))
         return {};
     const QByteArray text = stat.readAll();
-    // The command name may hold spaces and parentheses: count fields after its closing one.
-    const qsizetype close = text.lastIndexOf(')');
-    const QList<QByteArray> fields = text.mid(close + 2).split(' ');
+    return text.mid(text.lastIndexOf(')') + 2).split(' ');
+}
+
+// The kernel's start time of a process (clock ticks since boot): with the pid, it tells the process
+// that wrote the journal from a later one that got the same pid.
+QString processStartTime(qint64 pid)
+{
+    const QList<QByteArray> fields = statFields(pid);
     return fields.size() > 19 ? QString::fromLatin1(fields[19]) : QString();
 }
 
@@ -45,7 +50,7 @@ bool sameProcessRuns(qint64 pid, const QString &host, const QString &startTime)
 {
     if (pid <= 0 || host != QHostInfo::localHostName())
         return host != QHostInfo::localHostName() && pid > 0; // another machine's: assume it runs
-    if (::kill(pid_t(pid), 0) != 0 && errno == ESRCH)
+    if (!TaskJournal::processRuns(pid))
         return false;
     return startTime.isEmpty() || processStartTime(pid) == startTime;
 }
@@ -110,6 +115,15 @@ void applyStatus(TaskRecord &record, const QJsonObject &event, QString *startTim
 }
 
 } // namespace
+
+bool TaskJournal::processRuns(qint64 pid)
+{
+    if (pid <= 0 || (::kill(pid_t(pid), 0) != 0 && errno == ESRCH))
+        return false;
+    // Ended but not yet reaped by its parent (a zombie): it runs nothing and reads no requests.
+    const QList<QByteArray> fields = statFields(pid);
+    return fields.isEmpty() || fields.first() != "Z";
+}
 
 QString TaskJournal::tasksDirectory(const QString &dataDir) { return QDir(dataDir).filePath(QStringLiteral("tasks")); }
 
@@ -236,17 +250,38 @@ Result<> TaskJournal::requestControl(const QString &action)
     return writeAtomically(controlDirectory(m_directory) + u'/' + action, now().toUtf8());
 }
 
-QStringList TaskJournal::takeControlRequests()
+QStringList TaskJournal::takeControlRequests(const QDateTime &since)
 {
     QStringList requests;
     QDir control(controlDirectory(m_directory));
     for (const QString &name : control.entryList(QDir::Files, QDir::Time | QDir::Reversed)) {
         if (name.startsWith(u'.'))
             continue; // a request still being written
-        if (control.remove(name))
+        QFile file(control.filePath(name));
+        const QDateTime written =
+            file.open(QIODevice::ReadOnly) ? QDateTime::fromString(QString::fromUtf8(file.read(64)), Qt::ISODateWithMs)
+                                           : QDateTime();
+        file.close();
+        // Removing is taking: of this runner and a requester withdrawing, only one succeeds.
+        if (!control.remove(name))
+            continue;
+        if (written.isValid() && written >= since)
             requests.append(name);
+        else
+            taskLog(tr("A request to %1 from %2 was left by an earlier run and is ignored.")
+                        .arg(name, written.isValid() ? written.toLocalTime().toString(Qt::ISODate) : tr("an unknown time")));
     }
     return requests;
+}
+
+bool TaskJournal::withdrawControlRequest(const QString &action)
+{
+    return QFile::remove(controlDirectory(m_directory) + u'/' + action);
+}
+
+bool TaskJournal::controlRequestPending(const QString &action) const
+{
+    return QFile::exists(controlDirectory(m_directory) + u'/' + action);
 }
 
 Result<TaskRecord> TaskJournal::read() const

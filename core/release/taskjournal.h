@@ -6,6 +6,7 @@
 #include "taskrecord.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QFile>
 
 #include <memory>
@@ -44,7 +45,14 @@ public:
     void taskLog(const QString &line, bool isStderr = false);
 
     Result<> requestControl(const QString &action);
-    QStringList takeControlRequests();
+    // Takes the requests written at or after `since` (the runner's start); older ones were meant for
+    // a process that ended before it read them, and are dropped.
+    QStringList takeControlRequests(const QDateTime &since);
+    // Removes a request that no runner has taken yet; false when one took it first.
+    bool withdrawControlRequest(const QString &action);
+    bool controlRequestPending(const QString &action) const;
+    // A process of this machine that still runs (not gone, not a zombie left for its parent).
+    static bool processRuns(qint64 pid);
 
     Result<TaskRecord> read() const;
 

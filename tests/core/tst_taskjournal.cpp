@@ -201,9 +201,28 @@ void TestTaskJournal::controlRequestsAreTakenOnce()
     QVERIFY(journal);
     auto other = TaskJournal::open(tasks(), controlled.taskId);
     QVERIFY(other);
+    const QDateTime runningSince = QDateTime::currentDateTimeUtc();
     QVERIFY(other->requestControl(QStringLiteral("promote")));
-    QCOMPARE(journal->takeControlRequests(), QStringList{QStringLiteral("promote")});
-    QVERIFY(journal->takeControlRequests().isEmpty());
+    QVERIFY(other->controlRequestPending(QStringLiteral("promote")));
+    QCOMPARE(journal->takeControlRequests(runningSince), QStringList{QStringLiteral("promote")});
+    QVERIFY(journal->takeControlRequests(runningSince).isEmpty());
+    // Taken: the requester cannot withdraw it any more.
+    QVERIFY(!other->controlRequestPending(QStringLiteral("promote")));
+    QVERIFY(!other->withdrawControlRequest(QStringLiteral("promote")));
+
+    // Withdrawn first: the runner never sees it.
+    QVERIFY(other->requestControl(QStringLiteral("abort")));
+    QVERIFY(other->withdrawControlRequest(QStringLiteral("abort")));
+    QVERIFY(journal->takeControlRequests(runningSince).isEmpty());
+
+    // Left by a requester for an earlier run: a later run drops it and says so in the task log.
+    QVERIFY(other->requestControl(QStringLiteral("abort")));
+    QTest::qWait(20);
+    QVERIFY(journal->takeControlRequests(QDateTime::currentDateTimeUtc()).isEmpty());
+    QVERIFY(!other->controlRequestPending(QStringLiteral("abort")));
+    QFile log(journal->taskLogPath());
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    QVERIFY(log.readAll().contains("A request to abort from"));
 }
 
 void TestTaskJournal::historyFiltersNewestFirst()

@@ -3,6 +3,7 @@
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QHostInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -49,6 +50,7 @@ private slots:
     void init();
     void fullReleaseThenRollback();
     void grayWaitsForPromoteAndHoldsTheLock();
+    void abortOfARunnerThatEndsIsDoneHere();
     void retryRunsTheFailedServersAgain();
     void killedDuringHooksResumes();
     void killedDuringUploadRollsBack();
@@ -491,6 +493,45 @@ void TestCliRelease::grayWaitsForPromoteAndHoldsTheLock()
         QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
     QCOMPARE(readAll(onServer(0, QStringLiteral("current/index.html"))), QByteArray("<h1>gray 3</h1>\n"));
     QCOMPARE(readAll(onServer(1, QStringLiteral("current/index.html"))), QByteArray("<h1>gray</h1>\n"));
+}
+
+void TestCliRelease::abortOfARunnerThatEndsIsDoneHere()
+{
+    // A process that runs the task may end just as an abort asks it (a gray start reaching its
+    // canaries): the request must not wait unread for a later run, and the abort must still happen.
+    QVERIFY(!release({}).isEmpty());
+    const QString before = current(0);
+    QVERIFY(m_repo->write(QStringLiteral("index.html"), "<h1>ending runner</h1>\n"));
+    QVERIFY(!m_repo->commit(QStringLiteral("ending runner")).isEmpty());
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+    const QString task = release({QStringLiteral("--kind"), QStringLiteral("gray"), QStringLiteral("--canary"),
+                                  QStringLiteral("web-1")});
+    QVERIFY(!task.isEmpty());
+    QCOMPARE(readAll(onServer(0, QStringLiteral("current/index.html"))), QByteArray("<h1>ending runner</h1>\n"));
+
+    // The journal says a live process runs the task, one that never reads requests and ends soon.
+    QProcess runner;
+    runner.start(QStringLiteral("sleep"), {QStringLiteral("1.5")});
+    QVERIFY(runner.waitForStarted());
+    QFile journal(taskDir(task) + QStringLiteral("/journal.jsonl"));
+    QVERIFY(journal.open(QIODevice::Append));
+    for (const QJsonObject &event :
+         {QJsonObject{{QStringLiteral("e"), QStringLiteral("status")}, {QStringLiteral("v"), QStringLiteral("running")},
+                      {QStringLiteral("pid"), runner.processId()}, {QStringLiteral("host"), QHostInfo::localHostName()}},
+          QJsonObject{{QStringLiteral("e"), QStringLiteral("status")},
+                      {QStringLiteral("v"), QStringLiteral("awaiting-promotion")}}})
+        journal.write(QJsonDocument(event).toJson(QJsonDocument::Compact) + '\n');
+    journal.close();
+
+    const Run aborted = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("abort"), task});
+    QVERIFY2(aborted.exitCode == 0, aborted.err.constData());
+    QVERIFY2(aborted.err.contains("ended before it read the request"), aborted.err.constData());
+    QCOMPARE(aborted.object()[QStringLiteral("status")].toString(), QStringLiteral("aborted"));
+    QCOMPARE(current(0), before);
+    QVERIFY(QDir(taskDir(task) + QStringLiteral("/control")).entryList(QDir::Files | QDir::Hidden).isEmpty());
+    for (int i = 0; i < Servers; ++i)
+        QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
+    runner.waitForFinished();
 }
 
 void TestCliRelease::retryRunsTheFailedServersAgain()
