@@ -3606,6 +3606,52 @@
         <source>aborted</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Go on? [yes/NO] </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was started: the release was not confirmed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answer yes, or pass --yes when you are sure.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Do not ask before changing a production-like environment (asked only on a terminal).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReleaseConfirmation</name>
+    <message>
+        <source>every server of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>the %n server(s) of %1</source>
+        <translation type="unfinished">
+            <numerusform>the %n server of %1</numerusform>
+            <numerusform>the %n servers of %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Roll back %1?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This switches %1, a production environment, back to %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release to %1?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This releases %1 to %2, a production environment.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ReleaseListing</name>
@@ -8104,17 +8150,6 @@ node_modules
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Release to %1?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>This releases %1 to the %n server(s) of %2, a production environment.</source>
-        <translation>
-            <numerusform>This releases %1 to the %n server of %2, a production environment.</numerusform>
-            <numerusform>This releases %1 to the %n servers of %2, a production environment.</numerusform>
-        </translation>
-    </message>
-    <message>
         <source>Fresh complete unpack (no delta)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -8637,14 +8672,6 @@ node_modules
     </message>
     <message>
         <source>No earlier successful release of %1/%2 is recorded here. Roll back from the history or with &quot;releasedesk-cli release rollback&quot; to a release the servers keep.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Roll back %1/%2?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Switch every server of %1/%2 to %3?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

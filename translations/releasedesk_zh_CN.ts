@@ -3603,6 +3603,51 @@
         <source>aborted</source>
         <translation>中止</translation>
     </message>
+    <message>
+        <source>Go on? [yes/NO] </source>
+        <translation>继续吗？[yes/NO] </translation>
+    </message>
+    <message>
+        <source>Nothing was started: the release was not confirmed.</source>
+        <translation>未启动任何操作：发布未获确认。</translation>
+    </message>
+    <message>
+        <source>Answer yes, or pass --yes when you are sure.</source>
+        <translation>请回答 yes；确定无误时也可加上 --yes。</translation>
+    </message>
+    <message>
+        <source>Do not ask before changing a production-like environment (asked only on a terminal).</source>
+        <translation>更改类生产环境前不再询问（仅在终端上才会询问）。</translation>
+    </message>
+</context>
+<context>
+    <name>ReleaseConfirmation</name>
+    <message>
+        <source>every server of %1</source>
+        <translation>%1 的所有服务器</translation>
+    </message>
+    <message numerus="yes">
+        <source>the %n server(s) of %1</source>
+        <translation>
+            <numerusform>%1 的 %n 台服务器</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Roll back %1?</source>
+        <translation>回滚 %1？</translation>
+    </message>
+    <message>
+        <source>This switches %1, a production environment, back to %2.</source>
+        <translation>这会把生产环境中的%1切换回 %2。</translation>
+    </message>
+    <message>
+        <source>Release to %1?</source>
+        <translation>发布到 %1？</translation>
+    </message>
+    <message>
+        <source>This releases %1 to %2, a production environment.</source>
+        <translation>这会把 %1 发布到生产环境中的%2。</translation>
+    </message>
 </context>
 <context>
     <name>ReleaseListing</name>
@@ -8086,16 +8131,6 @@ node_modules
         <translation>勾选要发布到的服务器。</translation>
     </message>
     <message>
-        <source>Release to %1?</source>
-        <translation>发布到 %1？</translation>
-    </message>
-    <message numerus="yes">
-        <source>This releases %1 to the %n server(s) of %2, a production environment.</source>
-        <translation>
-            <numerusform>这会将 %1 发布到生产环境 %2 的 %n 台服务器。</numerusform>
-        </translation>
-    </message>
-    <message>
         <source>Fresh complete unpack (no delta)</source>
         <translation>重新完整解包（不用增量）</translation>
     </message>
@@ -8618,14 +8653,6 @@ node_modules
     <message>
         <source>No earlier successful release of %1/%2 is recorded here. Roll back from the history or with &quot;releasedesk-cli release rollback&quot; to a release the servers keep.</source>
         <translation>此处没有 %1/%2 更早的成功发布记录。请从历史中或使用“releasedesk-cli release rollback”回滚到服务器保留的版本。</translation>
-    </message>
-    <message>
-        <source>Roll back %1/%2?</source>
-        <translation>回滚 %1/%2？</translation>
-    </message>
-    <message>
-        <source>Switch every server of %1/%2 to %3?</source>
-        <translation>将 %1/%2 的所有服务器切换到 %3？</translation>
     </message>
     <message>
         <source>The task is running</source>

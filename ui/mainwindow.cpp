@@ -12,6 +12,7 @@
 #include "releaseform.h"
 #include "serverspane.h"
 #include "settingsdialog.h"
+#include "release/releaseconfirmation.h"
 #include "release/taskjournal.h"
 #include "release/taskscheduler.h"
 #include "taskwindow.h"
@@ -147,6 +148,16 @@ void MainWindow::showMessage(const QString &message, int timeoutMs)
 
 TaskWindow *MainWindow::startRelease(const ReleaseRequest &request, bool fetchFirst)
 {
+    if (const auto question = ReleaseConfirmation::questionFor(
+            request, request.servers.isEmpty() ? -1 : request.servers.size())) {
+        const bool confirmed = m_confirmRelease
+                                   ? m_confirmRelease(question->title, question->text)
+                                   : QMessageBox::question(this, question->title, question->text,
+                                                           QMessageBox::Yes | QMessageBox::Cancel,
+                                                           QMessageBox::Cancel) == QMessageBox::Yes;
+        if (!confirmed)
+            return nullptr;
+    }
     auto *window = new TaskWindow(m_store, m_vault, m_dataDir, this);
     window->setWindowFlag(Qt::Window);
     connect(window, &TaskWindow::rollbackRequested, this, &MainWindow::rollBack);

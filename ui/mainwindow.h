@@ -3,6 +3,8 @@
 #include <QList>
 #include <QMainWindow>
 
+#include <functional>
+
 class QLabel;
 class QListWidget;
 class QStackedWidget;
@@ -49,8 +51,13 @@ public:
     FleetView *fleetView() const { return m_fleet; }
     // Re-reads the inventory everywhere (after another part of the app changed it).
     void reloadInventory();
-    // A new task window running the request; null when the request is refused (the error was shown).
+    // A new task window running the request; null when the request is refused (the error was shown)
+    // or not confirmed. Whatever starts it (form, history, task window), a production-like
+    // environment is asked about first (ReleaseConfirmation).
     TaskWindow *startRelease(const ReleaseRequest &request, bool fetchFirst);
+    // Answers the confirmation's question; the default shows a message box, tests install their own.
+    using Confirmation = std::function<bool(const QString &title, const QString &text)>;
+    void setReleaseConfirmation(Confirmation confirm) { m_confirmRelease = std::move(confirm); }
     TaskWindow *openTask(const QString &taskId);
     void showMessage(const QString &message, int timeoutMs = 0);
     QString statusText() const;
@@ -78,6 +85,7 @@ private:
 
     InventoryStore &m_store;
     Vault &m_vault;
+    Confirmation m_confirmRelease;
     AppSettings &m_settings;
     QString m_dataDir;
     QListWidget *m_navigation;

@@ -19,10 +19,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QRadioButton>
-#include <QRegularExpression>
 #include <QScrollArea>
 #include <QShortcut>
 #include <QSpinBox>
@@ -702,20 +700,6 @@ void ReleaseForm::start()
     if (!request)
         return showError(request.error());
     m_banner->hide();
-    // Production-like environments are named in the question, so a wrong choice is seen.
-    static const QRegularExpression productionLike(QStringLiteral("^(prod|production|prd|live)([-_].*)?$"),
-                                                   QRegularExpression::CaseInsensitiveOption);
-    if (productionLike.match(request->environment).hasMatch()) {
-        const QString where = QStringLiteral("%1/%2").arg(request->project, request->environment);
-        const auto answer = QMessageBox::question(
-            this, tr("Release to %1?").arg(where),
-            tr("This releases %1 to the %n server(s) of %2, a production environment.", nullptr,
-               int(request->servers.size()))
-                .arg(request->refName + u' ' + request->ref.left(8), where),
-            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
-        if (answer != QMessageBox::Yes)
-            return;
-    }
     emit startRequested(*request, m_fetchFirst->isChecked());
 }
 

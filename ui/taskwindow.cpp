@@ -403,12 +403,8 @@ void TaskWindow::rollBack()
                                      .arg(plan.project, plan.environment));
         return;
     }
-    const auto answer = QMessageBox::question(
-        this, tr("Roll back %1/%2?").arg(plan.project, plan.environment),
-        tr("Switch every server of %1/%2 to %3?").arg(plan.project, plan.environment, target),
-        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
-    if (answer == QMessageBox::Yes)
-        emit rollbackRequested(plan.project, plan.environment, target);
+    // Asked where every release starts (the main window), by the rule for production-like environments.
+    emit rollbackRequested(plan.project, plan.environment, target);
 }
 
 void TaskWindow::closeEvent(QCloseEvent *event)

@@ -4,6 +4,7 @@
 #include "common/interruptwatch.h"
 #include "packagecommands.h"
 #include "fleetcommands.h"
+#include "release/releaseconfirmation.h"
 #include "release/releasedryrun.h"
 #include "release/releaseplanner.h"
 #include "release/releasetask.h"
@@ -27,6 +28,7 @@
 #include <QTimer>
 
 #include <csignal>
+#include <unistd.h>
 #include <cstdio>
 #include <vector>
 
@@ -377,6 +379,24 @@ CommandResult<std::unique_ptr<ReleaseTask>> openTask(CliContext &context, KnownH
     return std::move(*task);
 }
 
+// The rule every face applies before changing a production-like environment. Asked only on a
+// terminal: a script or a pipeline has no one to answer, and says what it means by running.
+CommandResult<> confirmOnTerminal(const ReleaseRequest &request, qsizetype serverCount)
+{
+    const auto question = ReleaseConfirmation::questionFor(request, serverCount);
+    if (!question || !isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+        return {};
+    QTextStream err(stderr);
+    err << question->text << u' ' << ReleaseCommands::tr("Go on? [yes/NO] ");
+    err.flush();
+    char line[64] = {};
+    const QString answer = fgets(line, sizeof line, stdin) ? QString::fromLocal8Bit(line).trimmed().toLower() : QString();
+    if (answer == u"yes" || answer == u"y")
+        return {};
+    return commandFailure(ExitCode::Usage, ReleaseCommands::tr("Nothing was started: the release was not confirmed."),
+                          ReleaseCommands::tr("Answer yes, or pass --yes when you are sure."));
+}
+
 CommandResult<> startRelease(CliContext &context, const QCommandLineParser &parser, const QString &path,
                              ReleaseKind kind)
 {
@@ -397,6 +417,9 @@ CommandResult<> startRelease(CliContext &context, const QCommandLineParser &pars
     auto plan = planner.draft(*request);
     if (!plan)
         return std::unexpected(planFailure(plan.error()));
+    if (!given(parser, opt("yes")))
+        if (auto confirmed = confirmOnTerminal(*request, plan->servers.size()); !confirmed)
+            return confirmed;
     if (auto prepared = ReleasePlanner::prepare(context.dataDir(), *plan, project->packageExcludes, request->buildHook,
                                                 [](const QString &line, bool) { progress(line); });
         !prepared)
@@ -910,6 +933,12 @@ QList<QCommandLineOption> releaseOptions()
     };
 }
 
+QCommandLineOption yesOption()
+{
+    return QCommandLineOption(opt("yes"), ReleaseCommands::tr("Do not ask before changing a production-like "
+                                                              "environment (asked only on a terminal)."));
+}
+
 QList<QCommandLineOption> taskOptions()
 {
     return {QCommandLineOption(opt("accept-new-host-keys"),
@@ -922,6 +951,9 @@ CommandGroup ReleaseCommands::group()
 {
     QList<QCommandLineOption> rollbackOptions = taskOptions();
     rollbackOptions.append(QCommandLineOption(opt("to"), tr("The release every server switches to."), tr("VERSION")));
+    rollbackOptions.append(yesOption());
+    QList<QCommandLineOption> startOptions = releaseOptions();
+    startOptions.append(yesOption());
     for (const QCommandLineOption &option : releaseOptions()) {
         const QString name = option.names().first();
         if (name.startsWith(u"after-release") || name.startsWith(u"health") || name == u"servers" ||
@@ -944,7 +976,7 @@ CommandGroup ReleaseCommands::group()
         opt("release"),
         tr("Release tasks: ship a commit to an environment's servers, and go back"),
         {{opt("start"), tr("PROJECT/ENV"), tr("Package a commit and release it to the environment's servers."),
-          releaseOptions(), 1, 1, start},
+          startOptions, 1, 1, start},
          {opt("promote"), tr("TASK"), tr("Release the rest of a gray task whose canaries are fine."), taskOptions(), 1, 1,
           promote},
          {opt("abort"), tr("TASK"),

@@ -51,6 +51,7 @@ private slots:
     void fullReleaseThenRollback();
     void grayWaitsForPromoteAndHoldsTheLock();
     void abortOfARunnerThatEndsIsDoneHere();
+    void productionAsksOnATerminal();
     void retryRunsTheFailedServersAgain();
     void killedDuringHooksResumes();
     void killedDuringUploadRollsBack();
@@ -532,6 +533,59 @@ void TestCliRelease::abortOfARunnerThatEndsIsDoneHere()
     for (int i = 0; i < Servers; ++i)
         QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
     runner.waitForFinished();
+}
+
+void TestCliRelease::productionAsksOnATerminal()
+{
+    // shop/prod is production-like: on a terminal the CLI waits for a yes (the tests above, without
+    // one, are never asked). script(1) gives the CLI a terminal and types the answer.
+    const QString first = release({});
+    QVERIFY(!first.isEmpty());
+    const QString firstLink = current(0);
+    const QString firstVersion = QFileInfo(firstLink).fileName();
+    QVERIFY(m_repo->write(QStringLiteral("index.html"), "<h1>asked</h1>\n"));
+    QVERIFY(!m_repo->commit(QStringLiteral("asked")).isEmpty());
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+    QVERIFY(!release({}).isEmpty());
+    const QString secondLink = current(0);
+    const QString secondVersion = QFileInfo(secondLink).fileName();
+    QVERIFY(secondLink != firstLink);
+    const QStringList tasksBefore = QDir(m_dir.filePath(QStringLiteral("data/tasks"))).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+
+    const auto onTerminal = [this](const QStringList &arguments, const QByteArray &answer) {
+        QStringList command{QStringLiteral(RELEASEDESK_CLI), QStringLiteral("--data-dir"),
+                            m_dir.filePath(QStringLiteral("data"))};
+        command += arguments;
+        for (QString &word : command)
+            word = u'\'' + word + u'\'';
+        std::unique_ptr<QProcess> process(startCli({}));
+        process->waitForFinished();
+        process->start(QStringLiteral("script"), {QStringLiteral("-qec"), command.join(u' '), QStringLiteral("/dev/null")});
+        process->write(answer);
+        process->waitForFinished(180000);
+        return Run{process->exitCode(), process->readAllStandardOutput(), process->readAllStandardError()};
+    };
+    const QStringList rollback{QStringLiteral("release"), QStringLiteral("rollback"), QStringLiteral("shop/prod"),
+                               QStringLiteral("--to"), firstVersion};
+    const Run declined = onTerminal(rollback, "no\n");
+    QCOMPARE(declined.exitCode, 2);
+    QVERIFY2(declined.out.contains("back to " + firstVersion.toUtf8()), declined.out.constData());
+    QVERIFY2(declined.out.contains("was not confirmed"), declined.out.constData());
+    for (int i = 0; i < Servers; ++i)
+        QCOMPARE(current(i), secondLink);
+    QCOMPARE(QDir(m_dir.filePath(QStringLiteral("data/tasks"))).entryList(QDir::Dirs | QDir::NoDotAndDotDot), tasksBefore);
+
+    const Run confirmed = onTerminal(rollback, "yes\n");
+    QVERIFY2(confirmed.exitCode == 0, confirmed.out.constData());
+    for (int i = 0; i < Servers; ++i)
+        QCOMPARE(current(i), firstLink);
+
+    // --yes: not asked, even on a terminal.
+    const Run unasked = onTerminal(QStringList{rollback.mid(0, 4)} << secondVersion << QStringLiteral("--yes"), {});
+    QVERIFY2(unasked.exitCode == 0, unasked.out.constData());
+    QVERIFY2(!unasked.out.contains("Go on?"), unasked.out.constData());
+    for (int i = 0; i < Servers; ++i)
+        QCOMPARE(current(i), secondLink);
 }
 
 void TestCliRelease::retryRunsTheFailedServersAgain()

@@ -1,13 +1,16 @@
 #include "appsettings.h"
 #include "entitytablemodel.h"
 #include "environmentspane.h"
+#include "historypane.h"
 #include "inventorypane.h"
 #include "inventory/inventorystore.h"
 #include "inventory/validator.h"
 #include "mainwindow.h"
 #include "keyspane.h"
 #include "projectspane.h"
+#include "release/releaseplanner.h"
 #include "serverspane.h"
+#include "taskwindow.h"
 #include "vault/storedkeybuilder.h"
 #include "vault/vault.h"
 
@@ -44,6 +47,7 @@ private slots:
     void parallelismSpinBoxMatchesTheValidator();
     void passphraseWithoutPrivateKeyIsRefusedInline();
     void pastedKeyIsCheckedBesideTheWindow();
+    void rollbackOfProductionIsAskedWhereverItStarts();
     void unauthenticatedUrlAsksForConsent();
 
 private:
@@ -515,6 +519,33 @@ void TestEditors::pastedKeyIsCheckedBesideTheWindow()
     // What was typed left the form with the save.
     QVERIFY(child<QLineEdit>(pane, QStringLiteral("passphraseEdit"))->text().isEmpty());
     QVERIFY(child<QPlainTextEdit>(pane, QStringLiteral("privateKeyEdit"))->toPlainText().isEmpty());
+}
+
+void TestEditors::rollbackOfProductionIsAskedWhereverItStarts()
+{
+    // The history and the task window only ask the main window for a rollback; the main window asks
+    // the operator by the one rule, and a "no" starts nothing.
+    QStringList asked;
+    m_window->setReleaseConfirmation([&asked](const QString &title, const QString &text) {
+        asked.append(title + u'\n' + text);
+        return false;
+    });
+    const int windowsBefore = int(m_window->findChildren<TaskWindow *>().size());
+    emit m_window->historyPane()->rollbackRequested(QStringLiteral("shop"), QStringLiteral("prod"),
+                                                   QStringLiteral("shop-v1-20261201120000"));
+    QCOMPARE(asked.size(), 1);
+    QVERIFY2(asked.first().startsWith(QStringLiteral("Roll back shop/prod?")), qPrintable(asked.first()));
+    QVERIFY2(asked.first().contains(QStringLiteral("shop-v1-20261201120000")), qPrintable(asked.first()));
+    QCOMPARE(int(m_window->findChildren<TaskWindow *>().size()), windowsBefore);
+
+    ReleaseRequest release;
+    release.project = QStringLiteral("shop");
+    release.environment = QStringLiteral("live-eu");
+    release.ref = QStringLiteral("main");
+    release.servers = {QStringLiteral("web-1"), QStringLiteral("web-2")};
+    QCOMPARE(m_window->startRelease(release, false), nullptr);
+    QCOMPARE(asked.size(), 2);
+    QVERIFY2(asked.last().contains(QStringLiteral("the 2 server")), qPrintable(asked.last()));
 }
 
 QTEST_MAIN(TestEditors)
