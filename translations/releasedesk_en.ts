@@ -5842,7 +5842,7 @@ storage/logs
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Servers in this environment (save it first)</source>
+        <source>Servers in the new environment (%1), saved with it</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -6699,6 +6699,10 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     </message>
     <message>
         <source>This also deletes: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add what was typed into a new item, or start a new one</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -7872,6 +7876,14 @@ node_modules
     </message>
     <message>
         <source>The deploy locks are released.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No after-release hook.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No health check.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

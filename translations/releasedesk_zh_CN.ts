@@ -5838,8 +5838,8 @@ storage/logs
         <translation>%1 中的服务器（%2）</translation>
     </message>
     <message>
-        <source>Servers in this environment (save it first)</source>
-        <translation>此环境中的服务器（请先保存环境）</translation>
+        <source>Servers in the new environment (%1), saved with it</source>
+        <translation>新环境中的服务器（%1），随环境一起保存</translation>
     </message>
 </context>
 <context>
@@ -6696,6 +6696,10 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     <message>
         <source>This also deletes: %1.</source>
         <translation>同时会删除：%1。</translation>
+    </message>
+    <message>
+        <source>Add what was typed into a new item, or start a new one</source>
+        <translation>添加在新条目中输入的内容，或新建一个条目</translation>
     </message>
 </context>
 <context>
@@ -7854,6 +7858,14 @@ node_modules
     <message>
         <source>The deploy locks are released.</source>
         <translation>部署锁已释放。</translation>
+    </message>
+    <message>
+        <source>No after-release hook.</source>
+        <translation>没有发布后钩子。</translation>
+    </message>
+    <message>
+        <source>No health check.</source>
+        <translation>没有健康检查。</translation>
     </message>
 </context>
 <context>

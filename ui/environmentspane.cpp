@@ -108,7 +108,10 @@ EnvironmentsPane::EnvironmentsPane(InventoryStore &store, QWidget *parent)
     // A drop anywhere on a row means "onto this environment", never between two environments.
     m_table->setDragDropOverwriteMode(true);
     m_table->setDropIndicatorShown(true);
-    m_table->horizontalHeader()->setDefaultSectionSize(120);
+    // The server count fits its column and stays in view; the environment's name takes the room.
+    m_table->horizontalHeader()->setStretchLastSection(false);
+    m_table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+    m_table->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
 
     auto *top = new QSplitter(Qt::Horizontal);
     top->addWidget(list);
@@ -287,7 +290,10 @@ void EnvironmentsPane::loadForm(qint64 id)
 void EnvironmentsPane::refreshKeptForm(qint64 id)
 {
     if (id == 0) {
-        showMembers(0, QString(), {});
+        // Servers deleted meanwhile leave the new environment's list.
+        QList<qint64> kept = m_memberIds;
+        kept.removeIf([this](qint64 serverId) { return !m_serverById.contains(serverId); });
+        showMembers(0, QString(), kept);
         return;
     }
     auto stored = m_store.environment(id);
@@ -305,9 +311,8 @@ void EnvironmentsPane::showMembers(qint64 id, const QString &environmentName, co
     for (qint64 serverId : m_memberIds)
         members.append(m_serverById.value(serverId));
     m_members->setServers(members);
-    m_memberView->setEnabled(id != 0);
     m_membersTitle->setText(id ? tr("Servers in %1 (%2)").arg(environmentName).arg(members.size())
-                               : tr("Servers in this environment (save it first)"));
+                               : tr("Servers in the new environment (%1), saved with it").arg(members.size()));
     updateServerButtons();
 }
 
@@ -336,7 +341,7 @@ Result<> EnvironmentsPane::removeItem(qint64 id)
 
 void EnvironmentsPane::insertServers(const QList<qint64> &serverIds, int position)
 {
-    if (m_currentId == 0 || serverIds.isEmpty())
+    if (serverIds.isEmpty())
         return;
     QList<qint64> ids = m_memberIds;
     if (position < 0 || position > ids.size())
@@ -349,17 +354,29 @@ void EnvironmentsPane::insertServers(const QList<qint64> &serverIds, int positio
     ids.removeIf([&](qint64 id) { return serverIds.contains(id); });
     for (qsizetype i = 0; i < serverIds.size(); ++i)
         ids.insert(position + i, serverIds[i]);
-    saveServers(m_currentId, ids);
+    changeMembers(ids);
 }
 
 void EnvironmentsPane::removeServers(const QList<qint64> &serverIds)
 {
-    if (m_currentId == 0 || serverIds.isEmpty())
+    if (serverIds.isEmpty())
         return;
     QList<qint64> ids = m_memberIds;
     if (ids.removeIf([&](qint64 id) { return serverIds.contains(id); }) == 0)
         return;
-    saveServers(m_currentId, ids);
+    changeMembers(ids);
+}
+
+void EnvironmentsPane::changeMembers(const QList<qint64> &serverIds)
+{
+    // A saved environment's servers are saved at once; a new one keeps them with its other fields
+    // until it is saved.
+    if (m_currentId != 0) {
+        saveServers(m_currentId, serverIds);
+        return;
+    }
+    showMembers(0, QString(), serverIds);
+    markEdited();
 }
 
 void EnvironmentsPane::appendServers(qint64 environmentId, const QList<qint64> &serverIds)
@@ -403,8 +420,8 @@ QList<qint64> EnvironmentsPane::selectedIn(QTableView *view, QSortFilterProxyMod
 
 void EnvironmentsPane::updateServerButtons()
 {
-    m_addServersButton->setEnabled(m_currentId != 0 && m_poolView->selectionModel()->hasSelection());
-    m_removeServersButton->setEnabled(m_currentId != 0 && m_memberView->selectionModel()->hasSelection());
+    m_addServersButton->setEnabled(m_poolView->selectionModel()->hasSelection());
+    m_removeServersButton->setEnabled(m_memberView->selectionModel()->hasSelection());
 }
 
 bool EnvironmentsPane::eventFilter(QObject *watched, QEvent *event)

@@ -34,6 +34,8 @@ public:
     // The operations behind the drops and buttons; each saves and reloads.
     void insertServers(const QList<qint64> &serverIds, int position);
     void removeServers(const QList<qint64> &serverIds);
+    // The servers of the environment in the form, in order.
+    void changeMembers(const QList<qint64> &serverIds);
     void appendServers(qint64 environmentId, const QList<qint64> &serverIds);
 
 protected:

@@ -139,7 +139,13 @@ QWidget *InventoryPane::buttonRow()
     m_saveButton = createButton(tr("Save"), QStringLiteral("saveButton"));
     m_deleteButton = createButton(tr("Delete"), QStringLiteral("deleteButton"));
     m_saveButton->setDefault(true);
+    m_addButton->setToolTip(tr("Add what was typed into a new item, or start a new one"));
     connect(m_addButton, &QPushButton::clicked, this, [this] {
+        // Typed into the empty form, "Add" adds it, as a new user expects (Save does the same).
+        if (m_currentId == 0 && m_edited) {
+            save();
+            return;
+        }
         if (confirmDiscard())
             selectItem(0);
     });

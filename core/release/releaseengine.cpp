@@ -16,6 +16,8 @@
 #include <QJsonObject>
 #include <QSet>
 
+#include <algorithm>
+
 namespace rd {
 
 namespace {
@@ -237,7 +239,7 @@ void ReleaseEngine::start()
         Node &node = m_nodes[name];
         node.active = false;
         for (NodeStage stage : AllStages) {
-            if (node.states.value(int(stage)) != NodeState::Succeeded) {
+            if (!stageDone(node, stage)) {
                 node.active = true;
                 node.startAt = stage;
                 break;
@@ -913,7 +915,10 @@ void ReleaseEngine::onJobFinished(int jobId, const QString &server, bool ok, con
             nodeDone(node);
             break;
         }
-        setState(node, stage, NodeState::Succeeded);
+        if (nothingToDo(stage))
+            setState(node, stage, NodeState::Skipped, tr("No after-release hook."));
+        else
+            setState(node, stage, NodeState::Succeeded);
         enqueue(node, Step::Health);
         break;
     case Step::Health:
@@ -996,7 +1001,10 @@ void ReleaseEngine::onHttpFinished(const QString &server, bool healthy, const QS
 
 void ReleaseEngine::healthPassed(Node &node)
 {
-    setState(node, NodeStage::Health, NodeState::Succeeded);
+    if (nothingToDo(NodeStage::Health))
+        setState(node, NodeStage::Health, NodeState::Skipped, tr("No health check."));
+    else
+        setState(node, NodeStage::Health, NodeState::Succeeded);
     nodeDone(node);
 }
 
@@ -1151,7 +1159,22 @@ void ReleaseEngine::promote()
 // No after-release hook and no health check: a server's switch is the last thing done on it.
 bool ReleaseEngine::nothingAfterSwitch() const
 {
-    return m_plan.afterReleaseHook.trimmed().isEmpty() && m_plan.healthCommand.trimmed().isEmpty() && !m_http;
+    return nothingToDo(NodeStage::AfterRelease) && nothingToDo(NodeStage::Health);
+}
+
+bool ReleaseEngine::nothingToDo(NodeStage stage) const
+{
+    if (stage == NodeStage::AfterRelease)
+        return m_plan.afterReleaseHook.trimmed().isEmpty();
+    if (stage == NodeStage::Health)
+        return m_plan.healthCommand.trimmed().isEmpty() && !m_http;
+    return false;
+}
+
+bool ReleaseEngine::stageDone(const Node &node, NodeStage stage) const
+{
+    const NodeState state = node.states.value(int(stage));
+    return state == NodeState::Succeeded || (state == NodeState::Skipped && nothingToDo(stage));
 }
 
 // Nothing runs on a server after its switch and no batch or promotion follows this one: the switch
@@ -1281,7 +1304,7 @@ void ReleaseEngine::finish()
     const int total = int(m_order.size());
     int released = 0;
     for (const Node &node : std::as_const(m_nodes))
-        released += node.states.value(int(NodeStage::Health)) == NodeState::Succeeded ? 1 : 0;
+        released += std::ranges::all_of(AllStages, [&](NodeStage stage) { return stageDone(node, stage); }) ? 1 : 0;
     const QString target = m_plan.kind == ReleaseKind::Rollback ? m_plan.rollbackTo : m_plan.version;
     const bool ok = failed == 0 && !m_aborted && m_lockConflict.isEmpty() && released == total;
     QString summary;

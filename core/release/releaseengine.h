@@ -149,6 +149,10 @@ private:
     QList<Node *> batchNodes();
     bool budgetSpent() const;
     bool nothingAfterSwitch() const;
+    // A stage the plan gives nothing to do (no after-release hook, no health check): marked skipped,
+    // and done all the same.
+    bool nothingToDo(NodeStage stage) const;
+    bool stageDone(const Node &node, NodeStage stage) const;
     bool switchEndsTask() const;
     bool patchesAtLock(const Node &node) const;
     bool canSwitchAtLock() const;

@@ -30,6 +30,7 @@ private slots:
     void removeByDragDeleteKeyAndButton();
     void dropOntoEnvironmentInList();
     void mimeCarriesIdsInListOrder();
+    void newEnvironmentTakesServersAndAddSavesIt();
 
 private:
     void setServers(qint64 environmentId, const QList<qint64> &ids);
@@ -282,6 +283,8 @@ void TestEnvironmentDrag::dropOntoEnvironmentInList()
     QCOMPARE(serversOf(m_test), expected);
     QCOMPARE(serversOf(m_prod), QList<qint64>{});
     QCOMPARE(environments->model()->index(testRow, 2).data().toInt(), 3);
+    if (const QString dir = qEnvironmentVariable("RELEASEDESK_SCREENSHOTS"); !dir.isEmpty())
+        m_window->grab().save(dir + QStringLiteral("/environments.png"));
 
     // Something that is not a list of servers is refused.
     QMimeData text;
@@ -297,6 +300,57 @@ void TestEnvironmentDrag::mimeCarriesIdsInListOrder()
     QMimeData broken;
     broken.setData(ServerIdsMime::mimeType(), QByteArrayLiteral("7,x,-3,7"));
     QCOMPARE(ServerIdsMime::read(&broken), QList<qint64>{7});
+}
+
+void TestEnvironmentDrag::newEnvironmentTakesServersAndAddSavesIt()
+{
+    // As a new user does it: Add, type, drag servers in, click Add again. Nothing asks to discard,
+    // and the environment is saved with its servers in the order given.
+    QStringList questions;
+    m_pane->setConfirmation([&questions](const QString &question) {
+        questions.append(question);
+        return false;
+    });
+    auto *add = m_pane->findChild<QPushButton *>(QStringLiteral("addButton"));
+    QVERIFY(add);
+    QTest::mouseClick(add, Qt::LeftButton);
+    QCOMPARE(m_pane->currentId(), 0);
+    auto *name = m_pane->findChild<QLineEdit *>(QStringLiteral("nameEdit"));
+    auto *root = m_pane->findChild<QLineEdit *>(QStringLiteral("deployRootEdit"));
+    QVERIFY(name && root);
+    QTest::keyClicks(name, QStringLiteral("staging"));
+    QTest::keyClicks(root, QStringLiteral("/srv/shop-staging"));
+
+    QTableView *pool = view("serverPoolView");
+    QTableView *members = view("environmentServersView");
+    QVERIFY(pool && members);
+    select(pool, {2});
+    std::unique_ptr<QMimeData> first(pool->model()->mimeData(pool->selectionModel()->selectedIndexes()));
+    QVERIFY(drop(members, first.get(), belowRows(members)));
+    select(pool, {0});
+    QTest::mouseClick(m_pane->findChild<QPushButton *>(QStringLiteral("addServersButton")), Qt::LeftButton);
+    QCOMPARE(members->model()->rowCount(), 2);
+    QCOMPARE(m_store->environments()->size(), 2); // not saved yet
+
+    QTest::mouseClick(add, Qt::LeftButton);
+    QVERIFY2(questions.isEmpty(), qPrintable(questions.join(u'\n')));
+    QCOMPARE(m_pane->storeErrorText(), QString());
+    const qint64 staging = m_pane->currentId();
+    QVERIFY(staging != 0);
+    QCOMPARE(serversOf(staging), (QList<qint64>{m_server[2], m_server[0]}));
+    QCOMPARE(m_store->environment(staging)->deployRoot, QStringLiteral("/srv/shop-staging"));
+
+    // The list shows its server count where it can be seen.
+    QTableView *environments = view("environmentListView");
+    int row = -1;
+    for (int r = 0; r < environments->model()->rowCount(); ++r) {
+        if (environments->model()->index(r, 1).data().toString() == u"staging")
+            row = r;
+    }
+    QVERIFY(row >= 0);
+    QCOMPARE(environments->model()->index(row, 2).data().toInt(), 2);
+    const QRect count = environments->visualRect(environments->model()->index(row, 2));
+    QVERIFY2(environments->viewport()->rect().contains(count), "the Servers column is outside the visible list");
 }
 
 QTEST_MAIN(TestEnvironmentDrag)
