@@ -1170,11 +1170,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The host key of %1 (%2 %3) is not known and was not accepted; ReleaseDesk knows another key of this server (%4), and the git library asked for this type.</source>
+        <source>Compare the fingerprint with the server&apos;s (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then accept it in the window, or add it with ssh-keyscan and releasedesk-cli hostkeys import.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Compare the fingerprint with the server&apos;s (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then accept it in the window, or add it with ssh-keyscan and releasedesk-cli hostkeys import.</source>
+        <source>ReleaseDesk knows another key of this server (%1); the git library asked for this type.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

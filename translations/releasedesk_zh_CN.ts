@@ -1170,12 +1170,12 @@
         <translation>可能有另一次拉取在此期间创建了它；请重新拉取。</translation>
     </message>
     <message>
-        <source>The host key of %1 (%2 %3) is not known and was not accepted; ReleaseDesk knows another key of this server (%4), and the git library asked for this type.</source>
-        <translation>%1 的主机密钥（%2 %3）未知，且未被接受；ReleaseDesk 已知该服务器的另一个密钥（%4），而 git 库请求的是这种类型。</translation>
-    </message>
-    <message>
         <source>Compare the fingerprint with the server&apos;s (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then accept it in the window, or add it with ssh-keyscan and releasedesk-cli hostkeys import.</source>
         <translation>请将指纹与服务器上的比对（ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub），然后在窗口中接受它，或用 ssh-keyscan 和 releasedesk-cli hostkeys import 添加。</translation>
+    </message>
+    <message>
+        <source>ReleaseDesk knows another key of this server (%1); the git library asked for this type.</source>
+        <translation>ReleaseDesk 已知该服务器的另一个密钥（%1）；git 库请求的是这种类型。</translation>
     </message>
 </context>
 <context>

@@ -233,23 +233,23 @@ int certificateCallback(git_cert *cert, int, const char *, void *payload)
     }
     const HostKeyDecision decision =
         state->options->hostKeyPrompt ? state->options->hostKeyPrompt(info) : HostKeyDecision::Reject;
-    // libgit2 chooses the key type from ~/.ssh/known_hosts, not from ours: a server whose other key
-    // we know may offer this one. It is a new key to verify, as OpenSSH treats it, not a change.
-    if (decision == HostKeyDecision::Reject && !info.otherKnownKey.isEmpty())
+    if (decision == HostKeyDecision::Reject) {
+        // libgit2 chooses the key type from ~/.ssh/known_hosts, not from ours: a server whose other
+        // key we know may offer this one. It is a new key to verify, as OpenSSH treats it, not a change.
+        const QString refused = GitMirror::tr("The host key of %1 (%2 %3) is not known and was not accepted.")
+                                    .arg(where, info.type, info.fingerprint);
+        if (info.otherKnownKey.isEmpty())
+            return state->stop(Error{refused, GitMirror::tr("Compare the fingerprint with the server's and accept it."), {}});
         return state->stop(
-            Error{GitMirror::tr("The host key of %1 (%2 %3) is not known and was not accepted; ReleaseDesk "
-                                "knows another key of this server (%4), and the git library asked for this type.")
-                      .arg(where, info.type, info.fingerprint, info.otherKnownKey),
+            Error{refused + u' ' +
+                      GitMirror::tr("ReleaseDesk knows another key of this server (%1); the git library asked for "
+                                    "this type.")
+                          .arg(info.otherKnownKey),
                   GitMirror::tr("Compare the fingerprint with the server's (ssh-keygen -lf "
                                 "/etc/ssh/ssh_host_*_key.pub), then accept it in the window, or add it with "
                                 "ssh-keyscan and releasedesk-cli hostkeys import."),
                   {}});
-    if (decision == HostKeyDecision::Reject)
-        return state->stop(
-            Error{GitMirror::tr("The host key of %1 (%2 %3) is not known and was not accepted.")
-                      .arg(where, info.type, info.fingerprint),
-                  GitMirror::tr("Compare the fingerprint with the server's and accept it."),
-                  {}});
+    }
     if (decision == HostKeyDecision::Remember) {
         if (auto remembered = state->options->knownHosts->remember(info); !remembered)
             return state->stop(remembered.error());
