@@ -3595,18 +3595,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Process %1 ended before it read the request; task %2 is %3 here.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>promoted</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>aborted</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Go on? [yes/NO] </source>
         <translation type="unfinished"></translation>
     </message>
@@ -3620,6 +3608,14 @@
     </message>
     <message>
         <source>Do not ask before changing a production-like environment (asked only on a terminal).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Process %1 ended before it read the request; this process carries it out.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -6447,7 +6443,11 @@ sudo systemctl reload nginx</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>ReleaseDesk already knows another key of this server (%1); this connection was offered a key of another type. Verify this one as a new key.</source>
+        <source>Host key of another type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ReleaseDesk knows a key of &lt;b&gt;%1&lt;/b&gt; (%2), but this connection was offered the key below, of another type. Trust it only if it matches the server&apos;s own key.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -3592,20 +3592,8 @@
         <translation>请确认该进程仍在运行（它可能已被暂停），然后重试。</translation>
     </message>
     <message>
-        <source>Process %1 ended before it read the request; task %2 is %3 here.</source>
-        <translation>进程 %1 在读取请求之前已结束；任务 %2 在此处%3。</translation>
-    </message>
-    <message>
-        <source>promoted</source>
-        <translation>推广</translation>
-    </message>
-    <message>
-        <source>aborted</source>
-        <translation>中止</translation>
-    </message>
-    <message>
         <source>Go on? [yes/NO] </source>
-        <translation>继续吗？[yes/NO] </translation>
+        <translation>继续吗？[是/yes/否] </translation>
     </message>
     <message>
         <source>Nothing was started: the release was not confirmed.</source>
@@ -3618,6 +3606,14 @@
     <message>
         <source>Do not ask before changing a production-like environment (asked only on a terminal).</source>
         <translation>更改类生产环境前不再询问（仅在终端上才会询问）。</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>Process %1 ended before it read the request; this process carries it out.</source>
+        <translation>进程 %1 在读取请求之前已结束；由本进程执行该请求。</translation>
     </message>
 </context>
 <context>
@@ -6437,8 +6433,12 @@ sudo systemctl reload nginx</translation>
         <translation>不连接。</translation>
     </message>
     <message>
-        <source>ReleaseDesk already knows another key of this server (%1); this connection was offered a key of another type. Verify this one as a new key.</source>
-        <translation>ReleaseDesk 已知该服务器的另一个密钥（%1）；本次连接收到的是另一种类型的密钥。请把它当作新密钥来核实。</translation>
+        <source>Host key of another type</source>
+        <translation>另一种类型的主机密钥</translation>
+    </message>
+    <message>
+        <source>ReleaseDesk knows a key of &lt;b&gt;%1&lt;/b&gt; (%2), but this connection was offered the key below, of another type. Trust it only if it matches the server&apos;s own key.</source>
+        <translation>ReleaseDesk 已知 &lt;b&gt;%1&lt;/b&gt; 的一个密钥（%2），但本次连接收到的是下面这个另一种类型的密钥。只有当它与服务器自身的密钥一致时才信任它。</translation>
     </message>
 </context>
 <context>

@@ -1,4 +1,5 @@
 #include "fleetview.h"
+#include "common/datadir.h"
 #include "fleettablemodel.h"
 #include "inventory/inventorystore.h"
 #include "paneheader.h"
@@ -12,7 +13,6 @@
 
 #include <QAction>
 #include <QComboBox>
-#include <QDir>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -26,7 +26,7 @@ namespace rd {
 
 FleetView::FleetView(const InventoryStore &store, const Vault &vault, const QString &dataDir, QWidget *parent)
     : QWidget(parent), m_store(store), m_vault(vault), m_dataDir(dataDir),
-      m_knownHosts(std::make_unique<KnownHosts>(QDir(dataDir).filePath(QStringLiteral("known_hosts")))),
+      m_knownHosts(std::make_unique<KnownHosts>(DataDir::knownHostsPath(dataDir))),
       m_model(new FleetTableModel(this)), m_table(new RecordTableView(QStringLiteral("fleetTableView"))),
       m_project(new QComboBox), m_environment(new QComboBox), m_busy(new QProgressBar),
       m_lastReadLabel(new QLabel), m_summary(new QLabel), m_details(new QLabel), m_banner(new QLabel)

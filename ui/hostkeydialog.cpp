@@ -35,26 +35,25 @@ QLabel *selectableLabel(const QString &text, const QString &objectName)
 HostKeyDialog::HostKeyDialog(const HostKeyInfo &info, const QString &serverName, QWidget *parent) : QDialog(parent)
 {
     setObjectName(QStringLiteral("hostKeyDialog"));
-    setWindowTitle(tr("Unknown host key"));
+    // A server whose key of another type is known is not new: the dialog says which key it knows.
+    const bool otherKnown = !info.otherKnownKey.isEmpty();
+    setWindowTitle(otherKnown ? tr("Host key of another type") : tr("Unknown host key"));
     setModal(true);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(20, 20, 20, 16);
     layout->setSpacing(12);
 
-    auto *intro = new QLabel(tr("ReleaseDesk has not connected to <b>%1</b> before. Its server sent the host key "
-                                "below; trust it only if it matches the server's own key.")
-                                 .arg(serverName.toHtmlEscaped()));
+    auto *intro = new QLabel(
+        otherKnown ? tr("ReleaseDesk knows a key of <b>%1</b> (%2), but this connection was offered the key below, "
+                        "of another type. Trust it only if it matches the server's own key.")
+                         .arg(serverName.toHtmlEscaped(), info.otherKnownKey.toHtmlEscaped())
+                   : tr("ReleaseDesk has not connected to <b>%1</b> before. Its server sent the host key "
+                        "below; trust it only if it matches the server's own key.")
+                         .arg(serverName.toHtmlEscaped()));
+    intro->setObjectName(QStringLiteral("introLabel"));
     intro->setWordWrap(true);
     layout->addWidget(intro);
-    if (!info.otherKnownKey.isEmpty()) {
-        auto *other = new QLabel(tr("ReleaseDesk already knows another key of this server (%1); this connection "
-                                    "was offered a key of another type. Verify this one as a new key.")
-                                     .arg(info.otherKnownKey.toHtmlEscaped()));
-        other->setObjectName(QStringLiteral("otherKnownKeyLabel"));
-        other->setWordWrap(true);
-        layout->addWidget(other);
-    }
 
     auto *form = new QFormLayout;
     form->setLabelAlignment(Qt::AlignRight);

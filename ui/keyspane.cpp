@@ -22,6 +22,7 @@
 #include <QPushButton>
 #include <QtConcurrent>
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 
@@ -29,7 +30,16 @@ namespace rd {
 
 namespace {
 constexpr qint64 MaxPrivateKeyFileSize = 64 * 1024;
+
+// Whether the field holds more than blanks. Its text is a private key: the copy read is wiped.
+bool holdsText(const QPlainTextEdit *edit)
+{
+    QString text = edit->toPlainText();
+    const bool any = std::any_of(text.cbegin(), text.cend(), [](QChar c) { return !c.isSpace(); });
+    text.fill(u'\0');
+    return any;
 }
+} // namespace
 
 KeysPane::KeysPane(InventoryStore &store, Vault &vault, QWidget *parent)
     : InventoryPane(store, tr("SSH keys"),
@@ -174,12 +184,11 @@ QList<Error> KeysPane::validateForm() const
 {
     SshKey key = formKey();
     // Validation only needs to know that a private key is given; it is sealed when saved.
-    if (key.kind == KeyKind::Stored && !m_privateKey->toPlainText().trimmed().isEmpty())
+    if (key.kind == KeyKind::Stored && holdsText(m_privateKey))
         key.sealedPrivateKey = QByteArrayLiteral("pending");
     QList<Error> errors = Validator::check(key);
     // The passphrase only unlocks a pasted key; on its own it would be dropped unsaved.
-    if (key.kind == KeyKind::Stored && m_privateKey->toPlainText().trimmed().isEmpty()
-        && !m_passphrase->text().isEmpty())
+    if (key.kind == KeyKind::Stored && !holdsText(m_privateKey) && !m_passphrase->text().isEmpty())
         errors.append(Error{tr("A passphrase alone does not change the stored key."),
                             tr("Paste the private key again to change its passphrase."),
                             QStringLiteral("passphrase")});
@@ -228,14 +237,15 @@ Result<> KeysPane::ensureVaultUnlocked()
 bool KeysPane::startPreparingSave(std::function<void()> done)
 {
     m_checked.reset();
-    const QString privateText = m_privateKey->toPlainText();
-    if (currentKind() != KeyKind::Stored || privateText.trimmed().isEmpty())
+    if (currentKind() != KeyKind::Stored || !holdsText(m_privateKey))
         return false;
     if (auto unlocked = ensureVaultUnlocked(); !unlocked) {
         m_checked = std::unexpected(unlocked.error());
         return false;
     }
+    QString privateText = m_privateKey->toPlainText();
     auto text = std::make_shared<SecretBytes>(SecretBytes::fromText(privateText));
+    privateText.fill(u'\0');
     auto passphrase = std::make_shared<SecretBytes>(SecretBytes::fromText(m_passphrase->text()));
     auto checked = std::make_shared<Result<StoredKeyBuilder::CheckedKey>>();
     disconnect(&m_checkWatcher, nullptr, this, nullptr);

@@ -1,11 +1,11 @@
 #include "planpreviewdialog.h"
+#include "common/datadir.h"
 
 #include "release/releasedryrun.h"
 #include "ssh/knownhosts.h"
 #include "ssh/sshtargetfactory.h"
 
 #include <QDialogButtonBox>
-#include <QDir>
 #include <QFontDatabase>
 #include <QHeaderView>
 #include <QLabel>
@@ -35,7 +35,7 @@ QString hostKeyText(const std::optional<HostKeyState> &state)
 
 PlanPreviewDialog::PlanPreviewDialog(const ReleasePlan &plan, const InventoryStore &store, const Vault *vault,
                                      const QString &dataDir, QWidget *parent)
-    : QDialog(parent), m_knownHosts(std::make_unique<KnownHosts>(QDir(dataDir).filePath(QStringLiteral("known_hosts")))),
+    : QDialog(parent), m_knownHosts(std::make_unique<KnownHosts>(DataDir::knownHostsPath(dataDir))),
       m_dryRun(std::make_unique<ReleaseDryRun>(plan, *m_knownHosts)), m_summary(new QLabel), m_servers(new QTreeWidget),
       m_steps(new QPlainTextEdit)
 {

@@ -1,4 +1,5 @@
 #include "releaseform.h"
+#include "common/datadir.h"
 
 #include "git/gitmirror.h"
 #include "hookeditor.h"
@@ -11,7 +12,6 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateTimeEdit>
-#include <QDir>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -250,7 +250,7 @@ QWidget *ReleaseForm::buildSourceBox()
         const QString url = project->gitUrl;
         const bool allowUnauthenticated = project->allowUnauthenticated;
         const QString path = mirrorPath();
-        const QString knownHostsPath = QDir(m_dataDir).filePath(QStringLiteral("known_hosts"));
+        const QString knownHostsPath = DataDir::knownHostsPath(m_dataDir);
         m_fetchWatcher.setFuture(QtConcurrent::run([url, allowUnauthenticated, path, knownHostsPath]() -> QString {
             KnownHosts knownHosts(knownHostsPath);
             FetchOptions options;

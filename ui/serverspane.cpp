@@ -1,4 +1,5 @@
 #include "serverspane.h"
+#include "common/datadir.h"
 #include "connectioncheckdialog.h"
 #include "hostkeyscandialog.h"
 #include "inventory/inventorystore.h"
@@ -10,7 +11,6 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
-#include <QDir>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -164,7 +164,7 @@ QList<Server> ServersPane::chosenServers()
 QString ServersPane::knownHostsPath() const
 {
     // The same file as the command line's: <data dir>/known_hosts, beside the inventory.
-    return QDir(QFileInfo(m_store.path()).absolutePath()).filePath(QStringLiteral("known_hosts"));
+    return DataDir::knownHostsPath(QFileInfo(m_store.path()).absolutePath());
 }
 
 void ServersPane::checkConnection()

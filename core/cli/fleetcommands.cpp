@@ -1,4 +1,5 @@
 #include "fleetcommands.h"
+#include "common/datadir.h"
 
 #include "clicontext.h"
 #include "release/fleetstatus.h"
@@ -7,7 +8,6 @@
 #include "ssh/knownhosts.h"
 #include "ssh/sshtargetfactory.h"
 
-#include <QDir>
 #include <QEventLoop>
 #include <QJsonArray>
 
@@ -90,7 +90,7 @@ CommandResult<> status(CliContext &context, const QCommandLineParser &parser, co
                               FleetCommands::tr("Add servers to it with: releasedesk-cli env assign %1 SERVER...")
                                   .arg(path));
 
-    KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
+    KnownHosts knownHosts(DataDir::knownHostsPath(context.dataDir()));
     FleetStatus fleet(knownHosts, environment->deployRoot, environment->parallelism);
     // The environment's release: named, else its last successful task's, else the newest running anywhere.
     QString expected = parser.value(opt("expected"));

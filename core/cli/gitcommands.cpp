@@ -1,4 +1,5 @@
 #include "gitcommands.h"
+#include "common/datadir.h"
 
 #include "clicontext.h"
 #include "git/gitchanges.h"
@@ -177,7 +178,7 @@ CommandResult<> fetch(CliContext &context, const QCommandLineParser &parser, con
     if (!credentials)
         return std::unexpected(credentials.error());
 
-    KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
+    KnownHosts knownHosts(DataDir::knownHostsPath(context.dataDir()));
     const bool acceptNew = given(parser, opt("accept-new-host-key"));
     const InterruptCancels interrupt;
     FetchOptions options;

@@ -1,4 +1,5 @@
 #include "packagecommands.h"
+#include "common/datadir.h"
 
 #include "clicontext.h"
 #include "git/gitmirror.h"
@@ -239,7 +240,7 @@ CommandResult<> PackageCommands::refreshMirror(CliContext &context, const QStrin
 {
     if (auto valid = GitMirror::checkUrl(project.gitUrl); !valid)
         return commandFailure(ExitCode::Invalid, valid.error());
-    KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
+    KnownHosts knownHosts(DataDir::knownHostsPath(context.dataDir()));
     FetchOptions options;
     options.knownHosts = &knownHosts;
     options.credentials.useAgent = keyFile.isEmpty();

@@ -1,4 +1,5 @@
 #include "releasecommands.h"
+#include "common/datadir.h"
 
 #include "clicontext.h"
 #include "common/interruptwatch.h"
@@ -391,7 +392,7 @@ CommandResult<> confirmOnTerminal(const ReleaseRequest &request, qsizetype serve
     err.flush();
     char line[64] = {};
     const QString answer = fgets(line, sizeof line, stdin) ? QString::fromLocal8Bit(line).trimmed().toLower() : QString();
-    if (answer == u"yes" || answer == u"y")
+    if (answer == u"yes" || answer == u"y" || answer == ReleaseCommands::tr("yes"))
         return {};
     return commandFailure(ExitCode::Usage, ReleaseCommands::tr("Nothing was started: the release was not confirmed."),
                           ReleaseCommands::tr("Answer yes, or pass --yes when you are sure."));
@@ -425,7 +426,7 @@ CommandResult<> startRelease(CliContext &context, const QCommandLineParser &pars
         !prepared)
         return std::unexpected(planFailure(prepared.error()));
 
-    KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
+    KnownHosts knownHosts(DataDir::knownHostsPath(context.dataDir()));
     auto task = ReleaseTask::create(tasksDir(context), *plan, knownHosts,
                                     SshCommands::commandLinePrompt(given(parser, opt("accept-new-host-keys"))));
     if (!task)
@@ -507,12 +508,10 @@ CommandResult<> control(CliContext &context, const QCommandLineParser &parser, c
                                {{QStringLiteral("task"), record->plan.taskId}, {QStringLiteral("requested"), action}});
             return {};
         }
-        progress(ReleaseCommands::tr("Process %1 ended before it read the request; task %2 is %3 here.")
-                     .arg(QString::number(record->pid), record->plan.taskId,
-                          mode == ReleaseTask::Mode::Promote ? ReleaseCommands::tr("promoted")
-                                                             : ReleaseCommands::tr("aborted")));
+        progress(ReleaseCommands::tr("Process %1 ended before it read the request; this process carries it out.")
+                     .arg(QString::number(record->pid)));
     }
-    KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
+    KnownHosts knownHosts(DataDir::knownHostsPath(context.dataDir()));
     auto task = openTask(context, knownHosts, parser, id);
     if (!task)
         return std::unexpected(task.error());
@@ -532,7 +531,7 @@ CommandResult<> abortTask(CliContext &context, const QCommandLineParser &parser,
 
 CommandResult<> resume(CliContext &context, const QCommandLineParser &parser, const QStringList &arguments)
 {
-    KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
+    KnownHosts knownHosts(DataDir::knownHostsPath(context.dataDir()));
     auto task = openTask(context, knownHosts, parser, arguments[0]);
     if (!task)
         return std::unexpected(task.error());
@@ -669,7 +668,7 @@ CommandResult<> runScheduled(CliContext &context, const QCommandLineParser &pars
                                          "again if it is still wanted.")
                          .arg(record.plan.taskId, record.plan.scheduledAt.toLocalTime().toString(Qt::ISODate)));
         for (const QString &taskId : found.due) {
-            KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
+            KnownHosts knownHosts(DataDir::knownHostsPath(context.dataDir()));
             auto task = openTask(context, knownHosts, parser, taskId);
             if (!task)
                 return std::unexpected(task.error());
@@ -755,7 +754,7 @@ CommandResult<> planRelease(CliContext &context, const QCommandLineParser &parse
     if (!targets)
         return std::unexpected(targets.error());
 
-    KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
+    KnownHosts knownHosts(DataDir::knownHostsPath(context.dataDir()));
     ReleaseDryRun dryRun(*plan, knownHosts);
     for (SshTarget &target : *targets)
         dryRun.addServer(std::move(target));
@@ -819,7 +818,7 @@ CommandResult<> breakLock(CliContext &context, const QCommandLineParser &parser,
     auto targets = targetsFor(context, names);
     if (!targets)
         return std::unexpected(targets.error());
-    KnownHosts knownHosts(QDir(context.dataDir()).filePath(QStringLiteral("known_hosts")));
+    KnownHosts knownHosts(DataDir::knownHostsPath(context.dataDir()));
     SshPool pool(knownHosts, SshCommands::commandLinePrompt(given(parser, opt("accept-new-host-keys"))), 20, 50);
     const QString command = RemoteLayout(environment->deployRoot).breakStaleLockCommand(*staleAfter);
     // Each job writes only its own result; they are read once the pool is idle.

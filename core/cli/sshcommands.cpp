@@ -1,4 +1,5 @@
 #include "sshcommands.h"
+#include "common/datadir.h"
 
 #include "clicontext.h"
 #include "ssh/hostkeyscanner.h"
@@ -26,7 +27,7 @@ QString opt(const char *name) { return QString::fromLatin1(name); }
 
 QString knownHostsPath(const CliContext &context)
 {
-    return QDir(context.dataDir()).filePath(QStringLiteral("known_hosts"));
+    return DataDir::knownHostsPath(context.dataDir());
 }
 
 QString stateName(HostKeyState state)

@@ -38,4 +38,9 @@ QString DataDir::inventoryPath(const QString &dataDir)
     return QDir(dataDir).filePath(QStringLiteral("inventory.sqlite"));
 }
 
+QString DataDir::knownHostsPath(const QString &dataDir)
+{
+    return QDir(dataDir).filePath(QStringLiteral("known_hosts"));
+}
+
 } // namespace rd

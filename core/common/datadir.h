@@ -20,6 +20,8 @@ public:
     // writes there. An existing directory is left as it is.
     static Result<> prepare(const QString &dataDir);
     static QString inventoryPath(const QString &dataDir);
+    // ReleaseDesk's own known_hosts (OpenSSH format), not the user's ~/.ssh/known_hosts.
+    static QString knownHostsPath(const QString &dataDir);
 };
 
 } // namespace rd

@@ -1,4 +1,5 @@
 #include "demosetup.h"
+#include "common/datadir.h"
 
 #include "git/gitmirror.h"
 #include "inventory/inventorystore.h"
@@ -226,7 +227,7 @@ void DemoSetup::start(InventoryStore &store)
 Result<> DemoSetup::fillInventory(InventoryStore &store, const Hosts &hosts)
 {
     // Ports may differ from an earlier demo run: the old entries would read as changed keys.
-    KnownHosts knownHosts(QDir(m_dataDir).filePath(QStringLiteral("known_hosts")));
+    KnownHosts knownHosts(DataDir::knownHostsPath(m_dataDir));
     for (const Hosts::Host &host : hosts.hosts)
         if (auto forgotten = knownHosts.forget(host.address, host.port); !forgotten)
             return std::unexpected(forgotten.error());

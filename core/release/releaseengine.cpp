@@ -1115,6 +1115,10 @@ void ReleaseEngine::pause()
         return;
     }
     m_phase = Phase::Paused;
+    if (m_promoteWhenCanariesAreOut) {
+        promote();
+        return;
+    }
     m_awaitingPromotion = true;
     emit awaitingPromotion(m_plan.soakSeconds > 0
                                ? tr("%1 canary servers run %2; the rest follows after %3 s of healthy checks, or "
@@ -1145,8 +1149,13 @@ void ReleaseEngine::soakOver()
 
 void ReleaseEngine::promote()
 {
-    if (m_phase != Phase::Paused && m_phase != Phase::Soaking)
+    if (m_phase != Phase::Paused && m_phase != Phase::Soaking) {
+        // Asked while the canaries are still on their way: the rest follows once they are out and
+        // well, instead of the request being lost.
+        if (m_plan.kind == ReleaseKind::Gray && !m_promoted)
+            m_promoteWhenCanariesAreOut = true;
         return;
+    }
     m_soakTimer.stop();
     m_awaitingPromotion = false;
     m_promoted = true;

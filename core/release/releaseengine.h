@@ -180,6 +180,7 @@ private:
     bool m_aborted = false;
     bool m_revertCanaries = true;
     bool m_promoted = false;
+    bool m_promoteWhenCanariesAreOut = false;
     bool m_pauseAfterBatch = false;
     bool m_awaitingPromotion = false;
     bool m_finished = false;

@@ -1,11 +1,11 @@
 #include "taskrunner.h"
+#include "common/datadir.h"
 
 #include "git/gitmirror.h"
 #include "inventory/inventorystore.h"
 #include "ssh/sshtargetfactory.h"
 #include "taskjournal.h"
 
-#include <QDir>
 #include <QFileInfo>
 #include <QScopeGuard>
 #include <QThread>
@@ -24,7 +24,7 @@ struct TaskRunner::Prepared
 
 TaskRunner::TaskRunner(QString dataDir, HostKeyPrompt prompt, QObject *parent)
     : QObject(parent), m_dataDir(std::move(dataDir)), m_prompt(std::move(prompt)),
-      m_knownHosts(QDir(m_dataDir).filePath(QStringLiteral("known_hosts")))
+      m_knownHosts(DataDir::knownHostsPath(m_dataDir))
 {
 }
 
@@ -137,7 +137,7 @@ Result<ReleasePlan> TaskRunner::start(const InventoryStore &store, const Vault *
                                       Qt::QueuedConnection);
         };
         if (download) {
-            KnownHosts knownHosts(QDir(dataDir).filePath(QStringLiteral("known_hosts")));
+            KnownHosts knownHosts(DataDir::knownHostsPath(dataDir));
             FetchOptions options;
             options.knownHosts = &knownHosts;
             options.credentials.useAgent = true;

@@ -558,8 +558,10 @@ void TestCliRelease::productionAsksOnATerminal()
         command += arguments;
         for (QString &word : command)
             word = u'\'' + word + u'\'';
-        std::unique_ptr<QProcess> process(startCli({}));
-        process->waitForFinished();
+        auto process = std::make_unique<QProcess>();
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("HOME"), m_dir.path());
+        process->setProcessEnvironment(environment);
         process->start(QStringLiteral("script"), {QStringLiteral("-qec"), command.join(u' '), QStringLiteral("/dev/null")});
         process->write(answer);
         process->waitForFinished(180000);

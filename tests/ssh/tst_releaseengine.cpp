@@ -383,6 +383,22 @@ void TestReleaseEngine::grayPausesAfterTheCanariesUntilPromoted()
         QCOMPARE(current(i), QStringLiteral("releases/") + second.version);
         QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
     }
+
+    // Promoted while the canaries are still on their way: the rest follows once they are out,
+    // without waiting (a promote from another process is not lost).
+    ReleasePlan third = plan(3);
+    third.kind = ReleaseKind::Gray;
+    third.canaries = {QStringLiteral("web-03")};
+    ReleaseEngine *early = engine(third, 6);
+    QSignalSpy earlyPaused(early, &ReleaseEngine::awaitingPromotion);
+    QSignalSpy earlyFinished(early, &ReleaseEngine::finished);
+    early->start();
+    early->promote();
+    QVERIFY(earlyFinished.wait(60000));
+    QVERIFY(earlyFinished.first().first().toBool());
+    QCOMPARE(earlyPaused.size(), 0);
+    for (int i = 0; i < 6; ++i)
+        QCOMPARE(current(i), QStringLiteral("releases/") + third.version);
 }
 
 void TestReleaseEngine::grayPromotesItselfAfterAHealthySoak()

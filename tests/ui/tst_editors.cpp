@@ -9,6 +9,7 @@
 #include "keyspane.h"
 #include "projectspane.h"
 #include "release/releaseplanner.h"
+#include "releaseform.h"
 #include "serverspane.h"
 #include "taskwindow.h"
 #include "vault/storedkeybuilder.h"
@@ -47,7 +48,7 @@ private slots:
     void parallelismSpinBoxMatchesTheValidator();
     void passphraseWithoutPrivateKeyIsRefusedInline();
     void pastedKeyIsCheckedBesideTheWindow();
-    void rollbackOfProductionIsAskedWhereverItStarts();
+    void productionIsAskedAboutFromHistoryAndForm();
     void unauthenticatedUrlAsksForConsent();
 
 private:
@@ -521,10 +522,10 @@ void TestEditors::pastedKeyIsCheckedBesideTheWindow()
     QVERIFY(child<QPlainTextEdit>(pane, QStringLiteral("privateKeyEdit"))->toPlainText().isEmpty());
 }
 
-void TestEditors::rollbackOfProductionIsAskedWhereverItStarts()
+void TestEditors::productionIsAskedAboutFromHistoryAndForm()
 {
-    // The history and the task window only ask the main window for a rollback; the main window asks
-    // the operator by the one rule, and a "no" starts nothing.
+    // The history (as the task window) and the release form only ask the main window to start; it
+    // asks the operator by the one rule, and a "no" starts nothing.
     QStringList asked;
     m_window->setReleaseConfirmation([&asked](const QString &title, const QString &text) {
         asked.append(title + u'\n' + text);
@@ -543,8 +544,9 @@ void TestEditors::rollbackOfProductionIsAskedWhereverItStarts()
     release.environment = QStringLiteral("live-eu");
     release.ref = QStringLiteral("main");
     release.servers = {QStringLiteral("web-1"), QStringLiteral("web-2")};
-    QCOMPARE(m_window->startRelease(release, false), nullptr);
+    emit m_window->releaseForm()->startRequested(release, false);
     QCOMPARE(asked.size(), 2);
+    QCOMPARE(int(m_window->findChildren<TaskWindow *>().size()), windowsBefore);
     QVERIFY2(asked.last().contains(QStringLiteral("the 2 server")), qPrintable(asked.last()));
 }
 

@@ -35,6 +35,7 @@ private slots:
     void promptFromWorkerThreadReturnsTheButtonsAnswer_data();
     void promptFromWorkerThreadReturnsTheButtonsAnswer();
     void escapeRejectsAndRejectIsTheDefault();
+    void keyOfAnotherTypeNamesTheKnownKey();
     void cancelReleasesAWaitingWorker();
     void scanListsNewKeysTrustsThemAndFindsThemKnown();
     void scanShowsAChangedKeyAndForgetsIt();
@@ -169,6 +170,22 @@ void TestHostKeyDialogs::promptFromWorkerThreadReturnsTheButtonsAnswer()
     QCOMPARE(shown[3], info.fingerprint);
     QCOMPARE(shown[4], QStringLiteral("ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub"));
     QVERIFY(asker.decision == expected);
+}
+
+void TestHostKeyDialogs::keyOfAnotherTypeNamesTheKnownKey()
+{
+    HostKeyInfo first = sampleKey();
+    HostKeyDialog unknown(first, QStringLiteral("web-01"));
+    QCOMPARE(unknown.windowTitle(), QStringLiteral("Unknown host key"));
+    QVERIFY(unknown.findChild<QLabel *>(QStringLiteral("introLabel"))->text().contains(QStringLiteral("not connected")));
+
+    // The server is not new: the dialog says so and names the key it knows.
+    HostKeyInfo other = sampleKey();
+    other.otherKnownKey = QStringLiteral("ssh-ed25519 SHA256:knownknownknown");
+    HostKeyDialog dialog(other, QStringLiteral("web-01"));
+    QCOMPARE(dialog.windowTitle(), QStringLiteral("Host key of another type"));
+    const QString intro = dialog.findChild<QLabel *>(QStringLiteral("introLabel"))->text();
+    QVERIFY2(intro.contains(other.otherKnownKey) && !intro.contains(QStringLiteral("not connected")), qPrintable(intro));
 }
 
 void TestHostKeyDialogs::escapeRejectsAndRejectIsTheDefault()
