@@ -3618,6 +3618,10 @@
         <source>Process %1 ended before it read the request; this process carries it out.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>On a terminal, also a line for each server and stage (otherwise one live line counts them).</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ReleaseConfirmation</name>
@@ -3868,6 +3872,16 @@
     <message>
         <source>the change deletes too many paths to send as a delta</source>
         <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReleaseProgress</name>
+    <message numerus="yes">
+        <source>%n failed</source>
+        <translation type="unfinished">
+            <numerusform>%n failed</numerusform>
+            <numerusform>%n failed</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -3615,6 +3615,10 @@
         <source>Process %1 ended before it read the request; this process carries it out.</source>
         <translation>进程 %1 在读取请求之前已结束；由本进程执行该请求。</translation>
     </message>
+    <message>
+        <source>On a terminal, also a line for each server and stage (otherwise one live line counts them).</source>
+        <translation>在终端上也为每台服务器的每个阶段输出一行（否则用一行实时计数）。</translation>
+    </message>
 </context>
 <context>
     <name>ReleaseConfirmation</name>
@@ -3864,6 +3868,15 @@
     <message>
         <source>the change deletes too many paths to send as a delta</source>
         <translation>此次变更删除的路径太多，无法作为增量发送</translation>
+    </message>
+</context>
+<context>
+    <name>ReleaseProgress</name>
+    <message numerus="yes">
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n 台失败</numerusform>
+        </translation>
     </message>
 </context>
 <context>

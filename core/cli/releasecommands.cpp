@@ -16,6 +16,7 @@
 #include "ssh/sshpool.h"
 #include "ssh/sshsession.h"
 #include "ssh/sshtargetfactory.h"
+#include "releaseprogress.h"
 #include "sshcommands.h"
 
 #include <QDeadlineTimer>
@@ -287,7 +288,8 @@ bool runnerAlive(const TaskRecord &record)
 
 // Runs a task in this process until it ends, or (gray without a soak time) until it waits for
 // promotion. Progress goes to stderr; the task's record to stdout.
-CommandResult<> runTask(CliContext &context, ReleaseTask &task, ReleaseTask::Mode mode)
+CommandResult<> runTask(CliContext &context, const QCommandLineParser &parser, ReleaseTask &task,
+                        ReleaseTask::Mode mode)
 {
     auto targets = targetsFor(context, task.plan().servers);
     if (!targets)
@@ -297,19 +299,16 @@ CommandResult<> runTask(CliContext &context, ReleaseTask &task, ReleaseTask::Mod
 
     QEventLoop loop;
     bool paused = false;
+    auto printer = std::make_unique<ReleaseProgress>(int(task.plan().servers.size()),
+                                                     isatty(STDERR_FILENO) && !context.out().isJson(),
+                                                     given(parser, opt("verbose")));
     QObject::connect(&task, &ReleaseTask::nodeChanged, &loop,
-                     [](const QString &server, NodeStage stage, NodeState state, const QString &detail) {
-                         if (state == NodeState::Pending || state == NodeState::Running)
-                             return;
-                         progress(QStringLiteral("%1  %2 %3  %4%5")
-                                      .arg(server)
-                                      .arg(int(stage), 2, 10, QLatin1Char('0'))
-                                      .arg(nodeStageName(stage), nodeStateName(state),
-                                           detail.isEmpty() ? QString() : QStringLiteral("  ") + detail));
+                     [&printer](const QString &server, NodeStage stage, NodeState state, const QString &detail) {
+                         printer->nodeChanged(server, stage, state, detail);
                      });
     QObject::connect(&task, &ReleaseTask::finished, &loop, &QEventLoop::quit);
     QObject::connect(&task, &ReleaseTask::awaitingPromotion, &loop, [&](const QString &summary) {
-        progress(summary);
+        printer->message(summary);
         if (task.plan().soakSeconds > 0)
             return;
         paused = true;
@@ -317,13 +316,14 @@ CommandResult<> runTask(CliContext &context, ReleaseTask &task, ReleaseTask::Mod
     });
     InterruptWatch interrupts;
     QObject::connect(&interrupts, &InterruptWatch::interrupted, &loop, [&] {
-        progress(ReleaseCommands::tr("Interrupted: stopping the release and releasing its locks (Ctrl+C again "
-                                     "to quit at once)."));
+        printer->message(ReleaseCommands::tr("Interrupted: stopping the release and releasing its locks (Ctrl+C "
+                                             "again to quit at once)."));
         task.abort();
     });
     if (auto started = task.run(mode); !started)
         return commandFailure(ExitCode::Conflict, started.error());
     loop.exec();
+    printer.reset(); // the live line ends before the table and the summary
 
     auto record = task.journal().read();
     if (!record)
@@ -445,7 +445,7 @@ CommandResult<> startRelease(CliContext &context, const QCommandLineParser &pars
     progress(ReleaseCommands::tr("Task %1: %2 release of %3 (%4 at %5) to %6 servers of %7/%8")
                  .arg((*task)->id(), releaseKindName(plan->kind), plan->version, plan->ref, plan->commit.left(12),
                       QString::number(plan->servers.size()), plan->project, plan->environment));
-    return runTask(context, **task, ReleaseTask::Mode::Start);
+    return runTask(context, parser, **task, ReleaseTask::Mode::Start);
 }
 
 CommandResult<> start(CliContext &context, const QCommandLineParser &parser, const QStringList &arguments)
@@ -516,7 +516,7 @@ CommandResult<> control(CliContext &context, const QCommandLineParser &parser, c
     if (!task)
         return std::unexpected(task.error());
     (*task)->engine().setRevertCanariesOnAbort(!keepCanaries);
-    return runTask(context, **task, mode);
+    return runTask(context, parser, **task, mode);
 }
 
 CommandResult<> promote(CliContext &context, const QCommandLineParser &parser, const QStringList &arguments)
@@ -535,7 +535,7 @@ CommandResult<> resume(CliContext &context, const QCommandLineParser &parser, co
     auto task = openTask(context, knownHosts, parser, arguments[0]);
     if (!task)
         return std::unexpected(task.error());
-    return runTask(context, **task, ReleaseTask::Mode::Resume);
+    return runTask(context, parser, **task, ReleaseTask::Mode::Resume);
 }
 
 CommandResult<> history(CliContext &context, const QCommandLineParser &parser, const QStringList &)
@@ -673,7 +673,7 @@ CommandResult<> runScheduled(CliContext &context, const QCommandLineParser &pars
             if (!task)
                 return std::unexpected(task.error());
             progress(ReleaseCommands::tr("Starting scheduled task %1.").arg(taskId));
-            if (auto ran = runTask(context, **task, ReleaseTask::Mode::Start); !ran) {
+            if (auto ran = runTask(context, parser, **task, ReleaseTask::Mode::Start); !ran) {
                 context.out().error(ran.error());
                 ++failures;
             }
@@ -938,10 +938,17 @@ QCommandLineOption yesOption()
                                                               "environment (asked only on a terminal)."));
 }
 
+QCommandLineOption verboseOption()
+{
+    return QCommandLineOption(opt("verbose"), ReleaseCommands::tr("On a terminal, also a line for each server and "
+                                                                  "stage (otherwise one live line counts them)."));
+}
+
 QList<QCommandLineOption> taskOptions()
 {
     return {QCommandLineOption(opt("accept-new-host-keys"),
-                               ReleaseCommands::tr("Trust and remember the keys of servers met for the first time."))};
+                               ReleaseCommands::tr("Trust and remember the keys of servers met for the first time.")),
+            verboseOption()};
 }
 
 } // namespace
@@ -953,6 +960,7 @@ CommandGroup ReleaseCommands::group()
     rollbackOptions.append(yesOption());
     QList<QCommandLineOption> startOptions = releaseOptions();
     startOptions.append(yesOption());
+    startOptions.append(verboseOption());
     for (const QCommandLineOption &option : releaseOptions()) {
         const QString name = option.names().first();
         if (name.startsWith(u"after-release") || name.startsWith(u"health") || name == u"servers" ||

@@ -538,7 +538,8 @@ void TestCliRelease::abortOfARunnerThatEndsIsDoneHere()
 void TestCliRelease::productionAsksOnATerminal()
 {
     // shop/prod is production-like: on a terminal the CLI waits for a yes (the tests above, without
-    // one, are never asked). script(1) gives the CLI a terminal and types the answer.
+    // one, are never asked), and shows progress as a terminal wants it. script(1) gives the CLI a
+    // terminal and types the answer.
     const QString first = release({});
     QVERIFY(!first.isEmpty());
     const QString firstLink = current(0);
@@ -581,11 +582,17 @@ void TestCliRelease::productionAsksOnATerminal()
     QVERIFY2(confirmed.exitCode == 0, confirmed.out.constData());
     for (int i = 0; i < Servers; ++i)
         QCOMPARE(current(i), firstLink);
+    // On a terminal the stages are counted on one live line, not told per server.
+    QVERIFY2(confirmed.out.contains("08 release 4/4"), confirmed.out.constData());
+    QVERIFY2(!confirmed.out.contains("web-1  08 release"), confirmed.out.constData());
 
-    // --yes: not asked, even on a terminal.
-    const Run unasked = onTerminal(QStringList{rollback.mid(0, 4)} << secondVersion << QStringLiteral("--yes"), {});
+    // --yes: not asked, even on a terminal; --verbose: a line per server and stage as well.
+    const Run unasked = onTerminal(QStringList{rollback.mid(0, 4)} << secondVersion << QStringLiteral("--yes")
+                                                                    << QStringLiteral("--verbose"),
+                                   {});
     QVERIFY2(unasked.exitCode == 0, unasked.out.constData());
     QVERIFY2(!unasked.out.contains("Go on?"), unasked.out.constData());
+    QVERIFY2(unasked.out.contains("web-1  08 release succeeded"), unasked.out.constData());
     for (int i = 0; i < Servers; ++i)
         QCOMPARE(current(i), secondLink);
 }
