@@ -496,6 +496,8 @@ void TestEditors::pastedKeyIsCheckedBesideTheWindow()
     // Back from the click while ssh-keygen works: the pane waits, the store has nothing yet.
     QVERIFY(!pane->isEnabled());
     QVERIFY(checking->isVisibleTo(pane));
+    if (const QString dir = qEnvironmentVariable("RELEASEDESK_SCREENSHOTS"); !dir.isEmpty())
+        m_window->grab().save(dir + QStringLiteral("/key-checking.png"));
     QTRY_VERIFY_WITH_TIMEOUT(pane->isEnabled(), 60000);
     QVERIFY(!checking->isVisibleTo(pane));
     QVERIFY(shows(pane, QStringLiteral("passphrase"), QStringLiteral("wrong")));
