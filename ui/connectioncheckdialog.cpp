@@ -1,6 +1,6 @@
 #include "connectioncheckdialog.h"
 #include "guihostkeyprompt.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "ssh/sshpool.h"
 #include "ssh/sshsession.h"
 #include "ssh/sshtargetfactory.h"

@@ -7,7 +7,7 @@
 #include "release/fleetstatus.h"
 #include "release/taskhistory.h"
 #include "release/taskjournal.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "ssh/sshtargetfactory.h"
 #include "vault/vault.h"
 

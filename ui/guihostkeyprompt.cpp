@@ -1,6 +1,6 @@
 #include "guihostkeyprompt.h"
 #include "hostkeydialog.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 
 #include <QApplication>
 #include <QThread>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ssh/hostkeyinfo.h"
+#include "hostkeys/hostkeyinfo.h"
 
 #include <QDialog>
 

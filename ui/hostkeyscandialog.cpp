@@ -1,5 +1,5 @@
 #include "hostkeyscandialog.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 
 #include <QDialogButtonBox>
 #include <QFontDatabase>

@@ -4,7 +4,7 @@
 #include "inventory/keymaterial.h"
 #include "inventory/validator.h"
 #include "keytablemodel.h"
-#include "vault/storedkeybuilder.h"
+#include "inventory/storedkeybuilder.h"
 #include "vault/vault.h"
 #include "vaultpassworddialog.h"
 

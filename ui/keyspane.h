@@ -2,7 +2,7 @@
 
 #include "inventory/sshkey.h"
 #include "inventorypane.h"
-#include "vault/storedkeybuilder.h"
+#include "inventory/storedkeybuilder.h"
 
 #include <QFutureWatcher>
 

@@ -2,7 +2,7 @@
 #include "common/datadir.h"
 
 #include "release/releasedryrun.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "ssh/sshtargetfactory.h"
 
 #include <QDialogButtonBox>

@@ -7,7 +7,7 @@
 #include "release/taskhistory.h"
 #include "serverlanelist.h"
 #include "release/taskjournal.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 
 #include <QCheckBox>
 #include <QComboBox>

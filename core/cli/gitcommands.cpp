@@ -5,8 +5,8 @@
 #include "git/gitchanges.h"
 #include "git/gitmirror.h"
 #include "git/gitrefs.h"
-#include "ssh/knownhosts.h"
-#include "vault/storedkeybuilder.h"
+#include "hostkeys/knownhosts.h"
+#include "inventory/storedkeybuilder.h"
 
 #include <QDir>
 #include <QJsonArray>

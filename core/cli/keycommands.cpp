@@ -3,7 +3,7 @@
 #include "clicontext.h"
 #include "inventory/keymaterial.h"
 #include "inventory/validator.h"
-#include "vault/storedkeybuilder.h"
+#include "inventory/storedkeybuilder.h"
 
 #include <QFile>
 #include <QFileInfo>

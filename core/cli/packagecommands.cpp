@@ -7,7 +7,7 @@
 #include "git/packagebuilder.h"
 #include "git/packagestore.h"
 #include "git/patchpackage.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 
 #include <QDir>
 #include <QFile>

@@ -12,7 +12,7 @@
 #include "release/remotelayout.h"
 #include "release/taskhistory.h"
 #include "release/taskscheduler.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "ssh/sshpool.h"
 #include "ssh/sshsession.h"
 #include "ssh/sshtargetfactory.h"

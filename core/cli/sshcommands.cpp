@@ -3,7 +3,7 @@
 
 #include "clicontext.h"
 #include "ssh/hostkeyscanner.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "ssh/sshpool.h"
 #include "ssh/sshsession.h"
 #include "ssh/sshtargetfactory.h"

@@ -4,7 +4,7 @@
 #include "git/gitmirror.h"
 #include "inventory/inventorystore.h"
 #include "inventory/keymaterial.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 
 #include <QCoreApplication>
 #include <QDir>

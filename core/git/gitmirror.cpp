@@ -6,7 +6,7 @@
 
 #include "githandles.h"
 #include "localuploadpack.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 
 #include <QDir>
 #include <QFile>

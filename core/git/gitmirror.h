@@ -1,7 +1,7 @@
 #pragma once
 
 #include "common/error.h"
-#include "ssh/hostkeyinfo.h"
+#include "hostkeys/hostkeyinfo.h"
 #include "common/secretbytes.h"
 
 #include <QCoreApplication>

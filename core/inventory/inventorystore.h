@@ -6,6 +6,7 @@
 #include "project.h"
 #include "server.h"
 #include "sshkey.h"
+#include "vault/vaultstorage.h"
 
 #include <QCoreApplication>
 #include <QHash>
@@ -17,27 +18,9 @@
 
 namespace rd {
 
-// Parameters of the vault's key derivation and the check blob that proves a password right.
-struct VaultRecord
-{
-    QByteArray salt;
-    quint64 opsLimit = 0;
-    quint64 memLimit = 0;
-    QByteArray verifier;
-};
-
-// A sealed secret as it sits in the database, for re-encryption under a new master password.
-struct SealedSecret
-{
-    QString table;
-    QString column;
-    qint64 rowId = 0;
-    QByteArray blob;
-};
-
 // The local inventory in SQLite. One instance per process, used from the thread that opened it:
 // the GUI thread in the app, the main thread in the CLI. Workers never write here.
-class InventoryStore
+class InventoryStore : public VaultStorage
 {
     Q_DECLARE_TR_FUNCTIONS(InventoryStore)
 
@@ -45,7 +28,7 @@ public:
     static constexpr int SchemaVersion = 3;
 
     static Result<std::unique_ptr<InventoryStore>> open(const QString &path);
-    ~InventoryStore();
+    ~InventoryStore() override;
     InventoryStore(const InventoryStore &) = delete;
     InventoryStore &operator=(const InventoryStore &) = delete;
 
@@ -97,13 +80,13 @@ public:
     // usersOfServer for every server at once, for listings: one query instead of one per server.
     QHash<qint64, QStringList> usersOfServers() const;
 
-    Result<std::optional<VaultRecord>> vaultRecord() const;
-    Result<QList<SealedSecret>> sealedSecrets() const;
+    Result<std::optional<VaultRecord>> vaultRecord() const override;
+    Result<QList<SealedSecret>> sealedSecrets() const override;
     // Replaces the vault record and every given secret in one transaction: all or nothing.
-    Result<> rekey(const VaultRecord &record, const QList<SealedSecret> &secrets);
+    Result<> rekey(const VaultRecord &record, const QList<SealedSecret> &secrets) override;
 
     // Runs `work` in one transaction; rolls back when it fails. Nests: inner calls join the outer one.
-    Result<> transaction(const std::function<Result<>()> &work);
+    Result<> transaction(const std::function<Result<>()> &work) override;
 
 private:
     InventoryStore() = default;

@@ -3,7 +3,7 @@
 #include "httphealthcheck.h"
 #include "releaseengine.h"
 #include "remotelayout.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "ssh/remotecommand.h"
 #include "ssh/sshsession.h"
 

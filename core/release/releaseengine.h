@@ -2,7 +2,7 @@
 
 #include "nodestate.h"
 #include "releaseplan.h"
-#include "ssh/hostkeyinfo.h"
+#include "hostkeys/hostkeyinfo.h"
 #include "ssh/sshpool.h"
 #include "ssh/sshtarget.h"
 

@@ -5,7 +5,7 @@
 #include "releaseplan.h"
 #include "releaseplanner.h"
 #include "releasetask.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "taskrecord.h"
 
 #include <QObject>

@@ -1,6 +1,6 @@
 #include "hostkeyscanner.h"
 
-#include "knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "sshsession.h"
 
 #include <atomic>

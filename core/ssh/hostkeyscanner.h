@@ -1,7 +1,7 @@
 #pragma once
 
 #include "common/error.h"
-#include "hostkeyinfo.h"
+#include "hostkeys/hostkeyinfo.h"
 
 #include <QList>
 

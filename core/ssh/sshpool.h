@@ -1,7 +1,7 @@
 #pragma once
 
 #include "connectionthrottle.h"
-#include "hostkeyinfo.h"
+#include "hostkeys/hostkeyinfo.h"
 #include "sshjob.h"
 #include "sshtarget.h"
 

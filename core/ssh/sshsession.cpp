@@ -1,7 +1,7 @@
 #include "sshsession.h"
 
 #include "common/sha256.h"
-#include "knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "remotecommand.h"
 
 #include <QFile>

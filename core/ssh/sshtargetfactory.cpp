@@ -1,7 +1,7 @@
 #include "sshtargetfactory.h"
 
 #include "inventory/inventorystore.h"
-#include "vault/storedkeybuilder.h"
+#include "inventory/storedkeybuilder.h"
 #include "vault/vault.h"
 
 namespace rd {

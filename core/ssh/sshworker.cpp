@@ -1,7 +1,7 @@
 #include "sshworker.h"
 
 #include "connectionthrottle.h"
-#include "knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "sessioncache.h"
 #include "sshsession.h"
 

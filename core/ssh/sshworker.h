@@ -1,6 +1,6 @@
 #pragma once
 
-#include "hostkeyinfo.h"
+#include "hostkeys/hostkeyinfo.h"
 #include "sshjob.h"
 #include "sshtarget.h"
 

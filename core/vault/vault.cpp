@@ -1,7 +1,5 @@
 #include "vault.h"
 
-#include "inventory/inventorystore.h"
-
 #include <QtEndian>
 
 #include <sodium.h>
@@ -79,7 +77,7 @@ qsizetype utf8Characters(QByteArrayView text)
 
 } // namespace
 
-Vault::Vault(InventoryStore &store) : m_store(store)
+Vault::Vault(VaultStorage &store) : m_store(store)
 {
     SecretBytes::sodiumReady();
 }

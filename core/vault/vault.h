@@ -1,8 +1,8 @@
 #pragma once
 
 #include "common/error.h"
-#include "inventory/inventorystore.h"
 #include "common/secretbytes.h"
+#include "vaultstorage.h"
 
 #include <optional>
 
@@ -20,7 +20,7 @@ class Vault
     Q_DECLARE_TR_FUNCTIONS(Vault)
 
 public:
-    explicit Vault(InventoryStore &store);
+    explicit Vault(VaultStorage &store);
     ~Vault();
     Vault(const Vault &) = delete;
     Vault &operator=(const Vault &) = delete;
@@ -90,7 +90,7 @@ private:
     // unlocked: every use checks that the salt it unlocked with is still the stored one.
     Result<> checkStillCurrent() const;
 
-    InventoryStore &m_store;
+    VaultStorage &m_store;
     mutable SecretBytes m_key;
     mutable QByteArray m_salt;
 };

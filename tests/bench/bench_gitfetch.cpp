@@ -9,7 +9,7 @@
 
 #include "git/gitlibrary.h"
 #include "git/gitmirror.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "testhosts.h"
 
 #include <QCoreApplication>

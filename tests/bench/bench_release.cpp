@@ -23,7 +23,7 @@
 #include "git/releaselisting.h"
 #include "git/zstdpackage.h"
 #include "release/releaseengine.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "ssh/sessioncache.h"
 #include "ssh/sshlibrary.h"
 #include "testhosts.h"

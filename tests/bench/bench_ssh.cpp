@@ -9,7 +9,7 @@
 //
 // Run as root (the test hosts need it): bench_ssh [--rounds N] [--size-mb M] [--only fleet|upload]
 
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "ssh/libssh2handles.h"
 #include "ssh/sshlibrary.h"
 #include "ssh/sshpool.h"

@@ -1,4 +1,4 @@
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 
 #include <QFile>
 #include <QProcess>

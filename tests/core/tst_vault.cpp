@@ -1,6 +1,6 @@
 #include "inventory/inventorystore.h"
 #include "inventory/keymaterial.h"
-#include "vault/storedkeybuilder.h"
+#include "inventory/storedkeybuilder.h"
 #include "vault/vault.h"
 
 #include <QDateTime>

@@ -2,7 +2,7 @@
 // taken reads back from ReleaseDesk's own file.
 #include "fuzzsupport.h"
 
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -7,7 +7,7 @@
 #include "git/gitmirror.h"
 #include "git/gitrefs.h"
 #include "inventory/inventorystore.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "ssh/sshlibrary.h"
 #include "ssh/sshsession.h"
 #include "ssh/sshtargetfactory.h"

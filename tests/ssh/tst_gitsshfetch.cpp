@@ -1,7 +1,7 @@
 #include "git/gitlibrary.h"
 #include "git/gitmirror.h"
 #include "git/gitrefs.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "testhosts.h"
 
 #include <QProcess>

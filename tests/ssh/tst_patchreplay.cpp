@@ -5,7 +5,7 @@
 #include "git/patchpackage.h"
 #include "git/releaselisting.h"
 #include "release/remotelayout.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "ssh/sshlibrary.h"
 #include "ssh/sshsession.h"
 

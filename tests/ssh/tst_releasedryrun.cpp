@@ -2,7 +2,7 @@
 #include "release/releasedryrun.h"
 #include "release/releaseengine.h"
 #include "release/versionid.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "ssh/sshlibrary.h"
 #include "testhosts.h"
 #include "tinypackage.h"

@@ -3,7 +3,7 @@
 #include "release/releaseengine.h"
 #include "release/remotelayout.h"
 #include "release/versionid.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "ssh/sshlibrary.h"
 #include "ssh/sshsession.h"
 #include "testhosts.h"

@@ -1,5 +1,5 @@
 #include "release/remotehook.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "ssh/sshlibrary.h"
 #include "ssh/sshsession.h"
 #include "testhosts.h"

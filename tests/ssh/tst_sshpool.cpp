@@ -1,4 +1,4 @@
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "ssh/sshlibrary.h"
 #include "ssh/sshpool.h"
 #include "ssh/sshsession.h"

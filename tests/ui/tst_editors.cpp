@@ -12,7 +12,7 @@
 #include "releaseform.h"
 #include "serverspane.h"
 #include "taskwindow.h"
-#include "vault/storedkeybuilder.h"
+#include "inventory/storedkeybuilder.h"
 #include "vault/vault.h"
 
 #include <QCheckBox>

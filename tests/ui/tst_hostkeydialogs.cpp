@@ -3,7 +3,7 @@
 #include "hostkeydialog.h"
 #include "hostkeyscandialog.h"
 #include "inventory/inventorystore.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "testhosts.h"
 
 #include <QApplication>

@@ -6,7 +6,7 @@
 #include "pipelineview.h"
 #include "release/releasetask.h"
 #include "release/taskjournal.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 
 #include <QAction>
 #include <QApplication>

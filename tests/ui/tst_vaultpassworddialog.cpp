@@ -1,5 +1,5 @@
 #include "inventory/inventorystore.h"
-#include "vault/storedkeybuilder.h"
+#include "inventory/storedkeybuilder.h"
 #include "vault/vault.h"
 #include "vaultpassworddialog.h"
 

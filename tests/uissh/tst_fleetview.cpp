@@ -5,11 +5,11 @@
 #include "release/releaseengine.h"
 #include "release/taskjournal.h"
 #include "release/versionid.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "ssh/sshlibrary.h"
 #include "testhosts.h"
 #include "tinypackage.h"
-#include "vault/storedkeybuilder.h"
+#include "inventory/storedkeybuilder.h"
 #include "vault/vault.h"
 
 #include <QAction>

@@ -23,7 +23,7 @@
 #include "release/taskjournal.h"
 #include "releaseform.h"
 #include "serverlanelist.h"
-#include "ssh/knownhosts.h"
+#include "hostkeys/knownhosts.h"
 #include "ssh/sshlibrary.h"
 #include "taskwindow.h"
 #include "testhosts.h"

@@ -1,6 +1,6 @@
 #include "storedkeybuilder.h"
 
-#include "vault.h"
+#include "vault/vault.h"
 
 #include <algorithm>
 

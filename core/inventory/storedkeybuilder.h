@@ -2,8 +2,8 @@
 
 #include "common/error.h"
 #include "common/secretbytes.h"
-#include "inventory/keymaterial.h"
-#include "inventory/sshkey.h"
+#include "keymaterial.h"
+#include "sshkey.h"
 
 #include <QByteArray>
 #include <QCoreApplication>
