@@ -663,15 +663,19 @@ void TestCliRelease::killedDuringHooksResumes()
     const QString task = shown.object()[QStringLiteral("task")].toString();
     QCOMPARE(shown.object()[QStringLiteral("servers")].toArray()[0][QStringLiteral("prepare")].toString(),
              QStringLiteral("running"));
-    // Nothing was switched: every server still runs the previous release, whole.
-    for (int i = 0; i < Servers; ++i)
+    // Killed in the middle of a delta (the second release of the commit's history is one): nothing
+    // was switched, every server still runs the previous release, whole.
+    for (int i = 0; i < Servers; ++i) {
+        QVERIFY2(serverLog(task, i).contains("delta from"), serverLog(task, i).constData());
         checkCurrentIs(i, previous);
+    }
 
     const Run resumed = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("resume"), task});
     QVERIFY2(resumed.exitCode == 0, resumed.err.constData());
     const QString version = resumed.object()[QStringLiteral("version")].toString();
     for (int i = 0; i < Servers; ++i) {
         checkComplete(i, version);
+        checkCurrentIsHead(i);
         QCOMPARE(readAll(onServer(i, QStringLiteral("current/index.html"))), QByteArray("<h1>resumed</h1>\n"));
     }
 }
