@@ -315,8 +315,11 @@ NodeState PipelineScene::groupOf(const Lane &lane)
         return NodeState::Cancelled;
     if (pending)
         return NodeState::Pending;
-    // Skipped stages beside succeeded ones (no health check, say) still make a succeeded lane.
-    return succeeded ? NodeState::Succeeded : NodeState::Cancelled;
+    // Skipped stages after a succeeded switch (no hook, no health check) still make a succeeded lane;
+    // a lane whose switch was skipped (the failure budget was spent) was stopped, not released.
+    const bool switched =
+        lane.nodes[int(NodeStage::Release) - int(NodeStage::Upload)]->state() == NodeState::Succeeded;
+    return succeeded && switched ? NodeState::Succeeded : NodeState::Cancelled;
 }
 
 QString PipelineScene::groupTitle(NodeState group)

@@ -44,6 +44,7 @@ private slots:
     void restoresFromAJournal();
     void canariesComeFirst();
     void compactGroupsTwoHundredServersByState();
+    void laneIsSucceededOnlyWhenSwitched();
     void compactTwoHundredFitsAReadableWindow();
     void compactCellsPaintAndOpenTheirNodes();
     void regroupingIsCoalescedInAStorm();
@@ -402,6 +403,24 @@ void TestPipelineScene::canariesComeFirst()
     QCOMPARE(groups.size(), 1);
     QCOMPARE(groups[0].first, NodeState::Pending);
     QCOMPARE(groups[0].second, m_scene->laneOrder());
+}
+
+void TestPipelineScene::laneIsSucceededOnlyWhenSwitched()
+{
+    m_scene->setServers({QStringLiteral("web-01"), QStringLiteral("web-02")});
+    for (const QString &server : {QStringLiteral("web-01"), QStringLiteral("web-02")}) {
+        m_scene->setNodeState(server, NodeStage::Upload, NodeState::Succeeded, {});
+        m_scene->setNodeState(server, NodeStage::Prepare, NodeState::Succeeded, {});
+    }
+    // Released, with no hook and no health check: succeeded.
+    m_scene->setNodeState(QStringLiteral("web-01"), NodeStage::Release, NodeState::Succeeded, {});
+    m_scene->setNodeState(QStringLiteral("web-01"), NodeStage::AfterRelease, NodeState::Skipped, {});
+    m_scene->setNodeState(QStringLiteral("web-01"), NodeStage::Health, NodeState::Skipped, {});
+    QCOMPARE(m_scene->laneGroup(QStringLiteral("web-01")), NodeState::Succeeded);
+    // Prepared but never switched (the failure budget was spent elsewhere): not a succeeded lane.
+    for (NodeStage stage : {NodeStage::Release, NodeStage::AfterRelease, NodeStage::Health})
+        m_scene->setNodeState(QStringLiteral("web-02"), stage, NodeState::Skipped, {});
+    QCOMPARE(m_scene->laneGroup(QStringLiteral("web-02")), NodeState::Cancelled);
 }
 
 void TestPipelineScene::compactGroupsTwoHundredServersByState()
