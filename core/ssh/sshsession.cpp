@@ -1,6 +1,7 @@
 #include "sshsession.h"
 
 #include "common/sha256.h"
+#include "execchannel.h"
 #include "hostkeys/knownhosts.h"
 #include "remotecommand.h"
 
@@ -25,11 +26,7 @@ namespace rd {
 namespace {
 
 constexpr int PollSliceMs = 50;
-constexpr int HeldInputPollMs = 2;
-constexpr int MaxHeldInputPollMs = 16;
-constexpr int CloseTimeoutMs = 5000;
 constexpr qint64 ChunkSize = 1 << 20;
-constexpr int KeptStderrLines = 20;
 
 QString hostKeyTypeName(int type)
 {
@@ -57,26 +54,6 @@ QStringList algorithmsFor(const QString &type)
     if (type == u"ssh-rsa")
         return {QStringLiteral("rsa-sha2-512"), QStringLiteral("rsa-sha2-256"), QStringLiteral("ssh-rsa")};
     return {type};
-}
-
-// Splits complete lines off the front of `buffer`; a final partial line stays until more arrives.
-QStringList takeLines(QByteArray &buffer, bool flush)
-{
-    QStringList lines;
-    qsizetype start = 0;
-    for (qsizetype newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n', start)) {
-        QByteArray line = buffer.mid(start, newline - start);
-        if (line.endsWith('\r'))
-            line.chop(1);
-        lines.append(QString::fromUtf8(line));
-        start = newline + 1;
-    }
-    buffer.remove(0, start);
-    if (flush && !buffer.isEmpty()) {
-        lines.append(QString::fromUtf8(buffer));
-        buffer.clear();
-    }
-    return lines;
 }
 
 // Sets a preference list with only the methods this libssh2 supports: 1.10 removes unknown names
@@ -539,201 +516,16 @@ Result<ExecResult> SshSession::exec(const QString &command, const ExecOptions &o
 
 Result<ExecResult> SshSession::runCommand(const QString &command, const ExecOptions &options, const InputSource &input)
 {
-    auto fullLimit = [&options] {
-        return options.timeoutMs > 0 ? QDeadlineTimer(options.timeoutMs) : QDeadlineTimer(QDeadlineTimer::Forever);
-    };
-    QDeadlineTimer limit = fullLimit();
+    const QDeadlineTimer limit =
+        options.timeoutMs > 0 ? QDeadlineTimer(options.timeoutMs) : QDeadlineTimer(QDeadlineTimer::Forever);
     const QDeadlineTimer startDeadline(m_target.connectTimeoutMs);
     auto opened = openChannel(startDeadline, options.cancel);
     if (!opened)
         return std::unexpected(opened.error());
-    LIBSSH2_CHANNEL *channel = opened->get();
     // Report our pid first, so a time limit or cancel can end the command's whole process group.
     const QByteArray wrapped =
         (QStringLiteral("echo rd-pid:$$ >&2; exec /bin/sh -c ") + RemoteCommand::quote(command)).toUtf8();
-    int rc;
-    while ((rc = libssh2_channel_exec(channel, wrapped.constData())) == LIBSSH2_ERROR_EAGAIN) {
-        if (auto waited = waitSocket(startDeadline, options.cancel); !waited)
-            return std::unexpected(waited.error());
-    }
-    if (rc != 0)
-        return std::unexpected(sessionError(tr("Starting a command failed")));
-
-    ExecResult result;
-    qint64 pid = -1;
-    QByteArray stdoutBuffer;
-    QByteArray stderrBuffer;
-    // Bytes handed to libssh2_channel_write that it has not taken yet (from pendingOffset on). After
-    // EAGAIN the same bytes must be written again before anything else is sent on the session, so they
-    // are never dropped. An offset, not a shrinking array: libssh2 takes one packet (32 KiB) per call,
-    // and moving the rest of a 1 MiB chunk down after each would copy it 32 times.
-    QByteArray pending;
-    qsizetype pendingOffset = 0;
-    bool inputClosing = !input;
-    bool inputDone = false;
-    bool stopping = false;
-    bool killWanted = false;
-    bool killed = false;
-    QDeadlineTimer grace(QDeadlineTimer::Forever);
-    auto kill = [&] {
-        if (pid > 0) {
-            killRemote(pid);
-            killed = true;
-        } else {
-            killWanted = true; // as soon as the command has told its pid
-        }
-    };
-    auto deliver = [&](bool flush) {
-        for (const QString &line : takeLines(stdoutBuffer, flush)) {
-            if (options.onStdout)
-                options.onStdout(line);
-        }
-        for (const QString &line : takeLines(stderrBuffer, flush)) {
-            if (pid < 0 && line.startsWith(QStringLiteral("rd-pid:"))) {
-                pid = line.mid(7).toLongLong();
-                if (killWanted)
-                    kill();
-                continue;
-            }
-            result.lastStderr.append(line);
-            if (result.lastStderr.size() > KeptStderrLines)
-                result.lastStderr.removeFirst();
-            if (options.onStderr)
-                options.onStderr(line);
-        }
-    };
-    auto checkStop = [&] {
-        if (stopping)
-            return;
-        if (options.waitingForOwner && options.waitingForOwner())
-            limit = fullLimit();
-        if (options.cancel && options.cancel->load())
-            result.cancelled = true;
-        else if (limit.hasExpired())
-            result.timedOut = true;
-        else
-            return;
-        stopping = true;
-        grace = QDeadlineTimer(CloseTimeoutMs);
-        // An upload's remote side removes its partial file when its input ends early; any other
-        // command's process group is ended.
-        if (!inputDone)
-            inputClosing = true;
-        else
-            kill();
-    };
-    auto checkGrace = [&] {
-        if (!stopping || !grace.hasExpired())
-            return false;
-        if (killed)
-            return true; // give up waiting
-        kill();
-        grace = QDeadlineTimer(CloseTimeoutMs);
-        return false;
-    };
-
-    char buffer[64 * 1024];
-    bool gaveUp = false;
-    int heldInputPollMs = HeldInputPollMs;
-    while (!libssh2_channel_eof(channel)) {
-        bool progressed = false;
-        bool inputHeld = false;
-        while (!inputDone) {
-            checkStop(); // between chunks too: on a fast link the input may never hit EAGAIN
-            if (pendingOffset == pending.size() && !inputClosing) {
-                auto next = input();
-                if (!next)
-                    return std::unexpected(next.error());
-                if (!next->has_value()) {
-                    inputHeld = true;
-                    break;
-                }
-                if ((*next)->isEmpty())
-                    inputClosing = true;
-                pending = **next;
-                pendingOffset = 0;
-            }
-            if (pendingOffset == pending.size()) {
-                const int sent = libssh2_channel_send_eof(channel);
-                if (sent == LIBSSH2_ERROR_EAGAIN)
-                    break;
-                if (sent < 0)
-                    return std::unexpected(sessionError(tr("Closing a command's input failed")));
-                inputDone = true;
-                break;
-            }
-            const ssize_t written = libssh2_channel_write(channel, pending.constData() + pendingOffset,
-                                                          size_t(pending.size() - pendingOffset));
-            if (written == LIBSSH2_ERROR_EAGAIN)
-                break;
-            if (written < 0)
-                return std::unexpected(sessionError(tr("Sending data failed")));
-            pendingOffset += qsizetype(written);
-            progressed = true;
-        }
-        for (int stream : {0, SSH_EXTENDED_DATA_STDERR}) {
-            QByteArray &target = stream == 0 ? stdoutBuffer : stderrBuffer;
-            for (;;) {
-                const ssize_t n = libssh2_channel_read_ex(channel, stream, buffer, sizeof buffer);
-                if (n > 0) {
-                    target.append(buffer, qsizetype(n));
-                    progressed = true;
-                    continue;
-                }
-                if (n == 0 || n == LIBSSH2_ERROR_EAGAIN)
-                    break;
-                return std::unexpected(sessionError(tr("Reading a command's output failed")));
-            }
-        }
-        deliver(false);
-        checkStop();
-        if (checkGrace()) {
-            gaveUp = true;
-            break;
-        }
-        // Held input gives no socket event to wake up for: look again soon, and less often the longer
-        // nothing happens (a command may hold its input while it works for seconds on many servers).
-        if (progressed)
-            heldInputPollMs = HeldInputPollMs;
-        else if (inputHeld)
-            waitSocket(QDeadlineTimer(std::exchange(heldInputPollMs, qMin(2 * heldInputPollMs, MaxHeldInputPollMs))), nullptr);
-        else
-            waitSocket(QDeadlineTimer(QDeadlineTimer::Forever), nullptr);
-    }
-    deliver(true);
-
-    // The output ended; the exit status comes with the remote close, which a command that closed
-    // its output early (`exec >log`) sends only when it really ends: wait for it under the same
-    // limit and cancel.
-    int closed;
-    while (!gaveUp && (closed = libssh2_channel_wait_closed(channel)) != 0) {
-        // libssh2 1.10 answers EAGAIN after reading the close it waited for: ask once more before waiting.
-        if (closed == LIBSSH2_ERROR_EAGAIN && (closed = libssh2_channel_wait_closed(channel)) == 0)
-            break;
-        if (closed != LIBSSH2_ERROR_EAGAIN)
-            return std::unexpected(sessionError(tr("Waiting for a command to end failed")));
-        checkStop();
-        if (checkGrace())
-            gaveUp = true;
-        else
-            waitSocket(QDeadlineTimer(QDeadlineTimer::Forever), nullptr);
-    }
-    const QDeadlineTimer closing(CloseTimeoutMs);
-    while (libssh2_channel_close(channel) == LIBSSH2_ERROR_EAGAIN && !closing.hasExpired())
-        waitSocket(closing, nullptr);
-    if (gaveUp) {
-        result.exitStatus = -1; // never reported: the command did not end
-        return result;
-    }
-    result.exitStatus = libssh2_channel_get_exit_status(channel);
-    char *signal = nullptr;
-    size_t signalLength = 0;
-    if (libssh2_channel_get_exit_signal(channel, &signal, &signalLength, nullptr, nullptr, nullptr, nullptr) == 0
-        && signal) {
-        result.exitSignal = QString::fromLatin1(signal, qsizetype(signalLength));
-        libssh2_free(m_session.get(), signal);
-    }
-    return result;
+    return ExecChannel(*this, std::move(*opened), options, input, limit).run(wrapped, startDeadline);
 }
 
 Result<QByteArray> SshSession::upload(const QString &localPath, const QString &remotePath,

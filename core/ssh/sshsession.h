@@ -90,6 +90,10 @@ public:
     QString authenticatedWith() const { return m_authMethod; }
 
 private:
+    friend class ExecChannel;
+    // How long a command told to end, or a channel being closed, is given.
+    static constexpr int CloseTimeoutMs = 5000;
+
     explicit SshSession(SshTarget target);
     Result<> openSocket(const std::atomic_bool *cancel);
     Result<HostKeyInfo> handshake(KnownHosts &knownHosts, const std::atomic_bool *cancel);
