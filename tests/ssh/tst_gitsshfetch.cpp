@@ -94,6 +94,12 @@ private:
 
     // The key the server offers a fetch (of the type libgit2 asks for); empty when it shows none.
     HostKeyInfo offeredKey(const QString &name);
+    // A known_hosts file of this one line.
+    static bool writeLine(const QString &path, const QByteArray &line)
+    {
+        QFile file(path);
+        return file.open(QIODevice::WriteOnly) && file.write(line + '\n') == line.size() + 1;
+    }
     QString mirrorPath(const QString &name) const
     {
         return GitMirror::pathFor(m_dir.filePath(QStringLiteral("data")), name);
@@ -247,11 +253,8 @@ void TestGitSshFetch::refusesAChangedHostKey()
     QByteArray otherBlob = offered.blob;
     otherBlob[otherBlob.size() - 1] = char(otherBlob.at(otherBlob.size() - 1) ^ 0x5a);
     const QString knownHostsPath = m_dir.filePath(QStringLiteral("changed_known_hosts"));
-    QFile file(knownHostsPath);
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write(KnownHosts::hostPattern(offered.host, offered.port).toUtf8() + ' ' + offered.type.toUtf8() +
-               ' ' + otherBlob.toBase64() + '\n');
-    file.close();
+    QVERIFY(writeLine(knownHostsPath, KnownHosts::hostPattern(offered.host, offered.port).toUtf8() + ' ' +
+                                          offered.type.toUtf8() + ' ' + otherBlob.toBase64()));
 
     KnownHosts knownHosts(knownHostsPath);
     Prompt prompt;
@@ -286,10 +289,7 @@ void TestGitSshFetch::keyOfAnotherTypeIsAskedAsNew()
     QVERIFY2(!otherLine.isEmpty(), "the test host has only one host key type");
     const QString otherType = QString::fromLatin1(otherLine.split(' ')[1]);
     const QString knownHostsPath = m_dir.filePath(QStringLiteral("other_type_known_hosts"));
-    QFile file(knownHostsPath);
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write(otherLine + '\n');
-    file.close();
+    QVERIFY(writeLine(knownHostsPath, otherLine));
 
     KnownHosts knownHosts(knownHostsPath);
     Prompt prompt;
