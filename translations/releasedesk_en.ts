@@ -766,6 +766,13 @@
     </message>
 </context>
 <context>
+    <name>FleetReading</name>
+    <message>
+        <source>server #%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>GitChanges</name>
     <message>
         <source>&quot;%1&quot; is not a full commit id</source>
@@ -3654,6 +3661,172 @@
     </message>
 </context>
 <context>
+    <name>ReleaseEngine</name>
+    <message numerus="yes">
+        <source>delta from %1: %n file(s), %2</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Patching %1 into %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>uploaded %1, sha256 %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read the patch package %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prepare the release again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>== lock %1 for task %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>locked; current release: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>== 07 patch with the lock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Switching to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>lock released</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release %1 is not on this server (it has: %2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no releases</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Roll back to a release every server still keeps, or release that version again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is being deployed by someone else: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wait for that release to finish. If its owner is gone, break the stale lock explicitly.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Taking the deploy lock on %1 failed: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that the deploy root is writable by the SSH user and the disk is not full.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>whole package: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>== 06 upload %1 to %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>== 07 unpack and before-release hook</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unpacking %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The before-release hook</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>== 08 switch current to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>== 09 after-release hook</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The after-release hook</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>== 10 health check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The health check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>switching back to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Switching back to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>== abort: switch %1 back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not switched back: another release holds %1 now (%2); the server still runs %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leave it to that release, or roll the server back once it is over.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Taking the deploy lock back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the server&apos;s releases</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>runs %1, not %2: left as it is</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not switched back: the server keeps no earlier release; it still runs %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release the version it should run to it, or promote the task.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 The server still runs %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ReleaseListing</name>
     <message>
         <source>Could not open the object database</source>
@@ -4202,10 +4375,6 @@
         <source>The host key of %1 port %2 is not known yet.
   %3 %4
 Trust it and remember it? [yes/once/NO] </source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>`true` did not succeed (exit %1).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -5585,6 +5754,21 @@ Trust it and remember it? [yes/once/NO] </source>
     </message>
 </context>
 <context>
+    <name>rd::ConnectionCheck</name>
+    <message>
+        <source>`true` did not succeed (exit %1).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in with ssh by hand and check the account&apos;s shell.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped before the check ran.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>rd::ConnectionCheckDialog</name>
     <message>
         <source>Check connection</source>
@@ -5635,14 +5819,6 @@ Trust it and remember it? [yes/once/NO] </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>`true` did not succeed (exit %1).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Sign in with ssh by hand and check the account&apos;s shell.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>connecting</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5652,10 +5828,6 @@ Trust it and remember it? [yes/once/NO] </source>
     </message>
     <message>
         <source>failed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Stopped before the check ran.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -6009,10 +6181,6 @@ storage/logs
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>server #%1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Some servers log in with a key stored in the vault, which is locked: they cannot be read. Unlock the vault, then refresh.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6038,7 +6206,7 @@ storage/logs
     </message>
     <message numerus="yes">
         <source>%n server(s)</source>
-        <translation type="unfinished">
+        <translation>
             <numerusform>%n server</numerusform>
             <numerusform>%n servers</numerusform>
         </translation>
@@ -7200,7 +7368,7 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     </message>
     <message numerus="yes">
         <source>%n server(s)</source>
-        <translation type="unfinished">
+        <translation>
             <numerusform>%n server</numerusform>
             <numerusform>%n servers</numerusform>
         </translation>
@@ -7624,71 +7792,11 @@ node_modules
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>== 06 upload %1 to %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 is being deployed by someone else: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Wait for that release to finish. If its owner is gone, break the stale lock explicitly.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>== 07 unpack and before-release hook</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Unpacking %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The before-release hook</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>== 08 switch current to %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Switching to %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>== 09 after-release hook</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The after-release hook</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>== 10 health check</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The health check</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 There is no previous release to switch back to.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>switching back to %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Switching back to %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 The server was switched back to %2.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>lock released</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -7720,42 +7828,6 @@ node_modules
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>== lock %1 for task %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Taking the deploy lock on %1 failed: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Check that the deploy root is writable by the SSH user and the disk is not full.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>locked; current release: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>none</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Release %1 is not on this server (it has: %2).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>no releases</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Roll back to a release every server still keeps, or release that version again.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Patching %1 into %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 Switching back to %2 failed too: %3 Check the server now: it runs the new release.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -7780,27 +7852,11 @@ node_modules
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>uploaded %1, sha256 %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The patch goes to the server with the patch command.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Could not read the patch package %1: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Prepare the release again.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The patch went to the server with the lock command.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>== 07 patch with the lock</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -7809,53 +7865,6 @@ node_modules
     </message>
     <message>
         <source>its live release is not the delta&apos;s base</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>delta from %1: %n file(s), %2</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>== abort: switch %1 back</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Not switched back: another release holds %1 now (%2); the server still runs %3.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Leave it to that release, or roll the server back once it is over.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Taking the deploy lock back</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Reading the server&apos;s releases</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>runs %1, not %2: left as it is</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>no release</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Not switched back: the server keeps no earlier release; it still runs %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Release the version it should run to it, or promote the task.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 The server still runs %2.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

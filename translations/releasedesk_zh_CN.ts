@@ -766,6 +766,13 @@
     </message>
 </context>
 <context>
+    <name>FleetReading</name>
+    <message>
+        <source>server #%1</source>
+        <translation>服务器 #%1</translation>
+    </message>
+</context>
+<context>
     <name>GitChanges</name>
     <message>
         <source>&quot;%1&quot; is not a full commit id</source>
@@ -3650,6 +3657,171 @@
     </message>
 </context>
 <context>
+    <name>ReleaseEngine</name>
+    <message numerus="yes">
+        <source>delta from %1: %n file(s), %2</source>
+        <translation>
+            <numerusform>基于 %1 的增量：%n 个文件，%2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Patching %1 into %2</source>
+        <translation>将 %1 的补丁应用为 %2</translation>
+    </message>
+    <message>
+        <source>uploaded %1, sha256 %2</source>
+        <translation>已上传 %1，sha256 %2</translation>
+    </message>
+    <message>
+        <source>Could not read the patch package %1: %2</source>
+        <translation>无法读取补丁包 %1：%2</translation>
+    </message>
+    <message>
+        <source>Prepare the release again.</source>
+        <translation>请重新准备该发布。</translation>
+    </message>
+    <message>
+        <source>== lock %1 for task %2</source>
+        <translation>== 为任务 %2 锁定 %1</translation>
+    </message>
+    <message>
+        <source>locked; current release: %1</source>
+        <translation>已锁定；当前版本：%1</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>== 07 patch with the lock</source>
+        <translation>== 07 随加锁命令打补丁</translation>
+    </message>
+    <message>
+        <source>Switching to %1</source>
+        <translation>切换到 %1</translation>
+    </message>
+    <message>
+        <source>lock released</source>
+        <translation>已释放锁</translation>
+    </message>
+    <message>
+        <source>Release %1 is not on this server (it has: %2).</source>
+        <translation>版本 %1 不在这台服务器上（它有：%2）。</translation>
+    </message>
+    <message>
+        <source>no releases</source>
+        <translation>没有版本</translation>
+    </message>
+    <message>
+        <source>Roll back to a release every server still keeps, or release that version again.</source>
+        <translation>请回滚到所有服务器都保留的版本，或重新发布那个版本。</translation>
+    </message>
+    <message>
+        <source>%1 is being deployed by someone else: %2</source>
+        <translation>其他人正在部署 %1：%2</translation>
+    </message>
+    <message>
+        <source>Wait for that release to finish. If its owner is gone, break the stale lock explicitly.</source>
+        <translation>请等待那次发布完成。如果发布者已不在，请显式解除这个过期的锁。</translation>
+    </message>
+    <message>
+        <source>Taking the deploy lock on %1 failed: %2</source>
+        <translation>获取 %1 上的部署锁失败：%2</translation>
+    </message>
+    <message>
+        <source>Check that the deploy root is writable by the SSH user and the disk is not full.</source>
+        <translation>请检查 SSH 用户是否可以写入部署根目录，以及磁盘是否已满。</translation>
+    </message>
+    <message>
+        <source>whole package: %1</source>
+        <translation>完整包：%1</translation>
+    </message>
+    <message>
+        <source>== 06 upload %1 to %2</source>
+        <translation>== 06 上传 %1 到 %2</translation>
+    </message>
+    <message>
+        <source>== 07 unpack and before-release hook</source>
+        <translation>== 07 解包并运行发布前钩子</translation>
+    </message>
+    <message>
+        <source>Unpacking %1</source>
+        <translation>解包 %1</translation>
+    </message>
+    <message>
+        <source>The before-release hook</source>
+        <translation>发布前钩子</translation>
+    </message>
+    <message>
+        <source>== 08 switch current to %1</source>
+        <translation>== 08 将 current 切换到 %1</translation>
+    </message>
+    <message>
+        <source>== 09 after-release hook</source>
+        <translation>== 09 发布后钩子</translation>
+    </message>
+    <message>
+        <source>The after-release hook</source>
+        <translation>发布后钩子</translation>
+    </message>
+    <message>
+        <source>== 10 health check</source>
+        <translation>== 10 健康检查</translation>
+    </message>
+    <message>
+        <source>The health check</source>
+        <translation>健康检查</translation>
+    </message>
+    <message>
+        <source>switching back to %1</source>
+        <translation>正在切回 %1</translation>
+    </message>
+    <message>
+        <source>Switching back to %1</source>
+        <translation>切回 %1</translation>
+    </message>
+    <message>
+        <source>== abort: switch %1 back</source>
+        <translation>== 中止：切回 %1 之前的版本</translation>
+    </message>
+    <message>
+        <source>Not switched back: another release holds %1 now (%2); the server still runs %3.</source>
+        <translation>未切回：另一次发布正占用 %1（%2）；该服务器仍运行 %3。</translation>
+    </message>
+    <message>
+        <source>Leave it to that release, or roll the server back once it is over.</source>
+        <translation>交由那次发布处理，或在其结束后回滚该服务器。</translation>
+    </message>
+    <message>
+        <source>Taking the deploy lock back</source>
+        <translation>重新获取部署锁</translation>
+    </message>
+    <message>
+        <source>Reading the server&apos;s releases</source>
+        <translation>读取服务器上的版本</translation>
+    </message>
+    <message>
+        <source>runs %1, not %2: left as it is</source>
+        <translation>运行的是 %1 而非 %2：保持不变</translation>
+    </message>
+    <message>
+        <source>no release</source>
+        <translation>无版本</translation>
+    </message>
+    <message>
+        <source>Not switched back: the server keeps no earlier release; it still runs %1.</source>
+        <translation>未切回：该服务器没有保留更早的版本；仍运行 %1。</translation>
+    </message>
+    <message>
+        <source>Release the version it should run to it, or promote the task.</source>
+        <translation>请向其发布应运行的版本，或推广该任务。</translation>
+    </message>
+    <message>
+        <source>%1 The server still runs %2.</source>
+        <translation>%1 该服务器仍运行 %2。</translation>
+    </message>
+</context>
+<context>
     <name>ReleaseListing</name>
     <message>
         <source>Could not open the object database</source>
@@ -4199,10 +4371,6 @@ Trust it and remember it? [yes/once/NO] </source>
         <translation>%1 端口 %2 的主机密钥尚未登记。
   %3 %4
 是否信任并记住它？（once 表示仅本次信任）[yes/once/NO] </translation>
-    </message>
-    <message>
-        <source>`true` did not succeed (exit %1).</source>
-        <translation>`true` 执行失败（退出码 %1）。</translation>
     </message>
     <message>
         <source>Server</source>
@@ -5580,6 +5748,21 @@ Trust it and remember it? [yes/once/NO] </source>
     </message>
 </context>
 <context>
+    <name>rd::ConnectionCheck</name>
+    <message>
+        <source>`true` did not succeed (exit %1).</source>
+        <translation>`true` 执行失败（退出码 %1）。</translation>
+    </message>
+    <message>
+        <source>Sign in with ssh by hand and check the account&apos;s shell.</source>
+        <translation>请手动用 ssh 登录，检查该账户的 shell。</translation>
+    </message>
+    <message>
+        <source>Stopped before the check ran.</source>
+        <translation>检查运行前已停止。</translation>
+    </message>
+</context>
+<context>
     <name>rd::ConnectionCheckDialog</name>
     <message>
         <source>Check connection</source>
@@ -5630,14 +5813,6 @@ Trust it and remember it? [yes/once/NO] </source>
         <translation>重新检查</translation>
     </message>
     <message>
-        <source>`true` did not succeed (exit %1).</source>
-        <translation>`true` 执行失败（退出码 %1）。</translation>
-    </message>
-    <message>
-        <source>Sign in with ssh by hand and check the account&apos;s shell.</source>
-        <translation>请手动用 ssh 登录，检查该账户的 shell。</translation>
-    </message>
-    <message>
         <source>connecting</source>
         <translation>连接中</translation>
     </message>
@@ -5648,10 +5823,6 @@ Trust it and remember it? [yes/once/NO] </source>
     <message>
         <source>failed</source>
         <translation>失败</translation>
-    </message>
-    <message>
-        <source>Stopped before the check ran.</source>
-        <translation>检查运行前已停止。</translation>
     </message>
     <message>
         <source>%1 ok, %2 failed, %3 still connecting…</source>
@@ -6002,10 +6173,6 @@ storage/logs
     <message>
         <source>All environments</source>
         <translation>所有环境</translation>
-    </message>
-    <message>
-        <source>server #%1</source>
-        <translation>服务器 #%1</translation>
     </message>
     <message>
         <source>Some servers log in with a key stored in the vault, which is locked: they cannot be read. Unlock the vault, then refresh.</source>
@@ -7607,72 +7774,12 @@ node_modules
         <translation>“%1”被信号 %2 终止：%3</translation>
     </message>
     <message>
-        <source>== 06 upload %1 to %2</source>
-        <translation>== 06 上传 %1 到 %2</translation>
-    </message>
-    <message>
-        <source>%1 is being deployed by someone else: %2</source>
-        <translation>其他人正在部署 %1：%2</translation>
-    </message>
-    <message>
-        <source>Wait for that release to finish. If its owner is gone, break the stale lock explicitly.</source>
-        <translation>请等待那次发布完成。如果发布者已不在，请显式解除这个过期的锁。</translation>
-    </message>
-    <message>
-        <source>== 07 unpack and before-release hook</source>
-        <translation>== 07 解包并运行发布前钩子</translation>
-    </message>
-    <message>
-        <source>Unpacking %1</source>
-        <translation>解包 %1</translation>
-    </message>
-    <message>
-        <source>The before-release hook</source>
-        <translation>发布前钩子</translation>
-    </message>
-    <message>
-        <source>== 08 switch current to %1</source>
-        <translation>== 08 将 current 切换到 %1</translation>
-    </message>
-    <message>
-        <source>Switching to %1</source>
-        <translation>切换到 %1</translation>
-    </message>
-    <message>
-        <source>== 09 after-release hook</source>
-        <translation>== 09 发布后钩子</translation>
-    </message>
-    <message>
-        <source>The after-release hook</source>
-        <translation>发布后钩子</translation>
-    </message>
-    <message>
-        <source>== 10 health check</source>
-        <translation>== 10 健康检查</translation>
-    </message>
-    <message>
-        <source>The health check</source>
-        <translation>健康检查</translation>
-    </message>
-    <message>
         <source>%1 There is no previous release to switch back to.</source>
         <translation>%1 没有可以切回的上一个版本。</translation>
     </message>
     <message>
-        <source>switching back to %1</source>
-        <translation>正在切回 %1</translation>
-    </message>
-    <message>
-        <source>Switching back to %1</source>
-        <translation>切回 %1</translation>
-    </message>
-    <message>
         <source>%1 The server was switched back to %2.</source>
         <translation>%1 服务器已切回 %2。</translation>
-    </message>
-    <message>
-        <source>lock released</source>
-        <translation>已释放锁</translation>
     </message>
     <message>
         <source>Not switched: %1 of %2 servers failed, more than the failure budget of %3.</source>
@@ -7703,42 +7810,6 @@ node_modules
         <translation>回滚无需解压。</translation>
     </message>
     <message>
-        <source>== lock %1 for task %2</source>
-        <translation>== 为任务 %2 锁定 %1</translation>
-    </message>
-    <message>
-        <source>Taking the deploy lock on %1 failed: %2</source>
-        <translation>获取 %1 上的部署锁失败：%2</translation>
-    </message>
-    <message>
-        <source>Check that the deploy root is writable by the SSH user and the disk is not full.</source>
-        <translation>请检查 SSH 用户是否可以写入部署根目录，以及磁盘是否已满。</translation>
-    </message>
-    <message>
-        <source>locked; current release: %1</source>
-        <translation>已锁定；当前版本：%1</translation>
-    </message>
-    <message>
-        <source>none</source>
-        <translation>无</translation>
-    </message>
-    <message>
-        <source>Release %1 is not on this server (it has: %2).</source>
-        <translation>版本 %1 不在这台服务器上（它有：%2）。</translation>
-    </message>
-    <message>
-        <source>no releases</source>
-        <translation>没有版本</translation>
-    </message>
-    <message>
-        <source>Roll back to a release every server still keeps, or release that version again.</source>
-        <translation>请回滚到所有服务器都保留的版本，或重新发布那个版本。</translation>
-    </message>
-    <message>
-        <source>Patching %1 into %2</source>
-        <translation>将 %1 的补丁应用为 %2</translation>
-    </message>
-    <message>
         <source>%1 Switching back to %2 failed too: %3 Check the server now: it runs the new release.</source>
         <translation>%1 切换回 %2 也失败了：%3 请立即检查服务器：它运行的是新版本。</translation>
     </message>
@@ -7763,28 +7834,12 @@ node_modules
         <translation>已在 %2 台服务器中的 %1 台完成后暂停；%3 台服务器等待下一批次。</translation>
     </message>
     <message>
-        <source>uploaded %1, sha256 %2</source>
-        <translation>已上传 %1，sha256 %2</translation>
-    </message>
-    <message>
         <source>The patch goes to the server with the patch command.</source>
         <translation>补丁随打补丁命令一起发送到服务器。</translation>
     </message>
     <message>
-        <source>Could not read the patch package %1: %2</source>
-        <translation>无法读取补丁包 %1：%2</translation>
-    </message>
-    <message>
-        <source>Prepare the release again.</source>
-        <translation>请重新准备该发布。</translation>
-    </message>
-    <message>
         <source>The patch went to the server with the lock command.</source>
         <translation>补丁随加锁命令一起发送到服务器。</translation>
-    </message>
-    <message>
-        <source>== 07 patch with the lock</source>
-        <translation>== 07 随加锁命令打补丁</translation>
     </message>
     <message>
         <source>whole package: %1</source>
@@ -7793,52 +7848,6 @@ node_modules
     <message>
         <source>its live release is not the delta&apos;s base</source>
         <translation>其当前版本不是增量的基础</translation>
-    </message>
-    <message numerus="yes">
-        <source>delta from %1: %n file(s), %2</source>
-        <translation>
-            <numerusform>基于 %1 的增量：%n 个文件，%2</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>== abort: switch %1 back</source>
-        <translation>== 中止：切回 %1 之前的版本</translation>
-    </message>
-    <message>
-        <source>Not switched back: another release holds %1 now (%2); the server still runs %3.</source>
-        <translation>未切回：另一次发布正占用 %1（%2）；该服务器仍运行 %3。</translation>
-    </message>
-    <message>
-        <source>Leave it to that release, or roll the server back once it is over.</source>
-        <translation>交由那次发布处理，或在其结束后回滚该服务器。</translation>
-    </message>
-    <message>
-        <source>Taking the deploy lock back</source>
-        <translation>重新获取部署锁</translation>
-    </message>
-    <message>
-        <source>Reading the server&apos;s releases</source>
-        <translation>读取服务器上的版本</translation>
-    </message>
-    <message>
-        <source>runs %1, not %2: left as it is</source>
-        <translation>运行的是 %1 而非 %2：保持不变</translation>
-    </message>
-    <message>
-        <source>no release</source>
-        <translation>无版本</translation>
-    </message>
-    <message>
-        <source>Not switched back: the server keeps no earlier release; it still runs %1.</source>
-        <translation>未切回：该服务器没有保留更早的版本；仍运行 %1。</translation>
-    </message>
-    <message>
-        <source>Release the version it should run to it, or promote the task.</source>
-        <translation>请向其发布应运行的版本，或推广该任务。</translation>
-    </message>
-    <message>
-        <source>%1 The server still runs %2.</source>
-        <translation>%1 该服务器仍运行 %2。</translation>
     </message>
     <message>
         <source>Aborted: switched back to %1.</source>

@@ -1,9 +1,6 @@
 #include "connectioncheckdialog.h"
 #include "guihostkeyprompt.h"
-#include "hostkeys/knownhosts.h"
-#include "ssh/sshpool.h"
-#include "ssh/sshsession.h"
-#include "ssh/sshtargetfactory.h"
+#include "workspace/connectioncheck.h"
 
 #include <QCloseEvent>
 #include <QDialogButtonBox>
@@ -19,21 +16,14 @@ namespace rd {
 
 namespace {
 
-// The same limits as `releasedesk-cli ssh check` with its defaults.
-constexpr int Parallelism = 20;
-constexpr int ConnectionsPerSecond = 50;
-constexpr int ConnectTimeoutMs = 10000;
-constexpr int CommandTimeoutMs = 30000;
-
 constexpr QColor OkColor(0x2e, 0x7d, 0x32);
 constexpr QColor FailedColor(0xc6, 0x28, 0x28);
 
 } // namespace
 
-ConnectionCheckDialog::ConnectionCheckDialog(InventoryStore &store, const Vault *vault, const QString &knownHostsPath,
-                                             QList<Server> servers, QWidget *parent)
-    : QDialog(parent), m_store(store), m_vault(vault), m_servers(std::move(servers)),
-      m_knownHosts(std::make_unique<KnownHosts>(knownHostsPath)), m_summary(new QLabel), m_table(new QTableWidget),
+ConnectionCheckDialog::ConnectionCheckDialog(Workspace &workspace, QList<Server> servers, QWidget *parent)
+    : QDialog(parent), m_workspace(workspace), m_servers(std::move(servers)), m_summary(new QLabel),
+      m_table(new QTableWidget),
       m_details(new QPlainTextEdit)
 {
     setObjectName(QStringLiteral("connectionCheckDialog"));
@@ -111,58 +101,34 @@ ConnectionCheckDialog::~ConnectionCheckDialog()
     // A worker may be waiting for a host key answer: release it before waiting for the workers.
     if (m_prompt)
         m_prompt->cancel();
-    m_pool.reset();
+    m_check.reset();
 }
 
 void ConnectionCheckDialog::start()
 {
     if (m_running)
         return;
-    m_pool.reset();
+    m_check.reset();
     m_prompt = std::make_unique<GuiHostKeyPrompt>(this);
-    m_pool = std::make_unique<SshPool>(*m_knownHosts, m_prompt->prompt(), Parallelism, ConnectionsPerSecond);
-    connect(m_pool.get(), &SshPool::connected, this, &ConnectionCheckDialog::onConnected);
-    connect(m_pool.get(), &SshPool::jobFinished, this,
-            [this](int, const QString &server, bool ok, const QString &message, const QString &hint) {
-                onJobFinished(server, ok, message, hint);
-            });
-    connect(m_pool.get(), &SshPool::idle, this, &ConnectionCheckDialog::onIdle);
+    // The defaults of `releasedesk-cli ssh check`.
+    m_check = std::make_unique<ConnectionCheck>(m_workspace, m_prompt->prompt(), ConnectionCheck::Limits{});
+    connect(m_check.get(), &ConnectionCheck::connected, this, &ConnectionCheckDialog::onConnected);
+    connect(m_check.get(), &ConnectionCheck::serverFinished, this, &ConnectionCheckDialog::onServerFinished);
+    connect(m_check.get(), &ConnectionCheck::finished, this, &ConnectionCheckDialog::onFinished);
     m_running = true;
     m_stopButton->setEnabled(true);
     m_againButton->setEnabled(false);
-
     for (int row = 0; row < m_servers.size(); ++row) {
         const Server &server = m_servers[row];
-        m_table->item(row, AuthColumn)->setText({});
-        m_table->item(row, AuthColumn)->setToolTip({});
-        m_table->item(row, SecondsColumn)->setText({});
-        auto target = SshTargetFactory::forServer(m_store, m_vault, server);
-        if (!target) {
-            setRow(row, RowState::Failed, target.error().text());
-            continue;
+        for (int column : {AuthColumn, SecondsColumn, ErrorColumn}) {
+            m_table->item(row, column)->setText({});
+            m_table->item(row, column)->setToolTip({});
         }
         setRow(row, RowState::Connecting);
-        target->connectTimeoutMs = ConnectTimeoutMs;
         m_prompt->setServerName(server.host, server.port, server.name);
-        m_clocks[server.name].start();
-        m_pool->addServer(std::move(*target));
-        m_pool->enqueue(server.name, [](SshSession &session, const SshJobContext &context) -> Result<> {
-            ExecOptions options;
-            options.cancel = context.cancel;
-            options.timeoutMs = CommandTimeoutMs;
-            auto result = session.exec(QStringLiteral("true"), options);
-            if (!result)
-                return std::unexpected(result.error());
-            if (!result->succeeded())
-                return fail(tr("`true` did not succeed (exit %1).").arg(result->exitStatus),
-                            tr("Sign in with ssh by hand and check the account's shell."));
-            return {};
-        });
     }
     updateSummary();
-    m_pool->finishAll();
-    if (m_pool->isIdle())
-        onIdle();
+    m_check->start(m_servers);
 }
 
 void ConnectionCheckDialog::stop()
@@ -170,7 +136,7 @@ void ConnectionCheckDialog::stop()
     if (!m_running)
         return;
     m_prompt->cancel();
-    m_pool->cancel();
+    m_check->cancel();
     m_stopButton->setEnabled(false);
 }
 
@@ -209,13 +175,14 @@ void ConnectionCheckDialog::onConnected(const QString &server, const QString &me
     }
 }
 
-void ConnectionCheckDialog::onJobFinished(const QString &server, bool ok, const QString &message,
-                                          const QString &hint)
+void ConnectionCheckDialog::onServerFinished(const QString &server, bool ok, const QString &message,
+                                             const QString &hint, double seconds)
 {
     const int row = m_rows.value(server, -1);
     if (row < 0)
         return;
-    m_table->item(row, SecondsColumn)->setText(QString::number(m_clocks.value(server).elapsed() / 1000.0, 'f', 2));
+    if (seconds > 0)
+        m_table->item(row, SecondsColumn)->setText(QString::number(seconds, 'f', 2));
     if (ok)
         setRow(row, RowState::Ok);
     else
@@ -223,16 +190,11 @@ void ConnectionCheckDialog::onJobFinished(const QString &server, bool ok, const 
     updateSummary();
 }
 
-void ConnectionCheckDialog::onIdle()
+void ConnectionCheckDialog::onFinished()
 {
     m_running = false;
     m_stopButton->setEnabled(false);
     m_againButton->setEnabled(true);
-    // Whatever the pool never answered for (stopped before it ran) is not left "connecting".
-    for (int row = 0; row < m_servers.size(); ++row) {
-        if (m_states[row] == RowState::Connecting)
-            setRow(row, RowState::Failed, tr("Stopped before the check ran."));
-    }
     updateSummary();
     emit checkFinished();
 }

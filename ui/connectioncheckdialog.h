@@ -3,7 +3,6 @@
 #include "inventory/server.h"
 
 #include <QDialog>
-#include <QElapsedTimer>
 #include <QHash>
 
 #include <memory>
@@ -15,15 +14,13 @@ class QTableWidget;
 
 namespace rd {
 
+class ConnectionCheck;
 class GuiHostKeyPrompt;
-class InventoryStore;
-class KnownHosts;
-class SshPool;
-class Vault;
+class Workspace;
 
-// `releasedesk-cli ssh check` with a window: connects to each server, signs in and runs `true`,
-// and fills one row per server as the answers come. The SSH pool's workers do the I/O; this
-// dialog only reacts to their signals, so the GUI never waits on a server.
+// The connection check (`releasedesk-cli ssh check`) with a window: one row per server, filled as
+// the answers come. The check's SSH workers do the I/O; this dialog only shows their answers, so
+// the GUI never waits on a server.
 class ConnectionCheckDialog : public QDialog
 {
     Q_OBJECT
@@ -31,8 +28,7 @@ class ConnectionCheckDialog : public QDialog
 public:
     enum Column { ServerColumn, AddressColumn, StateColumn, AuthColumn, SecondsColumn, ErrorColumn, ColumnCount };
 
-    ConnectionCheckDialog(InventoryStore &store, const Vault *vault, const QString &knownHostsPath,
-                          QList<Server> servers, QWidget *parent = nullptr);
+    ConnectionCheckDialog(Workspace &workspace, QList<Server> servers, QWidget *parent = nullptr);
     ~ConnectionCheckDialog() override;
 
     // Starts (or repeats) the check of every server.
@@ -53,20 +49,18 @@ private:
     void stop();
     void setRow(int row, RowState state, const QString &error = {});
     void onConnected(const QString &server, const QString &method);
-    void onJobFinished(const QString &server, bool ok, const QString &message, const QString &hint);
-    void onIdle();
+    void onServerFinished(const QString &server, bool ok, const QString &message, const QString &hint,
+                          double seconds);
+    void onFinished();
     void showDetails();
     void updateSummary();
 
-    InventoryStore &m_store;
-    const Vault *m_vault;
+    Workspace &m_workspace;
     QList<Server> m_servers;
-    std::unique_ptr<KnownHosts> m_knownHosts;
     std::unique_ptr<GuiHostKeyPrompt> m_prompt;
-    std::unique_ptr<SshPool> m_pool;
+    std::unique_ptr<ConnectionCheck> m_check;
     QHash<QString, int> m_rows;
     QList<RowState> m_states;
-    QHash<QString, QElapsedTimer> m_clocks;
     bool m_running = false;
 
     QLabel *m_summary;

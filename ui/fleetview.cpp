@@ -1,15 +1,11 @@
 #include "fleetview.h"
-#include "common/datadir.h"
 #include "fleettablemodel.h"
 #include "inventory/inventorystore.h"
 #include "paneheader.h"
 #include "recordtableview.h"
 #include "release/fleetstatus.h"
-#include "release/taskhistory.h"
-#include "release/taskjournal.h"
-#include "hostkeys/knownhosts.h"
-#include "ssh/sshtargetfactory.h"
-#include "vault/vault.h"
+#include "workspace/fleetreading.h"
+#include "workspace/workspace.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -24,9 +20,8 @@
 
 namespace rd {
 
-FleetView::FleetView(const InventoryStore &store, const Vault &vault, const QString &dataDir, QWidget *parent)
-    : QWidget(parent), m_store(store), m_vault(vault), m_dataDir(dataDir),
-      m_knownHosts(std::make_unique<KnownHosts>(DataDir::knownHostsPath(dataDir))),
+FleetView::FleetView(Workspace &workspace, QWidget *parent)
+    : QWidget(parent), m_workspace(workspace), m_store(workspace.store()),
       m_model(new FleetTableModel(this)), m_table(new RecordTableView(QStringLiteral("fleetTableView"))),
       m_project(new QComboBox), m_environment(new QComboBox), m_busy(new QProgressBar),
       m_lastReadLabel(new QLabel), m_summary(new QLabel), m_details(new QLabel), m_banner(new QLabel)
@@ -178,7 +173,6 @@ void FleetView::refresh()
     const QString projectName = m_project->currentData().toString();
     const QString chosen = m_environment->currentData().toString();
     const qint64 projectId = m_store.projectId(projectName);
-    const QString tasksDir = TaskJournal::tasksDirectory(m_dataDir);
     m_table->setColumnHidden(FleetTableModel::Environment, !chosen.isEmpty());
 
     QList<FleetRow> rows;
@@ -189,33 +183,11 @@ void FleetView::refresh()
         if (projectId == 0 || environment.projectId != projectId ||
             (!chosen.isEmpty() && environment.name != chosen))
             continue;
-        auto *fleet = new FleetStatus(*m_knownHosts, environment.deployRoot, environment.parallelism, this);
-        // The environment's release is its last successful task's; without one, the newest on any server.
-        const QString expected = TaskHistory::lastReleasedVersion(tasksDir, projectName, environment.name);
-        fleet->setExpectedVersion(expected);
-        for (qint64 id : environment.serverIds) {
-            auto server = m_store.server(id);
-            FleetRow row{projectName, environment.name, {}, expected, false};
-            if (!server) {
-                row.server.server = tr("server #%1").arg(QString::number(id));
-                fleet->addUnreachableServer(row.server.server, QString(), server.error().text());
-                rows.append(row);
-                continue;
-            }
-            if (!server->enabled)
-                continue;
-            row.server.server = server->name;
-            row.server.host = server->host;
-            rows.append(row);
-            if (auto key = m_store.key(server->keyId);
-                key && key->kind == KeyKind::Stored && !m_vault.isUnlocked())
-                needsVault = true;
-            auto target = SshTargetFactory::forServer(m_store, &m_vault, *server);
-            if (target)
-                fleet->addServer(std::move(*target));
-            else
-                fleet->addUnreachableServer(server->name, server->host, target.error().text());
-        }
+        const FleetReading reading(m_workspace, projectName, environment);
+        needsVault = needsVault || reading.needsVault();
+        auto *fleet = reading.create(this);
+        for (const ServerRelease &server : fleet->results())
+            rows.append({projectName, environment.name, server, fleet->expectedVersion(), false});
         const QString name = environment.name;
         connect(fleet, &FleetStatus::serverRead, this,
                 [this, generation, name, fleet](const ServerRelease &server) {

@@ -16,8 +16,7 @@ class RecordTableView;
 
 class FleetTableModel;
 class InventoryStore;
-class KnownHosts;
-class Vault;
+class Workspace;
 
 // What every server of an environment (or of all environments of a project) runs: release, commit,
 // time, operator, lock, and drift from the environment's release. Reading runs in FleetStatus's SSH
@@ -29,10 +28,9 @@ class FleetView : public QWidget
     Q_OBJECT
 
 public:
-    // The store and vault are only read. Host keys come from <dataDir>/known_hosts, and the release
-    // each environment should run from its last successful task in <dataDir>/tasks.
-    FleetView(const InventoryStore &store, const Vault &vault, const QString &dataDir,
-              QWidget *parent = nullptr);
+    // The inventory is only read. Host keys come from the workspace's known hosts, and the
+    // release each environment should run from its last successful task.
+    FleetView(Workspace &workspace, QWidget *parent = nullptr);
     ~FleetView() override;
 
     // Re-reads the projects and environments for the choosers (after the inventory changed).
@@ -61,10 +59,8 @@ private:
     void updateSummary();
     void showDetails();
 
+    Workspace &m_workspace;
     const InventoryStore &m_store;
-    const Vault &m_vault;
-    QString m_dataDir;
-    std::unique_ptr<KnownHosts> m_knownHosts;
     FleetTableModel *m_model;
     RecordTableView *m_table;
     QComboBox *m_project;

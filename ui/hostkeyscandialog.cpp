@@ -27,8 +27,8 @@ constexpr QColor UnreachableColor(0x8d, 0x6e, 0x63);
 
 } // namespace
 
-HostKeyScanDialog::HostKeyScanDialog(const QString &knownHostsPath, QList<HostKeyScanTarget> targets, QWidget *parent)
-    : QDialog(parent), m_targets(std::move(targets)), m_knownHosts(std::make_unique<KnownHosts>(knownHostsPath)),
+HostKeyScanDialog::HostKeyScanDialog(KnownHosts &knownHosts, QList<HostKeyScanTarget> targets, QWidget *parent)
+    : QDialog(parent), m_targets(std::move(targets)), m_knownHosts(knownHosts),
       m_summary(new QLabel), m_table(new QTableWidget), m_details(new QPlainTextEdit), m_error(new QLabel)
 {
     setObjectName(QStringLiteral("hostKeyScanDialog"));
@@ -138,7 +138,7 @@ void HostKeyScanDialog::startScan()
     for (int row = 0; row < m_targets.size(); ++row)
         fillRow(row);
     updateSummary();
-    m_scan = std::thread([this, targets = m_targets, knownHosts = m_knownHosts.get()] {
+    m_scan = std::thread([this, targets = m_targets, knownHosts = &m_knownHosts] {
         QList<HostKeyScanResult> results = HostKeyScanner::scan(targets, *knownHosts, Parallelism, TimeoutMs);
         QMetaObject::invokeMethod(
             this, [this, results = std::move(results)] { showResults(results); }, Qt::QueuedConnection);
@@ -299,7 +299,7 @@ int HostKeyScanDialog::trustChecked()
     for (int row = 0; row < m_results.size(); ++row) {
         if (m_states[row] != RowState::New || m_table->item(row, ServerColumn)->checkState() != Qt::Checked)
             continue;
-        if (auto remembered = m_knownHosts->remember(*m_results[row].key); !remembered) {
+        if (auto remembered = m_knownHosts.remember(*m_results[row].key); !remembered) {
             problems.append(remembered.error().text());
             continue;
         }
@@ -329,7 +329,7 @@ void HostKeyScanDialog::forgetRow(int row)
     confirm.setDefaultButton(QMessageBox::Cancel);
     if (confirm.exec() != QMessageBox::Yes)
         return;
-    auto removed = m_knownHosts->forget(target.host, target.port);
+    auto removed = m_knownHosts.forget(target.host, target.port);
     if (!removed) {
         m_error->setText(removed.error().text());
         m_error->show();

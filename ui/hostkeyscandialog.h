@@ -27,7 +27,8 @@ class HostKeyScanDialog : public QDialog
 public:
     enum Column { ServerColumn, AddressColumn, TypeColumn, FingerprintColumn, StateColumn, ActionColumn, ColumnCount };
 
-    HostKeyScanDialog(const QString &knownHostsPath, QList<HostKeyScanTarget> targets, QWidget *parent = nullptr);
+    // The known hosts are shared with the scan's worker thread (they lock themselves).
+    HostKeyScanDialog(KnownHosts &knownHosts, QList<HostKeyScanTarget> targets, QWidget *parent = nullptr);
     ~HostKeyScanDialog() override;
 
     void startScan();
@@ -50,7 +51,7 @@ private:
     QString detailsOf(int row) const;
 
     QList<HostKeyScanTarget> m_targets;
-    std::unique_ptr<KnownHosts> m_knownHosts;
+    KnownHosts &m_knownHosts;
     QList<HostKeyScanResult> m_results;
     QList<RowState> m_states;
     std::thread m_scan;

@@ -13,15 +13,14 @@
 #include "serverspane.h"
 #include "settingsdialog.h"
 #include "release/releaseconfirmation.h"
-#include "release/taskjournal.h"
 #include "release/taskscheduler.h"
 #include "taskwindow.h"
 #include "vault/vault.h"
 #include "vaultpassworddialog.h"
+#include "workspace/workspace.h"
 
 #include <QApplication>
 #include <QCloseEvent>
-#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
@@ -32,17 +31,16 @@
 
 namespace rd {
 
-MainWindow::MainWindow(InventoryStore &store, Vault &vault, AppSettings &settings, QString dataDir,
-                       QWidget *parent)
-    : QMainWindow(parent), m_store(store), m_vault(vault), m_settings(settings), m_dataDir(std::move(dataDir)),
-      m_navigation(new QListWidget), m_stack(new QStackedWidget), m_keys(new KeysPane(store, vault)),
-      m_servers(new ServersPane(store, vault)), m_projects(new ProjectsPane(store)),
-      m_environments(new EnvironmentsPane(store)), m_hooks(new HookTemplatesPane(store)),
-      m_releaseForm(new ReleaseForm(store, m_dataDir)), m_history(new HistoryPane(m_dataDir)),
-      m_fleet(new FleetView(store, vault, m_dataDir)), m_counts(new QLabel), m_vaultState(new QLabel)
+MainWindow::MainWindow(Workspace &workspace, AppSettings &settings, QWidget *parent)
+    : QMainWindow(parent), m_workspace(workspace), m_store(workspace.store()), m_vault(workspace.vault()),
+      m_settings(settings), m_navigation(new QListWidget), m_stack(new QStackedWidget),
+      m_keys(new KeysPane(m_store, m_vault)), m_servers(new ServersPane(workspace)), m_projects(new ProjectsPane(m_store)),
+      m_environments(new EnvironmentsPane(m_store)), m_hooks(new HookTemplatesPane(m_store)),
+      m_releaseForm(new ReleaseForm(workspace)), m_history(new HistoryPane(workspace.dataDir())),
+      m_fleet(new FleetView(workspace)), m_counts(new QLabel), m_vaultState(new QLabel)
 {
     setObjectName(QStringLiteral("mainWindow"));
-    setWindowTitle(tr("ReleaseDesk — %1").arg(QFileInfo(store.path()).absolutePath()));
+    setWindowTitle(tr("ReleaseDesk — %1").arg(workspace.dataDir()));
     setWindowIcon(QIcon(QStringLiteral(":/icons/releasedesk.svg")));
 
     m_navigation->setObjectName(QStringLiteral("navigationList"));
@@ -70,7 +68,7 @@ MainWindow::MainWindow(InventoryStore &store, Vault &vault, AppSettings &setting
     connect(m_history, &HistoryPane::rollbackRequested, this, &MainWindow::rollBack);
     connect(m_history, &HistoryPane::retryRequested, this, [this](const QString &id) { runTaskMode(id, true); });
     connect(m_history, &HistoryPane::resumeRequested, this, [this](const QString &id) { runTaskMode(id, false); });
-    auto *scheduler = new TaskScheduler(TaskJournal::tasksDirectory(m_dataDir), this);
+    auto *scheduler = new TaskScheduler(workspace.tasksDirectory(), this);
     connect(scheduler, &TaskScheduler::due, this, [this](const QString &taskId) {
         if (TaskWindow *window = openTask(taskId))
             window->startScheduled();
@@ -158,7 +156,7 @@ TaskWindow *MainWindow::startRelease(const ReleaseRequest &request, bool fetchFi
         if (!confirmed)
             return nullptr;
     }
-    auto *window = new TaskWindow(m_store, m_vault, m_dataDir, this);
+    auto *window = new TaskWindow(m_workspace, this);
     window->setWindowFlag(Qt::Window);
     connect(window, &TaskWindow::rollbackRequested, this, &MainWindow::rollBack);
     auto started = window->startTask(request, fetchFirst);
@@ -187,7 +185,7 @@ TaskWindow *MainWindow::openTask(const QString &taskId)
             open->activateWindow();
             return open;
         }
-    auto *window = new TaskWindow(m_store, m_vault, m_dataDir, this);
+    auto *window = new TaskWindow(m_workspace, this);
     window->setWindowFlag(Qt::Window);
     connect(window, &TaskWindow::rollbackRequested, this, &MainWindow::rollBack);
     if (auto opened = window->openTask(taskId); !opened) {
@@ -223,12 +221,12 @@ void MainWindow::rollBack(const QString &project, const QString &environment, co
 
 void MainWindow::previewPlan(const ReleaseRequest &request)
 {
-    auto plan = ReleasePlanner(m_store, m_dataDir).draft(request);
+    auto plan = ReleasePlanner(m_store, m_workspace.dataDir()).draft(request);
     if (!plan) {
         QMessageBox::warning(this, tr("No plan"), plan.error().text());
         return;
     }
-    auto *dialog = new PlanPreviewDialog(*plan, m_store, m_vault.isUnlocked() ? &m_vault : nullptr, m_dataDir, this);
+    auto *dialog = new PlanPreviewDialog(*plan, m_workspace, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
 }
@@ -332,7 +330,7 @@ void MainWindow::changeMasterPassword()
 
 void MainWindow::openSettings()
 {
-    SettingsDialog dialog(m_settings.language(), QFileInfo(m_store.path()).absolutePath(), this);
+    SettingsDialog dialog(m_settings.language(), m_workspace.dataDir(), this);
     if (dialog.exec() != QDialog::Accepted || dialog.language() == m_settings.language())
         return;
     m_settings.setLanguage(dialog.language());

@@ -24,12 +24,13 @@ class ReleaseForm;
 class ServersPane;
 class TaskWindow;
 class Vault;
+class Workspace;
 struct ReleaseRequest;
 
 // The inventory and the release workbench: a navigation list on the left, one pane per kind of
 // entity, the release form, the task history and the fleet view on the right, plus the Vault menu.
-// Tasks open in their own windows. The store outlives the window; the window only reads and writes
-// through it.
+// Tasks open in their own windows. The workspace outlives the window; the window only reads and
+// writes through it.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -37,8 +38,7 @@ class MainWindow : public QMainWindow
 public:
     enum class Pane { Keys, Servers, Projects, Environments, HookTemplates, Release, History, Fleet };
 
-    MainWindow(InventoryStore &store, Vault &vault, AppSettings &settings, QString dataDir,
-               QWidget *parent = nullptr);
+    MainWindow(Workspace &workspace, AppSettings &settings, QWidget *parent = nullptr);
 
     void showPane(Pane pane);
     KeysPane *keysPane() const { return m_keys; }
@@ -83,11 +83,11 @@ private:
     void openSettings();
     void about();
 
+    Workspace &m_workspace;
     InventoryStore &m_store;
     Vault &m_vault;
     Confirmation m_confirmRelease;
     AppSettings &m_settings;
-    QString m_dataDir;
     QListWidget *m_navigation;
     QStackedWidget *m_stack;
     QList<InventoryPane *> m_panes;

@@ -1,9 +1,8 @@
 #include "planpreviewdialog.h"
-#include "common/datadir.h"
 
 #include "release/releasedryrun.h"
-#include "hostkeys/knownhosts.h"
 #include "ssh/sshtargetfactory.h"
+#include "workspace/workspace.h"
 
 #include <QDialogButtonBox>
 #include <QFontDatabase>
@@ -33,10 +32,8 @@ QString hostKeyText(const std::optional<HostKeyState> &state)
 
 } // namespace
 
-PlanPreviewDialog::PlanPreviewDialog(const ReleasePlan &plan, const InventoryStore &store, const Vault *vault,
-                                     const QString &dataDir, QWidget *parent)
-    : QDialog(parent), m_knownHosts(std::make_unique<KnownHosts>(DataDir::knownHostsPath(dataDir))),
-      m_dryRun(std::make_unique<ReleaseDryRun>(plan, *m_knownHosts)), m_summary(new QLabel), m_servers(new QTreeWidget),
+PlanPreviewDialog::PlanPreviewDialog(const ReleasePlan &plan, Workspace &workspace, QWidget *parent)
+    : QDialog(parent), m_dryRun(std::make_unique<ReleaseDryRun>(plan, workspace.knownHosts())), m_summary(new QLabel), m_servers(new QTreeWidget),
       m_steps(new QPlainTextEdit)
 {
     setObjectName(QStringLiteral("planPreview"));
@@ -72,7 +69,7 @@ PlanPreviewDialog::PlanPreviewDialog(const ReleasePlan &plan, const InventorySto
 
     // Servers whose key cannot be opened (a locked vault) are shown as blocked, not left out.
     for (const QString &name : plan.servers) {
-        auto target = SshTargetFactory::forServers(store, vault, {name});
+        auto target = SshTargetFactory::forServers(workspace.store(), &workspace.vault(), {name});
         if (target)
             m_dryRun->addServer(std::move(target->front()));
         else

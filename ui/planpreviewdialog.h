@@ -13,10 +13,8 @@ class QTreeWidget;
 
 namespace rd {
 
-class InventoryStore;
-class KnownHosts;
 class ReleaseDryRun;
-class Vault;
+class Workspace;
 
 // The engine's dry run before Start: per server the host key state, where `current` points, the
 // kept releases, free disk, the lock holder, what would stop the release, and the commands it would
@@ -26,8 +24,7 @@ class PlanPreviewDialog : public QDialog
     Q_OBJECT
 
 public:
-    PlanPreviewDialog(const ReleasePlan &plan, const InventoryStore &store, const Vault *vault,
-                      const QString &dataDir, QWidget *parent = nullptr);
+    PlanPreviewDialog(const ReleasePlan &plan, Workspace &workspace, QWidget *parent = nullptr);
     ~PlanPreviewDialog() override;
 
     bool isDone() const { return m_done; }
@@ -41,7 +38,6 @@ private:
     void finished(const QList<ServerPlan> &servers);
     void showSteps();
 
-    std::unique_ptr<KnownHosts> m_knownHosts;
     std::unique_ptr<ReleaseDryRun> m_dryRun;
     QLabel *m_summary;
     QTreeWidget *m_servers;

@@ -1,13 +1,12 @@
 #include "releaseform.h"
-#include "common/datadir.h"
 
 #include "git/gitmirror.h"
 #include "hookeditor.h"
 #include "inventory/inventorystore.h"
 #include "release/taskhistory.h"
 #include "serverlanelist.h"
-#include "release/taskjournal.h"
-#include "hostkeys/knownhosts.h"
+#include "workspace/mirrorfetch.h"
+#include "workspace/workspace.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -45,8 +44,8 @@ QLabel *hint(const QString &text)
 
 } // namespace
 
-ReleaseForm::ReleaseForm(InventoryStore &store, QString dataDir, QWidget *parent)
-    : QWidget(parent), m_store(store), m_dataDir(std::move(dataDir)), m_banner(new QLabel),
+ReleaseForm::ReleaseForm(Workspace &workspace, QWidget *parent)
+    : QWidget(parent), m_workspace(workspace), m_store(workspace.store()), m_banner(new QLabel),
       m_environment(new QComboBox), m_description(new QLineEdit), m_useBranch(new QRadioButton(tr("Branch"))),
       m_useTag(new QRadioButton(tr("Tag"))), m_branch(new QComboBox), m_commits(new QTreeWidget),
       m_tag(new QComboBox), m_selection(new QLabel), m_changes(new QTreeWidget), m_changesSummary(new QLabel),
@@ -55,9 +54,9 @@ ReleaseForm::ReleaseForm(InventoryStore &store, QString dataDir, QWidget *parent
       m_servers(new ServerLaneList(QStringLiteral("serverLane"))),
       m_canaryLane(new ServerLaneList(QStringLiteral("canaryLane"))),
       m_canaryHint(new QLabel), m_hookTabs(new QTabWidget),
-      m_buildHook(new HookEditor(store, HookStage::AfterDownload)),
-      m_beforeRelease(new HookEditor(store, HookStage::BeforeRelease)),
-      m_afterRelease(new HookEditor(store, HookStage::AfterRelease)), m_healthCommand(new QLineEdit),
+      m_buildHook(new HookEditor(m_store, HookStage::AfterDownload)),
+      m_beforeRelease(new HookEditor(m_store, HookStage::BeforeRelease)),
+      m_afterRelease(new HookEditor(m_store, HookStage::AfterRelease)), m_healthCommand(new QLineEdit),
       m_healthUrl(new QLineEdit), m_healthStatus(new QSpinBox), m_scheduleEnabled(new QCheckBox(tr("Start at"))),
       m_scheduleAt(new QDateTimeEdit), m_fetchFirst(new QCheckBox(tr("Fetch the mirror before packaging"))),
       m_fetchNow(new QPushButton(tr("Fetch now"))), m_planButton(new QPushButton(tr("Preview plan…"))),
@@ -247,18 +246,9 @@ QWidget *ReleaseForm::buildSourceBox()
             return;
         m_fetchNow->setEnabled(false);
         m_fetchNow->setText(tr("Fetching…"));
-        const QString url = project->gitUrl;
-        const bool allowUnauthenticated = project->allowUnauthenticated;
-        const QString path = mirrorPath();
-        const QString knownHostsPath = DataDir::knownHostsPath(m_dataDir);
-        m_fetchWatcher.setFuture(QtConcurrent::run([url, allowUnauthenticated, path, knownHostsPath]() -> QString {
-            KnownHosts knownHosts(knownHostsPath);
-            FetchOptions options;
-            options.knownHosts = &knownHosts;
-            options.credentials.useAgent = true;
-            options.hostKeyPrompt = [](const HostKeyInfo &) { return HostKeyDecision::Reject; };
-            options.allowUnauthenticated = allowUnauthenticated;
-            auto fetched = GitMirror(path).fetch(url, options);
+        // ssh-agent signs in; a host key not known yet is refused (the Servers pane scans keys).
+        m_fetchWatcher.setFuture(QtConcurrent::run([fetch = MirrorFetch(m_workspace, *project)]() -> QString {
+            auto fetched = fetch.run({});
             return fetched ? QString() : fetched.error().text();
         }));
     });
@@ -396,7 +386,7 @@ bool ReleaseForm::selectEnvironment(const QString &project, const QString &envir
 QString ReleaseForm::mirrorPath() const
 {
     const QStringList names = m_environment->currentData().toStringList();
-    return names.isEmpty() ? QString() : GitMirror::pathFor(m_dataDir, names[0]);
+    return names.isEmpty() ? QString() : m_workspace.mirrorPath(names[0]);
 }
 
 void ReleaseForm::environmentChanged()
@@ -454,7 +444,7 @@ void ReleaseForm::loadRefs()
     if (names.size() != 2)
         return;
     const QString path = mirrorPath();
-    const QString tasksDir = TaskJournal::tasksDirectory(m_dataDir);
+    const QString tasksDir = m_workspace.tasksDirectory();
     m_selection->setText(tr("Reading the mirror…"));
     m_refsWatcher.setFuture(QtConcurrent::run([path, tasksDir, names]() {
         Refs refs;

@@ -23,6 +23,7 @@ namespace rd {
 class HookEditor;
 class InventoryStore;
 class ServerLaneList;
+class Workspace;
 
 // The release task form (seed 004's page): environment, description, branch and commit or tag from
 // the project's local mirror, what is going out against the live release, kind, the servers with a
@@ -33,7 +34,7 @@ class ReleaseForm : public QWidget
     Q_OBJECT
 
 public:
-    ReleaseForm(InventoryStore &store, QString dataDir, QWidget *parent = nullptr);
+    ReleaseForm(Workspace &workspace, QWidget *parent = nullptr);
 
     // Re-reads environments, servers and templates (after inventory edits).
     void reload();
@@ -89,8 +90,8 @@ private:
     void showError(const Error &error);
     QString mirrorPath() const;
 
+    Workspace &m_workspace;
     InventoryStore &m_store;
-    QString m_dataDir;
     QLabel *m_banner;
     QComboBox *m_environment;
     QLineEdit *m_description;

@@ -1,5 +1,4 @@
 #include "serverspane.h"
-#include "common/datadir.h"
 #include "connectioncheckdialog.h"
 #include "hostkeyscandialog.h"
 #include "inventory/inventorystore.h"
@@ -7,11 +6,11 @@
 #include "servertablemodel.h"
 #include "vault/vault.h"
 #include "vaultpassworddialog.h"
+#include "workspace/workspace.h"
 
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
-#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QIntValidator>
@@ -23,12 +22,12 @@
 
 namespace rd {
 
-ServersPane::ServersPane(InventoryStore &store, Vault &vault, QWidget *parent)
-    : InventoryPane(store, tr("Servers"),
+ServersPane::ServersPane(Workspace &workspace, QWidget *parent)
+    : InventoryPane(workspace.store(), tr("Servers"),
                     tr("The hosts ReleaseDesk deploys to, with the key it logs in with. Select several to delete "
                        "them together, or drag them into an environment."),
                     parent),
-      m_vault(vault), m_servers(new ServerTableModel(this))
+      m_workspace(workspace), m_vault(workspace.vault()), m_servers(new ServerTableModel(this))
 {
     setObjectName(QStringLiteral("serversPane"));
     m_name = new QLineEdit;
@@ -161,31 +160,19 @@ QList<Server> ServersPane::chosenServers()
     return servers;
 }
 
-QString ServersPane::knownHostsPath() const
-{
-    // The same file as the command line's: <data dir>/known_hosts, beside the inventory.
-    return DataDir::knownHostsPath(QFileInfo(m_store.path()).absolutePath());
-}
-
 void ServersPane::checkConnection()
 {
     const QList<Server> servers = chosenServers();
     if (servers.isEmpty())
         return;
     // Stored keys are opened from the vault: ask for the master password only when one is used.
-    if (m_vault.isInitialized() && !m_vault.isUnlocked()) {
-        const bool needsVault = std::any_of(servers.cbegin(), servers.cend(), [this](const Server &server) {
-            auto key = m_store.key(server.keyId);
-            return key && key->kind == KeyKind::Stored;
-        });
-        if (needsVault) {
-            // Cancel is allowed: those servers then fail with the vault's message, the others are checked.
-            VaultPasswordDialog unlock(VaultPasswordDialog::Mode::Unlock, m_vault, this);
-            unlock.exec();
-            emit vaultStateChanged();
-        }
+    if (m_vault.isInitialized() && !m_vault.isUnlocked() && m_workspace.needsVault(servers)) {
+        // Cancel is allowed: those servers then fail with the vault's message, the others are checked.
+        VaultPasswordDialog unlock(VaultPasswordDialog::Mode::Unlock, m_vault, this);
+        unlock.exec();
+        emit vaultStateChanged();
     }
-    auto *dialog = new ConnectionCheckDialog(m_store, &m_vault, knownHostsPath(), servers, this);
+    auto *dialog = new ConnectionCheckDialog(m_workspace, servers, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
     dialog->start();
@@ -199,7 +186,7 @@ void ServersPane::scanHostKeys()
     QList<HostKeyScanTarget> targets;
     for (const Server &server : servers)
         targets.append({server.name, server.host, server.port});
-    auto *dialog = new HostKeyScanDialog(knownHostsPath(), targets, this);
+    auto *dialog = new HostKeyScanDialog(m_workspace.knownHosts(), targets, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
     dialog->startScan();

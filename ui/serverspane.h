@@ -13,13 +13,14 @@ namespace rd {
 
 class ServerTableModel;
 class Vault;
+class Workspace;
 
 class ServersPane : public InventoryPane
 {
     Q_OBJECT
 
 public:
-    ServersPane(InventoryStore &store, Vault &vault, QWidget *parent = nullptr);
+    ServersPane(Workspace &workspace, QWidget *parent = nullptr);
 
     void reload() override;
     int itemCount() const override;
@@ -43,9 +44,9 @@ protected:
 private:
     Server formServer(std::optional<Error> *portError) const;
     QList<Server> chosenServers();
-    QString knownHostsPath() const;
     void updateActions();
 
+    Workspace &m_workspace;
     Vault &m_vault;
     ServerTableModel *m_servers;
     QAction *m_checkAction;

@@ -3,11 +3,11 @@
 #include "appsettings.h"
 #include "common/datadir.h"
 #include "demo/demosetup.h"
-#include "inventory/inventorystore.h"
 #include "mainwindow.h"
 #include "releaseform.h"
 #include "vault/vault.h"
 #include "vaultpassworddialog.h"
+#include "workspace/workspace.h"
 
 #include <QApplication>
 #include <QDir>
@@ -20,13 +20,12 @@ Startup::Startup(const QString &dataDirOverride, const QString &languageOverride
 {
 }
 
-// The window goes first: it refers to the vault and the store. The demo's servers stop last.
+// The window goes first: it refers to the workspace. The demo's servers stop last.
 Startup::~Startup()
 {
     m_window.reset();
     m_demo.reset();
-    m_vault.reset();
-    m_store.reset();
+    m_workspace.reset();
 }
 
 bool Startup::start()
@@ -44,21 +43,16 @@ bool Startup::start()
                                  .arg(m_languageOverride));
     }
 
-    if (auto prepared = DataDir::prepare(m_dataDir); !prepared) {
-        QMessageBox::critical(nullptr, tr("ReleaseDesk"), prepared.error().text());
+    auto workspace = Workspace::open(m_dataDir);
+    if (!workspace) {
+        QMessageBox::critical(nullptr, tr("ReleaseDesk"), workspace.error().text());
         return false;
     }
-    auto store = InventoryStore::open(DataDir::inventoryPath(m_dataDir));
-    if (!store) {
-        QMessageBox::critical(nullptr, tr("ReleaseDesk"), store.error().text());
-        return false;
-    }
-    m_store = std::move(*store);
-    m_vault = std::make_unique<Vault>(*m_store);
+    m_workspace = std::move(*workspace);
 
     // Cancel leaves the vault locked: everything but stored keys still works.
-    if (m_vault->isInitialized()) {
-        VaultPasswordDialog dialog(VaultPasswordDialog::Mode::Unlock, *m_vault);
+    if (m_workspace->vault().isInitialized()) {
+        VaultPasswordDialog dialog(VaultPasswordDialog::Mode::Unlock, m_workspace->vault());
         dialog.exec();
     }
     createWindow();
@@ -69,7 +63,7 @@ bool Startup::start()
 
 void Startup::startDemo()
 {
-    m_demo = std::make_unique<DemoSetup>(m_dataDir, DemoSetup::findTestHostsScript());
+    m_demo = std::make_unique<DemoSetup>(*m_workspace, DemoSetup::findTestHostsScript());
     connect(m_demo.get(), &DemoSetup::progress, this, [this](const QString &message) {
         if (m_window)
             m_window->showMessage(message);
@@ -88,12 +82,12 @@ void Startup::startDemo()
         m_window->showMessage(tr("Demo ready: three sshd servers run on this machine. Press Start release; try a "
                                  "gray release to demo/prod and a rollback from the history next."));
     });
-    m_demo->start(*m_store);
+    m_demo->start();
 }
 
 void Startup::createWindow()
 {
-    m_window = std::make_unique<MainWindow>(*m_store, *m_vault, *m_settings, m_dataDir);
+    m_window = std::make_unique<MainWindow>(*m_workspace, *m_settings);
     connect(m_window.get(), &MainWindow::languageChangeRequested, this, &Startup::changeLanguage,
             Qt::QueuedConnection);
     m_window->show();

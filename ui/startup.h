@@ -11,9 +11,8 @@ namespace rd {
 
 class AppSettings;
 class DemoSetup;
-class InventoryStore;
 class MainWindow;
-class Vault;
+class Workspace;
 
 // What the GUI does between main() and the event loop: choose the data directory and language,
 // open the inventory, ask for the master password, show the window. Errors go to a message box.
@@ -42,8 +41,7 @@ private:
     bool m_demoRequested = false;
     TranslationLoader m_translations;
     std::unique_ptr<AppSettings> m_settings;
-    std::unique_ptr<InventoryStore> m_store;
-    std::unique_ptr<Vault> m_vault;
+    std::unique_ptr<Workspace> m_workspace;
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<DemoSetup> m_demo;
 };

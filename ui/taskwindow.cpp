@@ -1,7 +1,6 @@
 #include "taskwindow.h"
 
 #include "guihostkeyprompt.h"
-#include "inventory/inventorystore.h"
 #include "logdock.h"
 #include "logview.h"
 #include "pipelinescene.h"
@@ -9,7 +8,6 @@
 #include "release/nodelog.h"
 #include "release/taskhistory.h"
 #include "release/taskjournal.h"
-#include "vault/vault.h"
 
 #include <QAction>
 #include <QApplication>
@@ -37,10 +35,10 @@ bool isOutcome(NodeState state)
 
 } // namespace
 
-TaskWindow::TaskWindow(InventoryStore &store, Vault &vault, QString dataDir, QWidget *parent)
-    : QMainWindow(parent), m_store(store), m_vault(vault), m_dataDir(std::move(dataDir)),
+TaskWindow::TaskWindow(Workspace &workspace, QWidget *parent)
+    : QMainWindow(parent),
       m_hostKeyPrompt(std::make_unique<GuiHostKeyPrompt>(this)),
-      m_runner(std::make_unique<TaskRunner>(m_dataDir, m_hostKeyPrompt->prompt())), m_scene(new PipelineScene(this)),
+      m_runner(std::make_unique<TaskRunner>(workspace, m_hostKeyPrompt->prompt())), m_scene(new PipelineScene(this)),
       m_view(new PipelineView(m_scene)), m_title(new QLabel), m_status(new QLabel), m_summary(new QLabel),
       m_progress(new QProgressBar)
 {
@@ -184,7 +182,7 @@ void TaskWindow::showPlan(const ReleasePlan &plan)
 
 Result<> TaskWindow::startTask(const ReleaseRequest &request, bool fetchFirst)
 {
-    auto plan = m_runner->start(m_store, m_vault.isUnlocked() ? &m_vault : nullptr, request, fetchFirst);
+    auto plan = m_runner->start(request, fetchFirst ? std::optional<MirrorFetch::Options>(std::in_place) : std::nullopt);
     if (!plan)
         return std::unexpected(plan.error());
     showPlan(*plan);
@@ -353,7 +351,7 @@ void TaskWindow::updateActions()
 
 void TaskWindow::runMode(ReleaseTask::Mode mode)
 {
-    auto ran = m_runner->run(m_store, m_vault.isUnlocked() ? &m_vault : nullptr, mode);
+    auto ran = m_runner->run(mode);
     if (!ran) {
         QMessageBox::warning(this, tr("ReleaseDesk"), ran.error().text());
         return;
@@ -364,7 +362,7 @@ void TaskWindow::runMode(ReleaseTask::Mode mode)
 
 void TaskWindow::promote()
 {
-    if (auto promoted = m_runner->promote(m_store, m_vault.isUnlocked() ? &m_vault : nullptr); !promoted) {
+    if (auto promoted = m_runner->promote(); !promoted) {
         QMessageBox::warning(this, tr("ReleaseDesk"), promoted.error().text());
         return;
     }
@@ -374,7 +372,7 @@ void TaskWindow::promote()
 
 void TaskWindow::abort()
 {
-    if (auto aborted = m_runner->abort(m_store, m_vault.isUnlocked() ? &m_vault : nullptr); !aborted)
+    if (auto aborted = m_runner->abort(); !aborted)
         QMessageBox::warning(this, tr("ReleaseDesk"), aborted.error().text());
     else
         setStatus(tr("Aborting"), QStringLiteral("#ef6c00"));

@@ -2,7 +2,7 @@
 
 #include "common/error.h"
 #include "release/releaseplanner.h"
-#include "release/taskrunner.h"
+#include "workspace/taskrunner.h"
 
 #include <QHash>
 #include <QMainWindow>
@@ -16,11 +16,10 @@ class QProgressBar;
 namespace rd {
 
 class GuiHostKeyPrompt;
-class InventoryStore;
+class Workspace;
 class LogDock;
 class PipelineScene;
 class PipelineView;
-class Vault;
 
 // One release task on screen: the live pipeline graph, the task log and a dock per server opened
 // from the graph, the controls (promote, abort, retry failed, resume, roll back) and its progress.
@@ -30,7 +29,7 @@ class TaskWindow : public QMainWindow
     Q_OBJECT
 
 public:
-    TaskWindow(InventoryStore &store, Vault &vault, QString dataDir, QWidget *parent = nullptr);
+    TaskWindow(Workspace &workspace, QWidget *parent = nullptr);
     ~TaskWindow() override;
 
     Result<> startTask(const ReleaseRequest &request, bool fetchFirst);
@@ -68,9 +67,6 @@ private:
     void notify(const QString &title, const QString &message);
     void focusSearch();
 
-    InventoryStore &m_store;
-    Vault &m_vault;
-    QString m_dataDir;
     std::unique_ptr<GuiHostKeyPrompt> m_hostKeyPrompt;
     std::unique_ptr<TaskRunner> m_runner;
     PipelineScene *m_scene;

@@ -1,6 +1,6 @@
 #include "clicontext.h"
 
-#include "common/datadir.h"
+#include "hostkeys/knownhosts.h"
 #include "inventory/validator.h"
 
 namespace rd {
@@ -10,32 +10,39 @@ CliContext::CliContext(QString dataDir, bool json, bool passwordStdin)
 {
 }
 
-// The vault refers to the store: it goes first.
-CliContext::~CliContext()
+CommandResult<Workspace *> CliContext::workspace()
 {
-    m_vault.reset();
+    if (!m_workspace) {
+        auto opened = Workspace::open(m_dataDir);
+        if (!opened)
+            return commandFailure(ExitCode::Runtime, opened.error());
+        m_workspace = std::move(*opened);
+    }
+    return m_workspace.get();
 }
 
 CommandResult<InventoryStore *> CliContext::store()
 {
-    if (!m_store) {
-        auto opened = InventoryStore::open(DataDir::inventoryPath(m_dataDir));
-        if (!opened)
-            return commandFailure(ExitCode::Runtime, opened.error());
-        m_store = std::move(*opened);
-    }
-    return m_store.get();
+    auto opened = workspace();
+    if (!opened)
+        return std::unexpected(opened.error());
+    return &(*opened)->store();
+}
+
+CommandResult<KnownHosts *> CliContext::knownHosts()
+{
+    auto opened = workspace();
+    if (!opened)
+        return std::unexpected(opened.error());
+    return &(*opened)->knownHosts();
 }
 
 CommandResult<Vault *> CliContext::vault()
 {
-    if (!m_vault) {
-        auto opened = store();
-        if (!opened)
-            return std::unexpected(opened.error());
-        m_vault = std::make_unique<Vault>(**opened);
-    }
-    return m_vault.get();
+    auto opened = workspace();
+    if (!opened)
+        return std::unexpected(opened.error());
+    return &(*opened)->vault();
 }
 
 CommandResult<Vault *> CliContext::unlockedVault()

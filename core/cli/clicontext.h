@@ -2,6 +2,7 @@
 
 #include "commanderror.h"
 #include "inventory/inventorystore.h"
+#include "workspace/workspace.h"
 #include "output.h"
 #include "passwordreader.h"
 #include "vault/vault.h"
@@ -21,7 +22,6 @@ class CliContext
 
 public:
     CliContext(QString dataDir, bool json, bool passwordStdin);
-    ~CliContext();
     CliContext(const CliContext &) = delete;
     CliContext &operator=(const CliContext &) = delete;
 
@@ -29,7 +29,10 @@ public:
     PasswordReader &passwords() { return m_passwords; }
     QString dataDir() const { return m_dataDir; }
 
+    // The data directory's workspace, opened on first use.
+    CommandResult<Workspace *> workspace();
     CommandResult<InventoryStore *> store();
+    CommandResult<KnownHosts *> knownHosts();
     CommandResult<Vault *> vault();
     // Asks for the master password (RELEASEDESK_VAULT_PASSWORD, stdin or prompt) and unlocks.
     CommandResult<Vault *> unlockedVault();
@@ -56,8 +59,7 @@ private:
     QString m_dataDir;
     Output m_output;
     PasswordReader m_passwords;
-    std::unique_ptr<InventoryStore> m_store;
-    std::unique_ptr<Vault> m_vault;
+    std::unique_ptr<Workspace> m_workspace;
 };
 
 } // namespace rd

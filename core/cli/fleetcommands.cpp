@@ -1,12 +1,9 @@
 #include "fleetcommands.h"
-#include "common/datadir.h"
 
 #include "clicontext.h"
 #include "release/fleetstatus.h"
-#include "release/taskhistory.h"
-#include "release/taskjournal.h"
-#include "hostkeys/knownhosts.h"
-#include "ssh/sshtargetfactory.h"
+#include "workspace/fleetreading.h"
+#include "workspace/workspace.h"
 
 #include <QEventLoop>
 #include <QJsonArray>
@@ -63,48 +60,21 @@ CommandResult<> status(CliContext &context, const QCommandLineParser &parser, co
     auto environment = context.findEnvironment(path);
     if (!environment)
         return std::unexpected(environment.error());
-    auto store = context.store();
-    if (!store)
-        return std::unexpected(store.error());
-
-    QList<Server> servers;
-    const Vault *vault = nullptr;
-    for (qint64 id : std::as_const(environment->serverIds)) {
-        auto server = (*store)->server(id);
-        if (!server)
-            return std::unexpected(CliContext::fromStore(server.error()));
-        if (!server->enabled)
-            continue;
-        servers.append(*server);
-        // Stored keys need the vault: ask for the master password only when one is used.
-        auto key = (*store)->key(server->keyId);
-        if (!vault && key && key->kind == KeyKind::Stored) {
-            auto unlocked = context.unlockedVault();
-            if (!unlocked)
-                return std::unexpected(unlocked.error());
-            vault = *unlocked;
-        }
-    }
-    if (servers.isEmpty())
+    auto workspace = context.workspace();
+    if (!workspace)
+        return std::unexpected(workspace.error());
+    const FleetReading reading(**workspace, project->name, *environment);
+    if (reading.isEmpty())
         return commandFailure(ExitCode::NotFound, FleetCommands::tr("%1 has no enabled servers.").arg(path),
                               FleetCommands::tr("Add servers to it with: releasedesk-cli env assign %1 SERVER...")
                                   .arg(path));
-
-    KnownHosts knownHosts(DataDir::knownHostsPath(context.dataDir()));
-    FleetStatus fleet(knownHosts, environment->deployRoot, environment->parallelism);
+    // Stored keys need the vault: ask for the master password only when one is used.
+    if (reading.needsVault())
+        if (auto unlocked = context.unlockedVault(); !unlocked)
+            return std::unexpected(unlocked.error());
     // The environment's release: named, else its last successful task's, else the newest running anywhere.
-    QString expected = parser.value(opt("expected"));
-    if (expected.isEmpty())
-        expected = TaskHistory::lastReleasedVersion(TaskJournal::tasksDirectory(context.dataDir()), project->name,
-                                                    environment->name);
-    fleet.setExpectedVersion(expected);
-    for (const Server &server : std::as_const(servers)) {
-        auto target = SshTargetFactory::forServer(**store, vault, server);
-        if (target)
-            fleet.addServer(std::move(*target));
-        else
-            fleet.addUnreachableServer(server.name, server.host, target.error().text());
-    }
+    const std::unique_ptr<FleetStatus> status(reading.create(nullptr, parser.value(opt("expected"))));
+    FleetStatus &fleet = *status;
     QEventLoop loop;
     QObject::connect(&fleet, &FleetStatus::finished, &loop, &QEventLoop::quit);
     fleet.start();

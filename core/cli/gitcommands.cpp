@@ -1,11 +1,11 @@
 #include "gitcommands.h"
-#include "common/datadir.h"
 
 #include "clicontext.h"
 #include "git/gitchanges.h"
 #include "git/gitmirror.h"
 #include "git/gitrefs.h"
-#include "hostkeys/knownhosts.h"
+#include "workspace/mirrorfetch.h"
+#include "workspace/workspace.h"
 #include "inventory/storedkeybuilder.h"
 
 #include <QDir>
@@ -178,12 +178,13 @@ CommandResult<> fetch(CliContext &context, const QCommandLineParser &parser, con
     if (!credentials)
         return std::unexpected(credentials.error());
 
-    KnownHosts knownHosts(DataDir::knownHostsPath(context.dataDir()));
+    auto workspace = context.workspace();
+    if (!workspace)
+        return std::unexpected(workspace.error());
     const bool acceptNew = given(parser, opt("accept-new-host-key"));
     const InterruptCancels interrupt;
-    FetchOptions options;
+    MirrorFetch::Options options;
     options.credentials = std::move(*credentials);
-    options.knownHosts = &knownHosts;
     bool refusedNewKey = false;
     // A server with another key already known is not new: --accept-new-host-key leaves it to the operator.
     options.hostKeyPrompt = [acceptNew, &refusedNewKey](const HostKeyInfo &info) {
@@ -192,7 +193,6 @@ CommandResult<> fetch(CliContext &context, const QCommandLineParser &parser, con
         return accept ? HostKeyDecision::Remember : HostKeyDecision::Reject;
     };
     options.cancel = &interrupted;
-    options.allowUnauthenticated = project->allowUnauthenticated;
     const bool showProgress =
         !context.out().isJson() && !given(parser, opt("quiet")) && isatty(STDERR_FILENO);
     if (showProgress) {
@@ -208,8 +208,8 @@ CommandResult<> fetch(CliContext &context, const QCommandLineParser &parser, con
         };
     }
 
-    const GitMirror mirror(GitMirror::pathFor(context.dataDir(), project->name));
-    auto report = mirror.fetch(project->gitUrl, options);
+    const MirrorFetch mirror(**workspace, *project);
+    auto report = mirror.run(std::move(options));
     if (showProgress)
         QTextStream(stderr) << u'\n';
     if (!report) {
@@ -227,7 +227,7 @@ CommandResult<> fetch(CliContext &context, const QCommandLineParser &parser, con
                                    {QStringLiteral("old"), update.oldId},
                                    {QStringLiteral("new"), update.newId}});
     const QJsonObject result{{QStringLiteral("project"), project->name},
-                             {QStringLiteral("mirror"), mirror.path()},
+                             {QStringLiteral("mirror"), mirror.mirrorPath()},
                              {QStringLiteral("cloned"), report->cloned},
                              {QStringLiteral("defaultBranch"), report->defaultBranch},
                              {QStringLiteral("receivedObjects"), report->transfer.receivedObjects},
@@ -239,7 +239,7 @@ CommandResult<> fetch(CliContext &context, const QCommandLineParser &parser, con
     }
     QString text = (report->cloned ? GitCommands::tr("Cloned %1 into %2: %3 refs.")
                                    : GitCommands::tr("Fetched %1 into %2: %3 refs changed."))
-                       .arg(project->name, mirror.path())
+                       .arg(project->name, mirror.mirrorPath())
                        .arg(report->updates.size());
     for (const RefUpdate &update : report->updates) {
         const QString change =

@@ -1,5 +1,4 @@
 #include "packagecommands.h"
-#include "common/datadir.h"
 
 #include "clicontext.h"
 #include "git/gitmirror.h"
@@ -7,7 +6,8 @@
 #include "git/packagebuilder.h"
 #include "git/packagestore.h"
 #include "git/patchpackage.h"
-#include "hostkeys/knownhosts.h"
+#include "workspace/mirrorfetch.h"
+#include "workspace/workspace.h"
 
 #include <QDir>
 #include <QFile>
@@ -240,20 +240,19 @@ CommandResult<> PackageCommands::refreshMirror(CliContext &context, const QStrin
 {
     if (auto valid = GitMirror::checkUrl(project.gitUrl); !valid)
         return commandFailure(ExitCode::Invalid, valid.error());
-    KnownHosts knownHosts(DataDir::knownHostsPath(context.dataDir()));
-    FetchOptions options;
-    options.knownHosts = &knownHosts;
-    options.credentials.useAgent = keyFile.isEmpty();
-    if (!keyFile.isEmpty())
+    auto workspace = context.workspace();
+    if (!workspace)
+        return std::unexpected(workspace.error());
+    MirrorFetch::Options options;
+    if (!keyFile.isEmpty()) {
+        options.credentials.useAgent = false;
         options.credentials.keyPath = QDir::cleanPath(QDir::current().absoluteFilePath(keyFile));
-    options.hostKeyPrompt = [](const HostKeyInfo &) { return HostKeyDecision::Reject; };
-    options.allowUnauthenticated = project.allowUnauthenticated;
-    const GitMirror mirror(GitMirror::pathFor(context.dataDir(), project.name));
-    auto report = mirror.fetch(project.gitUrl, options);
+    }
+    auto report = MirrorFetch(**workspace, project).run(std::move(options));
     if (!report) {
         Error error = report.error();
         error.hint = tr("Fetch it with \"mirror fetch %1\" (which can use a stored key and accept a "
-                                         "new host key), then build with --offline.")
+                        "new host key), then build with --offline.")
                          .arg(project.name);
         return commandFailure(ExitCode::Runtime, error);
     }

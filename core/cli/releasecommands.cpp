@@ -1,5 +1,4 @@
 #include "releasecommands.h"
-#include "common/datadir.h"
 
 #include "clicontext.h"
 #include "common/interruptwatch.h"
@@ -9,15 +8,17 @@
 #include "release/releasedryrun.h"
 #include "release/releaseplanner.h"
 #include "release/releasetask.h"
+#include "release/taskjournal.h"
 #include "release/remotelayout.h"
 #include "release/taskhistory.h"
 #include "release/taskscheduler.h"
-#include "hostkeys/knownhosts.h"
 #include "ssh/sshpool.h"
 #include "ssh/sshsession.h"
 #include "ssh/sshtargetfactory.h"
 #include "releaseprogress.h"
 #include "sshcommands.h"
+#include "workspace/taskrunner.h"
+#include "workspace/workspace.h"
 
 #include <QDeadlineTimer>
 #include <QDir>
@@ -190,34 +191,34 @@ CommandError planFailure(const Error &error)
     return CommandError{ExitCode::Invalid, error};
 }
 
-CommandResult<std::vector<SshTarget>> targetsFor(CliContext &context, const QStringList &names)
+// The vault is asked for only when one of the servers signs in with a key kept in it.
+CommandResult<> unlockVaultFor(CliContext &context, const QStringList &names)
 {
-    auto store = context.store();
-    if (!store)
-        return std::unexpected(store.error());
     QList<Server> servers;
-    const Vault *vault = nullptr;
     for (const QString &name : names) {
         auto server = context.findServer(name);
         if (!server)
             return std::unexpected(server.error());
         servers.append(*server);
-        auto key = (*store)->key(server->keyId);
-        if (!vault && key && key->kind == KeyKind::Stored) {
-            auto unlocked = context.unlockedVault();
-            if (!unlocked)
-                return std::unexpected(unlocked.error());
-            vault = *unlocked;
-        }
     }
-    std::vector<SshTarget> targets;
-    for (const Server &server : std::as_const(servers)) {
-        auto target = SshTargetFactory::forServer(**store, vault, server);
-        if (!target)
-            return commandFailure(ExitCode::Invalid, target.error());
-        targets.push_back(std::move(*target));
-    }
-    return targets;
+    auto workspace = context.workspace();
+    if (!workspace)
+        return std::unexpected(workspace.error());
+    if ((*workspace)->needsVault(servers))
+        if (auto unlocked = context.unlockedVault(); !unlocked)
+            return std::unexpected(unlocked.error());
+    return {};
+}
+
+CommandResult<std::vector<SshTarget>> targetsFor(CliContext &context, const QStringList &names)
+{
+    if (auto unlocked = unlockVaultFor(context, names); !unlocked)
+        return std::unexpected(unlocked.error());
+    Workspace &workspace = **context.workspace();
+    auto targets = SshTargetFactory::forServers(workspace.store(), &workspace.vault(), names);
+    if (!targets)
+        return commandFailure(ExitCode::Invalid, targets.error());
+    return std::move(*targets);
 }
 
 QJsonObject taskJson(const TaskRecord &record)
@@ -286,30 +287,83 @@ bool runnerAlive(const TaskRecord &record)
     return record.host == QHostInfo::localHostName() && TaskJournal::processRuns(record.pid);
 }
 
-// Runs a task in this process until it ends, or (gray without a soak time) until it waits for
-// promotion. Progress goes to stderr; the task's record to stdout.
-CommandResult<> runTask(CliContext &context, const QCommandLineParser &parser, ReleaseTask &task,
-                        ReleaseTask::Mode mode)
+// What the release verbs share: the releases service of the workspace, with the command line's
+// host key policy.
+std::unique_ptr<TaskRunner> taskRunner(CliContext &context, const QCommandLineParser &parser)
 {
-    auto targets = targetsFor(context, task.plan().servers);
-    if (!targets)
-        return std::unexpected(targets.error());
-    for (SshTarget &target : *targets)
-        task.addServer(std::move(target));
+    return std::make_unique<TaskRunner>(**context.workspace(),
+                                        SshCommands::commandLinePrompt(given(parser, opt("accept-new-host-keys"))));
+}
 
+// What became of a task followed to its end: the exit code and the words for it.
+CommandResult<> taskOutcome(const TaskRunner &runner, const TaskRecord &record, ReleaseTask::Mode mode)
+{
+    if (record.status == TaskStatus::Succeeded)
+        return {};
+    const ReleaseEngine &engine = runner.task()->engine();
+    // An abort asked for and done is a success: it says what it did to each server.
+    const bool cleanAbort =
+        record.status == TaskStatus::Aborted && engine.failedServers() == 0 && engine.unlockErrors().isEmpty();
+    if (mode == ReleaseTask::Mode::Abort && cleanAbort)
+        return {};
+    if (record.status == TaskStatus::Aborted)
+        return commandFailure(cleanAbort ? ExitCode::Runtime : ExitCode::ServersFailed, record.summary,
+                              ReleaseCommands::tr("The task was aborted. \"releasedesk-cli release status %1/%2\" "
+                                                  "shows what each server runs now.")
+                                  .arg(record.plan.project, record.plan.environment));
+    if (!engine.lockConflict().isEmpty())
+        return commandFailure(ExitCode::Conflict, record.summary,
+                              ReleaseCommands::tr("Wait for the other release, or break a stale lock explicitly."));
+    return commandFailure(ExitCode::ServersFailed, record.summary,
+                          ReleaseCommands::tr("Fix what the failed servers report, then: releasedesk-cli release retry %1")
+                              .arg(record.plan.taskId));
+}
+
+void printScheduled(const CliContext &context, const ReleasePlan &plan)
+{
+    context.out().done(ReleaseCommands::tr("Task %1 will release %2 to %3/%4 at %5, while the app or "
+                                           "\"releasedesk-cli release run --wait\" runs.")
+                           .arg(plan.taskId, plan.version, plan.project, plan.environment,
+                                plan.scheduledAt.toLocalTime().toString(Qt::ISODate)),
+                       {{QStringLiteral("task"), plan.taskId},
+                        {QStringLiteral("status"), taskStatusName(TaskStatus::Scheduled)},
+                        {QStringLiteral("version"), plan.version},
+                        {QStringLiteral("scheduledAt"), plan.scheduledAt.toString(Qt::ISODate)}});
+}
+
+// Follows what `begin` starts on the runner until the task ends, or (gray without a soak time)
+// until it waits for promotion. Progress goes to stderr; the task's record to stdout.
+CommandResult<> followTask(CliContext &context, const QCommandLineParser &parser, TaskRunner &runner,
+                           ReleaseTask::Mode mode, qsizetype serverCount, const std::function<Result<>()> &begin)
+{
     QEventLoop loop;
     bool paused = false;
-    auto printer = std::make_unique<ReleaseProgress>(int(task.plan().servers.size()),
-                                                     isatty(STDERR_FILENO) && !context.out().isJson(),
+    bool scheduled = false;
+    auto printer = std::make_unique<ReleaseProgress>(int(serverCount), isatty(STDERR_FILENO) && !context.out().isJson(),
                                                      given(parser, opt("verbose")));
-    QObject::connect(&task, &ReleaseTask::nodeChanged, &loop,
+    QObject::connect(&runner, &TaskRunner::nodeChanged, &loop,
                      [&printer](const QString &server, NodeStage stage, NodeState state, const QString &detail) {
                          printer->nodeChanged(server, stage, state, detail);
                      });
-    QObject::connect(&task, &ReleaseTask::finished, &loop, &QEventLoop::quit);
-    QObject::connect(&task, &ReleaseTask::awaitingPromotion, &loop, [&](const QString &summary) {
+    QObject::connect(&runner, &TaskRunner::localLine, &loop,
+                     [&printer](const QString &line, bool) { printer->message(line); });
+    QObject::connect(&runner, &TaskRunner::taskCreated, &loop, [&] {
+        const ReleasePlan plan = runner.plan();
+        if (!plan.scheduledAt.isValid())
+            printer->message(ReleaseCommands::tr("Task %1: %2 release of %3 (%4 at %5) to %6 servers of %7/%8")
+                                 .arg(plan.taskId, releaseKindName(plan.kind), plan.version, plan.ref,
+                                      plan.commit.left(12), QString::number(plan.servers.size()), plan.project,
+                                      plan.environment));
+    });
+    QObject::connect(&runner, &TaskRunner::scheduled, &loop, [&] {
+        scheduled = true;
+        loop.quit();
+    });
+    QObject::connect(&runner, &TaskRunner::localFailed, &loop, &QEventLoop::quit);
+    QObject::connect(&runner, &TaskRunner::finished, &loop, &QEventLoop::quit);
+    QObject::connect(&runner, &TaskRunner::awaitingPromotion, &loop, [&](const QString &summary) {
         printer->message(summary);
-        if (task.plan().soakSeconds > 0)
+        if (runner.plan().soakSeconds > 0)
             return;
         paused = true;
         loop.quit();
@@ -318,14 +372,20 @@ CommandResult<> runTask(CliContext &context, const QCommandLineParser &parser, R
     QObject::connect(&interrupts, &InterruptWatch::interrupted, &loop, [&] {
         printer->message(ReleaseCommands::tr("Interrupted: stopping the release and releasing its locks (Ctrl+C "
                                              "again to quit at once)."));
-        task.abort();
+        runner.abort();
     });
-    if (auto started = task.run(mode); !started)
-        return commandFailure(ExitCode::Conflict, started.error());
+    if (auto started = begin(); !started)
+        return std::unexpected(planFailure(started.error()));
     loop.exec();
     printer.reset(); // the live line ends before the table and the summary
 
-    auto record = task.journal().read();
+    if (auto failed = runner.localError())
+        return std::unexpected(planFailure(*failed));
+    if (scheduled) {
+        printScheduled(context, runner.plan());
+        return {};
+    }
+    auto record = runner.record();
     if (!record)
         return commandFailure(ExitCode::Runtime, record.error());
     const QJsonObject json = taskJson(*record);
@@ -340,44 +400,27 @@ CommandResult<> runTask(CliContext &context, const QCommandLineParser &parser, R
     if (paused) {
         progress(ReleaseCommands::tr("Task %1 waits for promotion. Check the canaries, then run: releasedesk-cli "
                                      "release promote %1 (or release abort %1).")
-                     .arg(task.id()));
+                     .arg(record->plan.taskId));
         return {};
     }
-    if (record->status == TaskStatus::Succeeded) {
+    auto outcome = taskOutcome(runner, *record, mode);
+    if (outcome)
         progress(record->summary);
-        return {};
-    }
-    // An abort asked for and done is a success: it says what it did to each server.
-    const bool cleanAbort = record->status == TaskStatus::Aborted && task.engine().failedServers() == 0 &&
-                            task.engine().unlockErrors().isEmpty();
-    if (mode == ReleaseTask::Mode::Abort && cleanAbort) {
-        progress(record->summary);
-        return {};
-    }
-    if (record->status == TaskStatus::Aborted)
-        return commandFailure(cleanAbort ? ExitCode::Runtime : ExitCode::ServersFailed, record->summary,
-                              ReleaseCommands::tr("The task was aborted. \"releasedesk-cli release status %1/%2\" "
-                                                  "shows what each server runs now.")
-                                  .arg(record->plan.project, record->plan.environment));
-    if (!task.engine().lockConflict().isEmpty())
-        return commandFailure(ExitCode::Conflict, record->summary,
-                              ReleaseCommands::tr("Wait for the other release, or break a stale lock explicitly."));
-    return commandFailure(ExitCode::ServersFailed, record->summary,
-                          ReleaseCommands::tr("Fix what the failed servers report, then: releasedesk-cli release retry %1")
-                              .arg(task.id()));
+    return outcome;
 }
 
-CommandResult<std::unique_ptr<ReleaseTask>> openTask(CliContext &context, KnownHosts &knownHosts,
-                                                     const QCommandLineParser &parser, const QString &id)
+// Resumes, retries, promotes or aborts a task of the journal in this process.
+CommandResult<> runStoredTask(CliContext &context, const QCommandLineParser &parser, const TaskRecord &record,
+                              ReleaseTask::Mode mode, bool revertCanariesOnAbort = true)
 {
-    auto record = readTask(context, id);
-    if (!record)
-        return std::unexpected(record.error());
-    auto task = ReleaseTask::open(tasksDir(context), record->plan.taskId, knownHosts,
-                                  SshCommands::commandLinePrompt(given(parser, opt("accept-new-host-keys"))));
-    if (!task)
-        return commandFailure(ExitCode::Runtime, task.error());
-    return std::move(*task);
+    if (auto unlocked = unlockVaultFor(context, record.plan.servers); !unlocked)
+        return unlocked;
+    auto runner = taskRunner(context, parser);
+    if (auto opened = runner->open(record.plan.taskId); !opened)
+        return commandFailure(ExitCode::Runtime, opened.error());
+    runner->setRevertCanariesOnAbort(revertCanariesOnAbort);
+    return followTask(context, parser, *runner, mode, record.plan.servers.size(),
+                      [&] { return runner->run(mode); });
 }
 
 // The rule every face applies before changing a production-like environment. Asked only on a
@@ -414,38 +457,22 @@ CommandResult<> startRelease(CliContext &context, const QCommandLineParser &pars
         if (auto refreshed = PackageCommands::refreshMirror(context, parser.value(opt("key-file")), *project);
             !refreshed)
             return refreshed;
-    const ReleasePlanner planner(**store, context.dataDir());
-    auto plan = planner.draft(*request);
+    // The plan is drafted twice (here to ask, then by the runner); the draft only reads.
+    auto plan = ReleasePlanner(**store, context.dataDir()).draft(*request);
     if (!plan)
         return std::unexpected(planFailure(plan.error()));
     if (!given(parser, opt("yes")))
         if (auto confirmed = confirmOnTerminal(*request, plan->servers.size()); !confirmed)
             return confirmed;
-    if (auto prepared = ReleasePlanner::prepare(context.dataDir(), *plan, project->packageExcludes, request->buildHook,
-                                                [](const QString &line, bool) { progress(line); });
-        !prepared)
-        return std::unexpected(planFailure(prepared.error()));
-
-    KnownHosts knownHosts(DataDir::knownHostsPath(context.dataDir()));
-    auto task = ReleaseTask::create(tasksDir(context), *plan, knownHosts,
-                                    SshCommands::commandLinePrompt(given(parser, opt("accept-new-host-keys"))));
-    if (!task)
-        return commandFailure(ExitCode::Runtime, task.error());
-    if (plan->scheduledAt.isValid()) {
-        context.out().done(ReleaseCommands::tr("Task %1 will release %2 to %3/%4 at %5, while the app or "
-                                               "\"releasedesk-cli release run --wait\" runs.")
-                               .arg((*task)->id(), plan->version, plan->project, plan->environment,
-                                    plan->scheduledAt.toLocalTime().toString(Qt::ISODate)),
-                           {{QStringLiteral("task"), (*task)->id()},
-                            {QStringLiteral("status"), taskStatusName(TaskStatus::Scheduled)},
-                            {QStringLiteral("version"), plan->version},
-                            {QStringLiteral("scheduledAt"), plan->scheduledAt.toString(Qt::ISODate)}});
+    if (auto unlocked = unlockVaultFor(context, plan->servers); !unlocked)
+        return unlocked;
+    auto runner = taskRunner(context, parser);
+    return followTask(context, parser, *runner, ReleaseTask::Mode::Start, plan->servers.size(), [&]() -> Result<> {
+        auto started = runner->start(*request, std::nullopt);
+        if (!started)
+            return std::unexpected(started.error());
         return {};
-    }
-    progress(ReleaseCommands::tr("Task %1: %2 release of %3 (%4 at %5) to %6 servers of %7/%8")
-                 .arg((*task)->id(), releaseKindName(plan->kind), plan->version, plan->ref, plan->commit.left(12),
-                      QString::number(plan->servers.size()), plan->project, plan->environment));
-    return runTask(context, parser, **task, ReleaseTask::Mode::Start);
+    });
 }
 
 CommandResult<> start(CliContext &context, const QCommandLineParser &parser, const QStringList &arguments)
@@ -511,12 +538,7 @@ CommandResult<> control(CliContext &context, const QCommandLineParser &parser, c
         progress(ReleaseCommands::tr("Process %1 ended before it read the request; this process carries it out.")
                      .arg(QString::number(record->pid)));
     }
-    KnownHosts knownHosts(DataDir::knownHostsPath(context.dataDir()));
-    auto task = openTask(context, knownHosts, parser, id);
-    if (!task)
-        return std::unexpected(task.error());
-    (*task)->engine().setRevertCanariesOnAbort(!keepCanaries);
-    return runTask(context, parser, **task, mode);
+    return runStoredTask(context, parser, *record, mode, !keepCanaries);
 }
 
 CommandResult<> promote(CliContext &context, const QCommandLineParser &parser, const QStringList &arguments)
@@ -531,11 +553,10 @@ CommandResult<> abortTask(CliContext &context, const QCommandLineParser &parser,
 
 CommandResult<> resume(CliContext &context, const QCommandLineParser &parser, const QStringList &arguments)
 {
-    KnownHosts knownHosts(DataDir::knownHostsPath(context.dataDir()));
-    auto task = openTask(context, knownHosts, parser, arguments[0]);
-    if (!task)
-        return std::unexpected(task.error());
-    return runTask(context, parser, **task, ReleaseTask::Mode::Resume);
+    auto record = readTask(context, arguments[0]);
+    if (!record)
+        return std::unexpected(record.error());
+    return runStoredTask(context, parser, *record, ReleaseTask::Mode::Resume);
 }
 
 CommandResult<> history(CliContext &context, const QCommandLineParser &parser, const QStringList &)
@@ -668,12 +689,11 @@ CommandResult<> runScheduled(CliContext &context, const QCommandLineParser &pars
                                          "again if it is still wanted.")
                          .arg(record.plan.taskId, record.plan.scheduledAt.toLocalTime().toString(Qt::ISODate)));
         for (const QString &taskId : found.due) {
-            KnownHosts knownHosts(DataDir::knownHostsPath(context.dataDir()));
-            auto task = openTask(context, knownHosts, parser, taskId);
-            if (!task)
-                return std::unexpected(task.error());
+            auto record = readTask(context, taskId);
+            if (!record)
+                return std::unexpected(record.error());
             progress(ReleaseCommands::tr("Starting scheduled task %1.").arg(taskId));
-            if (auto ran = runTask(context, parser, **task, ReleaseTask::Mode::Start); !ran) {
+            if (auto ran = runStoredTask(context, parser, *record, ReleaseTask::Mode::Start); !ran) {
                 context.out().error(ran.error());
                 ++failures;
             }
@@ -754,8 +774,7 @@ CommandResult<> planRelease(CliContext &context, const QCommandLineParser &parse
     if (!targets)
         return std::unexpected(targets.error());
 
-    KnownHosts knownHosts(DataDir::knownHostsPath(context.dataDir()));
-    ReleaseDryRun dryRun(*plan, knownHosts);
+    ReleaseDryRun dryRun(*plan, (**context.workspace()).knownHosts());
     for (SshTarget &target : *targets)
         dryRun.addServer(std::move(target));
     QEventLoop loop;
@@ -818,8 +837,8 @@ CommandResult<> breakLock(CliContext &context, const QCommandLineParser &parser,
     auto targets = targetsFor(context, names);
     if (!targets)
         return std::unexpected(targets.error());
-    KnownHosts knownHosts(DataDir::knownHostsPath(context.dataDir()));
-    SshPool pool(knownHosts, SshCommands::commandLinePrompt(given(parser, opt("accept-new-host-keys"))), 20, 50);
+    SshPool pool((**context.workspace()).knownHosts(),
+                 SshCommands::commandLinePrompt(given(parser, opt("accept-new-host-keys"))), 20, 50);
     const QString command = RemoteLayout(environment->deployRoot).breakStaleLockCommand(*staleAfter);
     // Each job writes only its own result; they are read once the pool is idle.
     QHash<QString, std::shared_ptr<QString>> results;

@@ -1,15 +1,12 @@
 #include "sshcommands.h"
-#include "common/datadir.h"
 
 #include "clicontext.h"
 #include "ssh/hostkeyscanner.h"
 #include "hostkeys/knownhosts.h"
-#include "ssh/sshpool.h"
-#include "ssh/sshsession.h"
-#include "ssh/sshtargetfactory.h"
+#include "workspace/connectioncheck.h"
+#include "workspace/workspace.h"
 
 #include <QDir>
-#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QEventLoop>
 #include <QJsonArray>
@@ -24,11 +21,6 @@ namespace rd {
 namespace {
 
 QString opt(const char *name) { return QString::fromLatin1(name); }
-
-QString knownHostsPath(const CliContext &context)
-{
-    return DataDir::knownHostsPath(context.dataDir());
-}
 
 QString stateName(HostKeyState state)
 {
@@ -116,67 +108,37 @@ CommandResult<> check(CliContext &context, const QCommandLineParser &parser, con
     if (!limits)
         return std::unexpected(limits.error());
     const auto [parallelism, timeout] = *limits;
-    auto store = context.store();
-
+    auto workspace = context.workspace();
+    if (!workspace)
+        return std::unexpected(workspace.error());
     // Stored keys need the vault: ask for the master password only when one is used.
-    const Vault *vault = nullptr;
-    for (const Server &server : *servers) {
-        auto key = (*store)->key(server.keyId);
-        if (key && key->kind == KeyKind::Stored) {
-            auto unlocked = context.unlockedVault();
-            if (!unlocked)
-                return std::unexpected(unlocked.error());
-            vault = *unlocked;
-            break;
-        }
-    }
+    if ((*workspace)->needsVault(*servers))
+        if (auto unlocked = context.unlockedVault(); !unlocked)
+            return std::unexpected(unlocked.error());
 
-    KnownHosts knownHosts(knownHostsPath(context));
-    SshPool pool(knownHosts, SshCommands::commandLinePrompt(given(parser, opt("accept-new-host-keys"))), parallelism, 50);
     QHash<QString, QJsonObject> rows;
-    QHash<QString, QElapsedTimer> clocks;
-    for (const Server &server : *servers) {
-        QJsonObject row{{QStringLiteral("server"), server.name},
-                        {QStringLiteral("host"), server.host},
-                        {QStringLiteral("port"), server.port}};
-        auto target = SshTargetFactory::forServer(**store, vault, server);
-        if (!target) {
-            row.insert(QStringLiteral("ok"), false);
-            row.insert(QStringLiteral("error"), target.error().text());
-            rows.insert(server.name, row);
-            continue;
-        }
-        target->connectTimeoutMs = timeout * 1000;
-        rows.insert(server.name, row);
-        clocks[server.name].start();
-        pool.addServer(std::move(*target));
-        pool.enqueue(server.name, [](SshSession &session, const SshJobContext &jobContext) -> Result<> {
-            ExecOptions options;
-            options.cancel = jobContext.cancel;
-            options.timeoutMs = 30000;
-            auto result = session.exec(QStringLiteral("true"), options);
-            if (!result)
-                return std::unexpected(result.error());
-            if (!result->succeeded())
-                return fail(SshCommands::tr("`true` did not succeed (exit %1).").arg(result->exitStatus));
-            return {};
-        });
-    }
-    QObject::connect(&pool, &SshPool::connected, &pool, [&](const QString &server, const QString &method) {
+    for (const Server &server : *servers)
+        rows.insert(server.name, QJsonObject{{QStringLiteral("server"), server.name},
+                                             {QStringLiteral("host"), server.host},
+                                             {QStringLiteral("port"), server.port}});
+    ConnectionCheck check(**workspace, SshCommands::commandLinePrompt(given(parser, opt("accept-new-host-keys"))),
+                          {parallelism, timeout * 1000, 50});
+    QObject::connect(&check, &ConnectionCheck::connected, &check, [&](const QString &server, const QString &method) {
         rows[server].insert(QStringLiteral("auth"), method);
     });
-    QObject::connect(&pool, &SshPool::jobFinished, &pool,
-                     [&](int, const QString &server, bool ok, const QString &message, const QString &hint) {
+    QObject::connect(&check, &ConnectionCheck::serverFinished, &check,
+                     [&](const QString &server, bool ok, const QString &message, const QString &hint, double seconds) {
                          QJsonObject &row = rows[server];
                          row.insert(QStringLiteral("ok"), ok);
-                         row.insert(QStringLiteral("seconds"), clocks[server].elapsed() / 1000.0);
+                         if (seconds > 0)
+                             row.insert(QStringLiteral("seconds"), seconds);
                          if (!ok)
                              row.insert(QStringLiteral("error"), hint.isEmpty() ? message : message + u' ' + hint);
                      });
     QEventLoop loop;
-    QObject::connect(&pool, &SshPool::idle, &loop, &QEventLoop::quit);
-    pool.finishAll();
-    if (!pool.isIdle())
+    QObject::connect(&check, &ConnectionCheck::finished, &loop, &QEventLoop::quit);
+    check.start(*servers);
+    if (check.isRunning())
         loop.exec();
 
     QJsonArray list;
@@ -213,7 +175,10 @@ CommandResult<> scan(CliContext &context, const QCommandLineParser &parser, cons
     QList<HostKeyScanTarget> targets;
     for (const Server &server : *servers)
         targets.append({server.name, server.host, server.port});
-    KnownHosts knownHosts(knownHostsPath(context));
+    auto opened = context.knownHosts();
+    if (!opened)
+        return std::unexpected(opened.error());
+    KnownHosts &knownHosts = **opened;
     const QList<HostKeyScanResult> results = HostKeyScanner::scan(targets, knownHosts, parallelism, timeout * 1000);
     const bool accept = given(parser, opt("accept"));
     QJsonArray list;
@@ -267,7 +232,10 @@ CommandResult<> scan(CliContext &context, const QCommandLineParser &parser, cons
 
 CommandResult<> forget(CliContext &context, const QCommandLineParser &, const QStringList &arguments)
 {
-    KnownHosts knownHosts(knownHostsPath(context));
+    auto opened = context.knownHosts();
+    if (!opened)
+        return std::unexpected(opened.error());
+    KnownHosts &knownHosts = **opened;
     QJsonArray list;
     for (const QString &name : arguments) {
         auto server = context.findServer(name);
@@ -291,7 +259,10 @@ CommandResult<> import(CliContext &context, const QCommandLineParser &, const QS
         return commandFailure(ExitCode::NotFound, SshCommands::tr("The file %1 does not exist.").arg(source),
                               SshCommands::tr("Name an OpenSSH known_hosts file, usually ~/.ssh/known_hosts."),
                               QStringLiteral("file"));
-    KnownHosts knownHosts(knownHostsPath(context));
+    auto opened = context.knownHosts();
+    if (!opened)
+        return std::unexpected(opened.error());
+    KnownHosts &knownHosts = **opened;
     auto report = knownHosts.import(source);
     if (!report)
         return commandFailure(ExitCode::Invalid, report.error());

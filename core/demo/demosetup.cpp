@@ -1,10 +1,10 @@
 #include "demosetup.h"
-#include "common/datadir.h"
 
 #include "git/gitmirror.h"
 #include "inventory/inventorystore.h"
 #include "inventory/keymaterial.h"
 #include "hostkeys/knownhosts.h"
+#include "workspace/workspace.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -131,8 +131,8 @@ struct DemoSetup::Hosts
     std::optional<Error> error;
 };
 
-DemoSetup::DemoSetup(QString dataDir, QString testHostsScript, QObject *parent)
-    : QObject(parent), m_dataDir(std::move(dataDir)), m_script(std::move(testHostsScript))
+DemoSetup::DemoSetup(Workspace &workspace, QString testHostsScript, QObject *parent)
+    : QObject(parent), m_workspace(workspace), m_dataDir(workspace.dataDir()), m_script(std::move(testHostsScript))
 {
 }
 
@@ -161,14 +161,14 @@ QString DemoSetup::serversDirectory() const
     return QDir(m_dataDir).filePath(QStringLiteral("demo/servers"));
 }
 
-void DemoSetup::start(InventoryStore &store)
+void DemoSetup::start()
 {
     auto hosts = std::make_shared<Hosts>();
     const QString repository = repositoryPath();
     const QString serversDir = serversDirectory();
     const QString rootsDir = QDir(m_dataDir).filePath(QStringLiteral("demo/roots"));
     const QString script = m_script;
-    const QString mirror = GitMirror::pathFor(m_dataDir, projectName());
+    const QString mirror = m_workspace.mirrorPath(projectName());
     emit progress(tr("Preparing the demo: a sample repository and %n sshd server(s) on this machine…", nullptr,
                      ServerCount));
     m_worker.reset(QThread::create([=] {
@@ -206,7 +206,7 @@ void DemoSetup::start(InventoryStore &store)
         if (!fetched)
             hosts->error = fetched.error();
     }));
-    connect(m_worker.get(), &QThread::finished, this, [this, hosts, &store] {
+    connect(m_worker.get(), &QThread::finished, this, [this, hosts] {
         m_worker.reset();
         m_serversStarted = !hosts->hosts.isEmpty();
         if (hosts->error) {
@@ -218,16 +218,17 @@ void DemoSetup::start(InventoryStore &store)
                                      .arg(QString::number(hosts->hosts.size()), QString::number(ServerCount)));
             return;
         }
-        auto filled = fillInventory(store, *hosts);
+        auto filled = fillInventory(*hosts);
         emit finished(bool(filled), filled ? QString() : filled.error().text());
     });
     m_worker->start();
 }
 
-Result<> DemoSetup::fillInventory(InventoryStore &store, const Hosts &hosts)
+Result<> DemoSetup::fillInventory(const Hosts &hosts)
 {
+    InventoryStore &store = m_workspace.store();
     // Ports may differ from an earlier demo run: the old entries would read as changed keys.
-    KnownHosts knownHosts(DataDir::knownHostsPath(m_dataDir));
+    KnownHosts &knownHosts = m_workspace.knownHosts();
     for (const Hosts::Host &host : hosts.hosts)
         if (auto forgotten = knownHosts.forget(host.address, host.port); !forgotten)
             return std::unexpected(forgotten.error());

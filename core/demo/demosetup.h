@@ -11,7 +11,7 @@ class QThread;
 
 namespace rd {
 
-class InventoryStore;
+class Workspace;
 
 // What a newcomer sees on first start (`releasedesk --demo`): a sample project from a git
 // repository generated here, three real sshd servers on loopback with their own deploy roots (the
@@ -25,11 +25,11 @@ class DemoSetup : public QObject
 public:
     static constexpr int ServerCount = 3;
 
-    DemoSetup(QString dataDir, QString testHostsScript, QObject *parent = nullptr);
+    DemoSetup(Workspace &workspace, QString testHostsScript, QObject *parent = nullptr);
     ~DemoSetup() override;
 
     // finished() follows; calling it again on the same data directory reuses what is there.
-    void start(InventoryStore &store);
+    void start();
     // Ends the demo servers (blocks for as long as the script takes, about a second).
     void stop();
 
@@ -46,8 +46,9 @@ signals:
 private:
     struct Hosts;
 
-    Result<> fillInventory(InventoryStore &store, const Hosts &hosts);
+    Result<> fillInventory(const Hosts &hosts);
 
+    Workspace &m_workspace;
     QString m_dataDir;
     QString m_script;
     std::unique_ptr<QThread> m_worker;

@@ -44,6 +44,7 @@ public:
     QString logDirectory() const { return m_journal.logDirectory(); }
     const TaskJournal &journal() const { return m_journal; }
     ReleaseEngine &engine() { return *m_engine; }
+    const ReleaseEngine &engine() const { return *m_engine; }
 
     void addServer(SshTarget target);
     // Refuses a mode the task's state does not allow, saying why and what to do instead.

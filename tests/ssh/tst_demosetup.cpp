@@ -7,6 +7,7 @@
 #include "git/gitmirror.h"
 #include "git/gitrefs.h"
 #include "inventory/inventorystore.h"
+#include "workspace/workspace.h"
 #include "hostkeys/knownhosts.h"
 #include "ssh/sshlibrary.h"
 #include "ssh/sshsession.h"
@@ -29,22 +30,30 @@ private slots:
     void startsAgainOnTheSameDataAndStops();
 
 private:
-    bool setUp(InventoryStore &store, QString *error);
+    bool setUp(QString *error);
     bool serversUp() const;
 
     GitLibrary m_git;
     SshLibrary m_ssh;
     QTemporaryDir m_dir;
-    std::unique_ptr<DemoSetup> m_demo;
+    std::unique_ptr<Workspace> m_workspace;
+    std::unique_ptr<DemoSetup> m_demo; // refers to the workspace
     QString m_serversDir;
 };
 
-bool TestDemoSetup::setUp(InventoryStore &store, QString *error)
+bool TestDemoSetup::setUp(QString *error)
 {
-    m_demo = std::make_unique<DemoSetup>(m_dir.path(), DemoSetup::findTestHostsScript());
+    m_demo.reset();
+    auto workspace = Workspace::open(m_dir.path());
+    if (!workspace) {
+        *error = workspace.error().text();
+        return false;
+    }
+    m_workspace = std::move(*workspace);
+    m_demo = std::make_unique<DemoSetup>(*m_workspace, DemoSetup::findTestHostsScript());
     m_serversDir = m_demo->serversDirectory();
     QSignalSpy finished(m_demo.get(), &DemoSetup::finished);
-    m_demo->start(store);
+    m_demo->start();
     if (!finished.wait(180000))
         return false;
     *error = finished.first().at(1).toString();
@@ -67,22 +76,21 @@ void TestDemoSetup::cleanupTestCase()
 
 void TestDemoSetup::makesAReadyInventoryWithLiveServers()
 {
-    auto store = InventoryStore::open(m_dir.filePath(QStringLiteral("inventory.sqlite")));
-    QVERIFY(store);
     QString error;
-    QVERIFY2(setUp(**store, &error), qPrintable(error));
+    QVERIFY2(setUp(&error), qPrintable(error));
+    const InventoryStore *store = &m_workspace->store();
     QVERIFY(serversUp());
 
-    auto projects = (*store)->projects();
+    auto projects = store->projects();
     QVERIFY(projects);
     QCOMPARE(projects->size(), 1);
     QCOMPARE(projects->first().name, DemoSetup::projectName());
-    auto environments = (*store)->environments();
+    auto environments = store->environments();
     QVERIFY(environments);
     QCOMPARE(environments->size(), 2);
     for (const Environment &environment : *environments)
         QCOMPARE(environment.serverIds.size(), DemoSetup::ServerCount);
-    auto hooks = (*store)->hookTemplates();
+    auto hooks = store->hookTemplates();
     QVERIFY(hooks && hooks->size() == 2);
 
     // The mirror holds the sample history: tags, a second branch, commits newest first.
@@ -100,11 +108,11 @@ void TestDemoSetup::makesAReadyInventoryWithLiveServers()
 
     // Every server takes a login with the demo's key and host keys, as a release will.
     KnownHosts knownHosts(m_dir.filePath(QStringLiteral("known_hosts")));
-    auto servers = (*store)->servers();
+    auto servers = store->servers();
     QVERIFY(servers);
     QCOMPARE(servers->size(), DemoSetup::ServerCount);
     for (const Server &server : *servers) {
-        auto target = SshTargetFactory::forServer(**store, nullptr, server);
+        auto target = SshTargetFactory::forServer(*store, nullptr, server);
         QVERIFY2(target, qPrintable(target ? QString() : target.error().text()));
         auto connected = SshSession::connect(std::move(*target), knownHosts, HostKeyPrompt());
         QVERIFY2(connected, qPrintable(connected ? QString() : connected.error().text()));
@@ -116,15 +124,14 @@ void TestDemoSetup::startsAgainOnTheSameDataAndStops()
     QVERIFY(m_demo);
     m_demo->stop();
     QVERIFY(!serversUp());
-    auto store = InventoryStore::open(m_dir.filePath(QStringLiteral("inventory.sqlite")));
-    QVERIFY(store);
     QString error;
-    QVERIFY2(setUp(**store, &error), qPrintable(error));
+    QVERIFY2(setUp(&error), qPrintable(error));
+    const InventoryStore *store = &m_workspace->store();
     QVERIFY(serversUp());
-    auto servers = (*store)->servers();
+    auto servers = store->servers();
     QVERIFY(servers);
     QCOMPARE(servers->size(), DemoSetup::ServerCount);
-    auto projects = (*store)->projects();
+    auto projects = store->projects();
     QVERIFY(projects && projects->size() == 1);
     m_demo.reset();
     QVERIFY(!serversUp());

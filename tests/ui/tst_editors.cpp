@@ -4,6 +4,7 @@
 #include "historypane.h"
 #include "inventorypane.h"
 #include "inventory/inventorystore.h"
+#include "workspace/workspace.h"
 #include "inventory/validator.h"
 #include "mainwindow.h"
 #include "keyspane.h"
@@ -76,8 +77,9 @@ private:
     QStringList m_questions;
     bool m_answer = true;
     QTemporaryDir m_dir;
-    std::unique_ptr<InventoryStore> m_store;
-    std::unique_ptr<Vault> m_vault;
+    std::unique_ptr<Workspace> m_workspace;
+    InventoryStore *m_store = nullptr;
+    Vault *m_vault = nullptr;
     std::unique_ptr<AppSettings> m_settings;
     std::unique_ptr<MainWindow> m_window;
 };
@@ -86,16 +88,17 @@ void TestEditors::init()
 {
     QVERIFY(m_dir.isValid());
     const QString dataDir = m_dir.filePath(QString::number(QRandomGenerator::global()->generate()));
-    auto store = InventoryStore::open(dataDir + QStringLiteral("/inventory.sqlite"));
-    QVERIFY2(store, qPrintable(store ? QString() : store.error().text()));
-    m_store = std::move(*store);
+    auto workspace = Workspace::open(dataDir);
+    QVERIFY2(workspace, qPrintable(workspace ? QString() : workspace.error().text()));
+    m_workspace = std::move(*workspace);
+    m_store = &m_workspace->store();
+    m_vault = &m_workspace->vault();
     Project project;
     project.name = QStringLiteral("shop");
     project.gitUrl = QStringLiteral("https://git.example.com/team/shop.git");
     QVERIFY(m_store->addProject(project));
-    m_vault = std::make_unique<Vault>(*m_store);
     m_settings = std::make_unique<AppSettings>(dataDir);
-    m_window = std::make_unique<MainWindow>(*m_store, *m_vault, *m_settings, dataDir);
+    m_window = std::make_unique<MainWindow>(*m_workspace, *m_settings);
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
     m_questions.clear();
@@ -147,9 +150,8 @@ void TestEditors::clickRow(InventoryPane *pane, qint64 id)
 void TestEditors::cleanup()
 {
     m_window.reset();
-    m_vault.reset();
     m_settings.reset();
-    m_store.reset();
+    m_workspace.reset();
 }
 
 bool TestEditors::shows(QWidget *pane, const QString &field, const QString &text)

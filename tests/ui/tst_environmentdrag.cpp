@@ -1,6 +1,7 @@
 #include "appsettings.h"
 #include "environmentspane.h"
 #include "inventory/inventorystore.h"
+#include "workspace/workspace.h"
 #include "mainwindow.h"
 #include "serveridsmime.h"
 #include "vault/vault.h"
@@ -43,8 +44,9 @@ private:
     QPoint belowRows(QTableView *view) const;
 
     QTemporaryDir m_dir;
-    std::unique_ptr<InventoryStore> m_store;
-    std::unique_ptr<Vault> m_vault;
+    std::unique_ptr<Workspace> m_workspace;
+    InventoryStore *m_store = nullptr;
+    Vault *m_vault = nullptr;
     std::unique_ptr<AppSettings> m_settings;
     std::unique_ptr<MainWindow> m_window;
     EnvironmentsPane *m_pane = nullptr;
@@ -57,9 +59,11 @@ void TestEnvironmentDrag::init()
 {
     QVERIFY(m_dir.isValid());
     const QString dataDir = m_dir.filePath(QString::number(QRandomGenerator::global()->generate()));
-    auto store = InventoryStore::open(dataDir + QStringLiteral("/inventory.sqlite"));
-    QVERIFY2(store, qPrintable(store ? QString() : store.error().text()));
-    m_store = std::move(*store);
+    auto workspace = Workspace::open(dataDir);
+    QVERIFY2(workspace, qPrintable(workspace ? QString() : workspace.error().text()));
+    m_workspace = std::move(*workspace);
+    m_store = &m_workspace->store();
+    m_vault = &m_workspace->vault();
     m_server.clear();
     for (int i = 1; i <= 5; ++i) {
         Server server;
@@ -86,9 +90,8 @@ void TestEnvironmentDrag::init()
     QVERIFY(test);
     m_test = *test;
 
-    m_vault = std::make_unique<Vault>(*m_store);
     m_settings = std::make_unique<AppSettings>(dataDir);
-    m_window = std::make_unique<MainWindow>(*m_store, *m_vault, *m_settings, dataDir);
+    m_window = std::make_unique<MainWindow>(*m_workspace, *m_settings);
     m_window->resize(1280, 800);
     m_window->showPane(MainWindow::Pane::Environments);
     m_window->show();
@@ -101,9 +104,8 @@ void TestEnvironmentDrag::init()
 void TestEnvironmentDrag::cleanup()
 {
     m_window.reset();
-    m_vault.reset();
     m_settings.reset();
-    m_store.reset();
+    m_workspace.reset();
 }
 
 void TestEnvironmentDrag::setServers(qint64 environmentId, const QList<qint64> &ids)

@@ -3,6 +3,7 @@
 #include "hostkeydialog.h"
 #include "hostkeyscandialog.h"
 #include "inventory/inventorystore.h"
+#include "workspace/workspace.h"
 #include "hostkeys/knownhosts.h"
 #include "testhosts.h"
 
@@ -231,7 +232,8 @@ void TestHostKeyDialogs::scanListsNewKeysTrustsThemAndFindsThemKnown()
         targets.append({host.name, host.address, host.port});
     targets.append({QStringLiteral("closed-port"), QStringLiteral("127.0.0.1"), 1});
 
-    HostKeyScanDialog dialog(knownHostsPath, targets);
+    KnownHosts knownHosts(knownHostsPath);
+    HostKeyScanDialog dialog(knownHosts, targets);
     dialog.show();
     QSignalSpy finished(&dialog, &HostKeyScanDialog::scanFinished);
     dialog.startScan();
@@ -273,8 +275,8 @@ void TestHostKeyDialogs::scanListsNewKeysTrustsThemAndFindsThemKnown()
         QVERIFY(keygen.waitForFinished());
         QCOMPARE(keygen.exitCode(), 0);
     }
-    KnownHosts knownHosts(knownHostsPath);
-    QVERIFY(knownHosts.knownTypes(m_hosts.hosts[1].address, m_hosts.hosts[1].port).isEmpty());
+    KnownHosts reread(knownHostsPath);
+    QVERIFY(reread.knownTypes(m_hosts.hosts[1].address, m_hosts.hosts[1].port).isEmpty());
 
     // A second scan finds them known.
     QTest::mouseClick(dialog.findChild<QPushButton *>(QStringLiteral("scanAgainButton")), Qt::LeftButton);
@@ -299,7 +301,7 @@ void TestHostKeyDialogs::scanShowsAChangedKeyAndForgetsIt()
     runTestHosts({QStringLiteral("break-hostkey"), QStringLiteral("--dir"), dir, QStringLiteral("--host"),
                   QStringLiteral("1")});
 
-    HostKeyScanDialog dialog(knownHostsPath, {{host.name, host.address, host.port}});
+    HostKeyScanDialog dialog(knownHosts, {{host.name, host.address, host.port}});
     dialog.show();
     QSignalSpy finished(&dialog, &HostKeyScanDialog::scanFinished);
     dialog.startScan();
@@ -352,9 +354,10 @@ void TestHostKeyDialogs::scanShowsAChangedKeyAndForgetsIt()
 void TestHostKeyDialogs::connectionCheckFillsRowsWithOkAndErrors()
 {
     const QString dataDir = m_dir.filePath(QStringLiteral("check"));
-    auto opened = InventoryStore::open(dataDir + QStringLiteral("/inventory.sqlite"));
+    auto opened = Workspace::open(dataDir);
     QVERIFY2(opened, qPrintable(opened ? QString() : opened.error().text()));
-    std::unique_ptr<InventoryStore> store = std::move(*opened);
+    std::unique_ptr<Workspace> workspace = std::move(*opened);
+    InventoryStore *store = &workspace->store();
     SshKey key;
     key.name = QStringLiteral("deploy");
     key.username = m_hosts.hosts[0].user;
@@ -386,7 +389,7 @@ void TestHostKeyDialogs::connectionCheckFillsRowsWithOkAndErrors()
     QVERIFY(knownHosts.import(m_hosts.knownHosts()));
     QVERIFY(knownHosts.forget(m_hosts.hosts[2].address, m_hosts.hosts[2].port));
 
-    ConnectionCheckDialog dialog(*store, nullptr, knownHostsPath, servers);
+    ConnectionCheckDialog dialog(*workspace, servers);
     dialog.show();
     QSignalSpy finished(&dialog, &ConnectionCheckDialog::checkFinished);
     dialog.start();

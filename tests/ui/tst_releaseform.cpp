@@ -6,6 +6,7 @@
 #include "gitfixture.h"
 #include "hookeditor.h"
 #include "inventory/inventorystore.h"
+#include "workspace/workspace.h"
 #include "releaseform.h"
 #include "serverlanelist.h"
 
@@ -44,7 +45,8 @@ private:
     GitLibrary m_git;
     QTemporaryDir m_dir;
     std::unique_ptr<GitFixture> m_repo;
-    std::unique_ptr<InventoryStore> m_store;
+    std::unique_ptr<Workspace> m_workspace;
+    InventoryStore *m_store = nullptr;
     std::unique_ptr<ReleaseForm> m_form;
     QString m_first;
     QString m_second;
@@ -62,9 +64,10 @@ void TestReleaseForm::initTestCase()
     const QString data = m_dir.filePath(QStringLiteral("data"));
     QVERIFY(GitMirror(GitMirror::pathFor(data, QStringLiteral("shop"))).fetch(m_repo->path()));
 
-    auto store = InventoryStore::open(data + QStringLiteral("/inventory.sqlite"));
-    QVERIFY(store);
-    m_store = std::move(*store);
+    auto workspace = Workspace::open(data);
+    QVERIFY(workspace);
+    m_workspace = std::move(*workspace);
+    m_store = &m_workspace->store();
     SshKey key;
     key.name = QStringLiteral("agent");
     key.username = QStringLiteral("deploy");
@@ -94,7 +97,7 @@ void TestReleaseForm::initTestCase()
 
 void TestReleaseForm::init()
 {
-    m_form = std::make_unique<ReleaseForm>(*m_store, m_dir.filePath(QStringLiteral("data")));
+    m_form = std::make_unique<ReleaseForm>(*m_workspace);
     m_form->resize(1280, 800);
     m_form->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_form.get()));

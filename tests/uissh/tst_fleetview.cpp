@@ -2,6 +2,7 @@
 #include "fleettablemodel.h"
 #include "fleetview.h"
 #include "inventory/inventorystore.h"
+#include "workspace/workspace.h"
 #include "release/releaseengine.h"
 #include "release/taskjournal.h"
 #include "release/versionid.h"
@@ -68,8 +69,9 @@ private:
     QString m_sha256;
     ReleasePlan m_first;
     ReleasePlan m_second;
-    std::unique_ptr<InventoryStore> m_store;
-    std::unique_ptr<Vault> m_vault;
+    std::unique_ptr<Workspace> m_workspace;
+    InventoryStore *m_store = nullptr;
+    Vault *m_vault = nullptr;
 };
 
 void TestFleetView::initTestCase()
@@ -107,8 +109,7 @@ void TestFleetView::initTestCase()
 
 void TestFleetView::cleanupTestCase()
 {
-    m_vault.reset();
-    m_store.reset();
+    m_workspace.reset();
     stopPrivateHosts(m_hostsDir);
 }
 
@@ -148,11 +149,12 @@ bool TestFleetView::release(const ReleasePlan &plan)
 // in the vault.
 bool TestFleetView::makeInventory()
 {
-    auto store = InventoryStore::open(DataDir::inventoryPath(m_dataDir));
-    if (!store)
+    auto workspace = Workspace::open(m_dataDir);
+    if (!workspace)
         return false;
-    m_store = std::move(*store);
-    m_vault = std::make_unique<Vault>(*m_store);
+    m_workspace = std::move(*workspace);
+    m_store = &m_workspace->store();
+    m_vault = &m_workspace->vault();
     if (!m_vault->initialize("correct horse battery"))
         return false;
 
@@ -223,7 +225,7 @@ bool TestFleetView::waitForReading(FleetView &view)
 
 void TestFleetView::showsEachServersReleaseAsItAnswers()
 {
-    FleetView view(*m_store, *m_vault, m_dataDir);
+    FleetView view(*m_workspace);
     QVERIFY(!view.isReading()); // nothing is read before it is asked for or shown
     // Each answer fills its row while the reading is still under way, not all at the end.
     int updatesWhileReading = 0;
@@ -285,7 +287,7 @@ void TestFleetView::serverMovedByHandIsDrift()
     QVERIFY(QFile::remove(current));
     QCOMPARE(::symlink(qPrintable(QStringLiteral("releases/") + m_first.version), qPrintable(current)), 0);
 
-    FleetView view(*m_store, *m_vault, m_dataDir);
+    FleetView view(*m_workspace);
     QVERIFY(view.setEnvironment(QStringLiteral("shop"), QStringLiteral("prod")));
     QVERIFY(waitForReading(view));
     QCOMPARE(view.model()->rowCount(), 3);
@@ -315,7 +317,7 @@ void TestFleetView::serverMovedByHandIsDrift()
 void TestFleetView::lockedVaultServerIsNotReadableWithTheReason()
 {
     QVERIFY(!m_vault->isUnlocked());
-    FleetView view(*m_store, *m_vault, m_dataDir);
+    FleetView view(*m_workspace);
     QVERIFY(view.setEnvironment(QStringLiteral("shop"), QStringLiteral("vaulted")));
     QVERIFY(waitForReading(view));
     QCOMPARE(view.model()->rowCount(), 1);
@@ -345,7 +347,7 @@ void TestFleetView::killedHostIsUnreachableWhileTheOthersAreRead()
     QCOMPARE(exitCode, 0);
 
     // Every environment of the project at once: the vault's server is not readable either.
-    FleetView view(*m_store, *m_vault, m_dataDir);
+    FleetView view(*m_workspace);
     QVERIFY(view.setEnvironment(QStringLiteral("shop")));
     QVERIFY(waitForReading(view));
     QCOMPARE(view.model()->rowCount(), 4);

@@ -11,6 +11,7 @@
 #include "gitfixture.h"
 #include "historypane.h"
 #include "inventory/inventorystore.h"
+#include "workspace/workspace.h"
 #include "logdock.h"
 #include "logfilemodel.h"
 #include "logview.h"
@@ -80,8 +81,9 @@ private:
     QString m_dataDir;
     TestHostSet m_hosts;
     std::unique_ptr<GitFixture> m_repo;
-    std::unique_ptr<InventoryStore> m_store;
-    std::unique_ptr<Vault> m_vault;
+    std::unique_ptr<Workspace> m_workspace;
+    InventoryStore *m_store = nullptr;
+    Vault *m_vault = nullptr;
     std::unique_ptr<AppSettings> m_settings;
     std::unique_ptr<MainWindow> m_window;
     QStringList m_versions; // released, in order
@@ -127,10 +129,11 @@ void TestReleaseWorkbench::initTestCase()
     QVERIFY(!m_repo->commit(QStringLiteral("about page")).isEmpty());
     QVERIFY(m_repo->branch(QStringLiteral("feature/cart")));
 
-    auto store = InventoryStore::open(m_dataDir + QStringLiteral("/inventory.sqlite"));
-    QVERIFY2(store, qPrintable(store ? QString() : store.error().text()));
-    m_store = std::move(*store);
-    m_vault = std::make_unique<Vault>(*m_store);
+    auto workspace = Workspace::open(m_dataDir);
+    QVERIFY2(workspace, qPrintable(workspace ? QString() : workspace.error().text()));
+    m_workspace = std::move(*workspace);
+    m_store = &m_workspace->store();
+    m_vault = &m_workspace->vault();
     m_settings = std::make_unique<AppSettings>(m_dataDir);
     KnownHosts knownHosts(m_dataDir + QStringLiteral("/known_hosts"));
     QVERIFY(knownHosts.import(m_hosts.knownHosts()));
@@ -164,7 +167,7 @@ void TestReleaseWorkbench::initTestCase()
     environment.deployRoot = m_hosts.hosts[FirstHost].deployRoot + QStringLiteral("/gui");
     QVERIFY(m_store->addEnvironment(environment));
 
-    m_window = std::make_unique<MainWindow>(*m_store, *m_vault, *m_settings, m_dataDir);
+    m_window = std::make_unique<MainWindow>(*m_workspace, *m_settings);
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
     m_window->showPane(MainWindow::Pane::Release);

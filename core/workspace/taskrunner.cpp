@@ -1,10 +1,10 @@
 #include "taskrunner.h"
-#include "common/datadir.h"
 
-#include "git/gitmirror.h"
 #include "inventory/inventorystore.h"
+#include "release/taskjournal.h"
 #include "ssh/sshtargetfactory.h"
-#include "taskjournal.h"
+#include "vault/vault.h"
+#include "workspace.h"
 
 #include <QFileInfo>
 #include <QScopeGuard>
@@ -22,9 +22,8 @@ struct TaskRunner::Prepared
     QList<std::pair<QString, bool>> lines; // the local stages' output, for the task log
 };
 
-TaskRunner::TaskRunner(QString dataDir, HostKeyPrompt prompt, QObject *parent)
-    : QObject(parent), m_dataDir(std::move(dataDir)), m_prompt(std::move(prompt)),
-      m_knownHosts(DataDir::knownHostsPath(m_dataDir))
+TaskRunner::TaskRunner(Workspace &workspace, HostKeyPrompt prompt, QObject *parent)
+    : QObject(parent), m_workspace(workspace), m_prompt(std::move(prompt))
 {
 }
 
@@ -57,7 +56,7 @@ QString TaskRunner::localStageName(LocalStage stage)
 
 QString TaskRunner::tasksDirectory() const
 {
-    return TaskJournal::tasksDirectory(m_dataDir);
+    return m_workspace.tasksDirectory();
 }
 
 QString TaskRunner::taskId() const
@@ -77,12 +76,12 @@ void TaskRunner::setLocalStage(LocalStage stage, NodeState state, const QString 
     emit localStageChanged(stage, state, detail);
 }
 
-Result<ReleasePlan> TaskRunner::start(const InventoryStore &store, const Vault *vault, const ReleaseRequest &request,
-                                      bool fetch)
+Result<ReleasePlan> TaskRunner::start(const ReleaseRequest &request, std::optional<MirrorFetch::Options> fetch)
 {
     if (m_busy || m_task)
         return fail(tr("This runner already has a task."), tr("Start the new task in a new window."));
-    auto plan = ReleasePlanner(store, m_dataDir).draft(request);
+    const InventoryStore &store = m_workspace.store();
+    auto plan = ReleasePlanner(store, m_workspace.dataDir()).draft(request);
     if (!plan)
         return plan;
     auto projects = store.projects();
@@ -93,12 +92,13 @@ Result<ReleasePlan> TaskRunner::start(const InventoryStore &store, const Vault *
     if (project == projects->cend())
         return fail(tr("There is no project \"%1\".").arg(plan->project), {}, QStringLiteral("project"));
     // Keys are opened here, on the inventory's thread, before anything runs: a locked vault stops now.
-    auto targets = SshTargetFactory::forServers(store, vault, plan->servers);
+    auto targets = SshTargetFactory::forServers(store, &m_workspace.vault(), plan->servers);
     if (!targets)
         return std::unexpected(targets.error());
     m_targets = std::move(*targets);
     m_plan = *plan;
     m_busy = true;
+    m_localError.reset();
     m_cancel->store(false);
 
     const bool rollback = plan->kind == ReleaseKind::Rollback;
@@ -119,12 +119,17 @@ Result<ReleasePlan> TaskRunner::start(const InventoryStore &store, const Vault *
 
     auto result = std::make_shared<Prepared>();
     result->plan = *plan;
-    const QString dataDir = m_dataDir;
-    const QString url = project->gitUrl;
-    const bool allowUnauthenticated = project->allowUnauthenticated;
+    const QString dataDir = m_workspace.dataDir();
+    const MirrorFetch mirror(m_workspace, *project);
+    std::shared_ptr<MirrorFetch::Options> fetchOptions;
+    if (download) {
+        fetchOptions = std::make_shared<MirrorFetch::Options>(std::move(*fetch));
+        if (!fetchOptions->hostKeyPrompt)
+            fetchOptions->hostKeyPrompt = m_prompt;
+        fetchOptions->cancel = m_cancel.get();
+    }
     const QStringList excludes = project->packageExcludes;
     const QString buildHook = request.buildHook;
-    const HostKeyPrompt prompt = m_prompt;
     const std::shared_ptr<std::atomic_bool> cancel = m_cancel;
     // The worker's progress crosses to this thread queued; the runner waits for it before it is destroyed.
     m_worker.reset(QThread::create([=, this] {
@@ -137,15 +142,8 @@ Result<ReleasePlan> TaskRunner::start(const InventoryStore &store, const Vault *
                                       Qt::QueuedConnection);
         };
         if (download) {
-            KnownHosts knownHosts(DataDir::knownHostsPath(dataDir));
-            FetchOptions options;
-            options.knownHosts = &knownHosts;
-            options.credentials.useAgent = true;
-            options.hostKeyPrompt = prompt;
-            options.cancel = cancel.get();
-            options.allowUnauthenticated = allowUnauthenticated;
-            line(tr("Fetching %1").arg(url), false);
-            auto fetched = GitMirror(GitMirror::pathFor(dataDir, result->plan.project)).fetch(url, options);
+            line(tr("Fetching %1").arg(mirror.url()), false);
+            auto fetched = mirror.run(std::move(*fetchOptions));
             if (!fetched) {
                 report(LocalStage::Download, NodeState::Failed, fetched.error().text());
                 result->error = fetched.error();
@@ -184,15 +182,13 @@ void TaskRunner::prepared(const std::shared_ptr<Prepared> &result)
     if (m_cancel->load())
         return; // aborted meanwhile: nothing goes to the servers
     if (result->error) {
-        m_busy = false;
-        emit localFailed(result->error->text());
+        failLocally(*result->error);
         return;
     }
     m_plan = result->plan;
-    auto task = ReleaseTask::create(tasksDirectory(), m_plan, m_knownHosts, m_prompt);
+    auto task = ReleaseTask::create(tasksDirectory(), m_plan, m_workspace.knownHosts(), m_prompt);
     if (!task) {
-        m_busy = false;
-        emit localFailed(task.error().text());
+        failLocally(task.error());
         return;
     }
     m_plan = (*task)->plan();
@@ -203,8 +199,7 @@ void TaskRunner::prepared(const std::shared_ptr<Prepared> &result)
         (*task)->addServer(std::move(target));
     m_targets.clear();
     if (auto attached = attach(std::move(*task)); !attached) {
-        m_busy = false;
-        emit localFailed(attached.error().text());
+        failLocally(attached.error());
         return;
     }
     emit taskCreated(m_plan.taskId);
@@ -213,10 +208,15 @@ void TaskRunner::prepared(const std::shared_ptr<Prepared> &result)
         emit scheduled(m_plan.taskId, m_plan.scheduledAt);
         return;
     }
-    if (auto started = runAttached(ReleaseTask::Mode::Start); !started) {
-        m_busy = false;
-        emit localFailed(started.error().text());
-    }
+    if (auto started = runAttached(ReleaseTask::Mode::Start); !started)
+        failLocally(started.error());
+}
+
+void TaskRunner::failLocally(const Error &error)
+{
+    m_busy = false;
+    m_localError = error;
+    emit localFailed(error.text());
 }
 
 Result<> TaskRunner::attach(std::unique_ptr<ReleaseTask> task)
@@ -228,6 +228,7 @@ Result<> TaskRunner::attach(std::unique_ptr<ReleaseTask> task)
     connect(m_task.get(), &ReleaseTask::uploadProgress, this, &TaskRunner::uploadProgress);
     connect(m_task.get(), &ReleaseTask::heldAfterBatch, this, &TaskRunner::heldAfterBatch);
     m_task->engine().setPauseAfterBatch(m_pauseAfterBatch);
+    m_task->engine().setRevertCanariesOnAbort(m_revertCanariesOnAbort);
     connect(m_task.get(), &ReleaseTask::awaitingPromotion, this, [this](const QString &summary) {
         m_awaitingPromotion = true;
         m_busy = false;
@@ -251,6 +252,13 @@ Result<> TaskRunner::runAttached(ReleaseTask::Mode mode)
     return started;
 }
 
+void TaskRunner::setRevertCanariesOnAbort(bool revert)
+{
+    m_revertCanariesOnAbort = revert;
+    if (m_task)
+        m_task->engine().setRevertCanariesOnAbort(revert);
+}
+
 void TaskRunner::setPauseAfterBatch(bool pause)
 {
     m_pauseAfterBatch = pause;
@@ -268,17 +276,17 @@ Result<> TaskRunner::open(const QString &taskId)
     return {};
 }
 
-Result<> TaskRunner::run(const InventoryStore &store, const Vault *vault, ReleaseTask::Mode mode)
+Result<> TaskRunner::run(ReleaseTask::Mode mode)
 {
     if (m_busy)
         return fail(tr("Task %1 is still running.").arg(m_plan.taskId), tr("Wait for it, or abort it."));
     if (m_plan.taskId.isEmpty())
         return fail(tr("There is no task to run."));
     // A task that ran in this runner is reopened too: the journal holds each server's true stage.
-    auto task = ReleaseTask::open(tasksDirectory(), m_plan.taskId, m_knownHosts, m_prompt);
+    auto task = ReleaseTask::open(tasksDirectory(), m_plan.taskId, m_workspace.knownHosts(), m_prompt);
     if (!task)
         return std::unexpected(task.error());
-    auto targets = SshTargetFactory::forServers(store, vault, (*task)->plan().servers);
+    auto targets = SshTargetFactory::forServers(m_workspace.store(), &m_workspace.vault(), (*task)->plan().servers);
     if (!targets)
         return std::unexpected(targets.error());
     for (SshTarget &target : *targets)
@@ -293,7 +301,7 @@ Result<> TaskRunner::run(const InventoryStore &store, const Vault *vault, Releas
     return runAttached(mode);
 }
 
-Result<> TaskRunner::promote(const InventoryStore &store, const Vault *vault)
+Result<> TaskRunner::promote()
 {
     if (m_task && m_task->engine().isAwaitingPromotion() && !m_task->isFinished()) {
         m_awaitingPromotion = false;
@@ -311,16 +319,17 @@ Result<> TaskRunner::promote(const InventoryStore &store, const Vault *vault)
             return std::unexpected(journal.error());
         return journal->requestControl(QStringLiteral("promote"));
     }
-    return run(store, vault, ReleaseTask::Mode::Promote);
+    return run(ReleaseTask::Mode::Promote);
 }
 
-Result<> TaskRunner::abort(const InventoryStore &store, const Vault *vault)
+Result<> TaskRunner::abort()
 {
     if (m_worker) {
         stopWorker();
         m_busy = false;
         setLocalStage(LocalStage::Package, NodeState::Cancelled);
-        emit localFailed(tr("Stopped before any server was touched."));
+        m_localError = Error{tr("Stopped before any server was touched."), {}, {}};
+        emit localFailed(m_localError->text());
         return {};
     }
     if (m_task && !m_task->isFinished() && (m_busy || m_awaitingPromotion)) {
@@ -336,7 +345,7 @@ Result<> TaskRunner::abort(const InventoryStore &store, const Vault *vault)
             return std::unexpected(journal.error());
         return journal->requestControl(QStringLiteral("abort"));
     }
-    return run(store, vault, ReleaseTask::Mode::Abort);
+    return run(ReleaseTask::Mode::Abort);
 }
 
 } // namespace rd

@@ -1,12 +1,12 @@
 #pragma once
 
 #include "common/error.h"
-#include "nodestate.h"
-#include "releaseplan.h"
-#include "releaseplanner.h"
-#include "releasetask.h"
-#include "hostkeys/knownhosts.h"
-#include "taskrecord.h"
+#include "mirrorfetch.h"
+#include "release/nodestate.h"
+#include "release/releaseplan.h"
+#include "release/releaseplanner.h"
+#include "release/releasetask.h"
+#include "release/taskrecord.h"
 
 #include <QObject>
 
@@ -18,36 +18,38 @@ class QThread;
 
 namespace rd {
 
-class InventoryStore;
-class Vault;
+class Workspace;
 
 // Stages 01-05, the part of a release that happens on this workstation.
 enum class LocalStage { Start = 1, BeforeDownload = 2, Download = 3, AfterDownload = 4, Package = 5 };
 
-// One release task for an interactive client, on the thread that owns the inventory (the GUI
-// thread), which it never blocks: the inventory and the vault are read there, the mirror fetch, the
-// build hook and the package run on a worker thread, the servers in the engine's SSH workers.
-// Either starts a new task (stages 01-05, then the task) or opens one from the journal to show it
-// and to resume, retry, promote or abort it.
+// The releases service: one release task, for the app's task window and the CLI's release verbs
+// alike, on the thread that owns the inventory, which it never blocks: the inventory and the vault
+// are read there, the mirror fetch, the build hook and the package run on a worker thread, the
+// servers in the engine's SSH workers. Either starts a new task (stages 01-05, then the task) or
+// opens one from the journal to show it and to resume, retry, promote or abort it.
 class TaskRunner : public QObject
 {
     Q_OBJECT
 
 public:
-    TaskRunner(QString dataDir, HostKeyPrompt prompt, QObject *parent = nullptr);
+    // `prompt` is asked about the servers' host keys (and the mirror's, unless the fetch brings its own).
+    TaskRunner(Workspace &workspace, HostKeyPrompt prompt, QObject *parent = nullptr);
     ~TaskRunner() override;
 
     // Drafts the plan (an error names the field at fault) and starts stages 01-05 on a worker;
     // taskCreated() follows once the package is ready, or localFailed() if it cannot be made.
     // `fetch` refreshes the project's mirror first (stage 03); without it the mirror is used as is.
-    Result<ReleasePlan> start(const InventoryStore &store, const Vault *vault, const ReleaseRequest &request,
-                              bool fetch);
+    // Keys kept in the vault need it unlocked by then.
+    Result<ReleasePlan> start(const ReleaseRequest &request, std::optional<MirrorFetch::Options> fetch);
     // A task of the journal, shown as it was left; run() then resumes, retries, promotes or aborts it.
     Result<> open(const QString &taskId);
-    Result<> run(const InventoryStore &store, const Vault *vault, ReleaseTask::Mode mode);
+    Result<> run(ReleaseTask::Mode mode);
     // A task this runner runs is told directly; one another process runs gets a request in its journal.
-    Result<> promote(const InventoryStore &store, const Vault *vault);
-    Result<> abort(const InventoryStore &store, const Vault *vault);
+    Result<> promote();
+    Result<> abort();
+    // Whether an abort puts the canaries of a gray release back (the default) or leaves them.
+    void setRevertCanariesOnAbort(bool revert);
     // Holds a running task before its next batch, or lets it go on (also for the task started next).
     void setPauseAfterBatch(bool pause);
 
@@ -56,9 +58,14 @@ public:
     // Re-read from the journal: the task's last known state.
     Result<TaskRecord> record() const;
     QString tasksDirectory() const;
+    // The task being run, once it exists (its engine says what happened to each server).
+    const ReleaseTask *task() const { return m_task.get(); }
     // True from start() until the task finishes or waits for promotion.
     bool isBusy() const { return m_busy; }
     bool isAwaitingPromotion() const { return m_awaitingPromotion; }
+
+    // Why stages 01-05 failed (the field at fault, if any), once localFailed() was emitted.
+    std::optional<Error> localError() const { return m_localError; }
 
     static QString localStageName(LocalStage stage);
 
@@ -81,13 +88,13 @@ private:
 
     void setLocalStage(LocalStage stage, NodeState state, const QString &detail = {});
     void prepared(const std::shared_ptr<Prepared> &result);
+    void failLocally(const Error &error);
     Result<> attach(std::unique_ptr<ReleaseTask> task);
     Result<> runAttached(ReleaseTask::Mode mode);
     void stopWorker();
 
-    QString m_dataDir;
+    Workspace &m_workspace;
     HostKeyPrompt m_prompt;
-    KnownHosts m_knownHosts;
     ReleasePlan m_plan;
     std::unique_ptr<ReleaseTask> m_task;
     std::vector<SshTarget> m_targets; // for the task about to be created
@@ -96,6 +103,8 @@ private:
     bool m_busy = false;
     bool m_awaitingPromotion = false;
     bool m_pauseAfterBatch = false;
+    bool m_revertCanariesOnAbort = true;
+    std::optional<Error> m_localError;
 };
 
 } // namespace rd
