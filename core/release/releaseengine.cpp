@@ -2,18 +2,11 @@
 
 #include "httphealthcheck.h"
 #include "nodelog.h"
-#include "remotehook.h"
 #include "remotelayout.h"
 #include "switchgate.h"
-#include "ssh/sshsession.h"
 
 #include <QCoreApplication>
-#include <QFile>
-#include <QFileInfo>
 #include <QHostInfo>
-#include <QJsonDocument>
-#include <QLocale>
-#include <QJsonObject>
 #include <QSet>
 
 #include <algorithm>
@@ -21,95 +14,6 @@
 namespace rd {
 
 namespace {
-
-// Runs one remote command for a stage, with its output in the node's log and on screen.
-// `options` may bring the command's input and a watcher of its output lines.
-Result<ExecResult> runLogged(SshSession &session, const SshJobContext &context, NodeLog &log,
-                             const QString &command, int timeoutMs, ExecOptions options = {})
-{
-    options.cancel = context.cancel;
-    options.timeoutMs = timeoutMs;
-    options.onStdout = [&, watch = options.onStdout](const QString &line) {
-        log.line(line);
-        context.log(line, false);
-        if (watch)
-            watch(line);
-    };
-    options.onStderr = [&](const QString &line) {
-        log.line(line, true);
-        context.log(line, true);
-    };
-    return session.exec(command, options);
-}
-
-// How a command that must succeed ended: its failure names what failed and shows its last words.
-Result<> judge(const QString &what, const ExecResult &result, int timeoutMs)
-{
-    if (result.cancelled)
-        return fail(ReleaseEngine::tr("%1 was cancelled.").arg(what));
-    if (result.timedOut)
-        return fail(ReleaseEngine::tr("%1 did not finish within %2 s and was stopped.").arg(what).arg(timeoutMs / 1000),
-                    ReleaseEngine::tr("Raise the time limit or find out what it waits for."));
-    if (!result.succeeded()) {
-        const QString detail = result.lastStderr.mid(qMax(0, int(result.lastStderr.size()) - 3)).join(QStringLiteral(" / "));
-        return fail(result.exitSignal.isEmpty()
-                        ? ReleaseEngine::tr("%1 failed with exit code %2: %3").arg(what).arg(result.exitStatus).arg(detail)
-                        : ReleaseEngine::tr("%1 was killed by signal %2: %3").arg(what, result.exitSignal, detail));
-    }
-    return {};
-}
-
-// A command that must succeed, with its output in the node's log.
-Result<> runStep(SshSession &session, const SshJobContext &context, NodeLog &log, const QString &what,
-                 const QString &command, int timeoutMs = 120000, ExecOptions options = {})
-{
-    auto result = runLogged(session, context, log, command, timeoutMs, std::move(options));
-    if (!result)
-        return std::unexpected(result.error());
-    return judge(what, *result, timeoutMs);
-}
-
-// The task's last words on a server: old releases removed (each printed), then the lock released.
-// `current`: where `current` points, when the same command has just switched it.
-QString cleanUpAndUnlock(const RemoteLayout &layout, int keepReleases, const QString &owner,
-                         const QString &current = {})
-{
-    return QStringLiteral("(\n%1\n)\n%2").arg(layout.cleanupCommand(keepReleases, current), layout.unlockCommand(owner));
-}
-
-// The switch on a signal; with `finish`, nothing follows it on the server: the same command then
-// cleans up and releases the lock, one round trip fewer.
-QString switchOnSignal(const RemoteLayout &layout, const QString &target, bool finish, int keepReleases,
-                       const QString &owner, RemoteLayout::CurrentLink link = RemoteLayout::CurrentLink::Read)
-{
-    QString command = layout.switchCommand(target, RemoteLayout::SwitchStart::OnSignal, link);
-    if (finish)
-        command += QStringLiteral("rc=$?; [ \"$rc\" -eq 0 ] || exit \"$rc\"\n%1exit 0\n")
-                       .arg(cleanUpAndUnlock(layout, keepReleases, owner, target));
-    return command;
-}
-
-// What a command waiting at `gate` reads once it is `ready`: "wait" at each `nextBeat` while the gate
-// is closed (the server then refreshes the lock it holds, as a heartbeat would), then "go" and the
-// end of its input; the end at once when the gate is refused.
-std::optional<QByteArray> switchSignal(SwitchGate &gate, bool ready, bool &signalled, QDeadlineTimer &nextBeat)
-{
-    if (signalled || gate.isRefused())
-        return QByteArray();
-    if (!ready)
-        return std::nullopt;
-    if (gate.isOpen()) {
-        signalled = true;
-        return QByteArrayLiteral("go\n");
-    }
-    if (!nextBeat.hasExpired())
-        return std::nullopt;
-    nextBeat.setRemainingTime(ReleaseEngine::HeartbeatSeconds * 1000);
-    return QByteArray(RemoteLayout::WaitLine.data(), RemoteLayout::WaitLine.size()) + '\n';
-}
-
-// Ends the server's state in a lock command that goes on with a patch.
-constexpr QLatin1StringView StateEndLine{"state=end"};
 
 // How long the servers that are ready to switch wait for one that is not.
 constexpr int SwitchPatienceMs = 20000;
@@ -276,8 +180,8 @@ void ReleaseEngine::start()
 
 void ReleaseEngine::onLocked(Node &node, bool ok, const QString &error, bool heldByOther)
 {
-    node.locked = *node.lockTaken;
-    const PatchOutcome patch = *node.patchAtLockOutcome;
+    node.locked = node.facts->lockTaken;
+    const PatchOutcome patch = node.facts->patchAtLock;
     if (patch != PatchOutcome::NotRun && patch != PatchOutcome::OffBase)
         setState(node, NodeStage::Upload, NodeState::Succeeded, tr("The patch went to the server with the lock command."));
     if (ok) {
@@ -377,13 +281,13 @@ void ReleaseEngine::startNode(Node &node)
                      tr("%1 is on the server: nothing to upload.").arg(m_plan.rollbackTo));
             setState(node, NodeStage::Prepare, NodeState::Succeeded, tr("Nothing to unpack for a rollback."));
             node.ready = true;
-        } else if (m_plan.hasPatch() && node.wholeReason->isEmpty()) {
+        } else if (m_plan.hasPatch() && node.facts->wholeReason.isEmpty()) {
             setState(node, NodeStage::Upload, NodeState::Succeeded,
                      tr("The patch goes to the server with the patch command."));
             enqueue(node, Step::Unpack);
         } else {
             // A server found off the delta's base said why in its own job; here only the plan's reason.
-            if (node.wholeReason->isEmpty() && !m_plan.wholeReason.isEmpty())
+            if (node.facts->wholeReason.isEmpty() && !m_plan.wholeReason.isEmpty())
                 NodeLog(m_logDirectory, node.name).line(tr("whole package: %1").arg(m_plan.wholeReason));
             enqueue(node, Step::Upload);
         }
@@ -429,417 +333,20 @@ void ReleaseEngine::enqueue(Node &node, Step step)
 
 SshJob ReleaseEngine::jobFor(const Node &node, Step step) const
 {
-    const ReleasePlan plan = m_plan;
-    const QString directory = m_logDirectory;
-    const QString server = node.name;
-    const QString owner = lockOwner(m_plan);
-    const bool active = node.active;
-    const std::shared_ptr<QString> previous = node.previous;
-    const std::shared_ptr<bool> lockHeldByOther = node.lockHeldByOther;
-    const std::shared_ptr<bool> lockTaken = node.lockTaken;
-    const std::shared_ptr<bool> uploadVerified = node.uploadVerified;
-    const std::shared_ptr<bool> sendZstd = node.sendZstd;
-    const bool unlockAtSwitch = node.unlockAtSwitch;
-    const bool patchAtLock = patchesAtLock(node);
-    const bool switchAtLock = m_switchAtLock;
-    const std::shared_ptr<PatchOutcome> patchAtLockOutcome = node.patchAtLockOutcome;
-    const std::shared_ptr<QString> wholeReason = node.wholeReason;
-    const std::shared_ptr<QString> revertedTo = node.revertedTo;
-    // A delta refused because the server is off its base: the server gets the whole package instead
-    // (a patch task has no whole package, so there it is a failure).
-    auto offBase = [plan](const ExecResult &result) {
-        return plan.kind != ReleaseKind::Patch && result.exitStatus == RemoteLayout::BaseMismatch && !result.cancelled &&
-               !result.timedOut;
-    };
-    auto whyWhole = [](const ExecResult &result) {
-        return result.lastStderr.isEmpty() ? tr("its live release is not the delta's base") : result.lastStderr.last();
-    };
-    // The package in the form this server gets: path here, path there, and its sha256.
-    auto packageForm = [plan, sendZstd] {
-        struct Form
-        {
-            QString localPath, sha256;
-            RemoteLayout::Compression compression;
-        };
-        if (*sendZstd)
-            return Form{plan.zstdPackagePath, plan.zstdPackageSha256, RemoteLayout::Compression::Zstd};
-        return Form{plan.packagePath, plan.packageSha256, RemoteLayout::Compression::Gzip};
-    };
-    // Stage 06: the whole package in this server's form, checked by sha256 as it is written.
-    auto uploadWhole = [plan, packageForm, uploadVerified](SshSession &session, const SshJobContext &context,
-                                                           NodeLog &log) -> Result<> {
-        UploadOptions upload;
-        upload.cancel = context.cancel;
-        upload.onProgress = context.progress;
-        const auto form = packageForm();
-        upload.expectedSha256 = QByteArray::fromHex(form.sha256.toLatin1());
-        auto hash = session.upload(form.localPath, RemoteLayout(plan.deployRoot).packagePath(plan.version, form.compression),
-                                   upload);
-        if (!hash)
-            return std::unexpected(hash.error());
-        *uploadVerified = true;
-        log.line(tr("uploaded %1, sha256 %2").arg(QFileInfo(form.localPath).fileName(), form.sha256));
-        return {};
-    };
-    // The version this task switches the servers to.
-    const QString target = plan.kind == ReleaseKind::Rollback ? plan.rollbackTo : plan.version;
-    auto hookEnvironment = [plan, server, previous, target](const QString &stage) {
-        const RemoteLayout layout(plan.deployRoot);
-        HookEnvironment environment;
-        environment.project = plan.project;
-        environment.environment = plan.environment;
-        environment.version = target;
-        environment.commit = plan.commit;
-        environment.ref = plan.ref;
-        environment.stage = stage;
-        environment.server = server;
-        environment.deployRoot = plan.deployRoot;
-        environment.releaseDir = layout.releaseDir(target);
-        environment.previousDir = previous->isEmpty() ? QString() : layout.releaseDir(*previous);
-        return environment;
-    };
-    auto manifestJson = [plan] {
-        const QJsonObject manifest{{QStringLiteral("project"), plan.project},
-                                   {QStringLiteral("environment"), plan.environment},
-                                   {QStringLiteral("version"), plan.version},
-                                   {QStringLiteral("commit"), plan.commit},
-                                   {QStringLiteral("ref"), plan.ref},
-                                   {QStringLiteral("sha256"), plan.packageSha256},
-                                   {QStringLiteral("operator"), plan.operatorName},
-                                   {QStringLiteral("time"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}};
-        return QJsonDocument(manifest).toJson(QJsonDocument::Compact);
-    };
-    // The patch command. Its input is the package (opened into `package`), then what `afterPackage`
-    // sends, or the end.
-    using InputSource = std::function<std::optional<QByteArray>()>;
-    using CurrentLink = RemoteLayout::CurrentLink;
-    auto patchCommand = [plan, manifestJson](std::optional<QFile> &package, ExecOptions &options,
-                                             CurrentLink link, InputSource afterPackage = {}) -> Result<QString> {
-        QFile &file = package.emplace(plan.patchPath());
-        if (!file.open(QIODevice::ReadOnly))
-            return fail(tr("Could not read the patch package %1: %2").arg(plan.patchPath(), file.errorString()),
-                        tr("Prepare the release again."));
-        // A short read ends the input at once; the server then finds the sha256 wrong and says so.
-        options.input = [&file, afterPackage, left = file.size()]() mutable -> std::optional<QByteArray> {
-            if (left > 0) {
-                const QByteArray chunk = file.read(qMin<qint64>(1 << 20, left));
-                left = chunk.isEmpty() ? -1 : left - chunk.size();
-                return chunk;
-            }
-            if (left < 0 || !afterPackage)
-                return QByteArray();
-            return afterPackage();
-        };
-        return RemoteLayout(plan.deployRoot)
-            .patchCommand(plan.version, plan.baseCommit, plan.baseListing, plan.patchSha256(), file.size(), plan.deletions,
-                          plan.sharedPaths, manifestJson(), link);
-    };
-    const QString patchingWhat = tr("Patching %1 into %2").arg(plan.baseCommit.left(12), plan.version);
-    const QString deltaLine =
-        plan.kind == ReleaseKind::Patch || !plan.hasPatch()
-            ? QString()
-            : tr("delta from %1: %n file(s), %2", nullptr, int(plan.deltaFiles))
-                  .arg(plan.baseCommit.left(12), QLocale().formattedDataSize(plan.deltaBytes, 1, QLocale::DataSizeSIFormat));
-
+    auto task = std::make_shared<const NodeJobs::Task>(m_plan, m_logDirectory, lockOwner(m_plan), m_switchAtLock);
+    const NodeJobs jobs(std::move(task), {node.name, node.active, node.unlockAtSwitch, patchesAtLock(node)},
+                        node.facts, m_switchGate);
     switch (step) {
-    case Step::Lock:
-        return [=, gate = m_switchGate](SshSession &session, const SshJobContext &context) -> Result<> {
-            NodeLog log(directory, server);
-            log.line(tr("== lock %1 for task %2").arg(plan.deployRoot, plan.taskId));
-            const RemoteLayout layout(plan.deployRoot);
-            // One round trip: lock, prepare the directories, read back where the server stands, and
-            // for a patch go on with it (and, with switchAtLock, wait at the gate and switch). A command
-            // that stops early first reads the package, so the package being sent never meets a closed
-            // channel.
-            ExecOptions options;
-            std::optional<QFile> patchPackage; // read while the command runs
-            QString patch;
-            bool ready = false; // switchAtLock: patched, the new link made, waiting at the gate
-            bool signalled = false;
-            QDeadlineTimer nextBeat(HeartbeatSeconds * 1000);
-            if (patchAtLock) {
-                InputSource waitAtGate;
-                if (switchAtLock)
-                    waitAtGate = [&] { return switchSignal(*gate, ready, signalled, nextBeat); };
-                auto made = patchCommand(patchPackage, options, CurrentLink::FromState, waitAtGate);
-                if (!made)
-                    return std::unexpected(made.error());
-                patch = *made;
-            }
-            const qint64 packageBytes = patchPackage ? patchPackage->size() : 0;
-            const QString drainAndExit =
-                patchAtLock ? QStringLiteral("head -c %1 >/dev/null; ").arg(packageBytes) : QString();
-            QString command = QStringLiteral("(\n%1\n) || { rc=$?; %4exit \"$rc\"; }\n%2 || { %4exit 1; }\n%3")
-                                  .arg(layout.lockCommand(owner), layout.prepareCommand(),
-                                       layout.stateCommand(RemoteLayout::StateDetail::Release), drainAndExit);
-            if (patchAtLock)
-                command += QStringLiteral("echo %1\n%2").arg(StateEndLine, patch);
-            if (switchAtLock)
-                command += switchOnSignal(layout, target, true, plan.keepReleases, owner, CurrentLink::FromState);
-            QStringList stateLines;
-            bool patchRan = false; // the state was read and the patch went on
-            auto readState = [&] {
-                const RemoteState state = RemoteLayout::parseState(stateLines);
-                *previous = state.current == target ? state.previous : state.current;
-                *sendZstd = plan.sendsZstdTo(state.hasZstd);
-                log.line(tr("locked; current release: %1").arg(state.current.isEmpty() ? tr("none") : state.current));
-                return state;
-            };
-            const int timeoutMs = patchAtLock ? 600000 : 60000;
-            options.cancel = context.cancel;
-            options.timeoutMs = timeoutMs;
-            // However long the other servers take to get ready: the engine opens or refuses the gate.
-            options.waitingForOwner = [&] { return ready && !signalled; };
-            options.onStdout = [&](const QString &line) {
-                if (!patchRan && patchAtLock && line == StateEndLine) {
-                    // Printed only once the lock is taken: the owner may act on the lock before the end.
-                    patchRan = true;
-                    *lockTaken = true;
-                    readState();
-                    log.line(tr("== 07 patch with the lock"));
-                    if (!deltaLine.isEmpty())
-                        log.line(deltaLine);
-                    return;
-                }
-                if (!patchRan) {
-                    stateLines.append(line);
-                    return;
-                }
-                log.line(line);
-                context.log(line, false);
-                if (switchAtLock && line == RemoteLayout::ReadyLine && !ready) {
-                    ready = true;
-                    *patchAtLockOutcome = PatchOutcome::Applied;
-                    context.milestone(line);
-                    // Waiting at the gate is no work: another server may take the slot and get ready.
-                    context.yieldSlot();
-                } else if (switchAtLock && line == RemoteLayout::SwitchedLine) {
-                    gate->switched();
-                }
-            };
-            options.onStderr = [&](const QString &line) {
-                log.line(line, true);
-                context.log(line, true);
-            };
-            auto locked = session.exec(command, options);
-            if (!locked)
-                return std::unexpected(locked.error());
-            if (ready) {
-                // The owner took over at the milestone (and reads what was written before it): from
-                // there on the command was the switch, and its end is what counts.
-                const Result<> switched = judge(tr("Switching to %1").arg(target), *locked, timeoutMs);
-                if (switched)
-                    log.line(tr("lock released"));
-                return switched;
-            }
-            *lockHeldByOther = !patchRan && locked->exitStatus == RemoteLayout::LockHeld;
-            // Unless another release holds it, the lock may be ours now, whatever failed after it;
-            // releasing checks the owner, so releasing a lock never taken is harmless.
-            *lockTaken = !*lockHeldByOther;
-            if (*lockHeldByOther)
-                return fail(tr("%1 is being deployed by someone else: %2").arg(plan.deployRoot, locked->lastStderr.join(u' ')),
-                            tr("Wait for that release to finish. If its owner is gone, break the stale lock explicitly."));
-            if (!locked->succeeded() && !patchRan)
-                return fail(tr("Taking the deploy lock on %1 failed: %2").arg(plan.deployRoot, locked->lastStderr.join(u' ')),
-                            tr("Check that the deploy root is writable by the SSH user and the disk is not full."));
-            if (patchRan && offBase(*locked)) {
-                *patchAtLockOutcome = PatchOutcome::OffBase;
-                *wholeReason = whyWhole(*locked);
-                log.line(tr("whole package: %1").arg(*wholeReason));
-                return {};
-            }
-            if (patchRan) {
-                const Result<> patched = judge(patchingWhat, *locked, timeoutMs);
-                *patchAtLockOutcome = patched ? PatchOutcome::Applied : PatchOutcome::Failed;
-                return patched;
-            }
-            const RemoteState state = readState();
-            if (active && plan.kind == ReleaseKind::Rollback && !state.releases.contains(plan.rollbackTo))
-                return fail(tr("Release %1 is not on this server (it has: %2).")
-                                .arg(plan.rollbackTo, state.releases.isEmpty() ? tr("no releases")
-                                                                              : state.releases.join(QStringLiteral(", "))),
-                            tr("Roll back to a release every server still keeps, or release that version again."));
-            return {};
-        };
-    case Step::Upload:
-        return [=](SshSession &session, const SshJobContext &context) -> Result<> {
-            NodeLog log(directory, server);
-            log.line(tr("== 06 upload %1 to %2").arg(plan.version, server));
-            return uploadWhole(session, context, log);
-        };
-    case Step::Unpack:
-        return [=](SshSession &session, const SshJobContext &context) -> Result<> {
-            NodeLog log(directory, server);
-            log.line(tr("== 07 unpack and before-release hook"));
-            const RemoteLayout layout(plan.deployRoot);
-            const auto form = packageForm();
-            QString command;
-            ExecOptions options;
-            std::optional<QFile> patchPackage; // read while the command runs
-            const bool patching = plan.hasPatch() && wholeReason->isEmpty();
-            if (patching && !deltaLine.isEmpty())
-                log.line(deltaLine);
-            if (patching) {
-                auto patch = patchCommand(patchPackage, options, CurrentLink::Read);
-                if (!patch)
-                    return std::unexpected(patch.error());
-                auto patched = runLogged(session, context, log, *patch, 600000, std::move(options));
-                if (!patched)
-                    return std::unexpected(patched.error());
-                if (offBase(*patched)) {
-                    *wholeReason = whyWhole(*patched);
-                    log.line(tr("whole package: %1").arg(*wholeReason));
-                } else if (auto applied = judge(patchingWhat, *patched, 600000); !applied) {
-                    return applied;
-                }
-            }
-            if (!wholeReason->isEmpty() && patching) {
-                // Off its base: the whole package goes now, in this stage.
-                if (auto uploaded = uploadWhole(session, context, log); !uploaded)
-                    return uploaded;
-            }
-            if (!patching || !wholeReason->isEmpty()) {
-                command = layout.unpackCommand(plan.version, form.sha256, plan.sharedPaths, manifestJson(),
-                                               *uploadVerified, form.compression);
-                if (auto unpacked = runStep(session, context, log, tr("Unpacking %1").arg(plan.version), command, 600000);
-                    !unpacked)
-                    return unpacked;
-            }
-            if (plan.beforeReleaseHook.trimmed().isEmpty())
-                return {};
-            return runStep(session, context, log, tr("The before-release hook"),
-                           RemoteHook::command(plan.beforeReleaseHook, layout.releaseDir(plan.version),
-                                               hookEnvironment(QStringLiteral("before-release"))),
-                           plan.hookTimeoutMs);
-        };
-    case Step::Switch:
-        return [=, gate = m_switchGate](SshSession &session, const SshJobContext &context) -> Result<> {
-            NodeLog log(directory, server);
-            log.line(tr("== 08 switch current to %1").arg(target));
-            // Settled once, whether the server gets ready or its command ends before.
-            bool settled = false;
-            auto settle = [&] {
-                if (!std::exchange(settled, true))
-                    gate->settle();
-            };
-            bool signalled = false;
-            QDeadlineTimer nextBeat(HeartbeatSeconds * 1000);
-            ExecOptions options;
-            options.onStdout = [&](const QString &line) {
-                if (line == RemoteLayout::ReadyLine)
-                    settle();
-                else if (line == RemoteLayout::SwitchedLine)
-                    gate->switched();
-            };
-            options.input = [&] { return switchSignal(*gate, settled, signalled, nextBeat); };
-            const QString command =
-                switchOnSignal(RemoteLayout(plan.deployRoot), target, unlockAtSwitch, plan.keepReleases, owner);
-            auto switched = runStep(session, context, log, tr("Switching to %1").arg(target), command, 120000,
-                                    std::move(options));
-            settle();
-            if (switched && unlockAtSwitch)
-                log.line(tr("lock released"));
-            return switched;
-        };
-    case Step::AfterRelease:
-        return [=](SshSession &session, const SshJobContext &context) -> Result<> {
-            if (plan.afterReleaseHook.trimmed().isEmpty())
-                return {};
-            NodeLog log(directory, server);
-            log.line(tr("== 09 after-release hook"));
-            return runStep(session, context, log, tr("The after-release hook"),
-                           RemoteHook::command(plan.afterReleaseHook, RemoteLayout(plan.deployRoot).releaseDir(target),
-                                               hookEnvironment(QStringLiteral("after-release"))),
-                           plan.hookTimeoutMs);
-        };
-    case Step::Health:
-        return [=](SshSession &session, const SshJobContext &context) -> Result<> {
-            if (plan.healthCommand.trimmed().isEmpty())
-                return {};
-            NodeLog log(directory, server);
-            log.line(tr("== 10 health check"));
-            return runStep(session, context, log, tr("The health check"),
-                           RemoteHook::command(plan.healthCommand, RemoteLayout(plan.deployRoot).releaseDir(target),
-                                               hookEnvironment(QStringLiteral("health"))),
-                           plan.healthTimeoutMs);
-        };
-    case Step::SwitchBack:
-        return [=](SshSession &session, const SshJobContext &context) -> Result<> {
-            NodeLog log(directory, server);
-            log.line(tr("switching back to %1").arg(*previous));
-            return runStep(session, context, log, tr("Switching back to %1").arg(*previous),
-                           RemoteLayout(plan.deployRoot).switchCommand(*previous));
-        };
-    case Step::Heartbeat:
-        return [=](SshSession &session, const SshJobContext &) -> Result<> {
-            auto beat = session.exec(RemoteLayout(plan.deployRoot).heartbeatCommand(owner));
-            if (!beat)
-                return std::unexpected(beat.error());
-            if (!beat->succeeded())
-                NodeLog(directory, server).line(beat->lastStderr.join(u' '), true);
-            return {};
-        };
-    case Step::Revert:
-        // Abort of a gray task before promotion: a canary that runs this task's release goes back to
-        // the one it ran before. Under this task's lock only (taken back if this is a new process):
-        // a lock broken and taken by another release is not ours to undo. What the server says it
-        // runs decides, not the journal: a canary already switched back is left alone.
-        return [=](SshSession &session, const SshJobContext &context) -> Result<> {
-            NodeLog log(directory, server);
-            log.line(tr("== abort: switch %1 back").arg(target));
-            const RemoteLayout layout(plan.deployRoot);
-            auto locked = session.exec(layout.lockCommand(owner));
-            if (!locked)
-                return std::unexpected(locked.error());
-            if (locked->exitStatus == RemoteLayout::LockHeld)
-                return fail(tr("Not switched back: another release holds %1 now (%2); the server still runs %3.")
-                                .arg(plan.deployRoot, locked->lastStderr.join(u' '), target),
-                            tr("Leave it to that release, or roll the server back once it is over."));
-            if (auto taken = judge(tr("Taking the deploy lock back"), *locked, 60000); !taken)
-                return taken;
-            QStringList stateLines;
-            ExecOptions options;
-            options.onStdout = [&](const QString &line) { stateLines.append(line); };
-            auto read = session.exec(layout.stateCommand(RemoteLayout::StateDetail::Release), options);
-            if (!read)
-                return std::unexpected(read.error());
-            if (auto readOk = judge(tr("Reading the server's releases"), *read, 60000); !readOk)
-                return readOk;
-            const RemoteState state = RemoteLayout::parseState(stateLines);
-            if (state.current != target) {
-                log.line(tr("runs %1, not %2: left as it is")
-                             .arg(state.current.isEmpty() ? tr("no release") : state.current, target));
-                return {};
-            }
-            const QString back = !state.previous.isEmpty() ? state.previous : *previous;
-            if (back.isEmpty() || back == target || !state.releases.contains(back))
-                return fail(tr("Not switched back: the server keeps no earlier release; it still runs %1.").arg(target),
-                            tr("Release the version it should run to it, or promote the task."));
-            log.line(tr("switching back to %1").arg(back));
-            if (auto switched = runStep(session, context, log, tr("Switching back to %1").arg(back),
-                                        layout.switchCommand(back));
-                !switched)
-                return fail(tr("%1 The server still runs %2.").arg(switched.error().message, target),
-                            switched.error().hint);
-            *revertedTo = back;
-            return {};
-        };
-    case Step::Unlock:
-        return [=](SshSession &session, const SshJobContext &) -> Result<> {
-            NodeLog log(directory, server);
-            const RemoteLayout layout(plan.deployRoot);
-            QStringList removed;
-            ExecOptions options;
-            options.onStdout = [&](const QString &line) {
-                log.line(line);
-                removed.append(line);
-            };
-            auto cleaned = session.exec(cleanUpAndUnlock(layout, plan.keepReleases, owner), options);
-            if (!cleaned)
-                return std::unexpected(cleaned.error());
-            log.line(tr("lock released"));
-            return {};
-        };
+    case Step::Lock: return jobs.lock();
+    case Step::Upload: return jobs.upload();
+    case Step::Unpack: return jobs.unpack();
+    case Step::Switch: return jobs.switchToTarget();
+    case Step::AfterRelease: return jobs.afterRelease();
+    case Step::Health: return jobs.health();
+    case Step::SwitchBack: return jobs.switchBack();
+    case Step::Heartbeat: return jobs.heartbeat();
+    case Step::Revert: return jobs.revert();
+    case Step::Unlock: return jobs.unlock();
     }
     return {};
 }
@@ -873,7 +380,7 @@ void ReleaseEngine::onJobFinished(int jobId, const QString &server, bool ok, con
     const NodeState failure = m_aborted ? NodeState::Cancelled : NodeState::Failed;
     switch (step) {
     case Step::Lock:
-        onLocked(node, ok, error, !ok && *node.lockHeldByOther);
+        onLocked(node, ok, error, !ok && node.facts->lockHeldByOther);
         break;
     case Step::Upload:
         if (!ok) {
@@ -937,9 +444,9 @@ void ReleaseEngine::onJobFinished(int jobId, const QString &server, bool ok, con
         break;
     case Step::SwitchBack:
         failNode(node, NodeStage::Health, NodeState::Failed,
-                 ok ? tr("%1 The server was switched back to %2.").arg(node.healthError, *node.previous)
+                 ok ? tr("%1 The server was switched back to %2.").arg(node.healthError, node.facts->previous)
                     : tr("%1 Switching back to %2 failed too: %3 Check the server now: it runs the new release.")
-                          .arg(node.healthError, *node.previous, error));
+                          .arg(node.healthError, node.facts->previous, error));
         nodeDone(node);
         break;
     case Step::Heartbeat:
@@ -949,9 +456,9 @@ void ReleaseEngine::onJobFinished(int jobId, const QString &server, bool ok, con
             // It still runs this task's release: stage 08 says why it was not undone.
             node.failed = true;
             setState(node, NodeStage::Release, NodeState::Failed, error);
-        } else if (!node.revertedTo->isEmpty()) {
+        } else if (!node.facts->revertedTo.isEmpty()) {
             setState(node, NodeStage::Release, NodeState::Cancelled,
-                     tr("Aborted: switched back to %1.").arg(*node.revertedTo));
+                     tr("Aborted: switched back to %1.").arg(node.facts->revertedTo));
             for (NodeStage later : {NodeStage::AfterRelease, NodeStage::Health})
                 setState(node, later, NodeState::Cancelled);
         }
@@ -1010,7 +517,7 @@ void ReleaseEngine::healthPassed(Node &node)
 
 void ReleaseEngine::healthFailed(Node &node, const QString &error)
 {
-    if (node.previous->isEmpty()) {
+    if (node.facts->previous.isEmpty()) {
         failNode(node, NodeStage::Health, NodeState::Failed,
                  tr("%1 There is no previous release to switch back to.").arg(error));
         nodeDone(node);
@@ -1197,7 +704,7 @@ bool ReleaseEngine::switchEndsTask() const
 // it. The whole task is still refused when any server's lock is held by another release.
 bool ReleaseEngine::patchesAtLock(const Node &node) const
 {
-    return m_plan.hasPatch() && node.wholeReason->isEmpty() && node.active && node.startAt == NodeStage::Upload
+    return m_plan.hasPatch() && node.facts->wholeReason.isEmpty() && node.active && node.startAt == NodeStage::Upload
            && m_plan.beforeReleaseHook.trimmed().isEmpty();
 }
 
@@ -1322,7 +829,7 @@ void ReleaseEngine::finish()
     else if (m_aborted) {
         int reverted = 0;
         for (const Node &node : std::as_const(m_nodes))
-            reverted += node.revertedTo->isEmpty() ? 0 : 1;
+            reverted += node.facts->revertedTo.isEmpty() ? 0 : 1;
         QStringList parts{tr("Aborted.")};
         if (reverted > 0)
             parts << tr("%n canary server(s) switched back to the release they ran before.", nullptr, reverted);

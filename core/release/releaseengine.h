@@ -1,5 +1,6 @@
 #pragma once
 
+#include "nodejobs.h"
 #include "nodestate.h"
 #include "releaseplan.h"
 #include "hostkeys/hostkeyinfo.h"
@@ -92,9 +93,6 @@ signals:
 private:
     enum class Step { Lock, Upload, Unpack, Switch, AfterRelease, Health, SwitchBack, Heartbeat, Unlock, Revert };
     enum class Phase { Locking, Batches, Held, Paused, Soaking, Unlocking, Done };
-    // A patch made by the lock command itself (see patchesAtLock()); OffBase: the server's live
-    // release is not the delta's base, so it gets the whole package.
-    enum class PatchOutcome { NotRun, Applied, Failed, OffBase };
 
     struct Node
     {
@@ -112,17 +110,7 @@ private:
         bool atGate = false;         // its lock command waits at the switch gate (switchAtLock)
         bool canary = false;
         QString healthError; // why the health check failed, while switching back
-        // Written by the worker during its job, read here once the job's result has arrived.
-        std::shared_ptr<QString> previous = std::make_shared<QString>();
-        std::shared_ptr<bool> lockHeldByOther = std::make_shared<bool>(false);
-        std::shared_ptr<bool> lockTaken = std::make_shared<bool>(false);
-        std::shared_ptr<bool> uploadVerified = std::make_shared<bool>(false); // by this run's upload
-        std::shared_ptr<bool> sendZstd = std::make_shared<bool>(false); // the server has zstd and the plan a .tar.zst
-        std::shared_ptr<PatchOutcome> patchAtLockOutcome = std::make_shared<PatchOutcome>(PatchOutcome::NotRun);
-        // Why this server gets the whole package rather than the delta; empty while the delta may do.
-        std::shared_ptr<QString> wholeReason = std::make_shared<QString>();
-        // Abort: the release this server was switched back to; empty when it was left as it was.
-        std::shared_ptr<QString> revertedTo = std::make_shared<QString>();
+        std::shared_ptr<NodeFacts> facts = std::make_shared<NodeFacts>(); // what its jobs found out
     };
 
     void startBatches();
