@@ -1,4 +1,5 @@
 #include "gitchanges.h"
+#include "githandles.h"
 
 #include <algorithm>
 

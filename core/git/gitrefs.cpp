@@ -1,4 +1,5 @@
 #include "gitrefs.h"
+#include "githandles.h"
 
 #include <QDir>
 #include <QFile>
@@ -29,12 +30,57 @@ QString firstLine(const char *message)
     return QString::fromUtf8(message).section(u'\n', 0, 0).trimmed();
 }
 
+// A ref, short id or full id as the commit it names; errors name the field "ref".
+Result<GitCommit> lookupCommit(const GitRefs &refs, const QString &ref)
+{
+    const QString trimmed = ref.trimmed();
+    if (trimmed.isEmpty())
+        return fail(GitRefs::tr("No ref was given."), GitRefs::tr("Give a branch, a tag or a commit id."),
+                    QStringLiteral("ref"));
+    // A leading dash would read as an option wherever the name is passed on.
+    if (trimmed.startsWith(u'-'))
+        return fail(GitRefs::tr("\"%1\" is not a valid ref.").arg(ref),
+                    GitRefs::tr("Give a branch, a tag or a commit id."),
+                    QStringLiteral("ref"));
+    const QString where = QFileInfo(refs.path()).fileName();
+    git_object *raw = nullptr;
+    const int found = git_revparse_single(&raw, refs.repository(), trimmed.toUtf8().constData());
+    if (found == GIT_EAMBIGUOUS)
+        return fail(GitRefs::tr("The short id \"%1\" matches more than one object in %2.").arg(trimmed, where),
+                    GitRefs::tr("Give more characters of the commit id."), QStringLiteral("ref"));
+    if (found == GIT_ENOTFOUND || found == GIT_EINVALIDSPEC || found == GIT_EINVALID)
+        return fail(
+            GitRefs::tr("There is no branch, tag or commit \"%1\" in %2.").arg(trimmed, where),
+            GitRefs::tr("Check the spelling (list them with \"refs branches\" and \"refs tags\"), or fetch the "
+               "mirror if it is new upstream."),
+            QStringLiteral("ref"));
+    if (found < 0) {
+        Error error = gitError(GitRefs::tr("Could not resolve \"%1\" in %2").arg(trimmed, where));
+        error.field = QStringLiteral("ref");
+        return std::unexpected(error);
+    }
+    const GitObject object(raw);
+    git_object *peeled = nullptr;
+    if (git_object_peel(&peeled, object.get(), GIT_OBJECT_COMMIT) < 0)
+        return fail(GitRefs::tr("\"%1\" in %2 is a %3, not a commit.")
+                        .arg(trimmed, where,
+                             QString::fromLatin1(git_object_type2string(git_object_type(object.get())))),
+                    GitRefs::tr("Give a branch, a tag or a commit id."), QStringLiteral("ref"));
+    return GitCommit(reinterpret_cast<git_commit *>(peeled));
+}
+
 } // namespace
 
-GitRefs::GitRefs(QString path, GitRepository repository)
-    : m_path(std::move(path)), m_repository(std::move(repository))
+void GitRefs::RepositoryFree::operator()(git_repository *repository) const
+{
+    git_repository_free(repository);
+}
+
+GitRefs::GitRefs(QString path, git_repository *repository) : m_path(std::move(path)), m_repository(repository)
 {
 }
+
+
 
 Result<GitRefs> GitRefs::open(const QString &repositoryPath)
 {
@@ -46,7 +92,7 @@ Result<GitRefs> GitRefs::open(const QString &repositoryPath)
                     tr("Fetch the project's mirror first."));
     if (result < 0)
         return std::unexpected(gitError(tr("Could not open the repository %1").arg(repositoryPath)));
-    return GitRefs(repositoryPath, GitRepository(opened));
+    return GitRefs(repositoryPath, opened);
 }
 
 CommitInfo GitRefs::describe(const git_commit *commit)
@@ -143,46 +189,10 @@ Result<QList<TagInfo>> GitRefs::tags() const
     return walk.tags;
 }
 
-Result<GitCommit> GitRefs::lookupCommit(const QString &ref) const
-{
-    const QString trimmed = ref.trimmed();
-    if (trimmed.isEmpty())
-        return fail(tr("No ref was given."), tr("Give a branch, a tag or a commit id."),
-                    QStringLiteral("ref"));
-    // A leading dash would read as an option wherever the name is passed on.
-    if (trimmed.startsWith(u'-'))
-        return fail(tr("\"%1\" is not a valid ref.").arg(ref), tr("Give a branch, a tag or a commit id."),
-                    QStringLiteral("ref"));
-    const QString where = QFileInfo(m_path).fileName();
-    git_object *raw = nullptr;
-    const int found = git_revparse_single(&raw, m_repository.get(), trimmed.toUtf8().constData());
-    if (found == GIT_EAMBIGUOUS)
-        return fail(tr("The short id \"%1\" matches more than one object in %2.").arg(trimmed, where),
-                    tr("Give more characters of the commit id."), QStringLiteral("ref"));
-    if (found == GIT_ENOTFOUND || found == GIT_EINVALIDSPEC || found == GIT_EINVALID)
-        return fail(
-            tr("There is no branch, tag or commit \"%1\" in %2.").arg(trimmed, where),
-            tr("Check the spelling (list them with \"refs branches\" and \"refs tags\"), or fetch the "
-               "mirror if it is new upstream."),
-            QStringLiteral("ref"));
-    if (found < 0) {
-        Error error = gitError(tr("Could not resolve \"%1\" in %2").arg(trimmed, where));
-        error.field = QStringLiteral("ref");
-        return std::unexpected(error);
-    }
-    const GitObject object(raw);
-    git_object *peeled = nullptr;
-    if (git_object_peel(&peeled, object.get(), GIT_OBJECT_COMMIT) < 0)
-        return fail(tr("\"%1\" in %2 is a %3, not a commit.")
-                        .arg(trimmed, where,
-                             QString::fromLatin1(git_object_type2string(git_object_type(object.get())))),
-                    tr("Give a branch, a tag or a commit id."), QStringLiteral("ref"));
-    return GitCommit(reinterpret_cast<git_commit *>(peeled));
-}
 
 Result<QString> GitRefs::resolve(const QString &ref) const
 {
-    auto commit = lookupCommit(ref);
+    auto commit = lookupCommit(*this, ref);
     if (!commit)
         return std::unexpected(commit.error());
     return oidText(git_commit_id(commit->get()));
@@ -190,7 +200,7 @@ Result<QString> GitRefs::resolve(const QString &ref) const
 
 Result<CommitInfo> GitRefs::commit(const QString &ref) const
 {
-    auto commit = lookupCommit(ref);
+    auto commit = lookupCommit(*this, ref);
     if (!commit)
         return std::unexpected(commit.error());
     return describe(commit->get());
@@ -200,7 +210,7 @@ Result<QList<CommitInfo>> GitRefs::commits(const QString &ref, int limit) const
 {
     if (limit < 1)
         return fail(tr("The number of commits must be at least 1."), {}, QStringLiteral("limit"));
-    auto start = lookupCommit(ref);
+    auto start = lookupCommit(*this, ref);
     if (!start)
         return std::unexpected(start.error());
     git_revwalk *rawWalk = nullptr;

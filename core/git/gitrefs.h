@@ -1,12 +1,17 @@
 #pragma once
 
 #include "common/error.h"
-#include "githandles.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QList>
 #include <QString>
+
+#include <memory>
+
+// libgit2's own types, declared so that this header does not bring libgit2's headers along.
+struct git_commit;
+struct git_repository;
 
 namespace rd {
 
@@ -62,11 +67,15 @@ public:
     static CommitInfo describe(const git_commit *commit);
 
 private:
-    GitRefs(QString path, GitRepository repository);
-    Result<GitCommit> lookupCommit(const QString &ref) const;
+    struct RepositoryFree
+    {
+        void operator()(git_repository *repository) const;
+    };
+
+    GitRefs(QString path, git_repository *repository);
 
     QString m_path;
-    GitRepository m_repository;
+    std::unique_ptr<git_repository, RepositoryFree> m_repository;
 };
 
 } // namespace rd
