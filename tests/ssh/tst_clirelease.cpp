@@ -1,3 +1,4 @@
+#include "clirunner.h"
 #include "gitfixture.h"
 #include "testhosts.h"
 
@@ -19,14 +20,6 @@
 using namespace rd::test;
 
 namespace {
-
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QJsonObject object() const { return QJsonDocument::fromJson(out).object(); }
-};
 
 QString linkText(const QString &path)
 {
@@ -62,8 +55,8 @@ private slots:
     void deltaAndPatchOfANestedTree();
 
 private:
-    Run cli(const QStringList &arguments);
-    QProcess *startCli(const QStringList &arguments);
+    CliRun cli(const QStringList &arguments) { return m_cli.run(arguments); }
+    QProcess *startCli(const QStringList &arguments) { return m_cli.start(arguments); }
     QString current(int host) const { return linkText(onServer(host, QStringLiteral("current"))); }
     QString onServer(int host, const QString &relative) const
     {
@@ -81,7 +74,7 @@ private:
     // The server's live release, file for file, against `git archive` of HEAD (the shared path
     // "storage" is the release's link there).
     void checkCurrentIsHead(int host);
-    QString taskOf(const Run &run) const { return run.object()[QStringLiteral("task")].toString(); }
+    QString taskOf(const CliRun &run) const { return run.object()[QStringLiteral("task")].toString(); }
     QByteArray serverLog(const QString &task, int host)
     {
         return cli({QStringLiteral("release"), QStringLiteral("logs"), task, QStringLiteral("--server"),
@@ -90,31 +83,12 @@ private:
     }
 
     QTemporaryDir m_dir;
+    CliRunner m_cli{m_dir.path(), m_dir.filePath(QStringLiteral("data")),
+                    {{QStringLiteral("USER"), QStringLiteral("ops")}}};
     TestHostSet m_hosts;
     std::unique_ptr<GitFixture> m_repo;
     std::vector<std::unique_ptr<QProcess>> m_processes;
 };
-
-Run TestCliRelease::cli(const QStringList &arguments)
-{
-    std::unique_ptr<QProcess> process(startCli(arguments));
-    process->closeWriteChannel();
-    process->waitForFinished(180000);
-    return {process->exitCode(), process->readAllStandardOutput(), process->readAllStandardError()};
-}
-
-QProcess *TestCliRelease::startCli(const QStringList &arguments)
-{
-    auto *process = new QProcess;
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(QStringLiteral("LC_ALL"), QStringLiteral("C"));
-    environment.insert(QStringLiteral("HOME"), m_dir.path());
-    environment.insert(QStringLiteral("USER"), QStringLiteral("ops"));
-    process->setProcessEnvironment(environment);
-    process->start(QStringLiteral(RELEASEDESK_CLI),
-                   QStringList{QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("data"))} + arguments);
-    return process;
-}
 
 void TestCliRelease::initTestCase()
 {
@@ -128,11 +102,11 @@ void TestCliRelease::initTestCase()
 
     QCOMPARE(cli({QStringLiteral("key"), QStringLiteral("add"), QStringLiteral("file-key"), QStringLiteral("--user"),
                   QStringLiteral("root"), QStringLiteral("--key-file"), m_hosts.clientKey()})
-                 .exitCode,
+                 .code,
              0);
     QCOMPARE(cli({QStringLiteral("project"), QStringLiteral("add"), QStringLiteral("shop"), QStringLiteral("--git-url"),
                   m_repo->path(), QStringLiteral("--keep"), QStringLiteral("3")})
-                 .exitCode,
+                 .code,
              0);
     QStringList serverNames;
     for (int i = 0; i < Servers; ++i) {
@@ -142,17 +116,17 @@ void TestCliRelease::initTestCase()
         QCOMPARE(cli({QStringLiteral("server"), QStringLiteral("add"), name, QStringLiteral("--host"), host.address,
                       QStringLiteral("--port"), QString::number(host.port), QStringLiteral("--key"),
                       QStringLiteral("file-key")})
-                     .exitCode,
+                     .code,
                  0);
     }
-    const Run env = cli(QStringList{QStringLiteral("env"), QStringLiteral("add"), QStringLiteral("shop/prod"),
+    const CliRun env = cli(QStringList{QStringLiteral("env"), QStringLiteral("add"), QStringLiteral("shop/prod"),
                                     QStringLiteral("--root"), m_hosts.hosts[0].deployRoot + QStringLiteral("/cli"),
                                     QStringLiteral("--shared"), QStringLiteral("storage")}
                         + serverNames);
-    QVERIFY2(env.exitCode == 0, env.err.constData());
-    const Run scan = cli({QStringLiteral("hostkeys"), QStringLiteral("scan"), QStringLiteral("--env"),
+    QVERIFY2(env.code == 0, env.err.constData());
+    const CliRun scan = cli({QStringLiteral("hostkeys"), QStringLiteral("scan"), QStringLiteral("--env"),
                           QStringLiteral("shop/prod"), QStringLiteral("--accept")});
-    QVERIFY2(scan.exitCode == 0, scan.err.constData());
+    QVERIFY2(scan.code == 0, scan.err.constData());
 }
 
 void TestCliRelease::init()
@@ -170,11 +144,11 @@ void TestCliRelease::init()
 // Runs "release start shop/prod" and returns the task id.
 QString TestCliRelease::release(const QStringList &extra, int expectedExit)
 {
-    const Run run = cli(QStringList{QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
+    const CliRun run = cli(QStringList{QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
                                     QStringLiteral("shop/prod"), QStringLiteral("--offline")}
                         + extra);
-    if (run.exitCode != expectedExit) {
-        qWarning("exit %d\n%s\n%s", run.exitCode, run.out.constData(), run.err.constData());
+    if (run.code != expectedExit) {
+        qWarning("exit %d\n%s\n%s", run.code, run.out.constData(), run.err.constData());
         return {};
     }
     return run.object()[QStringLiteral("task")].toString();
@@ -263,10 +237,10 @@ void TestCliRelease::deltaAndPatchOfANestedTree()
     QVERIFY(m_repo->write(QStringLiteral("storage/app/seed.txt"), "seed\n"));
     QVERIFY(m_repo->symlink(QStringLiteral("public/app"), QStringLiteral("../app")));
     QVERIFY(!m_repo->commit(QStringLiteral("nested")).isEmpty());
-    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
-    const Run first = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).code == 0);
+    const CliRun first = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
                            QStringLiteral("shop/prod")});
-    QVERIFY2(first.exitCode == 0, first.err.constData());
+    QVERIFY2(first.code == 0, first.err.constData());
     for (int i = 0; i < Servers; ++i)
         checkCurrentIsHead(i);
     QVERIFY(QFileInfo::exists(onServer(0, QStringLiteral("shared/storage/app/seed.txt"))));
@@ -275,7 +249,7 @@ void TestCliRelease::deltaAndPatchOfANestedTree()
     QVERIFY(m_repo->remove(QStringLiteral("app/views/old")));
     QVERIFY(m_repo->remove(QStringLiteral("storage/app/seed.txt")));
     QVERIFY(!m_repo->commit(QStringLiteral("nested change")).isEmpty());
-    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).code == 0);
     // web-2's live release edited by hand; web-3 has none.
     {
         QFile edited(onServer(1, QStringLiteral("current/app/views/a b/it's.html")));
@@ -284,14 +258,14 @@ void TestCliRelease::deltaAndPatchOfANestedTree()
     }
     QVERIFY(QFile::remove(onServer(2, QStringLiteral("current"))));
     // The dry run says per server how the release would travel.
-    const Run plan = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("plan"),
+    const CliRun plan = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("plan"),
                           QStringLiteral("shop/prod")});
     QVERIFY2(plan.out.contains("\"delivery\": \"delta: 1 file(s)") || plan.out.contains("\"delivery\":\"delta: 1 file(s)"),
              plan.out.constData());
     QVERIFY2(plan.out.contains("whole package: there is no current release to build on"), plan.out.constData());
-    const Run delta = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
+    const CliRun delta = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
                            QStringLiteral("shop/prod")});
-    QVERIFY2(delta.exitCode == 0, delta.err.constData());
+    QVERIFY2(delta.code == 0, delta.err.constData());
     for (int i = 0; i < Servers; ++i)
         checkCurrentIsHead(i);
     const QByteArray patched = serverLog(taskOf(delta), 0);
@@ -307,10 +281,10 @@ void TestCliRelease::deltaAndPatchOfANestedTree()
 
     QVERIFY(m_repo->write(QStringLiteral("app/views/a b/it's.html"), "<p>v3</p>\n"));
     QVERIFY(!m_repo->commit(QStringLiteral("one nested file")).isEmpty());
-    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
-    const Run patch = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).code == 0);
+    const CliRun patch = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
                            QStringLiteral("shop/prod"), QStringLiteral("--kind"), QStringLiteral("patch")});
-    QVERIFY2(patch.exitCode == 0, patch.err.constData());
+    QVERIFY2(patch.code == 0, patch.err.constData());
     for (int i = 0; i < Servers; ++i) {
         checkCurrentIsHead(i);
         QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
@@ -319,10 +293,10 @@ void TestCliRelease::deltaAndPatchOfANestedTree()
 
 void TestCliRelease::fullReleaseThenRollback()
 {
-    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
-    const Run first = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).code == 0);
+    const CliRun first = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
                            QStringLiteral("shop/prod"), QStringLiteral("--ref"), QStringLiteral("main")});
-    QVERIFY2(first.exitCode == 0, first.err.constData());
+    QVERIFY2(first.code == 0, first.err.constData());
     const QString v1 = first.object()[QStringLiteral("version")].toString();
     QVERIFY(v1.startsWith(QStringLiteral("shop-v")));
     QCOMPARE(first.object()[QStringLiteral("status")].toString(), QStringLiteral("succeeded"));
@@ -334,26 +308,26 @@ void TestCliRelease::fullReleaseThenRollback()
 
     QVERIFY(m_repo->write(QStringLiteral("index.html"), "<h1>v2</h1>\n"));
     QVERIFY(!m_repo->commit(QStringLiteral("second")).isEmpty());
-    const Run second = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
+    const CliRun second = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
                             QStringLiteral("shop/prod")});
-    QVERIFY2(second.exitCode == 0, second.err.constData());
+    QVERIFY2(second.code == 0, second.err.constData());
     const QString v2 = second.object()[QStringLiteral("version")].toString();
     QVERIFY(v2 != v1);
     for (int i = 0; i < Servers; ++i)
         QCOMPARE(readAll(onServer(i, QStringLiteral("current/index.html"))), QByteArray("<h1>v2</h1>\n"));
 
-    const Run back = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("rollback"),
+    const CliRun back = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("rollback"),
                           QStringLiteral("shop/prod"), QStringLiteral("--to"), v1});
-    QVERIFY2(back.exitCode == 0, back.err.constData());
+    QVERIFY2(back.code == 0, back.err.constData());
     for (int i = 0; i < Servers; ++i) {
         checkComplete(i, v1);
         QCOMPARE(readAll(onServer(i, QStringLiteral("current/index.html"))), QByteArray("<h1>v1</h1>\n"));
     }
 
     // Fleet status: every server on v1; then one server moved by hand is drift.
-    const Run status = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("status"),
+    const CliRun status = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("status"),
                             QStringLiteral("shop/prod")});
-    QVERIFY2(status.exitCode == 0, status.err.constData());
+    QVERIFY2(status.code == 0, status.err.constData());
     const QJsonArray fleet = QJsonDocument::fromJson(status.out).array();
     QCOMPARE(fleet.size(), Servers);
     for (const QJsonValue &server : fleet) {
@@ -363,9 +337,9 @@ void TestCliRelease::fullReleaseThenRollback()
     }
     QVERIFY(QFile::remove(onServer(2, QStringLiteral("current"))));
     QVERIFY(QFile::link(QStringLiteral("releases/") + v2, onServer(2, QStringLiteral("current"))));
-    const Run drift = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("status"),
+    const CliRun drift = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("status"),
                            QStringLiteral("shop/prod")});
-    QCOMPARE(drift.exitCode, 6);
+    QCOMPARE(drift.code, 6);
     const QJsonArray drifted = QJsonDocument::fromJson(drift.out).array();
     QCOMPARE(drifted[2][QStringLiteral("version")].toString(), v2);
     QCOMPARE(drifted[2][QStringLiteral("drift")].toBool(), true);
@@ -373,22 +347,22 @@ void TestCliRelease::fullReleaseThenRollback()
     QVERIFY(QFile::remove(onServer(2, QStringLiteral("current"))));
     QVERIFY(QFile::link(QStringLiteral("releases/") + v1, onServer(2, QStringLiteral("current"))));
 
-    const Run history = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("history"),
+    const CliRun history = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("history"),
                              QStringLiteral("--project"), QStringLiteral("shop")});
-    QCOMPARE(history.exitCode, 0);
+    QCOMPARE(history.code, 0);
     const QJsonArray tasks = QJsonDocument::fromJson(history.out).array();
     QVERIFY(tasks.size() >= 3);
     QCOMPARE(tasks[0][QStringLiteral("kind")].toString(), QStringLiteral("rollback"));
     QCOMPARE(tasks[0][QStringLiteral("version")].toString(), v1);
     QCOMPARE(tasks[1][QStringLiteral("version")].toString(), v2);
 
-    const Run logs = cli({QStringLiteral("release"), QStringLiteral("logs"), second.object()[QStringLiteral("task")].toString(),
+    const CliRun logs = cli({QStringLiteral("release"), QStringLiteral("logs"), second.object()[QStringLiteral("task")].toString(),
                           QStringLiteral("--server"), QStringLiteral("web-2")});
-    QCOMPARE(logs.exitCode, 0);
+    QCOMPARE(logs.code, 0);
     // The second release is a delta from the first: the patch travels with the lock command.
     QVERIFY2(logs.out.contains("== 07 patch with the lock") && !logs.out.contains("== 06 upload"), logs.out.constData());
     QVERIFY(logs.out.contains("== 08 switch"));
-    const Run firstLogs = cli({QStringLiteral("release"), QStringLiteral("logs"), first.object()[QStringLiteral("task")].toString(),
+    const CliRun firstLogs = cli({QStringLiteral("release"), QStringLiteral("logs"), first.object()[QStringLiteral("task")].toString(),
                                QStringLiteral("--server"), QStringLiteral("web-2")});
     QVERIFY(firstLogs.out.contains("== 06 upload"));
     // No earlier release, or (after the other tests) none left on the servers.
@@ -396,9 +370,9 @@ void TestCliRelease::fullReleaseThenRollback()
                  firstLogs.out.contains("whole package: there is no current release to patch"),
              firstLogs.out.constData());
 
-    const Run missing = cli({QStringLiteral("release"), QStringLiteral("rollback"), QStringLiteral("shop/prod"),
+    const CliRun missing = cli({QStringLiteral("release"), QStringLiteral("rollback"), QStringLiteral("shop/prod"),
                              QStringLiteral("--to"), QStringLiteral("shop-v99-20260101000000")});
-    QCOMPARE(missing.exitCode, 7);
+    QCOMPARE(missing.code, 7);
     QVERIFY(missing.err.contains("shop-v99-20260101000000 is not on this server"));
     for (int i = 0; i < Servers; ++i)
         checkComplete(i, v1);
@@ -411,12 +385,12 @@ void TestCliRelease::grayWaitsForPromoteAndHoldsTheLock()
     const QString v1 = QString::fromUtf8(readAll(onServer(0, QStringLiteral("current/.releasedesk.json"))));
     QVERIFY(m_repo->write(QStringLiteral("index.html"), "<h1>gray</h1>\n"));
     QVERIFY(!m_repo->commit(QStringLiteral("gray")).isEmpty());
-    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).code == 0);
 
-    const Run gray = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
+    const CliRun gray = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
                           QStringLiteral("shop/prod"), QStringLiteral("--offline"), QStringLiteral("--kind"),
                           QStringLiteral("gray"), QStringLiteral("--canary"), QStringLiteral("web-2")});
-    QVERIFY2(gray.exitCode == 0, gray.err.constData());
+    QVERIFY2(gray.code == 0, gray.err.constData());
     const QString task = gray.object()[QStringLiteral("task")].toString();
     QCOMPARE(gray.object()[QStringLiteral("status")].toString(), QStringLiteral("awaiting-promotion"));
     QVERIFY(gray.err.contains("release promote " + task.toUtf8()));
@@ -424,9 +398,9 @@ void TestCliRelease::grayWaitsForPromoteAndHoldsTheLock()
     QVERIFY(readAll(onServer(0, QStringLiteral("current/index.html"))) != QByteArray("<h1>gray</h1>\n"));
 
     // The paused task still holds the environment: another release is refused and says by whom.
-    const Run other = cli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/prod"),
+    const CliRun other = cli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/prod"),
                            QStringLiteral("--offline")});
-    QCOMPARE(other.exitCode, 6);
+    QCOMPARE(other.code, 6);
     QVERIFY(other.err.contains((QStringLiteral("task ") + task).toUtf8()));
 
     // A dry run meanwhile names the lock and changes nothing on any server.
@@ -434,9 +408,9 @@ void TestCliRelease::grayWaitsForPromoteAndHoldsTheLock()
     for (int i = 0; i < Servers; ++i)
         before.insert(QString::number(i), QDir(onServer(i, QStringLiteral("releases"))).entryList().join(u',') +
                                               current(i));
-    const Run planned = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("plan"),
+    const CliRun planned = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("plan"),
                              QStringLiteral("shop/prod"), QStringLiteral("--offline")});
-    QCOMPARE(planned.exitCode, 6);
+    QCOMPARE(planned.code, 6);
     const QJsonArray plans = QJsonDocument::fromJson(planned.out).array();
     QCOMPARE(plans.size(), Servers);
     QCOMPARE(plans[0][QStringLiteral("hostKey")].toString(), QStringLiteral("known"));
@@ -448,8 +422,8 @@ void TestCliRelease::grayWaitsForPromoteAndHoldsTheLock()
         QCOMPARE(QDir(onServer(i, QStringLiteral("releases"))).entryList().join(u',') + current(i),
                  before.value(QString::number(i)));
 
-    const Run promoted = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("promote"), task});
-    QVERIFY2(promoted.exitCode == 0, promoted.err.constData());
+    const CliRun promoted = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("promote"), task});
+    QVERIFY2(promoted.code == 0, promoted.err.constData());
     QCOMPARE(promoted.object()[QStringLiteral("status")].toString(), QStringLiteral("succeeded"));
     const QString version = promoted.object()[QStringLiteral("version")].toString();
     for (int i = 0; i < Servers; ++i) {
@@ -462,13 +436,13 @@ void TestCliRelease::grayWaitsForPromoteAndHoldsTheLock()
     // its locks go, and the abort says what it did and succeeds.
     QVERIFY(m_repo->write(QStringLiteral("index.html"), "<h1>gray 2</h1>\n"));
     QVERIFY(!m_repo->commit(QStringLiteral("gray 2")).isEmpty());
-    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).code == 0);
     const QString second = release({QStringLiteral("--kind"), QStringLiteral("gray"), QStringLiteral("--canary"),
                                     QStringLiteral("web-1")});
     QVERIFY(!second.isEmpty());
     QCOMPARE(readAll(onServer(0, QStringLiteral("current/index.html"))), QByteArray("<h1>gray 2</h1>\n"));
-    const Run aborted = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("abort"), second});
-    QVERIFY2(aborted.exitCode == 0, aborted.err.constData());
+    const CliRun aborted = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("abort"), second});
+    QVERIFY2(aborted.code == 0, aborted.err.constData());
     QCOMPARE(aborted.object()[QStringLiteral("status")].toString(), QStringLiteral("aborted"));
     QVERIFY2(aborted.err.contains("switched back"), aborted.err.constData());
     QVERIFY2(!aborted.err.contains("failed servers"), aborted.err.constData());
@@ -482,13 +456,13 @@ void TestCliRelease::grayWaitsForPromoteAndHoldsTheLock()
     // Asked to, the canary keeps the new release.
     QVERIFY(m_repo->write(QStringLiteral("index.html"), "<h1>gray 3</h1>\n"));
     QVERIFY(!m_repo->commit(QStringLiteral("gray 3")).isEmpty());
-    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).code == 0);
     const QString third = release({QStringLiteral("--kind"), QStringLiteral("gray"), QStringLiteral("--canary"),
                                    QStringLiteral("web-1")});
     QVERIFY(!third.isEmpty());
-    const Run kept = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("abort"), third,
+    const CliRun kept = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("abort"), third,
                           QStringLiteral("--keep-canaries")});
-    QVERIFY2(kept.exitCode == 0, kept.err.constData());
+    QVERIFY2(kept.code == 0, kept.err.constData());
     QCOMPARE(kept.object()[QStringLiteral("status")].toString(), QStringLiteral("aborted"));
     for (int i = 0; i < Servers; ++i)
         QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral(".releasedesk/lock"))));
@@ -504,7 +478,7 @@ void TestCliRelease::abortOfARunnerThatEndsIsDoneHere()
     const QString before = current(0);
     QVERIFY(m_repo->write(QStringLiteral("index.html"), "<h1>ending runner</h1>\n"));
     QVERIFY(!m_repo->commit(QStringLiteral("ending runner")).isEmpty());
-    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).code == 0);
     const QString task = release({QStringLiteral("--kind"), QStringLiteral("gray"), QStringLiteral("--canary"),
                                   QStringLiteral("web-1")});
     QVERIFY(!task.isEmpty());
@@ -524,8 +498,8 @@ void TestCliRelease::abortOfARunnerThatEndsIsDoneHere()
         journal.write(QJsonDocument(event).toJson(QJsonDocument::Compact) + '\n');
     journal.close();
 
-    const Run aborted = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("abort"), task});
-    QVERIFY2(aborted.exitCode == 0, aborted.err.constData());
+    const CliRun aborted = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("abort"), task});
+    QVERIFY2(aborted.code == 0, aborted.err.constData());
     QVERIFY2(aborted.err.contains("ended before it read the request"), aborted.err.constData());
     QCOMPARE(aborted.object()[QStringLiteral("status")].toString(), QStringLiteral("aborted"));
     QCOMPARE(current(0), before);
@@ -546,7 +520,7 @@ void TestCliRelease::productionAsksOnATerminal()
     const QString firstVersion = QFileInfo(firstLink).fileName();
     QVERIFY(m_repo->write(QStringLiteral("index.html"), "<h1>asked</h1>\n"));
     QVERIFY(!m_repo->commit(QStringLiteral("asked")).isEmpty());
-    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).code == 0);
     QVERIFY(!release({}).isEmpty());
     const QString secondLink = current(0);
     const QString secondVersion = QFileInfo(secondLink).fileName();
@@ -566,20 +540,20 @@ void TestCliRelease::productionAsksOnATerminal()
         process->start(QStringLiteral("script"), {QStringLiteral("-qec"), command.join(u' '), QStringLiteral("/dev/null")});
         process->write(answer);
         process->waitForFinished(180000);
-        return Run{process->exitCode(), process->readAllStandardOutput(), process->readAllStandardError()};
+        return CliRun{process->exitCode(), process->readAllStandardOutput(), process->readAllStandardError()};
     };
     const QStringList rollback{QStringLiteral("release"), QStringLiteral("rollback"), QStringLiteral("shop/prod"),
                                QStringLiteral("--to"), firstVersion};
-    const Run declined = onTerminal(rollback, "no\n");
-    QCOMPARE(declined.exitCode, 2);
+    const CliRun declined = onTerminal(rollback, "no\n");
+    QCOMPARE(declined.code, 2);
     QVERIFY2(declined.out.contains("back to " + firstVersion.toUtf8()), declined.out.constData());
     QVERIFY2(declined.out.contains("was not confirmed"), declined.out.constData());
     for (int i = 0; i < Servers; ++i)
         QCOMPARE(current(i), secondLink);
     QCOMPARE(QDir(m_dir.filePath(QStringLiteral("data/tasks"))).entryList(QDir::Dirs | QDir::NoDotAndDotDot), tasksBefore);
 
-    const Run confirmed = onTerminal(rollback, "yes\n");
-    QVERIFY2(confirmed.exitCode == 0, confirmed.out.constData());
+    const CliRun confirmed = onTerminal(rollback, "yes\n");
+    QVERIFY2(confirmed.code == 0, confirmed.out.constData());
     for (int i = 0; i < Servers; ++i)
         QCOMPARE(current(i), firstLink);
     // On a terminal the stages are counted on one live line, not told per server.
@@ -587,10 +561,10 @@ void TestCliRelease::productionAsksOnATerminal()
     QVERIFY2(!confirmed.out.contains("web-1  08 release"), confirmed.out.constData());
 
     // --yes: not asked, even on a terminal; --verbose: a line per server and stage as well.
-    const Run unasked = onTerminal(QStringList{rollback.mid(0, 4)} << secondVersion << QStringLiteral("--yes")
+    const CliRun unasked = onTerminal(QStringList{rollback.mid(0, 4)} << secondVersion << QStringLiteral("--yes")
                                                                     << QStringLiteral("--verbose"),
                                    {});
-    QVERIFY2(unasked.exitCode == 0, unasked.out.constData());
+    QVERIFY2(unasked.code == 0, unasked.out.constData());
     QVERIFY2(!unasked.out.contains("Go on?"), unasked.out.constData());
     QVERIFY2(unasked.out.contains("web-1  08 release succeeded"), unasked.out.constData());
     for (int i = 0; i < Servers; ++i)
@@ -612,11 +586,11 @@ void TestCliRelease::retryRunsTheFailedServersAgain()
     }
     QVERIFY(m_repo->write(QStringLiteral("index.html"), "<h1>retry</h1>\n"));
     QVERIFY(!m_repo->commit(QStringLiteral("retry")).isEmpty());
-    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
-    const Run failed = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).code == 0);
+    const CliRun failed = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
                             QStringLiteral("shop/prod"), QStringLiteral("--offline"), QStringLiteral("--budget"),
                             QStringLiteral("50%"), QStringLiteral("--before-release-file"), hook});
-    QCOMPARE(failed.exitCode, 7);
+    QCOMPARE(failed.code, 7);
     QVERIFY(failed.err.contains("migration failed"));
     const QString task = failed.object()[QStringLiteral("task")].toString();
     QCOMPARE(failed.object()[QStringLiteral("status")].toString(), QStringLiteral("failed"));
@@ -625,8 +599,8 @@ void TestCliRelease::retryRunsTheFailedServersAgain()
 
     for (int i : {1, 3})
         QVERIFY(QFile::remove(onServer(i, QStringLiteral("broken"))));
-    const Run retried = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("retry"), task});
-    QVERIFY2(retried.exitCode == 0, retried.err.constData());
+    const CliRun retried = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("retry"), task});
+    QVERIFY2(retried.code == 0, retried.err.constData());
     for (int i = 0; i < Servers; ++i)
         QCOMPARE(readAll(onServer(i, QStringLiteral("current/index.html"))), QByteArray("<h1>retry</h1>\n"));
     // The hook ran once on each server that passed and again only where it had failed.
@@ -641,7 +615,7 @@ void TestCliRelease::killedDuringHooksResumes()
     const QString previous = current(0).section(u'/', 1);
     QVERIFY(m_repo->write(QStringLiteral("index.html"), "<h1>resumed</h1>\n"));
     QVERIFY(!m_repo->commit(QStringLiteral("resumed")).isEmpty());
-    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).code == 0);
     const QString hook = m_dir.filePath(QStringLiteral("slow.sh"));
     QFile script(hook);
     QVERIFY(script.open(QIODevice::WriteOnly));
@@ -657,7 +631,7 @@ void TestCliRelease::killedDuringHooksResumes()
     ::kill(pid_t(process->processId()), SIGKILL);
     QVERIFY(process->waitForFinished());
 
-    const Run shown = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("show"),
+    const CliRun shown = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("show"),
                            QStringLiteral("last")});
     QCOMPARE(shown.object()[QStringLiteral("status")].toString(), QStringLiteral("interrupted"));
     const QString task = shown.object()[QStringLiteral("task")].toString();
@@ -670,8 +644,8 @@ void TestCliRelease::killedDuringHooksResumes()
         checkCurrentIs(i, previous);
     }
 
-    const Run resumed = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("resume"), task});
-    QVERIFY2(resumed.exitCode == 0, resumed.err.constData());
+    const CliRun resumed = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("resume"), task});
+    QVERIFY2(resumed.code == 0, resumed.err.constData());
     const QString version = resumed.object()[QStringLiteral("version")].toString();
     for (int i = 0; i < Servers; ++i) {
         checkComplete(i, version);
@@ -682,9 +656,9 @@ void TestCliRelease::killedDuringHooksResumes()
 
 void TestCliRelease::killedDuringUploadRollsBack()
 {
-    const Run first = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
+    const CliRun first = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
                            QStringLiteral("shop/prod"), QStringLiteral("--offline")});
-    QVERIFY2(first.exitCode == 0, first.err.constData());
+    QVERIFY2(first.code == 0, first.err.constData());
     const QString v1 = first.object()[QStringLiteral("version")].toString();
     // A package big enough for the upload to take a moment.
     QByteArray noise(24 * 1024 * 1024, Qt::Uninitialized);
@@ -692,7 +666,7 @@ void TestCliRelease::killedDuringUploadRollsBack()
         noise[i] = char((i * 2654435761u) >> 13);
     QVERIFY(m_repo->write(QStringLiteral("assets/blob.bin"), noise));
     QVERIFY(!m_repo->commit(QStringLiteral("big")).isEmpty());
-    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).code == 0);
 
     // The whole package, not the delta: the upload is what is killed.
     const QString task = startRelease({QStringLiteral("--parallelism"), QStringLiteral("1"), QStringLiteral("--whole")});
@@ -701,16 +675,16 @@ void TestCliRelease::killedDuringUploadRollsBack()
     ::kill(pid_t(m_processes.back()->processId()), SIGKILL);
     QVERIFY(m_processes.back()->waitForFinished());
 
-    const Run back = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("rollback"),
+    const CliRun back = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("rollback"),
                           QStringLiteral("shop/prod"), QStringLiteral("--to"), v1});
     // The killed task's lock is its own: another task may not take it over by itself.
-    QCOMPARE(back.exitCode, 6);
+    QCOMPARE(back.code, 6);
     QVERIFY(back.err.contains((QStringLiteral("task ") + task).toUtf8()));
-    const Run aborted = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("abort"), task});
-    QVERIFY2(aborted.exitCode == 0 || aborted.exitCode == 7, aborted.err.constData());
-    const Run rolled = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("rollback"),
+    const CliRun aborted = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("abort"), task});
+    QVERIFY2(aborted.code == 0 || aborted.code == 7, aborted.err.constData());
+    const CliRun rolled = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("rollback"),
                             QStringLiteral("shop/prod"), QStringLiteral("--to"), v1});
-    QVERIFY2(rolled.exitCode == 0, rolled.err.constData());
+    QVERIFY2(rolled.code == 0, rolled.err.constData());
     for (int i = 0; i < Servers; ++i)
         checkComplete(i, v1);
 }
@@ -721,7 +695,7 @@ void TestCliRelease::killedDuringSwitchResumes()
     const QString previous = current(0).section(u'/', 1);
     QVERIFY(m_repo->write(QStringLiteral("index.html"), "<h1>switched</h1>\n"));
     QVERIFY(!m_repo->commit(QStringLiteral("switched")).isEmpty());
-    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).code == 0);
 
     // The task outlives the switch by the health check's sleep, so the kill below always lands before its end.
     const QString task = startRelease({QStringLiteral("--health-command"), QStringLiteral("sleep 5")});
@@ -732,7 +706,7 @@ void TestCliRelease::killedDuringSwitchResumes()
     ::kill(pid_t(m_processes.back()->processId()), SIGKILL);
     QVERIFY(m_processes.back()->waitForFinished());
 
-    const Run shown = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("show"), task});
+    const CliRun shown = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("show"), task});
     QCOMPARE(shown.object()[QStringLiteral("status")].toString(), QStringLiteral("interrupted"));
     const QString version = shown.object()[QStringLiteral("version")].toString();
     QVERIFY(!version.isEmpty() && version != previous);
@@ -745,8 +719,8 @@ void TestCliRelease::killedDuringSwitchResumes()
                                                             QDir::AllEntries | QDir::Hidden | QDir::System).isEmpty());
     }
 
-    const Run resumed = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("resume"), task});
-    QVERIFY2(resumed.exitCode == 0, resumed.err.constData());
+    const CliRun resumed = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("resume"), task});
+    QVERIFY2(resumed.code == 0, resumed.err.constData());
     QCOMPARE(resumed.object()[QStringLiteral("version")].toString(), version);
     QCOMPARE(resumed.object()[QStringLiteral("status")].toString(), QStringLiteral("succeeded"));
     for (int i = 0; i < Servers; ++i) {
@@ -758,10 +732,10 @@ void TestCliRelease::killedDuringSwitchResumes()
 void TestCliRelease::scheduledTaskRunsAtItsTime()
 {
     const QDateTime at = QDateTime::currentDateTimeUtc().addSecs(3);
-    const Run scheduled = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
+    const CliRun scheduled = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
                                QStringLiteral("shop/prod"), QStringLiteral("--offline"), QStringLiteral("--at"),
                                at.toString(Qt::ISODate)});
-    QVERIFY2(scheduled.exitCode == 0, scheduled.err.constData());
+    QVERIFY2(scheduled.code == 0, scheduled.err.constData());
     const QString task = scheduled.object()[QStringLiteral("task")].toString();
     QCOMPARE(scheduled.object()[QStringLiteral("status")].toString(), QStringLiteral("scheduled"));
     QVERIFY(!QFileInfo::exists(onServer(0, QStringLiteral("current"))));
@@ -776,7 +750,7 @@ void TestCliRelease::scheduledTaskRunsAtItsTime()
     const QString version = scheduled.object()[QStringLiteral("version")].toString();
     for (int i = 0; i < Servers; ++i)
         checkComplete(i, version);
-    const Run shown = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("show"), task});
+    const CliRun shown = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("show"), task});
     QVERIFY(QDateTime::fromString(shown.object()[QStringLiteral("started")].toString(), Qt::ISODate) >= at.addMSecs(-1000));
     ::kill(pid_t(runner->processId()), SIGTERM);
     QVERIFY(runner->waitForFinished(20000));
@@ -786,17 +760,17 @@ void TestCliRelease::shellMetacharactersReachNoShell()
 {
     const QString branch = QStringLiteral("fix-$(touch${IFS}pwned)-'q'\"d\"");
     QVERIFY(m_repo->branch(branch));
-    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).exitCode == 0);
+    QVERIFY(cli({QStringLiteral("mirror"), QStringLiteral("fetch"), QStringLiteral("shop")}).code == 0);
     const QString hook = m_dir.filePath(QStringLiteral("echo.sh"));
     QFile script(hook);
     QVERIFY(script.open(QIODevice::WriteOnly));
     script.write("printf '%s' \"$RD_REF\" > \"$RD_DEPLOY_ROOT/shared/storage/ref\"\n");
     script.close();
-    const Run run = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
+    const CliRun run = cli({QStringLiteral("--json"), QStringLiteral("release"), QStringLiteral("start"),
                          QStringLiteral("shop/prod"), QStringLiteral("--offline"), QStringLiteral("--ref"), branch,
                          QStringLiteral("--description"), QStringLiteral("$(touch /tmp/pwned-by-description)"),
                          QStringLiteral("--before-release-file"), hook});
-    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QVERIFY2(run.code == 0, run.err.constData());
     for (int i = 0; i < Servers; ++i) {
         QCOMPARE(readAll(onServer(i, QStringLiteral("shared/storage/ref"))), branch.toUtf8());
         QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral("current/pwned"))));
@@ -807,26 +781,26 @@ void TestCliRelease::shellMetacharactersReachNoShell()
 
 void TestCliRelease::badInputIsRefusedClearly()
 {
-    const Run noEnv = cli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/nowhere"),
+    const CliRun noEnv = cli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/nowhere"),
                            QStringLiteral("--offline")});
-    QCOMPARE(noEnv.exitCode, 4);
+    QCOMPARE(noEnv.code, 4);
     QVERIFY(noEnv.err.contains("no environment \"nowhere\""));
-    const Run badRef = cli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/prod"),
+    const CliRun badRef = cli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/prod"),
                             QStringLiteral("--offline"), QStringLiteral("--ref"), QStringLiteral("no-such-branch")});
-    QCOMPARE(badRef.exitCode, 4);
+    QCOMPARE(badRef.code, 4);
     QVERIFY(badRef.err.contains("no-such-branch"));
-    const Run badKind = cli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/prod"),
+    const CliRun badKind = cli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/prod"),
                              QStringLiteral("--kind"), QStringLiteral("yolo")});
-    QCOMPARE(badKind.exitCode, 3);
-    const Run noCanary = cli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/prod"),
+    QCOMPARE(badKind.code, 3);
+    const CliRun noCanary = cli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/prod"),
                               QStringLiteral("--offline"), QStringLiteral("--kind"), QStringLiteral("gray")});
-    QCOMPARE(noCanary.exitCode, 3);
+    QCOMPARE(noCanary.code, 3);
     QVERIFY(noCanary.err.contains("canary"));
-    const Run past = cli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/prod"),
+    const CliRun past = cli({QStringLiteral("release"), QStringLiteral("start"), QStringLiteral("shop/prod"),
                           QStringLiteral("--offline"), QStringLiteral("--at"), QStringLiteral("2001-01-01T00:00:00Z")});
-    QCOMPARE(past.exitCode, 3);
-    const Run noTask = cli({QStringLiteral("release"), QStringLiteral("resume"), QStringLiteral("20990101-000000-x-y")});
-    QCOMPARE(noTask.exitCode, 4);
+    QCOMPARE(past.code, 3);
+    const CliRun noTask = cli({QStringLiteral("release"), QStringLiteral("resume"), QStringLiteral("20990101-000000-x-y")});
+    QCOMPARE(noTask.code, 4);
     // Nothing above reached a server.
     for (int i = 0; i < Servers; ++i)
         QVERIFY(!QFileInfo::exists(onServer(i, QStringLiteral("releases"))));
