@@ -2,7 +2,7 @@
 #include "git/gitlibrary.h"
 #include "ssh/sessioncache.h"
 #include "ssh/sshlibrary.h"
-#include "startup.h"
+#include "mainwindow/startup.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -6569,7 +6569,15 @@ sudo systemctl reload nginx</source>
 <context>
     <name>rd::HostKeyDialog</name>
     <message>
+        <source>Host key of another type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Unknown host key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ReleaseDesk knows a key of &lt;b&gt;%1&lt;/b&gt; (%2), but this connection was offered the key below, of another type. Trust it only if it matches the server&apos;s own key.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -6622,14 +6630,6 @@ sudo systemctl reload nginx</source>
     </message>
     <message>
         <source>Do not connect.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Host key of another type</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>ReleaseDesk knows a key of &lt;b&gt;%1&lt;/b&gt; (%2), but this connection was offered the key below, of another type. Trust it only if it matches the server&apos;s own key.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -6852,6 +6852,10 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Add what was typed into a new item, or start a new one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Edit</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6881,10 +6885,6 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     </message>
     <message>
         <source>This also deletes: %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Add what was typed into a new item, or start a new one</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -6939,6 +6939,10 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     </message>
     <message>
         <source>Load from file…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking the key and its passphrase…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -7017,6 +7021,14 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>A passphrase alone does not change the stored key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paste the private key again to change its passphrase.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The vault is locked, so the private key cannot be stored.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -7046,18 +7058,6 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     </message>
     <message>
         <source>Choose the private key file</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>A passphrase alone does not change the stored key.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Paste the private key again to change its passphrase.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Checking the key and its passphrase…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -7182,6 +7182,42 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Release</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fleet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 was due at %2 and was missed; it will not run late.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>environment %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The release cannot start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The task cannot be opened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Roll back to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
@@ -7282,42 +7318,6 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     </message>
     <message>
         <source>&lt;h3&gt;ReleaseDesk %1&lt;/h3&gt;&lt;p&gt;Ships code from git to fleets of Linux servers over SSH, and can always roll back.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>environment %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Release</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>History</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Fleet</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Task %1 was due at %2 and was missed; it will not run late.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The release cannot start</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The task cannot be opened</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Roll back to %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>No plan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -7533,6 +7533,14 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Allow fetching without authenticating the server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>http:// and git:// do not authenticate the server: anyone on the network path could change the code that gets deployed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>One pattern per line, e.g.
 node_modules
 *.log</source>
@@ -7568,14 +7576,6 @@ node_modules
             <numerusform>%n project</numerusform>
             <numerusform>%n projects</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>Allow fetching without authenticating the server</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>http:// and git:// do not authenticate the server: anyone on the network path could change the code that gets deployed.</source>
-        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -7921,6 +7921,10 @@ node_modules
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Fresh complete unpack (no delta)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Start at</source>
         <translation type="unfinished"></translation>
     </message>
@@ -8061,6 +8065,10 @@ node_modules
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>After the first release, each server whose live release is still as it was unpacked gets only the changed files (hard links for the rest). Tick this to send every server the whole package instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Servers</source>
         <translation type="unfinished"></translation>
     </message>
@@ -8182,14 +8190,6 @@ node_modules
     </message>
     <message>
         <source>Tick the servers to release to.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Fresh complete unpack (no delta)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>After the first release, each server whose live release is still as it was unpacked gets only the changed files (hard links for the rest). Tick this to send every server the whole package instead.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -8405,21 +8405,6 @@ node_modules
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>(none yet)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 (%2)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>%n server(s)</source>
-        <translation>
-            <numerusform>%n server</numerusform>
-            <numerusform>%n servers</numerusform>
-        </translation>
-    </message>
-    <message>
         <source>Check connection</source>
         <translation type="unfinished"></translation>
     </message>
@@ -8434,6 +8419,21 @@ node_modules
     <message>
         <source>Fetch the host keys of the selected servers to approve them together (%1)</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(none yet)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n server(s)</source>
+        <translation>
+            <numerusform>%n server</numerusform>
+            <numerusform>%n servers</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -8761,6 +8761,14 @@ node_modules
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Unlocking… deriving the key takes about a second.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sealing… deriving the keys takes a few seconds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Unlock</source>
         <translation type="unfinished"></translation>
     </message>
@@ -8770,14 +8778,6 @@ node_modules
     </message>
     <message>
         <source>The two new passwords differ. Type the same password in both fields.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Unlocking… deriving the key takes about a second.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Sealing… deriving the keys takes a few seconds.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

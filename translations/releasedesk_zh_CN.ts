@@ -6557,8 +6557,16 @@ sudo systemctl reload nginx</translation>
 <context>
     <name>rd::HostKeyDialog</name>
     <message>
+        <source>Host key of another type</source>
+        <translation>另一种类型的主机密钥</translation>
+    </message>
+    <message>
         <source>Unknown host key</source>
         <translation>未知的主机密钥</translation>
+    </message>
+    <message>
+        <source>ReleaseDesk knows a key of &lt;b&gt;%1&lt;/b&gt; (%2), but this connection was offered the key below, of another type. Trust it only if it matches the server&apos;s own key.</source>
+        <translation>ReleaseDesk 已知 &lt;b&gt;%1&lt;/b&gt; 的一个密钥（%2），但本次连接收到的是下面这个另一种类型的密钥。只有当它与服务器自身的密钥一致时才信任它。</translation>
     </message>
     <message>
         <source>ReleaseDesk has not connected to &lt;b&gt;%1&lt;/b&gt; before. Its server sent the host key below; trust it only if it matches the server&apos;s own key.</source>
@@ -6611,14 +6619,6 @@ sudo systemctl reload nginx</translation>
     <message>
         <source>Do not connect.</source>
         <translation>不连接。</translation>
-    </message>
-    <message>
-        <source>Host key of another type</source>
-        <translation>另一种类型的主机密钥</translation>
-    </message>
-    <message>
-        <source>ReleaseDesk knows a key of &lt;b&gt;%1&lt;/b&gt; (%2), but this connection was offered the key below, of another type. Trust it only if it matches the server&apos;s own key.</source>
-        <translation>ReleaseDesk 已知 &lt;b&gt;%1&lt;/b&gt; 的一个密钥（%2），但本次连接收到的是下面这个另一种类型的密钥。只有当它与服务器自身的密钥一致时才信任它。</translation>
     </message>
 </context>
 <context>
@@ -6846,6 +6846,10 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
         <translation>删除</translation>
     </message>
     <message>
+        <source>Add what was typed into a new item, or start a new one</source>
+        <translation>添加在新条目中输入的内容，或新建一个条目</translation>
+    </message>
+    <message>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
@@ -6876,10 +6880,6 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     <message>
         <source>This also deletes: %1.</source>
         <translation>同时会删除：%1。</translation>
-    </message>
-    <message>
-        <source>Add what was typed into a new item, or start a new one</source>
-        <translation>添加在新条目中输入的内容，或新建一个条目</translation>
     </message>
 </context>
 <context>
@@ -6934,6 +6934,10 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     <message>
         <source>Load from file…</source>
         <translation>从文件载入…</translation>
+    </message>
+    <message>
+        <source>Checking the key and its passphrase…</source>
+        <translation>正在检查密钥及其口令…</translation>
     </message>
     <message>
         <source>empty if the key has none</source>
@@ -7010,6 +7014,14 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
         <translation>粘贴私钥（-----BEGIN OPENSSH PRIVATE KEY----- …）</translation>
     </message>
     <message>
+        <source>A passphrase alone does not change the stored key.</source>
+        <translation>只填写口令不会修改已保存的密钥。</translation>
+    </message>
+    <message>
+        <source>Paste the private key again to change its passphrase.</source>
+        <translation>要修改口令，请重新粘贴私钥。</translation>
+    </message>
+    <message>
         <source>The vault is locked, so the private key cannot be stored.</source>
         <translation>保管库已锁定，无法保存私钥。</translation>
     </message>
@@ -7040,18 +7052,6 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     <message>
         <source>Choose the private key file</source>
         <translation>选择私钥文件</translation>
-    </message>
-    <message>
-        <source>A passphrase alone does not change the stored key.</source>
-        <translation>只填写口令不会修改已保存的密钥。</translation>
-    </message>
-    <message>
-        <source>Paste the private key again to change its passphrase.</source>
-        <translation>要修改口令，请重新粘贴私钥。</translation>
-    </message>
-    <message>
-        <source>Checking the key and its passphrase…</source>
-        <translation>正在检查密钥及其口令…</translation>
     </message>
 </context>
 <context>
@@ -7175,6 +7175,42 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
         <translation>钩子模板</translation>
     </message>
     <message>
+        <source>Release</source>
+        <translation>发布</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>历史</translation>
+    </message>
+    <message>
+        <source>Fleet</source>
+        <translation>服务器群</translation>
+    </message>
+    <message>
+        <source>Task %1 was due at %2 and was missed; it will not run late.</source>
+        <translation>任务 %1 原定于 %2 运行，但已错过；它不会延后运行。</translation>
+    </message>
+    <message>
+        <source>environment %1</source>
+        <translation>环境 %1</translation>
+    </message>
+    <message>
+        <source>The release cannot start</source>
+        <translation>无法开始发布</translation>
+    </message>
+    <message>
+        <source>The task cannot be opened</source>
+        <translation>无法打开任务</translation>
+    </message>
+    <message>
+        <source>Roll back to %1</source>
+        <translation>回滚到 %1</translation>
+    </message>
+    <message>
+        <source>No plan</source>
+        <translation>无计划</translation>
+    </message>
+    <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -7271,42 +7307,6 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
     <message>
         <source>&lt;h3&gt;ReleaseDesk %1&lt;/h3&gt;&lt;p&gt;Ships code from git to fleets of Linux servers over SSH, and can always roll back.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;ReleaseDesk %1&lt;/h3&gt;&lt;p&gt;通过 SSH 将 git 中的代码发布到成批的 Linux 服务器，并且随时可以回滚。&lt;/p&gt;</translation>
-    </message>
-    <message>
-        <source>environment %1</source>
-        <translation>环境 %1</translation>
-    </message>
-    <message>
-        <source>Release</source>
-        <translation>发布</translation>
-    </message>
-    <message>
-        <source>History</source>
-        <translation>历史</translation>
-    </message>
-    <message>
-        <source>Fleet</source>
-        <translation>服务器群</translation>
-    </message>
-    <message>
-        <source>Task %1 was due at %2 and was missed; it will not run late.</source>
-        <translation>任务 %1 原定于 %2 运行，但已错过；它不会延后运行。</translation>
-    </message>
-    <message>
-        <source>The release cannot start</source>
-        <translation>无法开始发布</translation>
-    </message>
-    <message>
-        <source>The task cannot be opened</source>
-        <translation>无法打开任务</translation>
-    </message>
-    <message>
-        <source>Roll back to %1</source>
-        <translation>回滚到 %1</translation>
-    </message>
-    <message>
-        <source>No plan</source>
-        <translation>无计划</translation>
     </message>
     <message>
         <source>Quit ReleaseDesk?</source>
@@ -7518,6 +7518,14 @@ Compare it with the output of ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the 
         <translation>https://git.example.com/team/shop.git</translation>
     </message>
     <message>
+        <source>Allow fetching without authenticating the server</source>
+        <translation>允许在不认证服务器的情况下获取</translation>
+    </message>
+    <message>
+        <source>http:// and git:// do not authenticate the server: anyone on the network path could change the code that gets deployed.</source>
+        <translation>http:// 和 git:// 不认证服务器：网络路径上的任何人都可能篡改待部署的代码。</translation>
+    </message>
+    <message>
         <source>One pattern per line, e.g.
 node_modules
 *.log</source>
@@ -7554,14 +7562,6 @@ node_modules
         <translation>
             <numerusform>%n 个项目</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>Allow fetching without authenticating the server</source>
-        <translation>允许在不认证服务器的情况下获取</translation>
-    </message>
-    <message>
-        <source>http:// and git:// do not authenticate the server: anyone on the network path could change the code that gets deployed.</source>
-        <translation>http:// 和 git:// 不认证服务器：网络路径上的任何人都可能篡改待部署的代码。</translation>
     </message>
 </context>
 <context>
@@ -7901,6 +7901,10 @@ node_modules
         <translation>标签</translation>
     </message>
     <message>
+        <source>Fresh complete unpack (no delta)</source>
+        <translation>重新完整解包（不用增量）</translation>
+    </message>
+    <message>
         <source>Start at</source>
         <translation>开始时间</translation>
     </message>
@@ -8041,6 +8045,10 @@ node_modules
         <translation>自动晋级延时：</translation>
     </message>
     <message>
+        <source>After the first release, each server whose live release is still as it was unpacked gets only the changed files (hard links for the rest). Tick this to send every server the whole package instead.</source>
+        <translation>首次发布之后，当前版本仍与解包时一致的服务器只会收到改动的文件（其余文件为硬链接）。勾选此项则向每台服务器发送完整包。</translation>
+    </message>
+    <message>
         <source>Servers</source>
         <translation>服务器</translation>
     </message>
@@ -8163,14 +8171,6 @@ node_modules
     <message>
         <source>Tick the servers to release to.</source>
         <translation>勾选要发布到的服务器。</translation>
-    </message>
-    <message>
-        <source>Fresh complete unpack (no delta)</source>
-        <translation>重新完整解包（不用增量）</translation>
-    </message>
-    <message>
-        <source>After the first release, each server whose live release is still as it was unpacked gets only the changed files (hard links for the rest). Tick this to send every server the whole package instead.</source>
-        <translation>首次发布之后，当前版本仍与解包时一致的服务器只会收到改动的文件（其余文件为硬链接）。勾选此项则向每台服务器发送完整包。</translation>
     </message>
 </context>
 <context>
@@ -8385,20 +8385,6 @@ node_modules
         <translation>按名称、主机、部门、负责人或标签筛选</translation>
     </message>
     <message>
-        <source>(none yet)</source>
-        <translation>（暂无）</translation>
-    </message>
-    <message>
-        <source>%1 (%2)</source>
-        <translation>%1（%2）</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n server(s)</source>
-        <translation>
-            <numerusform>%n 台服务器</numerusform>
-        </translation>
-    </message>
-    <message>
         <source>Check connection</source>
         <translation>检查连接</translation>
     </message>
@@ -8413,6 +8399,20 @@ node_modules
     <message>
         <source>Fetch the host keys of the selected servers to approve them together (%1)</source>
         <translation>获取选中服务器的主机密钥，以便一起批准（%1）</translation>
+    </message>
+    <message>
+        <source>(none yet)</source>
+        <translation>（暂无）</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n server(s)</source>
+        <translation>
+            <numerusform>%n 台服务器</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -8740,6 +8740,14 @@ node_modules
         <translation>新密码</translation>
     </message>
     <message>
+        <source>Unlocking… deriving the key takes about a second.</source>
+        <translation>正在解锁……派生密钥约需一秒。</translation>
+    </message>
+    <message>
+        <source>Sealing… deriving the keys takes a few seconds.</source>
+        <translation>正在加密…派生密钥需要几秒钟。</translation>
+    </message>
+    <message>
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
@@ -8750,14 +8758,6 @@ node_modules
     <message>
         <source>The two new passwords differ. Type the same password in both fields.</source>
         <translation>两次输入的新密码不一致。请在两个输入框中输入相同的密码。</translation>
-    </message>
-    <message>
-        <source>Unlocking… deriving the key takes about a second.</source>
-        <translation>正在解锁……派生密钥约需一秒。</translation>
-    </message>
-    <message>
-        <source>Sealing… deriving the keys takes a few seconds.</source>
-        <translation>正在加密…派生密钥需要几秒钟。</translation>
     </message>
 </context>
 </TS>

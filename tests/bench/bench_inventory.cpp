@@ -11,11 +11,11 @@
 #include "git/gitlibrary.h"
 #include "inventory/inventorystore.h"
 #include "inventory/keymaterial.h"
-#include "environmentspane.h"
-#include "mainwindow.h"
-#include "serverspane.h"
+#include "inventorypanes/environmentspane.h"
+#include "mainwindow/mainwindow.h"
+#include "inventorypanes/serverspane.h"
 #include "ssh/sshlibrary.h"
-#include "startup.h"
+#include "mainwindow/startup.h"
 
 #include <QAbstractItemView>
 #include <QApplication>

@@ -10,8 +10,8 @@
 // bench_logview [--lines N] [--baseline-lines N]
 // bench_logview --child view|plaintext N   (internal: one measured run, printed as key=value)
 
-#include "logfilemodel.h"
-#include "logview.h"
+#include "logs/logfilemodel.h"
+#include "logs/logview.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

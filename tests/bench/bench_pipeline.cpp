@@ -11,8 +11,8 @@
 // bench_pipeline [--servers N] [--seconds S] [--full]
 //   --full keeps every lane at full size instead of the compact mode chosen above 40 servers.
 
-#include "pipelinescene.h"
-#include "pipelineview.h"
+#include "pipeline/pipelinescene.h"
+#include "pipeline/pipelineview.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

@@ -1,9 +1,9 @@
-#include "appsettings.h"
-#include "environmentspane.h"
+#include "mainwindow/appsettings.h"
+#include "inventorypanes/environmentspane.h"
 #include "inventory/inventorystore.h"
 #include "workspace/workspace.h"
-#include "mainwindow.h"
-#include "serveridsmime.h"
+#include "mainwindow/mainwindow.h"
+#include "inventorypanes/serveridsmime.h"
 #include "vault/vault.h"
 
 #include <QDropEvent>

@@ -1,6 +1,6 @@
 #include "journalplan.h"
-#include "historypane.h"
-#include "historytablemodel.h"
+#include "history/historypane.h"
+#include "history/historytablemodel.h"
 #include "release/taskjournal.h"
 
 #include <QAction>

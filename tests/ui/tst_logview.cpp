@@ -1,7 +1,7 @@
-#include "logdock.h"
-#include "logfilemodel.h"
-#include "loglinedelegate.h"
-#include "logview.h"
+#include "logs/logdock.h"
+#include "logs/logfilemodel.h"
+#include "logs/loglinedelegate.h"
+#include "logs/logview.h"
 #include "release/logfileindex.h"
 #include "release/nodelog.h"
 

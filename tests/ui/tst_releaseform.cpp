@@ -4,11 +4,11 @@
 #include "git/gitlibrary.h"
 #include "git/gitmirror.h"
 #include "gitfixture.h"
-#include "hookeditor.h"
+#include "inventorypanes/hookeditor.h"
 #include "inventory/inventorystore.h"
 #include "workspace/workspace.h"
-#include "releaseform.h"
-#include "serverlanelist.h"
+#include "releaseform/releaseform.h"
+#include "releaseform/serverlanelist.h"
 
 #include <QComboBox>
 #include <QDropEvent>

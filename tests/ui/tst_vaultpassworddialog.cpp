@@ -1,7 +1,7 @@
 #include "inventory/inventorystore.h"
 #include "inventory/storedkeybuilder.h"
 #include "vault/vault.h"
-#include "vaultpassworddialog.h"
+#include "dialogs/vaultpassworddialog.h"
 
 #include <QDialogButtonBox>
 #include <QLabel>

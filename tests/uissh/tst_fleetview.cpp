@@ -1,6 +1,6 @@
 #include "common/datadir.h"
-#include "fleettablemodel.h"
-#include "fleetview.h"
+#include "fleet/fleettablemodel.h"
+#include "fleet/fleetview.h"
 #include "inventory/inventorystore.h"
 #include "workspace/workspace.h"
 #include "release/releaseengine.h"
