@@ -12,6 +12,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QUrl>
 #include <QUuid>
 
@@ -351,101 +352,87 @@ Result<> GitMirror::checkUrl(const QString &url)
     return {};
 }
 
-Result<FetchReport> GitMirror::fetch(const QString &url, const FetchOptions &options) const
+namespace {
+
+// What can be told wrong before any network: the URL, its transport, a local path that is no
+// folder, an unreadable key file. Returns the local path of a local remote (empty for others).
+Result<QString> checkSource(const QString &url, const FetchOptions &options)
 {
-    if (auto valid = checkUrl(url); !valid)
+    if (auto valid = GitMirror::checkUrl(url); !valid)
         return std::unexpected(valid.error());
     if (auto error = Validator::transport(url, options.allowUnauthenticated))
         return std::unexpected(*error);
-
     // libgit2 calls a missing local path an "unsupported URL protocol": say what is really wrong.
     const QString localPath = url.startsWith(QStringLiteral("file://")) ? QUrl(url).toLocalFile()
                               : QDir::isAbsolutePath(url)               ? url
                                                                         : QString();
     if (!localPath.isEmpty() && !QFileInfo(localPath).isDir())
-        return fail(
-            tr("Fetching %1 failed: there is no such folder.").arg(url),
-            tr("The URL does not point to a git repository: check the path in the project's git URL."));
-
+        return fail(GitMirror::tr("Fetching %1 failed: there is no such folder.").arg(url),
+                    GitMirror::tr("The URL does not point to a git repository: check the path in the project's git "
+                                  "URL."));
     const QString keyPath = options.credentials.keyPath;
     if (!keyPath.isEmpty() && !QFileInfo(keyPath).isReadable())
-        return fail(tr("The key file %1 does not exist or cannot be read.").arg(keyPath),
-                    tr("Check the key's path and its permissions."), QStringLiteral("keyPath"));
+        return fail(GitMirror::tr("The key file %1 does not exist or cannot be read.").arg(keyPath),
+                    GitMirror::tr("Check the key's path and its permissions."), QStringLiteral("keyPath"));
+    return localPath;
+}
 
-    FetchReport report;
-    FetchState state;
-    state.options = &options;
-    state.url = url;
-    state.ssh = sshAddress(url);
-    state.report = &report;
-    if (state.cancelled())
-        return fail(tr("The fetch of %1 was cancelled.").arg(CredentialRedaction::apply(url)));
+// The bare repository at `workPath`: made new for a first clone, else the mirror at `mirrorPath`.
+Result<GitRepository> openRepository(const QString &mirrorPath, const QString &workPath, bool clone)
+{
+    git_repository *opened = nullptr;
+    if (clone) {
+        if (!QDir().mkpath(QFileInfo(mirrorPath).absolutePath()))
+            return fail(GitMirror::tr("Could not create the folder for the mirror %1.").arg(mirrorPath),
+                        GitMirror::tr("Check the permissions of the data directory."));
+        git_repository_init_options init = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+        init.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
+        if (git_repository_init_ext(&opened, QFile::encodeName(workPath).constData(), &init) < 0)
+            return std::unexpected(gitError(GitMirror::tr("Could not create the mirror %1").arg(mirrorPath)));
+    } else if (git_repository_open_bare(&opened, QFile::encodeName(mirrorPath).constData()) < 0) {
+        Error error = gitError(GitMirror::tr("Could not open the mirror %1").arg(mirrorPath));
+        error.hint = GitMirror::tr("Delete the folder and fetch again to rebuild the mirror.");
+        return std::unexpected(error);
+    }
+    return GitRepository(opened);
+}
 
+// The mirror's remote, made with mirror refspecs on first use and pointed at `url`.
+Result<GitRemote> mirrorRemote(git_repository *repository, const QString &url, const QString &mirrorPath)
+{
     const QByteArray urlBytes = url.toUtf8();
-    report.cloned = !exists();
-    // A first clone is built under a temporary name and renamed at the end: no half mirror on failure.
-    const QString workPath =
-        report.cloned ? m_path + QStringLiteral(".partial-") + QUuid::createUuid().toString(QUuid::Id128)
-                      : m_path;
-    struct PartialCleanup
-    {
-        QString path;
-        ~PartialCleanup()
-        {
-            if (!path.isEmpty())
-                QDir(path).removeRecursively();
-        }
-    } cleanup{report.cloned ? workPath : QString()};
-
-    GitRepository repository;
-    GitRemote remote;
-    {
-        git_repository *opened = nullptr;
-        if (report.cloned) {
-            if (!QDir().mkpath(QFileInfo(m_path).absolutePath()))
-                return fail(tr("Could not create the folder for the mirror %1.").arg(m_path),
-                            tr("Check the permissions of the data directory."));
-            git_repository_init_options init = GIT_REPOSITORY_INIT_OPTIONS_INIT;
-            init.flags =
-                GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
-            if (git_repository_init_ext(&opened, QFile::encodeName(workPath).constData(), &init) < 0)
-                return std::unexpected(gitError(tr("Could not create the mirror %1").arg(m_path)));
-        } else if (git_repository_open_bare(&opened, QFile::encodeName(m_path).constData()) < 0) {
-            Error error = gitError(tr("Could not open the mirror %1").arg(m_path));
-            error.hint = tr("Delete the folder and fetch again to rebuild the mirror.");
-            return std::unexpected(error);
-        }
-        repository.reset(opened);
+    git_remote *found = nullptr;
+    const int looked = git_remote_lookup(&found, repository, RemoteName);
+    if (looked == GIT_ENOTFOUND) {
+        // Mirror refspecs: branches and tags land under their own names, nothing under refs/remotes.
+        // The remote is looked up again after adding the tag refspec: a handle does not see later config.
+        if (git_remote_create_with_fetchspec(&found, repository, RemoteName, urlBytes.constData(),
+                                             "+refs/heads/*:refs/heads/*") < 0)
+            return std::unexpected(
+                gitError(GitMirror::tr("Could not set up the remote of the mirror %1").arg(mirrorPath)));
+        git_remote_free(found);
+        found = nullptr;
+        if (git_remote_add_fetch(repository, RemoteName, "+refs/tags/*:refs/tags/*") < 0 ||
+            git_remote_lookup(&found, repository, RemoteName) < 0)
+            return std::unexpected(
+                gitError(GitMirror::tr("Could not set up the remote of the mirror %1").arg(mirrorPath)));
+    } else if (looked < 0) {
+        return std::unexpected(gitError(GitMirror::tr("Could not read the remote of the mirror %1").arg(mirrorPath)));
     }
-    {
-        git_remote *found = nullptr;
-        const int looked = git_remote_lookup(&found, repository.get(), RemoteName);
-        if (looked == GIT_ENOTFOUND) {
-            // Mirror refspecs: branches and tags land under their own names, nothing under refs/remotes.
-            // The remote is looked up again after adding the tag refspec: a handle does not see later config.
-            if (git_remote_create_with_fetchspec(&found, repository.get(), RemoteName, urlBytes.constData(),
-                                                 "+refs/heads/*:refs/heads/*") < 0)
-                return std::unexpected(
-                    gitError(tr("Could not set up the remote of the mirror %1").arg(m_path)));
-            git_remote_free(found);
-            found = nullptr;
-            if (git_remote_add_fetch(repository.get(), RemoteName, "+refs/tags/*:refs/tags/*") < 0 ||
-                git_remote_lookup(&found, repository.get(), RemoteName) < 0)
-                return std::unexpected(
-                    gitError(tr("Could not set up the remote of the mirror %1").arg(m_path)));
-        } else if (looked < 0) {
-            return std::unexpected(gitError(tr("Could not read the remote of the mirror %1").arg(m_path)));
-        }
-        remote.reset(found);
-    }
+    GitRemote remote(found);
     if (QString::fromUtf8(git_remote_url(remote.get())) != url) {
         git_remote *moved = nullptr;
-        if (git_remote_set_url(repository.get(), RemoteName, urlBytes.constData()) < 0 ||
-            git_remote_lookup(&moved, repository.get(), RemoteName) < 0)
-            return std::unexpected(gitError(tr("Could not change the URL of the mirror %1").arg(m_path)));
+        if (git_remote_set_url(repository, RemoteName, urlBytes.constData()) < 0 ||
+            git_remote_lookup(&moved, repository, RemoteName) < 0)
+            return std::unexpected(gitError(GitMirror::tr("Could not change the URL of the mirror %1").arg(mirrorPath)));
         remote.reset(moved);
     }
+    return remote;
+}
 
+// Downloads what the remote has, moves the mirror's refs to it and prunes what it no longer has.
+Result<> transfer(git_remote *remote, FetchState &state, const QString &localPath)
+{
     git_fetch_options fetchOptions = GIT_FETCH_OPTIONS_INIT;
     git_remote_callbacks &callbacks = fetchOptions.callbacks;
     callbacks.credentials = credentialCallback;
@@ -462,40 +449,74 @@ Result<FetchReport> GitMirror::fetch(const QString &url, const FetchOptions &opt
         state.uploadPack = &*uploadPack;
         callbacks.transport = localTransportCallback;
     }
-
-    struct Disconnect
-    {
-        git_remote *remote;
-        ~Disconnect()
-        {
-            if (remote)
-                git_remote_disconnect(remote);
-        }
-    } disconnect{remote.get()};
-    if (git_remote_download(remote.get(), nullptr, &fetchOptions) < 0)
+    if (git_remote_download(remote, nullptr, &fetchOptions) < 0)
         return std::unexpected(fetchError(state));
     if (state.cancelled())
-        return fail(tr("The fetch of %1 was cancelled.").arg(CredentialRedaction::apply(url)));
-    if (git_remote_update_tips(remote.get(), &callbacks, 0, GIT_REMOTE_DOWNLOAD_TAGS_ALL,
-                               "releasedesk: fetch") < 0)
+        return fail(GitMirror::tr("The fetch of %1 was cancelled.").arg(CredentialRedaction::apply(state.url)));
+    if (git_remote_update_tips(remote, &callbacks, 0, GIT_REMOTE_DOWNLOAD_TAGS_ALL, "releasedesk: fetch") < 0)
         return std::unexpected(fetchError(state));
-    if (git_remote_prune(remote.get(), &callbacks) < 0)
+    if (git_remote_prune(remote, &callbacks) < 0)
         return std::unexpected(fetchError(state));
+    return {};
+}
 
-    // Point the mirror's HEAD where the remote's points, so "the default branch" means the same on both.
+// Points the mirror's HEAD where the remote's points, so "the default branch" means the same on
+// both; returns that branch (empty when the remote has no HEAD).
+Result<QString> followRemoteHead(git_repository *repository, git_remote *remote)
+{
     GitBuf head;
-    if (git_remote_default_branch(&head.buf, remote.get()) == 0) {
-        const QString headName = QString::fromUtf8(head.buf.ptr, qsizetype(head.buf.size));
-        if (git_repository_set_head(repository.get(), head.buf.ptr) < 0)
-            return std::unexpected(gitError(tr("Could not point the mirror's HEAD at %1").arg(headName)));
-        report.defaultBranch =
-            headName.startsWith(QStringLiteral("refs/heads/")) ? headName.mid(11) : headName;
-    }
-    git_remote_disconnect(remote.get());
-    disconnect.remote = nullptr;
-    remote.reset();
-    repository.reset();
+    if (git_remote_default_branch(&head.buf, remote) != 0)
+        return QString();
+    const QString headName = QString::fromUtf8(head.buf.ptr, qsizetype(head.buf.size));
+    if (git_repository_set_head(repository, head.buf.ptr) < 0)
+        return std::unexpected(gitError(GitMirror::tr("Could not point the mirror's HEAD at %1").arg(headName)));
+    return headName.startsWith(QStringLiteral("refs/heads/")) ? headName.mid(11) : headName;
+}
 
+} // namespace
+
+Result<FetchReport> GitMirror::fetch(const QString &url, const FetchOptions &options) const
+{
+    auto localPath = checkSource(url, options);
+    if (!localPath)
+        return std::unexpected(localPath.error());
+    FetchReport report;
+    FetchState state;
+    state.options = &options;
+    state.url = url;
+    state.ssh = sshAddress(url);
+    state.report = &report;
+    if (state.cancelled())
+        return fail(tr("The fetch of %1 was cancelled.").arg(CredentialRedaction::apply(url)));
+
+    report.cloned = !exists();
+    // A first clone is built under a temporary name and renamed at the end: no half mirror on failure.
+    const QString workPath =
+        report.cloned ? m_path + QStringLiteral(".partial-") + QUuid::createUuid().toString(QUuid::Id128) : m_path;
+    struct PartialCleanup
+    {
+        QString path;
+        ~PartialCleanup()
+        {
+            if (!path.isEmpty())
+                QDir(path).removeRecursively();
+        }
+    } cleanup{report.cloned ? workPath : QString()};
+    {
+        auto repository = openRepository(m_path, workPath, report.cloned);
+        if (!repository)
+            return std::unexpected(repository.error());
+        auto remote = mirrorRemote(repository->get(), url, m_path);
+        if (!remote)
+            return std::unexpected(remote.error());
+        const auto disconnect = qScopeGuard([&remote] { git_remote_disconnect(remote->get()); });
+        if (auto transferred = transfer(remote->get(), state, *localPath); !transferred)
+            return std::unexpected(transferred.error());
+        auto head = followRemoteHead(repository->get(), remote->get());
+        if (!head)
+            return std::unexpected(head.error());
+        report.defaultBranch = *head;
+    }
     if (report.cloned) {
         if (!QDir().rename(workPath, m_path))
             return fail(tr("Could not move the new mirror into place at %1.").arg(m_path),

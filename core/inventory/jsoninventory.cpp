@@ -53,9 +53,12 @@ public:
     // Once the name is known, messages say "servers[2] (web-02)" rather than only the position.
     void setName(const QString &name)
     {
+        m_name = name;
         if (!name.isEmpty())
             m_label = QStringLiteral("%1 (%2)").arg(m_path, name);
     }
+    // What makes the entry unique in its section.
+    QString name() const { return m_name; }
 
     QString label() const { return m_label; }
     QString fieldPath(const QString &field) const
@@ -134,6 +137,7 @@ private:
     QJsonObject m_object;
     QString m_path;
     QString m_label;
+    QString m_name;
     std::optional<Error> m_error;
 };
 
@@ -412,273 +416,349 @@ Result<QByteArray> JsonInventory::exportJson(const InventoryStore &store, const 
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
 
-Result<ImportReport> JsonInventory::importJson(InventoryStore &store, Vault *vault, const QByteArray &json,
-                                               QByteArrayView exportPassword)
+namespace {
+
+// The file's top level, once it is known to be a ReleaseDesk inventory of the version this build reads.
+Result<QJsonObject> inventoryRoot(const QByteArray &json)
 {
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError)
-        return fail(tr("The file is not valid JSON: %1 at offset %2.")
+        return fail(JsonInventory::tr("The file is not valid JSON: %1 at offset %2.")
                         .arg(parseError.errorString())
                         .arg(parseError.offset),
-                    tr("Choose a file exported by ReleaseDesk, or correct the JSON near that offset."));
+                    JsonInventory::tr("Choose a file exported by ReleaseDesk, or correct the JSON near that offset."));
     const QJsonObject root = document.object();
     if (!document.isObject() || root.value(QStringLiteral("format")).toString() != FormatName)
-        return fail(tr("The file is not a ReleaseDesk inventory (its \"format\" is not \"%1\").").arg(FormatName),
-                    tr("Choose a file exported by ReleaseDesk."), QStringLiteral("format"));
+        return fail(JsonInventory::tr("The file is not a ReleaseDesk inventory (its \"format\" is not \"%1\").")
+                        .arg(FormatName),
+                    JsonInventory::tr("Choose a file exported by ReleaseDesk."), QStringLiteral("format"));
     const QJsonValue version = root.value(QStringLiteral("version"));
-    if (!version.isDouble() || version.toDouble() != FormatVersion)
-        return fail(tr("The inventory file has version %1; this ReleaseDesk reads version %2.")
+    if (!version.isDouble() || version.toDouble() != JsonInventory::FormatVersion)
+        return fail(JsonInventory::tr("The inventory file has version %1; this ReleaseDesk reads version %2.")
                         .arg(version.isDouble() ? QString::number(version.toDouble())
                                                 : QString::fromUtf8(QJsonDocument(QJsonArray{version}).toJson(QJsonDocument::Compact)))
-                        .arg(FormatVersion),
-                    tr("Export it again with this version of ReleaseDesk, or upgrade ReleaseDesk."),
+                        .arg(JsonInventory::FormatVersion),
+                    JsonInventory::tr("Export it again with this version of ReleaseDesk, or upgrade ReleaseDesk."),
                     QStringLiteral("version"));
+    return root;
+}
 
-    auto secrets = openSecrets(root, vault, exportPassword);
-    if (!secrets)
-        return std::unexpected(secrets.error());
+// Every entry of a section, each read by `read`; a name that appears twice is refused.
+template <typename Parsed>
+Result<QList<Parsed>> readSection(const QJsonObject &root, const QString &name,
+                                  Result<Parsed> (*read)(EntryReader entry))
+{
+    auto array = section(root, name);
+    if (!array)
+        return std::unexpected(array.error());
+    QList<Parsed> entries;
+    QSet<QString> seen;
+    for (qsizetype i = 0; i < array->size(); ++i) {
+        auto parsed = read(EntryReader(array->at(i), name, i));
+        if (!parsed)
+            return std::unexpected(parsed.error());
+        if (auto error = duplicate(seen, parsed->entry.name(), parsed->entry))
+            return std::unexpected(*error);
+        entries.append(std::move(*parsed));
+    }
+    return entries;
+}
 
+Result<ParsedKey> readKey(EntryReader reader)
+{
+    ParsedKey parsed{std::move(reader), {}};
+    EntryReader &entry = parsed.entry;
+    SshKey &key = parsed.key;
+    key.name = entry.string(QStringLiteral("name"), true);
+    entry.setName(key.name);
+    key.username = entry.string(QStringLiteral("username"), true);
+    const QString kind = entry.string(QStringLiteral("kind"), true);
+    key.publicKey = entry.string(QStringLiteral("publicKey"), false);
+    key.fingerprint = entry.string(QStringLiteral("fingerprint"), false);
+    key.keyPath = entry.string(QStringLiteral("keyPath"), false);
+    key.enabled = entry.boolean(QStringLiteral("enabled"), true);
+    if (entry.error())
+        return std::unexpected(*entry.error());
+    if (!keyKindFromName(kind, &key.kind))
+        return fail(JsonInventory::tr("%1 has the unknown kind \"%2\".").arg(entry.label(), kind),
+                    JsonInventory::tr("Use stored, file or agent."), entry.fieldPath(QStringLiteral("kind")));
+    return parsed;
+}
+
+Result<ParsedServer> readServer(EntryReader reader)
+{
+    ParsedServer parsed{std::move(reader), {}, {}};
+    EntryReader &entry = parsed.entry;
+    Server &server = parsed.server;
+    server.name = entry.string(QStringLiteral("name"), true);
+    entry.setName(server.name);
+    server.host = entry.string(QStringLiteral("host"), true);
+    server.port = entry.integer(QStringLiteral("port"), 22);
+    parsed.keyName = entry.string(QStringLiteral("key"), false);
+    server.username = entry.string(QStringLiteral("username"), false);
+    server.department = entry.string(QStringLiteral("department"), false);
+    server.owner = entry.string(QStringLiteral("owner"), false);
+    server.tags = entry.strings(QStringLiteral("tags"));
+    server.notes = entry.string(QStringLiteral("notes"), false);
+    server.enabled = entry.boolean(QStringLiteral("enabled"), true);
+    if (entry.error())
+        return std::unexpected(*entry.error());
+    return parsed;
+}
+
+Result<ParsedProject> readProject(EntryReader reader)
+{
+    ParsedProject parsed{std::move(reader), {}};
+    EntryReader &entry = parsed.entry;
+    Project &project = parsed.project;
+    project.name = entry.string(QStringLiteral("name"), true);
+    entry.setName(project.name);
+    project.gitUrl = entry.string(QStringLiteral("gitUrl"), true);
+    project.defaultBranch = entry.string(QStringLiteral("defaultBranch"), false, project.defaultBranch);
+    project.keepReleases = entry.integer(QStringLiteral("keepReleases"), project.keepReleases);
+    project.packageExcludes = entry.strings(QStringLiteral("packageExcludes"));
+    project.allowUnauthenticated = entry.boolean(QStringLiteral("allowUnauthenticated"), false);
+    if (entry.error())
+        return std::unexpected(*entry.error());
+    return parsed;
+}
+
+Result<ParsedEnvironment> readEnvironment(EntryReader reader)
+{
+    ParsedEnvironment parsed{std::move(reader), {}, {}, {}};
+    EntryReader &entry = parsed.entry;
+    Environment &environment = parsed.environment;
+    parsed.projectName = entry.string(QStringLiteral("project"), true);
+    environment.name = entry.string(QStringLiteral("name"), true);
+    entry.setName(parsed.projectName + u'/' + environment.name);
+    environment.deployRoot = entry.string(QStringLiteral("deployRoot"), true);
+    parsed.serverNames = entry.strings(QStringLiteral("servers"));
+    environment.sharedPaths = entry.strings(QStringLiteral("sharedPaths"));
+    environment.parallelism = entry.integer(QStringLiteral("parallelism"), environment.parallelism);
+    environment.strategy = entry.string(QStringLiteral("strategy"), false, environment.strategy);
+    if (entry.error())
+        return std::unexpected(*entry.error());
+    return parsed;
+}
+
+Result<ParsedHook> readHook(EntryReader reader)
+{
+    ParsedHook parsed{std::move(reader), {}, {}};
+    EntryReader &entry = parsed.entry;
+    parsed.hook.title = entry.string(QStringLiteral("title"), true);
+    entry.setName(parsed.hook.title);
+    parsed.stageName = entry.string(QStringLiteral("stage"), true);
+    parsed.hook.script = entry.string(QStringLiteral("script"), true);
+    if (entry.error())
+        return std::unexpected(*entry.error());
+    if (!hookStageFromName(parsed.stageName, &parsed.hook.stage))
+        return fail(JsonInventory::tr("%1 has the unknown stage \"%2\".").arg(entry.label(), parsed.stageName),
+                    JsonInventory::tr("Use before-download, after-download, before-release or after-release."),
+                    entry.fieldPath(QStringLiteral("stage")));
+    return parsed;
+}
+
+// What a file holds, read and checked before anything is written.
+struct ParsedInventory
+{
     QList<ParsedKey> keys;
     QList<ParsedServer> servers;
     QList<ParsedProject> projects;
     QList<ParsedEnvironment> environments;
     QList<ParsedHook> hooks;
-    {
-        auto array = section(root, QStringLiteral("keys"));
-        if (!array)
-            return std::unexpected(array.error());
-        QSet<QString> seen;
-        for (qsizetype i = 0; i < array->size(); ++i) {
-            ParsedKey parsed{EntryReader(array->at(i), QStringLiteral("keys"), i), {}};
-            EntryReader &entry = parsed.entry;
-            SshKey &key = parsed.key;
-            key.name = entry.string(QStringLiteral("name"), true);
-            entry.setName(key.name);
-            key.username = entry.string(QStringLiteral("username"), true);
-            const QString kind = entry.string(QStringLiteral("kind"), true);
-            key.publicKey = entry.string(QStringLiteral("publicKey"), false);
-            key.fingerprint = entry.string(QStringLiteral("fingerprint"), false);
-            key.keyPath = entry.string(QStringLiteral("keyPath"), false);
-            key.enabled = entry.boolean(QStringLiteral("enabled"), true);
-            if (entry.error())
-                return std::unexpected(*entry.error());
-            if (!keyKindFromName(kind, &key.kind))
-                return fail(tr("%1 has the unknown kind \"%2\".").arg(entry.label(), kind),
-                            tr("Use stored, file or agent."), entry.fieldPath(QStringLiteral("kind")));
-            if (auto error = duplicate(seen, key.name, entry))
-                return std::unexpected(*error);
-            keys.append(std::move(parsed));
-        }
-    }
-    {
-        auto array = section(root, QStringLiteral("servers"));
-        if (!array)
-            return std::unexpected(array.error());
-        QSet<QString> seen;
-        for (qsizetype i = 0; i < array->size(); ++i) {
-            ParsedServer parsed{EntryReader(array->at(i), QStringLiteral("servers"), i), {}, {}};
-            EntryReader &entry = parsed.entry;
-            Server &server = parsed.server;
-            server.name = entry.string(QStringLiteral("name"), true);
-            entry.setName(server.name);
-            server.host = entry.string(QStringLiteral("host"), true);
-            server.port = entry.integer(QStringLiteral("port"), 22);
-            parsed.keyName = entry.string(QStringLiteral("key"), false);
-            server.username = entry.string(QStringLiteral("username"), false);
-            server.department = entry.string(QStringLiteral("department"), false);
-            server.owner = entry.string(QStringLiteral("owner"), false);
-            server.tags = entry.strings(QStringLiteral("tags"));
-            server.notes = entry.string(QStringLiteral("notes"), false);
-            server.enabled = entry.boolean(QStringLiteral("enabled"), true);
-            if (entry.error())
-                return std::unexpected(*entry.error());
-            if (auto error = duplicate(seen, server.name, entry))
-                return std::unexpected(*error);
-            servers.append(std::move(parsed));
-        }
-    }
-    {
-        auto array = section(root, QStringLiteral("projects"));
-        if (!array)
-            return std::unexpected(array.error());
-        QSet<QString> seen;
-        for (qsizetype i = 0; i < array->size(); ++i) {
-            ParsedProject parsed{EntryReader(array->at(i), QStringLiteral("projects"), i), {}};
-            EntryReader &entry = parsed.entry;
-            Project &project = parsed.project;
-            project.name = entry.string(QStringLiteral("name"), true);
-            entry.setName(project.name);
-            project.gitUrl = entry.string(QStringLiteral("gitUrl"), true);
-            project.defaultBranch = entry.string(QStringLiteral("defaultBranch"), false, project.defaultBranch);
-            project.keepReleases = entry.integer(QStringLiteral("keepReleases"), project.keepReleases);
-            project.packageExcludes = entry.strings(QStringLiteral("packageExcludes"));
-            project.allowUnauthenticated = entry.boolean(QStringLiteral("allowUnauthenticated"), false);
-            if (entry.error())
-                return std::unexpected(*entry.error());
-            if (auto error = duplicate(seen, project.name, entry))
-                return std::unexpected(*error);
-            projects.append(std::move(parsed));
-        }
-    }
-    {
-        auto array = section(root, QStringLiteral("environments"));
-        if (!array)
-            return std::unexpected(array.error());
-        QSet<QString> seen;
-        for (qsizetype i = 0; i < array->size(); ++i) {
-            ParsedEnvironment parsed{EntryReader(array->at(i), QStringLiteral("environments"), i), {}, {}, {}};
-            EntryReader &entry = parsed.entry;
-            Environment &environment = parsed.environment;
-            parsed.projectName = entry.string(QStringLiteral("project"), true);
-            environment.name = entry.string(QStringLiteral("name"), true);
-            entry.setName(parsed.projectName + u'/' + environment.name);
-            environment.deployRoot = entry.string(QStringLiteral("deployRoot"), true);
-            parsed.serverNames = entry.strings(QStringLiteral("servers"));
-            environment.sharedPaths = entry.strings(QStringLiteral("sharedPaths"));
-            environment.parallelism = entry.integer(QStringLiteral("parallelism"), environment.parallelism);
-            environment.strategy = entry.string(QStringLiteral("strategy"), false, environment.strategy);
-            if (entry.error())
-                return std::unexpected(*entry.error());
-            if (auto error = duplicate(seen, parsed.projectName + u'/' + environment.name, entry))
-                return std::unexpected(*error);
-            environments.append(std::move(parsed));
-        }
-    }
-    {
-        auto array = section(root, QStringLiteral("hookTemplates"));
-        if (!array)
-            return std::unexpected(array.error());
-        QSet<QString> seen;
-        for (qsizetype i = 0; i < array->size(); ++i) {
-            ParsedHook parsed{EntryReader(array->at(i), QStringLiteral("hookTemplates"), i), {}, {}};
-            EntryReader &entry = parsed.entry;
-            parsed.hook.title = entry.string(QStringLiteral("title"), true);
-            entry.setName(parsed.hook.title);
-            parsed.stageName = entry.string(QStringLiteral("stage"), true);
-            parsed.hook.script = entry.string(QStringLiteral("script"), true);
-            if (entry.error())
-                return std::unexpected(*entry.error());
-            if (!hookStageFromName(parsed.stageName, &parsed.hook.stage))
-                return fail(tr("%1 has the unknown stage \"%2\".").arg(entry.label(), parsed.stageName),
-                            tr("Use before-download, after-download, before-release or after-release."),
-                            entry.fieldPath(QStringLiteral("stage")));
-            if (auto error = duplicate(seen, parsed.hook.title, entry))
-                return std::unexpected(*error);
-            hooks.append(std::move(parsed));
-        }
-    }
+};
 
-    ImportReport report;
-    auto count = [&report](qint64 existingId) {
-        if (existingId)
-            ++report.updated;
-        else
-            ++report.added;
-    };
-    auto written = store.transaction([&]() -> Result<> {
-        QSet<QString> keysWithoutSecret;
-        for (ParsedKey &parsed : keys) {
-            SshKey &key = parsed.key;
-            key.id = store.keyId(key.name);
-            if (key.kind == KeyKind::Stored) {
-                if (auto secret = secrets->find(key.name); secret != secrets->end()) {
-                    auto sealedKey = vault->seal(secret->second.privateKey.view(), PrivateKeyPurpose);
-                    if (!sealedKey)
-                        return std::unexpected(entryError(sealedKey.error(), parsed.entry));
-                    key.sealedPrivateKey = *sealedKey;
-                    if (!secret->second.passphrase.isEmpty()) {
-                        auto sealedPassphrase = vault->seal(secret->second.passphrase.view(), PassphrasePurpose);
-                        if (!sealedPassphrase)
-                            return std::unexpected(entryError(sealedPassphrase.error(), parsed.entry));
-                        key.sealedPassphrase = *sealedPassphrase;
-                    }
-                } else if (const std::optional<SshKey> local = storedLocally(store, key.id)) {
-                    // The file has no private key for it, but this inventory does: keep ours.
-                    key.sealedPrivateKey = local->sealedPrivateKey;
-                    key.sealedPassphrase = local->sealedPassphrase;
-                } else {
-                    keysWithoutSecret.insert(key.name);
-                    ++report.skipped;
-                    report.warnings.append(tr("Key \"%1\" was skipped: the file carries no private key for it.")
-                                               .arg(key.name));
-                    continue;
-                }
-            }
-            if (key.id) {
-                if (auto saved = store.updateKey(key); !saved)
-                    return std::unexpected(entryError(saved.error(), parsed.entry));
-            } else if (auto added = store.addKey(key); !added) {
-                return std::unexpected(entryError(added.error(), parsed.entry));
-            }
-            count(key.id);
+Result<ParsedInventory> readInventory(const QJsonObject &root)
+{
+    ParsedInventory inventory;
+    auto keys = readSection<ParsedKey>(root, QStringLiteral("keys"), readKey);
+    if (!keys)
+        return std::unexpected(keys.error());
+    auto servers = readSection<ParsedServer>(root, QStringLiteral("servers"), readServer);
+    if (!servers)
+        return std::unexpected(servers.error());
+    auto projects = readSection<ParsedProject>(root, QStringLiteral("projects"), readProject);
+    if (!projects)
+        return std::unexpected(projects.error());
+    auto environments = readSection<ParsedEnvironment>(root, QStringLiteral("environments"), readEnvironment);
+    if (!environments)
+        return std::unexpected(environments.error());
+    auto hooks = readSection<ParsedHook>(root, QStringLiteral("hookTemplates"), readHook);
+    if (!hooks)
+        return std::unexpected(hooks.error());
+    return ParsedInventory{std::move(*keys), std::move(*servers), std::move(*projects), std::move(*environments),
+                           std::move(*hooks)};
+}
+
+// Adds the entity, or updates the inventory's entry of the same name (its id already looked up).
+template <typename Entity>
+Result<> upsert(InventoryStore &store, Result<qint64> (InventoryStore::*add)(const Entity &),
+                Result<> (InventoryStore::*update)(const Entity &), const Entity &entity, const EntryReader &entry,
+                ImportReport &report)
+{
+    if (entity.id) {
+        if (auto saved = (store.*update)(entity); !saved)
+            return std::unexpected(entryError(saved.error(), entry));
+        ++report.updated;
+    } else {
+        if (auto added = (store.*add)(entity); !added)
+            return std::unexpected(entryError(added.error(), entry));
+        ++report.added;
+    }
+    return {};
+}
+
+// A stored key takes its private key from the file (sealed anew in this vault), else keeps the one
+// this inventory has; false when neither has one.
+Result<bool> sealKey(InventoryStore &store, Vault *vault, const KeySecrets &secrets, ParsedKey &parsed)
+{
+    SshKey &key = parsed.key;
+    if (auto secret = secrets.find(key.name); secret != secrets.end()) {
+        auto sealedKey = vault->seal(secret->second.privateKey.view(), PrivateKeyPurpose);
+        if (!sealedKey)
+            return std::unexpected(entryError(sealedKey.error(), parsed.entry));
+        key.sealedPrivateKey = *sealedKey;
+        if (!secret->second.passphrase.isEmpty()) {
+            auto sealedPassphrase = vault->seal(secret->second.passphrase.view(), PassphrasePurpose);
+            if (!sealedPassphrase)
+                return std::unexpected(entryError(sealedPassphrase.error(), parsed.entry));
+            key.sealedPassphrase = *sealedPassphrase;
         }
-        for (ParsedServer &parsed : servers) {
-            Server &server = parsed.server;
-            if (keysWithoutSecret.contains(parsed.keyName)) {
-                report.warnings.append(tr("Server \"%1\" was imported without a key: its key \"%2\" was skipped.")
-                                           .arg(server.name, parsed.keyName));
-            } else if (!parsed.keyName.isEmpty()) {
-                server.keyId = store.keyId(parsed.keyName);
-                if (!server.keyId)
-                    return std::unexpected(
-                        referenceError(parsed.entry, QStringLiteral("key"), tr("key"), parsed.keyName));
+        return true;
+    }
+    if (const std::optional<SshKey> local = storedLocally(store, key.id)) {
+        // The file has no private key for it, but this inventory does: keep ours.
+        key.sealedPrivateKey = local->sealedPrivateKey;
+        key.sealedPassphrase = local->sealedPassphrase;
+        return true;
+    }
+    return false;
+}
+
+// Keys first, then what refers to them; returns the names of stored keys skipped for want of a
+// private key.
+Result<QSet<QString>> writeKeys(InventoryStore &store, Vault *vault, const KeySecrets &secrets,
+                                QList<ParsedKey> &keys, ImportReport &report)
+{
+    QSet<QString> keysWithoutSecret;
+    for (ParsedKey &parsed : keys) {
+        SshKey &key = parsed.key;
+        key.id = store.keyId(key.name);
+        if (key.kind == KeyKind::Stored) {
+            auto sealed = sealKey(store, vault, secrets, parsed);
+            if (!sealed)
+                return std::unexpected(sealed.error());
+            if (!*sealed) {
+                keysWithoutSecret.insert(key.name);
+                ++report.skipped;
+                report.warnings.append(JsonInventory::tr("Key \"%1\" was skipped: the file carries no private key "
+                                                         "for it.")
+                                           .arg(key.name));
+                continue;
             }
-            server.id = store.serverId(server.name);
-            if (server.id) {
-                if (auto saved = store.updateServer(server); !saved)
-                    return std::unexpected(entryError(saved.error(), parsed.entry));
-            } else if (auto added = store.addServer(server); !added) {
-                return std::unexpected(entryError(added.error(), parsed.entry));
-            }
-            count(server.id);
         }
-        for (ParsedProject &parsed : projects) {
-            Project &project = parsed.project;
-            project.id = store.projectId(project.name);
-            if (project.id) {
-                if (auto saved = store.updateProject(project); !saved)
-                    return std::unexpected(entryError(saved.error(), parsed.entry));
-            } else if (auto added = store.addProject(project); !added) {
-                return std::unexpected(entryError(added.error(), parsed.entry));
-            }
-            count(project.id);
-        }
-        for (ParsedEnvironment &parsed : environments) {
-            Environment &environment = parsed.environment;
-            environment.projectId = store.projectId(parsed.projectName);
-            if (!environment.projectId)
+        if (auto written = upsert(store, &InventoryStore::addKey, &InventoryStore::updateKey, key, parsed.entry, report);
+            !written)
+            return std::unexpected(written.error());
+    }
+    return keysWithoutSecret;
+}
+
+Result<> writeServers(InventoryStore &store, const QSet<QString> &keysWithoutSecret, QList<ParsedServer> &servers,
+                      ImportReport &report)
+{
+    for (ParsedServer &parsed : servers) {
+        Server &server = parsed.server;
+        if (keysWithoutSecret.contains(parsed.keyName)) {
+            report.warnings.append(JsonInventory::tr("Server \"%1\" was imported without a key: its key \"%2\" was "
+                                                     "skipped.")
+                                       .arg(server.name, parsed.keyName));
+        } else if (!parsed.keyName.isEmpty()) {
+            server.keyId = store.keyId(parsed.keyName);
+            if (!server.keyId)
                 return std::unexpected(
-                    referenceError(parsed.entry, QStringLiteral("project"), tr("project"), parsed.projectName));
-            for (const QString &name : parsed.serverNames) {
-                const qint64 id = store.serverId(name);
-                if (!id)
-                    return std::unexpected(referenceError(parsed.entry, QStringLiteral("servers"), tr("server"), name));
-                environment.serverIds.append(id);
-            }
-            environment.id = store.environmentId(parsed.projectName, environment.name);
-            if (environment.id) {
-                if (auto saved = store.updateEnvironment(environment); !saved)
-                    return std::unexpected(entryError(saved.error(), parsed.entry));
-            } else if (auto added = store.addEnvironment(environment); !added) {
-                return std::unexpected(entryError(added.error(), parsed.entry));
-            }
-            count(environment.id);
+                    referenceError(parsed.entry, QStringLiteral("key"), JsonInventory::tr("key"), parsed.keyName));
         }
-        for (ParsedHook &parsed : hooks) {
-            HookTemplate &hook = parsed.hook;
-            hook.id = store.hookTemplateId(hook.title);
-            if (hook.id) {
-                if (auto saved = store.updateHookTemplate(hook); !saved)
-                    return std::unexpected(entryError(saved.error(), parsed.entry));
-            } else if (auto added = store.addHookTemplate(hook); !added) {
-                return std::unexpected(entryError(added.error(), parsed.entry));
-            }
-            count(hook.id);
+        server.id = store.serverId(server.name);
+        if (auto written = upsert(store, &InventoryStore::addServer, &InventoryStore::updateServer, server,
+                                  parsed.entry, report);
+            !written)
+            return written;
+    }
+    return {};
+}
+
+Result<> writeEnvironments(InventoryStore &store, QList<ParsedEnvironment> &environments, ImportReport &report)
+{
+    for (ParsedEnvironment &parsed : environments) {
+        Environment &environment = parsed.environment;
+        environment.projectId = store.projectId(parsed.projectName);
+        if (!environment.projectId)
+            return std::unexpected(referenceError(parsed.entry, QStringLiteral("project"), JsonInventory::tr("project"),
+                                                  parsed.projectName));
+        for (const QString &name : parsed.serverNames) {
+            const qint64 id = store.serverId(name);
+            if (!id)
+                return std::unexpected(
+                    referenceError(parsed.entry, QStringLiteral("servers"), JsonInventory::tr("server"), name));
+            environment.serverIds.append(id);
+        }
+        environment.id = store.environmentId(parsed.projectName, environment.name);
+        if (auto written = upsert(store, &InventoryStore::addEnvironment, &InventoryStore::updateEnvironment,
+                                  environment, parsed.entry, report);
+            !written)
+            return written;
+    }
+    return {};
+}
+
+// Everything read, written in one transaction: a failure leaves the inventory as it was.
+Result<> writeInventory(InventoryStore &store, Vault *vault, const KeySecrets &secrets, ParsedInventory &inventory,
+                        ImportReport &report)
+{
+    return store.transaction([&]() -> Result<> {
+        auto keysWithoutSecret = writeKeys(store, vault, secrets, inventory.keys, report);
+        if (!keysWithoutSecret)
+            return std::unexpected(keysWithoutSecret.error());
+        if (auto written = writeServers(store, *keysWithoutSecret, inventory.servers, report); !written)
+            return written;
+        for (ParsedProject &parsed : inventory.projects) {
+            parsed.project.id = store.projectId(parsed.project.name);
+            if (auto written = upsert(store, &InventoryStore::addProject, &InventoryStore::updateProject,
+                                      parsed.project, parsed.entry, report);
+                !written)
+                return written;
+        }
+        if (auto written = writeEnvironments(store, inventory.environments, report); !written)
+            return written;
+        for (ParsedHook &parsed : inventory.hooks) {
+            parsed.hook.id = store.hookTemplateId(parsed.hook.title);
+            if (auto written = upsert(store, &InventoryStore::addHookTemplate, &InventoryStore::updateHookTemplate,
+                                      parsed.hook, parsed.entry, report);
+                !written)
+                return written;
         }
         return {};
     });
-    if (!written)
+}
+
+} // namespace
+
+Result<ImportReport> JsonInventory::importJson(InventoryStore &store, Vault *vault, const QByteArray &json,
+                                               QByteArrayView exportPassword)
+{
+    auto root = inventoryRoot(json);
+    if (!root)
+        return std::unexpected(root.error());
+    auto secrets = openSecrets(*root, vault, exportPassword);
+    if (!secrets)
+        return std::unexpected(secrets.error());
+    auto inventory = readInventory(*root);
+    if (!inventory)
+        return std::unexpected(inventory.error());
+    ImportReport report;
+    if (auto written = writeInventory(store, vault, *secrets, *inventory, report); !written)
         return std::unexpected(written.error());
     return report;
 }

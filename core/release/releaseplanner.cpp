@@ -78,9 +78,29 @@ Result<ReleasePlan> ReleasePlanner::draft(const ReleaseRequest &request) const
         return fail(tr("The start time %1 has already passed.").arg(plan.scheduledAt.toLocalTime().toString(Qt::ISODate)),
                     tr("Choose a time in the future, or start now."), QStringLiteral("schedule"));
 
-    // The environment's servers in release order; a subset keeps that order.
+    if (auto chosen = chooseServers(*environment, request, plan); !chosen)
+        return std::unexpected(chosen.error());
+    if (plan.kind == ReleaseKind::Rollback) {
+        if (auto found = findRollback(request, plan); !found)
+            return std::unexpected(found.error());
+        return plan;
+    }
+    if (auto resolved = resolveCommits(*project, request, plan); !resolved)
+        return std::unexpected(resolved.error());
+    const QStringList versions = TaskHistory::versions(tasksDirectory(m_dataDir), plan.project, plan.environment);
+    plan.version = VersionId::make(plan.project, VersionId::nextNumber(versions, plan.project),
+                                   QDateTime::currentDateTimeUtc())
+                       .toString();
+    return plan;
+}
+
+// The environment's enabled servers in release order (a subset keeps that order), and a gray
+// release's canaries among them.
+Result<> ReleasePlanner::chooseServers(const Environment &environment, const ReleaseRequest &request,
+                                       ReleasePlan &plan) const
+{
     QStringList names;
-    for (qint64 id : environment->serverIds) {
+    for (qint64 id : environment.serverIds) {
         auto server = m_store.server(id);
         if (!server)
             return std::unexpected(server.error());
@@ -113,28 +133,33 @@ Result<ReleasePlan> ReleasePlanner::draft(const ReleaseRequest &request) const
                         QStringLiteral("canaries"));
         plan.canaries = request.canaries;
     }
+    return {};
+}
 
-    const QString tasksDir = tasksDirectory(m_dataDir);
-    if (plan.kind == ReleaseKind::Rollback) {
-        const auto version = VersionId::parse(request.rollbackTo);
-        if (!version || version->project != plan.project)
-            return fail(tr("\"%1\" is not a release id of project %2.").arg(request.rollbackTo, plan.project),
-                        tr("Release ids look like %1-v12-20261123101500; \"release status\" lists the kept ones.")
-                            .arg(plan.project),
-                        QStringLiteral("rollbackTo"));
-        plan.rollbackTo = request.rollbackTo;
-        plan.version = request.rollbackTo;
-        // What the release carried, when this workstation made it.
-        for (const TaskRecord &task : TaskHistory::list(tasksDir, {plan.project, plan.environment, {}, 0})) {
-            if (task.plan.version == plan.version && task.plan.kind != ReleaseKind::Rollback) {
-                plan.commit = task.plan.commit;
-                plan.ref = task.plan.ref;
-                break;
-            }
+// A rollback goes to a release the servers keep; what it carried comes from this workstation's history.
+Result<> ReleasePlanner::findRollback(const ReleaseRequest &request, ReleasePlan &plan) const
+{
+    const auto version = VersionId::parse(request.rollbackTo);
+    if (!version || version->project != plan.project)
+        return fail(tr("\"%1\" is not a release id of project %2.").arg(request.rollbackTo, plan.project),
+                    tr("Release ids look like %1-v12-20261123101500; \"release status\" lists the kept ones.")
+                        .arg(plan.project),
+                    QStringLiteral("rollbackTo"));
+    plan.rollbackTo = request.rollbackTo;
+    plan.version = request.rollbackTo;
+    for (const TaskRecord &task : TaskHistory::list(tasksDirectory(m_dataDir), {plan.project, plan.environment, {}, 0})) {
+        if (task.plan.version == plan.version && task.plan.kind != ReleaseKind::Rollback) {
+            plan.commit = task.plan.commit;
+            plan.ref = task.plan.ref;
+            break;
         }
-        return plan;
     }
+    return {};
+}
 
+// The commit to release, resolved in the local mirror, and the base a patch or a delta starts from.
+Result<> ReleasePlanner::resolveCommits(const Project &project, const ReleaseRequest &request, ReleasePlan &plan) const
+{
     const GitMirror mirror(GitMirror::pathFor(m_dataDir, plan.project));
     if (!mirror.exists())
         return fail(tr("Project \"%1\" has no local mirror yet.").arg(plan.project),
@@ -142,7 +167,7 @@ Result<ReleasePlan> ReleasePlanner::draft(const ReleaseRequest &request) const
     auto refs = GitRefs::open(mirror.path());
     if (!refs)
         return std::unexpected(refs.error());
-    const QString ref = request.ref.isEmpty() ? project->defaultBranch : request.ref;
+    const QString ref = request.ref.isEmpty() ? project.defaultBranch : request.ref;
     auto commit = refs->resolve(ref);
     if (!commit)
         return std::unexpected(commit.error());
@@ -153,7 +178,7 @@ Result<ReleasePlan> ReleasePlanner::draft(const ReleaseRequest &request) const
 
     const QString lastCommit = [&] {
         const QList<TaskRecord> last =
-            TaskHistory::list(tasksDir, {plan.project, plan.environment, {TaskStatus::Succeeded}, 1});
+            TaskHistory::list(tasksDirectory(m_dataDir), {plan.project, plan.environment, {TaskStatus::Succeeded}, 1});
         return last.isEmpty() ? QString() : last.first().plan.commit;
     }();
     if (plan.kind == ReleaseKind::Patch) {
@@ -183,12 +208,7 @@ Result<ReleasePlan> ReleasePlanner::draft(const ReleaseRequest &request) const
             plan.baseCommit = *base;
     }
 
-    plan.version = VersionId::make(plan.project,
-                                   VersionId::nextNumber(TaskHistory::versions(tasksDir, plan.project, plan.environment),
-                                                         plan.project),
-                                   QDateTime::currentDateTimeUtc())
-                       .toString();
-    return plan;
+    return {};
 }
 
 // The patch from plan.baseCommit to plan.commit, with the deletions and the base's listing digest.

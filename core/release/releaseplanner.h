@@ -11,9 +11,11 @@
 
 namespace rd {
 
+struct Environment;
 class GitRefs;
 class InventoryStore;
 class PackageStore;
+struct Project;
 struct StoredPackage;
 
 // What the operator asks for; everything left empty or zero comes from the inventory.
@@ -71,6 +73,9 @@ public:
     static QString localOperator();
 
 private:
+    Result<> chooseServers(const Environment &environment, const ReleaseRequest &request, ReleasePlan &plan) const;
+    Result<> findRollback(const ReleaseRequest &request, ReleasePlan &plan) const;
+    Result<> resolveCommits(const Project &project, const ReleaseRequest &request, ReleasePlan &plan) const;
     static Result<StoredPackage> preparePatch(const GitRefs &refs, PackageStore &store, ReleasePlan &plan,
                                               const QStringList &excludes);
 

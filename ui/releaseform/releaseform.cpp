@@ -80,51 +80,15 @@ ReleaseForm::ReleaseForm(Workspace &workspace, QWidget *parent)
     auto *left = new QVBoxLayout;
     left->addWidget(where);
     left->addWidget(buildSourceBox(), 3);
-    auto *changesBox = new QGroupBox(tr("What is going out"));
-    auto *changesLayout = new QVBoxLayout(changesBox);
-    m_changes->setObjectName(QStringLiteral("changes"));
-    m_changes->setHeaderLabels({tr("Change"), tr("Detail")});
-    m_changes->setRootIsDecorated(true);
-    m_changes->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
-    m_changesSummary->setObjectName(QStringLiteral("changesSummary"));
-    m_changesSummary->setWordWrap(true);
-    changesLayout->addWidget(m_changesSummary);
-    changesLayout->addWidget(m_changes, 1);
-    left->addWidget(changesBox, 2);
+    left->addWidget(buildChangesBox(), 2);
 
     auto *right = new QVBoxLayout;
     right->addWidget(buildKindBox());
     right->addWidget(buildServersBox(), 2);
     right->addWidget(buildHooksBox(), 3);
 
-    auto *schedule = new QHBoxLayout;
-    m_scheduleEnabled->setObjectName(QStringLiteral("scheduleEnabled"));
-    m_scheduleAt->setObjectName(QStringLiteral("schedule"));
-    m_scheduleAt->setCalendarPopup(true);
-    m_scheduleAt->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
-    m_scheduleAt->setEnabled(false);
-    m_scheduleAt->setMinimumDateTime(QDateTime::currentDateTime());
-    m_scheduleAt->setDateTime(QDateTime::currentDateTime().addSecs(3600));
-    m_fetchFirst->setObjectName(QStringLiteral("fetchFirst"));
-    m_fetchFirst->setChecked(true);
-    schedule->addWidget(m_scheduleEnabled);
-    schedule->addWidget(m_scheduleAt);
-    schedule->addStretch(1);
-    schedule->addWidget(m_fetchFirst);
-    right->addLayout(schedule);
-
-    auto *buttons = new QHBoxLayout;
-    m_planButton->setObjectName(QStringLiteral("planButton"));
-    m_startButton->setObjectName(QStringLiteral("startButton"));
-    m_startButton->setDefault(true);
-    m_startButton->setToolTip(tr("Start the release (Ctrl+Return)"));
-    m_startButton->setStyleSheet(QStringLiteral(
-        "QPushButton { background: #2e7d32; color: white; font-weight: 600; padding: 6px 18px; border-radius: 5px; }"
-        "QPushButton:disabled { background: #9e9e9e; }"));
-    buttons->addStretch(1);
-    buttons->addWidget(m_planButton);
-    buttons->addWidget(m_startButton);
-    right->addLayout(buttons);
+    right->addLayout(buildScheduleRow());
+    right->addLayout(buildButtonsRow());
 
     auto *columns = new QHBoxLayout;
     columns->addLayout(left, 5);
@@ -155,33 +119,7 @@ ReleaseForm::ReleaseForm(Workspace &workspace, QWidget *parent)
     connect(startShortcut, &QShortcut::activated, this, &ReleaseForm::start);
     connect(&m_refsWatcher, &QFutureWatcherBase::finished, this, &ReleaseForm::refsRead);
     connect(&m_commitsWatcher, &QFutureWatcherBase::finished, this, &ReleaseForm::commitsRead);
-    connect(&m_changesWatcher, &QFutureWatcherBase::finished, this, [this] {
-        const Changes changes = m_changesWatcher.result();
-        if (changes.target != selectedCommit())
-            return;
-        m_changes->clear();
-        if (!changes.error.isEmpty()) {
-            m_changesSummary->setText(changes.error);
-            return;
-        }
-        const ChangeSet &set = changes.set;
-        m_changesSummary->setText(
-            set.commitsRemoved.isEmpty()
-                ? tr("%1 commit(s) and %2 file(s) since the live release %3.")
-                      .arg(QString::number(set.commitsAdded.size()), QString::number(set.files.size()),
-                           m_liveCommit.left(8))
-                : tr("Going back: %1 commit(s) are removed and %2 file(s) change against the live release %3.")
-                      .arg(QString::number(set.commitsRemoved.size()), QString::number(set.files.size()),
-                           m_liveCommit.left(8)));
-        auto *commits = new QTreeWidgetItem(m_changes, {tr("Commits"), QString::number(set.commitsAdded.size())});
-        for (const CommitInfo &commit : set.commitsAdded)
-            new QTreeWidgetItem(commits, {commit.shortId, commit.subject + QStringLiteral(" — ") + commit.author});
-        auto *files = new QTreeWidgetItem(m_changes, {tr("Files"), QString::number(set.files.size())});
-        for (const FileChange &file : set.files)
-            new QTreeWidgetItem(files, {FileChange::statusName(file.status), file.path});
-        commits->setExpanded(true);
-        files->setExpanded(set.files.size() <= 200);
-    });
+    connect(&m_changesWatcher, &QFutureWatcherBase::finished, this, &ReleaseForm::changesRead);
     connect(&m_fetchWatcher, &QFutureWatcherBase::finished, this, [this] {
         m_fetchNow->setEnabled(true);
         m_fetchNow->setText(tr("Fetch now"));
@@ -253,6 +191,85 @@ QWidget *ReleaseForm::buildSourceBox()
         }));
     });
     return box;
+}
+
+QLayout *ReleaseForm::buildScheduleRow()
+{
+    auto *schedule = new QHBoxLayout;
+    m_scheduleEnabled->setObjectName(QStringLiteral("scheduleEnabled"));
+    m_scheduleAt->setObjectName(QStringLiteral("schedule"));
+    m_scheduleAt->setCalendarPopup(true);
+    m_scheduleAt->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
+    m_scheduleAt->setEnabled(false);
+    m_scheduleAt->setMinimumDateTime(QDateTime::currentDateTime());
+    m_scheduleAt->setDateTime(QDateTime::currentDateTime().addSecs(3600));
+    m_fetchFirst->setObjectName(QStringLiteral("fetchFirst"));
+    m_fetchFirst->setChecked(true);
+    schedule->addWidget(m_scheduleEnabled);
+    schedule->addWidget(m_scheduleAt);
+    schedule->addStretch(1);
+    schedule->addWidget(m_fetchFirst);
+    return schedule;
+}
+
+QLayout *ReleaseForm::buildButtonsRow()
+{
+    auto *buttons = new QHBoxLayout;
+    m_planButton->setObjectName(QStringLiteral("planButton"));
+    m_startButton->setObjectName(QStringLiteral("startButton"));
+    m_startButton->setDefault(true);
+    m_startButton->setToolTip(tr("Start the release (Ctrl+Return)"));
+    m_startButton->setStyleSheet(QStringLiteral(
+        "QPushButton { background: #2e7d32; color: white; font-weight: 600; padding: 6px 18px; border-radius: 5px; }"
+        "QPushButton:disabled { background: #9e9e9e; }"));
+    buttons->addStretch(1);
+    buttons->addWidget(m_planButton);
+    buttons->addWidget(m_startButton);
+    return buttons;
+}
+
+QWidget *ReleaseForm::buildChangesBox()
+{
+    auto *changesBox = new QGroupBox(tr("What is going out"));
+    auto *changesLayout = new QVBoxLayout(changesBox);
+    m_changes->setObjectName(QStringLiteral("changes"));
+    m_changes->setHeaderLabels({tr("Change"), tr("Detail")});
+    m_changes->setRootIsDecorated(true);
+    m_changes->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_changesSummary->setObjectName(QStringLiteral("changesSummary"));
+    m_changesSummary->setWordWrap(true);
+    changesLayout->addWidget(m_changesSummary);
+    changesLayout->addWidget(m_changes, 1);
+    return changesBox;
+}
+
+void ReleaseForm::changesRead()
+{
+    const Changes changes = m_changesWatcher.result();
+    if (changes.target != selectedCommit())
+        return;
+    m_changes->clear();
+    if (!changes.error.isEmpty()) {
+        m_changesSummary->setText(changes.error);
+        return;
+    }
+    const ChangeSet &set = changes.set;
+    m_changesSummary->setText(
+        set.commitsRemoved.isEmpty()
+            ? tr("%1 commit(s) and %2 file(s) since the live release %3.")
+                  .arg(QString::number(set.commitsAdded.size()), QString::number(set.files.size()),
+                       m_liveCommit.left(8))
+            : tr("Going back: %1 commit(s) are removed and %2 file(s) change against the live release %3.")
+                  .arg(QString::number(set.commitsRemoved.size()), QString::number(set.files.size()),
+                       m_liveCommit.left(8)));
+    auto *commits = new QTreeWidgetItem(m_changes, {tr("Commits"), QString::number(set.commitsAdded.size())});
+    for (const CommitInfo &commit : set.commitsAdded)
+        new QTreeWidgetItem(commits, {commit.shortId, commit.subject + QStringLiteral(" — ") + commit.author});
+    auto *files = new QTreeWidgetItem(m_changes, {tr("Files"), QString::number(set.files.size())});
+    for (const FileChange &file : set.files)
+        new QTreeWidgetItem(files, {FileChange::statusName(file.status), file.path});
+    commits->setExpanded(true);
+    files->setExpanded(set.files.size() <= 200);
 }
 
 QWidget *ReleaseForm::buildKindBox()
