@@ -48,10 +48,6 @@
         <translation>无法写出 YAML 清单：%1</translation>
     </message>
     <message>
-        <source>The YAML inventory could not be read: %1</source>
-        <translation>无法读取 YAML 清单：%1</translation>
-    </message>
-    <message>
         <source>Line %1: %2</source>
         <translation>第 %1 行：%2</translation>
     </message>
