@@ -118,7 +118,8 @@ Result<QList<ExportHost>> exportHosts(const InventoryStore &store, QHash<qint64,
 }
 
 // One group per environment, whose variables carry the environment and its project.
-Result<QList<ExportGroup>> exportGroups(const InventoryStore &store, const QHash<qint64, QString> &serverNames)
+Result<QList<ExportGroup>> exportGroups(const InventoryStore &store,
+                                        const QHash<qint64, QString> &serverNames)
 {
     auto projects = store.projects();
     if (!projects)
@@ -136,16 +137,11 @@ Result<QList<ExportGroup>> exportGroups(const InventoryStore &store, const QHash
         group.name = project.name + u'_' + environment.name;
         for (qint64 id : environment.serverIds)
             group.hosts.append(serverNames.value(id));
-        group.vars = {{DeployRootVar, environment.deployRoot},
-                      {BranchVar, project.defaultBranch},
-                      {EnvironmentVar, environment.name},
-                      {GitUrlVar, project.gitUrl},
-                      {KeepVar, project.keepReleases},
-                      {ExcludesVar, project.packageExcludes},
-                      {ParallelismVar, environment.parallelism},
-                      {ProjectVar, project.name},
-                      {SharedPathsVar, environment.sharedPaths},
-                      {StrategyVar, environment.strategy}};
+        group.vars = {{DeployRootVar, environment.deployRoot},   {BranchVar, project.defaultBranch},
+                      {EnvironmentVar, environment.name},        {GitUrlVar, project.gitUrl},
+                      {KeepVar, project.keepReleases},           {ExcludesVar, project.packageExcludes},
+                      {ParallelismVar, environment.parallelism}, {ProjectVar, project.name},
+                      {SharedPathsVar, environment.sharedPaths}, {StrategyVar, environment.strategy}};
         if (project.allowUnauthenticated)
             group.vars.append({UnauthenticatedVar, QStringLiteral("true")});
         groups.append(group);
@@ -155,7 +151,8 @@ Result<QList<ExportGroup>> exportGroups(const InventoryStore &store, const QHash
 
 QByteArray writeIni(const QList<ExportHost> &hosts, const QList<ExportGroup> &groups)
 {
-    QString out = QStringLiteral("# ReleaseDesk inventory: one host per server, one group per environment.\n");
+    QString out =
+        QStringLiteral("# ReleaseDesk inventory: one host per server, one group per environment.\n");
     for (const auto &[name, vars] : hosts) {
         out += name;
         for (const auto &[var, value] : vars)
@@ -199,10 +196,12 @@ Result<QByteArray> writeYaml(const QList<ExportHost> &hosts, const QList<ExportG
         }
         out << YAML::EndMap << YAML::EndMap;
         if (!out.good())
-            return fail(AnsibleInventory::tr("The YAML inventory could not be written: %1").arg(QString::fromStdString(out.GetLastError())));
+            return fail(AnsibleInventory::tr("The YAML inventory could not be written: %1")
+                            .arg(QString::fromStdString(out.GetLastError())));
         return QByteArray(out.c_str(), qsizetype(out.size())) + '\n';
     } catch (const YAML::Exception &e) {
-        return fail(AnsibleInventory::tr("The YAML inventory could not be written: %1").arg(QString::fromUtf8(e.what())));
+        return fail(AnsibleInventory::tr("The YAML inventory could not be written: %1")
+                        .arg(QString::fromUtf8(e.what())));
     }
 }
 

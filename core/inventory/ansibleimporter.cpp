@@ -25,7 +25,8 @@ class Importer
 public:
     Importer(InventoryStore &store, const Model &model, AnsibleInventory::GroupsAs groupsAs,
              const QString &projectName, const QString &deployRoot)
-        : m_store(store), m_model(model), m_groupsAs(groupsAs), m_projectName(projectName), m_deployRoot(deployRoot)
+        : m_store(store), m_model(model), m_groupsAs(groupsAs), m_projectName(projectName),
+          m_deployRoot(deployRoot)
     {
     }
 
@@ -58,7 +59,8 @@ private:
     void skip(const QString &what, int line, const QString &why)
     {
         ++m_report.skipped;
-        m_report.warnings.append(AnsibleInventory::tr("Line %1: %2 was skipped: %3").arg(line).arg(what, why));
+        m_report.warnings.append(
+            AnsibleInventory::tr("Line %1: %2 was skipped: %3").arg(line).arg(what, why));
     }
 
     Error entryError(const Error &error, const QString &what, int line) const
@@ -69,7 +71,8 @@ private:
 
     Result<qint64> keyFor(const Vars &vars, const QString &user)
     {
-        const QString keyFile = text(vars.value(KeyFileVar, vars.value(QStringLiteral("ansible_private_key_file"))));
+        const QString keyFile =
+            text(vars.value(KeyFileVar, vars.value(QStringLiteral("ansible_private_key_file"))));
         const QString keyName = text(vars.value(KeyVar));
         const QString keyUser = text(vars.value(KeyUserVar)).isEmpty() ? user : text(vars.value(KeyUserVar));
         if (!keyName.isEmpty()) {
@@ -124,13 +127,15 @@ private:
         server.enabled = !vars.contains(EnabledVar) || isTrue(vars.value(EnabledVar));
         if (m_groupsAs == AnsibleInventory::GroupsAs::Tags) {
             for (const GroupEntry &group : m_model.groups) {
-                if (group.name == AllGroup || group.name == UngroupedGroup || group.vars.contains(ProjectVar)
-                    || !m_membership.holds(group.name, entry.name) || server.tags.contains(group.name))
+                if (group.name == AllGroup || group.name == UngroupedGroup ||
+                    group.vars.contains(ProjectVar) || !m_membership.holds(group.name, entry.name) ||
+                    server.tags.contains(group.name))
                     continue;
                 if (auto error = Validator::tag(group.name))
-                    m_report.warnings.append(AnsibleInventory::tr("Line %1: the group \"%2\" did not become a tag: %3")
-                                                 .arg(group.line)
-                                                 .arg(group.name, error->text()));
+                    m_report.warnings.append(
+                        AnsibleInventory::tr("Line %1: the group \"%2\" did not become a tag: %3")
+                            .arg(group.line)
+                            .arg(group.name, error->text()));
                 else
                     server.tags.append(group.name);
             }
@@ -175,11 +180,13 @@ private:
         const qint64 existingId = m_store.projectId(name);
         if (!group.vars.contains(GitUrlVar)) {
             if (!existingId)
-                return std::unexpected(lineError(group.line, AnsibleInventory::tr("%1 belongs to the project \"%2\", "
-                                                                                  "which is not in the inventory.")
-                                                                 .arg(what, name),
-                                                 AnsibleInventory::tr("Create the project first, or export with "
-                                                                      "its git URL.")));
+                return std::unexpected(
+                    lineError(group.line,
+                              AnsibleInventory::tr("%1 belongs to the project \"%2\", "
+                                                   "which is not in the inventory.")
+                                  .arg(what, name),
+                              AnsibleInventory::tr("Create the project first, or export with "
+                                                   "its git URL.")));
             return existingId;
         }
         Project project;
@@ -231,12 +238,14 @@ private:
         } else {
             environment.projectId = m_store.projectId(m_projectName);
             if (!environment.projectId)
-                return std::unexpected(lineError(group.line, AnsibleInventory::tr("%1 should become an environment of "
-                                                                                  "the project \"%2\", which does "
-                                                                                  "not exist.")
-                                                                 .arg(what, m_projectName),
-                                                 AnsibleInventory::tr("Create the project first, or import the "
-                                                                      "groups as tags.")));
+                return std::unexpected(
+                    lineError(group.line,
+                              AnsibleInventory::tr("%1 should become an environment of "
+                                                   "the project \"%2\", which does "
+                                                   "not exist.")
+                                  .arg(what, m_projectName),
+                              AnsibleInventory::tr("Create the project first, or import the "
+                                                   "groups as tags.")));
             environment.name = group.name;
             if (auto error = Validator::name(environment.name)) {
                 skip(what, group.line, error->text());
@@ -285,8 +294,9 @@ private:
 
 } // namespace
 
-Result<ImportReport> importModel(InventoryStore &store, const Model &model, AnsibleInventory::GroupsAs groupsAs,
-                                 const QString &projectName, const QString &deployRoot)
+Result<ImportReport> importModel(InventoryStore &store, const Model &model,
+                                 AnsibleInventory::GroupsAs groupsAs, const QString &projectName,
+                                 const QString &deployRoot)
 {
     return Importer(store, model, groupsAs, projectName, deployRoot).run();
 }

@@ -22,7 +22,8 @@ Result<QStringList> splitWords(const QString &line, int lineNumber)
             if (c == u'\'') {
                 const qsizetype close = line.indexOf(u'\'', i + 1);
                 if (close < 0)
-                    return std::unexpected(lineError(lineNumber, AnsibleInventory::tr("a quote is not closed.")));
+                    return std::unexpected(
+                        lineError(lineNumber, AnsibleInventory::tr("a quote is not closed.")));
                 word += line.mid(i + 1, close - i - 1);
                 i = close + 1;
             } else if (c == u'"') {
@@ -42,7 +43,8 @@ Result<QStringList> splitWords(const QString &line, int lineNumber)
                     }
                 }
                 if (!closed)
-                    return std::unexpected(lineError(lineNumber, AnsibleInventory::tr("a quote is not closed.")));
+                    return std::unexpected(
+                        lineError(lineNumber, AnsibleInventory::tr("a quote is not closed.")));
             } else {
                 word += c;
                 ++i;
@@ -58,7 +60,12 @@ Result<QStringList> splitWords(const QString &line, int lineNumber)
 Result<Model> readIni(const QByteArray &data)
 {
     Model model;
-    enum class Kind { Hosts, Vars, Children };
+    enum class Kind
+    {
+        Hosts,
+        Vars,
+        Children
+    };
     QString section = UngroupedGroup;
     Kind kind = Kind::Hosts;
     model.group(AllGroup, 0);
@@ -70,8 +77,8 @@ Result<Model> readIni(const QByteArray &data)
             continue;
         if (line.startsWith(u'[')) {
             if (!line.endsWith(u']'))
-                return std::unexpected(lineError(lineNumber, AnsibleInventory::tr("the section header \"%1\" is not closed.")
-                                                                 .arg(line)));
+                return std::unexpected(lineError(
+                    lineNumber, AnsibleInventory::tr("the section header \"%1\" is not closed.").arg(line)));
             const QString inner = line.mid(1, line.size() - 2).trimmed();
             const qsizetype colon = inner.lastIndexOf(u':');
             const QString suffix = colon < 0 ? QString() : inner.mid(colon + 1);
@@ -83,11 +90,13 @@ Result<Model> readIni(const QByteArray &data)
             else if (suffix == u"children")
                 kind = Kind::Children;
             else
-                return std::unexpected(lineError(lineNumber, AnsibleInventory::tr("the section \"%1\" is not a group, :vars or "
-                                                                    ":children section.").arg(line)));
+                return std::unexpected(
+                    lineError(lineNumber, AnsibleInventory::tr("the section \"%1\" is not a group, :vars or "
+                                                               ":children section.")
+                                              .arg(line)));
             if (section.isEmpty() || section.contains(u' '))
-                return std::unexpected(lineError(lineNumber, AnsibleInventory::tr("the group name in \"%1\" is not valid.")
-                                                                 .arg(line)));
+                return std::unexpected(lineError(
+                    lineNumber, AnsibleInventory::tr("the group name in \"%1\" is not valid.").arg(line)));
             model.group(section, lineNumber);
             if (auto error = model.overLimits(lineNumber))
                 return std::unexpected(*error);
@@ -103,8 +112,9 @@ Result<Model> readIni(const QByteArray &data)
             for (const QString &word : *words) {
                 const qsizetype equals = word.indexOf(u'=');
                 if (equals <= 0)
-                    return std::unexpected(lineError(lineNumber, AnsibleInventory::tr("\"%1\" is not a key=value host variable.")
-                                                                     .arg(word)));
+                    return std::unexpected(lineError(
+                        lineNumber,
+                        AnsibleInventory::tr("\"%1\" is not a key=value host variable.").arg(word)));
                 vars.insert(word.left(equals), word.mid(equals + 1));
             }
             // "host:port", Ansible's short form (one colon only: IPv6 addresses have several).
@@ -128,8 +138,8 @@ Result<Model> readIni(const QByteArray &data)
         case Kind::Vars: {
             const qsizetype equals = line.indexOf(u'=');
             if (equals <= 0)
-                return std::unexpected(lineError(lineNumber, AnsibleInventory::tr("\"%1\" is not a key=value group variable.")
-                                                                 .arg(line)));
+                return std::unexpected(lineError(
+                    lineNumber, AnsibleInventory::tr("\"%1\" is not a key=value group variable.").arg(line)));
             const QString raw = line.mid(equals + 1).trimmed();
             auto words = splitWords(raw, lineNumber);
             if (!words)
@@ -140,7 +150,8 @@ Result<Model> readIni(const QByteArray &data)
         }
         case Kind::Children: {
             if (line.contains(u' '))
-                return std::unexpected(lineError(lineNumber, AnsibleInventory::tr("\"%1\" is not a group name.").arg(line)));
+                return std::unexpected(
+                    lineError(lineNumber, AnsibleInventory::tr("\"%1\" is not a group name.").arg(line)));
             model.group(line, lineNumber);
             model.group(section, lineNumber).addChild(line);
             if (auto error = model.overLimits(lineNumber))

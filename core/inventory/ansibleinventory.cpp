@@ -13,7 +13,8 @@ Result<QByteArray> AnsibleInventory::exportInventory(const InventoryStore &store
 }
 
 Result<ImportReport> AnsibleInventory::import(InventoryStore &store, const QByteArray &data, Format format,
-                                             GroupsAs groupsAs, const QString &projectName, const QString &deployRoot)
+                                              GroupsAs groupsAs, const QString &projectName,
+                                              const QString &deployRoot)
 {
     auto model = format == Format::Ini ? ansible::readIni(data) : ansible::readYaml(data);
     if (!model)

@@ -20,10 +20,18 @@ class AnsibleInventory
     Q_DECLARE_TR_FUNCTIONS(AnsibleInventory)
 
 public:
-    enum class Format { Ini, Yaml };
+    enum class Format
+    {
+        Ini,
+        Yaml
+    };
     // What a group of a foreign inventory becomes: an environment of the given project, or a tag
     // on its hosts. Groups carrying releasedesk_project always become their own environment.
-    enum class GroupsAs { Environments, Tags };
+    enum class GroupsAs
+    {
+        Environments,
+        Tags
+    };
 
     // Same inventory, same bytes: hosts by name, groups by project and environment.
     static Result<QByteArray> exportInventory(const InventoryStore &store, Format format);
@@ -32,7 +40,8 @@ public:
     // server names are skipped and reported. `projectName` must exist when plain groups become
     // environments; their deploy root is the group's releasedesk_deploy_root or `deployRoot`.
     static Result<ImportReport> import(InventoryStore &store, const QByteArray &data, Format format,
-                                       GroupsAs groupsAs, const QString &projectName, const QString &deployRoot);
+                                       GroupsAs groupsAs, const QString &projectName,
+                                       const QString &deployRoot);
 };
 
 } // namespace rd

@@ -40,10 +40,11 @@ Result<> Membership::collect(const Model &model, const QString &name, int depth)
     m_visiting.remove(name);
     m_count += members.size();
     if (m_count > MaxMemberships)
-        return std::unexpected(lineError(group.line, AnsibleInventory::tr("the groups hold more than %1 hosts "
-                                                                        "in all, counting each group a host "
-                                                                        "is in.")
-                                                         .arg(MaxMemberships),
+        return std::unexpected(lineError(group.line,
+                                         AnsibleInventory::tr("the groups hold more than %1 hosts "
+                                                              "in all, counting each group a host "
+                                                              "is in.")
+                                             .arg(MaxMemberships),
                                          AnsibleInventory::tr("Split the inventory and import the parts one "
                                                               "after another.")));
     for (const QString &host : std::as_const(members))

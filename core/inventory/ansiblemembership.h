@@ -12,7 +12,10 @@ public:
     static Result<Membership> resolve(const Model &model);
 
     QStringList members(const QString &group) const { return m_members.value(group); }
-    bool holds(const QString &group, const QString &host) const { return m_groupsOf.value(host).contains(group); }
+    bool holds(const QString &group, const QString &host) const
+    {
+        return m_groupsOf.value(host).contains(group);
+    }
     // Each host's variables by Ansible's precedence: all, then groups from the outermost in, then
     // the host's own.
     QHash<QString, Vars> hostVars(const Model &model) const;

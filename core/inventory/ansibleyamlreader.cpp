@@ -8,9 +8,15 @@ namespace rd::ansible {
 
 namespace {
 
-int lineOf(const YAML::Node &node) { return node.Mark().line + 1; }
+int lineOf(const YAML::Node &node)
+{
+    return node.Mark().line + 1;
+}
 
-QString qs(const std::string &s) { return QString::fromStdString(s); }
+QString qs(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
 
 QVariant yamlValue(const YAML::Node &node)
 {
@@ -39,16 +45,17 @@ public:
             if (root.IsNull())
                 return m_model;
             if (!root.IsMap())
-                return std::unexpected(lineError(lineOf(root), AnsibleInventory::tr("the inventory must be a mapping "
-                                                                                  "of groups, usually starting with "
-                                                                                  "\"all:\".")));
+                return std::unexpected(
+                    lineError(lineOf(root), AnsibleInventory::tr("the inventory must be a mapping "
+                                                                 "of groups, usually starting with "
+                                                                 "\"all:\".")));
             for (const auto &entry : root) {
                 if (auto parsed = group(qs(entry.first.as<std::string>()), entry.second, 0); !parsed)
                     return std::unexpected(parsed.error());
             }
         } catch (const YAML::Exception &e) {
-            return std::unexpected(lineError(e.mark.line + 1, AnsibleInventory::tr("the YAML is not valid: %1")
-                                                                  .arg(qs(e.msg))));
+            return std::unexpected(
+                lineError(e.mark.line + 1, AnsibleInventory::tr("the YAML is not valid: %1").arg(qs(e.msg))));
         }
         return m_model;
     }
@@ -58,11 +65,13 @@ private:
     {
         m_entries += entries;
         if (m_entries > MaxYamlEntries)
-            return std::unexpected(lineError(lineOf(node), AnsibleInventory::tr("the inventory expands to more than "
-                                                                              "%1 entries.")
-                                                               .arg(MaxYamlEntries),
-                                             AnsibleInventory::tr("YAML aliases (*name) that repeat whole groups "
-                                                                  "can do this; write the groups out instead.")));
+            return std::unexpected(
+                lineError(lineOf(node),
+                          AnsibleInventory::tr("the inventory expands to more than "
+                                               "%1 entries.")
+                              .arg(MaxYamlEntries),
+                          AnsibleInventory::tr("YAML aliases (*name) that repeat whole groups "
+                                               "can do this; write the groups out instead.")));
         if (auto error = m_model.overLimits(lineOf(node)))
             return std::unexpected(*error);
         return {};
@@ -74,9 +83,10 @@ private:
         if (!node || node.IsNull())
             return vars;
         if (!node.IsMap())
-            return std::unexpected(lineError(lineOf(node), AnsibleInventory::tr("the variables of %1 must be a "
-                                                                              "mapping.")
-                                                               .arg(owner)));
+            return std::unexpected(
+                lineError(lineOf(node), AnsibleInventory::tr("the variables of %1 must be a "
+                                                             "mapping.")
+                                            .arg(owner)));
         if (auto spent = spend(node, qsizetype(node.size())); !spent)
             return std::unexpected(spent.error());
         for (const auto &entry : node)
@@ -89,9 +99,10 @@ private:
         if (value.IsNull())
             return {};
         if (!value.IsMap())
-            return std::unexpected(lineError(lineOf(value), AnsibleInventory::tr("the hosts of \"%1\" must be a "
-                                                                               "mapping.")
-                                                                .arg(name)));
+            return std::unexpected(
+                lineError(lineOf(value), AnsibleInventory::tr("the hosts of \"%1\" must be a "
+                                                              "mapping.")
+                                             .arg(name)));
         for (const auto &hostEntry : value) {
             const QString pattern = qs(hostEntry.first.as<std::string>());
             auto hostVars = vars(hostEntry.second, pattern);
@@ -113,16 +124,18 @@ private:
     Result<> group(const QString &name, const YAML::Node &node, int depth)
     {
         if (depth > MaxNesting)
-            return std::unexpected(lineError(lineOf(node), AnsibleInventory::tr("groups are nested too deeply.")));
+            return std::unexpected(
+                lineError(lineOf(node), AnsibleInventory::tr("groups are nested too deeply.")));
         m_model.group(name, lineOf(node));
         if (auto spent = spend(node, 1); !spent)
             return spent;
         if (!node || node.IsNull())
             return {};
         if (!node.IsMap())
-            return std::unexpected(lineError(lineOf(node), AnsibleInventory::tr("the group \"%1\" must be a mapping "
-                                                                              "with hosts, vars or children.")
-                                                               .arg(name)));
+            return std::unexpected(
+                lineError(lineOf(node), AnsibleInventory::tr("the group \"%1\" must be a mapping "
+                                                             "with hosts, vars or children.")
+                                            .arg(name)));
         for (const auto &entry : node) {
             const QString key = qs(entry.first.as<std::string>());
             const YAML::Node &value = entry.second;
@@ -138,9 +151,10 @@ private:
                 if (auto read = children(name, value, depth); !read)
                     return read;
             } else {
-                return std::unexpected(lineError(lineOf(entry.first), AnsibleInventory::tr("\"%1\" is not hosts, "
-                                                                                         "vars or children.")
-                                                                          .arg(key)));
+                return std::unexpected(
+                    lineError(lineOf(entry.first), AnsibleInventory::tr("\"%1\" is not hosts, "
+                                                                        "vars or children.")
+                                                       .arg(key)));
             }
         }
         return {};
@@ -151,9 +165,10 @@ private:
         if (value.IsNull())
             return {};
         if (!value.IsMap())
-            return std::unexpected(lineError(lineOf(value), AnsibleInventory::tr("the children of \"%1\" must be a "
-                                                                               "mapping.")
-                                                                .arg(name)));
+            return std::unexpected(
+                lineError(lineOf(value), AnsibleInventory::tr("the children of \"%1\" must be a "
+                                                              "mapping.")
+                                             .arg(name)));
         for (const auto &child : value) {
             const QString childName = qs(child.first.as<std::string>());
             if (auto parsed = group(childName, child.second, depth + 1); !parsed)

@@ -20,6 +20,7 @@ class JsonInventory
 
 public:
     static constexpr int FormatVersion = 1;
+    static QString formatName() { return QStringLiteral("releasedesk-inventory"); }
 
     // Same inventory, same bytes: entries sorted by name, keys of objects sorted, indented.
     // Private keys and passphrases of stored keys are written only when `vaultForSecrets` is unlocked

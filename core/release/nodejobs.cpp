@@ -3,8 +3,8 @@
 #include "nodelog.h"
 #include "releaseengine.h"
 #include "remotehook.h"
-#include "switchgate.h"
 #include "ssh/sshsession.h"
+#include "switchgate.h"
 
 #include <QDeadlineTimer>
 #include <QFile>
@@ -43,13 +43,20 @@ Result<> judge(const QString &what, const ExecResult &result, int timeoutMs)
     if (result.cancelled)
         return fail(ReleaseEngine::tr("%1 was cancelled.").arg(what));
     if (result.timedOut)
-        return fail(ReleaseEngine::tr("%1 did not finish within %2 s and was stopped.").arg(what).arg(timeoutMs / 1000),
+        return fail(ReleaseEngine::tr("%1 did not finish within %2 s and was stopped.")
+                        .arg(what)
+                        .arg(timeoutMs / 1000),
                     ReleaseEngine::tr("Raise the time limit or find out what it waits for."));
     if (!result.succeeded()) {
-        const QString detail = result.lastStderr.mid(qMax(0, int(result.lastStderr.size()) - 3)).join(QStringLiteral(" / "));
-        return fail(result.exitSignal.isEmpty()
-                        ? ReleaseEngine::tr("%1 failed with exit code %2: %3").arg(what).arg(result.exitStatus).arg(detail)
-                        : ReleaseEngine::tr("%1 was killed by signal %2: %3").arg(what, result.exitSignal, detail));
+        const QString detail =
+            result.lastStderr.mid(qMax(0, int(result.lastStderr.size()) - 3)).join(QStringLiteral(" / "));
+        return fail(
+            result.exitSignal.isEmpty()
+                ? ReleaseEngine::tr("%1 failed with exit code %2: %3")
+                      .arg(what)
+                      .arg(result.exitStatus)
+                      .arg(detail)
+                : ReleaseEngine::tr("%1 was killed by signal %2: %3").arg(what, result.exitSignal, detail));
     }
     return {};
 }
@@ -69,7 +76,8 @@ Result<> runStep(SshSession &session, const SshJobContext &context, NodeLog &log
 QString cleanUpAndUnlock(const RemoteLayout &layout, int keepReleases, const QString &owner,
                          const QString &current = {})
 {
-    return QStringLiteral("(\n%1\n)\n%2").arg(layout.cleanupCommand(keepReleases, current), layout.unlockCommand(owner));
+    return QStringLiteral("(\n%1\n)\n%2")
+        .arg(layout.cleanupCommand(keepReleases, current), layout.unlockCommand(owner));
 }
 
 // The switch on a signal; with `finish`, nothing follows it on the server: the same command then
@@ -87,7 +95,8 @@ QString switchOnSignal(const RemoteLayout &layout, const QString &target, bool f
 // What a command waiting at `gate` reads once it is `ready`: "wait" at each `nextBeat` while the gate
 // is closed (the server then refreshes the lock it holds, as a heartbeat would), then "go" and the
 // end of its input; the end at once when the gate is refused.
-std::optional<QByteArray> switchSignal(SwitchGate &gate, bool ready, bool &signalled, QDeadlineTimer &nextBeat)
+std::optional<QByteArray> switchSignal(SwitchGate &gate, bool ready, bool &signalled,
+                                       QDeadlineTimer &nextBeat)
 {
     if (signalled || gate.isRefused())
         return QByteArray();
@@ -109,7 +118,8 @@ constexpr QLatin1StringView StateEndLine{"state=end"};
 // Why a server off the delta's base gets the whole package, in the server's words when it gave any.
 QString whyWhole(const ExecResult &result)
 {
-    return result.lastStderr.isEmpty() ? ReleaseEngine::tr("its live release is not the delta's base") : result.lastStderr.last();
+    return result.lastStderr.isEmpty() ? ReleaseEngine::tr("its live release is not the delta's base")
+                                       : result.lastStderr.last();
 }
 
 } // namespace
@@ -150,14 +160,15 @@ NodeJobs::PackageForm NodeJobs::packageForm() const
 QByteArray NodeJobs::manifestJson() const
 {
     const ReleasePlan &plan = m_task->plan;
-    const QJsonObject manifest{{QStringLiteral("project"), plan.project},
-                               {QStringLiteral("environment"), plan.environment},
-                               {QStringLiteral("version"), plan.version},
-                               {QStringLiteral("commit"), plan.commit},
-                               {QStringLiteral("ref"), plan.ref},
-                               {QStringLiteral("sha256"), plan.packageSha256},
-                               {QStringLiteral("operator"), plan.operatorName},
-                               {QStringLiteral("time"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}};
+    const QJsonObject manifest{
+        {QStringLiteral("project"), plan.project},
+        {QStringLiteral("environment"), plan.environment},
+        {QStringLiteral("version"), plan.version},
+        {QStringLiteral("commit"), plan.commit},
+        {QStringLiteral("ref"), plan.ref},
+        {QStringLiteral("sha256"), plan.packageSha256},
+        {QStringLiteral("operator"), plan.operatorName},
+        {QStringLiteral("time"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}};
     return QJsonDocument(manifest).toJson(QJsonDocument::Compact);
 }
 
@@ -167,7 +178,8 @@ QString NodeJobs::deltaLine() const
     if (plan.kind == ReleaseKind::Patch || !plan.hasPatch())
         return {};
     return tr("delta from %1: %n file(s), %2", nullptr, int(plan.deltaFiles))
-        .arg(plan.baseCommit.left(12), QLocale().formattedDataSize(plan.deltaBytes, 1, QLocale::DataSizeSIFormat));
+        .arg(plan.baseCommit.left(12),
+             QLocale().formattedDataSize(plan.deltaBytes, 1, QLocale::DataSizeSIFormat));
 }
 
 QString NodeJobs::patchingWhat() const
@@ -184,8 +196,8 @@ Result<> NodeJobs::uploadWhole(SshSession &session, const SshJobContext &context
     upload.onProgress = context.progress;
     const PackageForm form = packageForm();
     upload.expectedSha256 = QByteArray::fromHex(form.sha256.toLatin1());
-    auto hash = session.upload(form.localPath, RemoteLayout(plan.deployRoot).packagePath(plan.version, form.compression),
-                               upload);
+    auto hash = session.upload(
+        form.localPath, RemoteLayout(plan.deployRoot).packagePath(plan.version, form.compression), upload);
     if (!hash)
         return std::unexpected(hash.error());
     m_facts->uploadVerified = true;
@@ -193,8 +205,9 @@ Result<> NodeJobs::uploadWhole(SshSession &session, const SshJobContext &context
     return {};
 }
 
-Result<> NodeJobs::runHook(SshSession &session, const SshJobContext &context, NodeLog &log, const QString &what,
-                           const QString &script, const QString &stage, int timeoutMs) const
+Result<> NodeJobs::runHook(SshSession &session, const SshJobContext &context, NodeLog &log,
+                           const QString &what, const QString &script, const QString &stage,
+                           int timeoutMs) const
 {
     const ReleasePlan &plan = m_task->plan;
     const RemoteLayout layout(plan.deployRoot);
@@ -211,7 +224,8 @@ Result<> NodeJobs::runHook(SshSession &session, const SshJobContext &context, No
     environment.deployRoot = plan.deployRoot;
     environment.releaseDir = layout.releaseDir(target());
     environment.previousDir = m_facts->previous.isEmpty() ? QString() : layout.releaseDir(m_facts->previous);
-    return runStep(session, context, log, what, RemoteHook::command(script, releaseDir, environment), timeoutMs);
+    return runStep(session, context, log, what, RemoteHook::command(script, releaseDir, environment),
+                   timeoutMs);
 }
 
 Result<QString> NodeJobs::patchCommand(std::optional<QFile> &package, ExecOptions &options,
@@ -234,13 +248,15 @@ Result<QString> NodeJobs::patchCommand(std::optional<QFile> &package, ExecOption
         return afterPackage();
     };
     return RemoteLayout(plan.deployRoot)
-        .patchCommand(plan.version, plan.baseCommit, plan.baseListing, plan.patchSha256(), file.size(), plan.deletions,
-                      plan.sharedPaths, manifestJson(), link);
+        .patchCommand(plan.version, plan.baseCommit, plan.baseListing, plan.patchSha256(), file.size(),
+                      plan.deletions, plan.sharedPaths, manifestJson(), link);
 }
 
 SshJob NodeJobs::lock() const
 {
-    return [jobs = *this](SshSession &session, const SshJobContext &context) { return jobs.runLock(session, context); };
+    return [jobs = *this](SshSession &session, const SshJobContext &context) {
+        return jobs.runLock(session, context);
+    };
 }
 
 // One round trip: lock, prepare the directories, read back where the server stands, and for a
@@ -270,7 +286,8 @@ Result<> NodeJobs::runLock(SshSession &session, const SshJobContext &context) co
         patch = *made;
     }
     const qint64 packageBytes = patchPackage ? patchPackage->size() : 0;
-    const QString drainAndExit = patchAtLock ? QStringLiteral("head -c %1 >/dev/null; ").arg(packageBytes) : QString();
+    const QString drainAndExit =
+        patchAtLock ? QStringLiteral("head -c %1 >/dev/null; ").arg(packageBytes) : QString();
     QString command = QStringLiteral("(\n%1\n) || { rc=$?; %4exit \"$rc\"; }\n%2 || { %4exit 1; }\n%3")
                           .arg(layout.lockCommand(m_task->owner), layout.prepareCommand(),
                                layout.stateCommand(RemoteLayout::StateDetail::Release), drainAndExit);
@@ -339,8 +356,9 @@ Result<> NodeJobs::runLock(SshSession &session, const SshJobContext &context) co
         return judged;
     if (m_server.active && plan.kind == ReleaseKind::Rollback && !state.releases.contains(plan.rollbackTo))
         return fail(tr("Release %1 is not on this server (it has: %2).")
-                        .arg(plan.rollbackTo,
-                             state.releases.isEmpty() ? tr("no releases") : state.releases.join(QStringLiteral(", "))),
+                        .arg(plan.rollbackTo, state.releases.isEmpty()
+                                                  ? tr("no releases")
+                                                  : state.releases.join(QStringLiteral(", "))),
                     tr("Roll back to a release every server still keeps, or release that version again."));
     return {};
 }
@@ -354,11 +372,13 @@ Result<> NodeJobs::judgeLock(const ExecResult &locked, bool patchRan, int timeou
     // releasing checks the owner, so releasing a lock never taken is harmless.
     m_facts->lockTaken = !m_facts->lockHeldByOther;
     if (m_facts->lockHeldByOther)
-        return fail(tr("%1 is being deployed by someone else: %2").arg(plan.deployRoot, locked.lastStderr.join(u' ')),
-                    tr("Wait for that release to finish. If its owner is gone, break the stale lock explicitly."));
+        return fail(
+            tr("%1 is being deployed by someone else: %2").arg(plan.deployRoot, locked.lastStderr.join(u' ')),
+            tr("Wait for that release to finish. If its owner is gone, break the stale lock explicitly."));
     if (!locked.succeeded() && !patchRan)
-        return fail(tr("Taking the deploy lock on %1 failed: %2").arg(plan.deployRoot, locked.lastStderr.join(u' ')),
-                    tr("Check that the deploy root is writable by the SSH user and the disk is not full."));
+        return fail(
+            tr("Taking the deploy lock on %1 failed: %2").arg(plan.deployRoot, locked.lastStderr.join(u' ')),
+            tr("Check that the deploy root is writable by the SSH user and the disk is not full."));
     if (patchRan && offBase(locked)) {
         m_facts->patchAtLock = PatchOutcome::OffBase;
         m_facts->wholeReason = whyWhole(locked);
@@ -385,7 +405,9 @@ SshJob NodeJobs::upload() const
 
 SshJob NodeJobs::unpack() const
 {
-    return [jobs = *this](SshSession &session, const SshJobContext &context) { return jobs.runUnpack(session, context); };
+    return [jobs = *this](SshSession &session, const SshJobContext &context) {
+        return jobs.runUnpack(session, context);
+    };
 }
 
 Result<> NodeJobs::runUnpack(SshSession &session, const SshJobContext &context) const
@@ -418,9 +440,11 @@ Result<> NodeJobs::runUnpack(SshSession &session, const SshJobContext &context) 
     }
     if (!patching || !m_facts->wholeReason.isEmpty()) {
         const PackageForm form = packageForm();
-        const QString command = layout.unpackCommand(plan.version, form.sha256, plan.sharedPaths, manifestJson(),
-                                                     m_facts->uploadVerified, form.compression);
-        if (auto unpacked = runStep(session, context, log, tr("Unpacking %1").arg(plan.version), command, 600000);
+        const QString command =
+            layout.unpackCommand(plan.version, form.sha256, plan.sharedPaths, manifestJson(),
+                                 m_facts->uploadVerified, form.compression);
+        if (auto unpacked =
+                runStep(session, context, log, tr("Unpacking %1").arg(plan.version), command, 600000);
             !unpacked)
             return unpacked;
     }
@@ -432,7 +456,9 @@ Result<> NodeJobs::runUnpack(SshSession &session, const SshJobContext &context) 
 
 SshJob NodeJobs::switchToTarget() const
 {
-    return [jobs = *this](SshSession &session, const SshJobContext &context) { return jobs.runSwitch(session, context); };
+    return [jobs = *this](SshSession &session, const SshJobContext &context) {
+        return jobs.runSwitch(session, context);
+    };
 }
 
 Result<> NodeJobs::runSwitch(SshSession &session, const SshJobContext &context) const
@@ -458,8 +484,8 @@ Result<> NodeJobs::runSwitch(SshSession &session, const SshJobContext &context) 
     options.input = [&] { return switchSignal(*m_gate, settled, signalled, nextBeat); };
     const QString command = switchOnSignal(RemoteLayout(plan.deployRoot), target(), m_server.unlockAtSwitch,
                                            plan.keepReleases, m_task->owner);
-    auto switched =
-        runStep(session, context, log, tr("Switching to %1").arg(target()), command, 120000, std::move(options));
+    auto switched = runStep(session, context, log, tr("Switching to %1").arg(target()), command, 120000,
+                            std::move(options));
     settle();
     if (switched && m_server.unlockAtSwitch)
         log.line(tr("lock released"));
@@ -506,7 +532,8 @@ SshJob NodeJobs::switchBack() const
 SshJob NodeJobs::heartbeat() const
 {
     return [jobs = *this](SshSession &session, const SshJobContext &) -> Result<> {
-        auto beat = session.exec(RemoteLayout(jobs.m_task->plan.deployRoot).heartbeatCommand(jobs.m_task->owner));
+        auto beat =
+            session.exec(RemoteLayout(jobs.m_task->plan.deployRoot).heartbeatCommand(jobs.m_task->owner));
         if (!beat)
             return std::unexpected(beat.error());
         if (!beat->succeeded())
@@ -517,7 +544,9 @@ SshJob NodeJobs::heartbeat() const
 
 SshJob NodeJobs::revert() const
 {
-    return [jobs = *this](SshSession &session, const SshJobContext &context) { return jobs.runRevert(session, context); };
+    return [jobs = *this](SshSession &session, const SshJobContext &context) {
+        return jobs.runRevert(session, context);
+    };
 }
 
 // Abort of a gray task before promotion: a canary that runs this task's release goes back to the
@@ -549,17 +578,21 @@ Result<> NodeJobs::runRevert(SshSession &session, const SshJobContext &context) 
         return readOk;
     const RemoteState state = RemoteLayout::parseState(stateLines);
     if (state.current != target()) {
-        log.line(tr("runs %1, not %2: left as it is").arg(state.current.isEmpty() ? tr("no release") : state.current, target()));
+        log.line(tr("runs %1, not %2: left as it is")
+                     .arg(state.current.isEmpty() ? tr("no release") : state.current, target()));
         return {};
     }
     const QString back = !state.previous.isEmpty() ? state.previous : m_facts->previous;
     if (back.isEmpty() || back == target() || !state.releases.contains(back))
-        return fail(tr("Not switched back: the server keeps no earlier release; it still runs %1.").arg(target()),
-                    tr("Release the version it should run to it, or promote the task."));
+        return fail(
+            tr("Not switched back: the server keeps no earlier release; it still runs %1.").arg(target()),
+            tr("Release the version it should run to it, or promote the task."));
     log.line(tr("switching back to %1").arg(back));
-    if (auto switched = runStep(session, context, log, tr("Switching back to %1").arg(back), layout.switchCommand(back));
+    if (auto switched =
+            runStep(session, context, log, tr("Switching back to %1").arg(back), layout.switchCommand(back));
         !switched)
-        return fail(tr("%1 The server still runs %2.").arg(switched.error().message, target()), switched.error().hint);
+        return fail(tr("%1 The server still runs %2.").arg(switched.error().message, target()),
+                    switched.error().hint);
     m_facts->revertedTo = back;
     return {};
 }
@@ -571,8 +604,8 @@ SshJob NodeJobs::unlock() const
         NodeLog log(jobs.m_task->logDirectory, jobs.m_server.name);
         ExecOptions options;
         options.onStdout = [&](const QString &line) { log.line(line); };
-        auto cleaned =
-            session.exec(cleanUpAndUnlock(RemoteLayout(plan.deployRoot), plan.keepReleases, jobs.m_task->owner), options);
+        auto cleaned = session.exec(
+            cleanUpAndUnlock(RemoteLayout(plan.deployRoot), plan.keepReleases, jobs.m_task->owner), options);
         if (!cleaned)
             return std::unexpected(cleaned.error());
         log.line(tr("lock released"));

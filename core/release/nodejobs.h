@@ -20,7 +20,13 @@ struct ExecResult;
 
 // A patch made by the lock command itself; OffBase: the server's live release is not the delta's
 // base, so it gets the whole package.
-enum class PatchOutcome { NotRun, Applied, Failed, OffBase };
+enum class PatchOutcome
+{
+    NotRun,
+    Applied,
+    Failed,
+    OffBase
+};
 
 // What a server's jobs find out, for the engine to act on. Written by the worker during a job and
 // read by the engine once that job's result has arrived (the queued result orders the two).
@@ -29,11 +35,11 @@ struct NodeFacts
     QString previous;             // the release the server ran before this task's
     bool lockHeldByOther = false; // another release's lock refused this one
     bool lockTaken = false;
-    bool uploadVerified = false;  // by this run's upload
-    bool sendZstd = false;        // the server has zstd and the plan a .tar.zst
+    bool uploadVerified = false; // by this run's upload
+    bool sendZstd = false;       // the server has zstd and the plan a .tar.zst
     PatchOutcome patchAtLock = PatchOutcome::NotRun;
-    QString wholeReason;          // why the whole package rather than the delta; empty while the delta may do
-    QString revertedTo;           // abort: the release switched back to; empty when left as it was
+    QString wholeReason; // why the whole package rather than the delta; empty while the delta may do
+    QString revertedTo;  // abort: the release switched back to; empty when left as it was
 };
 
 // The SSH jobs of one server's release: the lock (which may also patch, and wait at the gate and
@@ -93,8 +99,7 @@ private:
     // The patch command. Its input is the package (opened into `package`), then what `afterPackage`
     // sends, or the end.
     Result<QString> patchCommand(std::optional<QFile> &package, ExecOptions &options,
-                                 RemoteLayout::CurrentLink link,
-                                 InputSource afterPackage = {}) const;
+                                 RemoteLayout::CurrentLink link, InputSource afterPackage = {}) const;
     PackageForm packageForm() const;
     QByteArray manifestJson() const;
     // A delta refused because the server is off its base: the server gets the whole package

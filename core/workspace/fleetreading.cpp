@@ -36,14 +36,17 @@ bool FleetReading::needsVault() const
 
 FleetStatus *FleetReading::create(QObject *parent, const QString &expected) const
 {
-    auto *fleet = new FleetStatus(m_workspace.knownHosts(), m_environment.deployRoot, m_environment.parallelism, parent);
-    fleet->setExpectedVersion(!expected.isEmpty() ? expected
-                                                  : TaskHistory::lastReleasedVersion(m_workspace.tasksDirectory(),
-                                                                                     m_projectName, m_environment.name));
+    auto *fleet = new FleetStatus(m_workspace.knownHosts(), m_environment.deployRoot,
+                                  m_environment.parallelism, parent);
+    fleet->setExpectedVersion(!expected.isEmpty()
+                                  ? expected
+                                  : TaskHistory::lastReleasedVersion(m_workspace.tasksDirectory(),
+                                                                     m_projectName, m_environment.name));
     for (const Entry &entry : m_entries) {
         const Server &server = entry.server;
         if (!entry.unreadable.isEmpty()) {
-            fleet->addUnreachableServer(tr("server #%1").arg(QString::number(server.id)), QString(), entry.unreadable);
+            fleet->addUnreachableServer(tr("server #%1").arg(QString::number(server.id)), QString(),
+                                        entry.unreadable);
             continue;
         }
         auto target = SshTargetFactory::forServer(m_workspace.store(), &m_workspace.vault(), server);

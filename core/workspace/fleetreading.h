@@ -37,8 +37,8 @@ private:
     Environment m_environment;
     struct Entry
     {
-        Server server;       // enabled; for one the inventory could not read, only its id
-        QString unreadable;  // why the inventory could not read it
+        Server server;      // enabled; for one the inventory could not read, only its id
+        QString unreadable; // why the inventory could not read it
     };
     QList<Entry> m_entries;
 };

@@ -6,8 +6,8 @@
 namespace rd {
 
 MirrorFetch::MirrorFetch(const Workspace &workspace, const Project &project)
-    : m_knownHosts(&workspace.knownHosts()), m_mirrorPath(workspace.mirrorPath(project.name)), m_url(project.gitUrl),
-      m_allowUnauthenticated(project.allowUnauthenticated)
+    : m_knownHosts(&workspace.knownHosts()), m_mirrorPath(workspace.mirrorPath(project.name)),
+      m_url(project.gitUrl), m_allowUnauthenticated(project.allowUnauthenticated)
 {
 }
 

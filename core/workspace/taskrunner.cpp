@@ -45,11 +45,16 @@ void TaskRunner::stopWorker()
 QString TaskRunner::localStageName(LocalStage stage)
 {
     switch (stage) {
-    case LocalStage::Start: return tr("start");
-    case LocalStage::BeforeDownload: return tr("before download");
-    case LocalStage::Download: return tr("download");
-    case LocalStage::AfterDownload: return tr("build");
-    case LocalStage::Package: return tr("package");
+    case LocalStage::Start:
+        return tr("start");
+    case LocalStage::BeforeDownload:
+        return tr("before download");
+    case LocalStage::Download:
+        return tr("download");
+    case LocalStage::AfterDownload:
+        return tr("build");
+    case LocalStage::Package:
+        return tr("package");
     }
     return {};
 }
@@ -76,7 +81,8 @@ void TaskRunner::setLocalStage(LocalStage stage, NodeState state, const QString 
     emit localStageChanged(stage, state, detail);
 }
 
-Result<ReleasePlan> TaskRunner::start(const ReleaseRequest &request, std::optional<MirrorFetch::Options> fetch)
+Result<ReleasePlan> TaskRunner::start(const ReleaseRequest &request,
+                                      std::optional<MirrorFetch::Options> fetch)
 {
     if (m_busy || m_task)
         return fail(tr("This runner already has a task."), tr("Start the new task in a new window."));
@@ -105,8 +111,9 @@ Result<ReleasePlan> TaskRunner::start(const ReleaseRequest &request, std::option
     const bool download = fetch && !rollback;
     // Queued like the worker's reports: the caller shows the plan first, then the stages move.
     auto report = [this](LocalStage stage, NodeState state, const QString &detail = {}) {
-        QMetaObject::invokeMethod(this, [this, stage, state, detail] { setLocalStage(stage, state, detail); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, stage, state, detail] { setLocalStage(stage, state, detail); },
+            Qt::QueuedConnection);
     };
     report(LocalStage::Start, NodeState::Succeeded);
     report(LocalStage::BeforeDownload, NodeState::Skipped);
@@ -138,8 +145,8 @@ Result<ReleasePlan> TaskRunner::start(const ReleaseRequest &request, std::option
         const auto releaseOpenSsl = qScopeGuard([] { OPENSSL_thread_stop(); });
         auto line = [&](const QString &text, bool isStderr) {
             result->lines.append({text, isStderr});
-            QMetaObject::invokeMethod(this, [this, text, isStderr] { emit localLine(text, isStderr); },
-                                      Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this, text, isStderr] { emit localLine(text, isStderr); }, Qt::QueuedConnection);
         };
         if (download) {
             line(tr("Fetching %1").arg(mirror.url()), false);
@@ -152,12 +159,14 @@ Result<ReleasePlan> TaskRunner::start(const ReleaseRequest &request, std::option
             report(LocalStage::Download, NodeState::Succeeded);
             if (rollback)
                 return;
-            report(LocalStage::AfterDownload, buildHook.trimmed().isEmpty() ? NodeState::Skipped : NodeState::Running);
+            report(LocalStage::AfterDownload,
+                   buildHook.trimmed().isEmpty() ? NodeState::Skipped : NodeState::Running);
             report(LocalStage::Package, NodeState::Running);
         }
         if (rollback)
             return;
-        auto prepared = ReleasePlanner::prepare(dataDir, result->plan, excludes, buildHook, line, cancel.get());
+        auto prepared =
+            ReleasePlanner::prepare(dataDir, result->plan, excludes, buildHook, line, cancel.get());
         if (!prepared) {
             if (!buildHook.trimmed().isEmpty())
                 report(LocalStage::AfterDownload, NodeState::Failed, prepared.error().text());
@@ -168,8 +177,9 @@ Result<ReleasePlan> TaskRunner::start(const ReleaseRequest &request, std::option
         if (!buildHook.trimmed().isEmpty())
             report(LocalStage::AfterDownload, NodeState::Succeeded);
         report(LocalStage::Package, NodeState::Succeeded,
-               tr("%1, %2 bytes").arg(QFileInfo(result->plan.packagePath).fileName(),
-                                      QString::number(QFileInfo(result->plan.packagePath).size())));
+               tr("%1, %2 bytes")
+                   .arg(QFileInfo(result->plan.packagePath).fileName(),
+                        QString::number(QFileInfo(result->plan.packagePath).size())));
     }));
     connect(m_worker.get(), &QThread::finished, this, [this, result] { prepared(result); });
     m_worker->start();
@@ -286,7 +296,8 @@ Result<> TaskRunner::run(ReleaseTask::Mode mode)
     auto task = ReleaseTask::open(tasksDirectory(), m_plan.taskId, m_workspace.knownHosts(), m_prompt);
     if (!task)
         return std::unexpected(task.error());
-    auto targets = SshTargetFactory::forServers(m_workspace.store(), &m_workspace.vault(), (*task)->plan().servers);
+    auto targets =
+        SshTargetFactory::forServers(m_workspace.store(), &m_workspace.vault(), (*task)->plan().servers);
     if (!targets)
         return std::unexpected(targets.error());
     for (SshTarget &target : *targets)

@@ -21,7 +21,14 @@ namespace rd {
 class Workspace;
 
 // Stages 01-05, the part of a release that happens on this workstation.
-enum class LocalStage { Start = 1, BeforeDownload = 2, Download = 3, AfterDownload = 4, Package = 5 };
+enum class LocalStage
+{
+    Start = 1,
+    BeforeDownload = 2,
+    Download = 3,
+    AfterDownload = 4,
+    Package = 5
+};
 
 // The releases service: one release task, for the app's task window and the CLI's release verbs
 // alike, on the thread that owns the inventory, which it never blocks: the inventory and the vault

@@ -46,7 +46,8 @@ public:
     QString dataDir() const { return m_dataDir; }
 
     // Started, its input still open; the caller owns it.
-    QProcess *start(const QStringList &arguments, const Env &environment = {}, const QString &dataDir = {}) const
+    QProcess *start(const QStringList &arguments, const Env &environment = {},
+                    const QString &dataDir = {}) const
     {
         auto *process = new QProcess;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -61,7 +62,8 @@ public:
             env.insert(name, value);
         process->setProcessEnvironment(env);
         process->start(QStringLiteral(RELEASEDESK_CLI),
-                       QStringList{QStringLiteral("--data-dir"), dataDir.isEmpty() ? m_dataDir : dataDir} + arguments);
+                       QStringList{QStringLiteral("--data-dir"), dataDir.isEmpty() ? m_dataDir : dataDir} +
+                           arguments);
         return process;
     }
 
@@ -131,9 +133,9 @@ protected:
         const QString file = path(name);
         QProcess keygen;
         keygen.start(QStringLiteral("ssh-keygen"),
-                     {QStringLiteral("-q"), QStringLiteral("-t"), QStringLiteral("ed25519"), QStringLiteral("-N"),
-                      QString::fromUtf8(passphrase), QStringLiteral("-C"), QStringLiteral("test@releasedesk"),
-                      QStringLiteral("-f"), file});
+                     {QStringLiteral("-q"), QStringLiteral("-t"), QStringLiteral("ed25519"),
+                      QStringLiteral("-N"), QString::fromUtf8(passphrase), QStringLiteral("-C"),
+                      QStringLiteral("test@releasedesk"), QStringLiteral("-f"), file});
         if (!keygen.waitForFinished(60000) || keygen.exitCode() != 0)
             return {};
         return file;
