@@ -10,14 +10,6 @@ namespace rd {
 
 namespace {
 
-QJsonArray toArray(const QStringList &list)
-{
-    QJsonArray array;
-    for (const QString &item : list)
-        array.append(item);
-    return array;
-}
-
 QStringList fromArray(const QJsonValue &value)
 {
     QStringList list;
@@ -52,10 +44,10 @@ QByteArray PackageManifest::toJson() const
                        {QStringLiteral("fileCount"), fileCount},
                        {QStringLiteral("payloadSha256"), payloadSha256},
                        {QStringLiteral("hookSha256"), hookSha256},
-                       {QStringLiteral("excludes"), toArray(excludes)}};
+                       {QStringLiteral("excludes"), QJsonArray::fromStringList(excludes)}};
     if (kind == Kind::Patch) {
         object.insert(QStringLiteral("baseCommit"), baseCommit);
-        object.insert(QStringLiteral("deleted"), toArray(deleted));
+        object.insert(QStringLiteral("deleted"), QJsonArray::fromStringList(deleted));
     }
     // QJsonObject keeps its keys sorted, so the same manifest always gives the same bytes.
     return QJsonDocument(object).toJson(QJsonDocument::Indented);

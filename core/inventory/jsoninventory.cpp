@@ -16,14 +16,6 @@ namespace rd {
 
 namespace {
 
-QJsonArray toArray(const QStringList &list)
-{
-    QJsonArray array;
-    for (const QString &item : list)
-        array.append(item);
-    return array;
-}
-
 Result<QByteArray> sealSecrets(const QList<SshKey> &storedKeys, const Vault &vault, QByteArrayView exportPassword)
 {
     QJsonObject secrets;
@@ -107,7 +99,7 @@ Result<QByteArray> JsonInventory::exportJson(const InventoryStore &store, const 
                            {QStringLiteral("username"), server.username},
                            {QStringLiteral("department"), server.department},
                            {QStringLiteral("owner"), server.owner},
-                           {QStringLiteral("tags"), toArray(server.tags)},
+                           {QStringLiteral("tags"), QJsonArray::fromStringList(server.tags)},
                            {QStringLiteral("notes"), server.notes},
                            {QStringLiteral("enabled"), server.enabled}};
         if (server.keyId)
@@ -123,7 +115,7 @@ Result<QByteArray> JsonInventory::exportJson(const InventoryStore &store, const 
                                         {QStringLiteral("gitUrl"), project.gitUrl},
                                         {QStringLiteral("defaultBranch"), project.defaultBranch},
                                         {QStringLiteral("keepReleases"), project.keepReleases},
-                                        {QStringLiteral("packageExcludes"), toArray(project.packageExcludes)},
+                                        {QStringLiteral("packageExcludes"), QJsonArray::fromStringList(project.packageExcludes)},
                                         {QStringLiteral("allowUnauthenticated"), project.allowUnauthenticated}});
     }
 
@@ -135,8 +127,8 @@ Result<QByteArray> JsonInventory::exportJson(const InventoryStore &store, const 
         environmentArray.append(QJsonObject{{QStringLiteral("project"), projectNames.value(environment.projectId)},
                                             {QStringLiteral("name"), environment.name},
                                             {QStringLiteral("deployRoot"), environment.deployRoot},
-                                            {QStringLiteral("servers"), toArray(members)},
-                                            {QStringLiteral("sharedPaths"), toArray(environment.sharedPaths)},
+                                            {QStringLiteral("servers"), QJsonArray::fromStringList(members)},
+                                            {QStringLiteral("sharedPaths"), QJsonArray::fromStringList(environment.sharedPaths)},
                                             {QStringLiteral("parallelism"), environment.parallelism},
                                             {QStringLiteral("strategy"), environment.strategy}});
     }

@@ -1,5 +1,6 @@
 #include "connectioncheckdialog.h"
 #include "dialogs/guihostkeyprompt.h"
+#include "widgets/serverresultsview.h"
 #include "workspace/connectioncheck.h"
 
 #include <QCloseEvent>
@@ -8,7 +9,6 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -22,9 +22,7 @@ constexpr QColor FailedColor(0xc6, 0x28, 0x28);
 } // namespace
 
 ConnectionCheckDialog::ConnectionCheckDialog(Workspace &workspace, QList<Server> servers, QWidget *parent)
-    : QDialog(parent), m_workspace(workspace), m_servers(std::move(servers)), m_summary(new QLabel),
-      m_table(new QTableWidget),
-      m_details(new QPlainTextEdit)
+    : QDialog(parent), m_workspace(workspace), m_servers(std::move(servers)), m_summary(new QLabel)
 {
     setObjectName(QStringLiteral("connectionCheckDialog"));
     setWindowTitle(tr("Check connection"));
@@ -39,29 +37,18 @@ ConnectionCheckDialog::ConnectionCheckDialog(Workspace &workspace, QList<Server>
     m_summary->setObjectName(QStringLiteral("summaryLabel"));
     layout->addWidget(m_summary);
 
-    m_table->setObjectName(QStringLiteral("checkTable"));
-    m_table->setColumnCount(ColumnCount);
-    m_table->setHorizontalHeaderLabels(
-        {tr("Server"), tr("Address"), tr("State"), tr("Signed in with"), tr("Seconds"), tr("Error")});
-    m_table->setRowCount(int(m_servers.size()));
+    auto *results = new ServerResultsView(
+        QStringLiteral("checkTable"),
+        {tr("Server"), tr("Address"), tr("State"), tr("Signed in with"), tr("Seconds"), tr("Error")},
+        int(m_servers.size()), tr("The selected server's error appears here."));
+    m_table = results->table();
+    m_details = results->details();
     m_states = QList<RowState>(m_servers.size(), RowState::Connecting);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
-    m_table->setShowGrid(false);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->horizontalHeader()->setHighlightSections(false);
     for (int row = 0; row < m_servers.size(); ++row) {
         const Server &server = m_servers[row];
         m_rows.insert(server.name, row);
-        m_table->setItem(row, ServerColumn, new QTableWidgetItem(server.name));
-        m_table->setItem(row, AddressColumn,
-                         new QTableWidgetItem(tr("%1 port %2").arg(server.host).arg(server.port)));
-        for (int column = StateColumn; column < ColumnCount; ++column)
-            m_table->setItem(row, column, new QTableWidgetItem);
+        m_table->item(row, ServerColumn)->setText(server.name);
+        m_table->item(row, AddressColumn)->setText(tr("%1 port %2").arg(server.host).arg(server.port));
         m_table->item(row, SecondsColumn)->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
     }
     m_table->resizeColumnsToContents();
@@ -69,17 +56,7 @@ ConnectionCheckDialog::ConnectionCheckDialog(Workspace &workspace, QList<Server>
     m_table->setColumnWidth(AuthColumn, qMax(m_table->columnWidth(AuthColumn), 120));
     connect(m_table, &QTableWidget::itemSelectionChanged, this, &ConnectionCheckDialog::showDetails);
 
-    m_details->setObjectName(QStringLiteral("detailsEdit"));
-    m_details->setReadOnly(true);
-    m_details->setPlaceholderText(tr("The selected server's error appears here."));
-
-    auto *splitter = new QSplitter(Qt::Vertical);
-    splitter->addWidget(m_table);
-    splitter->addWidget(m_details);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
-    splitter->setChildrenCollapsible(false);
-    layout->addWidget(splitter, 1);
+    layout->addWidget(results, 1);
 
     auto *buttons = new QDialogButtonBox;
     m_stopButton = buttons->addButton(tr("Stop"), QDialogButtonBox::ActionRole);

@@ -1,4 +1,5 @@
 #include "hostkeyscandialog.h"
+#include "widgets/serverresultsview.h"
 #include "hostkeys/knownhosts.h"
 
 #include <QDialogButtonBox>
@@ -8,7 +9,6 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -29,7 +29,7 @@ constexpr QColor UnreachableColor(0x8d, 0x6e, 0x63);
 
 HostKeyScanDialog::HostKeyScanDialog(KnownHosts &knownHosts, QList<HostKeyScanTarget> targets, QWidget *parent)
     : QDialog(parent), m_targets(std::move(targets)), m_knownHosts(knownHosts),
-      m_summary(new QLabel), m_table(new QTableWidget), m_details(new QPlainTextEdit), m_error(new QLabel)
+      m_summary(new QLabel), m_error(new QLabel)
 {
     setObjectName(QStringLiteral("hostKeyScanDialog"));
     setWindowTitle(tr("Scan host keys"));
@@ -53,26 +53,15 @@ HostKeyScanDialog::HostKeyScanDialog(KnownHosts &knownHosts, QList<HostKeyScanTa
     m_error->hide();
     layout->addWidget(m_error);
 
-    m_table->setObjectName(QStringLiteral("scanTable"));
-    m_table->setColumnCount(ColumnCount);
-    m_table->setHorizontalHeaderLabels(
-        {tr("Server"), tr("Address"), tr("Type"), tr("Fingerprint"), tr("State"), QString()});
-    m_table->setRowCount(int(m_targets.size()));
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
-    m_table->setShowGrid(false);
-    m_table->verticalHeader()->hide();
+    auto *results = new ServerResultsView(
+        QStringLiteral("scanTable"), {tr("Server"), tr("Address"), tr("Type"), tr("Fingerprint"), tr("State"), QString()},
+        int(m_targets.size()), tr("Select a server to see its key, or why it could not be scanned."));
+    m_table = results->table();
+    m_details = results->details();
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 14);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->horizontalHeader()->setHighlightSections(false);
     const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     for (int row = 0; row < m_targets.size(); ++row) {
-        for (int column = 0; column < ColumnCount; ++column)
-            m_table->setItem(row, column, new QTableWidgetItem);
         m_table->item(row, ServerColumn)->setText(m_targets[row].name);
         m_table->item(row, AddressColumn)
             ->setText(tr("%1 port %2").arg(m_targets[row].host).arg(m_targets[row].port));
@@ -84,19 +73,9 @@ HostKeyScanDialog::HostKeyScanDialog(KnownHosts &knownHosts, QList<HostKeyScanTa
             updateSummary();
     });
 
-    m_details->setObjectName(QStringLiteral("detailsEdit"));
-    m_details->setReadOnly(true);
-    m_details->setPlaceholderText(tr("Select a server to see its key, or why it could not be scanned."));
     // Monospace, so the stored and offered fingerprints line up for comparison.
     m_details->setFont(mono);
-
-    auto *splitter = new QSplitter(Qt::Vertical);
-    splitter->addWidget(m_table);
-    splitter->addWidget(m_details);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
-    splitter->setChildrenCollapsible(false);
-    layout->addWidget(splitter, 1);
+    layout->addWidget(results, 1);
 
     auto *buttons = new QDialogButtonBox;
     m_checkAllButton = buttons->addButton(tr("Check all new"), QDialogButtonBox::ActionRole);
