@@ -334,7 +334,7 @@ void printScheduled(const CliContext &context, const ReleasePlan &plan)
 // Follows what `begin` starts on the runner until the task ends, or (gray without a soak time)
 // until it waits for promotion. Progress goes to stderr; the task's record to stdout.
 CommandResult<> followTask(CliContext &context, const QCommandLineParser &parser, TaskRunner &runner,
-                           ReleaseTask::Mode mode, qsizetype serverCount, const std::function<Result<>()> &begin)
+                           ReleaseTask::Mode mode, qsizetype serverCount, const std::function<CommandResult<>()> &begin)
 {
     QEventLoop loop;
     bool paused = false;
@@ -375,12 +375,13 @@ CommandResult<> followTask(CliContext &context, const QCommandLineParser &parser
         runner.abort();
     });
     if (auto started = begin(); !started)
-        return std::unexpected(planFailure(started.error()));
+        return started;
     loop.exec();
     printer.reset(); // the live line ends before the table and the summary
 
+    // Once the task exists, a failure is the task refusing to run (another process runs it).
     if (auto failed = runner.localError())
-        return std::unexpected(planFailure(*failed));
+        return std::unexpected(runner.task() ? CommandError{ExitCode::Conflict, *failed} : planFailure(*failed));
     if (scheduled) {
         printScheduled(context, runner.plan());
         return {};
@@ -413,14 +414,18 @@ CommandResult<> followTask(CliContext &context, const QCommandLineParser &parser
 CommandResult<> runStoredTask(CliContext &context, const QCommandLineParser &parser, const TaskRecord &record,
                               ReleaseTask::Mode mode, bool revertCanariesOnAbort = true)
 {
-    if (auto unlocked = unlockVaultFor(context, record.plan.servers); !unlocked)
-        return unlocked;
+    // The keys are checked here (exit 3) before the runner opens them again for the task.
+    if (auto targets = targetsFor(context, record.plan.servers); !targets)
+        return std::unexpected(targets.error());
     auto runner = taskRunner(context, parser);
     if (auto opened = runner->open(record.plan.taskId); !opened)
         return commandFailure(ExitCode::Runtime, opened.error());
     runner->setRevertCanariesOnAbort(revertCanariesOnAbort);
-    return followTask(context, parser, *runner, mode, record.plan.servers.size(),
-                      [&] { return runner->run(mode); });
+    return followTask(context, parser, *runner, mode, record.plan.servers.size(), [&]() -> CommandResult<> {
+        if (auto ran = runner->run(mode); !ran)
+            return commandFailure(ExitCode::Conflict, ran.error());
+        return {};
+    });
 }
 
 // The rule every face applies before changing a production-like environment. Asked only on a
@@ -464,15 +469,17 @@ CommandResult<> startRelease(CliContext &context, const QCommandLineParser &pars
     if (!given(parser, opt("yes")))
         if (auto confirmed = confirmOnTerminal(*request, plan->servers.size()); !confirmed)
             return confirmed;
-    if (auto unlocked = unlockVaultFor(context, plan->servers); !unlocked)
-        return unlocked;
+    // A scheduled task needs its keys only when it starts (the app or "release run" opens them then).
+    if (!plan->scheduledAt.isValid())
+        if (auto targets = targetsFor(context, plan->servers); !targets)
+            return std::unexpected(targets.error());
     auto runner = taskRunner(context, parser);
-    return followTask(context, parser, *runner, ReleaseTask::Mode::Start, plan->servers.size(), [&]() -> Result<> {
-        auto started = runner->start(*request, std::nullopt);
-        if (!started)
-            return std::unexpected(started.error());
-        return {};
-    });
+    return followTask(context, parser, *runner, ReleaseTask::Mode::Start, plan->servers.size(),
+                      [&]() -> CommandResult<> {
+                          if (auto started = runner->start(*request, std::nullopt); !started)
+                              return std::unexpected(planFailure(started.error()));
+                          return {};
+                      });
 }
 
 CommandResult<> start(CliContext &context, const QCommandLineParser &parser, const QStringList &arguments)

@@ -130,7 +130,7 @@ CommandResult<> check(CliContext &context, const QCommandLineParser &parser, con
                      [&](const QString &server, bool ok, const QString &message, const QString &hint, double seconds) {
                          QJsonObject &row = rows[server];
                          row.insert(QStringLiteral("ok"), ok);
-                         if (seconds > 0)
+                         if (seconds >= 0)
                              row.insert(QStringLiteral("seconds"), seconds);
                          if (!ok)
                              row.insert(QStringLiteral("error"), hint.isEmpty() ? message : message + u' ' + hint);

@@ -35,7 +35,7 @@ void ConnectionCheck::start(const QList<Server> &servers)
     for (const Server &server : servers) {
         auto target = SshTargetFactory::forServer(m_workspace.store(), &m_workspace.vault(), server);
         if (!target) {
-            emit serverFinished(server.name, false, target.error().message, target.error().hint, 0);
+            emit serverFinished(server.name, false, target.error().message, target.error().hint, -1);
             continue;
         }
         target->connectTimeoutMs = m_limits.connectTimeoutMs;

@@ -42,6 +42,7 @@ public:
 
 signals:
     void connected(const QString &server, const QString &authMethod);
+    // `seconds` from the start of its check; negative for a server that could not be tried.
     void serverFinished(const QString &server, bool ok, const QString &message, const QString &hint,
                         double seconds);
     void finished();

@@ -98,10 +98,13 @@ Result<ReleasePlan> TaskRunner::start(const ReleaseRequest &request,
     if (project == projects->cend())
         return fail(tr("There is no project \"%1\".").arg(plan->project), {}, QStringLiteral("project"));
     // Keys are opened here, on the inventory's thread, before anything runs: a locked vault stops now.
-    auto targets = SshTargetFactory::forServers(store, &m_workspace.vault(), plan->servers);
-    if (!targets)
-        return std::unexpected(targets.error());
-    m_targets = std::move(*targets);
+    // A scheduled task opens them when it starts.
+    if (!plan->scheduledAt.isValid()) {
+        auto targets = SshTargetFactory::forServers(store, &m_workspace.vault(), plan->servers);
+        if (!targets)
+            return std::unexpected(targets.error());
+        m_targets = std::move(*targets);
+    }
     m_plan = *plan;
     m_busy = true;
     m_localError.reset();

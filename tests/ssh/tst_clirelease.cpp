@@ -431,6 +431,11 @@ void TestCliRelease::grayWaitsForPromoteAndHoldsTheLock()
         QCOMPARE(readAll(onServer(i, QStringLiteral("current/index.html"))), QByteArray("<h1>gray</h1>\n"));
     }
     QVERIFY(!v1.isEmpty());
+    // A task that is over takes no second promote: refused as a conflict (exit 6), nothing touched.
+    const CliRun again = cli({QStringLiteral("release"), QStringLiteral("promote"), task});
+    QCOMPARE(again.code, 6);
+    QVERIFY2(!again.err.isEmpty(), "the refusal says why");
+    QCOMPARE(readAll(onServer(0, QStringLiteral("current/index.html"))), QByteArray("<h1>gray</h1>\n"));
 
     // A paused task can be aborted from another process: the canary goes back to the release it ran,
     // its locks go, and the abort says what it did and succeeds.

@@ -158,7 +158,7 @@ void ConnectionCheckDialog::onServerFinished(const QString &server, bool ok, con
     const int row = m_rows.value(server, -1);
     if (row < 0)
         return;
-    if (seconds > 0)
+    if (seconds >= 0)
         m_table->item(row, SecondsColumn)->setText(QString::number(seconds, 'f', 2));
     if (ok)
         setRow(row, RowState::Ok);

@@ -131,6 +131,13 @@ ReleaseForm::ReleaseForm(Workspace &workspace, QWidget *parent)
     reload();
 }
 
+// A fetch still running uses the workspace's known hosts, which go with the window.
+ReleaseForm::~ReleaseForm()
+{
+    m_fetchCancel->store(true);
+    m_fetchWatcher.waitForFinished();
+}
+
 QWidget *ReleaseForm::buildSourceBox()
 {
     auto *box = new QGroupBox(tr("What"));
@@ -185,10 +192,14 @@ QWidget *ReleaseForm::buildSourceBox()
         m_fetchNow->setEnabled(false);
         m_fetchNow->setText(tr("Fetching…"));
         // ssh-agent signs in; a host key not known yet is refused (the Servers pane scans keys).
-        m_fetchWatcher.setFuture(QtConcurrent::run([fetch = MirrorFetch(m_workspace, *project)]() -> QString {
-            auto fetched = fetch.run({});
-            return fetched ? QString() : fetched.error().text();
-        }));
+        m_fetchCancel->store(false);
+        m_fetchWatcher.setFuture(QtConcurrent::run(
+            [fetch = MirrorFetch(m_workspace, *project), cancel = m_fetchCancel]() -> QString {
+                MirrorFetch::Options options;
+                options.cancel = cancel.get();
+                auto fetched = fetch.run(std::move(options));
+                return fetched ? QString() : fetched.error().text();
+            }));
     });
     return box;
 }

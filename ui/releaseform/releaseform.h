@@ -7,6 +7,9 @@
 #include <QFutureWatcher>
 #include <QWidget>
 
+#include <atomic>
+#include <memory>
+
 class QCheckBox;
 class QComboBox;
 class QDateTimeEdit;
@@ -36,6 +39,7 @@ class ReleaseForm : public QWidget
 
 public:
     ReleaseForm(Workspace &workspace, QWidget *parent = nullptr);
+    ~ReleaseForm() override;
 
     // Re-reads environments, servers and templates (after inventory edits).
     void reload();
@@ -133,6 +137,7 @@ private:
     QFutureWatcher<Commits> m_commitsWatcher;
     QFutureWatcher<Changes> m_changesWatcher;
     QFutureWatcher<QString> m_fetchWatcher;
+    std::shared_ptr<std::atomic_bool> m_fetchCancel = std::make_shared<std::atomic_bool>(false);
     QString m_liveCommit;
     bool m_refsLoaded = false;
     int m_generation = 0; // drops results of an environment no longer selected
