@@ -154,7 +154,7 @@ KeyMaterial fromBlob(const QString &type, const QByteArray &blob, bool encrypted
 // OpenSSH's own format derives the key of an encrypted private part with bcrypt_pbkdf, which
 // neither OpenSSL nor libsodium offers; ssh-keygen decrypts it. The file it reads is the encrypted
 // text, in a private temporary folder; the passphrase goes to its standard input, and a session of
-// its own keeps it from asking on a terminal.
+// its own keeps it from asking on a terminal (and no display from asking in a window).
 Result<> checkOpenSshPassphrase(const QByteArray &text, const QByteArray &passphrase, QByteArrayView publicBlob)
 {
     QTemporaryDir folder;
@@ -167,6 +167,13 @@ Result<> checkOpenSshPassphrase(const QByteArray &text, const QByteArray &passph
                     KeyMaterial::tr("Check the free space of the temporary folder."));
     file.close();
     QProcess keygen;
+    // On a desktop ssh-keygen would ask an askpass program instead of reading stdin (DISPLAY is set
+    // and stdin is no terminal): the passphrase must come from stdin only.
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "SSH_ASKPASS"})
+        environment.remove(QString::fromLatin1(name));
+    environment.insert(QStringLiteral("SSH_ASKPASS_REQUIRE"), QStringLiteral("never"));
+    keygen.setProcessEnvironment(environment);
     keygen.setChildProcessModifier([] { ::setsid(); });
     keygen.start(QStringLiteral("ssh-keygen"), {QStringLiteral("-y"), QStringLiteral("-f"), path});
     if (!keygen.waitForStarted())

@@ -2,6 +2,7 @@
 
 #include <QFile>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -62,6 +63,7 @@ private slots:
     void wrongPassphrase();
     void craftedBcryptRoundsAreRefused();
     void opensshPublicPartWithoutPassphrase();
+    void opensshPassphraseOnADesktop();
     void ed25519Pkcs8FromOpenSsl();
     void damagedOpenSsh();
     void publicKeyPastedInstead();
@@ -225,6 +227,38 @@ void TestKeyMaterial::wrongPassphrase()
     QVERIFY(!material);
     QCOMPARE(material.error().field, QStringLiteral("passphrase"));
     QVERIFY2(material.error().message.contains(u"wrong"), qPrintable(material.error().message));
+}
+
+// On a desktop (DISPLAY set, an askpass program configured) the passphrase still comes from us:
+// ssh-keygen must not ask the askpass program, which here answers something else.
+void TestKeyMaterial::opensshPassphraseOnADesktop()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString askpass = dir.filePath(QStringLiteral("askpass"));
+    QFile script(askpass);
+    QVERIFY(script.open(QIODevice::WriteOnly));
+    script.write("#!/bin/sh\necho not-the-passphrase\n");
+    script.close();
+    QVERIFY(script.setPermissions(script.permissions() | QFileDevice::ExeOwner));
+    const QByteArray display = qgetenv("DISPLAY");
+    const QByteArray program = qgetenv("SSH_ASKPASS");
+    qputenv("DISPLAY", ":4242");
+    qputenv("SSH_ASKPASS", askpass.toLocal8Bit());
+    const auto restore = qScopeGuard([&] {
+        display.isNull() ? qunsetenv("DISPLAY") : qputenv("DISPLAY", display);
+        program.isNull() ? qunsetenv("SSH_ASKPASS") : qputenv("SSH_ASKPASS", program);
+    });
+    int checked = 0;
+    for (const MadeKey &key : std::as_const(m_keys)) {
+        if (key.spec.format != u"openssh" || key.spec.passphrase.isEmpty())
+            continue;
+        auto material = KeyMaterial::inspect(key.text, key.spec.passphrase);
+        QVERIFY2(material, qPrintable(key.spec.name + QStringLiteral(": ") + (material ? QString() : material.error().text())));
+        QCOMPARE(material->publicKey, key.publicLine);
+        ++checked;
+    }
+    QVERIFY(checked > 0);
 }
 
 void TestKeyMaterial::opensshPublicPartWithoutPassphrase()
