@@ -64,6 +64,17 @@ CommandResult<Vault *> CliContext::unlockedVault()
     return v;
 }
 
+CommandResult<> CliContext::unlockVaultFor(const QList<Server> &servers)
+{
+    auto opened = workspace();
+    if (!opened)
+        return std::unexpected(opened.error());
+    if ((*opened)->needsVault(servers))
+        if (auto unlocked = unlockedVault(); !unlocked)
+            return std::unexpected(unlocked.error());
+    return {};
+}
+
 CommandResult<SshKey> CliContext::findKey(const QString &name)
 {
     auto s = store();

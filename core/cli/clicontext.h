@@ -36,6 +36,8 @@ public:
     CommandResult<Vault *> vault();
     // Asks for the master password (RELEASEDESK_VAULT_PASSWORD, stdin or prompt) and unlocks.
     CommandResult<Vault *> unlockedVault();
+    // Asks for the master password only when one of the servers signs in with a key kept in the vault.
+    CommandResult<> unlockVaultFor(const QList<Server> &servers);
 
     CommandResult<SshKey> findKey(const QString &name);
     CommandResult<Server> findServer(const QString &name);

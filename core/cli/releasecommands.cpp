@@ -191,8 +191,7 @@ CommandError planFailure(const Error &error)
     return CommandError{ExitCode::Invalid, error};
 }
 
-// The vault is asked for only when one of the servers signs in with a key kept in it.
-CommandResult<> unlockVaultFor(CliContext &context, const QStringList &names)
+CommandResult<std::vector<SshTarget>> targetsFor(CliContext &context, const QStringList &names)
 {
     QList<Server> servers;
     for (const QString &name : names) {
@@ -201,18 +200,7 @@ CommandResult<> unlockVaultFor(CliContext &context, const QStringList &names)
             return std::unexpected(server.error());
         servers.append(*server);
     }
-    auto workspace = context.workspace();
-    if (!workspace)
-        return std::unexpected(workspace.error());
-    if ((*workspace)->needsVault(servers))
-        if (auto unlocked = context.unlockedVault(); !unlocked)
-            return std::unexpected(unlocked.error());
-    return {};
-}
-
-CommandResult<std::vector<SshTarget>> targetsFor(CliContext &context, const QStringList &names)
-{
-    if (auto unlocked = unlockVaultFor(context, names); !unlocked)
+    if (auto unlocked = context.unlockVaultFor(servers); !unlocked)
         return std::unexpected(unlocked.error());
     Workspace &workspace = **context.workspace();
     auto targets = SshTargetFactory::forServers(workspace.store(), &workspace.vault(), names);

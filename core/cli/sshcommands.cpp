@@ -111,10 +111,8 @@ CommandResult<> check(CliContext &context, const QCommandLineParser &parser, con
     auto workspace = context.workspace();
     if (!workspace)
         return std::unexpected(workspace.error());
-    // Stored keys need the vault: ask for the master password only when one is used.
-    if ((*workspace)->needsVault(*servers))
-        if (auto unlocked = context.unlockedVault(); !unlocked)
-            return std::unexpected(unlocked.error());
+    if (auto unlocked = context.unlockVaultFor(*servers); !unlocked)
+        return unlocked;
 
     QHash<QString, QJsonObject> rows;
     for (const Server &server : *servers)
